@@ -1,0 +1,66 @@
+# Partnerdir developer tasks. `make run` starts everything with demo data on
+# http://localhost:8080; `make test` runs the test suite against its own services.
+SHELL := /bin/bash
+.SHELLFLAGS := -euo pipefail -c
+.DEFAULT_GOAL := build
+
+GO ?= go
+BIN := bin/partnerdir
+
+.PHONY: build run stop services test test-down fmt vet clean
+
+build:
+	$(GO) build -o $(BIN) ./cmd/partnerdir
+
+# Start (or reuse) PostgreSQL, Meilisearch and Mailpit for development.
+services:
+	@scripts/services.sh up dev
+
+# Services keep running after Ctrl-C; `make stop` stops them.
+run: services
+	@$(MAKE) --no-print-directory build
+	@set -a; source .data/dev.env; set +a; \
+	$(BIN) migrate up && \
+	$(BIN) seed demo && { \
+	echo; \
+	echo "Partnerdir: $$BASE_URL  (Ctrl-C stops the app; 'make stop' stops the services)"; \
+	if [[ $$SMTP_URL == smtp://127.0.0.1:1025 ]]; then \
+		echo "Mails:      http://127.0.0.1:8025/api/v1/messages"; \
+	else \
+		echo "Mails:      sent to $$SMTP_URL"; \
+	fi; \
+	echo; \
+	exec $(BIN) serve; }
+
+stop:
+	@scripts/services.sh down dev
+
+# go test -race needs cgo, hence a C compiler; installed with apt-get when root.
+test:
+	@scripts/services.sh up test
+	@if ! command -v "$$($(GO) env CC)" >/dev/null 2>&1; then \
+		if [[ $$(id -u) -ne 0 ]]; then \
+			echo "error: go test -race needs a C compiler: run 'sudo apt-get install -y gcc'" >&2; exit 1; \
+		fi; \
+		echo "apt: installing gcc (needed by go test -race)"; \
+		DEBIAN_FRONTEND=noninteractive apt-get update -qq >/dev/null; \
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends gcc libc6-dev >/dev/null; \
+	fi
+	@set -a; source .data/test.env; set +a; \
+	export CGO_ENABLED=1; \
+	echo "go vet ./..."; \
+	$(GO) vet ./...; \
+	echo "go test -race -count=1 -timeout 14m ./..."; \
+	$(GO) test -race -count=1 -timeout 14m ./...
+
+test-down:
+	@scripts/services.sh down test
+
+fmt:
+	$(GO) fmt ./...
+
+vet:
+	$(GO) vet ./...
+
+clean:
+	rm -rf bin

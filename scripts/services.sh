@@ -538,7 +538,7 @@ cmd_up() {
 	fi
 
 	local http_addr=:8080 app_env=development mail_from='Partnerdir <no-reply@partnerdir.localhost>'
-	if [[ $PROFILE == test ]]; then http_addr=127.0.0.1:0 app_env=test; fi
+	if [[ $PROFILE == test ]]; then http_addr=127.0.0.1:0; fi
 	ENV[HTTP_ADDR]=${GIVEN[HTTP_ADDR]:-$http_addr}
 	ENV[BASE_URL]=${GIVEN[BASE_URL]:-http://localhost:8080}
 	ENV[APP_ENV]=${GIVEN[APP_ENV]:-$app_env}

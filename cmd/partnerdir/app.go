@@ -1,0 +1,55 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/partnerdir/partnerdir/internal/config"
+	"github.com/partnerdir/partnerdir/internal/directory"
+	"github.com/partnerdir/partnerdir/internal/jobs"
+	"github.com/partnerdir/partnerdir/internal/postgres"
+)
+
+// app is the wiring shared by the commands: configuration, the database
+// pool, the job inserter and the domain stores.
+type app struct {
+	cfg       config.Config
+	log       *slog.Logger
+	pool      *pgxpool.Pool
+	jobs      *jobs.Client
+	directory *directory.Store
+}
+
+// open loads the configuration and connects to PostgreSQL.
+func open(ctx context.Context, e env) (*app, error) {
+	cfg, err := config.Load(e.getenv)
+	if err != nil {
+		return nil, err
+	}
+	pool, err := postgres.Open(ctx, cfg.DatabaseURL)
+	if err != nil {
+		return nil, err
+	}
+	a := &app{cfg: cfg, log: newLogger(e.stderr, cfg.Production()), pool: pool}
+	if a.jobs, err = jobs.NewInserter(pool); err != nil {
+		pool.Close()
+		return nil, err
+	}
+	a.directory = directory.NewStore(pool, a.enqueueIndex)
+	return a, nil
+}
+
+// enqueueIndex is the directory's change hook: the index job commits or
+// rolls back with the change that caused it.
+func (a *app) enqueueIndex(ctx context.Context, tx pgx.Tx, organisationID int64) error {
+	if _, err := a.jobs.InsertTx(ctx, tx, jobs.IndexOrganisation{OrganisationID: organisationID}, nil); err != nil {
+		return fmt.Errorf("enqueue index job: %w", err)
+	}
+	return nil
+}
+
+func (a *app) close() { a.pool.Close() }

@@ -1,0 +1,37 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"github.com/partnerdir/partnerdir/internal/demo"
+)
+
+func seed(ctx context.Context, e env) error {
+	if len(e.args) == 0 {
+		return errUsage
+	}
+	switch e.args[0] {
+	case "demo":
+		return seedDemo(ctx, e)
+	}
+	return fmt.Errorf("unknown seed command %q", e.args[0])
+}
+
+func seedDemo(ctx context.Context, e env) error {
+	a, err := open(ctx, e)
+	if err != nil {
+		return err
+	}
+	defer a.close()
+	res, err := demo.Load(ctx, a.pool, a.directory)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(e.stdout, "demo data: %d organisations created, %d already present\n", len(res.Created), len(res.Skipped))
+	if len(res.Created) > 0 {
+		fmt.Fprintf(e.stdout, "created: %s\n", strings.Join(res.Created, ", "))
+	}
+	return nil
+}

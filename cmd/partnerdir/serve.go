@@ -1,0 +1,73 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"time"
+
+	"github.com/partnerdir/partnerdir/internal/postgres"
+	"github.com/partnerdir/partnerdir/internal/web"
+	webfiles "github.com/partnerdir/partnerdir/web"
+)
+
+func serve(ctx context.Context, e env) error {
+	a, err := open(ctx, e)
+	if err != nil {
+		return err
+	}
+	defer a.close()
+	m, err := postgres.NewMigrator(a.pool)
+	if err != nil {
+		return err
+	}
+	if pending, err := m.Pending(ctx); err != nil {
+		return err
+	} else if pending {
+		return errors.New("the database schema is not up to date: run partnerdir migrate up")
+	}
+
+	srv, err := web.New(ctx, web.Deps{
+		Logger:         a.log,
+		BaseURL:        a.cfg.BaseURL,
+		Secure:         a.cfg.SecureCookies(),
+		Directory:      a.directory,
+		TrustedProxies: a.cfg.TrustedProxies,
+		Files:          webfiles.FS,
+		Checks: []web.Check{
+			{Name: "postgres", Required: true, Probe: a.pool.Ping},
+		},
+	})
+	if err != nil {
+		return err
+	}
+	ln, err := net.Listen("tcp", a.cfg.HTTPAddr)
+	if err != nil {
+		return fmt.Errorf("HTTP_ADDR %s: %w", a.cfg.HTTPAddr, err)
+	}
+	httpSrv := &http.Server{
+		Handler:           srv.Handler(),
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       30 * time.Second,
+		WriteTimeout:      60 * time.Second,
+		IdleTimeout:       120 * time.Second,
+		MaxHeaderBytes:    64 << 10,
+	}
+	a.log.Info("serving", "addr", ln.Addr().String(), "base_url", a.cfg.BaseURL.String(), "env", a.cfg.Env)
+	errc := make(chan error, 1)
+	go func() { errc <- httpSrv.Serve(ln) }()
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	a.log.Info("shutting down")
+	shutdownCtx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	if err := httpSrv.Shutdown(shutdownCtx); err != nil && !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	return nil
+}

@@ -1,0 +1,240 @@
+// Package config reads Partnerdir's configuration from environment
+// variables, applies defaults and validates every value, so a bad setting
+// stops the program at start-up with one line naming the variable.
+package config
+
+import (
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"net"
+	"net/mail"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Env values of APP_ENV.
+const (
+	Development = "development"
+	Production  = "production"
+)
+
+// Config is the whole configuration of one Partnerdir process.
+type Config struct {
+	DatabaseURL    string
+	MeiliURL       string
+	MeiliMasterKey string
+	// MeiliIndex is the name of the organisations index (an alias-like uid
+	// that reindex swaps into place).
+	MeiliIndex      string
+	SMTPURL         string
+	MailFrom        string
+	TriageEmail     string
+	SessionKeys     []SessionKeyPair
+	BaseURL         *url.URL
+	HTTPAddr        string
+	Env             string
+	UploadDir       string
+	TrustedProxies  []string
+	ResponseTarget  time.Duration
+	RetentionClosed time.Duration
+	RetentionSpam   time.Duration
+}
+
+// SessionKeyPair is one authentication + encryption key pair for session
+// cookies. The first pair signs new cookies; later pairs still decode.
+type SessionKeyPair struct {
+	Auth    []byte
+	Encrypt []byte
+}
+
+// Production reports whether APP_ENV is production.
+func (c Config) Production() bool { return c.Env == Production }
+
+// SecureCookies reports whether cookies must carry the Secure flag.
+func (c Config) SecureCookies() bool { return c.BaseURL.Scheme == "https" }
+
+// Load reads the configuration through getenv (os.Getenv in main, a map in
+// tests). The error lists every invalid variable, one per line.
+func Load(getenv func(string) string) (Config, error) {
+	l := loader{getenv: getenv}
+	c := Config{
+		DatabaseURL:     l.postgresURL("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/partnerdir?sslmode=disable"),
+		MeiliURL:        l.httpURL("MEILI_URL", "http://127.0.0.1:7700").String(),
+		MeiliMasterKey:  l.str("MEILI_MASTER_KEY", ""),
+		MeiliIndex:      l.identifier("MEILI_INDEX", "organisations"),
+		SMTPURL:         l.smtpURL("SMTP_URL", "smtp://127.0.0.1:1025"),
+		MailFrom:        l.address("MAIL_FROM", "Partnerdir <no-reply@partnerdir.localhost>"),
+		TriageEmail:     l.address("TRIAGE_EMAIL", "triage@partnerdir.localhost"),
+		BaseURL:         l.httpURL("BASE_URL", "http://localhost:8080"),
+		HTTPAddr:        l.addr("HTTP_ADDR", ":8080"),
+		Env:             l.oneOf("APP_ENV", Development, Development, Production),
+		UploadDir:       l.str("UPLOAD_DIR", ".data/uploads"),
+		TrustedProxies:  l.list("TRUSTED_PROXIES"),
+		ResponseTarget:  l.duration("OFFER_RESPONSE_TARGET", 5*24*time.Hour),
+		RetentionClosed: l.duration("OFFER_RETENTION", 365*24*time.Hour),
+		RetentionSpam:   l.duration("OFFER_SPAM_RETENTION", 30*24*time.Hour),
+	}
+	c.SessionKeys = l.sessionKeys("SESSION_KEYS", c.Env == Production)
+	if c.Env == Production && c.MeiliMasterKey == "" {
+		l.fail("MEILI_MASTER_KEY", "is required when APP_ENV=production")
+	}
+	for _, p := range c.TrustedProxies {
+		if _, _, err := net.ParseCIDR(p); err != nil && net.ParseIP(p) == nil {
+			l.fail("TRUSTED_PROXIES", fmt.Sprintf("%q is neither an IP address nor a CIDR range", p))
+		}
+	}
+	if len(l.errs) > 0 {
+		return Config{}, errors.Join(l.errs...)
+	}
+	return c, nil
+}
+
+type loader struct {
+	getenv func(string) string
+	errs   []error
+}
+
+func (l *loader) fail(name, msg string) {
+	l.errs = append(l.errs, fmt.Errorf("config: %s %s", name, msg))
+}
+
+func (l *loader) str(name, def string) string {
+	if v := strings.TrimSpace(l.getenv(name)); v != "" {
+		return v
+	}
+	return def
+}
+
+func (l *loader) list(name string) []string {
+	var out []string
+	for _, f := range strings.FieldsFunc(l.getenv(name), func(r rune) bool { return r == ',' || r == ' ' }) {
+		out = append(out, f)
+	}
+	return out
+}
+
+func (l *loader) oneOf(name, def string, allowed ...string) string {
+	v := l.str(name, def)
+	for _, a := range allowed {
+		if v == a {
+			return v
+		}
+	}
+	l.fail(name, fmt.Sprintf("must be one of %s, got %q", strings.Join(allowed, ", "), v))
+	return def
+}
+
+func (l *loader) identifier(name, def string) string {
+	v := l.str(name, def)
+	for _, r := range v {
+		if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '_' || r == '-') {
+			l.fail(name, fmt.Sprintf("must contain only letters, digits, '-' and '_', got %q", v))
+			return def
+		}
+	}
+	return v
+}
+
+func (l *loader) postgresURL(name, def string) string {
+	v := l.str(name, def)
+	u, err := url.Parse(v)
+	if err != nil || (u.Scheme != "postgres" && u.Scheme != "postgresql") || u.Host == "" && u.Query().Get("host") == "" {
+		l.fail(name, fmt.Sprintf("must be a postgres:// URL such as postgres://user:password@host:5432/db, got %q", redact(v)))
+	}
+	return v
+}
+
+func (l *loader) httpURL(name, def string) *url.URL {
+	v := l.str(name, def)
+	u, err := url.Parse(v)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		l.fail(name, fmt.Sprintf("must be an http:// or https:// URL, got %q", redact(v)))
+		u, _ = url.Parse(def)
+	}
+	u.Path = strings.TrimSuffix(u.Path, "/")
+	return u
+}
+
+func (l *loader) smtpURL(name, def string) string {
+	v := l.str(name, def)
+	u, err := url.Parse(v)
+	if err != nil || (u.Scheme != "smtp" && u.Scheme != "smtps") || u.Hostname() == "" {
+		l.fail(name, fmt.Sprintf("must be smtp://[user:password@]host:port or smtps://…, got %q", redact(v)))
+	}
+	return v
+}
+
+func (l *loader) address(name, def string) string {
+	v := l.str(name, def)
+	if _, err := mail.ParseAddress(v); err != nil {
+		l.fail(name, fmt.Sprintf("must be an email address such as \"Name <user@example.org>\", got %q", v))
+	}
+	return v
+}
+
+func (l *loader) addr(name, def string) string {
+	v := l.str(name, def)
+	if _, port, err := net.SplitHostPort(v); err != nil || port == "" {
+		l.fail(name, fmt.Sprintf("must be host:port or :port, got %q", v))
+	} else if n, err := strconv.Atoi(port); err != nil || n < 0 || n > 65535 {
+		l.fail(name, fmt.Sprintf("has an invalid port in %q", v))
+	}
+	return v
+}
+
+func (l *loader) duration(name string, def time.Duration) time.Duration {
+	v := l.str(name, "")
+	if v == "" {
+		return def
+	}
+	if days, ok := strings.CutSuffix(v, "d"); ok {
+		if n, err := strconv.Atoi(days); err == nil && n > 0 {
+			return time.Duration(n) * 24 * time.Hour
+		}
+	}
+	d, err := time.ParseDuration(v)
+	if err != nil || d <= 0 {
+		l.fail(name, fmt.Sprintf("must be a positive duration such as 72h or 30d, got %q", v))
+		return def
+	}
+	return d
+}
+
+// sessionKeys parses "authhex:enchex[,authhex:enchex…]". In development a
+// missing value yields no keys; the web layer then makes ephemeral ones.
+func (l *loader) sessionKeys(name string, required bool) []SessionKeyPair {
+	v := l.str(name, "")
+	if v == "" {
+		if required {
+			l.fail(name, "is required when APP_ENV=production (comma-separated authhex:enchex pairs of 32-byte keys)")
+		}
+		return nil
+	}
+	var pairs []SessionKeyPair
+	for i, p := range strings.Split(v, ",") {
+		a, e, ok := strings.Cut(strings.TrimSpace(p), ":")
+		auth, err1 := hex.DecodeString(a)
+		enc, err2 := hex.DecodeString(e)
+		if !ok || err1 != nil || err2 != nil || len(auth) < 32 || (len(enc) != 16 && len(enc) != 24 && len(enc) != 32) {
+			l.fail(name, fmt.Sprintf("pair %d must be authhex:enchex with a 32-byte (64 hex) authentication key and a 16/24/32-byte encryption key", i+1))
+			return nil
+		}
+		pairs = append(pairs, SessionKeyPair{Auth: auth, Encrypt: enc})
+	}
+	return pairs
+}
+
+// redact hides a password in a URL before it reaches a log or an error.
+func redact(v string) string {
+	u, err := url.Parse(v)
+	if err != nil || u.User == nil {
+		return v
+	}
+	if _, has := u.User.Password(); has {
+		u.User = url.UserPassword(u.User.Username(), "xxxxx")
+	}
+	return u.String()
+}

@@ -1,0 +1,81 @@
+package config
+
+import (
+	"strings"
+	"testing"
+)
+
+func env(m map[string]string) func(string) string {
+	return func(k string) string { return m[k] }
+}
+
+func TestLoadDefaults(t *testing.T) {
+	c, err := Load(env(nil))
+	if err != nil {
+		t.Fatalf("Load with no variables: %v", err)
+	}
+	if c.HTTPAddr != ":8080" || c.Env != Development || c.BaseURL.String() != "http://localhost:8080" {
+		t.Errorf("unexpected defaults: addr=%q env=%q base=%q", c.HTTPAddr, c.Env, c.BaseURL)
+	}
+	if c.SecureCookies() {
+		t.Error("http BASE_URL must not ask for Secure cookies")
+	}
+}
+
+func TestLoadRejectsEachBadVariableByName(t *testing.T) {
+	tests := []struct {
+		name, value, wantVar string
+	}{
+		{"DATABASE_URL", "nonsense", "DATABASE_URL"},
+		{"MEILI_URL", "ftp://x", "MEILI_URL"},
+		{"SMTP_URL", "http://mail", "SMTP_URL"},
+		{"MAIL_FROM", "not an address", "MAIL_FROM"},
+		{"BASE_URL", "localhost", "BASE_URL"},
+		{"HTTP_ADDR", "8080", "HTTP_ADDR"},
+		{"APP_ENV", "staging", "APP_ENV"},
+		{"SESSION_KEYS", "abc:def", "SESSION_KEYS"},
+		{"OFFER_RETENTION", "-1h", "OFFER_RETENTION"},
+		{"TRUSTED_PROXIES", "not-an-ip", "TRUSTED_PROXIES"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := Load(env(map[string]string{tt.name: tt.value}))
+			if err == nil {
+				t.Fatalf("%s=%q accepted", tt.name, tt.value)
+			}
+			lines := strings.Split(err.Error(), "\n")
+			if len(lines) != 1 || !strings.Contains(lines[0], tt.wantVar) {
+				t.Errorf("want one line naming %s, got %q", tt.wantVar, err)
+			}
+		})
+	}
+}
+
+func TestLoadProductionRequiresSecrets(t *testing.T) {
+	_, err := Load(env(map[string]string{"APP_ENV": "production"}))
+	if err == nil || !strings.Contains(err.Error(), "SESSION_KEYS") || !strings.Contains(err.Error(), "MEILI_MASTER_KEY") {
+		t.Fatalf("want errors naming SESSION_KEYS and MEILI_MASTER_KEY, got %v", err)
+	}
+}
+
+func TestLoadSessionKeysNewestFirst(t *testing.T) {
+	k1 := strings.Repeat("a", 64) + ":" + strings.Repeat("b", 64)
+	k2 := strings.Repeat("c", 64) + ":" + strings.Repeat("d", 32)
+	c, err := Load(env(map[string]string{"SESSION_KEYS": k1 + "," + k2, "BASE_URL": "https://partners.example.org/"}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(c.SessionKeys) != 2 || c.SessionKeys[0].Auth[0] != 0xaa || len(c.SessionKeys[1].Encrypt) != 16 {
+		t.Fatalf("keys parsed wrong: %+v", c.SessionKeys)
+	}
+	if !c.SecureCookies() || c.BaseURL.String() != "https://partners.example.org" {
+		t.Errorf("https base: secure=%v base=%q", c.SecureCookies(), c.BaseURL)
+	}
+}
+
+func TestRedactHidesPassword(t *testing.T) {
+	_, err := Load(env(map[string]string{"DATABASE_URL": "mysql://u:secret@h/db"}))
+	if err == nil || strings.Contains(err.Error(), "secret") {
+		t.Fatalf("password leaked or not rejected: %v", err)
+	}
+}

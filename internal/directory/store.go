@@ -1,0 +1,297 @@
+package directory
+
+import (
+	"context"
+	"encoding/base64"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
+)
+
+// Store reads and writes the directory in PostgreSQL.
+type Store struct {
+	pool *pgxpool.Pool
+	// AfterChange runs inside every transaction that changes an
+	// organisation, its offices, team or projects, so the search index job
+	// is enqueued atomically with the change (transactional outbox).
+	afterChange ChangeHook
+}
+
+// ChangeHook is called with the transaction and the id of the organisation
+// that changed.
+type ChangeHook func(ctx context.Context, tx pgx.Tx, organisationID int64) error
+
+// NewStore returns a store over pool. afterChange may be nil.
+func NewStore(pool *pgxpool.Pool, afterChange ChangeHook) *Store {
+	return &Store{pool: pool, afterChange: afterChange}
+}
+
+func (s *Store) changed(ctx context.Context, tx pgx.Tx, orgID int64) error {
+	if s.afterChange == nil {
+		return nil
+	}
+	return s.afterChange(ctx, tx, orgID)
+}
+
+// Country is an ISO 3166-1 country with its names.
+type Country struct {
+	Code   string
+	NameFR string
+	NameEN string
+}
+
+// Name is the country's name in lang.
+func (c Country) Name(lang string) string {
+	if lang == "en" {
+		return c.NameEN
+	}
+	return c.NameFR
+}
+
+// Countries returns every ISO country, ordered by code.
+func (s *Store) Countries(ctx context.Context) ([]Country, error) {
+	rows, _ := s.pool.Query(ctx, `SELECT code, name_fr, name_en FROM countries ORDER BY code`)
+	cs, err := pgx.CollectRows(rows, pgx.RowToStructByPos[Country])
+	if err != nil {
+		return nil, fmt.Errorf("directory: list countries: %w", err)
+	}
+	return cs, nil
+}
+
+// Themes returns every theme in display order.
+func (s *Store) Themes(ctx context.Context) ([]Theme, error) {
+	rows, _ := s.pool.Query(ctx, `SELECT id, slug, name_fr, name_en FROM themes ORDER BY position, slug`)
+	ts, err := pgx.CollectRows(rows, pgx.RowToStructByPos[Theme])
+	if err != nil {
+		return nil, fmt.Errorf("directory: list themes: %w", err)
+	}
+	return ts, nil
+}
+
+// Count is a value with the number of published organisations having it.
+type Count struct {
+	Key   string
+	Count int
+}
+
+// ThemeCounts returns, per theme slug, how many published organisations
+// work on it, most common first.
+func (s *Store) ThemeCounts(ctx context.Context) ([]Count, error) {
+	const q = `
+		SELECT t.slug, count(*)::int
+		FROM organisation_themes ot
+		JOIN themes t ON t.id = ot.theme_id
+		JOIN organisations o ON o.id = ot.organisation_id AND o.status = 'published'
+		GROUP BY t.slug ORDER BY 2 DESC, 1`
+	return s.counts(ctx, q)
+}
+
+// CountryCounts returns, per country code, how many published
+// organisations have an office in it or work in it, most common first.
+func (s *Store) CountryCounts(ctx context.Context) ([]Count, error) {
+	const q = `
+		SELECT code, count(DISTINCT organisation_id)::int FROM (
+			SELECT country_code AS code, organisation_id FROM organisation_countries
+			UNION ALL
+			SELECT country_code, organisation_id FROM offices
+		) c
+		JOIN organisations o ON o.id = c.organisation_id AND o.status = 'published'
+		GROUP BY code ORDER BY 2 DESC, 1`
+	return s.counts(ctx, q)
+}
+
+func (s *Store) counts(ctx context.Context, q string) ([]Count, error) {
+	rows, _ := s.pool.Query(ctx, q)
+	cs, err := pgx.CollectRows(rows, pgx.RowToStructByPos[Count])
+	if err != nil {
+		return nil, fmt.Errorf("directory: counts: %w", err)
+	}
+	return cs, nil
+}
+
+// Card is an organisation as shown in lists.
+type Card struct {
+	ID            int64
+	Slug          string
+	Name          string
+	AlternateName string
+	Kind          Kind
+	Mission       Localized
+	UpdatedAt     time.Time
+	Themes        []Theme
+	Countries     []string
+	Cities        []string
+}
+
+// ListFilter selects published organisations for a list page.
+type ListFilter struct {
+	Theme   string // theme slug
+	Country string // ISO code: an office there or working there
+	Kind    Kind
+	// After and Before are keyset cursors from a previous page; at most one.
+	After  string
+	Before string
+	Limit  int
+}
+
+// Page is one page of a keyset-paginated list.
+type Page struct {
+	Cards []Card
+	Total int
+	// Next and Prev are cursors for the neighbouring pages, empty at the ends.
+	Next string
+	Prev string
+}
+
+// cardColumns are the columns of a Card, for organisations aliased o.
+const cardColumns = `
+	o.id, o.slug, o.name, o.alternate_name, o.iati_type,
+	json_build_object('fr', o.mission_fr, 'en', o.mission_en), o.updated_at,
+	COALESCE((SELECT json_agg(json_build_object('id', t.id, 'slug', t.slug, 'name_fr', t.name_fr, 'name_en', t.name_en) ORDER BY t.position, t.slug)
+		FROM organisation_themes ot JOIN themes t ON t.id = ot.theme_id WHERE ot.organisation_id = o.id), '[]'),
+	ARRAY(SELECT country_code::text FROM organisation_countries WHERE organisation_id = o.id ORDER BY 1),
+	ARRAY(SELECT city FROM offices f WHERE f.organisation_id = o.id ORDER BY f.kind <> 'headquarters', f.position, f.id)`
+
+func scanCard(row pgx.CollectableRow) (Card, error) {
+	var c Card
+	err := row.Scan(&c.ID, &c.Slug, &c.Name, &c.AlternateName, &c.Kind, &c.Mission, &c.UpdatedAt, &c.Themes, &c.Countries, &c.Cities)
+	return c, err
+}
+
+// List returns one page of published organisations ordered by name, using
+// keyset pagination so deep pages cost the same as the first. A malformed
+// cursor is ErrNotFound.
+func (s *Store) List(ctx context.Context, f ListFilter) (Page, error) {
+	if f.Limit <= 0 || f.Limit > 100 {
+		f.Limit = 20
+	}
+	where := []string{"o.status = 'published'"}
+	args := pgx.NamedArgs{}
+	if f.Theme != "" {
+		where = append(where, `EXISTS (SELECT 1 FROM organisation_themes ot JOIN themes t ON t.id = ot.theme_id
+			WHERE ot.organisation_id = o.id AND t.slug = @theme)`)
+		args["theme"] = f.Theme
+	}
+	if f.Country != "" {
+		where = append(where, `(EXISTS (SELECT 1 FROM organisation_countries oc WHERE oc.organisation_id = o.id AND oc.country_code = @country)
+			OR EXISTS (SELECT 1 FROM offices f WHERE f.organisation_id = o.id AND f.country_code = @country))`)
+		args["country"] = f.Country
+	}
+	if f.Kind != 0 {
+		where = append(where, "o.iati_type = @kind")
+		args["kind"] = int16(f.Kind)
+	}
+	filter := strings.Join(where, " AND ")
+
+	var p Page
+	if err := s.pool.QueryRow(ctx, "SELECT count(*) FROM organisations o WHERE "+filter, args).Scan(&p.Total); err != nil {
+		return Page{}, fmt.Errorf("directory: count organisations: %w", err)
+	}
+
+	keyset, order, backward := "", "o.name, o.id", false
+	switch {
+	case f.After != "":
+		name, id, err := decodeCursor(f.After)
+		if err != nil {
+			return Page{}, err
+		}
+		keyset, args["cname"], args["cid"] = " AND (o.name, o.id) > (@cname, @cid)", name, id
+	case f.Before != "":
+		name, id, err := decodeCursor(f.Before)
+		if err != nil {
+			return Page{}, err
+		}
+		keyset, args["cname"], args["cid"] = " AND (o.name, o.id) < (@cname, @cid)", name, id
+		order, backward = "o.name DESC, o.id DESC", true
+	}
+	args["limit"] = f.Limit + 1
+	q := "SELECT " + cardColumns + " FROM organisations o WHERE " + filter + keyset + " ORDER BY " + order + " LIMIT @limit"
+	rows, _ := s.pool.Query(ctx, q, args)
+	cards, err := pgx.CollectRows(rows, scanCard)
+	if err != nil {
+		return Page{}, fmt.Errorf("directory: list organisations: %w", err)
+	}
+	more := len(cards) > f.Limit
+	if more {
+		cards = cards[:f.Limit]
+	}
+	if backward {
+		for i, j := 0, len(cards)-1; i < j; i, j = i+1, j-1 {
+			cards[i], cards[j] = cards[j], cards[i]
+		}
+	}
+	p.Cards = cards
+	if len(cards) > 0 {
+		first, last := cards[0], cards[len(cards)-1]
+		// Forward pages have a previous page when they started from a
+		// cursor; backward pages always have the page they came from next.
+		if (backward && more) || (!backward && f.After != "") {
+			p.Prev = encodeCursor(first.Name, first.ID)
+		}
+		if (!backward && more) || backward {
+			p.Next = encodeCursor(last.Name, last.ID)
+		}
+	}
+	return p, nil
+}
+
+// RecentlyUpdated returns the n published organisations changed last.
+func (s *Store) RecentlyUpdated(ctx context.Context, n int) ([]Card, error) {
+	rows, _ := s.pool.Query(ctx, "SELECT "+cardColumns+` FROM organisations o WHERE o.status = 'published'
+		ORDER BY o.updated_at DESC, o.id DESC LIMIT $1`, n)
+	cards, err := pgx.CollectRows(rows, scanCard)
+	if err != nil {
+		return nil, fmt.Errorf("directory: recently updated: %w", err)
+	}
+	return cards, nil
+}
+
+func encodeCursor(name string, id int64) string {
+	return base64.RawURLEncoding.EncodeToString([]byte(strconv.FormatInt(id, 10) + ":" + name))
+}
+
+// ErrBadCursor means a pagination cursor could not be decoded.
+var ErrBadCursor = errors.New("invalid page cursor")
+
+func decodeCursor(c string) (string, int64, error) {
+	b, err := base64.RawURLEncoding.DecodeString(c)
+	if err != nil || len(c) > 600 {
+		return "", 0, ErrBadCursor
+	}
+	idStr, name, ok := strings.Cut(string(b), ":")
+	id, err := strconv.ParseInt(idStr, 10, 64)
+	if !ok || err != nil || id <= 0 {
+		return "", 0, ErrBadCursor
+	}
+	return name, id, nil
+}
+
+// UpsertThemes creates the themes that do not exist yet and renames the
+// ones that do, matching on slug.
+func (s *Store) UpsertThemes(ctx context.Context, tx pgx.Tx, themes []Theme) error {
+	for i, t := range themes {
+		if !ValidSlug(t.Slug) || t.NameFR == "" || t.NameEN == "" {
+			return &ValidationError{Fields: map[string]string{"theme": "invalid theme " + t.Slug}}
+		}
+		_, err := tx.Exec(ctx, `
+			INSERT INTO themes (slug, name_fr, name_en, position) VALUES ($1, $2, $3, $4)
+			ON CONFLICT (slug) DO UPDATE SET name_fr = EXCLUDED.name_fr, name_en = EXCLUDED.name_en, position = EXCLUDED.position`,
+			t.Slug, t.NameFR, t.NameEN, i)
+		if err != nil {
+			return fmt.Errorf("directory: upsert theme %s: %w", t.Slug, err)
+		}
+	}
+	return nil
+}
+
+// SlugExists reports whether an organisation (of any status) has slug.
+func (s *Store) SlugExists(ctx context.Context, tx pgx.Tx, slug string) (bool, error) {
+	var ok bool
+	err := tx.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM organisations WHERE slug = $1)`, slug).Scan(&ok)
+	return ok, err
+}

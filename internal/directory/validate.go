@@ -1,0 +1,213 @@
+package directory
+
+import (
+	"net/mail"
+	"net/url"
+	"regexp"
+	"strings"
+	"unicode/utf8"
+
+	"golang.org/x/text/language"
+)
+
+var slugPattern = regexp.MustCompile(`^[a-z0-9]+(-[a-z0-9]+)*$`)
+
+// ValidSlug reports whether s can name an organisation or project in a URL.
+func ValidSlug(s string) bool { return len(s) <= 80 && slugPattern.MatchString(s) }
+
+// ValidCountry reports whether code is an ISO 3166-1 alpha-2 country code
+// in upper case.
+func ValidCountry(code string) bool {
+	if len(code) != 2 || strings.ToUpper(code) != code || code == "XK" {
+		return false
+	}
+	r, err := language.ParseRegion(code)
+	return err == nil && r.IsCountry() && r.String() == code && r.Canonicalize().String() == code
+}
+
+// ValidEmail reports whether s is a plain email address (no display name).
+func ValidEmail(s string) bool {
+	a, err := mail.ParseAddress(s)
+	return err == nil && a.Address == s && len(s) <= 254 && strings.Contains(s[strings.LastIndexByte(s, '@'):], ".")
+}
+
+func validWebURL(s string) bool {
+	u, err := url.Parse(s)
+	return err == nil && (u.Scheme == "http" || u.Scheme == "https") && u.Host != "" && len(s) <= 500
+}
+
+type checker struct{ ValidationError }
+
+func (c *checker) required(field, v string, max int) {
+	switch {
+	case strings.TrimSpace(v) == "":
+		c.Add(field, "required")
+	case utf8.RuneCountInString(v) > max:
+		c.Add(field, "too long")
+	}
+}
+
+func (c *checker) optional(field, v string, max int) {
+	if utf8.RuneCountInString(v) > max {
+		c.Add(field, "too long")
+	}
+}
+
+func (c *checker) email(field, v string) {
+	if v != "" && !ValidEmail(v) {
+		c.Add(field, "not a valid email address")
+	}
+}
+
+func (c *checker) web(field, v string) {
+	if v != "" && !validWebURL(v) {
+		c.Add(field, "must be a web address starting with http:// or https://")
+	}
+}
+
+func (c *checker) year(field string, y int) {
+	if y != 0 && (y < 1800 || y > 2100) {
+		c.Add(field, "not a valid year")
+	}
+}
+
+func (c *checker) countries(field string, codes []string) {
+	for _, code := range codes {
+		if !ValidCountry(code) {
+			c.Add(field, "unknown country code "+code)
+		}
+	}
+}
+
+// Validate checks an organisation's own fields.
+func (o *Organisation) Validate() error {
+	var c checker
+	if !ValidSlug(o.Slug) {
+		c.Add("slug", "use lower-case letters, digits and dashes")
+	}
+	c.required("name", o.Name, 200)
+	c.optional("alternate_name", o.AlternateName, 100)
+	if !o.Kind.Valid() {
+		c.Add("kind", "choose a kind of organisation")
+	}
+	c.optional("description_fr", o.Description.FR, 10000)
+	c.optional("description_en", o.Description.EN, 10000)
+	c.optional("mission_fr", o.Mission.FR, 2000)
+	c.optional("mission_en", o.Mission.EN, 2000)
+	c.year("founded_year", o.FoundedYear)
+	c.web("website", o.Website)
+	c.web("newsletter_url", o.NewsletterURL)
+	c.email("email", o.Email)
+	c.optional("phone", o.Phone, 40)
+	switch o.Status {
+	case StatusDraft, StatusPending, StatusPublished, StatusSuspended:
+	default:
+		c.Add("status", "unknown status")
+	}
+	c.countries("countries", o.Countries)
+	for _, l := range o.SocialLinks {
+		known := false
+		for _, n := range SocialNetworks {
+			known = known || n == l.Network
+		}
+		if !known {
+			c.Add("social_"+l.Network, "unknown network")
+		}
+		c.web("social_"+l.Network, l.URL)
+	}
+	for _, id := range o.Identifiers {
+		if !regexp.MustCompile(`^[A-Z]{2}-[A-Z0-9]+$`).MatchString(id.Scheme) {
+			c.Add("identifier_scheme", "use an org-id.guide scheme such as LU-RCS")
+		}
+		c.required("identifier_value", id.Value, 100)
+	}
+	return c.Err()
+}
+
+// Validate checks an office.
+func (f *Office) Validate() error {
+	var c checker
+	c.required("name", f.Name, 200)
+	switch f.Kind {
+	case OfficeHeadquarters, OfficeRegional, OfficeCountry, OfficeField:
+	default:
+		c.Add("kind", "choose a kind of office")
+	}
+	c.optional("address", f.Address, 300)
+	c.optional("postal_code", f.PostalCode, 20)
+	c.required("city", f.City, 100)
+	if !ValidCountry(f.Country) {
+		c.Add("country", "choose a country")
+	}
+	if (f.Latitude == nil) != (f.Longitude == nil) {
+		c.Add("latitude", "give both latitude and longitude, or neither")
+	}
+	if f.Latitude != nil && (*f.Latitude < -90 || *f.Latitude > 90) {
+		c.Add("latitude", "must be between -90 and 90")
+	}
+	if f.Longitude != nil && (*f.Longitude < -180 || *f.Longitude > 180) {
+		c.Add("longitude", "must be between -180 and 180")
+	}
+	c.year("opened_year", f.OpenedYear)
+	c.email("email", f.Email)
+	c.optional("phone", f.Phone, 40)
+	c.countries("covers", f.Covers)
+	return c.Err()
+}
+
+// Validate checks a team member.
+func (m *Member) Validate() error {
+	var c checker
+	c.required("full_name", m.FullName, 200)
+	c.optional("role_title", m.RoleTitle, 200)
+	c.optional("responsibilities", m.Responsibilities, 2000)
+	c.optional("bio", m.Bio, 2000)
+	if m.JoinedYear != 0 && (m.JoinedYear < 1900 || m.JoinedYear > 2100) {
+		c.Add("joined_year", "not a valid year")
+	}
+	c.email("email", m.Email)
+	return c.Err()
+}
+
+// Validate checks a project.
+func (p *Project) Validate() error {
+	var c checker
+	if !ValidSlug(p.Slug) {
+		c.Add("slug", "use lower-case letters, digits and dashes")
+	}
+	c.required("title", p.Title, 200)
+	c.optional("summary_fr", p.Summary.FR, 1000)
+	c.optional("summary_en", p.Summary.EN, 1000)
+	c.optional("description_fr", p.Description.FR, 10000)
+	c.optional("description_en", p.Description.EN, 10000)
+	if !p.Status.Valid() {
+		c.Add("status", "choose a status")
+	}
+	if p.PlannedStart != nil && p.PlannedEnd != nil && p.PlannedEnd.Before(*p.PlannedStart) {
+		c.Add("planned_end", "ends before it starts")
+	}
+	if p.ActualStart != nil && p.ActualEnd != nil && p.ActualEnd.Before(*p.ActualStart) {
+		c.Add("actual_end", "ends before it starts")
+	}
+	c.optional("local_partners", p.LocalPartners, 1000)
+	for _, k := range p.SupportSought {
+		if !k.Valid() {
+			c.Add("support_sought", "unknown kind of support")
+		}
+	}
+	c.countries("countries", p.Countries)
+	return c.Err()
+}
+
+// Validate checks a contact point.
+func (cp *ContactPoint) Validate() error {
+	var c checker
+	c.required("name", cp.Name, 200)
+	if !ValidEmail(cp.Email) {
+		c.Add("email", "not a valid email address")
+	}
+	if cp.RoleCode < 1 || cp.RoleCode > 4 {
+		c.Add("role_code", "choose a role")
+	}
+	return c.Err()
+}

@@ -1,0 +1,90 @@
+// Package jobs owns the background job queue (River on PostgreSQL): the
+// client and the job argument types that writers enqueue inside their own
+// transactions. The workers live with the package that does the work and
+// are registered by cmd/partnerdir, so no import runs back up.
+package jobs
+
+import (
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/riverqueue/river"
+	"github.com/riverqueue/river/riverdriver/riverpgxv5"
+)
+
+// Queue names: each kind of work has its own, so a backlog of one cannot
+// starve the other.
+const (
+	QueueIndex       = "index"
+	QueueMail        = "mail"
+	QueueMaintenance = "maintenance"
+)
+
+// Client is the River client, used both to insert jobs (InsertTx) and, in
+// serve, to work them.
+type Client = river.Client[pgx.Tx]
+
+// Options configures a working client.
+type Options struct {
+	Workers  *river.Workers
+	Periodic []*river.PeriodicJob
+	Logger   *slog.Logger
+	// PollInterval bounds how long an inserted job may wait before a worker
+	// sees it when LISTEN/NOTIFY is not delivered (e.g. behind PgBouncer).
+	PollInterval time.Duration
+}
+
+// NewInserter returns a client that only inserts jobs (commands, tests, and
+// processes that do not run workers).
+func NewInserter(pool *pgxpool.Pool) (*Client, error) {
+	c, err := river.NewClient(riverpgxv5.New(pool), &river.Config{})
+	if err != nil {
+		return nil, fmt.Errorf("jobs: new inserter: %w", err)
+	}
+	return c, nil
+}
+
+// NewWorking returns a client that works the index, mail and maintenance
+// queues with opts.Workers once started.
+func NewWorking(pool *pgxpool.Pool, opts Options) (*Client, error) {
+	poll := opts.PollInterval
+	if poll == 0 {
+		poll = time.Second
+	}
+	c, err := river.NewClient(riverpgxv5.New(pool), &river.Config{
+		Queues: map[string]river.QueueConfig{
+			QueueIndex:       {MaxWorkers: 4},
+			QueueMail:        {MaxWorkers: 4},
+			QueueMaintenance: {MaxWorkers: 1},
+		},
+		Workers:           opts.Workers,
+		PeriodicJobs:      opts.Periodic,
+		Logger:            opts.Logger,
+		FetchPollInterval: poll,
+		FetchCooldown:     50 * time.Millisecond,
+		JobTimeout:        2 * time.Minute,
+		MaxAttempts:       25,
+	})
+	if err != nil {
+		return nil, fmt.Errorf("jobs: new client: %w", err)
+	}
+	return c, nil
+}
+
+// IndexOrganisation asks the search indexer to bring one organisation's
+// document in line with the database (upsert, or delete when it is no longer
+// published or no longer exists).
+type IndexOrganisation struct {
+	OrganisationID int64 `json:"organisation_id"`
+}
+
+// Kind names the job type.
+func (IndexOrganisation) Kind() string { return "index_organisation" }
+
+// InsertOpts puts index jobs on their own queue.
+func (IndexOrganisation) InsertOpts() river.InsertOpts {
+	return river.InsertOpts{Queue: QueueIndex}
+}

@@ -1,0 +1,325 @@
+package web
+
+import (
+	"errors"
+	"net/http"
+	"net/url"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/partnerdir/partnerdir/internal/directory"
+)
+
+// maxParamLen bounds every query parameter; longer values are a 400.
+const maxParamLen = 200
+
+// badRequest is a query parameter that failed validation.
+type badRequest struct{ param, reason string }
+
+func (e *badRequest) Error() string { return e.param + ": " + e.reason }
+
+// query reads a query parameter, refusing over-long and repeated values.
+func query(c *gin.Context, name string) (string, error) {
+	vs := c.QueryArray(name)
+	switch {
+	case len(vs) == 0:
+		return "", nil
+	case len(vs) > 1:
+		return "", &badRequest{name, "given more than once"}
+	case utf8.RuneCountInString(vs[0]) > maxParamLen || !utf8.ValidString(vs[0]):
+		return "", &badRequest{name, "too long or not valid text"}
+	}
+	return strings.TrimSpace(vs[0]), nil
+}
+
+// fail maps an error to the right page: 400 for bad input, 404 for
+// unknown records, 500 (logged) for everything else.
+func (s *Server) fail(c *gin.Context, err error) {
+	var br *badRequest
+	var ve *directory.ValidationError
+	switch {
+	case errors.As(err, &br):
+		s.errorPage(c, http.StatusBadRequest, br.Error())
+	case errors.Is(err, directory.ErrBadCursor):
+		s.errorPage(c, http.StatusBadRequest, "after/before: "+err.Error())
+	case errors.As(err, &ve):
+		s.errorPage(c, http.StatusBadRequest, ve.Error())
+	case errors.Is(err, directory.ErrNotFound):
+		s.errorPage(c, http.StatusNotFound, "")
+	default:
+		s.internalError(c, err)
+	}
+}
+
+// HomePage is the data of the home page.
+type HomePage struct {
+	Base
+	Themes    []FacetLink
+	Countries []FacetLink
+	Recent    []directory.Card
+}
+
+// FacetLink is a filter value with its count and the link that applies it.
+type FacetLink struct {
+	Value string
+	Label string
+	Count int
+	URL   string
+	On    bool
+}
+
+func (s *Server) showHome(c *gin.Context) {
+	ctx := c.Request.Context()
+	b := s.base(c, s.tr.T(c.GetString(ctxLang), "site.tagline"))
+	b.Description = b.T("home.lead")
+	themes, err := s.dir.Themes(ctx)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	themeCounts, err := s.dir.ThemeCounts(ctx)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	countryCounts, err := s.dir.CountryCounts(ctx)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	recent, err := s.dir.RecentlyUpdated(ctx, 6)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	p := HomePage{Base: b, Recent: recent}
+	counts := map[string]int{}
+	for _, tc := range themeCounts {
+		counts[tc.Key] = tc.Count
+	}
+	for _, t := range themes {
+		if counts[t.Slug] > 0 {
+			p.Themes = append(p.Themes, FacetLink{Value: t.Slug, Label: t.Name(b.Lang), Count: counts[t.Slug], URL: "/organisations?theme=" + t.Slug})
+		}
+	}
+	for _, cc := range countryCounts {
+		p.Countries = append(p.Countries, FacetLink{Value: cc.Key, Label: s.countryName(b.Lang, cc.Key), Count: cc.Count, URL: "/countries/" + cc.Key})
+	}
+	s.render(c, http.StatusOK, "home", p)
+}
+
+func (s *Server) countryName(lang, code string) string {
+	if c, ok := s.countries[code]; ok {
+		return c.Name(lang)
+	}
+	return code
+}
+
+// ListPage is the data of /organisations and /countries/{code}.
+type ListPage struct {
+	Base
+	Heading   string
+	Lead      string
+	Filter    directory.ListFilter
+	Page      directory.Page
+	Themes    []FacetLink
+	Countries []FacetLink
+	Kinds     []FacetLink
+	PrevURL   string
+	NextURL   string
+	// Action is where the filter form submits.
+	Action string
+	// Country is set on a country page, whose country is fixed.
+	Country string
+}
+
+// listFilter parses and validates the list's query string.
+func (s *Server) listFilter(c *gin.Context) (directory.ListFilter, error) {
+	var f directory.ListFilter
+	var err error
+	if f.Theme, err = query(c, "theme"); err != nil {
+		return f, err
+	}
+	if f.Theme != "" {
+		themes, err := s.dir.Themes(c.Request.Context())
+		if err != nil {
+			return f, err
+		}
+		known := false
+		for _, t := range themes {
+			known = known || t.Slug == f.Theme
+		}
+		if !known {
+			return f, &badRequest{"theme", "unknown theme " + f.Theme}
+		}
+	}
+	if f.Country, err = query(c, "country"); err != nil {
+		return f, err
+	}
+	f.Country = strings.ToUpper(f.Country)
+	if _, ok := s.countries[f.Country]; f.Country != "" && !ok {
+		return f, &badRequest{"country", "unknown country code " + f.Country}
+	}
+	kind, err := query(c, "kind")
+	if err != nil {
+		return f, err
+	}
+	if kind != "" {
+		k, ok := directory.KindFromSlug(kind)
+		if !ok {
+			return f, &badRequest{"kind", "unknown kind of organisation " + kind}
+		}
+		f.Kind = k
+	}
+	if f.After, err = query(c, "after"); err != nil {
+		return f, err
+	}
+	if f.Before, err = query(c, "before"); err != nil {
+		return f, err
+	}
+	if f.After != "" && f.Before != "" {
+		return f, &badRequest{"after", "cannot be combined with before"}
+	}
+	if v, err := query(c, "page"); err != nil {
+		return f, err
+	} else if v != "" {
+		return f, &badRequest{"page", "this list pages with the next and previous links"}
+	}
+	f.Limit = 20
+	return f, nil
+}
+
+func (s *Server) listOrganisations(c *gin.Context) {
+	f, err := s.listFilter(c)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	b := s.base(c, s.tr.T(c.GetString(ctxLang), "list.title"))
+	b.Nav = "organisations"
+	s.renderList(c, ListPage{Base: b, Heading: b.Title, Filter: f, Action: "/organisations"})
+}
+
+func (s *Server) showCountry(c *gin.Context) {
+	code := strings.ToUpper(c.Param("code"))
+	if _, ok := s.countries[code]; !ok || c.Param("code") != code {
+		if ok {
+			c.Redirect(http.StatusMovedPermanently, "/countries/"+code)
+			return
+		}
+		s.errorPage(c, http.StatusNotFound, "")
+		return
+	}
+	f, err := s.listFilter(c)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	f.Country = code
+	lang := c.GetString(ctxLang)
+	name := s.countryName(lang, code)
+	b := s.base(c, s.tr.T(lang, "country.title", "Country", name))
+	b.Description = b.T("country.lead")
+	s.renderList(c, ListPage{Base: b, Heading: b.Title, Lead: b.Description, Filter: f, Action: "/countries/" + code, Country: code})
+}
+
+func (s *Server) renderList(c *gin.Context, p ListPage) {
+	ctx := c.Request.Context()
+	page, err := s.dir.List(ctx, p.Filter)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	p.Page = page
+	themes, err := s.dir.Themes(ctx)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	for _, t := range themes {
+		p.Themes = append(p.Themes, FacetLink{Value: t.Slug, Label: t.Name(p.Lang), On: t.Slug == p.Filter.Theme})
+	}
+	if p.Country == "" {
+		counts, err := s.dir.CountryCounts(ctx)
+		if err != nil {
+			s.fail(c, err)
+			return
+		}
+		for _, cc := range counts {
+			p.Countries = append(p.Countries, FacetLink{Value: cc.Key, Label: s.countryName(p.Lang, cc.Key), Count: cc.Count, On: cc.Key == p.Filter.Country})
+		}
+	}
+	for _, k := range directory.Kinds() {
+		p.Kinds = append(p.Kinds, FacetLink{Value: k.Slug(), Label: k.Label(p.Lang), On: k == p.Filter.Kind})
+	}
+	link := func(key, cursor string) string {
+		q := url.Values{}
+		if p.Filter.Theme != "" {
+			q.Set("theme", p.Filter.Theme)
+		}
+		if p.Filter.Country != "" && p.Country == "" {
+			q.Set("country", p.Filter.Country)
+		}
+		if p.Filter.Kind != 0 {
+			q.Set("kind", p.Filter.Kind.Slug())
+		}
+		q.Set(key, cursor)
+		return p.Action + "?" + q.Encode()
+	}
+	if page.Prev != "" {
+		p.PrevURL = link("before", page.Prev)
+	}
+	if page.Next != "" {
+		p.NextURL = link("after", page.Next)
+	}
+	s.render(c, http.StatusOK, "list", p)
+}
+
+// ProfilePage is the data of an organisation's page.
+type ProfilePage struct {
+	Base
+	Profile *directory.Profile
+}
+
+func (s *Server) showOrganisation(c *gin.Context) {
+	slug := c.Param("slug")
+	if !directory.ValidSlug(slug) {
+		s.errorPage(c, http.StatusNotFound, "")
+		return
+	}
+	p, err := s.dir.Profile(c.Request.Context(), slug, directory.ProfileOptions{})
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	b := s.base(c, p.Name)
+	b.Description = p.Mission.In(b.Lang)
+	b.Nav = "organisations"
+	s.render(c, http.StatusOK, "organisation_show", ProfilePage{Base: b, Profile: p})
+}
+
+// switchLanguage remembers the chosen interface language for a year and
+// returns to the page the visitor was on.
+func (s *Server) switchLanguage(c *gin.Context) {
+	to := c.Query("to")
+	if to != "fr" && to != "en" {
+		s.errorPage(c, http.StatusBadRequest, "to: must be fr or en")
+		return
+	}
+	next := c.Query("next")
+	// Only local paths: never an open redirect.
+	if !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || strings.HasPrefix(next, "/\\") {
+		next = "/"
+	}
+	http.SetCookie(c.Writer, &http.Cookie{Name: "lang", Value: to, Path: "/", MaxAge: 365 * 24 * 3600,
+		HttpOnly: true, Secure: s.secure, SameSite: http.SameSiteLaxMode})
+	c.Redirect(http.StatusSeeOther, next)
+}
+
+func (s *Server) static(c *gin.Context) {
+	if !s.assets.serve(c.Writer, c.Request) {
+		s.errorPage(c, http.StatusNotFound, "")
+	}
+}

@@ -1,0 +1,110 @@
+// Package web is Partnerdir's HTTP face: the Gin engine, every route, the
+// middleware (request ids, logging, recovery, security headers, limits) and
+// the handlers, grouped by audience, that call the domain packages and
+// render the templates.
+package web
+
+import (
+	"context"
+	"fmt"
+	"html/template"
+	"io/fs"
+	"log/slog"
+	"net/url"
+	"strings"
+
+	"github.com/partnerdir/partnerdir/internal/directory"
+)
+
+// Check reports the state of one dependency for /readyz: nil when up.
+type Check struct {
+	Name string
+	// Required dependencies make /readyz answer 503 when down; optional ones
+	// only report "degraded".
+	Required bool
+	Probe    func(ctx context.Context) error
+}
+
+// Deps are what the web layer needs from the rest of the program.
+type Deps struct {
+	Logger    *slog.Logger
+	BaseURL   *url.URL
+	Secure    bool // HSTS and Secure cookies (BASE_URL is https)
+	Directory *directory.Store
+	Checks    []Check
+	// TrustedProxies are the addresses whose X-Forwarded-For is believed;
+	// empty means none, so the client address is the TCP peer.
+	TrustedProxies []string
+	// Files is the embedded web/ tree (templates, static, locales).
+	Files fs.FS
+}
+
+// Server holds the handlers' dependencies.
+type Server struct {
+	log       *slog.Logger
+	baseURL   string
+	secure    bool
+	dir       *directory.Store
+	checks    []Check
+	proxies   []string
+	tr        *translator
+	assets    *assets
+	renderer  *renderer
+	countries map[string]directory.Country
+}
+
+// New prepares the server: it parses every template and loads the
+// reference data (countries, themes) that pages use.
+func New(ctx context.Context, d Deps) (*Server, error) {
+	s := &Server{
+		log:     d.Logger,
+		baseURL: strings.TrimSuffix(d.BaseURL.String(), "/"),
+		secure:  d.Secure,
+		dir:     d.Directory,
+		checks:  d.Checks,
+		proxies: d.TrustedProxies,
+	}
+	var err error
+	if s.tr, err = newTranslator(d.Files); err != nil {
+		return nil, err
+	}
+	if s.assets, err = newAssets(d.Files); err != nil {
+		return nil, err
+	}
+	if s.renderer, err = newRenderer(d.Files, s.funcs()); err != nil {
+		return nil, err
+	}
+	countries, err := d.Directory.Countries(ctx)
+	if err != nil {
+		return nil, err
+	}
+	s.countries = make(map[string]directory.Country, len(countries))
+	for _, c := range countries {
+		s.countries[c.Code] = c
+	}
+	return s, nil
+}
+
+func (s *Server) funcs() template.FuncMap {
+	return template.FuncMap{
+		"asset": s.assets.URL,
+		"country": func(lang, code string) string {
+			if c, ok := s.countries[code]; ok {
+				return c.Name(lang)
+			}
+			return code
+		},
+		"bind": func(page, item any) map[string]any { return map[string]any{"Page": page, "Item": item} },
+		"add":  func(a, b int) int { return a + b },
+		"paragraphs": func(s string) []string {
+			var out []string
+			for _, p := range strings.Split(strings.ReplaceAll(s, "\r\n", "\n"), "\n\n") {
+				if p = strings.TrimSpace(p); p != "" {
+					out = append(out, p)
+				}
+			}
+			return out
+		},
+		"str": func(v any) string { return fmt.Sprint(v) },
+	}
+}

@@ -8,6 +8,7 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 
+	"github.com/partnerdir/partnerdir/internal/accounts"
 	"github.com/partnerdir/partnerdir/internal/config"
 	"github.com/partnerdir/partnerdir/internal/directory"
 	"github.com/partnerdir/partnerdir/internal/jobs"
@@ -22,6 +23,7 @@ type app struct {
 	pool      *pgxpool.Pool
 	jobs      *jobs.Client
 	directory *directory.Store
+	accounts  *accounts.Store
 }
 
 // open loads the configuration and connects to PostgreSQL.
@@ -40,6 +42,7 @@ func open(ctx context.Context, e env) (*app, error) {
 		return nil, err
 	}
 	a.directory = directory.NewStore(pool, a.enqueueIndex)
+	a.accounts = accounts.NewStore(pool)
 	return a, nil
 }
 

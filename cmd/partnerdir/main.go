@@ -20,6 +20,9 @@ commands:
   serve                         run the web server and background workers
   migrate up|down|status        apply, roll back or list schema migrations
   seed demo                     load the demo organisations (idempotent)
+  user create --email E --name N [--role admin|staff] [--org SLUG --org-role owner|editor]
+                                create a user; the password is read from standard input
+  user list                     list users, their roles and organisations
 
 configuration comes from environment variables; see README.md.
 `
@@ -63,6 +66,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		return migrate(ctx, e)
 	case "seed":
 		return seed(ctx, e)
+	case "user":
+		return user(ctx, e)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return nil

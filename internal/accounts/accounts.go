@@ -1,0 +1,126 @@
+// Package accounts owns who may sign in and what they may do: users, their
+// platform roles (admin, staff), their memberships of organisations (owner,
+// editor), password hashing, single-use tokens, login rate limits and the
+// PostgreSQL-backed session store.
+package accounts
+
+import (
+	"errors"
+	"strings"
+	"time"
+
+	"github.com/jackc/pgx/v5/pgxpool"
+)
+
+// Errors returned by the store.
+var (
+	// ErrNotFound means no user, membership or session matches.
+	ErrNotFound = errors.New("not found")
+	// ErrConflict means the email address is already taken.
+	ErrConflict = errors.New("conflict")
+	// ErrBadCredentials means the email or password is wrong, or the
+	// account is disabled; callers must not tell which.
+	ErrBadCredentials = errors.New("wrong email or password")
+	// ErrRateLimited means too many failed logins; try again later.
+	ErrRateLimited = errors.New("too many attempts")
+)
+
+// ValidationError lists problems with input, keyed by form field name.
+type ValidationError struct {
+	Fields map[string]string
+}
+
+func (e *ValidationError) Error() string {
+	var parts []string
+	for k, v := range e.Fields {
+		parts = append(parts, k+": "+v)
+	}
+	return "invalid input: " + strings.Join(parts, "; ")
+}
+
+func (e *ValidationError) add(field, msg string) {
+	if e.Fields == nil {
+		e.Fields = map[string]string{}
+	}
+	if _, ok := e.Fields[field]; !ok {
+		e.Fields[field] = msg
+	}
+}
+
+func (e *ValidationError) err() error {
+	if len(e.Fields) == 0 {
+		return nil
+	}
+	return e
+}
+
+// Platform roles.
+const (
+	RoleAdmin = "admin"
+	RoleStaff = "staff"
+)
+
+// Organisation roles.
+const (
+	OrgOwner  = "owner"
+	OrgEditor = "editor"
+)
+
+// User is a person who can sign in.
+type User struct {
+	ID          int64
+	Email       string
+	Name        string
+	Role        string // "", RoleAdmin or RoleStaff
+	Disabled    bool
+	CreatedAt   time.Time
+	LastLoginAt *time.Time
+}
+
+// IsStaff reports whether u works for the platform (staff or admin).
+func (u *User) IsStaff() bool { return u != nil && (u.Role == RoleStaff || u.Role == RoleAdmin) }
+
+// IsAdmin reports whether u administers the platform.
+func (u *User) IsAdmin() bool { return u != nil && u.Role == RoleAdmin }
+
+// Membership is a user's role in one organisation.
+type Membership struct {
+	OrganisationID   int64
+	OrganisationSlug string
+	OrganisationName string
+	Role             string
+}
+
+// Store reads and writes accounts in PostgreSQL.
+type Store struct {
+	pool   *pgxpool.Pool
+	params hashParams
+	// Limits of failed logins per window, per client address and per
+	// account.
+	ipLimit, accountLimit int
+	window                time.Duration
+}
+
+// Option tunes a Store.
+type Option func(*Store)
+
+// WithLoginLimits sets how many failed logins a client address and an
+// account may make per window before login is refused.
+func WithLoginLimits(perIP, perAccount int, window time.Duration) Option {
+	return func(s *Store) { s.ipLimit, s.accountLimit, s.window = perIP, perAccount, window }
+}
+
+// WithFastHashing makes password hashing cheap. Tests only: it weakens
+// stored hashes.
+func WithFastHashing() Option {
+	return func(s *Store) { s.params = hashParams{memory: 1024, time: 1, threads: 1} }
+}
+
+// NewStore returns a store over pool.
+func NewStore(pool *pgxpool.Pool, opts ...Option) *Store {
+	s := &Store{pool: pool, params: defaultParams, ipLimit: 20, accountLimit: 5, window: 15 * time.Minute}
+	for _, o := range opts {
+		o(s)
+	}
+	return s
+}

@@ -1,0 +1,262 @@
+package accounts
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/partnerdir/partnerdir/internal/audit"
+	"github.com/partnerdir/partnerdir/internal/postgres"
+)
+
+// NewUser is what creating a user needs.
+type NewUser struct {
+	Email    string
+	Name     string
+	Password string // may be empty: the user cannot sign in until one is set
+	Role     string // "", RoleAdmin or RoleStaff
+	// OrganisationID, when set, makes the user a member with OrgRole.
+	OrganisationID int64
+	OrgRole        string
+}
+
+func normalizeEmail(e string) string { return strings.TrimSpace(e) }
+
+func (n *NewUser) validate() error {
+	var v ValidationError
+	e := normalizeEmail(n.Email)
+	if at := strings.LastIndexByte(e, '@'); at < 1 || at == len(e)-1 || len(e) > 254 || strings.ContainsAny(e, " <>\"") ||
+		!strings.Contains(e[at:], ".") {
+		v.add("email", "not a valid email address")
+	}
+	if strings.TrimSpace(n.Name) == "" {
+		v.add("name", "required")
+	} else if len(n.Name) > 200 {
+		v.add("name", "too long")
+	}
+	if n.Password != "" {
+		if err := checkPassword(n.Password); err != nil {
+			v.add("password", err.(*ValidationError).Fields["password"])
+		}
+	}
+	switch n.Role {
+	case "", RoleAdmin, RoleStaff:
+	default:
+		v.add("role", "must be admin or staff")
+	}
+	if n.OrganisationID != 0 && n.OrgRole != OrgOwner && n.OrgRole != OrgEditor {
+		v.add("org_role", "must be owner or editor")
+	}
+	return v.err()
+}
+
+// CreateUser stores a new user (and their membership) with its audit entry
+// and returns its id. It returns a *ValidationError for bad input and
+// ErrConflict when the email address is taken, whatever its case.
+func (s *Store) CreateUser(ctx context.Context, actor audit.Actor, n NewUser) (int64, error) {
+	if err := n.validate(); err != nil {
+		return 0, err
+	}
+	hash := ""
+	if n.Password != "" {
+		var err error
+		if hash, err = hashPassword(n.Password, s.params); err != nil {
+			return 0, fmt.Errorf("accounts: hash password: %w", err)
+		}
+	}
+	var id int64
+	err := postgres.InTx(ctx, s.pool, func(tx pgx.Tx) error {
+		err := tx.QueryRow(ctx, `
+			INSERT INTO users (email, name, password_hash, role) VALUES ($1, $2, $3, NULLIF($4, '')) RETURNING id`,
+			normalizeEmail(n.Email), strings.TrimSpace(n.Name), hash, n.Role).Scan(&id)
+		if c, ok := postgres.UniqueViolation(err); ok && c == "users_email_key" {
+			return fmt.Errorf("accounts: create user %s: email taken: %w", n.Email, ErrConflict)
+		}
+		if err != nil {
+			return fmt.Errorf("accounts: create user %s: %w", n.Email, err)
+		}
+		if err := audit.Record(ctx, tx, actor, audit.Entry{Action: "user.create", EntityType: "user", EntityID: id,
+			Details: map[string]any{"email": n.Email, "role": n.Role}}); err != nil {
+			return err
+		}
+		if n.OrganisationID != 0 {
+			return addMembership(ctx, tx, actor, id, n.OrganisationID, n.OrgRole)
+		}
+		return nil
+	})
+	return id, err
+}
+
+// AddMembership makes user a member of organisation with role, or changes
+// their role there.
+func (s *Store) AddMembership(ctx context.Context, actor audit.Actor, userID, organisationID int64, role string) error {
+	if role != OrgOwner && role != OrgEditor {
+		return &ValidationError{Fields: map[string]string{"org_role": "must be owner or editor"}}
+	}
+	return postgres.InTx(ctx, s.pool, func(tx pgx.Tx) error {
+		return addMembership(ctx, tx, actor, userID, organisationID, role)
+	})
+}
+
+func addMembership(ctx context.Context, tx pgx.Tx, actor audit.Actor, userID, orgID int64, role string) error {
+	_, err := tx.Exec(ctx, `
+		INSERT INTO memberships (user_id, organisation_id, role) VALUES ($1, $2, $3)
+		ON CONFLICT (user_id, organisation_id) DO UPDATE SET role = EXCLUDED.role`, userID, orgID, role)
+	if _, ok := postgres.ForeignKeyViolation(err); ok {
+		return fmt.Errorf("accounts: membership of user %d in organisation %d: %w", userID, orgID, ErrNotFound)
+	}
+	if err != nil {
+		return fmt.Errorf("accounts: membership of user %d in organisation %d: %w", userID, orgID, err)
+	}
+	return audit.Record(ctx, tx, actor, audit.Entry{Action: "membership.grant", EntityType: "user", EntityID: userID,
+		OrganisationID: orgID, Details: map[string]any{"role": role}})
+}
+
+const userColumns = `id, email, name, COALESCE(role, ''), disabled, created_at, last_login_at`
+
+func scanUser(row pgx.Row) (*User, error) {
+	u := &User{}
+	err := row.Scan(&u.ID, &u.Email, &u.Name, &u.Role, &u.Disabled, &u.CreatedAt, &u.LastLoginAt)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return nil, ErrNotFound
+	}
+	return u, err
+}
+
+// User returns the user with id, or ErrNotFound.
+func (s *Store) User(ctx context.Context, id int64) (*User, error) {
+	u, err := scanUser(s.pool.QueryRow(ctx, `SELECT `+userColumns+` FROM users WHERE id = $1`, id))
+	if err != nil {
+		return nil, fmt.Errorf("accounts: user %d: %w", id, err)
+	}
+	return u, nil
+}
+
+// UserByEmail returns the user with email (any case), or ErrNotFound.
+func (s *Store) UserByEmail(ctx context.Context, email string) (*User, error) {
+	u, err := scanUser(s.pool.QueryRow(ctx, `SELECT `+userColumns+` FROM users WHERE lower(email) = lower($1)`, normalizeEmail(email)))
+	if err != nil {
+		return nil, fmt.Errorf("accounts: user %s: %w", email, err)
+	}
+	return u, nil
+}
+
+// UserListing is a user with their memberships, for user list.
+type UserListing struct {
+	User
+	Memberships []Membership
+}
+
+// Users lists every user by email with their memberships.
+func (s *Store) Users(ctx context.Context) ([]UserListing, error) {
+	rows, _ := s.pool.Query(ctx, `
+		SELECT u.id, u.email, u.name, COALESCE(u.role, ''), u.disabled, u.created_at, u.last_login_at,
+			COALESCE((SELECT json_agg(json_build_object('OrganisationID', o.id, 'OrganisationSlug', o.slug,
+				'OrganisationName', o.name, 'Role', m.role) ORDER BY o.slug)
+				FROM memberships m JOIN organisations o ON o.id = m.organisation_id WHERE m.user_id = u.id), '[]')
+		FROM users u ORDER BY lower(u.email)`)
+	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (UserListing, error) {
+		var l UserListing
+		err := r.Scan(&l.ID, &l.Email, &l.Name, &l.Role, &l.Disabled, &l.CreatedAt, &l.LastLoginAt, &l.Memberships)
+		return l, err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("accounts: list users: %w", err)
+	}
+	return out, nil
+}
+
+// Memberships lists the organisations user belongs to, by name.
+func (s *Store) Memberships(ctx context.Context, userID int64) ([]Membership, error) {
+	rows, _ := s.pool.Query(ctx, `
+		SELECT o.id, o.slug, o.name, m.role FROM memberships m JOIN organisations o ON o.id = m.organisation_id
+		WHERE m.user_id = $1 ORDER BY o.name, o.id`, userID)
+	ms, err := pgx.CollectRows(rows, pgx.RowToStructByPos[Membership])
+	if err != nil {
+		return nil, fmt.Errorf("accounts: memberships of user %d: %w", userID, err)
+	}
+	return ms, nil
+}
+
+// Role returns user's role in organisation, or ErrNotFound when they are
+// not a member.
+func (s *Store) Role(ctx context.Context, userID, organisationID int64) (string, error) {
+	var role string
+	err := s.pool.QueryRow(ctx, `SELECT role FROM memberships WHERE user_id = $1 AND organisation_id = $2`,
+		userID, organisationID).Scan(&role)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return "", ErrNotFound
+	}
+	if err != nil {
+		return "", fmt.Errorf("accounts: role of user %d in %d: %w", userID, organisationID, err)
+	}
+	return role, nil
+}
+
+// SetPassword replaces user's password and ends all their sessions. It
+// returns a *ValidationError for a weak password.
+func (s *Store) SetPassword(ctx context.Context, actor audit.Actor, userID int64, password string) error {
+	if err := checkPassword(password); err != nil {
+		return err
+	}
+	hash, err := hashPassword(password, s.params)
+	if err != nil {
+		return fmt.Errorf("accounts: hash password: %w", err)
+	}
+	return postgres.InTx(ctx, s.pool, func(tx pgx.Tx) error {
+		tag, err := tx.Exec(ctx, `UPDATE users SET password_hash = $2, password_changed_at = now(), updated_at = now() WHERE id = $1`,
+			userID, hash)
+		if err != nil {
+			return fmt.Errorf("accounts: set password of %d: %w", userID, err)
+		}
+		if tag.RowsAffected() == 0 {
+			return fmt.Errorf("accounts: set password of %d: %w", userID, ErrNotFound)
+		}
+		if _, err := tx.Exec(ctx, `DELETE FROM sessions WHERE user_id = $1`, userID); err != nil {
+			return fmt.Errorf("accounts: end sessions of %d: %w", userID, err)
+		}
+		return audit.Record(ctx, tx, actor, audit.Entry{Action: "user.password_change", EntityType: "user", EntityID: userID})
+	})
+}
+
+// SetDisabled disables or re-enables user; disabling ends their sessions.
+func (s *Store) SetDisabled(ctx context.Context, actor audit.Actor, userID int64, disabled bool) error {
+	return postgres.InTx(ctx, s.pool, func(tx pgx.Tx) error {
+		tag, err := tx.Exec(ctx, `UPDATE users SET disabled = $2, updated_at = now() WHERE id = $1`, userID, disabled)
+		if err != nil {
+			return fmt.Errorf("accounts: disable %d: %w", userID, err)
+		}
+		if tag.RowsAffected() == 0 {
+			return fmt.Errorf("accounts: disable %d: %w", userID, ErrNotFound)
+		}
+		action := "user.enable"
+		if disabled {
+			action = "user.disable"
+			if _, err := tx.Exec(ctx, `DELETE FROM sessions WHERE user_id = $1`, userID); err != nil {
+				return fmt.Errorf("accounts: end sessions of %d: %w", userID, err)
+			}
+		}
+		return audit.Record(ctx, tx, actor, audit.Entry{Action: action, EntityType: "user", EntityID: userID})
+	})
+}
+
+// SetRole changes user's platform role ("" for none).
+func (s *Store) SetRole(ctx context.Context, actor audit.Actor, userID int64, role string) error {
+	if role != "" && role != RoleAdmin && role != RoleStaff {
+		return &ValidationError{Fields: map[string]string{"role": "must be admin or staff"}}
+	}
+	return postgres.InTx(ctx, s.pool, func(tx pgx.Tx) error {
+		tag, err := tx.Exec(ctx, `UPDATE users SET role = NULLIF($2, ''), updated_at = now() WHERE id = $1`, userID, role)
+		if err != nil {
+			return fmt.Errorf("accounts: set role of %d: %w", userID, err)
+		}
+		if tag.RowsAffected() == 0 {
+			return fmt.Errorf("accounts: set role of %d: %w", userID, ErrNotFound)
+		}
+		return audit.Record(ctx, tx, actor, audit.Entry{Action: "user.role_change", EntityType: "user", EntityID: userID,
+			Details: map[string]any{"role": role}})
+	})
+}

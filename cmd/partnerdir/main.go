@@ -20,6 +20,10 @@ commands:
   serve                         run the web server and background workers
   migrate up|down|status        apply, roll back or list schema migrations
   seed demo                     load the demo organisations (idempotent)
+  seed synthetic --orgs N [--seed S]
+                                load N generated organisations (slugs syn-S-1…N) with COPY,
+                                for benchmarks; a rerun only adds missing ones; then run
+                                search reindex to index them
   user create --email E --name N [--role admin|staff] [--org SLUG --org-role owner|editor]
                                 create a user; the password is read from standard input
   user list                     list users, their roles and organisations

@@ -15,6 +15,8 @@ func seed(ctx context.Context, e env) error {
 	switch e.args[0] {
 	case "demo":
 		return seedDemo(ctx, e)
+	case "synthetic":
+		return seedSynthetic(ctx, e)
 	}
 	return fmt.Errorf("unknown seed command %q", e.args[0])
 }

@@ -1,0 +1,104 @@
+package mail_test
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/partnerdir/partnerdir/internal/mail"
+	"github.com/partnerdir/partnerdir/internal/mail/smtptest"
+)
+
+func TestSendCannotInjectHeaders(t *testing.T) {
+	t.Parallel()
+	srv := smtptest.New(t)
+	s, err := mail.NewSMTP(srv.URL(), "Partnerdir <no-reply@partnerdir.test>")
+	if err != nil {
+		t.Fatal(err)
+	}
+	evil := "x\r\nBcc: evil@example.com"
+	err = s.Send(context.Background(), mail.Outgoing{
+		MessageID: "1.abc@partnerdir.test",
+		To:        mail.Address{Name: evil, Email: "contact@example.org"},
+		ReplyTo:   mail.Address{Name: evil, Email: "donor@example.com"},
+		Subject:   "Offer " + evil,
+		Text:      "hello",
+		HTML:      "<p>hello</p>",
+		Lang:      "en",
+		CreatedAt: time.Now(),
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	msgs := srv.WaitFor(1, 5*time.Second)
+	if len(msgs[0].To) != 1 || msgs[0].To[0] != "contact@example.org" {
+		t.Errorf("recipients %v, want only contact@example.org", msgs[0].To)
+	}
+	for _, line := range strings.Split(string(msgs[0].Data), "\r\n") {
+		if strings.HasPrefix(strings.ToLower(line), "bcc:") {
+			t.Errorf("injected header line %q", line)
+		}
+	}
+	if got := msgs[0].Header().Get("Message-Id"); got != "<1.abc@partnerdir.test>" {
+		t.Errorf("Message-ID %q, want the stored one", got)
+	}
+}
+
+func TestPermanentAndTemporaryFailures(t *testing.T) {
+	t.Parallel()
+	srv := smtptest.New(t)
+	srv.Reject("gone@example.org", 550)
+	srv.Reject("busy@example.org", 451)
+	s, err := mail.NewSMTP(srv.URL(), "no-reply@partnerdir.test")
+	if err != nil {
+		t.Fatal(err)
+	}
+	send := func(to string) error {
+		return s.Send(context.Background(), mail.Outgoing{MessageID: to + ".1@partnerdir.test", To: mail.Address{Email: to}, Subject: "s", Text: "t", Lang: "fr", CreatedAt: time.Now()})
+	}
+	var perm *mail.PermanentError
+	if err := send("gone@example.org"); !errors.As(err, &perm) {
+		t.Errorf("550: %v, want a permanent error", err)
+	}
+	if err := send("busy@example.org"); err == nil || errors.As(err, &perm) {
+		t.Errorf("451: %v, want a temporary error", err)
+	}
+	srv.Stop()
+	if err := send("ok@example.org"); err == nil || errors.As(err, &perm) {
+		t.Errorf("server down: %v, want a temporary error", err)
+	}
+}
+
+func TestNewSMTPURLs(t *testing.T) {
+	t.Parallel()
+	for url, ok := range map[string]bool{
+		"smtp://127.0.0.1:1025":               true,
+		"smtp://user:p%40ss@mail.example.org": true,
+		"smtps://user:pass@mail.example.org":  true,
+		"http://mail.example.org":             false,
+		"smtp://":                             false,
+	} {
+		if _, err := mail.NewSMTP(url, "Partnerdir <no-reply@partnerdir.test>"); (err == nil) != ok {
+			t.Errorf("NewSMTP(%q) error = %v, want ok=%v", url, err, ok)
+		}
+	}
+}
+
+func TestOfferMailsInBothLanguages(t *testing.T) {
+	t.Parallel()
+	o := mail.OfferMail{Reference: "OFR-2026-000042", OrganisationName: "ECPAT Luxembourg", Kind: "volunteering",
+		Message: "<script>alert(1)</script>", DonorName: "Ann", DonorEmail: "ann@example.com", DonorLang: "en",
+		Contact: mail.Address{Email: "c.wantz@ecpat.lu"}, OfferURL: "https://p.test/manage/offers/1"}
+	c := o.ContactMessage()
+	if c.ReplyTo.Email != "ann@example.com" || !strings.Contains(c.Text, "Bénévolat") || !strings.Contains(c.Text, "Volunteering") {
+		t.Errorf("contact mail: reply-to %q, text %q", c.ReplyTo.Email, c.Text)
+	}
+	if strings.Contains(c.HTML, "<script>") {
+		t.Error("the donor's message is not escaped in HTML")
+	}
+	if a := o.AckMessage(); a.Lang != "en" || !strings.HasPrefix(a.Subject, "Your offer OFR-2026-000042") {
+		t.Errorf("acknowledgment %q in %s", a.Subject, a.Lang)
+	}
+}

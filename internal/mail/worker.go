@@ -1,0 +1,145 @@
+package mail
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"math/rand/v2"
+	"strings"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/riverqueue/river"
+	"github.com/riverqueue/river/riverdriver/riverpgxv5"
+
+	"github.com/partnerdir/partnerdir/internal/jobs"
+)
+
+// Sender delivers one message; *SMTP is the real one.
+type Sender interface {
+	Send(ctx context.Context, m Outgoing) error
+}
+
+// Worker is the River worker that delivers one stored message.
+//
+// Exactly-once as far as PostgreSQL can promise it: the worker locks the
+// message's row for the whole delivery, sends only while the row is still
+// queued, and marks it sent in the transaction that also completes the job.
+// A second job or a second process for the same message waits on the lock
+// and then finds it sent. The one window left — the server accepted the
+// message and the process died before the commit — resends with the same
+// Message-ID, which receiving systems use to drop duplicates.
+type Worker struct {
+	river.WorkerDefaults[jobs.SendMail]
+	pool   *pgxpool.Pool
+	sender Sender
+	log    *slog.Logger
+	// Backoff is the wait before retry number attempt (1 = first retry).
+	Backoff func(attempt int) time.Duration
+}
+
+// NewWorker returns a worker that delivers with sender.
+func NewWorker(pool *pgxpool.Pool, sender Sender, log *slog.Logger) *Worker {
+	return &Worker{pool: pool, sender: sender, log: log, Backoff: DefaultBackoff}
+}
+
+// DefaultBackoff doubles from 10 s up to one hour, with ±20 % jitter so a
+// backlog does not hit a recovering server all at once.
+func DefaultBackoff(attempt int) time.Duration {
+	d := 10 * time.Second
+	for i := 1; i < attempt && d < time.Hour; i++ {
+		d *= 2
+	}
+	d = min(d, time.Hour)
+	return time.Duration(float64(d) * (0.8 + 0.4*rand.Float64()))
+}
+
+// NextRetry schedules the next attempt after a temporary failure.
+func (w *Worker) NextRetry(job *river.Job[jobs.SendMail]) time.Time {
+	return time.Now().Add(w.Backoff(job.Attempt))
+}
+
+// Timeout bounds one delivery attempt.
+func (w *Worker) Timeout(*river.Job[jobs.SendMail]) time.Duration { return 90 * time.Second }
+
+// Work delivers the message of job unless it is already sent or failed.
+func (w *Worker) Work(ctx context.Context, job *river.Job[jobs.SendMail]) error {
+	id := job.Args.MessageID
+	tx, err := w.pool.Begin(ctx)
+	if err != nil {
+		return fmt.Errorf("mail: deliver %d: begin: %w", id, err)
+	}
+	defer tx.Rollback(context.WithoutCancel(ctx)) //nolint:errcheck // a no-op after Commit
+
+	var m Outgoing
+	var status string
+	err = tx.QueryRow(ctx, `
+		SELECT status, message_id, to_name, to_email, reply_to_name, reply_to_email, subject, text_body, html_body, lang, created_at
+		FROM mail_messages WHERE id = $1 FOR UPDATE`, id).
+		Scan(&status, &m.MessageID, &m.To.Name, &m.To.Email, &m.ReplyTo.Name, &m.ReplyTo.Email, &m.Subject, &m.Text, &m.HTML, &m.Lang, &m.CreatedAt)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return river.JobCancel(fmt.Errorf("mail: message %d no longer exists", id))
+	}
+	if err != nil {
+		return fmt.Errorf("mail: deliver %d: lock: %w", id, err)
+	}
+	if status != StatusQueued {
+		// Already handled by an earlier job: nothing to send.
+		return w.complete(ctx, tx, job)
+	}
+
+	sendErr := w.sender.Send(ctx, m)
+	// The outcome is recorded even if the job's context ended meanwhile.
+	rctx := context.WithoutCancel(ctx)
+	var perm *PermanentError
+	switch {
+	case sendErr == nil:
+		if _, err := tx.Exec(rctx, `
+			UPDATE mail_messages SET status = 'sent', attempts = attempts + 1, last_error = '', sent_at = now(), updated_at = now()
+			WHERE id = $1`, id); err != nil {
+			return fmt.Errorf("mail: deliver %d: mark sent: %w", id, err)
+		}
+		w.log.Info("mail sent", "mail_id", id, "message_id", m.MessageID)
+		return w.complete(rctx, tx, job)
+	case errors.As(sendErr, &perm):
+		if err := w.recordFailure(rctx, tx, id, StatusFailed, sendErr); err != nil {
+			return err
+		}
+		w.log.Warn("mail refused permanently", "mail_id", id, "err", sendErr)
+		return river.JobCancel(sendErr)
+	default:
+		if err := w.recordFailure(rctx, tx, id, StatusQueued, sendErr); err != nil {
+			return err
+		}
+		w.log.Info("mail delivery will be retried", "mail_id", id, "attempt", job.Attempt, "err", sendErr)
+		return fmt.Errorf("mail: deliver %d: %w", id, sendErr)
+	}
+}
+
+func (w *Worker) complete(ctx context.Context, tx pgx.Tx, job *river.Job[jobs.SendMail]) error {
+	if _, err := river.JobCompleteTx[*riverpgxv5.Driver](ctx, tx, job); err != nil {
+		return fmt.Errorf("mail: deliver %d: complete job: %w", job.Args.MessageID, err)
+	}
+	if err := tx.Commit(ctx); err != nil {
+		return fmt.Errorf("mail: deliver %d: commit: %w", job.Args.MessageID, err)
+	}
+	return nil
+}
+
+func (w *Worker) recordFailure(ctx context.Context, tx pgx.Tx, id int64, status string, sendErr error) error {
+	msg := sendErr.Error()
+	if len(msg) > 1000 {
+		msg = strings.ToValidUTF8(msg[:1000], "")
+	}
+	if _, err := tx.Exec(ctx, `
+		UPDATE mail_messages SET status = $2, attempts = attempts + 1, last_error = $3, updated_at = now()
+		WHERE id = $1`, id, status, msg); err != nil {
+		return fmt.Errorf("mail: deliver %d: record failure: %w", id, err)
+	}
+	if err := tx.Commit(ctx); err != nil {
+		return fmt.Errorf("mail: deliver %d: commit failure: %w", id, err)
+	}
+	return nil
+}

@@ -1,0 +1,74 @@
+package offers
+
+import (
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"net/mail"
+	"strconv"
+	"strings"
+	"time"
+
+	mailpkg "github.com/partnerdir/partnerdir/internal/mail"
+)
+
+// FormToken returns a signed token holding the time the form was shown;
+// the submission returns it, which proves a minimum fill time without any
+// server-side state.
+func (s *Store) FormToken() string { return s.FormTokenAt(s.now()) }
+
+// FormTokenAt is the token of a form shown at t.
+func (s *Store) FormTokenAt(t time.Time) string {
+	ts := strconv.FormatInt(t.UnixMilli(), 36)
+	return ts + "." + s.sign("offer-form", ts)
+}
+
+// SetClock replaces the clock the spam guards read (tests use it to age a
+// form without waiting).
+func (s *Store) SetClock(now func() time.Time) { s.now = now }
+
+// checkFormToken reports whether token is genuine and was issued between
+// MaxFormAge and MinFillTime ago. expired distinguishes a form left open too
+// long (the donor may simply resend) from a forgery or a bot.
+func (s *Store) checkFormToken(token string) (ok, expired bool) {
+	ts, sig, found := strings.Cut(token, ".")
+	if !found || !hmac.Equal([]byte(sig), []byte(s.sign("offer-form", ts))) {
+		return false, false
+	}
+	ms, err := strconv.ParseInt(ts, 36, 64)
+	if err != nil {
+		return false, false
+	}
+	age := s.now().Sub(time.UnixMilli(ms))
+	switch {
+	case age < s.limits.MinFillTime:
+		return false, false
+	case s.limits.MaxFormAge > 0 && age > s.limits.MaxFormAge:
+		return false, true
+	}
+	return true, false
+}
+
+// IPHash keys ip with the secret, so rate limits work without storing
+// the address (a plain hash of an IPv4 address is trivially reversed).
+func (s *Store) IPHash(ip string) string {
+	if ip == "" {
+		return ""
+	}
+	return s.sign("ip", ip)[:32]
+}
+
+func (s *Store) sign(purpose, v string) string {
+	m := hmac.New(sha256.New, s.secret)
+	fmt.Fprintf(m, "%s\x00%s", purpose, v)
+	return hex.EncodeToString(m.Sum(nil))
+}
+
+func parseAddress(s string) (mailpkg.Address, error) {
+	a, err := mail.ParseAddress(s)
+	if err != nil {
+		return mailpkg.Address{}, fmt.Errorf("offers: triage address %q: %w", s, err)
+	}
+	return mailpkg.Address{Name: a.Name, Email: a.Address}, nil
+}

@@ -1,0 +1,347 @@
+package offers
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"regexp"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/partnerdir/partnerdir/internal/audit"
+	"github.com/partnerdir/partnerdir/internal/directory"
+	"github.com/partnerdir/partnerdir/internal/mail"
+	"github.com/partnerdir/partnerdir/internal/postgres"
+)
+
+// Submission is what a donor sends through the offer form.
+type Submission struct {
+	OrganisationSlug string
+	Kind             directory.SupportKind
+	// ProjectSlug and OfficeID optionally narrow the offer; empty / 0 for
+	// the organisation as a whole.
+	ProjectSlug string
+	OfficeID    int64
+	Message     string
+	Name        string
+	Email       string
+	Phone       string
+	Company     string
+	// Lang is the donor's preferred language, "fr" or "en".
+	Lang    string
+	Consent bool
+
+	// FormToken is the token the form was shown with (see FormToken).
+	FormToken string
+	// Honeypot is a field hidden from people; anything in it means a bot.
+	Honeypot string
+	// IP is the submitter's address; only its keyed hash is kept.
+	IP string
+}
+
+// Receipt is what the donor is told once the offer is stored.
+type Receipt struct {
+	ID               int64
+	Reference        string
+	OrganisationSlug string
+	OrganisationName string
+	Routing          Routing
+}
+
+// Routing is the decision of where an offer goes, and why.
+type Routing struct {
+	Basis          string
+	Reason         string
+	RuleID         int64
+	ContactPointID int64
+	To             mail.Address
+}
+
+var (
+	phonePattern = regexp.MustCompile(`^[0-9+() ./-]{4,40}$`)
+	linkPattern  = regexp.MustCompile(`(?i)https?://|www\.|\[url`)
+)
+
+// validate normalises sub and checks every field, so the donor sees every
+// problem at once.
+func (s *Store) validate(sub *Submission) error {
+	sub.Message = strings.TrimSpace(strings.ReplaceAll(sub.Message, "\r\n", "\n"))
+	sub.Name = strings.TrimSpace(sub.Name)
+	sub.Email = strings.TrimSpace(sub.Email)
+	sub.Phone = strings.TrimSpace(sub.Phone)
+	sub.Company = strings.TrimSpace(sub.Company)
+	sub.ProjectSlug = strings.TrimSpace(sub.ProjectSlug)
+
+	var v ValidationError
+	if !sub.Kind.Valid() {
+		v.Add("kind", "required")
+	}
+	switch n := utf8.RuneCountInString(sub.Message); {
+	case n == 0:
+		v.Add("message", "required")
+	case n > MaxMessage || !utf8.ValidString(sub.Message):
+		v.Add("message", "too_long")
+	case s.limits.MaxLinks > 0 && len(linkPattern.FindAllStringIndex(sub.Message, -1)) > s.limits.MaxLinks:
+		v.Add("message", "too_many_links")
+	}
+	oneLine(&v, "name", sub.Name, 200, true)
+	switch {
+	case sub.Email == "":
+		v.Add("email", "required")
+	case !directory.ValidEmail(sub.Email):
+		v.Add("email", "invalid")
+	}
+	if sub.Phone != "" && !phonePattern.MatchString(sub.Phone) {
+		v.Add("phone", "invalid")
+	}
+	oneLine(&v, "company", sub.Company, 200, false)
+	if sub.Lang != "fr" && sub.Lang != "en" {
+		v.Add("lang", "required")
+	}
+	if !sub.Consent {
+		v.Add("consent", "required")
+	}
+	if sub.ProjectSlug != "" && !directory.ValidSlug(sub.ProjectSlug) {
+		v.Add("project", "invalid")
+	}
+	return v.Err()
+}
+
+// oneLine checks a single-line text: no line breaks or control characters
+// (a name ends up in mail headers).
+func oneLine(v *ValidationError, field, s string, max int, required bool) {
+	switch {
+	case s == "" && required:
+		v.Add(field, "required")
+	case utf8.RuneCountInString(s) > max || !utf8.ValidString(s):
+		v.Add(field, "too_long")
+	case strings.ContainsFunc(s, func(r rune) bool { return unicode.IsControl(r) || r == '\u2028' || r == '\u2029' }):
+		v.Add(field, "invalid")
+	}
+}
+
+// Submit validates sub, checks it against the anti-spam rules, and in one
+// transaction stores the offer with its routing decision, its status
+// history, the audit entry and the two mails (to the contact and to the
+// donor) with their delivery jobs. It returns a *ValidationError for bad
+// input (including an expired form, on field "form"), ErrRejected for
+// automated or rate-limited submissions and ErrNotFound for an unknown or
+// unpublished organisation.
+func (s *Store) Submit(ctx context.Context, actor audit.Actor, sub Submission) (*Receipt, error) {
+	if err := s.validate(&sub); err != nil {
+		return nil, err
+	}
+	if sub.Honeypot != "" {
+		return nil, ErrRejected
+	}
+	if ok, expired := s.checkFormToken(sub.FormToken); expired {
+		var v ValidationError
+		v.Add("form", "expired")
+		return nil, &v
+	} else if !ok {
+		return nil, ErrRejected
+	}
+	ipHash := s.IPHash(sub.IP)
+	var r *Receipt
+	err := postgres.InTx(ctx, s.pool, func(tx pgx.Tx) error {
+		var err error
+		r, err = s.submitTx(ctx, tx, actor, &sub, ipHash)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	return r, nil
+}
+
+type target struct {
+	orgID      int64
+	orgName    string
+	projectID  int64
+	project    string
+	officeID   int64
+	office     string
+	leadOffice int64
+}
+
+func (s *Store) submitTx(ctx context.Context, tx pgx.Tx, actor audit.Actor, sub *Submission, ipHash string) (*Receipt, error) {
+	t, err := s.resolveTarget(ctx, tx, sub)
+	if err != nil {
+		return nil, err
+	}
+	if err := s.checkRates(ctx, tx, ipHash, sub.Email); err != nil {
+		return nil, err
+	}
+	rt, err := s.route(ctx, tx, t, sub.Kind)
+	if err != nil {
+		return nil, err
+	}
+	r := &Receipt{OrganisationSlug: sub.OrganisationSlug, OrganisationName: t.orgName, Routing: rt}
+	err = tx.QueryRow(ctx, `
+		INSERT INTO offers (reference, organisation_id, project_id, office_id, support_kind, message,
+			donor_name, donor_email, donor_phone, donor_company, donor_lang, consent_version, consent_at, ip_hash,
+			routing_basis, routing_reason, routing_rule_id, contact_point_id, routed_to_name, routed_to_email)
+		VALUES ('OFR-' || to_char(now() AT TIME ZONE 'UTC', 'YYYY') || '-' || lpad(nextval('offer_reference_seq')::text, 6, '0'),
+			$1, NULLIF($2, 0), NULLIF($3, 0), $4, $5, $6, $7, $8, $9, $10, $11, now(), $12,
+			$13, $14, NULLIF($15, 0), NULLIF($16, 0), $17, $18)
+		RETURNING id, reference`,
+		t.orgID, t.projectID, t.officeID, sub.Kind, sub.Message,
+		sub.Name, sub.Email, sub.Phone, sub.Company, sub.Lang, ConsentVersion, ipHash,
+		rt.Basis, rt.Reason, rt.RuleID, rt.ContactPointID, rt.To.Name, rt.To.Email).Scan(&r.ID, &r.Reference)
+	if err != nil {
+		return nil, fmt.Errorf("offers: store offer: %w", err)
+	}
+	if _, err := tx.Exec(ctx, `
+		INSERT INTO offer_status_history (offer_id, to_status, actor) VALUES ($1, 'new', $2)`,
+		r.ID, actorLabel(actor)); err != nil {
+		return nil, fmt.Errorf("offers: store status history: %w", err)
+	}
+	if err := audit.Record(ctx, tx, actor, audit.Entry{
+		Action: "offer.submit", EntityType: "offer", EntityID: r.ID, OrganisationID: t.orgID,
+		Details: map[string]any{"reference": r.Reference, "kind": sub.Kind, "routing_basis": rt.Basis, "routed_to": rt.To.Email},
+	}); err != nil {
+		return nil, err
+	}
+	om := mail.OfferMail{
+		OfferID: r.ID, Reference: r.Reference, OrganisationName: t.orgName, Kind: sub.Kind,
+		ProjectTitle: t.project, OfficeName: t.office, Message: sub.Message,
+		DonorName: sub.Name, DonorEmail: sub.Email, DonorPhone: sub.Phone, DonorCompany: sub.Company, DonorLang: sub.Lang,
+		Contact:    rt.To,
+		OfferURL:   fmt.Sprintf("%s/manage/offers/%d", s.baseURL, r.ID),
+		PrivacyURL: s.baseURL + "/privacy",
+	}
+	if _, err := s.outbox.EnqueueTx(ctx, tx, om.ContactMessage()); err != nil {
+		return nil, err
+	}
+	if _, err := s.outbox.EnqueueTx(ctx, tx, om.AckMessage()); err != nil {
+		return nil, err
+	}
+	return r, nil
+}
+
+// resolveTarget finds the published organisation and checks that the
+// project and office, when given, are its own.
+func (s *Store) resolveTarget(ctx context.Context, tx pgx.Tx, sub *Submission) (*target, error) {
+	t := &target{}
+	err := tx.QueryRow(ctx, `SELECT id, name FROM organisations WHERE slug = $1 AND status = 'published'`,
+		sub.OrganisationSlug).Scan(&t.orgID, &t.orgName)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return nil, ErrNotFound
+	}
+	if err != nil {
+		return nil, fmt.Errorf("offers: read organisation %q: %w", sub.OrganisationSlug, err)
+	}
+	var v ValidationError
+	if sub.ProjectSlug != "" {
+		err := tx.QueryRow(ctx, `SELECT id, title, COALESCE(lead_office_id, 0) FROM projects WHERE organisation_id = $1 AND slug = $2`,
+			t.orgID, sub.ProjectSlug).Scan(&t.projectID, &t.project, &t.leadOffice)
+		if errors.Is(err, pgx.ErrNoRows) {
+			v.Add("project", "invalid")
+		} else if err != nil {
+			return nil, fmt.Errorf("offers: read project %q: %w", sub.ProjectSlug, err)
+		}
+	}
+	if sub.OfficeID != 0 {
+		err := tx.QueryRow(ctx, `SELECT id, name || ', ' || city FROM offices WHERE organisation_id = $1 AND id = $2`,
+			t.orgID, sub.OfficeID).Scan(&t.officeID, &t.office)
+		if errors.Is(err, pgx.ErrNoRows) {
+			v.Add("office", "invalid")
+		} else if err != nil {
+			return nil, fmt.Errorf("offers: read office %d: %w", sub.OfficeID, err)
+		}
+	}
+	if err := v.Err(); err != nil {
+		return nil, err
+	}
+	return t, nil
+}
+
+// checkRates counts the recent offers from the same IP hash and email.
+func (s *Store) checkRates(ctx context.Context, tx pgx.Tx, ipHash, email string) error {
+	if s.limits.Window <= 0 || (s.limits.PerIP == 0 && s.limits.PerEmail == 0) {
+		return nil
+	}
+	since := s.now().Add(-s.limits.Window)
+	var byIP, byEmail int
+	err := tx.QueryRow(ctx, `
+		SELECT
+			(SELECT count(*) FROM offers WHERE $1 <> '' AND ip_hash = $1 AND created_at > $3),
+			(SELECT count(*) FROM offers WHERE lower(donor_email) = lower($2) AND created_at > $3)`,
+		ipHash, email, since).Scan(&byIP, &byEmail)
+	if err != nil {
+		return fmt.Errorf("offers: rate limits: %w", err)
+	}
+	if s.limits.PerIP > 0 && byIP >= s.limits.PerIP || s.limits.PerEmail > 0 && byEmail >= s.limits.PerEmail {
+		return ErrRejected
+	}
+	return nil
+}
+
+// route applies the organisation's rules: the rule for the kind narrowed to
+// the project, then to the office (the one chosen, else the project's lead
+// office), then the rule for the kind alone, then the organisation's
+// default contact, and finally the platform's triage mailbox.
+func (s *Store) route(ctx context.Context, tx pgx.Tx, t *target, kind directory.SupportKind) (Routing, error) {
+	office := t.officeID
+	if office == 0 {
+		office = t.leadOffice
+	}
+	var (
+		rt                  Routing
+		projectID, officeID int64
+		officeName          string
+	)
+	err := tx.QueryRow(ctx, `
+		SELECT r.id, COALESCE(r.project_id, 0), COALESCE(r.office_id, 0), COALESCE(f.name || ', ' || f.city, ''),
+			c.id, c.name, c.email
+		FROM routing_rules r
+		JOIN contact_points c ON c.id = r.contact_point_id
+		LEFT JOIN offices f ON f.id = r.office_id
+		WHERE r.organisation_id = $1 AND r.support_kind = $2
+		  AND (r.project_id = $3 OR r.office_id = $4 OR (r.project_id IS NULL AND r.office_id IS NULL))
+		ORDER BY r.project_id IS NOT NULL DESC, r.office_id IS NOT NULL DESC
+		LIMIT 1`, t.orgID, kind, t.projectID, office).
+		Scan(&rt.RuleID, &projectID, &officeID, &officeName, &rt.ContactPointID, &rt.To.Name, &rt.To.Email)
+	switch {
+	case err == nil:
+		switch {
+		case projectID != 0:
+			rt.Basis = BasisProjectRule
+			rt.Reason = fmt.Sprintf("rule: %s for project “%s” → %s", kind, t.project, rt.To)
+		case officeID != 0:
+			rt.Basis = BasisOfficeRule
+			rt.Reason = fmt.Sprintf("rule: %s at office “%s” → %s", kind, officeName, rt.To)
+		default:
+			rt.Basis = BasisKindRule
+			rt.Reason = fmt.Sprintf("rule: %s → %s", kind, rt.To)
+		}
+		return rt, nil
+	case !errors.Is(err, pgx.ErrNoRows):
+		return rt, fmt.Errorf("offers: routing rules: %w", err)
+	}
+	rt.RuleID = 0
+	err = tx.QueryRow(ctx, `
+		SELECT c.id, c.name, c.email FROM organisations o JOIN contact_points c ON c.id = o.default_contact_id
+		WHERE o.id = $1`, t.orgID).Scan(&rt.ContactPointID, &rt.To.Name, &rt.To.Email)
+	switch {
+	case err == nil:
+		rt.Basis = BasisDefaultContact
+		rt.Reason = fmt.Sprintf("no rule for %s: the organisation's default contact → %s", kind, rt.To)
+		return rt, nil
+	case !errors.Is(err, pgx.ErrNoRows):
+		return rt, fmt.Errorf("offers: default contact: %w", err)
+	}
+	rt = Routing{Basis: BasisTriage, To: s.triage}
+	rt.Reason = fmt.Sprintf("no rule for %s and no default contact: platform triage → %s", kind, rt.To)
+	return rt, nil
+}
+
+func actorLabel(a audit.Actor) string {
+	if a.Label == "" {
+		return "system"
+	}
+	return a.Label
+}

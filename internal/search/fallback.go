@@ -1,0 +1,249 @@
+package search
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"unicode"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
+	"golang.org/x/text/runes"
+	"golang.org/x/text/transform"
+	"golang.org/x/text/unicode/norm"
+
+	"github.com/partnerdir/partnerdir/internal/directory"
+)
+
+// Fallback answers queries from PostgreSQL: full-text search over
+// unaccented words (prefixes match, so "developpement" finds
+// "développement") plus trigram similarity on names and cities for
+// misspellings ("ecpta", "Bamko"), with the same filters and facet counts
+// as Meilisearch, computed in SQL.
+type Fallback struct {
+	pool *pgxpool.Pool
+}
+
+// NewFallback returns the PostgreSQL engine.
+func NewFallback(pool *pgxpool.Pool) *Fallback { return &Fallback{pool: pool} }
+
+// similarity is the word-similarity threshold of a misspelt name: low
+// enough for one wrong or swapped letter in a five-letter word.
+const similarity = "0.45"
+
+// Search runs q against search_documents in one read-only transaction, so
+// the hits and the counts come from the same snapshot.
+func (f *Fallback) Search(ctx context.Context, q Query) (*Result, error) {
+	where := []string{"true"}
+	args := pgx.NamedArgs{}
+	rank := "0"
+	if toks := tokens(q.Text); len(toks) > 0 {
+		ts := make([]string, len(toks))
+		for i, t := range toks {
+			ts[i] = t + ":*"
+		}
+		args["tsq"] = strings.Join(ts, " & ")
+		args["q"] = strings.Join(toks, " ")
+		where = append(where, "(tsv @@ to_tsquery('simple', @tsq) OR names %> @q)")
+		rank = "ts_rank_cd(tsv, to_tsquery('simple', @tsq)) + word_similarity(@q, names)"
+	}
+	arrayFilter := func(col, key, v string) {
+		if v != "" {
+			where = append(where, col+" @> ARRAY[@"+key+"::text]")
+			args[key] = v
+		}
+	}
+	arrayFilter("countries", "country", q.Country)
+	arrayFilter("themes", "theme", q.Theme)
+	arrayFilter("support", "support", q.Support)
+	arrayFilter("office_keys", "office", q.Office)
+	if q.Kind != "" {
+		where = append(where, "kind = @kind")
+		args["kind"] = q.Kind
+	}
+	order := "rank DESC, name, organisation_id"
+	if q.Sort == SortName || q.Text == "" {
+		order = "name, organisation_id"
+	}
+	args["limit"] = q.PerPage
+	args["offset"] = (q.Page - 1) * q.PerPage
+	matches := "SELECT organisation_id, name, kind, countries, themes, support, document, " + rank +
+		" AS rank FROM search_documents WHERE " + strings.Join(where, " AND ")
+
+	tx, err := f.pool.BeginTx(ctx, pgx.TxOptions{AccessMode: pgx.ReadOnly})
+	if err != nil {
+		return nil, fmt.Errorf("search: fallback: %w", err)
+	}
+	defer tx.Rollback(ctx) //nolint:errcheck // read-only
+	if _, err := tx.Exec(ctx, "SELECT set_config('pg_trgm.word_similarity_threshold', '"+similarity+"', true)"); err != nil {
+		return nil, fmt.Errorf("search: fallback: %w", err)
+	}
+	rows, _ := tx.Query(ctx, "SELECT document FROM ("+matches+") m ORDER BY "+order+" LIMIT @limit OFFSET @offset", args)
+	docs, err := pgx.CollectRows(rows, pgx.RowTo[Document])
+	if err != nil {
+		return nil, fmt.Errorf("search: fallback query: %w", err)
+	}
+	rows, _ = tx.Query(ctx, `WITH m AS (`+matches+`)
+		SELECT 'countries', v, count(*)::int FROM m, unnest(countries) v GROUP BY v
+		UNION ALL SELECT 'themes', v, count(*)::int FROM m, unnest(themes) v GROUP BY v
+		UNION ALL SELECT 'support', v, count(*)::int FROM m, unnest(support) v GROUP BY v
+		UNION ALL SELECT 'kind', kind, count(*)::int FROM m GROUP BY kind`, args)
+	res := &Result{Page: q.Page, Fallback: true, Facets: map[string]map[string]int{}}
+	var facet, value string
+	var n int
+	_, err = pgx.ForEachRow(rows, []any{&facet, &value, &n}, func() error {
+		if res.Facets[facet] == nil {
+			res.Facets[facet] = map[string]int{}
+		}
+		res.Facets[facet][value] = n
+		if facet == FacetKind {
+			res.Total += n // each organisation has exactly one kind
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("search: fallback facets: %w", err)
+	}
+	res.Pages = pages(res.Total, q.PerPage)
+	toks := tokens(q.Text)
+	for _, d := range docs {
+		res.Hits = append(res.Hits, Hit{
+			ID: d.ID, Slug: d.Slug, Name: d.Name, Acronym: d.Acronym, Kind: d.Kind,
+			Mission:   directory.Localized{FR: d.MissionFR, EN: d.MissionEN},
+			Themes:    d.Themes,
+			Countries: d.Countries,
+			Cities:    d.OfficeCities,
+			NameHL:    highlight(d.Name, toks), MissionFRHL: highlight(d.MissionFR, toks), MissionENHL: highlight(d.MissionEN, toks),
+		})
+	}
+	return res, nil
+}
+
+var folder = transform.Chain(norm.NFD, runes.Remove(runes.In(unicode.Mn)), norm.NFC)
+
+// fold lower-cases s and removes its accents, as search_unaccent does.
+func fold(s string) string {
+	out, _, err := transform.String(folder, strings.ToLower(s))
+	if err != nil {
+		return strings.ToLower(s)
+	}
+	return out
+}
+
+// tokens splits text into folded words of letters and digits (so nothing
+// else reaches to_tsquery), at most 10.
+func tokens(text string) []string {
+	words := strings.FieldsFunc(fold(text), func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsNumber(r) })
+	if len(words) > 10 {
+		words = words[:10]
+	}
+	return words
+}
+
+// highlight marks the words of text that start with one of the tokens.
+func highlight(text string, toks []string) []Segment {
+	if text == "" {
+		return nil
+	}
+	if len(toks) == 0 {
+		return []Segment{{Text: text}}
+	}
+	var out []Segment
+	add := func(s string, mark bool) {
+		if s == "" {
+			return
+		}
+		if n := len(out); n > 0 && out[n-1].Mark == mark {
+			out[n-1].Text += s
+			return
+		}
+		out = append(out, Segment{Text: s, Mark: mark})
+	}
+	isWord := func(r rune) bool { return unicode.IsLetter(r) || unicode.IsNumber(r) }
+	rs := []rune(text)
+	for i := 0; i < len(rs); {
+		j := i
+		for j < len(rs) && isWord(rs[j]) == isWord(rs[i]) {
+			j++
+		}
+		w := string(rs[i:j])
+		mark := false
+		if isWord(rs[i]) {
+			fw := fold(w)
+			for _, t := range toks {
+				if strings.HasPrefix(fw, t) {
+					mark = true
+					break
+				}
+			}
+		}
+		add(w, mark)
+		i = j
+	}
+	return out
+}
+
+// writeFallback stores d's row for the fallback.
+func writeFallback(ctx context.Context, tx pgx.Tx, d Document) error {
+	_, err := tx.Exec(ctx, upsertFallback, fallbackArgs(d))
+	if err != nil {
+		return fmt.Errorf("search: write fallback row %d: %w", d.ID, err)
+	}
+	return nil
+}
+
+const upsertFallback = `
+	INSERT INTO search_documents (organisation_id, name, kind, countries, office_keys, themes, support,
+		updated_at, names, tsv, document, digest)
+	VALUES (@id, @name, @kind, @countries, @office_keys, @themes, @support, to_timestamp(@updated_at),
+		lower(search_unaccent(@names)),
+		setweight(to_tsvector('simple', search_unaccent(@a)), 'A') ||
+		setweight(to_tsvector('simple', search_unaccent(@b)), 'B') ||
+		setweight(to_tsvector('simple', search_unaccent(@c)), 'C') ||
+		setweight(to_tsvector('simple', search_unaccent(@d)), 'D'),
+		@document, @digest)
+	ON CONFLICT (organisation_id) DO UPDATE SET
+		name = EXCLUDED.name, kind = EXCLUDED.kind, countries = EXCLUDED.countries,
+		office_keys = EXCLUDED.office_keys, themes = EXCLUDED.themes, support = EXCLUDED.support,
+		updated_at = EXCLUDED.updated_at, names = EXCLUDED.names, tsv = EXCLUDED.tsv,
+		document = EXCLUDED.document, digest = EXCLUDED.digest`
+
+func fallbackArgs(d Document) pgx.NamedArgs {
+	join := func(parts ...[]string) string {
+		var all []string
+		for _, p := range parts {
+			all = append(all, p...)
+		}
+		return strings.Join(all, " ")
+	}
+	var titles, summaries, people []string
+	for _, p := range d.Projects {
+		titles = append(titles, p.Title)
+		summaries = append(summaries, p.SummaryFR, p.SummaryEN)
+	}
+	for _, m := range d.Members {
+		people = append(people, m.Name, m.Role)
+	}
+	var officeNames []string
+	for _, o := range d.Offices {
+		officeNames = append(officeNames, o.Name)
+	}
+	return pgx.NamedArgs{
+		"id": d.ID, "name": d.Name, "kind": d.Kind, "countries": d.Countries, "office_keys": d.OfficeKeys,
+		"themes": d.Themes, "support": d.Support, "updated_at": d.UpdatedAt,
+		"names":    join([]string{d.Name, d.Acronym}, d.OfficeCities),
+		"a":        join([]string{d.Name, d.Acronym}),
+		"b":        join(d.OfficeCities, d.CountryNames, d.ThemeNames, d.KindLabels),
+		"c":        join([]string{d.MissionFR, d.MissionEN}, titles),
+		"d":        join([]string{d.DescriptionFR, d.DescriptionEN}, people, summaries, officeNames),
+		"document": d, "digest": d.Digest,
+	}
+}
+
+// deleteFallback removes organisation id's row.
+func deleteFallback(ctx context.Context, tx pgx.Tx, id int64) error {
+	if _, err := tx.Exec(ctx, `DELETE FROM search_documents WHERE organisation_id = $1`, id); err != nil {
+		return fmt.Errorf("search: delete fallback row %d: %w", id, err)
+	}
+	return nil
+}

@@ -1,0 +1,222 @@
+package search
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"math/rand/v2"
+	"sync"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/meilisearch/meilisearch-go"
+	"github.com/riverqueue/river"
+
+	"github.com/partnerdir/partnerdir/internal/directory"
+	"github.com/partnerdir/partnerdir/internal/jobs"
+	"github.com/partnerdir/partnerdir/internal/postgres"
+)
+
+// Indexer brings one organisation's search document — in Meilisearch and
+// in the PostgreSQL fallback — in line with the directory.
+type Indexer struct {
+	pool  *pgxpool.Pool
+	dir   *directory.Store
+	meili *Meili
+	log   *slog.Logger
+	// wait bounds how long Sync waits for Meilisearch to process a task.
+	wait time.Duration
+
+	mu        sync.Mutex
+	countries map[string]directory.Country
+}
+
+// IndexerOptions tune an Indexer; zero values take the defaults.
+type IndexerOptions struct {
+	// Wait is the deadline of a task wait (default 30 s). Meilisearch
+	// batches tasks, so one can sit in its queue for a while.
+	Wait   time.Duration
+	Logger *slog.Logger
+}
+
+// NewIndexer returns an indexer over the directory and Meilisearch.
+func NewIndexer(pool *pgxpool.Pool, dir *directory.Store, m *Meili, o IndexerOptions) *Indexer {
+	if o.Wait == 0 {
+		o.Wait = 30 * time.Second
+	}
+	if o.Logger == nil {
+		o.Logger = slog.New(slog.DiscardHandler)
+	}
+	return &Indexer{pool: pool, dir: dir, meili: m, log: o.Logger, wait: o.Wait}
+}
+
+func (ix *Indexer) countryNamer(ctx context.Context) (countryNamer, error) {
+	ix.mu.Lock()
+	defer ix.mu.Unlock()
+	if ix.countries == nil {
+		cs, err := ix.dir.Countries(ctx)
+		if err != nil {
+			return nil, err
+		}
+		ix.countries = make(map[string]directory.Country, len(cs))
+		for _, c := range cs {
+			ix.countries[c.Code] = c
+		}
+	}
+	m := ix.countries
+	return func(code string) (string, string) { c := m[code]; return c.NameFR, c.NameEN }, nil
+}
+
+// Document returns organisation id's current search document, or false
+// when it must not be in the index (unknown, unpublished or suspended).
+func (ix *Indexer) Document(ctx context.Context, id int64) (Document, bool, error) {
+	names, err := ix.countryNamer(ctx)
+	if err != nil {
+		return Document{}, false, err
+	}
+	p, err := ix.dir.ProfileByID(ctx, id, directory.ProfileOptions{Unpublished: true})
+	if errors.Is(err, directory.ErrNotFound) {
+		return Document{}, false, nil
+	}
+	if err != nil {
+		return Document{}, false, err
+	}
+	d, ok := BuildDocument(p, names)
+	return d, ok, nil
+}
+
+// deleted is the digest recorded for a pending deletion.
+const deleted = "deleted"
+
+// Sync upserts or deletes organisation id's document and waits for
+// Meilisearch to apply it. The fallback row is written even when
+// Meilisearch is down, so the fallback stays current. A wait that times
+// out leaves the task recorded in search_tasks: the next attempt re-checks
+// that task by uid instead of sending the change again.
+func (ix *Indexer) Sync(ctx context.Context, id int64) error {
+	setupCtx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	setupErr := ix.meili.Setup(setupCtx)
+	cancel()
+	index := ix.meili.Index()
+	var taskUID int64
+	err := postgres.InTx(ctx, ix.pool, func(tx pgx.Tx) error {
+		// One organisation at a time: reading the directory and sending the
+		// change happen in the same order as Meilisearch applies them, so an
+		// older read can never overwrite a newer one.
+		if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock(7262003, ($1 % 2147483647)::int)`, id); err != nil {
+			return err
+		}
+		doc, ok, err := ix.Document(ctx, id)
+		if err != nil {
+			return err
+		}
+		digest := deleted
+		if ok {
+			digest = doc.Digest
+			err = writeFallback(ctx, tx, doc)
+		} else {
+			err = deleteFallback(ctx, tx, id)
+		}
+		if err != nil {
+			return err
+		}
+		if setupErr != nil {
+			return nil // commit the fallback row; Meilisearch is retried
+		}
+		var pendingUID int64
+		var pendingDigest string
+		err = tx.QueryRow(ctx, `SELECT task_uid, digest FROM search_tasks WHERE index_uid = $1 AND organisation_id = $2`,
+			index, id).Scan(&pendingUID, &pendingDigest)
+		if err != nil && !errors.Is(err, pgx.ErrNoRows) {
+			return err
+		}
+		if err == nil && pendingDigest == digest {
+			t, err := ix.meili.task(ctx, pendingUID)
+			switch {
+			case err == nil && (t.Status == meilisearch.TaskStatusEnqueued || t.Status == meilisearch.TaskStatusProcessing ||
+				t.Status == meilisearch.TaskStatusSucceeded):
+				taskUID = pendingUID // already sent: wait for it again
+				return nil
+			case err != nil && !isStatus(err, 404):
+				setupErr = err
+				return nil
+			}
+			// failed, canceled or forgotten by Meilisearch: send again.
+		}
+		sendCtx, cancel := context.WithTimeout(ctx, 10*time.Second)
+		defer cancel()
+		if ok {
+			taskUID, err = ix.meili.upsert(sendCtx, index, []Document{doc})
+		} else {
+			taskUID, err = ix.meili.remove(sendCtx, index, []int64{id})
+		}
+		if err != nil {
+			setupErr = err
+			return nil
+		}
+		_, err = tx.Exec(ctx, `
+			INSERT INTO search_tasks (index_uid, organisation_id, task_uid, digest) VALUES ($1, $2, $3, $4)
+			ON CONFLICT (index_uid, organisation_id) DO UPDATE SET task_uid = $3, digest = $4, enqueued_at = now()`,
+			index, id, taskUID, digest)
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("search: sync organisation %d: %w", id, err)
+	}
+	if setupErr != nil {
+		return fmt.Errorf("search: sync organisation %d: meilisearch: %w", id, setupErr)
+	}
+	waitCtx, cancel := context.WithTimeout(ctx, ix.wait)
+	defer cancel()
+	if err := ix.meili.wait(waitCtx, taskUID); err != nil {
+		if waitCtx.Err() != nil {
+			return fmt.Errorf("search: sync organisation %d: task %d not processed within %s; the next attempt re-checks it", id, taskUID, ix.wait)
+		}
+		// A failed task is forgotten so the next attempt sends again.
+		_, _ = ix.pool.Exec(ctx, `DELETE FROM search_tasks WHERE index_uid = $1 AND organisation_id = $2 AND task_uid = $3`, index, id, taskUID)
+		return fmt.Errorf("search: sync organisation %d: %w", id, err)
+	}
+	if _, err := ix.pool.Exec(ctx, `DELETE FROM search_tasks WHERE index_uid = $1 AND organisation_id = $2 AND task_uid = $3`, index, id, taskUID); err != nil {
+		return fmt.Errorf("search: sync organisation %d: %w", id, err)
+	}
+	return nil
+}
+
+// Worker is the River worker of jobs.IndexOrganisation.
+type Worker struct {
+	river.WorkerDefaults[jobs.IndexOrganisation]
+	ix *Indexer
+	// MaxBackoff caps the delay between attempts, so the index converges
+	// soon after Meilisearch returns.
+	maxBackoff time.Duration
+}
+
+// NewWorker returns the index worker. maxBackoff caps retry delays
+// (default one minute).
+func NewWorker(ix *Indexer, maxBackoff time.Duration) *Worker {
+	if maxBackoff == 0 {
+		maxBackoff = time.Minute
+	}
+	return &Worker{ix: ix, maxBackoff: maxBackoff}
+}
+
+// Work syncs the job's organisation.
+func (w *Worker) Work(ctx context.Context, job *river.Job[jobs.IndexOrganisation]) error {
+	return w.ix.Sync(ctx, job.Args.OrganisationID)
+}
+
+// NextRetry backs off exponentially from one second up to the cap, with
+// jitter.
+func (w *Worker) NextRetry(job *river.Job[jobs.IndexOrganisation]) time.Time {
+	d := time.Second << min(job.Attempt, 16)
+	d = min(d, w.maxBackoff)
+	d = d/2 + rand.N(d/2+1)
+	return time.Now().Add(d)
+}
+
+// Timeout leaves room for the task wait.
+func (w *Worker) Timeout(*river.Job[jobs.IndexOrganisation]) time.Duration {
+	return w.ix.wait + 30*time.Second
+}

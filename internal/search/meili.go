@@ -1,0 +1,375 @@
+package search
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/meilisearch/meilisearch-go"
+
+	"github.com/partnerdir/partnerdir/internal/directory"
+)
+
+// ErrNotReady means the Meilisearch index has not been set up yet (keys,
+// index and settings); it is being retried in the background.
+var ErrNotReady = errors.New("search: meilisearch is not ready")
+
+// MeiliConfig says where Meilisearch is and which index to use.
+type MeiliConfig struct {
+	URL       string
+	MasterKey string
+	// Index is the organisations index uid; reindex builds Index_<time>
+	// and swaps it in.
+	Index    string
+	Settings *meilisearch.Settings
+	Logger   *slog.Logger
+}
+
+// Meili is the Meilisearch engine. The master key is used only to obtain
+// two derived keys — one that can only search, for queries, and one
+// limited to this index and its rebuilds, for indexing — and never leaves
+// the server.
+type Meili struct {
+	cfg     MeiliConfig
+	log     *slog.Logger
+	mu      sync.Mutex // serialises Setup
+	clients atomic.Pointer[meiliClients]
+}
+
+type meiliClients struct {
+	search meilisearch.ServiceManager // search-only key, no retries
+	admin  meilisearch.ServiceManager // indexing key
+	// master sees tasks that span indexes (a swap), which keys limited to
+	// some indexes cannot read. It stays in this process.
+	master meilisearch.ServiceManager
+}
+
+// NewMeili returns an engine that is not set up yet: call Setup (or Run).
+func NewMeili(cfg MeiliConfig) *Meili {
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.DiscardHandler)
+	}
+	return &Meili{cfg: cfg, log: cfg.Logger}
+}
+
+// Index is the name of the live index.
+func (m *Meili) Index() string { return m.cfg.Index }
+
+// Ready reports whether Setup has succeeded.
+func (m *Meili) Ready() bool { return m.clients.Load() != nil }
+
+// Run calls Setup until it succeeds or ctx ends, backing off up to 30 s,
+// so a Meilisearch that is down at start-up is picked up when it returns.
+func (m *Meili) Run(ctx context.Context) {
+	wait := 500 * time.Millisecond
+	for !m.Ready() {
+		err := m.Setup(ctx)
+		if err == nil {
+			m.log.Info("search: meilisearch ready", "index", m.cfg.Index)
+			return
+		}
+		m.log.Warn("search: meilisearch setup failed; retrying", "err", err, "in", wait)
+		select {
+		case <-ctx.Done():
+			return
+		case <-time.After(wait):
+		}
+		wait = min(wait*2, 30*time.Second)
+	}
+}
+
+// Setup obtains the keys, creates the index if missing and applies the
+// settings, waiting for each task. It is idempotent.
+func (m *Meili) Setup(ctx context.Context) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.Ready() {
+		return nil
+	}
+	searchKey, adminKey := "", ""
+	master := meilisearch.New(m.cfg.URL, meilisearch.WithAPIKey(m.cfg.MasterKey))
+	if m.cfg.MasterKey != "" {
+		var err error
+		if searchKey, err = ensureKey(ctx, master, "search", m.cfg.Index, []string{"search"}, []string{m.cfg.Index}); err != nil {
+			return err
+		}
+		if adminKey, err = ensureKey(ctx, master, "indexing", m.cfg.Index,
+			[]string{"documents.*", "indexes.*", "settings.*", "tasks.get", "stats.get"},
+			[]string{m.cfg.Index, m.cfg.Index + "_*"}); err != nil {
+			return err
+		}
+	}
+	c := &meiliClients{
+		search: meilisearch.New(m.cfg.URL, meilisearch.WithAPIKey(searchKey), meilisearch.DisableRetries()),
+		admin:  meilisearch.New(m.cfg.URL, meilisearch.WithAPIKey(adminKey)),
+		master: master,
+	}
+	if err := m.prepareIndex(ctx, c.admin, m.cfg.Index); err != nil {
+		return err
+	}
+	m.clients.Store(c)
+	return nil
+}
+
+// ensureKey returns the key with a uid derived from role and index,
+// creating it (or re-creating it when its rights changed). Meilisearch
+// derives a key's value from its uid and the master key, so every instance
+// of the app finds the same keys.
+func ensureKey(ctx context.Context, master meilisearch.ServiceManager, role, index string, actions, indexes []string) (string, error) {
+	uid := keyUID(role, index)
+	k, err := master.GetKey(ctx, uid)
+	switch {
+	case err == nil && slices.Equal(k.Actions, actions) && slices.Equal(k.Indexes, indexes):
+		return k.Key, nil
+	case err == nil:
+		if _, err := master.DeleteKey(ctx, uid); err != nil {
+			return "", fmt.Errorf("search: replace %s key: %w", role, err)
+		}
+	case !isStatus(err, 404):
+		return "", fmt.Errorf("search: read %s key: %w", role, err)
+	}
+	k, err = master.CreateKey(ctx, &meilisearch.Key{
+		UID:         uid,
+		Name:        "partnerdir-" + role + "-" + index,
+		Description: "Partnerdir " + role + " key for index " + index + " (managed by the app)",
+		Actions:     actions,
+		Indexes:     indexes,
+	})
+	if err != nil {
+		return "", fmt.Errorf("search: create %s key: %w", role, err)
+	}
+	return k.Key, nil
+}
+
+// DeleteKeys removes the keys Setup created for index (tests clean up with
+// it).
+func DeleteKeys(ctx context.Context, url, masterKey, index string) {
+	master := meilisearch.New(url, meilisearch.WithAPIKey(masterKey))
+	for _, role := range []string{"search", "indexing"} {
+		_, _ = master.DeleteKey(ctx, keyUID(role, index))
+	}
+}
+
+func keyUID(role, index string) string {
+	h := sha256.Sum256([]byte("partnerdir:" + role + ":" + index))
+	h[6] = h[6]&0x0f | 0x40 // version 4 layout, as Meilisearch expects
+	h[8] = h[8]&0x3f | 0x80
+	return fmt.Sprintf("%x-%x-%x-%x-%x", h[0:4], h[4:6], h[6:8], h[8:10], h[10:16])
+}
+
+// prepareIndex creates uid if missing and applies the settings.
+func (m *Meili) prepareIndex(ctx context.Context, admin meilisearch.ServiceManager, uid string) error {
+	if _, err := admin.GetIndex(ctx, uid); isStatus(err, 404) {
+		t, err := admin.CreateIndex(ctx, &meilisearch.IndexConfig{Uid: uid, PrimaryKey: "id"})
+		if err != nil {
+			return fmt.Errorf("search: create index %s: %w", uid, err)
+		}
+		if err := waitTask(ctx, admin, t.TaskUID); err != nil && !strings.Contains(err.Error(), "index_already_exists") {
+			return fmt.Errorf("search: create index %s: %w", uid, err)
+		}
+	} else if err != nil {
+		return fmt.Errorf("search: read index %s: %w", uid, err)
+	}
+	if m.cfg.Settings == nil {
+		return nil
+	}
+	t, err := admin.Index(uid).UpdateSettings(ctx, m.cfg.Settings)
+	if err != nil {
+		return fmt.Errorf("search: update settings of %s: %w", uid, err)
+	}
+	if err := waitTask(ctx, admin, t.TaskUID); err != nil {
+		return fmt.Errorf("search: update settings of %s: %w", uid, err)
+	}
+	return nil
+}
+
+// waitTask waits for a task to finish and turns a failed or canceled task
+// into an error.
+func waitTask(ctx context.Context, c meilisearch.ServiceManager, uid int64) error {
+	t, err := c.WaitForTask(ctx, uid, 25*time.Millisecond)
+	if err != nil {
+		return fmt.Errorf("wait for task %d: %w", uid, err)
+	}
+	return taskErr(t)
+}
+
+func taskErr(t *meilisearch.Task) error {
+	if t.Status == meilisearch.TaskStatusSucceeded {
+		return nil
+	}
+	return fmt.Errorf("task %d %s: %s (%s)", t.UID, t.Status, t.Error.Message, t.Error.Code)
+}
+
+func isStatus(err error, status int) bool {
+	var me *meilisearch.Error
+	return errors.As(err, &me) && me.StatusCode == status
+}
+
+func (m *Meili) admin() (meilisearch.ServiceManager, error) {
+	c := m.clients.Load()
+	if c == nil {
+		return nil, ErrNotReady
+	}
+	return c.admin, nil
+}
+
+// Probe reports whether Meilisearch answers and the index is set up (for
+// /readyz).
+func (m *Meili) Probe(ctx context.Context) error {
+	c := m.clients.Load()
+	if c == nil {
+		return ErrNotReady
+	}
+	if _, err := c.search.Health(ctx); err != nil {
+		return fmt.Errorf("search: meilisearch health: %w", err)
+	}
+	return nil
+}
+
+// quote makes v a Meilisearch filter string literal: inside double quotes,
+// backslashes and double quotes are escaped, so a value can never end the
+// literal and add a condition of its own.
+func quote(v string) string {
+	return `"` + strings.NewReplacer(`\`, `\\`, `"`, `\"`).Replace(v) + `"`
+}
+
+// filter builds the Meilisearch filter for q's values, all quoted.
+func filter(q Query) []string {
+	var f []string
+	add := func(attr, v string) {
+		if v != "" {
+			f = append(f, attr+" = "+quote(v))
+		}
+	}
+	add("countries", q.Country)
+	add("themes", q.Theme)
+	add("support", q.Support)
+	add("kind", q.Kind)
+	add("office_keys", q.Office)
+	return f
+}
+
+var retrieved = []string{"id", "slug", "name", "acronym", "kind", "mission_fr", "mission_en", "themes", "countries", "office_cities"}
+
+// Search queries the live index with the search-only key.
+func (m *Meili) Search(ctx context.Context, q Query) (*Result, error) {
+	c := m.clients.Load()
+	if c == nil {
+		return nil, ErrNotReady
+	}
+	return searchIndex(ctx, c.search, m.cfg.Index, q)
+}
+
+func searchIndex(ctx context.Context, c meilisearch.ServiceManager, index string, q Query) (*Result, error) {
+	perPage := int64(q.PerPage)
+	req := &meilisearch.SearchRequest{
+		Query:                 q.Text,
+		Page:                  int64(q.Page),
+		HitsPerPage:           &perPage,
+		Facets:                facetNames,
+		AttributesToRetrieve:  retrieved,
+		AttributesToHighlight: []string{"name", "mission_fr", "mission_en"},
+		HighlightPreTag:       markStart,
+		HighlightPostTag:      markEnd,
+	}
+	if f := filter(q); len(f) > 0 {
+		req.Filter = f
+	}
+	if q.Sort == SortName || q.Text == "" {
+		req.Sort = []string{"name:asc"}
+	}
+	res, err := c.Index(index).Search(ctx, q.Text, req)
+	if err != nil {
+		return nil, fmt.Errorf("search: meilisearch query: %w", err)
+	}
+	out := &Result{Total: int(res.TotalHits), Page: q.Page, Pages: pages(int(res.TotalHits), q.PerPage), Facets: map[string]map[string]int{}}
+	if len(res.FacetDistribution) > 0 {
+		if err := json.Unmarshal(res.FacetDistribution, &out.Facets); err != nil {
+			return nil, fmt.Errorf("search: decode facets: %w", err)
+		}
+	}
+	for _, raw := range res.Hits {
+		var h struct {
+			Document
+			Formatted struct {
+				Name      string `json:"name"`
+				MissionFR string `json:"mission_fr"`
+				MissionEN string `json:"mission_en"`
+			} `json:"_formatted"`
+		}
+		if err := raw.DecodeInto(&h); err != nil {
+			return nil, fmt.Errorf("search: decode hit: %w", err)
+		}
+		out.Hits = append(out.Hits, Hit{
+			ID: h.ID, Slug: h.Slug, Name: h.Name, Acronym: h.Acronym, Kind: h.Kind,
+			Mission:   directory.Localized{FR: h.MissionFR, EN: h.MissionEN},
+			Themes:    h.Themes,
+			Countries: h.Countries,
+			Cities:    h.OfficeCities,
+			NameHL:    segments(h.Formatted.Name), MissionFRHL: segments(h.Formatted.MissionFR), MissionENHL: segments(h.Formatted.MissionEN),
+		})
+	}
+	return out, nil
+}
+
+// upsert sends doc to index and returns the task uid.
+func (m *Meili) upsert(ctx context.Context, index string, docs []Document) (int64, error) {
+	a, err := m.admin()
+	if err != nil {
+		return 0, err
+	}
+	pk := "id"
+	t, err := a.Index(index).AddDocuments(ctx, docs, &meilisearch.DocumentOptions{PrimaryKey: &pk})
+	if err != nil {
+		return 0, fmt.Errorf("search: add documents to %s: %w", index, err)
+	}
+	return t.TaskUID, nil
+}
+
+// remove deletes organisation ids from index and returns the task uid.
+func (m *Meili) remove(ctx context.Context, index string, ids []int64) (int64, error) {
+	a, err := m.admin()
+	if err != nil {
+		return 0, err
+	}
+	s := make([]string, len(ids))
+	for i, id := range ids {
+		s[i] = strconv.FormatInt(id, 10)
+	}
+	t, err := a.Index(index).DeleteDocuments(ctx, s, nil)
+	if err != nil {
+		return 0, fmt.Errorf("search: delete documents from %s: %w", index, err)
+	}
+	return t.TaskUID, nil
+}
+
+// task returns a task's current state.
+func (m *Meili) task(ctx context.Context, uid int64) (*meilisearch.Task, error) {
+	a, err := m.admin()
+	if err != nil {
+		return nil, err
+	}
+	t, err := a.GetTask(ctx, uid)
+	if err != nil {
+		return nil, fmt.Errorf("search: read task %d: %w", uid, err)
+	}
+	return t, nil
+}
+
+// wait waits for task uid until ctx ends.
+func (m *Meili) wait(ctx context.Context, uid int64) error {
+	a, err := m.admin()
+	if err != nil {
+		return err
+	}
+	return waitTask(ctx, a, uid)
+}

@@ -1,0 +1,210 @@
+package search
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+	"sync"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/meilisearch/meilisearch-go"
+	"golang.org/x/sync/errgroup"
+)
+
+// batchSize is the number of documents per Meilisearch task in bulk work.
+const batchSize = 1000
+
+// load builds the documents of ids concurrently, in ids' order; gone lists
+// the ids that must not be indexed.
+func (ix *Indexer) load(ctx context.Context, ids []int64) (docs []Document, gone []int64, err error) {
+	out := make([]Document, len(ids))
+	ok := make([]bool, len(ids))
+	g, gctx := errgroup.WithContext(ctx)
+	g.SetLimit(8)
+	for i, id := range ids {
+		g.Go(func() error {
+			d, indexable, err := ix.Document(gctx, id)
+			out[i], ok[i] = d, indexable
+			return err
+		})
+	}
+	if err := g.Wait(); err != nil {
+		return nil, nil, err
+	}
+	for i := range ids {
+		if ok[i] {
+			docs = append(docs, out[i])
+		} else {
+			gone = append(gone, ids[i])
+		}
+	}
+	return docs, gone, nil
+}
+
+// writeFallbackBatch stores the fallback rows of docs in one round trip.
+func (ix *Indexer) writeFallbackBatch(ctx context.Context, docs []Document) error {
+	b := &pgx.Batch{}
+	for _, d := range docs {
+		b.Queue(upsertFallback, fallbackArgs(d))
+	}
+	if err := ix.pool.SendBatch(ctx, b).Close(); err != nil {
+		return fmt.Errorf("search: write fallback rows: %w", err)
+	}
+	return nil
+}
+
+// ReindexStats describes a finished reindex.
+type ReindexStats struct {
+	Documents int
+	// CaughtUp counts organisations changed during the rebuild and synced
+	// again after the swap.
+	CaughtUp int
+	Duration time.Duration
+}
+
+// Reindex rebuilds the whole index into a fresh one and swaps it in
+// atomically, so searches keep answering from the old index meanwhile; it
+// also rewrites every fallback row. progress, if not nil, is called with
+// the number of documents Meilisearch has processed so far and the total.
+//
+// Changes committed during the rebuild are not lost: their index jobs
+// either run after the swap, or ran before it and are replayed.
+func (ix *Indexer) Reindex(ctx context.Context, progress func(done, total int)) (ReindexStats, error) {
+	start := time.Now()
+	if err := ix.meili.Setup(ctx); err != nil {
+		return ReindexStats{}, err
+	}
+	admin, err := ix.meili.admin()
+	if err != nil {
+		return ReindexStats{}, err
+	}
+	var since time.Time
+	if err := ix.pool.QueryRow(ctx, `SELECT now()`).Scan(&since); err != nil {
+		return ReindexStats{}, fmt.Errorf("search: reindex: %w", err)
+	}
+	live := ix.meili.Index()
+	fresh := live + "_" + strconv.FormatInt(time.Now().UnixNano(), 36)
+	if err := ix.meili.prepareIndex(ctx, admin, fresh); err != nil {
+		return ReindexStats{}, err
+	}
+	// Whether the swap happened or not, fresh ends up naming the index
+	// nobody reads.
+	defer func() { _, _ = admin.DeleteIndex(context.WithoutCancel(ctx), fresh) }()
+
+	var ids []int64
+	rows, _ := ix.pool.Query(ctx, `SELECT id FROM organisations WHERE status = 'published' ORDER BY id`)
+	if ids, err = pgx.CollectRows(rows, pgx.RowTo[int64]); err != nil {
+		return ReindexStats{}, fmt.Errorf("search: reindex: list organisations: %w", err)
+	}
+	total := len(ids)
+	if progress != nil {
+		progress(0, total)
+	}
+	// Pipeline: build and send batch k while Meilisearch indexes batch k-1.
+	type sent struct {
+		task int64
+		n    int
+	}
+	var pending []sent
+	done := 0
+	waitOne := func() error {
+		s := pending[0]
+		pending = pending[1:]
+		wctx, cancel := context.WithTimeout(ctx, 10*time.Minute)
+		defer cancel()
+		if err := waitTask(wctx, admin, s.task); err != nil {
+			return fmt.Errorf("search: reindex: %w", err)
+		}
+		done += s.n
+		if progress != nil {
+			progress(done, total)
+		}
+		return nil
+	}
+	indexed := 0
+	for lo := 0; lo < len(ids); lo += batchSize {
+		batch := ids[lo:min(lo+batchSize, len(ids))]
+		docs, gone, err := ix.load(ctx, batch)
+		if err != nil {
+			return ReindexStats{}, fmt.Errorf("search: reindex: %w", err)
+		}
+		done += len(gone) // unpublished since listed
+		if err := ix.writeFallbackBatch(ctx, docs); err != nil {
+			return ReindexStats{}, err
+		}
+		if len(docs) > 0 {
+			pk := "id"
+			t, err := admin.Index(fresh).AddDocuments(ctx, docs, &meilisearch.DocumentOptions{PrimaryKey: &pk})
+			if err != nil {
+				return ReindexStats{}, fmt.Errorf("search: reindex: add documents: %w", err)
+			}
+			pending = append(pending, sent{t.TaskUID, len(docs)})
+			indexed += len(docs)
+		}
+		for len(pending) > 1 {
+			if err := waitOne(); err != nil {
+				return ReindexStats{}, err
+			}
+		}
+	}
+	for len(pending) > 0 {
+		if err := waitOne(); err != nil {
+			return ReindexStats{}, err
+		}
+	}
+	if _, err := ix.pool.Exec(ctx, `DELETE FROM search_documents sd WHERE NOT EXISTS (
+		SELECT 1 FROM organisations o WHERE o.id = sd.organisation_id AND o.status = 'published')`); err != nil {
+		return ReindexStats{}, fmt.Errorf("search: reindex: prune fallback: %w", err)
+	}
+
+	t, err := admin.SwapIndexes(ctx, []*meilisearch.SwapIndexesParams{{Indexes: []string{live, fresh}}})
+	if err != nil {
+		return ReindexStats{}, fmt.Errorf("search: reindex: swap: %w", err)
+	}
+	if err := waitTask(ctx, ix.meili.clients.Load().master, t.TaskUID); err != nil {
+		return ReindexStats{}, fmt.Errorf("search: reindex: swap: %w", err)
+	}
+	// fresh now names the old index.
+	// Tasks recorded before the swap were for the old index: forget them
+	// so the catch-up below and running jobs send their change again.
+	if _, err := ix.pool.Exec(ctx, `DELETE FROM search_tasks WHERE index_uid = $1`, live); err != nil {
+		return ReindexStats{}, fmt.Errorf("search: reindex: %w", err)
+	}
+	// Index jobs that finished during the rebuild may have written to the
+	// old index: replay them on the new one.
+	rows, _ = ix.pool.Query(ctx, `
+		SELECT DISTINCT (args->>'organisation_id')::bigint FROM river_job
+		WHERE kind = 'index_organisation' AND finalized_at >= $1`, since)
+	changed, err := pgx.CollectRows(rows, pgx.RowTo[int64])
+	if err != nil {
+		return ReindexStats{}, fmt.Errorf("search: reindex: changes during rebuild: %w", err)
+	}
+	if err := ix.syncAll(ctx, changed); err != nil {
+		return ReindexStats{}, err
+	}
+	return ReindexStats{Documents: indexed, CaughtUp: len(changed), Duration: time.Since(start)}, nil
+}
+
+// syncAll syncs ids a few at a time.
+func (ix *Indexer) syncAll(ctx context.Context, ids []int64) error {
+	g, gctx := errgroup.WithContext(ctx)
+	g.SetLimit(4)
+	var mu sync.Mutex
+	var errs []error
+	for _, id := range ids {
+		g.Go(func() error {
+			if err := ix.Sync(gctx, id); err != nil {
+				mu.Lock()
+				errs = append(errs, err)
+				mu.Unlock()
+			}
+			return nil
+		})
+	}
+	_ = g.Wait()
+	if len(errs) > 0 {
+		return fmt.Errorf("search: %d of %d organisations not synced, first: %w", len(errs), len(ids), errs[0])
+	}
+	return nil
+}

@@ -1,0 +1,206 @@
+// Package search owns finding organisations: the Meilisearch engine (index
+// settings, keys, documents and queries), the PostgreSQL full-text fallback
+// that answers when Meilisearch is unreachable or slow, the index worker
+// that keeps both in step with the directory, and the reindex and verify
+// operations.
+package search
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"regexp"
+	"strings"
+
+	"github.com/partnerdir/partnerdir/internal/directory"
+)
+
+// ErrUnavailable means neither Meilisearch nor the fallback could answer.
+var ErrUnavailable = errors.New("search is unavailable")
+
+// Sort orders.
+const (
+	SortRelevance = "relevance"
+	SortName      = "name"
+)
+
+// MaxPerPage bounds a page of results.
+const MaxPerPage = 50
+
+// Query is one search: text, filters (all optional, combined with AND),
+// order and page. Filter values are validated by Validate; engines quote
+// them again anyway.
+type Query struct {
+	Text    string
+	Country string // ISO code: an office there or working there
+	Theme   string // theme slug
+	Support string // kind of support sought
+	Kind    string // organisation kind slug
+	// Office is "COUNTRY:kind" (e.g. "ML:regional"): one office matching
+	// both.
+	Office  string
+	Sort    string
+	Page    int // from 1
+	PerPage int
+}
+
+// FieldError is a query value that is not acceptable.
+type FieldError struct {
+	Field, Reason string
+}
+
+func (e *FieldError) Error() string { return e.Field + ": " + e.Reason }
+
+var (
+	countryRe = regexp.MustCompile(`^[A-Z]{2}$`)
+	slugRe    = regexp.MustCompile(`^[a-z0-9]+(-[a-z0-9]+)*$`)
+	officeRe  = regexp.MustCompile(`^[A-Z]{2}:(headquarters|regional|country|field)$`)
+)
+
+// Normalize fills defaults and checks every value's shape, returning a
+// *FieldError for the first bad one. It does not know which countries or
+// themes exist; the caller checks that against reference data.
+func (q *Query) Normalize() error {
+	q.Text = strings.TrimSpace(q.Text)
+	if len([]rune(q.Text)) > 200 {
+		return &FieldError{"q", "longer than 200 characters"}
+	}
+	if q.Country != "" && !countryRe.MatchString(q.Country) {
+		return &FieldError{"country", "must be a two-letter country code"}
+	}
+	if q.Theme != "" && (!slugRe.MatchString(q.Theme) || len(q.Theme) > 60) {
+		return &FieldError{"theme", "unknown theme"}
+	}
+	if q.Support != "" && !directory.SupportKind(q.Support).Valid() {
+		return &FieldError{"support", "unknown kind of support"}
+	}
+	if q.Kind != "" {
+		if _, ok := directory.KindFromSlug(q.Kind); !ok {
+			return &FieldError{"kind", "unknown kind of organisation"}
+		}
+	}
+	if q.Office != "" && !officeRe.MatchString(q.Office) {
+		return &FieldError{"office", "must be COUNTRY:kind, e.g. ML:regional"}
+	}
+	switch q.Sort {
+	case "":
+		q.Sort = SortRelevance
+	case SortRelevance, SortName:
+	default:
+		return &FieldError{"sort", "must be relevance or name"}
+	}
+	if q.PerPage <= 0 {
+		q.PerPage = 20
+	}
+	if q.PerPage > MaxPerPage {
+		return &FieldError{"per_page", fmt.Sprintf("at most %d", MaxPerPage)}
+	}
+	if q.Page == 0 {
+		q.Page = 1
+	}
+	if q.Page < 1 || q.Page*q.PerPage > maxTotalHits {
+		return &FieldError{"page", "out of range"}
+	}
+	return nil
+}
+
+// maxTotalHits matches pagination.maxTotalHits in search/settings.json:
+// deeper pages are refused rather than silently empty.
+const maxTotalHits = 1000
+
+// Facet names, as in the index.
+const (
+	FacetCountry = "countries"
+	FacetTheme   = "themes"
+	FacetSupport = "support"
+	FacetKind    = "kind"
+)
+
+var facetNames = []string{FacetCountry, FacetTheme, FacetSupport, FacetKind}
+
+// Result is one page of results.
+type Result struct {
+	Hits  []Hit
+	Total int
+	Page  int
+	// Pages is the number of pages available (bounded by maxTotalHits).
+	Pages int
+	// Facets maps a facet name to its values' counts among all results.
+	Facets map[string]map[string]int
+	// Fallback is true when PostgreSQL answered instead of Meilisearch;
+	// its ranking and typo tolerance are less precise.
+	Fallback bool
+}
+
+// Hit is one organisation in the results.
+type Hit struct {
+	ID        int64
+	Slug      string
+	Name      string
+	Acronym   string
+	Kind      string
+	Mission   directory.Localized
+	Themes    []string
+	Countries []string
+	Cities    []string
+	// Highlighted texts: the matched words are marked.
+	NameHL      []Segment
+	MissionFRHL []Segment
+	MissionENHL []Segment
+}
+
+// MissionHL is the highlighted mission in lang, or in the other language
+// when empty.
+func (h Hit) MissionHL(lang string) []Segment {
+	fr, en := h.MissionFRHL, h.MissionENHL
+	if lang == "en" {
+		fr, en = en, fr
+	}
+	if len(fr) > 0 {
+		return fr
+	}
+	return en
+}
+
+// Segment is a piece of text; Mark is true for a matched word. Templates
+// escape Text, so highlighting never injects markup.
+type Segment struct {
+	Text string
+	Mark bool
+}
+
+// segments splits text highlighted with markStart/markEnd.
+func segments(s string) []Segment {
+	var out []Segment
+	mark := false
+	for s != "" {
+		sep := markStart
+		if mark {
+			sep = markEnd
+		}
+		i := strings.Index(s, sep)
+		if i < 0 {
+			out = append(out, Segment{Text: s, Mark: mark})
+			break
+		}
+		if i > 0 {
+			out = append(out, Segment{Text: s[:i], Mark: mark})
+		}
+		s = s[i+len(sep):]
+		mark = !mark
+	}
+	return out
+}
+
+// Engine answers a validated query. Meilisearch and the PostgreSQL
+// fallback are its two implementations.
+type Engine interface {
+	Search(ctx context.Context, q Query) (*Result, error)
+}
+
+func pages(total, perPage int) int {
+	if total > maxTotalHits {
+		total = maxTotalHits
+	}
+	return (total + perPage - 1) / perPage
+}

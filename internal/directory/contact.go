@@ -1,0 +1,143 @@
+package directory
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/partnerdir/partnerdir/internal/audit"
+	"github.com/partnerdir/partnerdir/internal/postgres"
+)
+
+// AddContact adds contact point cp to organisation orgID and sets cp.ID;
+// with cp.Default it becomes the default contact. Errors as AddOffice.
+func (s *Store) AddContact(ctx context.Context, actor audit.Actor, orgID int64, cp *ContactPoint) error {
+	if err := cp.Validate(); err != nil {
+		return err
+	}
+	err := s.childWrite(ctx, actor, orgID, audit.Entry{Action: "contact.create", EntityType: "contact_point",
+		Details: map[string]any{"name": cp.Name, "email": cp.Email}}, func(tx pgx.Tx, e *audit.Entry) error {
+		err := tx.QueryRow(ctx, `
+			INSERT INTO contact_points (organisation_id, name, email, role_code, office_id, visibility)
+			VALUES ($1, $2, $3, $4, NULLIF($5, 0), $6) RETURNING id, version`,
+			orgID, cp.Name, cp.Email, cp.RoleCode, cp.OfficeID, visibility(cp.Public)).Scan(&cp.ID, &cp.Version)
+		if err != nil {
+			return officeFKError(err, "office")
+		}
+		e.EntityID = cp.ID
+		return setDefault(ctx, tx, orgID, cp)
+	})
+	if err != nil {
+		return fmt.Errorf("directory: add contact to %d: %w", orgID, err)
+	}
+	return nil
+}
+
+func setDefault(ctx context.Context, tx pgx.Tx, orgID int64, cp *ContactPoint) error {
+	if !cp.Default {
+		return nil
+	}
+	_, err := tx.Exec(ctx, `UPDATE organisations SET default_contact_id = $2 WHERE id = $1`, orgID, cp.ID)
+	return err
+}
+
+// UpdateContact saves cp (by cp.ID, guarded by cp.Version); with
+// cp.Default it becomes the default contact (the default is changed by
+// choosing another one, never by unsetting it). Errors as UpdateOffice.
+func (s *Store) UpdateContact(ctx context.Context, actor audit.Actor, orgID int64, cp *ContactPoint) error {
+	if err := cp.Validate(); err != nil {
+		return err
+	}
+	err := s.childWrite(ctx, actor, orgID, audit.Entry{Action: "contact.update", EntityType: "contact_point", EntityID: cp.ID,
+		Details: map[string]any{"name": cp.Name, "email": cp.Email, "default": cp.Default}}, func(tx pgx.Tx, e *audit.Entry) error {
+		err := guarded(ctx, tx, "contact_points", orgID, cp.ID, `
+			UPDATE contact_points SET name = $4, email = $5, role_code = $6, office_id = NULLIF($7, 0), visibility = $8,
+				version = version + 1, updated_at = now()
+			WHERE id = $1 AND organisation_id = $2 AND version = $3`,
+			cp.ID, orgID, cp.Version, cp.Name, cp.Email, cp.RoleCode, cp.OfficeID, visibility(cp.Public))
+		if err != nil {
+			return officeFKError(err, "office")
+		}
+		return setDefault(ctx, tx, orgID, cp)
+	})
+	if err != nil {
+		return fmt.Errorf("directory: update contact %d: %w", cp.ID, err)
+	}
+	cp.Version++
+	return nil
+}
+
+// DeleteContact removes contact point id (at version) and the rules that
+// route to it. The default contact cannot be removed: another must be made
+// the default first (a *ValidationError). Errors as UpdateOffice.
+func (s *Store) DeleteContact(ctx context.Context, actor audit.Actor, orgID, id int64, version int) error {
+	err := s.childWrite(ctx, actor, orgID, audit.Entry{Action: "contact.delete", EntityType: "contact_point", EntityID: id},
+		func(tx pgx.Tx, e *audit.Entry) error {
+			var isDefault bool
+			if err := tx.QueryRow(ctx, `SELECT COALESCE(default_contact_id = $2, false) FROM organisations WHERE id = $1`, orgID, id).Scan(&isDefault); err != nil {
+				return err
+			}
+			if isDefault {
+				return invalid("contact", "this is the default contact: make another contact the default first")
+			}
+			return guarded(ctx, tx, "contact_points", orgID, id,
+				`DELETE FROM contact_points WHERE id = $1 AND organisation_id = $2 AND version = $3`, id, orgID, version)
+		})
+	if err != nil {
+		return fmt.Errorf("directory: delete contact %d: %w", id, err)
+	}
+	return nil
+}
+
+// AddRule adds routing rule r to organisation orgID and sets r.ID. It
+// returns a *ValidationError for an unknown kind, for an office, project or
+// contact that is not orgID's, or when the same rule exists.
+func (s *Store) AddRule(ctx context.Context, actor audit.Actor, orgID int64, r *Rule) error {
+	if !r.SupportKind.Valid() {
+		return invalid("support_kind", "choose a kind of support")
+	}
+	if r.OfficeID != 0 && r.ProjectID != 0 {
+		return invalid("scope", "choose an office or a project, not both")
+	}
+	if r.ContactPointID == 0 {
+		return invalid("contact_point", "choose a contact")
+	}
+	err := s.childWrite(ctx, actor, orgID, audit.Entry{Action: "rule.create", EntityType: "routing_rule",
+		Details: map[string]any{"support_kind": r.SupportKind, "office_id": r.OfficeID, "project_id": r.ProjectID,
+			"contact_point_id": r.ContactPointID}}, func(tx pgx.Tx, e *audit.Entry) error {
+		err := tx.QueryRow(ctx, `
+			INSERT INTO routing_rules (organisation_id, support_kind, office_id, project_id, contact_point_id)
+			VALUES ($1, $2, NULLIF($3, 0), NULLIF($4, 0), $5) RETURNING id`,
+			orgID, r.SupportKind, r.OfficeID, r.ProjectID, r.ContactPointID).Scan(&r.ID)
+		if _, ok := postgres.UniqueViolation(err); ok {
+			return invalid("support_kind", "a rule for this kind and scope already exists")
+		}
+		if err != nil {
+			return officeFKError(err, "contact_point")
+		}
+		e.EntityID = r.ID
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("directory: add rule to %d: %w", orgID, err)
+	}
+	return nil
+}
+
+// DeleteRule removes routing rule id of organisation orgID. It returns
+// ErrNotFound when the rule is not orgID's.
+func (s *Store) DeleteRule(ctx context.Context, actor audit.Actor, orgID, id int64) error {
+	err := s.childWrite(ctx, actor, orgID, audit.Entry{Action: "rule.delete", EntityType: "routing_rule", EntityID: id},
+		func(tx pgx.Tx, e *audit.Entry) error {
+			tag, err := tx.Exec(ctx, `DELETE FROM routing_rules WHERE id = $1 AND organisation_id = $2`, id, orgID)
+			if err == nil && tag.RowsAffected() == 0 {
+				return ErrNotFound
+			}
+			return err
+		})
+	if err != nil {
+		return fmt.Errorf("directory: delete rule %d: %w", id, err)
+	}
+	return nil
+}

@@ -1,0 +1,89 @@
+package directory
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/partnerdir/partnerdir/internal/audit"
+	"github.com/partnerdir/partnerdir/internal/postgres"
+)
+
+func officeError(err error) error {
+	if c, ok := postgres.UniqueViolation(err); ok && c == "offices_one_headquarters_idx" {
+		return invalid("kind", "the organisation already has a headquarters")
+	}
+	return err
+}
+
+// AddOffice adds f to organisation orgID and sets f.ID. It returns a
+// *ValidationError for bad input and ErrNotFound for an unknown
+// organisation.
+func (s *Store) AddOffice(ctx context.Context, actor audit.Actor, orgID int64, f *Office) error {
+	if err := f.Validate(); err != nil {
+		return err
+	}
+	err := s.childWrite(ctx, actor, orgID, audit.Entry{Action: "office.create", EntityType: "office",
+		Details: map[string]any{"name": f.Name, "city": f.City}}, func(tx pgx.Tx, e *audit.Entry) error {
+		if err := tx.QueryRow(ctx, `SELECT COALESCE(max(position), 0) + 1 FROM offices WHERE organisation_id = $1`, orgID).Scan(&f.Position); err != nil {
+			return err
+		}
+		if err := insertOffice(ctx, tx, orgID, f); err != nil {
+			return officeError(err)
+		}
+		f.Version, e.EntityID = 1, f.ID
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("directory: add office to %d: %w", orgID, err)
+	}
+	return nil
+}
+
+// UpdateOffice saves f (by f.ID, guarded by f.Version) in organisation
+// orgID. It returns a *ValidationError, ErrNotFound when the office is not
+// orgID's, or ErrConflict when someone saved it meanwhile.
+func (s *Store) UpdateOffice(ctx context.Context, actor audit.Actor, orgID int64, f *Office) error {
+	if err := f.Validate(); err != nil {
+		return err
+	}
+	err := s.childWrite(ctx, actor, orgID, audit.Entry{Action: "office.update", EntityType: "office", EntityID: f.ID,
+		Details: map[string]any{"name": f.Name, "city": f.City}}, func(tx pgx.Tx, e *audit.Entry) error {
+		err := guarded(ctx, tx, "offices", orgID, f.ID, `
+			UPDATE offices SET name = $4, kind = $5, address = $6, postal_code = $7, city = $8, country_code = $9,
+				latitude = $10, longitude = $11, opened_year = NULLIF($12, 0), email = $13, phone = $14,
+				version = version + 1, updated_at = now()
+			WHERE id = $1 AND organisation_id = $2 AND version = $3`,
+			f.ID, orgID, f.Version, f.Name, f.Kind, f.Address, f.PostalCode, f.City, f.Country, f.Latitude, f.Longitude,
+			f.OpenedYear, f.Email, f.Phone)
+		if err != nil {
+			return officeError(err)
+		}
+		if _, err := tx.Exec(ctx, `DELETE FROM office_countries WHERE office_id = $1`, f.ID); err != nil {
+			return err
+		}
+		_, err = tx.Exec(ctx, `INSERT INTO office_countries (office_id, country_code) SELECT DISTINCT $1::bigint, unnest($2::text[])`, f.ID, f.Covers)
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("directory: update office %d: %w", f.ID, err)
+	}
+	f.Version++
+	return nil
+}
+
+// DeleteOffice removes office id (at version) from organisation orgID;
+// its members, projects and contacts stay, without an office. It returns
+// ErrNotFound or ErrConflict like UpdateOffice.
+func (s *Store) DeleteOffice(ctx context.Context, actor audit.Actor, orgID, id int64, version int) error {
+	err := s.childWrite(ctx, actor, orgID, audit.Entry{Action: "office.delete", EntityType: "office", EntityID: id},
+		func(tx pgx.Tx, e *audit.Entry) error {
+			return guarded(ctx, tx, "offices", orgID, id,
+				`DELETE FROM offices WHERE id = $1 AND organisation_id = $2 AND version = $3`, id, orgID, version)
+		})
+	if err != nil {
+		return fmt.Errorf("directory: delete office %d: %w", id, err)
+	}
+	return nil
+}

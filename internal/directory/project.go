@@ -1,0 +1,115 @@
+package directory
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/partnerdir/partnerdir/internal/audit"
+	"github.com/partnerdir/partnerdir/internal/postgres"
+)
+
+func projectError(err error) error {
+	if c, ok := postgres.UniqueViolation(err); ok && c == "projects_organisation_id_slug_key" {
+		return invalid("slug", "another project already uses this address")
+	}
+	return officeFKError(err, "lead_office")
+}
+
+func checkThemes(ctx context.Context, tx pgx.Tx, slugs []string) error {
+	var known int
+	if err := tx.QueryRow(ctx, `SELECT count(*) FROM themes WHERE slug = ANY($1)`, slugs).Scan(&known); err != nil {
+		return err
+	}
+	if known != len(uniq(slugs)) {
+		return invalid("themes", "unknown theme")
+	}
+	return nil
+}
+
+// AddProject adds p, with the themes named by themeSlugs, to organisation
+// orgID and sets p.ID. It returns a *ValidationError (also for a slug the
+// organisation already uses) and ErrNotFound for an unknown organisation.
+func (s *Store) AddProject(ctx context.Context, actor audit.Actor, orgID int64, p *Project, themeSlugs []string) error {
+	if p.SupportSought == nil {
+		p.SupportSought = []SupportKind{}
+	}
+	if err := p.Validate(); err != nil {
+		return err
+	}
+	err := s.childWrite(ctx, actor, orgID, audit.Entry{Action: "project.create", EntityType: "project",
+		Details: map[string]any{"slug": p.Slug, "title": p.Title}}, func(tx pgx.Tx, e *audit.Entry) error {
+		if err := checkThemes(ctx, tx, themeSlugs); err != nil {
+			return err
+		}
+		if err := tx.QueryRow(ctx, `SELECT COALESCE(max(position), 0) + 1 FROM projects WHERE organisation_id = $1`, orgID).Scan(&p.Position); err != nil {
+			return err
+		}
+		if _, err := insertProject(ctx, tx, orgID, p, themeSlugs); err != nil {
+			return projectError(err)
+		}
+		p.Version, e.EntityID = 1, p.ID
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("directory: add project to %d: %w", orgID, err)
+	}
+	return nil
+}
+
+// UpdateProject saves p (by p.ID, guarded by p.Version) and its themes.
+// Errors as UpdateOffice.
+func (s *Store) UpdateProject(ctx context.Context, actor audit.Actor, orgID int64, p *Project, themeSlugs []string) error {
+	if p.SupportSought == nil {
+		p.SupportSought = []SupportKind{}
+	}
+	if err := p.Validate(); err != nil {
+		return err
+	}
+	err := s.childWrite(ctx, actor, orgID, audit.Entry{Action: "project.update", EntityType: "project", EntityID: p.ID,
+		Details: map[string]any{"slug": p.Slug, "title": p.Title}}, func(tx pgx.Tx, e *audit.Entry) error {
+		if err := checkThemes(ctx, tx, themeSlugs); err != nil {
+			return err
+		}
+		err := guarded(ctx, tx, "projects", orgID, p.ID, `
+			UPDATE projects SET slug = $4, title = $5, summary_fr = $6, summary_en = $7, description_fr = $8, description_en = $9,
+				status = $10, planned_start = $11, planned_end = $12, actual_start = $13, actual_end = $14,
+				lead_office_id = NULLIF($15, 0), local_partners = $16, support_sought = $17, version = version + 1, updated_at = now()
+			WHERE id = $1 AND organisation_id = $2 AND version = $3`,
+			p.ID, orgID, p.Version, p.Slug, p.Title, p.Summary.FR, p.Summary.EN, p.Description.FR, p.Description.EN, p.Status,
+			p.PlannedStart, p.PlannedEnd, p.ActualStart, p.ActualEnd, p.LeadOfficeID, p.LocalPartners, p.SupportSought)
+		if err != nil {
+			return projectError(err)
+		}
+		for _, q := range []string{`DELETE FROM project_countries WHERE project_id = $1`, `DELETE FROM project_themes WHERE project_id = $1`} {
+			if _, err := tx.Exec(ctx, q, p.ID); err != nil {
+				return err
+			}
+		}
+		if _, err := tx.Exec(ctx, `INSERT INTO project_countries (project_id, country_code) SELECT DISTINCT $1::bigint, unnest($2::text[])`, p.ID, p.Countries); err != nil {
+			return err
+		}
+		_, err = tx.Exec(ctx, `INSERT INTO project_themes (project_id, theme_id) SELECT $1::bigint, id FROM themes WHERE slug = ANY($2)`, p.ID, themeSlugs)
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("directory: update project %d: %w", p.ID, err)
+	}
+	p.Version++
+	return nil
+}
+
+// DeleteProject removes project id (at version) and its routing rules.
+// Errors as UpdateOffice.
+func (s *Store) DeleteProject(ctx context.Context, actor audit.Actor, orgID, id int64, version int) error {
+	err := s.childWrite(ctx, actor, orgID, audit.Entry{Action: "project.delete", EntityType: "project", EntityID: id},
+		func(tx pgx.Tx, e *audit.Entry) error {
+			return guarded(ctx, tx, "projects", orgID, id,
+				`DELETE FROM projects WHERE id = $1 AND organisation_id = $2 AND version = $3`, id, orgID, version)
+		})
+	if err != nil {
+		return fmt.Errorf("directory: delete project %d: %w", id, err)
+	}
+	return nil
+}

@@ -7,6 +7,7 @@ import (
 	"math/rand/v2"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -40,80 +41,90 @@ type SyntheticResult struct {
 	Created int
 }
 
-// syntheticBatch is how many organisations go into one round of COPYs:
-// large enough to amortise round trips, small enough to bound memory.
+// syntheticBatch is how many organisations go into one transaction of
+// COPYs: large enough to amortise round trips, small enough to bound memory
+// and the work an interruption loses.
 const syntheticBatch = 2000
 
-// ErrSyntheticInconsistent means the organisations of a seed in the
-// database are not the prefix 1..n that LoadSynthetic writes, so topping
-// them up could not give the data the seed describes.
-var ErrSyntheticInconsistent = errors.New("synthetic data of this seed is incomplete or was edited")
-
 // LoadSynthetic makes the database hold organisations 1..opts.Orgs of
-// opts.Seed, in one transaction, with COPY. Organisation i of a seed is
-// always the same, whatever opts.Orgs is, so a second run with the same
-// seed only adds the ones missing: with the same --orgs it is a no-op.
+// opts.Seed. Organisation i of a seed is always the same, whatever
+// opts.Orgs is, so a second run with the same seed only adds the ones
+// missing: with the same --orgs it is a no-op.
 //
-// It writes one audit entry for the whole load and enqueues no index jobs:
-// run `partnerdir search reindex` afterwards to make the new organisations
-// searchable.
+// Batches of organisations are generated while earlier ones are written,
+// and written by a few connections at once, each batch in its own
+// transaction with COPY and one audit entry. An interrupted load leaves
+// whole batches behind; running it again fills in the rest. No index jobs
+// are enqueued: run `partnerdir search reindex` afterwards to make the new
+// organisations searchable.
 func LoadSynthetic(ctx context.Context, pool *pgxpool.Pool, store *directory.Store, opts SyntheticOptions) (SyntheticResult, error) {
-	if opts.Orgs < 0 {
-		return SyntheticResult{}, fmt.Errorf("demo: synthetic: --orgs must not be negative")
-	}
-	var res SyntheticResult
-	err := postgres.InTx(ctx, pool, func(tx pgx.Tx) error {
-		// The same lock as Load: both may create the themes.
-		if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock(7262002)`); err != nil {
-			return err
-		}
-		if err := ensureThemes(ctx, tx, store); err != nil {
-			return err
-		}
-		prefix := SyntheticSlugPrefix(opts.Seed)
-		var maxIndex int
-		err := tx.QueryRow(ctx, `
-			SELECT count(*), COALESCE(max(substr(slug, length($1) + 1)::bigint), 0)
-			FROM organisations WHERE starts_with(slug, $1)`, prefix).Scan(&res.Present, &maxIndex)
-		if err != nil {
-			return fmt.Errorf("count existing: %w", err)
-		}
-		if maxIndex != res.Present {
-			return fmt.Errorf("%w: %d organisations with slugs %s*, the highest number %d", ErrSyntheticInconsistent, res.Present, prefix, maxIndex)
-		}
-		if res.Present >= opts.Orgs {
-			return nil
-		}
-		total := opts.Orgs - res.Present
-		if err := loadSynthetic(ctx, tx, store, opts, res.Present+1, total); err != nil {
-			return err
-		}
-		res.Created = total
-		return audit.Record(ctx, tx, audit.System("seed"), audit.Entry{
-			Action: "organisation.bulk_create", EntityType: "organisation",
-			Details: map[string]any{"source": "synthetic", "seed": opts.Seed, "first": prefix + strconv.Itoa(res.Present+1),
-				"last": prefix + strconv.Itoa(opts.Orgs), "count": total},
-		})
-	})
+	res, err := loadSynthetic(ctx, pool, store, opts)
 	if err != nil {
-		return SyntheticResult{}, fmt.Errorf("demo: synthetic (seed %d): %w", opts.Seed, err)
+		return res, fmt.Errorf("demo: synthetic (seed %d): %w", opts.Seed, err)
 	}
 	return res, nil
 }
 
-// loadSynthetic writes total organisations from index first on. A
-// goroutine generates the next batch while the current one is copied.
-func loadSynthetic(ctx context.Context, tx pgx.Tx, store *directory.Store, opts SyntheticOptions, first, total int) error {
+func loadSynthetic(ctx context.Context, pool *pgxpool.Pool, store *directory.Store, opts SyntheticOptions) (SyntheticResult, error) {
+	var res SyntheticResult
+	if opts.Orgs < 0 {
+		return res, errors.New("the number of organisations must not be negative")
+	}
+	// One load at a time, held on a connection of its own for the whole
+	// load (a different key from Load's, which ensureThemes takes).
+	conn, err := pool.Acquire(ctx)
+	if err != nil {
+		return res, err
+	}
+	defer conn.Release()
+	if _, err := conn.Exec(ctx, `SELECT pg_advisory_lock(7262003)`); err != nil {
+		return res, err
+	}
+	defer conn.Exec(context.WithoutCancel(ctx), `SELECT pg_advisory_unlock(7262003)`) //nolint:errcheck // ends with the session anyway
+
+	if err := postgres.InTx(ctx, pool, func(tx pgx.Tx) error {
+		if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock(7262002)`); err != nil {
+			return err
+		}
+		return ensureThemes(ctx, tx, store)
+	}); err != nil {
+		return res, err
+	}
+
+	prefix := SyntheticSlugPrefix(opts.Seed)
+	rows, _ := conn.Query(ctx, `SELECT substr(slug, length($1) + 1)::bigint FROM organisations
+		WHERE starts_with(slug, $1) AND substr(slug, length($1) + 1) ~ '^[1-9][0-9]{0,9}$'`, prefix)
+	present, err := pgx.CollectRows(rows, pgx.RowTo[int64])
+	if err != nil {
+		return res, fmt.Errorf("read existing: %w", err)
+	}
+	have := make(map[int64]bool, len(present))
+	for _, i := range present {
+		if i <= int64(opts.Orgs) {
+			have[i] = true
+		}
+	}
+	res.Present = len(have)
+	var missing []int
+	for i := 1; i <= opts.Orgs; i++ {
+		if !have[int64(i)] {
+			missing = append(missing, i)
+		}
+	}
+	if len(missing) == 0 {
+		return res, nil
+	}
+
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	batches := make(chan []*directory.NewOrganisation, 2)
+	batches := make(chan []*directory.NewOrganisation, syntheticWriters)
 	go func() {
 		defer close(batches)
-		for start := first; start < first+total; start += syntheticBatch {
-			end := min(start+syntheticBatch, first+total)
-			b := make([]*directory.NewOrganisation, 0, end-start)
-			for i := start; i < end; i++ {
-				b = append(b, SyntheticOrganisation(opts.Seed, i))
+		for start := 0; start < len(missing); start += syntheticBatch {
+			idx := missing[start:min(start+syntheticBatch, len(missing))]
+			b := make([]*directory.NewOrganisation, len(idx))
+			for k, i := range idx {
+				b[k] = SyntheticOrganisation(opts.Seed, i)
 			}
 			select {
 			case batches <- b:
@@ -122,18 +133,55 @@ func loadSynthetic(ctx context.Context, tx pgx.Tx, store *directory.Store, opts 
 			}
 		}
 	}()
-	done := 0
-	for b := range batches {
-		if err := store.CreateManyTx(ctx, tx, b); err != nil {
-			return err
-		}
-		done += len(b)
-		if opts.Progress != nil {
-			opts.Progress(done, total)
-		}
+
+	var (
+		wg       sync.WaitGroup
+		mu       sync.Mutex
+		firstErr error
+	)
+	for w := 0; w < syntheticWriters; w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for b := range batches {
+				err := postgres.InTx(ctx, pool, func(tx pgx.Tx) error {
+					if err := store.CreateManyTx(ctx, tx, b); err != nil {
+						return err
+					}
+					return audit.Record(ctx, tx, audit.System("seed"), audit.Entry{
+						Action: "organisation.bulk_create", EntityType: "organisation",
+						Details: map[string]any{"source": "synthetic", "seed": opts.Seed, "count": len(b),
+							"first": b[0].Slug, "last": b[len(b)-1].Slug},
+					})
+				})
+				mu.Lock()
+				if err != nil && firstErr == nil {
+					firstErr = err
+					cancel()
+				}
+				if err == nil {
+					res.Created += len(b)
+					if opts.Progress != nil {
+						opts.Progress(res.Created, len(missing))
+					}
+				}
+				mu.Unlock()
+				if err != nil {
+					return
+				}
+			}
+		}()
 	}
-	return ctx.Err()
+	wg.Wait()
+	if firstErr != nil {
+		return res, firstErr
+	}
+	return res, ctx.Err()
 }
+
+// syntheticWriters is how many connections write batches at once: COPY
+// into tables with foreign keys is bound by one CPU per connection.
+const syntheticWriters = 2
 
 // ensureThemes creates the platform's themes when there are none yet.
 func ensureThemes(ctx context.Context, tx pgx.Tx, store *directory.Store) error {
@@ -335,9 +383,10 @@ func SyntheticOrganisation(seed uint64, i int) *directory.NewOrganisation {
 		countries[p.country] = true
 		o.Offices = append(o.Offices, f)
 	}
-	// Countries of operation: the home country and up to three more.
+	// Countries of operation: the offices' countries, the home country and
+	// perhaps one more.
 	countries[home.country] = true
-	for k := r.IntN(4); k > 0; k-- {
+	for k := r.IntN(2); k > 0; k-- {
 		countries[places[r.IntN(len(places))].country] = true
 	}
 	for _, p := range places { // places' order keeps this deterministic

@@ -2,7 +2,6 @@ package demo_test
 
 import (
 	"context"
-	"errors"
 	"reflect"
 	"strings"
 	"testing"
@@ -168,13 +167,23 @@ func TestSyntheticIsDeterministicAndTopsUp(t *testing.T) {
 		t.Errorf("%d bulk audit entries, want one per load that wrote", audits)
 	}
 
-	// Rows of a seed that are not 1..n (someone deleted one) are refused.
+	// A gap (an interrupted load, a deleted row) is filled with the same
+	// organisation as before.
 	if _, err := poolA.Exec(ctx, `DELETE FROM organisations WHERE slug = 'syn-7-3'`); err != nil {
 		t.Fatal(err)
 	}
-	_, err := demo.LoadSynthetic(ctx, poolA, storeA, demo.SyntheticOptions{Orgs: 300, Seed: 7})
-	if !errors.Is(err, demo.ErrSyntheticInconsistent) {
-		t.Fatalf("load over a gap: %v, want ErrSyntheticInconsistent", err)
+	if err := poolA.QueryRow(ctx, syntheticState).Scan(&b); err != nil {
+		t.Fatal(err)
+	}
+	if res := loadSynthetic(t, poolA, storeA, 230); res.Created != 1 || res.Present != 229 {
+		t.Fatalf("gap: %+v, want 1 created", res)
+	}
+	var refilled string
+	if err := poolA.QueryRow(ctx, syntheticState).Scan(&refilled); err != nil {
+		t.Fatal(err)
+	}
+	if refilled != a || b == a {
+		t.Fatal("the refilled organisation differs from the deleted one")
 	}
 }
 

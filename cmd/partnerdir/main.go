@@ -27,6 +27,8 @@ commands:
   user create --email E --name N [--role admin|staff] [--org SLUG --org-role owner|editor]
                                 create a user; the password is read from standard input
   user list                     list users, their roles and organisations
+  search reindex                rebuild the search index into a fresh one and swap it in
+  search verify [--repair]      compare the index with the database; --repair fixes the drift
 
 configuration comes from environment variables; see README.md.
 `
@@ -72,6 +74,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		return seed(ctx, e)
 	case "user":
 		return user(ctx, e)
+	case "search":
+		return searchCommand(ctx, e)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return nil

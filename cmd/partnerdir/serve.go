@@ -8,7 +8,11 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/riverqueue/river"
+
+	"github.com/partnerdir/partnerdir/internal/jobs"
 	"github.com/partnerdir/partnerdir/internal/postgres"
+	"github.com/partnerdir/partnerdir/internal/search"
 	"github.com/partnerdir/partnerdir/internal/web"
 	webfiles "github.com/partnerdir/partnerdir/web"
 )
@@ -29,6 +33,25 @@ func serve(ctx context.Context, e env) error {
 		return errors.New("the database schema is not up to date: run partnerdir migrate up")
 	}
 
+	// Search: Meilisearch is set up in the background (it is optional:
+	// the PostgreSQL fallback answers meanwhile); the index worker keeps
+	// both in step with the directory.
+	sp, err := a.search()
+	if err != nil {
+		return err
+	}
+	go sp.meili.Run(ctx)
+	workers := river.NewWorkers()
+	river.AddWorker(workers, search.NewWorker(sp.indexer, 0))
+	worker, err := jobs.NewWorking(a.pool, jobs.Options{Workers: workers, Logger: a.log})
+	if err != nil {
+		return err
+	}
+	if err := worker.Start(context.WithoutCancel(ctx)); err != nil {
+		return fmt.Errorf("start job workers: %w", err)
+	}
+	defer stopWorkers(worker)
+
 	srv, err := web.New(ctx, web.Deps{
 		Logger:         a.log,
 		BaseURL:        a.cfg.BaseURL,
@@ -36,8 +59,10 @@ func serve(ctx context.Context, e env) error {
 		Directory:      a.directory,
 		TrustedProxies: a.cfg.TrustedProxies,
 		Files:          webfiles.FS,
+		Search:         sp.service,
 		Checks: []web.Check{
 			{Name: "postgres", Required: true, Probe: a.pool.Ping},
+			{Name: "meilisearch", Probe: sp.service.Probe},
 		},
 	})
 	if err != nil {
@@ -70,4 +95,14 @@ func serve(ctx context.Context, e env) error {
 		return err
 	}
 	return nil
+}
+
+// stopWorkers lets running jobs finish for up to 20 s, then cancels them
+// (they are retried).
+func stopWorkers(c *jobs.Client) {
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	if err := c.Stop(ctx); err != nil {
+		_ = c.StopAndCancel(context.Background())
+	}
 }

@@ -31,6 +31,10 @@ func (s *Server) Handler() http.Handler {
 	r.GET("/organisations/:slug", s.showOrganisation)
 	r.GET("/countries/:code", s.showCountry)
 
+	if s.search != nil {
+		r.GET("/search", s.searchOrganisations)
+	}
+
 	r.NoRoute(func(c *gin.Context) { s.errorPage(c, http.StatusNotFound, "") })
 	r.NoMethod(func(c *gin.Context) { s.errorPage(c, http.StatusMethodNotAllowed, "") })
 	return r

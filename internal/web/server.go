@@ -14,6 +14,7 @@ import (
 	"strings"
 
 	"github.com/partnerdir/partnerdir/internal/directory"
+	"github.com/partnerdir/partnerdir/internal/search"
 )
 
 // Check reports the state of one dependency for /readyz: nil when up.
@@ -37,6 +38,9 @@ type Deps struct {
 	TrustedProxies []string
 	// Files is the embedded web/ tree (templates, static, locales).
 	Files fs.FS
+	// Search answers /search (Meilisearch with the PostgreSQL fallback);
+	// nil disables the route.
+	Search *search.Service
 }
 
 // Server holds the handlers' dependencies.
@@ -51,6 +55,7 @@ type Server struct {
 	assets    *assets
 	renderer  *renderer
 	countries map[string]directory.Country
+	search    *search.Service
 }
 
 // New prepares the server: it parses every template and loads the
@@ -63,6 +68,7 @@ func New(ctx context.Context, d Deps) (*Server, error) {
 		dir:     d.Directory,
 		checks:  d.Checks,
 		proxies: d.TrustedProxies,
+		search:  d.Search,
 	}
 	var err error
 	if s.tr, err = newTranslator(d.Files); err != nil {

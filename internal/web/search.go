@@ -1,0 +1,291 @@
+package web
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/url"
+	"sort"
+	"strconv"
+	"strings"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/partnerdir/partnerdir/internal/directory"
+	"github.com/partnerdir/partnerdir/internal/search"
+)
+
+// SearchPage is the data of /search.
+type SearchPage struct {
+	Base
+	Query  search.Query
+	Result *search.Result
+	Hits   []SearchHit
+	Facets []FacetGroup
+	// Active lists the applied filters, each with the link that removes it.
+	Active  []FacetLink
+	Pages   []PageLink
+	PrevURL string
+	NextURL string
+	// SortURLs switch the order, keeping everything else.
+	SortRelevanceURL string
+	SortNameURL      string
+	// Hidden are the filters to keep when the search form is submitted.
+	Hidden []HiddenField
+}
+
+// HiddenField is a form value carried along unchanged.
+type HiddenField struct{ Name, Value string }
+
+// SearchHit is one result with its labels resolved.
+type SearchHit struct {
+	search.Hit
+	KindLabel  string
+	ThemeNames []string
+}
+
+// FacetGroup is one filter with its values and counts.
+type FacetGroup struct {
+	Param string
+	Title string
+	Links []FacetLink
+}
+
+// PageLink is one link of the pager.
+type PageLink struct {
+	Number  int
+	URL     string
+	Current bool
+}
+
+// searchQuery parses and validates /search's query string: every value
+// must be known (countries, themes, kinds), else 400.
+func (s *Server) searchQuery(c *gin.Context, themes []directory.Theme) (search.Query, error) {
+	var q search.Query
+	var err error
+	get := func(name string, dst *string) {
+		if err == nil {
+			*dst, err = query(c, name)
+		}
+	}
+	var page string
+	get("q", &q.Text)
+	get("country", &q.Country)
+	get("theme", &q.Theme)
+	get("support", &q.Support)
+	get("kind", &q.Kind)
+	get("office", &q.Office)
+	get("sort", &q.Sort)
+	get("page", &page)
+	if err != nil {
+		return q, err
+	}
+	q.Country = strings.ToUpper(q.Country)
+	if _, ok := s.countries[q.Country]; q.Country != "" && !ok {
+		return q, &badRequest{"country", "unknown country code"}
+	}
+	if q.Theme != "" && !themeKnown(themes, q.Theme) {
+		return q, &badRequest{"theme", "unknown theme"}
+	}
+	if page != "" {
+		n, err := strconv.Atoi(page)
+		if err != nil || n < 1 {
+			return q, &badRequest{"page", "must be a positive whole number"}
+		}
+		q.Page = n
+	}
+	if err := q.Normalize(); err != nil {
+		var fe *search.FieldError
+		if errors.As(err, &fe) {
+			return q, &badRequest{fe.Field, fe.Reason}
+		}
+		return q, err
+	}
+	return q, nil
+}
+
+func themeKnown(themes []directory.Theme, slug string) bool {
+	for _, t := range themes {
+		if t.Slug == slug {
+			return true
+		}
+	}
+	return false
+}
+
+// searchOrganisations is /search: the page, or with the X-Partial: results
+// header only its results part (live search).
+func (s *Server) searchOrganisations(c *gin.Context) {
+	ctx := c.Request.Context()
+	themes, err := s.dir.Themes(ctx)
+	if err != nil {
+		s.searchUnavailable(c, err)
+		return
+	}
+	q, err := s.searchQuery(c, themes)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	res, err := s.search.Search(ctx, q)
+	if err != nil {
+		if errors.Is(err, search.ErrUnavailable) {
+			s.searchUnavailable(c, err)
+			return
+		}
+		s.fail(c, err)
+		return
+	}
+	lang := c.GetString(ctxLang)
+	title := s.tr.T(lang, "search.title")
+	if q.Text != "" {
+		title = s.tr.T(lang, "search.title.query", "Query", q.Text)
+	}
+	b := s.base(c, title)
+	b.Nav = "search"
+	b.Description = b.T("search.lead")
+	p := SearchPage{Base: b, Query: q, Result: res}
+	s.buildSearchPage(&p, themes)
+
+	c.Header("Vary", "X-Partial, Accept-Language, Cookie")
+	if c.GetHeader("X-Partial") == "results" {
+		var buf bytes.Buffer
+		if err := s.renderer.pages["search"].ExecuteTemplate(&buf, "search-results", p); err != nil {
+			s.internalError(c, fmt.Errorf("web: render search results: %w", err))
+			return
+		}
+		c.Header("Cache-Control", "no-store")
+		c.Data(http.StatusOK, "text/html; charset=utf-8", buf.Bytes())
+		return
+	}
+	s.render(c, http.StatusOK, "search", p)
+}
+
+// searchUnavailable answers 503 when neither Meilisearch nor PostgreSQL
+// can answer: never an empty list that would look like "no partner".
+func (s *Server) searchUnavailable(c *gin.Context, err error) {
+	s.logger(c).Error("search unavailable", "err", err)
+	c.Header("Retry-After", "30")
+	s.errorPage(c, http.StatusServiceUnavailable, s.tr.T(c.GetString(ctxLang), "search.unavailable"))
+}
+
+// searchURL is /search with q's values, changed by set (an empty value
+// removes the parameter); the page is reset unless set names it.
+func searchURL(q search.Query, set ...string) string {
+	v := url.Values{}
+	put := func(k, val string) {
+		if val != "" {
+			v.Set(k, val)
+		}
+	}
+	put("q", q.Text)
+	put("country", q.Country)
+	put("theme", q.Theme)
+	put("support", q.Support)
+	put("kind", q.Kind)
+	put("office", q.Office)
+	if q.Sort != search.SortRelevance {
+		put("sort", q.Sort)
+	}
+	for i := 0; i+1 < len(set); i += 2 {
+		v.Del(set[i])
+		put(set[i], set[i+1])
+	}
+	if len(v) == 0 {
+		return "/search"
+	}
+	return "/search?" + v.Encode()
+}
+
+func (s *Server) buildSearchPage(p *SearchPage, themes []directory.Theme) {
+	q, res, lang := p.Query, p.Result, p.Lang
+	themeName := map[string]string{}
+	for _, t := range themes {
+		themeName[t.Slug] = t.Name(lang)
+	}
+	kindLabel := func(slug string) string {
+		if k, ok := directory.KindFromSlug(slug); ok {
+			return k.Label(lang)
+		}
+		return slug
+	}
+	supportLabel := func(v string) string { return directory.SupportKind(v).Label(lang) }
+	for _, h := range res.Hits {
+		sh := SearchHit{Hit: h, KindLabel: kindLabel(h.Kind)}
+		for _, t := range h.Themes {
+			if n, ok := themeName[t]; ok {
+				sh.ThemeNames = append(sh.ThemeNames, n)
+			}
+		}
+		p.Hits = append(p.Hits, sh)
+	}
+
+	groups := []struct {
+		facet, param, title, current string
+		label                        func(string) string
+	}{
+		{search.FacetCountry, "country", "search.facet.country", q.Country, func(v string) string { return s.countryName(lang, v) }},
+		{search.FacetTheme, "theme", "search.facet.theme", q.Theme, func(v string) string {
+			if n, ok := themeName[v]; ok {
+				return n
+			}
+			return v
+		}},
+		{search.FacetSupport, "support", "search.facet.support", q.Support, supportLabel},
+		{search.FacetKind, "kind", "search.facet.kind", q.Kind, kindLabel},
+	}
+	for _, g := range groups {
+		fg := FacetGroup{Param: g.param, Title: p.T(g.title)}
+		for v, n := range res.Facets[g.facet] {
+			on := v == g.current
+			link := FacetLink{Value: v, Label: g.label(v), Count: n, On: on, URL: searchURL(q, g.param, v)}
+			if on {
+				link.URL = searchURL(q, g.param, "")
+			}
+			fg.Links = append(fg.Links, link)
+		}
+		sort.Slice(fg.Links, func(i, j int) bool {
+			a, b := fg.Links[i], fg.Links[j]
+			if a.Count != b.Count {
+				return a.Count > b.Count
+			}
+			return a.Label < b.Label
+		})
+		if g.current != "" {
+			active := FacetLink{Value: g.current, Label: g.label(g.current), URL: searchURL(q, g.param, ""), On: true}
+			p.Active = append(p.Active, active)
+			p.Hidden = append(p.Hidden, HiddenField{g.param, g.current})
+		}
+		if len(fg.Links) > 0 {
+			p.Facets = append(p.Facets, fg)
+		}
+	}
+	if q.Office != "" {
+		p.Active = append(p.Active, FacetLink{Value: q.Office, Label: q.Office, URL: searchURL(q, "office", ""), On: true})
+		p.Hidden = append(p.Hidden, HiddenField{"office", q.Office})
+	}
+	p.SortRelevanceURL = searchURL(q, "sort", "")
+	p.SortNameURL = searchURL(q, "sort", search.SortName)
+
+	if res.Pages > 1 {
+		lo, hi := max(1, q.Page-3), min(res.Pages, q.Page+3)
+		for n := lo; n <= hi; n++ {
+			p.Pages = append(p.Pages, PageLink{Number: n, URL: searchURL(q, "page", pageParam(n)), Current: n == q.Page})
+		}
+		if q.Page > 1 {
+			p.PrevURL = searchURL(q, "page", pageParam(q.Page-1))
+		}
+		if q.Page < res.Pages {
+			p.NextURL = searchURL(q, "page", pageParam(q.Page+1))
+		}
+	}
+}
+
+// pageParam leaves page 1 out of URLs.
+func pageParam(n int) string {
+	if n == 1 {
+		return ""
+	}
+	return strconv.Itoa(n)
+}

@@ -5,6 +5,8 @@ import (
 	"encoding/base64"
 	"errors"
 	"fmt"
+	"maps"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -20,6 +22,8 @@ type Store struct {
 	// organisation, its offices, team or projects, so the search index job
 	// is enqueued atomically with the change (transactional outbox).
 	afterChange ChangeHook
+	// cache holds the list totals and facet counts (see countCache).
+	cache *countCache
 }
 
 // ChangeHook is called with the transaction and the id of the organisation
@@ -28,10 +32,11 @@ type ChangeHook func(ctx context.Context, tx pgx.Tx, organisationID int64) error
 
 // NewStore returns a store over pool. afterChange may be nil.
 func NewStore(pool *pgxpool.Pool, afterChange ChangeHook) *Store {
-	return &Store{pool: pool, afterChange: afterChange}
+	return &Store{pool: pool, afterChange: afterChange, cache: newCountCache()}
 }
 
 func (s *Store) changed(ctx context.Context, tx pgx.Tx, orgID int64) error {
+	s.cache.invalidate()
 	if s.afterChange == nil {
 		return nil
 	}
@@ -106,12 +111,15 @@ func (s *Store) CountryCounts(ctx context.Context) ([]Count, error) {
 }
 
 func (s *Store) counts(ctx context.Context, q string) ([]Count, error) {
-	rows, _ := s.pool.Query(ctx, q)
-	cs, err := pgx.CollectRows(rows, pgx.RowToStructByPos[Count])
+	v, err := s.cache.get(ctx, q, func(ctx context.Context) (any, error) {
+		rows, _ := s.pool.Query(ctx, q)
+		return pgx.CollectRows(rows, pgx.RowToStructByPos[Count])
+	})
 	if err != nil {
 		return nil, fmt.Errorf("directory: counts: %w", err)
 	}
-	return cs, nil
+	// Callers get their own slice; the cached one is shared.
+	return slices.Clone(v.([]Count)), nil
 }
 
 // Card is an organisation as shown in lists.
@@ -189,9 +197,16 @@ func (s *Store) List(ctx context.Context, f ListFilter) (Page, error) {
 	filter := strings.Join(where, " AND ")
 
 	var p Page
-	if err := s.pool.QueryRow(ctx, "SELECT count(*) FROM organisations o WHERE "+filter, args).Scan(&p.Total); err != nil {
+	countQuery, countArgs := "SELECT count(*) FROM organisations o WHERE "+filter, maps.Clone(args)
+	total, err := s.cache.get(ctx, fmt.Sprint("list:", f.Theme, "|", f.Country, "|", int16(f.Kind)), func(ctx context.Context) (any, error) {
+		var n int
+		err := s.pool.QueryRow(ctx, countQuery, countArgs).Scan(&n)
+		return n, err
+	})
+	if err != nil {
 		return Page{}, fmt.Errorf("directory: count organisations: %w", err)
 	}
+	p.Total = total.(int)
 
 	keyset, order, backward := "", "o.name, o.id", false
 	switch {

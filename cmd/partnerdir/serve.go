@@ -33,6 +33,11 @@ func serve(ctx context.Context, e env) error {
 		return errors.New("the database schema is not up to date: run partnerdir migrate up")
 	}
 
+	offerStore, err := a.openOffers()
+	if err != nil {
+		return err
+	}
+
 	// Search: Meilisearch is set up in the background (it is optional:
 	// the PostgreSQL fallback answers meanwhile); the index worker keeps
 	// both in step with the directory.
@@ -43,6 +48,10 @@ func serve(ctx context.Context, e env) error {
 	go sp.meili.Run(ctx)
 	workers := river.NewWorkers()
 	river.AddWorker(workers, search.NewWorker(sp.indexer, 0))
+	// Mail delivery (offers' mails), on the same working client.
+	if err := a.addMailWorker(workers); err != nil {
+		return err
+	}
 	worker, err := jobs.NewWorking(a.pool, jobs.Options{Workers: workers, Logger: a.log})
 	if err != nil {
 		return err
@@ -60,6 +69,7 @@ func serve(ctx context.Context, e env) error {
 		TrustedProxies: a.cfg.TrustedProxies,
 		Files:          webfiles.FS,
 		Search:         sp.service,
+		Offers:         offerStore,
 		Checks: []web.Check{
 			{Name: "postgres", Required: true, Probe: a.pool.Ping},
 			{Name: "meilisearch", Probe: sp.service.Probe},

@@ -30,9 +30,16 @@ func (s *Server) Handler() http.Handler {
 	r.GET("/organisations", s.listOrganisations)
 	r.GET("/organisations/:slug", s.showOrganisation)
 	r.GET("/countries/:code", s.showCountry)
+	r.GET("/privacy", s.showPrivacy)
 
 	if s.search != nil {
 		r.GET("/search", s.searchOrganisations)
+	}
+
+	if s.offers != nil {
+		r.GET("/organisations/:slug/offer", s.showOfferForm)
+		r.POST("/organisations/:slug/offer", s.submitOffer)
+		r.GET("/organisations/:slug/offer/sent", s.showOfferSent)
 	}
 
 	r.NoRoute(func(c *gin.Context) { s.errorPage(c, http.StatusNotFound, "") })

@@ -14,6 +14,7 @@ import (
 	"strings"
 
 	"github.com/partnerdir/partnerdir/internal/directory"
+	"github.com/partnerdir/partnerdir/internal/offers"
 	"github.com/partnerdir/partnerdir/internal/search"
 )
 
@@ -38,6 +39,8 @@ type Deps struct {
 	TrustedProxies []string
 	// Files is the embedded web/ tree (templates, static, locales).
 	Files fs.FS
+	// Offers stores donors' support offers; nil disables the offer form.
+	Offers *offers.Store
 	// Search answers /search (Meilisearch with the PostgreSQL fallback);
 	// nil disables the route.
 	Search *search.Service
@@ -55,6 +58,7 @@ type Server struct {
 	assets    *assets
 	renderer  *renderer
 	countries map[string]directory.Country
+	offers    *offers.Store
 	search    *search.Service
 }
 
@@ -68,6 +72,7 @@ func New(ctx context.Context, d Deps) (*Server, error) {
 		dir:     d.Directory,
 		checks:  d.Checks,
 		proxies: d.TrustedProxies,
+		offers:  d.Offers,
 		search:  d.Search,
 	}
 	var err error

@@ -1,0 +1,222 @@
+package web
+
+import (
+	"errors"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/partnerdir/partnerdir/internal/directory"
+	"github.com/partnerdir/partnerdir/internal/offers"
+)
+
+// OfferForm is what the donor typed, kept when the form comes back with
+// errors.
+type OfferForm struct {
+	Kind    string
+	Project string
+	Office  int64
+	Message string
+	Name    string
+	Email   string
+	Phone   string
+	Company string
+	Lang    string
+	Consent bool
+}
+
+// OfferFormPage is the data of the donor's offer form.
+type OfferFormPage struct {
+	Base
+	Account
+	Profile *directory.Profile
+	Kinds   []directory.SupportKind
+	Form    OfferForm
+	// Errors holds a translated message per invalid field.
+	Errors map[string]string
+	// Alert is a message about the whole form (rejected, expired).
+	Alert string
+	// FormToken is the signed time the form was shown (minimum fill time).
+	FormToken  string
+	MaxMessage int
+}
+
+// Err is the error message of field, or "".
+func (p OfferFormPage) Err(field string) string { return p.Errors[field] }
+
+// OfferSentPage is the data of the confirmation page.
+type OfferSentPage struct {
+	Base
+	Account
+	Confirmation *offers.Confirmation
+}
+
+// PrivacyPage is the data of the privacy notice.
+type PrivacyPage struct {
+	Base
+	Account
+	ConsentVersion string
+}
+
+func (s *Server) showOfferForm(c *gin.Context) {
+	p, err := s.dir.Profile(c.Request.Context(), c.Param("slug"), directory.ProfileOptions{})
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	project, err := query(c, "project")
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	office, _ := strconv.ParseInt(c.Query("office"), 10, 64)
+	f := OfferForm{Project: project, Office: office, Lang: c.GetString(ctxLang)}
+	if k := directory.SupportKind(c.Query("kind")); k.Valid() {
+		f.Kind = string(k)
+	}
+	s.renderOfferForm(c, http.StatusOK, p, f, nil, "")
+}
+
+func (s *Server) renderOfferForm(c *gin.Context, status int, p *directory.Profile, f OfferForm, errs map[string]string, alert string) {
+	acc, err := s.account(c)
+	if err != nil {
+		s.internalError(c, err)
+		return
+	}
+	lang := c.GetString(ctxLang)
+	b := s.base(c, s.tr.T(lang, "offers.form.title", "Name", p.Name))
+	b.Description = s.tr.T(lang, "offers.form.lead", "Name", p.Name)
+	// The form is personal to this moment (its token); never cache it.
+	c.Header("Cache-Control", "no-store")
+	s.render(c, status, "offer_form", OfferFormPage{
+		Base: b, Account: acc, Profile: p, Kinds: directory.SupportKinds(), Form: f,
+		Errors: errs, Alert: alert, FormToken: s.offers.FormToken(), MaxMessage: offers.MaxMessage,
+	})
+}
+
+func (s *Server) submitOffer(c *gin.Context) {
+	ctx := c.Request.Context()
+	slug := c.Param("slug")
+	office, _ := strconv.ParseInt(c.PostForm("office"), 10, 64)
+	f := OfferForm{
+		Kind:    c.PostForm("kind"),
+		Project: c.PostForm("project"),
+		Office:  office,
+		Message: c.PostForm("message"),
+		Name:    c.PostForm("name"),
+		Email:   c.PostForm("email"),
+		Phone:   c.PostForm("phone"),
+		Company: c.PostForm("company"),
+		Lang:    c.PostForm("lang"),
+		Consent: c.PostForm("consent") == "yes",
+	}
+	actor := s.actor(c)
+	if actor.UserID == 0 {
+		actor.Label = "donor"
+	}
+	r, err := s.offers.Submit(ctx, actor, offers.Submission{
+		OrganisationSlug: slug,
+		Kind:             directory.SupportKind(f.Kind),
+		ProjectSlug:      f.Project,
+		OfficeID:         f.Office,
+		Message:          f.Message,
+		Name:             f.Name,
+		Email:            f.Email,
+		Phone:            f.Phone,
+		Company:          f.Company,
+		Lang:             f.Lang,
+		Consent:          f.Consent,
+		FormToken:        c.PostForm("form_token"),
+		Honeypot:         c.PostForm("website"),
+		IP:               c.ClientIP(),
+	})
+	if err == nil {
+		s.logger(c).Info("offer received", "reference", r.Reference, "routing_basis", r.Routing.Basis)
+		c.Redirect(http.StatusSeeOther, "/organisations/"+url.PathEscape(slug)+"/offer/sent?ref="+url.QueryEscape(r.Reference))
+		return
+	}
+	var ve *offers.ValidationError
+	switch {
+	case errors.Is(err, offers.ErrNotFound):
+		s.fail(c, err)
+		return
+	case errors.As(err, &ve), errors.Is(err, offers.ErrRejected):
+	default:
+		s.internalError(c, err)
+		return
+	}
+	p, perr := s.dir.Profile(ctx, slug, directory.ProfileOptions{})
+	if perr != nil {
+		s.fail(c, perr)
+		return
+	}
+	// Never echo back more than the form accepts.
+	if utf8.RuneCountInString(f.Message) > offers.MaxMessage {
+		f.Message = string([]rune(f.Message)[:offers.MaxMessage])
+	}
+	lang := c.GetString(ctxLang)
+	if errors.Is(err, offers.ErrRejected) {
+		s.logger(c).Warn("offer rejected by the spam guards", "organisation", slug)
+		s.renderOfferForm(c, http.StatusTooManyRequests, p, f, nil, s.tr.T(lang, "offers.form.rejected"))
+		return
+	}
+	errs := make(map[string]string, len(ve.Fields))
+	alert := s.tr.T(lang, "offers.form.invalid")
+	for field, code := range ve.Fields {
+		if field == "form" {
+			alert = s.tr.T(lang, "offers.form.expired")
+			continue
+		}
+		errs[field] = s.tr.T(lang, "offers.error."+field+"."+code)
+		if strings.HasPrefix(errs[field], "offers.error.") {
+			errs[field] = s.tr.T(lang, "offers.error."+code)
+		}
+	}
+	s.renderOfferForm(c, http.StatusUnprocessableEntity, p, f, errs, alert)
+}
+
+func (s *Server) showOfferSent(c *gin.Context) {
+	ref, err := query(c, "ref")
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	conf, err := s.offers.Confirmation(c.Request.Context(), c.Param("slug"), ref)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	acc, err := s.headerAccount(c)
+	if err != nil {
+		s.internalError(c, err)
+		return
+	}
+	b := s.base(c, s.tr.T(c.GetString(ctxLang), "offers.sent.title"))
+	c.Header("Cache-Control", "no-store")
+	c.Header("X-Robots-Tag", "noindex")
+	s.render(c, http.StatusOK, "offer_sent", OfferSentPage{Base: b, Account: acc, Confirmation: conf})
+}
+
+func (s *Server) showPrivacy(c *gin.Context) {
+	acc, err := s.headerAccount(c)
+	if err != nil {
+		s.internalError(c, err)
+		return
+	}
+	b := s.base(c, s.tr.T(c.GetString(ctxLang), "privacy.title"))
+	s.render(c, http.StatusOK, "privacy", PrivacyPage{Base: b, Account: acc, ConsentVersion: offers.ConsentVersion})
+}
+
+// headerAccount is the account for a page without forms of its own: it
+// starts no session for anonymous visitors (only the header's sign-out form
+// of a signed-in user needs the token).
+func (s *Server) headerAccount(c *gin.Context) (Account, error) {
+	if s.currentUser(c) == nil {
+		return Account{}, nil
+	}
+	return s.account(c)
+}

@@ -7,7 +7,7 @@ SHELL := /bin/bash
 GO ?= go
 BIN := bin/partnerdir
 
-.PHONY: build run stop services test test-down fmt vet clean
+.PHONY: build run stop services test test-down bench fmt vet clean
 
 build:
 	$(GO) build -o $(BIN) ./cmd/partnerdir
@@ -55,6 +55,12 @@ test:
 
 test-down:
 	@scripts/services.sh down test
+
+# Load 100,000 synthetic organisations into the development database, serve
+# on 127.0.0.1:18080 and measure the directory's pages (BENCHMARKS.md).
+bench: services
+	@$(MAKE) --no-print-directory build
+	@scripts/bench.sh
 
 fmt:
 	$(GO) fmt ./...

@@ -176,7 +176,16 @@ func loadSynthetic(ctx context.Context, pool *pgxpool.Pool, store *directory.Sto
 	if firstErr != nil {
 		return res, firstErr
 	}
-	return res, ctx.Err()
+	if err := ctx.Err(); err != nil {
+		return res, err
+	}
+	// Fresh statistics, so the planner does not take the large tables for
+	// the small ones they were before the load.
+	if _, err := conn.Exec(ctx, `ANALYZE organisations, organisation_themes, organisation_countries, offices,
+		office_countries, team_members, projects, project_countries, project_themes, contact_points, social_links`); err != nil {
+		return res, fmt.Errorf("analyze: %w", err)
+	}
+	return res, nil
 }
 
 // syntheticWriters is how many connections write batches at once: COPY

@@ -1,0 +1,90 @@
+#!/usr/bin/env bash
+# Reproduces the "Directory" figures of BENCHMARKS.md: loads synthetic
+# organisations into the development database (make services), serves the
+# app on a loopback port of its own and measures a baseline (/healthz), the
+# first page of /organisations, a page deep down its keyset pagination and
+# a profile with wrk: N concurrent connections for a fixed time each.
+#
+# Settings (environment): BENCH_ORGS (100000), BENCH_SEED (1),
+# BENCH_CONNECTIONS (16), BENCH_DURATION (20s), BENCH_DEPTH (500 pages),
+# BENCH_ADDR (127.0.0.1:18080).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+orgs=${BENCH_ORGS:-100000}
+seed=${BENCH_SEED:-1}
+conns=${BENCH_CONNECTIONS:-16}
+duration=${BENCH_DURATION:-20s}
+depth=${BENCH_DEPTH:-500}
+addr=${BENCH_ADDR:-127.0.0.1:18080}
+bin=bin/partnerdir
+out=.data/bench
+mkdir -p "$out"
+
+case $addr in
+127.0.0.1:* | localhost:*) ;;
+*) echo "bench: BENCH_ADDR must be a loopback address" >&2; exit 2 ;;
+esac
+if ! command -v wrk >/dev/null; then
+	if [[ $(id -u) -ne 0 ]]; then
+		echo "bench: needs wrk: run 'sudo apt-get install -y wrk'" >&2; exit 1
+	fi
+	echo "apt: installing wrk"
+	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null
+fi
+
+set -a; source .data/dev.env; set +a
+export HTTP_ADDR=$addr BASE_URL=http://$addr
+$bin migrate up >/dev/null
+$bin seed demo >/dev/null
+echo "== seed synthetic --orgs $orgs --seed $seed"
+start=$(date +%s.%N)
+$bin seed synthetic --orgs "$orgs" --seed "$seed" | tee "$out/seed.log" | grep -v '^synthetic organisations: '
+echo "seed wall time: $(echo "$(date +%s.%N) - $start" | bc) s"
+
+$bin serve >"$out/serve.log" 2>&1 &
+server=$!
+trap 'kill $server 2>/dev/null; wait $server 2>/dev/null || true' EXIT
+base=http://$addr
+for _ in $(seq 100); do
+	curl -fsS -o /dev/null "$base/healthz" 2>/dev/null && break
+	sleep 0.1
+done
+curl -fsS -o /dev/null "$base/healthz"
+
+# Follow the "next" link $depth pages deep, as a visitor would.
+page=/organisations
+for ((i = 0; i < depth; i++)); do
+	next=$(curl -fsS "$base$page" | grep -o 'href="/organisations?after=[^"]*"' | head -1 | sed -e 's/^href="//' -e 's/"$//' -e 's/&amp;/\&/g')
+	[[ -n $next ]] || { echo "bench: no next link on $page" >&2; exit 1; }
+	page=$next
+done
+deep=$page
+profile=$(curl -fsS "$base$deep" | grep -o 'href="/organisations/syn-[^"]*"' | head -1 | sed -e 's/^href="//' -e 's/"$//')
+[[ -n $profile ]] || { echo "bench: no synthetic profile on $deep" >&2; exit 1; }
+
+echo "== $(nproc) CPUs, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs); $conns connections, $duration each"
+echo "deep page: $depth pages in ($deep)"
+echo "profile:   $profile"
+results=()
+for target in "healthz|/healthz" "list first page|/organisations" "list deep page|$deep" "profile|$profile"; do
+	name=${target%%|*}
+	path=${target#*|}
+	wrk -t2 -c"$conns" -d2s "$base$path" >/dev/null # warm up
+	line=$(wrk -t2 -c"$conns" -d"$duration" -s scripts/bench.lua "$base$path" | grep '^RESULT')
+	results+=("$name|$line")
+done
+
+echo
+echo "| endpoint | requests/s | p50 ms | p95 ms | p99 ms | max ms | errors | p95 / baseline p95 |"
+echo "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"
+base95=
+for r in "${results[@]}"; do
+	name=${r%%|*}
+	line=${r#*|}
+	get() { sed -n "s/.* $1=\([^ ]*\).*/\1/p" <<<" $line"; }
+	reqs=$(get requests); secs=$(get seconds); p95=$(get p95)
+	[[ -n $base95 ]] || base95=$p95
+	printf '| %s | %.0f | %s | %s | %s | %s | %s | %.1f× |\n' "$name" "$(echo "$reqs / $secs" | bc -l)" \
+		"$(get p50)" "$p95" "$(get p99)" "$(get max)" "$(get errors)" "$(echo "$p95 / $base95" | bc -l)"
+done

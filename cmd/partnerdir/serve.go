@@ -10,6 +10,7 @@ import (
 
 	"github.com/riverqueue/river"
 
+	"github.com/partnerdir/partnerdir/internal/config"
 	"github.com/partnerdir/partnerdir/internal/jobs"
 	"github.com/partnerdir/partnerdir/internal/postgres"
 	"github.com/partnerdir/partnerdir/internal/search"
@@ -69,6 +70,8 @@ func serve(ctx context.Context, e env) error {
 		TrustedProxies: a.cfg.TrustedProxies,
 		Files:          webfiles.FS,
 		Search:         sp.service,
+		Accounts:       a.accounts,
+		SessionKeys:    sessionKeys(a.cfg.SessionKeys),
 		Offers:         offerStore,
 		Checks: []web.Check{
 			{Name: "postgres", Required: true, Probe: a.pool.Ping},
@@ -115,4 +118,14 @@ func stopWorkers(c *jobs.Client) {
 	if err := c.Stop(ctx); err != nil {
 		_ = c.StopAndCancel(context.Background())
 	}
+}
+
+// sessionKeys flattens the configured pairs, newest first, into the
+// alternating authentication/encryption keys gorilla/sessions expects.
+func sessionKeys(pairs []config.SessionKeyPair) [][]byte {
+	var keys [][]byte
+	for _, p := range pairs {
+		keys = append(keys, p.Auth, p.Encrypt)
+	}
+	return keys
 }

@@ -20,6 +20,9 @@ func (s *Server) Handler() http.Handler {
 		_ = r.SetTrustedProxies(nil)
 	}
 	r.Use(s.requestID, s.recovery, s.accessLog, s.securityHeaders, s.limitBody, s.language)
+	// CSRF, two layers on every unsafe request: the browser's word that it
+	// comes from this site, then the session's form token.
+	r.Use(s.loadSession, s.refuseCrossOrigin, s.checkFormToken)
 
 	r.GET("/healthz", s.healthz)
 	r.GET("/readyz", s.readyz)
@@ -40,6 +43,52 @@ func (s *Server) Handler() http.Handler {
 		r.GET("/organisations/:slug/offer", s.showOfferForm)
 		r.POST("/organisations/:slug/offer", s.submitOffer)
 		r.GET("/organisations/:slug/offer/sent", s.showOfferSent)
+	}
+
+	if s.acc != nil {
+		r.GET("/login", s.showLogin)
+		r.POST("/login", s.login)
+		r.POST("/logout", s.logout)
+
+		account := r.Group("/account", s.requireUser)
+		account.GET("/sessions", s.listSessions)
+		account.POST("/sessions/end-all", s.endAllSessions)
+		account.POST("/sessions/:key/end", s.endSession)
+
+		// Self-service: members (owners, editors) of an organisation edit
+		// its profile; everyone else gets 404 from requireMembership.
+		manage := r.Group("/manage", s.requireUser)
+		manage.GET("", s.listManagedOrganisations)
+		org := manage.Group("/:org", s.requireMembership)
+		org.GET("", s.showProfileForm)
+		org.POST("", s.updateProfile)
+		org.GET("/offices", s.listOffices)
+		org.GET("/offices/new", s.newOffice)
+		org.POST("/offices/new", s.createOffice)
+		org.GET("/offices/:id", s.editOffice)
+		org.POST("/offices/:id", s.updateOffice)
+		org.POST("/offices/:id/delete", s.deleteOffice)
+		org.GET("/team", s.listMembers)
+		org.GET("/team/new", s.newMember)
+		org.POST("/team/new", s.createMember)
+		org.GET("/team/:id", s.editMember)
+		org.POST("/team/:id", s.updateMember)
+		org.POST("/team/:id/delete", s.deleteMember)
+		org.POST("/team/:id/move", s.moveMember)
+		org.GET("/projects", s.listProjects)
+		org.GET("/projects/new", s.newProject)
+		org.POST("/projects/new", s.createProject)
+		org.GET("/projects/:id", s.editProject)
+		org.POST("/projects/:id", s.updateProject)
+		org.POST("/projects/:id/delete", s.deleteProject)
+		org.GET("/contacts", s.listContacts)
+		org.GET("/contacts/new", s.newContact)
+		org.POST("/contacts/new", s.createContact)
+		org.GET("/contacts/:id", s.editContact)
+		org.POST("/contacts/:id", s.updateContact)
+		org.POST("/contacts/:id/delete", s.deleteContact)
+		org.POST("/rules", s.createRule)
+		org.POST("/rules/:id/delete", s.deleteRule)
 	}
 
 	r.NoRoute(func(c *gin.Context) { s.errorPage(c, http.StatusNotFound, "") })

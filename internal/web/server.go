@@ -10,9 +10,12 @@ import (
 	"html/template"
 	"io/fs"
 	"log/slog"
+	"net/http"
 	"net/url"
 	"strings"
+	"time"
 
+	"github.com/partnerdir/partnerdir/internal/accounts"
 	"github.com/partnerdir/partnerdir/internal/directory"
 	"github.com/partnerdir/partnerdir/internal/offers"
 	"github.com/partnerdir/partnerdir/internal/search"
@@ -39,6 +42,16 @@ type Deps struct {
 	TrustedProxies []string
 	// Files is the embedded web/ tree (templates, static, locales).
 	Files fs.FS
+	// Accounts signs people in; nil disables sessions, sign-in and the
+	// per-session form token (only tests of public pages leave it nil).
+	Accounts *accounts.Store
+	// SessionKeys are alternating authentication and encryption keys for
+	// the session cookie, newest pair first. Empty in development: ephemeral
+	// keys are made (everyone is signed out at restart).
+	SessionKeys [][]byte
+	// SessionIdle and SessionLifetime bound sessions (0: 2h idle, 12h
+	// absolute).
+	SessionIdle, SessionLifetime time.Duration
 	// Offers stores donors' support offers; nil disables the offer form.
 	Offers *offers.Store
 	// Search answers /search (Meilisearch with the PostgreSQL fallback);
@@ -58,6 +71,9 @@ type Server struct {
 	assets    *assets
 	renderer  *renderer
 	countries map[string]directory.Country
+	acc       *accounts.Store
+	sessions  *accounts.SessionStore
+	crossSite *http.CrossOriginProtection
 	offers    *offers.Store
 	search    *search.Service
 }
@@ -72,10 +88,14 @@ func New(ctx context.Context, d Deps) (*Server, error) {
 		dir:     d.Directory,
 		checks:  d.Checks,
 		proxies: d.TrustedProxies,
+		acc:     d.Accounts,
 		offers:  d.Offers,
 		search:  d.Search,
 	}
 	var err error
+	if s.sessions, s.crossSite, err = newSessions(d); err != nil {
+		return nil, err
+	}
 	if s.tr, err = newTranslator(d.Files); err != nil {
 		return nil, err
 	}

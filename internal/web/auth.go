@@ -1,0 +1,321 @@
+package web
+
+import (
+	"crypto/rand"
+	"crypto/subtle"
+	"encoding/base64"
+	"errors"
+	"net/http"
+	"net/url"
+	"strings"
+
+	"github.com/gin-gonic/gin"
+	"github.com/gorilla/securecookie"
+	"github.com/gorilla/sessions"
+
+	"github.com/partnerdir/partnerdir/internal/accounts"
+	"github.com/partnerdir/partnerdir/internal/audit"
+)
+
+// Session cookie and form token names.
+const (
+	sessionCookie = "pd_session"
+	// csrfField is the hidden form field carrying the per-session token.
+	csrfField   = "csrf_token"
+	sessionCSRF = "csrf"
+	ctxSession  = "session"
+	ctxUser     = "user"
+)
+
+// newSessions makes the session store and the cross-origin guard. Without
+// accounts there are no sessions; without keys (development only, config
+// refuses it in production) ephemeral keys are made.
+func newSessions(d Deps) (*accounts.SessionStore, *http.CrossOriginProtection, error) {
+	cop := http.NewCrossOriginProtection()
+	if d.Accounts == nil {
+		return nil, cop, nil
+	}
+	keys := d.SessionKeys
+	if len(keys) == 0 {
+		d.Logger.Warn("SESSION_KEYS is not set: using ephemeral session keys; everyone is signed out when the server restarts")
+		keys = [][]byte{securecookie.GenerateRandomKey(32), securecookie.GenerateRandomKey(32)}
+	}
+	st, err := d.Accounts.NewSessionStore(accounts.SessionOptions{KeyPairs: keys, Secure: d.Secure,
+		IdleTimeout: d.SessionIdle, Lifetime: d.SessionLifetime})
+	return st, cop, err
+}
+
+// loadSession reads the session cookie and, when it belongs to an active
+// user, puts the user in the context.
+func (s *Server) loadSession(c *gin.Context) {
+	if s.sessions == nil {
+		c.Next()
+		return
+	}
+	sess, err := s.sessions.Get(c.Request, sessionCookie)
+	if err != nil {
+		s.internalError(c, err)
+		c.Abort()
+		return
+	}
+	c.Set(ctxSession, sess)
+	if id, ok := sess.Values[accounts.SessionUserID].(int64); ok {
+		u, err := s.acc.User(c.Request.Context(), id)
+		switch {
+		case err == nil && !u.Disabled:
+			c.Set(ctxUser, u)
+		case err != nil && !errors.Is(err, accounts.ErrNotFound):
+			s.internalError(c, err)
+			c.Abort()
+			return
+		}
+	}
+	c.Next()
+}
+
+// refuseCrossOrigin is the first CSRF layer: Go's CrossOriginProtection
+// refuses unsafe requests a browser says come from another site.
+func (s *Server) refuseCrossOrigin(c *gin.Context) {
+	if err := s.crossSite.Check(c.Request); err != nil {
+		s.logger(c).Warn("cross-origin request refused", "err", err, "origin", c.GetHeader("Origin"),
+			"sec_fetch_site", c.GetHeader("Sec-Fetch-Site"))
+		s.errorPage(c, http.StatusForbidden, s.tr.T(c.GetString(ctxLang), "auth.csrf.crosssite"))
+		return
+	}
+	c.Next()
+}
+
+// checkFormToken is the second CSRF layer: every unsafe request carries
+// the session's form token in the csrf_token field.
+func (s *Server) checkFormToken(c *gin.Context) {
+	switch c.Request.Method {
+	case http.MethodGet, http.MethodHead, http.MethodOptions:
+		c.Next()
+		return
+	}
+	if s.sessions == nil {
+		c.Next()
+		return
+	}
+	var want string
+	if sess := s.session(c); sess != nil {
+		want, _ = sess.Values[sessionCSRF].(string)
+	}
+	got := c.PostForm(csrfField)
+	if want == "" || subtle.ConstantTimeCompare([]byte(got), []byte(want)) != 1 {
+		s.logger(c).Warn("form token missing or wrong", "path", c.Request.URL.Path, "has_session", want != "")
+		s.errorPage(c, http.StatusForbidden, s.tr.T(c.GetString(ctxLang), "auth.csrf.token"))
+		return
+	}
+	c.Next()
+}
+
+func (s *Server) session(c *gin.Context) *sessions.Session {
+	if v, ok := c.Get(ctxSession); ok {
+		return v.(*sessions.Session)
+	}
+	return nil
+}
+
+// currentUser is the signed-in user, or nil.
+func (s *Server) currentUser(c *gin.Context) *accounts.User {
+	if v, ok := c.Get(ctxUser); ok {
+		return v.(*accounts.User)
+	}
+	return nil
+}
+
+// actor is the audit actor of the request.
+func (s *Server) actor(c *gin.Context) audit.Actor {
+	a := audit.Actor{Label: "anonymous", RequestID: c.GetString(ctxRequestID)}
+	if u := s.currentUser(c); u != nil {
+		a.UserID, a.Label = u.ID, u.Email
+	}
+	return a
+}
+
+// formToken returns the session's form token for a page's forms, starting
+// a session (and setting its cookie) when there is none yet. Call it before
+// rendering.
+func (s *Server) formToken(c *gin.Context) (string, error) {
+	sess := s.session(c)
+	if sess == nil {
+		return "", nil
+	}
+	if t, ok := sess.Values[sessionCSRF].(string); ok && t != "" {
+		return t, nil
+	}
+	sess.Values[sessionCSRF] = newToken()
+	if err := sess.Save(c.Request, c.Writer); err != nil {
+		return "", err
+	}
+	return sess.Values[sessionCSRF].(string), nil
+}
+
+func newToken() string {
+	b := make([]byte, 32)
+	_, _ = rand.Read(b)
+	return base64.RawURLEncoding.EncodeToString(b)
+}
+
+// requireUser sends anonymous visitors to the login page, then back.
+func (s *Server) requireUser(c *gin.Context) {
+	if s.currentUser(c) == nil {
+		next := "/"
+		if c.Request.Method == http.MethodGet {
+			next = c.Request.URL.RequestURI()
+		}
+		c.Redirect(http.StatusSeeOther, "/login?next="+url.QueryEscape(next))
+		c.Abort()
+		return
+	}
+	c.Next()
+}
+
+// requireStaff lets platform staff and admins through; other users get 403.
+func (s *Server) requireStaff(c *gin.Context) {
+	s.requireRole(c, (*accounts.User).IsStaff)
+}
+
+// requireAdmin lets admins through; other users get 403.
+func (s *Server) requireAdmin(c *gin.Context) {
+	s.requireRole(c, (*accounts.User).IsAdmin)
+}
+
+func (s *Server) requireRole(c *gin.Context, ok func(*accounts.User) bool) {
+	u := s.currentUser(c)
+	if u == nil {
+		s.requireUser(c)
+		return
+	}
+	if !ok(u) {
+		s.errorPage(c, http.StatusForbidden, "")
+		return
+	}
+	c.Next()
+}
+
+// Account is the signed-in part of a page: who is signed in and the form
+// token every form carries.
+type Account struct {
+	User *accounts.User
+	CSRF string
+}
+
+func (s *Server) account(c *gin.Context) (Account, error) {
+	t, err := s.formToken(c)
+	return Account{User: s.currentUser(c), CSRF: t}, err
+}
+
+// LoginPage is the data of the login page.
+type LoginPage struct {
+	Base
+	Account
+	Email  string
+	Next   string
+	Error  string
+	Notice string
+}
+
+// safeNext keeps redirects on this site: a local absolute path only.
+func safeNext(next string) string {
+	if next == "" || !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || strings.HasPrefix(next, "/\\") ||
+		strings.ContainsAny(next, "\r\n") {
+		return ""
+	}
+	return next
+}
+
+func (s *Server) showLogin(c *gin.Context) {
+	if s.currentUser(c) != nil {
+		c.Redirect(http.StatusSeeOther, s.home(c))
+		return
+	}
+	notice := ""
+	if c.Query("ended") != "" {
+		notice = "auth.login.ended"
+	}
+	s.renderLogin(c, http.StatusOK, LoginPage{Next: safeNext(c.Query("next")), Notice: notice})
+}
+
+func (s *Server) renderLogin(c *gin.Context, status int, p LoginPage) {
+	acc, err := s.account(c)
+	if err != nil {
+		s.internalError(c, err)
+		return
+	}
+	p.Base, p.Account = s.base(c, s.tr.T(c.GetString(ctxLang), "auth.login.title")), acc
+	p.Nav = "login"
+	s.render(c, status, "login", p)
+}
+
+func (s *Server) login(c *gin.Context) {
+	email, password := strings.TrimSpace(c.PostForm("email")), c.PostForm("password")
+	next := safeNext(c.PostForm("next"))
+	p := LoginPage{Email: email, Next: next}
+	if len(email) > 254 || len(password) > 1024 {
+		p.Error = "auth.login.failed"
+		s.renderLogin(c, http.StatusBadRequest, p)
+		return
+	}
+	// The client address comes from Gin's ClientIP, which believes
+	// X-Forwarded-For only from the configured trusted proxies.
+	ip := c.ClientIP()
+	u, err := s.acc.Authenticate(c.Request.Context(), email, password, ip, c.GetString(ctxRequestID))
+	switch {
+	case errors.Is(err, accounts.ErrRateLimited):
+		s.logger(c).Warn("login rate limited", "client_ip", ip)
+		p.Error = "auth.login.limited"
+		c.Header("Retry-After", "900")
+		s.renderLogin(c, http.StatusTooManyRequests, p)
+		return
+	case errors.Is(err, accounts.ErrBadCredentials):
+		p.Error = "auth.login.failed"
+		s.renderLogin(c, http.StatusUnauthorized, p)
+		return
+	case err != nil:
+		s.internalError(c, err)
+		return
+	}
+	// A fresh session id at login: a session id planted before login is
+	// worth nothing after it.
+	sess := s.session(c)
+	if err := s.sessions.Renew(c.Request.Context(), sess); err != nil {
+		s.internalError(c, err)
+		return
+	}
+	for k := range sess.Values {
+		delete(sess.Values, k)
+	}
+	sess.Values[accounts.SessionUserID] = u.ID
+	sess.Values[accounts.SessionIP] = ip
+	sess.Values[sessionCSRF] = newToken()
+	if err := sess.Save(c.Request, c.Writer); err != nil {
+		s.internalError(c, err)
+		return
+	}
+	c.Set(ctxUser, u)
+	if next == "" {
+		next = s.home(c)
+	}
+	c.Redirect(http.StatusSeeOther, next)
+}
+
+// home is where a signed-in user lands.
+func (s *Server) home(c *gin.Context) string {
+	if s.currentUser(c).IsStaff() {
+		return "/staff/offers"
+	}
+	return "/manage"
+}
+
+func (s *Server) logout(c *gin.Context) {
+	if sess := s.session(c); sess != nil {
+		sess.Options.MaxAge = -1
+		if err := sess.Save(c.Request, c.Writer); err != nil {
+			s.internalError(c, err)
+			return
+		}
+	}
+	c.Redirect(http.StatusSeeOther, "/")
+}

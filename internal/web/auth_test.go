@@ -1,0 +1,286 @@
+package web
+
+import (
+	"context"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/gin-gonic/gin"
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/partnerdir/partnerdir/internal/accounts"
+	"github.com/partnerdir/partnerdir/internal/audit"
+	"github.com/partnerdir/partnerdir/internal/demo"
+	"github.com/partnerdir/partnerdir/internal/directory"
+	"github.com/partnerdir/partnerdir/internal/postgres/pgtest"
+	webfiles "github.com/partnerdir/partnerdir/web"
+)
+
+// accountsFixture is the real engine with accounts over the demo data.
+type accountsFixture struct {
+	s    *Server
+	h    *gin.Engine
+	acc  *accounts.Store
+	dir  *directory.Store
+	pool *pgxpool.Pool
+	// changed counts index jobs the directory enqueued, by organisation.
+	changed map[int64]int
+}
+
+func newAccountsFixture(t *testing.T, opts ...accounts.Option) *accountsFixture {
+	t.Helper()
+	ctx := context.Background()
+	f := &accountsFixture{pool: pgtest.NewPool(t), changed: map[int64]int{}}
+	loader := directory.NewStore(f.pool, nil)
+	if _, err := demo.Load(ctx, f.pool, loader); err != nil {
+		t.Fatal(err)
+	}
+	// The hook runs inside the write transaction; recording into a table
+	// keeps the count transactional and race-free.
+	if _, err := f.pool.Exec(ctx, `CREATE TABLE test_index_jobs (organisation_id bigint)`); err != nil {
+		t.Fatal(err)
+	}
+	f.dir = directory.NewStore(f.pool, func(ctx context.Context, tx pgx.Tx, id int64) error {
+		_, err := tx.Exec(ctx, `INSERT INTO test_index_jobs VALUES ($1)`, id)
+		return err
+	})
+	f.acc = accounts.NewStore(f.pool, append([]accounts.Option{accounts.WithFastHashing()}, opts...)...)
+	base, _ := url.Parse("http://partners.test")
+	s, err := New(ctx, Deps{
+		Logger:    slog.New(slog.NewTextHandler(io.Discard, nil)),
+		BaseURL:   base,
+		Directory: f.dir,
+		Files:     webfiles.FS,
+		Accounts:  f.acc,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.s, f.h = s, s.Handler().(*gin.Engine)
+	return f
+}
+
+// indexJobs is how many index jobs were enqueued for organisation id.
+func (f *accountsFixture) indexJobs(t *testing.T, id int64) int {
+	t.Helper()
+	var n int
+	if err := f.pool.QueryRow(context.Background(), `SELECT count(*) FROM test_index_jobs WHERE organisation_id = $1`, id).Scan(&n); err != nil {
+		t.Fatal(err)
+	}
+	return n
+}
+
+func (f *accountsFixture) orgID(t *testing.T, slug string) int64 {
+	t.Helper()
+	var id int64
+	if err := f.pool.QueryRow(context.Background(), `SELECT id FROM organisations WHERE slug = $1`, slug).Scan(&id); err != nil {
+		t.Fatal(err)
+	}
+	return id
+}
+
+const testPassword = "correct horse battery staple"
+
+// user creates a user; org may be "" for none.
+func (f *accountsFixture) user(t *testing.T, email, role, org, orgRole string) int64 {
+	t.Helper()
+	n := accounts.NewUser{Email: email, Name: strings.Split(email, "@")[0], Password: testPassword, Role: role}
+	if org != "" {
+		n.OrganisationID, n.OrgRole = f.orgID(t, org), orgRole
+	}
+	id, err := f.acc.CreateUser(context.Background(), audit.System("test"), n)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return id
+}
+
+// browser keeps cookies and the last form token, like a browser would.
+type browser struct {
+	t       *testing.T
+	h       http.Handler
+	cookies map[string]*http.Cookie
+	token   string
+	// header is added to every request.
+	header http.Header
+}
+
+func (f *accountsFixture) browser(t *testing.T) *browser {
+	return &browser{t: t, h: f.h, cookies: map[string]*http.Cookie{}, header: http.Header{}}
+}
+
+var tokenField = regexp.MustCompile(`name="csrf_token" value="([^"]+)"`)
+
+func (b *browser) do(req *http.Request) *httptest.ResponseRecorder {
+	b.t.Helper()
+	for _, c := range b.cookies {
+		req.AddCookie(c)
+	}
+	for k, v := range b.header {
+		req.Header[k] = v
+	}
+	rec := httptest.NewRecorder()
+	b.h.ServeHTTP(rec, req)
+	for _, c := range rec.Result().Cookies() {
+		if c.MaxAge < 0 {
+			delete(b.cookies, c.Name)
+		} else {
+			b.cookies[c.Name] = c
+		}
+	}
+	if m := tokenField.FindStringSubmatch(rec.Body.String()); m != nil {
+		b.token = m[1]
+	}
+	return rec
+}
+
+func (b *browser) get(path string) *httptest.ResponseRecorder {
+	b.t.Helper()
+	return b.do(httptest.NewRequest(http.MethodGet, path, nil))
+}
+
+// post sends form with the current form token (unless form sets one).
+func (b *browser) post(path string, form url.Values, header ...string) *httptest.ResponseRecorder {
+	b.t.Helper()
+	if form == nil {
+		form = url.Values{}
+	}
+	if _, ok := form[csrfField]; !ok {
+		form.Set(csrfField, b.token)
+	}
+	req := httptest.NewRequest(http.MethodPost, path, strings.NewReader(form.Encode()))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	for i := 0; i+1 < len(header); i += 2 {
+		req.Header.Set(header[i], header[i+1])
+	}
+	return b.do(req)
+}
+
+func (b *browser) login(email string) {
+	b.t.Helper()
+	b.get("/login")
+	rec := b.post("/login", url.Values{"email": {email}, "password": {testPassword}})
+	if rec.Code != http.StatusSeeOther {
+		b.t.Fatalf("login %s: %d\n%s", email, rec.Code, rec.Body.String())
+	}
+	b.get("/login") // picks up the new session's form token via the redirect target's forms
+}
+
+func wantStatus(t *testing.T, rec *httptest.ResponseRecorder, status int, contains ...string) {
+	t.Helper()
+	if rec.Code != status {
+		t.Fatalf("status %d, want %d\n%s", rec.Code, status, rec.Body.String())
+	}
+	for _, c := range contains {
+		if !strings.Contains(rec.Body.String(), c) {
+			t.Errorf("response lacks %q:\n%s", c, rec.Body.String())
+		}
+	}
+}
+
+func TestLoginLogoutAndSessionFixation(t *testing.T) {
+	t.Parallel()
+	f := newAccountsFixture(t)
+	f.user(t, "owner@example.org", "", "ecpat-luxembourg", accounts.OrgOwner)
+	b := f.browser(t)
+
+	rec := b.get("/login?next=/manage/ecpat-luxembourg")
+	wantStatus(t, rec, http.StatusOK, "<h1>Se connecter</h1>", `name="csrf_token"`, `value="/manage/ecpat-luxembourg"`)
+	planted := b.cookies[sessionCookie]
+	if planted == nil || !planted.HttpOnly || planted.SameSite != http.SameSiteLaxMode || planted.Secure {
+		t.Fatalf("session cookie %+v", planted)
+	}
+
+	rec = b.post("/login", url.Values{"email": {"owner@example.org"}, "password": {"not the password"}})
+	wantStatus(t, rec, http.StatusUnauthorized, "Adresse e-mail ou mot de passe incorrect.", `value="owner@example.org"`)
+
+	rec = b.post("/login", url.Values{"email": {"OWNER@example.org"}, "password": {testPassword}, "next": {"/manage/ecpat-luxembourg"}})
+	wantStatus(t, rec, http.StatusSeeOther)
+	if loc := rec.Header().Get("Location"); loc != "/manage/ecpat-luxembourg" {
+		t.Errorf("redirect to %q", loc)
+	}
+	if b.cookies[sessionCookie].Value == planted.Value {
+		t.Fatal("the session id did not change at login")
+	}
+	// The cookie from before login is worthless now.
+	attacker := f.browser(t)
+	attacker.cookies[sessionCookie] = planted
+	if rec := attacker.get("/login"); rec.Code != http.StatusOK {
+		t.Errorf("pre-login cookie is signed in: %d", rec.Code)
+	}
+	if rec := b.get("/login"); rec.Code != http.StatusSeeOther {
+		t.Errorf("signed-in user sees the login form: %d", rec.Code)
+	}
+
+	// An open redirect through next is refused.
+	b2 := f.browser(t)
+	b2.get("/login")
+	rec = b2.post("/login", url.Values{"email": {"owner@example.org"}, "password": {testPassword}, "next": {"//evil.example/x"}})
+	if loc := rec.Header().Get("Location"); loc != "/manage" {
+		t.Errorf("next=//evil.example redirected to %q", loc)
+	}
+
+	// Logout ends the session on the server, not just in the browser.
+	cookie := b.cookies[sessionCookie]
+	b.get("/manage") // a page with the logout form, for the token
+	rec = b.post("/logout", nil)
+	wantStatus(t, rec, http.StatusSeeOther)
+	replay := f.browser(t)
+	replay.cookies[sessionCookie] = cookie
+	if rec := replay.get("/login"); rec.Code != http.StatusOK {
+		t.Errorf("session cookie still signed in after logout: %d", rec.Code)
+	}
+}
+
+func TestLoginRateLimitIgnoresForgedForwardedFor(t *testing.T) {
+	t.Parallel()
+	f := newAccountsFixture(t, accounts.WithLoginLimits(3, 100, time.Hour))
+	f.user(t, "owner@example.org", "", "", "")
+	b := f.browser(t)
+	b.get("/login")
+	for i, xff := range []string{"203.0.113.1", "203.0.113.2", "203.0.113.3"} {
+		rec := b.post("/login", url.Values{"email": {"nobody" + xff + "@example.org"}, "password": {"wrong password"}},
+			"X-Forwarded-For", xff, "X-Real-IP", xff)
+		if rec.Code != http.StatusUnauthorized {
+			t.Fatalf("attempt %d: %d", i, rec.Code)
+		}
+	}
+	// A fourth address in X-Forwarded-For does not make a new client: the
+	// limit is on the TCP peer (httptest's 192.0.2.1), so even the right
+	// password is refused with a clear message.
+	rec := b.post("/login", url.Values{"email": {"owner@example.org"}, "password": {testPassword}},
+		"X-Forwarded-For", "203.0.113.99", "X-Real-IP", "203.0.113.99")
+	wantStatus(t, rec, http.StatusTooManyRequests, "Trop de tentatives de connexion")
+	var ips []string
+	rows, _ := f.pool.Query(context.Background(), `SELECT DISTINCT details->>'ip' FROM audit_log WHERE action = 'user.login_failure'`)
+	for rows.Next() {
+		var ip string
+		_ = rows.Scan(&ip)
+		ips = append(ips, ip)
+	}
+	if len(ips) != 1 || ips[0] != "192.0.2.1" {
+		t.Errorf("failures recorded from %v, want only the peer 192.0.2.1", ips)
+	}
+}
+
+func TestLoginRateLimitPerAccount(t *testing.T) {
+	t.Parallel()
+	f := newAccountsFixture(t, accounts.WithLoginLimits(100, 2, time.Hour))
+	f.user(t, "owner@example.org", "", "", "")
+	b := f.browser(t)
+	b.header.Set("Accept-Language", "en")
+	b.get("/login")
+	for i := 0; i < 2; i++ {
+		b.post("/login", url.Values{"email": {"owner@example.org"}, "password": {"wrong password"}})
+	}
+	rec := b.post("/login", url.Values{"email": {"owner@example.org"}, "password": {testPassword}})
+	wantStatus(t, rec, http.StatusTooManyRequests, "Too many sign-in attempts")
+}

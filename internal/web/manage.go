@@ -1,0 +1,405 @@
+package web
+
+import (
+	"errors"
+	"fmt"
+	"net/http"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/partnerdir/partnerdir/internal/accounts"
+	"github.com/partnerdir/partnerdir/internal/directory"
+)
+
+// Context keys set by requireMembership.
+const (
+	ctxOrg     = "manage_org"
+	ctxOrgRole = "manage_org_role"
+)
+
+// requireMembership lets members (owners and editors) of the organisation
+// named by the :org parameter through, with its full profile in the
+// context. Anyone else gets 404, the same answer as for an unknown
+// organisation, so the pages reveal nothing. Platform staff are not
+// members and cannot edit profiles here.
+func (s *Server) requireMembership(c *gin.Context) {
+	u := s.currentUser(c)
+	if u == nil {
+		s.requireUser(c)
+		return
+	}
+	slug := c.Param("org")
+	if !directory.ValidSlug(slug) {
+		s.errorPage(c, http.StatusNotFound, "")
+		return
+	}
+	ctx := c.Request.Context()
+	p, err := s.dir.Profile(ctx, slug, directory.ProfileOptions{Unpublished: true, Private: true})
+	if err != nil {
+		s.fail(c, err)
+		c.Abort()
+		return
+	}
+	role, err := s.acc.Role(ctx, u.ID, p.ID)
+	if errors.Is(err, accounts.ErrNotFound) {
+		s.errorPage(c, http.StatusNotFound, "")
+		return
+	}
+	if err != nil {
+		s.internalError(c, err)
+		c.Abort()
+		return
+	}
+	c.Set(ctxOrg, p)
+	c.Set(ctxOrgRole, role)
+	c.Next()
+}
+
+func (s *Server) managedOrg(c *gin.Context) *directory.Profile {
+	return c.MustGet(ctxOrg).(*directory.Profile)
+}
+
+// Option is one choice of a select or a group of checkboxes.
+type Option struct {
+	Value    string
+	Label    string
+	Selected bool
+}
+
+// ManagePage is what every /manage page carries.
+type ManagePage struct {
+	Base
+	Account
+	Org     *directory.Profile
+	OrgRole string
+	Section string
+	// Saved shows the "saved" confirmation after a redirect.
+	Saved bool
+	// Errors are field messages, already translated, keyed by field name.
+	Errors map[string]string
+	// Conflict says someone else saved the record meanwhile.
+	Conflict bool
+}
+
+// Err is the message for field, or "".
+func (p ManagePage) Err(field string) string { return p.Errors[field] }
+
+func (s *Server) managePage(c *gin.Context, titleID, section string, st formState) (ManagePage, bool) {
+	acc, err := s.account(c)
+	if err != nil {
+		s.internalError(c, err)
+		return ManagePage{}, false
+	}
+	org := s.managedOrg(c)
+	b := s.base(c, s.tr.T(c.GetString(ctxLang), titleID)+" — "+org.Name)
+	b.Nav = "manage"
+	return ManagePage{Base: b, Account: acc, Org: org, OrgRole: c.GetString(ctxOrgRole), Section: section,
+		Saved: c.Query("saved") != "", Errors: st.Errors, Conflict: st.Conflict}, true
+}
+
+// formState is the outcome of a failed save shown on the form again.
+type formState struct {
+	Errors   map[string]string
+	Conflict bool
+}
+
+// saveFailed renders the form again after a failed save, input kept:
+// field errors (422) or a conflict (409); other errors go to s.fail.
+func (s *Server) saveFailed(c *gin.Context, err error, f *formReader, rerender func(status int, st formState)) {
+	var ve *directory.ValidationError
+	lang := c.GetString(ctxLang)
+	switch {
+	case errors.As(err, &ve):
+		for field, m := range ve.Fields {
+			f.fail(field, m)
+		}
+		rerender(http.StatusUnprocessableEntity, formState{Errors: s.fieldMessages(lang, f.errs)})
+	case errors.Is(err, directory.ErrConflict):
+		rerender(http.StatusConflict, formState{Errors: s.fieldMessages(lang, f.errs), Conflict: true})
+	default:
+		s.fail(c, err)
+	}
+}
+
+// fieldMessages translates the domain's field messages; a message without
+// a translation is shown as it is.
+func (s *Server) fieldMessages(lang string, errs map[string]string) map[string]string {
+	out := make(map[string]string, len(errs))
+	for f, m := range errs {
+		id := "manage.err." + strings.ReplaceAll(m, " ", "_")
+		if t := s.tr.T(lang, id); t != id {
+			m = t
+		}
+		out[f] = m
+	}
+	return out
+}
+
+// formReader reads a posted form into typed values, collecting parse
+// errors by field.
+type formReader struct {
+	c    *gin.Context
+	errs map[string]string
+}
+
+func newFormReader(c *gin.Context) *formReader { return &formReader{c: c, errs: map[string]string{}} }
+
+func (f *formReader) fail(field, msg string) {
+	if _, ok := f.errs[field]; !ok {
+		f.errs[field] = msg
+	}
+}
+
+func (f *formReader) failed() error {
+	if len(f.errs) == 0 {
+		return nil
+	}
+	return &directory.ValidationError{Fields: f.errs}
+}
+
+func (f *formReader) str(name string) string { return strings.TrimSpace(f.c.PostForm(name)) }
+
+func (f *formReader) strs(name string) []string {
+	var out []string
+	for _, v := range f.c.PostFormArray(name) {
+		if v = strings.TrimSpace(v); v != "" {
+			out = append(out, v)
+		}
+	}
+	return out
+}
+
+func (f *formReader) bool(name string) bool { return f.c.PostForm(name) != "" }
+
+func (f *formReader) int(name string) int {
+	v := f.str(name)
+	if v == "" {
+		return 0
+	}
+	n, err := strconv.Atoi(v)
+	if err != nil {
+		f.fail(name, "not a whole number")
+	}
+	return n
+}
+
+func (f *formReader) id(name string) int64 {
+	v := f.str(name)
+	if v == "" {
+		return 0
+	}
+	n, err := strconv.ParseInt(v, 10, 64)
+	if err != nil || n < 0 {
+		f.fail(name, "choose from the list")
+	}
+	return n
+}
+
+func (f *formReader) float(name string) *float64 {
+	v := strings.ReplaceAll(f.str(name), ",", ".")
+	if v == "" {
+		return nil
+	}
+	n, err := strconv.ParseFloat(v, 64)
+	if err != nil {
+		f.fail(name, "not a number")
+		return nil
+	}
+	return &n
+}
+
+func (f *formReader) date(name string) *time.Time {
+	v := f.str(name)
+	if v == "" {
+		return nil
+	}
+	t, err := time.Parse("2006-01-02", v)
+	if err != nil {
+		f.fail(name, "not a date")
+		return nil
+	}
+	return &t
+}
+
+// pathID reads a numeric id from the path; a bad one is a 404.
+func (s *Server) pathID(c *gin.Context, name string) (int64, bool) {
+	id, err := strconv.ParseInt(c.Param(name), 10, 64)
+	if err != nil || id <= 0 {
+		s.errorPage(c, http.StatusNotFound, "")
+		return 0, false
+	}
+	return id, true
+}
+
+func (s *Server) countryOptions(lang string, selected []string) []Option {
+	out := make([]Option, 0, len(s.countries))
+	for code, c := range s.countries {
+		out = append(out, Option{Value: code, Label: c.Name(lang), Selected: slices.Contains(selected, code)})
+	}
+	slices.SortFunc(out, func(a, b Option) int { return strings.Compare(a.Label, b.Label) })
+	return out
+}
+
+func (s *Server) themeOptions(c *gin.Context, lang string, selected []string) ([]Option, error) {
+	themes, err := s.dir.Themes(c.Request.Context())
+	if err != nil {
+		return nil, err
+	}
+	out := make([]Option, len(themes))
+	for i, t := range themes {
+		out[i] = Option{Value: t.Slug, Label: t.Name(lang), Selected: slices.Contains(selected, t.Slug)}
+	}
+	return out, nil
+}
+
+func themeSlugs(ts []directory.Theme) []string {
+	out := make([]string, len(ts))
+	for i, t := range ts {
+		out[i] = t.Slug
+	}
+	return out
+}
+
+// redirectSaved goes back to a section of the organisation's pages with
+// the "saved" confirmation.
+func redirectSaved(c *gin.Context, org *directory.Profile, section string) {
+	c.Redirect(http.StatusSeeOther, fmt.Sprintf("/manage/%s%s?saved=1", org.Slug, section))
+}
+
+// ManageListPage is the data of /manage: the user's organisations.
+type ManageListPage struct {
+	Base
+	Account
+	Memberships []accounts.Membership
+}
+
+func (s *Server) listManagedOrganisations(c *gin.Context) {
+	acc, err := s.account(c)
+	if err != nil {
+		s.internalError(c, err)
+		return
+	}
+	ms, err := s.acc.Memberships(c.Request.Context(), acc.User.ID)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	b := s.base(c, s.tr.T(c.GetString(ctxLang), "manage.list.title"))
+	b.Nav = "manage"
+	s.render(c, http.StatusOK, "manage_list", ManageListPage{Base: b, Account: acc, Memberships: ms})
+}
+
+// ProfileForm is the data of the organisation profile form.
+type ProfileForm struct {
+	ManagePage
+	Form      directory.ProfileUpdate
+	Kinds     []Option
+	Themes    []Option
+	Countries []Option
+	Social    []Option // Value: network, Label: URL
+}
+
+func (s *Server) showProfileForm(c *gin.Context) {
+	org := s.managedOrg(c)
+	u := directory.ProfileUpdate{Version: org.Version, Name: org.Name, AlternateName: org.AlternateName, Kind: org.Kind,
+		Description: org.Description, Mission: org.Mission, FoundedYear: org.FoundedYear, Website: org.Website,
+		Email: org.Email, Phone: org.Phone, NewsletterURL: org.NewsletterURL, ThemeSlugs: themeSlugs(org.Themes),
+		Countries: org.Countries, SocialLinks: org.SocialLinks}
+	s.renderProfileForm(c, http.StatusOK, u, formState{})
+}
+
+func (s *Server) renderProfileForm(c *gin.Context, status int, u directory.ProfileUpdate, st formState) {
+	mp, ok := s.managePage(c, "manage.profile.title", "profile", st)
+	if !ok {
+		return
+	}
+	p := ProfileForm{ManagePage: mp, Form: u, Countries: s.countryOptions(mp.Lang, u.Countries)}
+	var err error
+	if p.Themes, err = s.themeOptions(c, mp.Lang, u.ThemeSlugs); err != nil {
+		s.fail(c, err)
+		return
+	}
+	for _, k := range directory.Kinds() {
+		p.Kinds = append(p.Kinds, Option{Value: strconv.Itoa(int(k)), Label: k.Label(mp.Lang), Selected: k == u.Kind})
+	}
+	for _, n := range directory.SocialNetworks {
+		o := Option{Value: n}
+		for _, l := range u.SocialLinks {
+			if l.Network == n {
+				o.Label = l.URL
+			}
+		}
+		p.Social = append(p.Social, o)
+	}
+	s.render(c, status, "manage_profile", p)
+}
+
+func (s *Server) updateProfile(c *gin.Context) {
+	org := s.managedOrg(c)
+	f := newFormReader(c)
+	u := directory.ProfileUpdate{
+		Version: f.int("version"), Name: f.str("name"), AlternateName: f.str("alternate_name"),
+		Kind:        directory.Kind(f.int("kind")),
+		Description: directory.Localized{FR: f.str("description_fr"), EN: f.str("description_en")},
+		Mission:     directory.Localized{FR: f.str("mission_fr"), EN: f.str("mission_en")},
+		FoundedYear: f.int("founded_year"), Website: f.str("website"), Email: f.str("email"), Phone: f.str("phone"),
+		NewsletterURL: f.str("newsletter_url"), ThemeSlugs: f.strs("themes"), Countries: f.strs("countries"),
+	}
+	for _, n := range directory.SocialNetworks {
+		if v := f.str("social_" + n); v != "" {
+			u.SocialLinks = append(u.SocialLinks, directory.SocialLink{Network: n, URL: v})
+		}
+	}
+	err := f.failed()
+	if err == nil {
+		_, err = s.dir.UpdateProfile(c.Request.Context(), s.actor(c), org.ID, u)
+	}
+	if err == nil {
+		redirectSaved(c, org, "")
+		return
+	}
+	s.saveFailed(c, err, f, func(status int, st formState) { s.renderProfileForm(c, status, u, st) })
+}
+
+// Field is one form control with its label, value and error, for the
+// "input", "textarea", "select" and "checks" templates.
+type Field struct {
+	Name     string
+	Label    string
+	Type     string
+	Value    string
+	Err      string
+	Options  []Option
+	Multiple bool
+}
+
+func (p ManagePage) field(typ, name, labelID string) Field {
+	return Field{Type: typ, Name: name, Label: p.T(labelID), Err: p.Errors[name]}
+}
+
+// Input is a text-like input (typ: text, email, url, tel, number, date).
+func (p ManagePage) Input(typ, name, labelID string, value any) Field {
+	f := p.field(typ, name, labelID)
+	switch v := value.(type) {
+	case int:
+		if v != 0 {
+			f.Value = strconv.Itoa(v)
+		}
+	case string:
+		f.Value = v
+	default:
+		f.Value = fmt.Sprint(v)
+	}
+	return f
+}
+
+// Select is a select (several choices with multiple).
+func (p ManagePage) Select(name, labelID string, opts []Option, multiple bool) Field {
+	f := p.field("select", name, labelID)
+	f.Options, f.Multiple = opts, multiple
+	return f
+}

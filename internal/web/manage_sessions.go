@@ -1,0 +1,61 @@
+package web
+
+import (
+	"errors"
+	"net/http"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/partnerdir/partnerdir/internal/accounts"
+)
+
+// SessionsPage is the data of the page listing one's active sessions.
+type SessionsPage struct {
+	Base
+	Account
+	Sessions []accounts.SessionInfo
+	Ended    bool
+}
+
+func (s *Server) listSessions(c *gin.Context) {
+	acc, err := s.account(c)
+	if err != nil {
+		s.internalError(c, err)
+		return
+	}
+	list, err := s.sessions.UserSessions(c.Request.Context(), acc.User.ID, s.session(c).ID)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	b := s.base(c, s.tr.T(c.GetString(ctxLang), "account.sessions.title"))
+	b.Nav = "account"
+	s.render(c, http.StatusOK, "manage_sessions", SessionsPage{Base: b, Account: acc, Sessions: list, Ended: c.Query("ended") != ""})
+}
+
+// endAllSessions is "sign out everywhere": every session of the user ends,
+// this one included.
+func (s *Server) endAllSessions(c *gin.Context) {
+	u := s.currentUser(c)
+	if _, err := s.sessions.EndSessions(c.Request.Context(), s.actor(c), u.ID); err != nil {
+		s.fail(c, err)
+		return
+	}
+	c.SetCookie(sessionCookie, "", -1, "/", "", s.secure, true)
+	c.Redirect(http.StatusSeeOther, "/login?ended=1")
+}
+
+// endSession ends one of the user's other sessions.
+func (s *Server) endSession(c *gin.Context) {
+	u := s.currentUser(c)
+	err := s.sessions.EndSession(c.Request.Context(), s.actor(c), u.ID, c.Param("key"))
+	if errors.Is(err, accounts.ErrNotFound) {
+		s.errorPage(c, http.StatusNotFound, "")
+		return
+	}
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	c.Redirect(http.StatusSeeOther, "/account/sessions?ended=1")
+}

@@ -96,9 +96,9 @@ func (s *Server) editProject(c *gin.Context) {
 func readProject(f *formReader) (directory.Project, []string) {
 	p := directory.Project{
 		Version: f.int("version"), Slug: f.str("slug"), Title: f.str("title"),
-		Summary:     directory.Localized{FR: f.str("summary_fr"), EN: f.str("summary_en")},
-		Description: directory.Localized{FR: f.str("description_fr"), EN: f.str("description_en")},
-		Status:      directory.ProjectStatus(f.int("status")),
+		Summary:      directory.Localized{FR: f.str("summary_fr"), EN: f.str("summary_en")},
+		Description:  directory.Localized{FR: f.str("description_fr"), EN: f.str("description_en")},
+		Status:       directory.ProjectStatus(f.int("status")),
 		PlannedStart: f.date("planned_start"), PlannedEnd: f.date("planned_end"),
 		ActualStart: f.date("actual_start"), ActualEnd: f.date("actual_end"),
 		LeadOfficeID: f.id("lead_office"), LocalPartners: f.str("local_partners"), Countries: f.strs("countries"),

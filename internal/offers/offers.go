@@ -4,6 +4,7 @@
 package offers
 
 import (
+	"cmp"
 	"errors"
 	"time"
 
@@ -102,6 +103,9 @@ type Config struct {
 	// BaseURL is the public address, for links in mails.
 	BaseURL string
 	Limits  Limits
+	// ResponseTarget is the first-response time (in working days, counted
+	// as 24 h each) after which an unanswered offer is overdue; 0 means 5.
+	ResponseTarget time.Duration
 }
 
 // Store reads and writes offers in PostgreSQL.
@@ -113,6 +117,8 @@ type Store struct {
 	baseURL string
 	limits  Limits
 	now     func() time.Time
+	// responseTarget: see Config.ResponseTarget.
+	responseTarget time.Duration
 }
 
 // NewStore returns a store over pool.
@@ -125,12 +131,13 @@ func NewStore(pool *pgxpool.Pool, cfg Config) (*Store, error) {
 		return nil, err
 	}
 	return &Store{
-		pool:    pool,
-		outbox:  cfg.Outbox,
-		secret:  cfg.Secret,
-		triage:  triage,
-		baseURL: cfg.BaseURL,
-		limits:  cfg.Limits,
-		now:     time.Now,
+		pool:           pool,
+		outbox:         cfg.Outbox,
+		secret:         cfg.Secret,
+		triage:         triage,
+		baseURL:        cfg.BaseURL,
+		limits:         cfg.Limits,
+		now:            time.Now,
+		responseTarget: cmp.Or(cfg.ResponseTarget, 5*24*time.Hour),
 	}, nil
 }

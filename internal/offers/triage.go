@@ -98,6 +98,8 @@ type Note struct {
 type Filter struct {
 	Status         string
 	OrganisationID int64
+	// OrganisationSlug selects one organisation by its slug.
+	OrganisationSlug string
 	// OrganisationIDs restricts to these organisations (an NGO member's).
 	OrganisationIDs []int64
 	Kind            directory.SupportKind
@@ -168,6 +170,10 @@ func (s *Store) where(fl Filter) (string, pgx.NamedArgs) {
 	if fl.OrganisationID != 0 {
 		conds = append(conds, "f.organisation_id = @org")
 		args["org"] = fl.OrganisationID
+	}
+	if fl.OrganisationSlug != "" {
+		conds = append(conds, "o.slug = @org_slug")
+		args["org_slug"] = fl.OrganisationSlug
 	}
 	if fl.OrganisationIDs != nil {
 		conds = append(conds, "f.organisation_id = ANY(@orgs)")
@@ -401,5 +407,15 @@ func (s *Store) Assign(ctx context.Context, actor audit.Actor, id, userID int64)
 		}
 		return audit.Record(ctx, tx, actor, audit.Entry{Action: "offer.assign", EntityType: "offer", EntityID: id, OrganisationID: orgID,
 			Details: map[string]any{"user_id": userID}})
+	})
+}
+
+// RecordExport audits an export of n offers selected by f: personal data
+// leaving the platform is traced like a change.
+func (s *Store) RecordExport(ctx context.Context, actor audit.Actor, f Filter, n int) error {
+	return postgres.InTx(ctx, s.pool, func(tx pgx.Tx) error {
+		return audit.Record(ctx, tx, actor, audit.Entry{Action: "offer.export", EntityType: "offer",
+			Details: map[string]any{"count": n, "status": f.Status, "organisation": f.OrganisationSlug, "kind": f.Kind,
+				"query": f.Query, "overdue": f.Overdue}})
 	})
 }

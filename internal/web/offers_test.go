@@ -23,8 +23,10 @@ import (
 )
 
 type offersFixture struct {
-	pool *pgxpool.Pool
-	h    http.Handler
+	pool   *pgxpool.Pool
+	h      http.Handler
+	acc    *accounts.Store
+	offers *offers.Store
 }
 
 func newOffersFixture(t *testing.T) *offersFixture {
@@ -51,18 +53,19 @@ func newOffersFixture(t *testing.T) *offersFixture {
 		t.Fatal(err)
 	}
 	base, _ := url.Parse("http://partners.test")
+	acc := accounts.NewStore(pool, accounts.WithFastHashing())
 	s, err := New(ctx, Deps{
 		Logger:    slog.New(slog.NewTextHandler(io.Discard, nil)),
 		BaseURL:   base,
 		Directory: dir,
 		Files:     webfiles.FS,
-		Accounts:  accounts.NewStore(pool, accounts.WithFastHashing()),
+		Accounts:  acc,
 		Offers:    st,
 	})
 	if err != nil {
 		t.Fatal(err)
 	}
-	return &offersFixture{pool: pool, h: s.Handler()}
+	return &offersFixture{pool: pool, h: s.Handler(), acc: acc, offers: st}
 }
 
 func (f *offersFixture) count(t *testing.T, q string) int {

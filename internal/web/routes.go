@@ -45,6 +45,18 @@ func (s *Server) Handler() http.Handler {
 		r.GET("/organisations/:slug/offer/sent", s.showOfferSent)
 	}
 
+	if s.offers != nil && s.acc != nil {
+		// Triage of offers by platform staff and admins.
+		staff := r.Group("/staff", s.requireStaff)
+		staff.GET("/offers", s.listStaffOffers)
+		staff.GET("/offers.csv", s.exportStaffOffers)
+		staff.POST("/offers/spam", s.markOffersSpam)
+		staff.GET("/offers/:id", s.showStaffOffer)
+		staff.POST("/offers/:id/status", s.changeOfferStatus)
+		staff.POST("/offers/:id/notes", s.addOfferNote)
+		staff.POST("/offers/:id/assign", s.assignOffer)
+	}
+
 	if s.acc != nil {
 		r.GET("/login", s.showLogin)
 		r.POST("/login", s.login)

@@ -1,0 +1,324 @@
+package web
+
+import (
+	"encoding/csv"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/partnerdir/partnerdir/internal/directory"
+	"github.com/partnerdir/partnerdir/internal/offers"
+)
+
+// StaffFilter is the inbox's filter form, as typed.
+type StaffFilter struct {
+	Status       string
+	Organisation string
+	Kind         string
+	From, To     string
+	Query        string
+	Overdue      bool
+	Sort         string
+}
+
+// StaffOffersPage is the data of the staff inbox.
+type StaffOffersPage struct {
+	Base
+	Account
+	List     *offers.List
+	Filter   StaffFilter
+	Statuses []string
+	Kinds    []directory.SupportKind
+	Sorts    []string
+	// StatusURL links to the inbox with the same filters and another
+	// status ("" for all).
+	StatusURL func(status string) string
+	PrevURL   string
+	NextURL   string
+	CSVURL    string
+}
+
+// StaffOfferPage is the data of one offer's staff page.
+type StaffOfferPage struct {
+	Base
+	Account
+	Offer *offers.Detail
+	Next  []string
+	Alert string
+}
+
+// parseStaffFilter reads the inbox filters from the query string.
+func parseStaffFilter(c *gin.Context) (StaffFilter, offers.Filter, error) {
+	var sf StaffFilter
+	var err error
+	get := func(name string) string {
+		if err != nil {
+			return ""
+		}
+		var v string
+		v, err = query(c, name)
+		return v
+	}
+	sf.Status, sf.Organisation, sf.Kind = get("status"), get("org"), get("kind")
+	sf.From, sf.To, sf.Query, sf.Sort = get("from"), get("to"), get("q"), get("sort")
+	sf.Overdue = get("overdue") == "1"
+	page, _ := strconv.Atoi(get("page"))
+	if err != nil {
+		return sf, offers.Filter{}, err
+	}
+	f := offers.Filter{OrganisationSlug: sf.Organisation, Kind: directory.SupportKind(sf.Kind), Query: sf.Query,
+		Overdue: sf.Overdue, Sort: sf.Sort, Page: page}
+	if sf.Status != "" {
+		if !validStatus(sf.Status) {
+			return sf, f, &badRequest{"status", "unknown status"}
+		}
+		f.Status = sf.Status
+	}
+	for _, d := range []struct {
+		raw string
+		dst *time.Time
+		n   string
+	}{{sf.From, &f.From, "from"}, {sf.To, &f.To, "to"}} {
+		if d.raw == "" {
+			continue
+		}
+		t, perr := time.ParseInLocation("2006-01-02", d.raw, time.UTC)
+		if perr != nil {
+			return sf, f, &badRequest{d.n, "not a date (YYYY-MM-DD)"}
+		}
+		*d.dst = t
+	}
+	return sf, f, nil
+}
+
+func validStatus(s string) bool {
+	for _, st := range offers.Statuses() {
+		if st == s {
+			return true
+		}
+	}
+	return false
+}
+
+// values encodes the filter back into a query string.
+func (sf StaffFilter) values() url.Values {
+	v := url.Values{}
+	for k, s := range map[string]string{"status": sf.Status, "org": sf.Organisation, "kind": sf.Kind, "from": sf.From,
+		"to": sf.To, "q": sf.Query, "sort": sf.Sort} {
+		if s != "" {
+			v.Set(k, s)
+		}
+	}
+	if sf.Overdue {
+		v.Set("overdue", "1")
+	}
+	return v
+}
+
+func (s *Server) listStaffOffers(c *gin.Context) {
+	sf, f, err := parseStaffFilter(c)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	list, err := s.offers.List(c.Request.Context(), f)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	acc, err := s.account(c)
+	if err != nil {
+		s.internalError(c, err)
+		return
+	}
+	b := s.base(c, s.tr.T(c.GetString(ctxLang), "staff.offers.title"))
+	b.Nav = "staff"
+	link := func(v url.Values) string {
+		if len(v) == 0 {
+			return "/staff/offers"
+		}
+		return "/staff/offers?" + v.Encode()
+	}
+	p := StaffOffersPage{
+		Base: b, Account: acc, List: list, Filter: sf, Statuses: offers.Statuses(), Kinds: directory.SupportKinds(),
+		Sorts: offers.Sorts(),
+		StatusURL: func(status string) string {
+			v := sf.values()
+			v.Del("status")
+			if status != "" {
+				v.Set("status", status)
+			}
+			return link(v)
+		},
+	}
+	csvValues := sf.values()
+	p.CSVURL = "/staff/offers.csv"
+	if len(csvValues) > 0 {
+		p.CSVURL += "?" + csvValues.Encode()
+	}
+	if list.Page > 1 {
+		v := sf.values()
+		v.Set("page", strconv.Itoa(list.Page-1))
+		p.PrevURL = link(v)
+	}
+	if list.Page < list.Pages {
+		v := sf.values()
+		v.Set("page", strconv.Itoa(list.Page+1))
+		p.NextURL = link(v)
+	}
+	c.Header("Cache-Control", "no-store")
+	s.render(c, http.StatusOK, "staff_offers", p)
+}
+
+// exportStaffOffers sends the filtered inbox as CSV (every page).
+func (s *Server) exportStaffOffers(c *gin.Context) {
+	_, f, err := parseStaffFilter(c)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	f.PerPage, f.Page = -1, 1
+	list, err := s.offers.List(c.Request.Context(), f)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	lang := c.GetString(ctxLang)
+	var b strings.Builder
+	w := csv.NewWriter(&b)
+	_ = w.Write([]string{"reference", "received_at", "organisation", "kind", "status", "overdue", "donor_name", "donor_email",
+		"donor_phone", "donor_company", "donor_lang", "routed_to", "routing_reason", "assigned_to", "message"})
+	for _, o := range list.Offers {
+		_ = w.Write(csvSafe(o.Reference, o.CreatedAt.UTC().Format(time.RFC3339), o.OrganisationName, o.Kind.Label(lang),
+			o.Status, strconv.FormatBool(o.Overdue), o.DonorName, o.DonorEmail, o.DonorPhone, o.DonorCompany, o.DonorLang,
+			o.RoutedToEmail, o.RoutingReason, o.AssignedName, o.Message))
+	}
+	w.Flush()
+	if err := s.offers.RecordExport(c.Request.Context(), s.actor(c), f, len(list.Offers)); err != nil {
+		s.fail(c, err)
+		return
+	}
+	c.Header("Cache-Control", "no-store")
+	c.Header("Content-Disposition", fmt.Sprintf(`attachment; filename="offers-%s.csv"`, time.Now().UTC().Format("2006-01-02")))
+	c.Data(http.StatusOK, "text/csv; charset=utf-8", []byte(b.String()))
+}
+
+// csvSafe neutralises cells a spreadsheet would run as a formula.
+func csvSafe(cells ...string) []string {
+	for i, v := range cells {
+		if v != "" && strings.ContainsRune("=+-@\t\r", rune(v[0])) {
+			cells[i] = "'" + v
+		}
+	}
+	return cells
+}
+
+func (s *Server) offerID(c *gin.Context) (int64, bool) {
+	id, err := strconv.ParseInt(c.Param("id"), 10, 64)
+	if err != nil || id <= 0 {
+		s.errorPage(c, http.StatusNotFound, "")
+		return 0, false
+	}
+	return id, true
+}
+
+func (s *Server) showStaffOffer(c *gin.Context) {
+	id, ok := s.offerID(c)
+	if !ok {
+		return
+	}
+	s.renderStaffOffer(c, http.StatusOK, id, "")
+}
+
+func (s *Server) renderStaffOffer(c *gin.Context, status int, id int64, alert string) {
+	d, err := s.offers.Get(c.Request.Context(), id)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	acc, err := s.account(c)
+	if err != nil {
+		s.internalError(c, err)
+		return
+	}
+	b := s.base(c, d.Reference)
+	b.Nav = "staff"
+	c.Header("Cache-Control", "no-store")
+	s.render(c, status, "staff_offer", StaffOfferPage{Base: b, Account: acc, Offer: d, Next: offers.NextStatuses(d.Status), Alert: alert})
+}
+
+func (s *Server) changeOfferStatus(c *gin.Context) {
+	id, ok := s.offerID(c)
+	if !ok {
+		return
+	}
+	version, _ := strconv.Atoi(c.PostForm("version"))
+	err := s.offers.ChangeStatus(c.Request.Context(), s.actor(c), id, c.PostForm("status"), version)
+	if errors.Is(err, offers.ErrConflict) {
+		s.renderStaffOffer(c, http.StatusConflict, id, s.tr.T(c.GetString(ctxLang), "staff.offer.conflict"))
+		return
+	}
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	c.Redirect(http.StatusSeeOther, fmt.Sprintf("/staff/offers/%d", id))
+}
+
+func (s *Server) addOfferNote(c *gin.Context) {
+	id, ok := s.offerID(c)
+	if !ok {
+		return
+	}
+	err := s.offers.AddNote(c.Request.Context(), s.actor(c), id, c.PostForm("body"))
+	var ve *offers.ValidationError
+	if errors.As(err, &ve) {
+		s.renderStaffOffer(c, http.StatusUnprocessableEntity, id, s.tr.T(c.GetString(ctxLang), "staff.offer.note.invalid"))
+		return
+	}
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	c.Redirect(http.StatusSeeOther, fmt.Sprintf("/staff/offers/%d#notes", id))
+}
+
+func (s *Server) assignOffer(c *gin.Context) {
+	id, ok := s.offerID(c)
+	if !ok {
+		return
+	}
+	var userID int64
+	if c.PostForm("to") == "me" {
+		userID = s.actor(c).UserID
+	}
+	if err := s.offers.Assign(c.Request.Context(), s.actor(c), id, userID); err != nil {
+		s.fail(c, err)
+		return
+	}
+	c.Redirect(http.StatusSeeOther, fmt.Sprintf("/staff/offers/%d", id))
+}
+
+func (s *Server) markOffersSpam(c *gin.Context) {
+	var ids []int64
+	for _, v := range c.PostFormArray("id") {
+		if id, err := strconv.ParseInt(v, 10, 64); err == nil && id > 0 && len(ids) < 500 {
+			ids = append(ids, id)
+		}
+	}
+	if _, err := s.offers.MarkSpam(c.Request.Context(), s.actor(c), ids); err != nil {
+		s.fail(c, err)
+		return
+	}
+	back := safeNext(c.PostForm("next"))
+	if !strings.HasPrefix(back, "/staff/offers") {
+		back = "/staff/offers"
+	}
+	c.Redirect(http.StatusSeeOther, back)
+}

@@ -1,0 +1,92 @@
+package web
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+
+	"github.com/partnerdir/partnerdir/internal/accounts"
+	"github.com/partnerdir/partnerdir/internal/audit"
+	"github.com/partnerdir/partnerdir/internal/directory"
+	"github.com/partnerdir/partnerdir/internal/offers"
+)
+
+func (f *offersFixture) newUser(t *testing.T, email, role string, orgSlug string) {
+	t.Helper()
+	n := accounts.NewUser{Email: email, Name: strings.Split(email, "@")[0], Password: testPassword, Role: role}
+	if orgSlug != "" {
+		if err := f.pool.QueryRow(context.Background(), `SELECT id FROM organisations WHERE slug = $1`, orgSlug).Scan(&n.OrganisationID); err != nil {
+			t.Fatal(err)
+		}
+		n.OrgRole = "editor"
+	}
+	if _, err := f.acc.CreateUser(context.Background(), audit.System("test"), n); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func (f *offersFixture) submit(t *testing.T, org string, kind directory.SupportKind, email string) *offers.Receipt {
+	t.Helper()
+	r, err := f.offers.Submit(context.Background(), audit.Actor{Label: "donor"}, offers.Submission{
+		OrganisationSlug: org, Kind: kind, Message: "=HYPERLINK(\"http://evil.example\") je peux aider", Name: "Donor " + email,
+		Email: email, Lang: "fr", Consent: true, FormToken: f.offers.FormToken(),
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return r
+}
+
+func TestStaffInboxAccessAndWorkflow(t *testing.T) {
+	t.Parallel()
+	f := newOffersFixture(t)
+	f.newUser(t, "staff@partners.test", accounts.RoleStaff, "")
+	f.newUser(t, "editor@ecpat.test", "", "ecpat-luxembourg")
+	r := f.submit(t, "ecpat-luxembourg", directory.SupportVolunteering, "vol@example.com")
+	spam := f.submit(t, "enfance-et-avenir-international", directory.SupportGoods, "spam@example.com")
+
+	// Anonymous visitors sign in first; NGO editors are not staff.
+	anon := &browser{t: t, h: f.h, cookies: map[string]*http.Cookie{}, header: http.Header{}}
+	if rec := anon.get("/staff/offers"); rec.Code != http.StatusSeeOther || !strings.HasPrefix(rec.Header().Get("Location"), "/login") {
+		t.Fatalf("anonymous: %d %s", rec.Code, rec.Header().Get("Location"))
+	}
+	editor := &browser{t: t, h: f.h, cookies: map[string]*http.Cookie{}, header: http.Header{}}
+	editor.login("editor@ecpat.test")
+	wantStatus(t, editor.get("/staff/offers"), http.StatusForbidden)
+	wantStatus(t, editor.get(fmt.Sprintf("/staff/offers/%d", r.ID)), http.StatusForbidden)
+
+	b := &browser{t: t, h: f.h, cookies: map[string]*http.Cookie{}, header: http.Header{}}
+	b.login("staff@partners.test")
+	wantStatus(t, b.get("/staff/offers"), http.StatusOK, r.Reference, spam.Reference, "ECPAT Luxembourg", "Nouvelles <span class=\"count\">2</span>")
+	wantStatus(t, b.get("/staff/offers?org=ecpat-luxembourg&kind=volunteering&q=aider"), http.StatusOK, r.Reference)
+	if rec := b.get("/staff/offers?org=ecpat-luxembourg"); strings.Contains(rec.Body.String(), spam.Reference) {
+		t.Error("the organisation filter lets another organisation's offer through")
+	}
+	wantStatus(t, b.get("/staff/offers?from=yesterday"), http.StatusBadRequest)
+
+	page := fmt.Sprintf("/staff/offers/%d", r.ID)
+	wantStatus(t, b.get(page), http.StatusOK, "Contact par défaut", "c.wantz@ecpat.lu", "vol@example.com", "En attente", "Mettre en examen")
+	// new → accepted is not a transition the server allows.
+	wantStatus(t, b.post(page+"/status", url.Values{"status": {"accepted"}}), http.StatusConflict, "pas possible")
+	for _, to := range []string{"in_review", "forwarded", "accepted"} {
+		wantStatus(t, b.post(page+"/status", url.Values{"status": {to}}), http.StatusSeeOther)
+	}
+	wantStatus(t, b.post(page+"/notes", url.Values{"body": {"Appelé le donateur."}}), http.StatusSeeOther)
+	wantStatus(t, b.post(page+"/assign", url.Values{"to": {"me"}}), http.StatusSeeOther)
+	wantStatus(t, b.get(page), http.StatusOK, "Acceptées", "Appelé le donateur.", "staff@partners.test", "Clôturer")
+
+	wantStatus(t, b.post("/staff/offers/spam", url.Values{"id": {fmt.Sprint(spam.ID)}, "next": {"/staff/offers?status=new"}}), http.StatusSeeOther)
+	wantStatus(t, b.get("/staff/offers?status=spam"), http.StatusOK, spam.Reference)
+
+	rec := b.get("/staff/offers.csv?org=ecpat-luxembourg")
+	wantStatus(t, rec, http.StatusOK, r.Reference, "vol@example.com", `"'=HYPERLINK(`)
+	if ct := rec.Header().Get("Content-Type"); !strings.HasPrefix(ct, "text/csv") {
+		t.Errorf("CSV content type %q", ct)
+	}
+	if n := f.count(t, `SELECT count(*) FROM audit_log WHERE action IN ('offer.status', 'offer.note', 'offer.assign', 'offer.export')`); n != 7 {
+		t.Errorf("audited staff actions: %d, want 7", n)
+	}
+}

@@ -300,7 +300,7 @@ CREATE TABLE organisations (
 );
 -- Keyset pagination of the public list orders by (name, id).
 CREATE INDEX organisations_published_name_idx ON organisations (name, id) WHERE status = 'published';
-CREATE INDEX organisations_published_updated_idx ON organisations (updated_at DESC, id DESC) WHERE status = 'published';
+CREATE INDEX organisations_published_updated_idx ON organisations (updated_at DESC, id) WHERE status = 'published';
 
 -- org-id.guide identifiers such as LU-RCS F1234; many NGOs have none.
 CREATE TABLE organisation_identifiers (

@@ -80,11 +80,6 @@ func Load(ctx context.Context, pool *pgxpool.Pool, store *directory.Store) (Resu
 	return res, nil
 }
 
-func year(y int) *time.Time {
-	t := time.Date(y, 1, 1, 0, 0, 0, 0, time.UTC)
-	return &t
-}
-
 func date(y int, m time.Month, d int) *time.Time {
 	t := time.Date(y, m, d, 0, 0, 0, 0, time.UTC)
 	return &t

@@ -258,7 +258,7 @@ func (s *Store) List(ctx context.Context, f ListFilter) (Page, error) {
 // RecentlyUpdated returns the n published organisations changed last.
 func (s *Store) RecentlyUpdated(ctx context.Context, n int) ([]Card, error) {
 	rows, _ := s.pool.Query(ctx, "SELECT "+cardColumns+` FROM organisations o WHERE o.status = 'published'
-		ORDER BY o.updated_at DESC, o.id DESC LIMIT $1`, n)
+		ORDER BY o.updated_at DESC, o.id LIMIT $1`, n)
 	cards, err := pgx.CollectRows(rows, scanCard)
 	if err != nil {
 		return nil, fmt.Errorf("directory: recently updated: %w", err)

@@ -47,11 +47,23 @@ func URL(t testing.TB) string {
 func NewDB(t testing.TB) string {
 	t.Helper()
 	base := URL(t)
-	ctx := context.Background()
-	tmpl, err := ensureTemplate(ctx, base)
+	tmpl, err := ensureTemplate(context.Background(), base)
 	if err != nil {
 		t.Fatalf("pgtest: template database: %v", err)
 	}
+	return newDB(t, base, tmpl)
+}
+
+// NewEmptyDB creates a database with no schema at all, dropped when t
+// ends, and returns its URL: for testing migrations themselves.
+func NewEmptyDB(t testing.TB) string {
+	t.Helper()
+	return newDB(t, URL(t), "template0")
+}
+
+func newDB(t testing.TB, base, tmpl string) string {
+	t.Helper()
+	ctx := context.Background()
 	name := "pdtest_" + randomHex(6)
 	admin, err := pgx.Connect(ctx, withDB(t, base, "postgres"))
 	if err != nil {

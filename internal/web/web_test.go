@@ -1,0 +1,312 @@
+package web
+
+import (
+	"context"
+	"encoding/json"
+	"io"
+	"io/fs"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/partnerdir/partnerdir/internal/demo"
+	"github.com/partnerdir/partnerdir/internal/directory"
+	"github.com/partnerdir/partnerdir/internal/postgres/pgtest"
+	webfiles "github.com/partnerdir/partnerdir/web"
+)
+
+// newTestServer returns the real engine over a fresh database holding the
+// demo data.
+func newTestServer(t *testing.T) (*Server, *gin.Engine) {
+	t.Helper()
+	ctx := context.Background()
+	pool := pgtest.NewPool(t)
+	store := directory.NewStore(pool, nil)
+	if _, err := demo.Load(ctx, pool, store); err != nil {
+		t.Fatal(err)
+	}
+	base, _ := url.Parse("http://partners.test")
+	s, err := New(ctx, Deps{
+		Logger:    slog.New(slog.NewTextHandler(io.Discard, nil)),
+		BaseURL:   base,
+		Directory: store,
+		Files:     webfiles.FS,
+		Checks:    []Check{{Name: "postgres", Required: true, Probe: pool.Ping}},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s, s.Handler().(*gin.Engine)
+}
+
+func get(t *testing.T, h http.Handler, target string, header ...string) *httptest.ResponseRecorder {
+	t.Helper()
+	req := httptest.NewRequest(http.MethodGet, target, nil)
+	for i := 0; i+1 < len(header); i += 2 {
+		req.Header.Set(header[i], header[i+1])
+	}
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, req)
+	return rec
+}
+
+func TestPublicPages(t *testing.T) {
+	t.Parallel()
+	_, h := newTestServer(t)
+	tests := []struct {
+		path string
+		want []string
+	}{
+		{"/", []string{`<html lang="fr">`, "ECPAT Luxembourg", `action="/search"`, "Protection de l&#39;enfance", "Mali"}},
+		{"/organisations", []string{"<h1>Organisations partenaires</h1>", "14 organisations", "ECPAT Luxembourg", "Bamako"}},
+		{"/organisations/ecpat-luxembourg", []string{
+			"<h1>ECPAT Luxembourg", "Siège — Luxembourg", "Bureau exécutif régional — Bamako", "depuis 2007",
+			"Fabienne", "Représentante légale et coordinatrice de projets", "Boubacar", "Finances et administration",
+			"Halimatou", "Gestion de projets", "Mallette de formation sur l&#39;ESEC", "Suivi juridique des plaintes",
+			"Appui aux centres d&#39;assistance sociale", "Information, éducation et sensibilisation",
+			"https://www.facebook.com/ecpatlux", "https://www.linkedin.com/company/ecpat-luxembourg",
+			`href="/organisations/ecpat-luxembourg/offer"`, "Droits humains &amp; solidarité"}},
+		{"/countries/ML", []string{"Partenaires au Mali", "ECPAT Luxembourg"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.path, func(t *testing.T) {
+			rec := get(t, h, tt.path)
+			if rec.Code != http.StatusOK {
+				t.Fatalf("status %d", rec.Code)
+			}
+			body := rec.Body.String()
+			for _, w := range tt.want {
+				if !strings.Contains(body, w) {
+					t.Errorf("page lacks %q", w)
+				}
+			}
+			if n := strings.Count(body, "<h1"); n != 1 {
+				t.Errorf("%d h1 elements, want exactly 1", n)
+			}
+			if !strings.Contains(body, "<main") || !strings.Contains(body, "<nav") {
+				t.Error("missing main or nav landmark")
+			}
+		})
+	}
+}
+
+func TestProfileInEnglishAndPrivateDataHidden(t *testing.T) {
+	t.Parallel()
+	_, h := newTestServer(t)
+	body := get(t, h, "/organisations/ecpat-luxembourg", "Accept-Language", "en-GB,en;q=0.9").Body.String()
+	for _, w := range []string{`<html lang="en">`, "commercial sexual exploitation of children", "Offer support", "Regional office", "since 2007"} {
+		if !strings.Contains(body, w) {
+			t.Errorf("English profile lacks %q", w)
+		}
+	}
+	if strings.Contains(body, "c.wantz@ecpat.lu") {
+		t.Error("the private default contact address is shown on the public page")
+	}
+	eai := get(t, h, "/organisations/enfance-et-avenir-international").Body.String()
+	if strings.Contains(eai, "Private Person") {
+		t.Error("a private team member is shown")
+	}
+	rec := get(t, h, "/organisations/ecpat-luxembourg", "Cookie", "lang=en", "Accept-Language", "fr")
+	if !strings.Contains(rec.Body.String(), `<html lang="en">`) {
+		t.Error("the lang cookie does not win over Accept-Language")
+	}
+}
+
+func TestLanguageSwitchSetsCookieAndRefusesOpenRedirect(t *testing.T) {
+	t.Parallel()
+	_, h := newTestServer(t)
+	rec := get(t, h, "/lang?to=en&next=%2Forganisations%3Ftheme%3Deducation")
+	if rec.Code != http.StatusSeeOther || rec.Header().Get("Location") != "/organisations?theme=education" ||
+		!strings.Contains(rec.Header().Get("Set-Cookie"), "lang=en") {
+		t.Errorf("switch: %d %q %q", rec.Code, rec.Header().Get("Location"), rec.Header().Get("Set-Cookie"))
+	}
+	for _, next := range []string{"https://evil.example", "//evil.example", "/\\evil.example"} {
+		rec := get(t, h, "/lang?to=fr&next="+url.QueryEscape(next))
+		if rec.Header().Get("Location") != "/" {
+			t.Errorf("next=%s redirected to %q", next, rec.Header().Get("Location"))
+		}
+	}
+}
+
+func TestBadInputGetsAClearError(t *testing.T) {
+	t.Parallel()
+	_, h := newTestServer(t)
+	long := strings.Repeat("a", 300)
+	tests := []struct {
+		path   string
+		status int
+		want   string
+	}{
+		{"/organisations?page=abc", 400, "page"},
+		{"/organisations?page=-1", 400, "page"},
+		{"/organisations?country=XX", 400, "unknown country code XX"},
+		{"/organisations?theme=nope", 400, "unknown theme"},
+		{"/organisations?kind=alien", 400, "unknown kind"},
+		{"/organisations?theme=" + long, 400, "too long"},
+		{"/organisations?after=%25%25", 400, "after"},
+		{"/organisations?country=ML&country=LU", 400, "more than once"},
+		{"/organisations/unknown-org", 404, "Page introuvable"},
+		{"/organisations/NOT_A_SLUG", 404, "Page introuvable"},
+		{"/countries/XX", 404, "Page introuvable"},
+		{"/no/such/page", 404, "Page introuvable"},
+		{"/static/css/site.css", 404, "Page introuvable"},
+	}
+	for _, tt := range tests {
+		rec := get(t, h, tt.path)
+		if rec.Code != tt.status || !strings.Contains(rec.Body.String(), tt.want) {
+			t.Errorf("%s: %d, want %d with %q", tt.path[:min(len(tt.path), 60)], rec.Code, tt.status, tt.want)
+		}
+		if !strings.Contains(rec.Body.String(), `<html lang="fr">`) {
+			t.Errorf("%s: not the site's error page", tt.path[:min(len(tt.path), 60)])
+		}
+	}
+	if rec := get(t, h, "/countries/ml"); rec.Code != http.StatusMovedPermanently || rec.Header().Get("Location") != "/countries/ML" {
+		t.Errorf("/countries/ml: %d → %q", rec.Code, rec.Header().Get("Location"))
+	}
+}
+
+func TestPanicBecomesA500PageAndServingGoesOn(t *testing.T) {
+	t.Parallel()
+	_, h := newTestServer(t)
+	h.GET("/test-panic", func(c *gin.Context) { panic("boom") })
+	rec := get(t, h, "/test-panic")
+	id := rec.Header().Get("X-Request-Id")
+	if rec.Code != 500 || id == "" || !strings.Contains(rec.Body.String(), id) {
+		t.Fatalf("panic: status %d, request id %q shown: %v", rec.Code, id, strings.Contains(rec.Body.String(), id))
+	}
+	if rec := get(t, h, "/"); rec.Code != 200 {
+		t.Errorf("after a panic: %d", rec.Code)
+	}
+}
+
+func TestRequestBodyLimit(t *testing.T) {
+	t.Parallel()
+	_, h := newTestServer(t)
+	h.POST("/test-echo", func(c *gin.Context) {
+		if _, err := io.ReadAll(c.Request.Body); err != nil {
+			c.Status(http.StatusRequestEntityTooLarge)
+			return
+		}
+		c.Status(http.StatusNoContent)
+	})
+	big := strings.NewReader(strings.Repeat("x", maxBodyBytes+1))
+	req := httptest.NewRequest(http.MethodPost, "/test-echo", big)
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, req)
+	if rec.Code != http.StatusRequestEntityTooLarge {
+		t.Errorf("oversized body: %d, want 413", rec.Code)
+	}
+	req = httptest.NewRequest(http.MethodPost, "/test-echo", io.MultiReader(strings.NewReader(strings.Repeat("x", maxBodyBytes)), strings.NewReader("y")))
+	req.ContentLength = -1 // chunked: the limit must hold while reading too
+	rec = httptest.NewRecorder()
+	h.ServeHTTP(rec, req)
+	if rec.Code != http.StatusRequestEntityTooLarge {
+		t.Errorf("oversized chunked body: %d, want 413", rec.Code)
+	}
+}
+
+func TestSecurityHeadersAndStaticCaching(t *testing.T) {
+	t.Parallel()
+	_, h := newTestServer(t)
+	rec := get(t, h, "/")
+	csp := rec.Header().Get("Content-Security-Policy")
+	for _, w := range []string{"object-src 'none'", "base-uri 'none'", "frame-ancestors 'none'", "script-src 'self'"} {
+		if !strings.Contains(csp, w) {
+			t.Errorf("CSP lacks %s: %s", w, csp)
+		}
+	}
+	if strings.Contains(csp, "unsafe-inline") {
+		t.Error("CSP allows unsafe-inline")
+	}
+	if rec.Header().Get("X-Content-Type-Options") != "nosniff" || rec.Header().Get("Referrer-Policy") == "" {
+		t.Error("missing nosniff or Referrer-Policy")
+	}
+	if rec.Header().Get("Strict-Transport-Security") != "" {
+		t.Error("HSTS over http")
+	}
+	css := regexp.MustCompile(`href="(/static/css/site\.[0-9a-f]+\.css)"`).FindStringSubmatch(rec.Body.String())
+	if css == nil {
+		t.Fatal("no hashed stylesheet link")
+	}
+	st := get(t, h, css[1])
+	if st.Code != 200 || !strings.Contains(st.Header().Get("Cache-Control"), "immutable") || !strings.HasPrefix(st.Header().Get("Content-Type"), "text/css") {
+		t.Errorf("static: %d %q %q", st.Code, st.Header().Get("Cache-Control"), st.Header().Get("Content-Type"))
+	}
+	// No inline script or style anywhere: the CSP would block it.
+	for _, p := range []string{"/", "/organisations", "/organisations/ecpat-luxembourg"} {
+		body := get(t, h, p).Body.String()
+		if regexp.MustCompile(`<script(?: [^>]*)?>[^<]|style="|<style`).MatchString(strings.ReplaceAll(body, `type="application/ld+json">`, "")) {
+			t.Errorf("%s has inline script or style", p)
+		}
+	}
+}
+
+func TestHealthAndReadiness(t *testing.T) {
+	t.Parallel()
+	s, h := newTestServer(t)
+	if rec := get(t, h, "/healthz"); rec.Code != 200 {
+		t.Errorf("healthz %d", rec.Code)
+	}
+	rec := get(t, h, "/readyz")
+	var body struct {
+		Status       string
+		Dependencies map[string]DependencyState
+	}
+	if err := json.Unmarshal(rec.Body.Bytes(), &body); err != nil || rec.Code != 200 || body.Dependencies["postgres"].State != "up" {
+		t.Fatalf("readyz: %d %s", rec.Code, rec.Body)
+	}
+	s.checks = append(s.checks,
+		Check{Name: "optional", Probe: func(context.Context) error { return io.ErrUnexpectedEOF }})
+	rec = get(t, h, "/readyz")
+	if json.Unmarshal(rec.Body.Bytes(), &body) != nil || rec.Code != 200 || body.Status != "degraded" || body.Dependencies["optional"].State != "degraded" {
+		t.Errorf("optional down: %d %s", rec.Code, rec.Body)
+	}
+	s.checks = append(s.checks,
+		Check{Name: "required", Required: true, Probe: func(context.Context) error { return io.ErrUnexpectedEOF }})
+	rec = get(t, h, "/readyz")
+	if json.Unmarshal(rec.Body.Bytes(), &body) != nil || rec.Code != 503 || body.Dependencies["required"].State != "down" {
+		t.Errorf("required down: %d %s", rec.Code, rec.Body)
+	}
+}
+
+func TestEveryMessageExistsInBothLanguages(t *testing.T) {
+	files, err := fs.Glob(webfiles.FS, "locales/*.fr.json")
+	if err != nil || len(files) == 0 {
+		t.Fatalf("no French locale files: %v", err)
+	}
+	for _, fr := range files {
+		en := strings.TrimSuffix(fr, ".fr.json") + ".en.json"
+		keys := func(p string) map[string]bool {
+			b, err := fs.ReadFile(webfiles.FS, p)
+			if err != nil {
+				t.Fatal(err)
+			}
+			m := map[string]any{}
+			if err := json.Unmarshal(b, &m); err != nil {
+				t.Fatalf("%s: %v", p, err)
+			}
+			out := map[string]bool{}
+			for k := range m {
+				out[k] = true
+			}
+			return out
+		}
+		kfr, ken := keys(fr), keys(en)
+		for k := range kfr {
+			if !ken[k] {
+				t.Errorf("%s lacks %q", en, k)
+			}
+		}
+		for k := range ken {
+			if !kfr[k] {
+				t.Errorf("%s lacks %q", fr, k)
+			}
+		}
+	}
+}

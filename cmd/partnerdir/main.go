@@ -29,6 +29,8 @@ commands:
   user list                     list users, their roles and organisations
   search reindex                rebuild the search index into a fresh one and swap it in
   search verify [--repair]      compare the index with the database; --repair fixes the drift
+  offers purge                  anonymise the offers past their retention (OFFER_RETENTION,
+                                default 12 months after closing; OFFER_SPAM_RETENTION, 30 days)
 
 configuration comes from environment variables; see README.md.
 `
@@ -76,6 +78,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		return user(ctx, e)
 	case "search":
 		return searchCommand(ctx, e)
+	case "offers":
+		return offersCommand(ctx, e)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return nil

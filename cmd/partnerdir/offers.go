@@ -1,12 +1,15 @@
 package main
 
 import (
+	"context"
 	"crypto/hmac"
 	"crypto/rand"
 	"crypto/sha256"
+	"fmt"
 
 	"github.com/riverqueue/river"
 
+	"github.com/partnerdir/partnerdir/internal/audit"
 	"github.com/partnerdir/partnerdir/internal/mail"
 	"github.com/partnerdir/partnerdir/internal/offers"
 )
@@ -23,7 +26,38 @@ func (a *app) openOffers() (*offers.Store, error) {
 		TriageEmail: a.cfg.TriageEmail,
 		BaseURL:     a.cfg.BaseURL.String(),
 		Limits:      offers.DefaultLimits(),
+		// OFFER_RESPONSE_TARGET, counted in working days.
+		ResponseTarget: a.cfg.ResponseTarget,
 	})
+}
+
+// retention is OFFER_RETENTION and OFFER_SPAM_RETENTION.
+func (a *app) retention() offers.Retention {
+	return offers.Retention{Closed: a.cfg.RetentionClosed, Spam: a.cfg.RetentionSpam}
+}
+
+// offersCommand runs "partnerdir offers purge": anonymise now the offers
+// past their retention (the server also does it daily).
+func offersCommand(ctx context.Context, e env) error {
+	if len(e.args) != 1 || e.args[0] != "purge" {
+		return errUsage
+	}
+	a, err := open(ctx, e)
+	if err != nil {
+		return err
+	}
+	defer a.close()
+	st, err := a.openOffers()
+	if err != nil {
+		return err
+	}
+	r := a.retention()
+	n, err := st.Purge(ctx, audit.System("cli"), r)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(e.stdout, "anonymised %d offer(s): closed more than %s ago, or spam for more than %s\n", n, r.Closed, r.Spam)
+	return nil
 }
 
 // offersSecret derives the key that signs offer forms and hashes IP
@@ -40,11 +74,19 @@ func (a *app) offersSecret() []byte {
 	return m.Sum(nil)
 }
 
-// addMailWorker registers the mail delivery worker (SMTP_URL, MAIL_FROM).
-func (a *app) addMailWorker(workers *river.Workers) error {
+// addOfferWorkers registers the mail delivery worker (SMTP_URL,
+// MAIL_FROM) and the retention worker, and returns the retention's daily
+// schedule.
+func (a *app) addOfferWorkers(workers *river.Workers, st *offers.Store) ([]*river.PeriodicJob, error) {
 	sender, err := mail.NewSMTP(a.cfg.SMTPURL, a.cfg.MailFrom)
 	if err != nil {
-		return err
+		return nil, err
 	}
-	return river.AddWorkerSafely(workers, mail.NewWorker(a.pool, sender, a.log))
+	if err := river.AddWorkerSafely(workers, mail.NewWorker(a.pool, sender, a.log)); err != nil {
+		return nil, err
+	}
+	if err := river.AddWorkerSafely(workers, offers.NewPurgeWorker(st, a.retention(), a.log)); err != nil {
+		return nil, err
+	}
+	return []*river.PeriodicJob{offers.PurgePeriodic()}, nil
 }

@@ -49,11 +49,12 @@ func serve(ctx context.Context, e env) error {
 	go sp.meili.Run(ctx)
 	workers := river.NewWorkers()
 	river.AddWorker(workers, search.NewWorker(sp.indexer, 0))
-	// Mail delivery (offers' mails), on the same working client.
-	if err := a.addMailWorker(workers); err != nil {
+	// Offers' mail delivery and daily retention, on the same working client.
+	periodic, err := a.addOfferWorkers(workers, offerStore)
+	if err != nil {
 		return err
 	}
-	worker, err := jobs.NewWorking(a.pool, jobs.Options{Workers: workers, Logger: a.log})
+	worker, err := jobs.NewWorking(a.pool, jobs.Options{Workers: workers, Periodic: periodic, Logger: a.log})
 	if err != nil {
 		return err
 	}

@@ -1,6 +1,10 @@
 package jobs
 
-import "github.com/riverqueue/river"
+import (
+	"time"
+
+	"github.com/riverqueue/river"
+)
 
 // SendMail asks the mail worker to deliver one stored message
 // (a mail_messages row). The row, not the job, decides whether the message
@@ -15,4 +19,15 @@ func (SendMail) Kind() string { return "send_mail" }
 // InsertOpts puts mail jobs on their own queue.
 func (SendMail) InsertOpts() river.InsertOpts {
 	return river.InsertOpts{Queue: QueueMail}
+}
+
+// PurgeOffers asks for the offers past their retention to be anonymised.
+type PurgeOffers struct{}
+
+// Kind names the job type.
+func (PurgeOffers) Kind() string { return "purge_offers" }
+
+// InsertOpts puts the purge on the maintenance queue, once at a time.
+func (PurgeOffers) InsertOpts() river.InsertOpts {
+	return river.InsertOpts{Queue: QueueMaintenance, UniqueOpts: river.UniqueOpts{ByPeriod: time.Hour}}
 }

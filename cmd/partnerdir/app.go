@@ -12,6 +12,7 @@ import (
 	"github.com/partnerdir/partnerdir/internal/config"
 	"github.com/partnerdir/partnerdir/internal/directory"
 	"github.com/partnerdir/partnerdir/internal/jobs"
+	"github.com/partnerdir/partnerdir/internal/mail"
 	"github.com/partnerdir/partnerdir/internal/postgres"
 )
 
@@ -42,7 +43,12 @@ func open(ctx context.Context, e env) (*app, error) {
 		return nil, err
 	}
 	a.directory = directory.NewStore(pool, a.enqueueIndex)
-	a.accounts = accounts.NewStore(pool)
+	outbox, err := mail.NewOutbox(a.jobs, cfg.MailFrom)
+	if err != nil {
+		pool.Close()
+		return nil, err
+	}
+	a.accounts = accounts.NewStore(pool, accounts.WithMail(outbox, cfg.BaseURL.String()))
 	return a, nil
 }
 

@@ -99,6 +99,9 @@ type Store struct {
 	// account.
 	ipLimit, accountLimit int
 	window                time.Duration
+	// outbox and baseURL send reset and invitation mails (WithMail).
+	outbox  Mailer
+	baseURL string
 }
 
 // Option tunes a Store.

@@ -232,8 +232,11 @@ func (s *Server) showLogin(c *gin.Context) {
 		return
 	}
 	notice := ""
-	if c.Query("ended") != "" {
+	switch {
+	case c.Query("ended") != "":
 		notice = "auth.login.ended"
+	case c.Query("password") != "":
+		notice = "auth.login.password_changed"
 	}
 	s.renderLogin(c, http.StatusOK, LoginPage{Next: safeNext(c.Query("next")), Notice: notice})
 }

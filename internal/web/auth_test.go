@@ -20,6 +20,8 @@ import (
 	"github.com/partnerdir/partnerdir/internal/audit"
 	"github.com/partnerdir/partnerdir/internal/demo"
 	"github.com/partnerdir/partnerdir/internal/directory"
+	"github.com/partnerdir/partnerdir/internal/jobs"
+	"github.com/partnerdir/partnerdir/internal/mail"
 	"github.com/partnerdir/partnerdir/internal/postgres/pgtest"
 	webfiles "github.com/partnerdir/partnerdir/web"
 )
@@ -52,7 +54,16 @@ func newAccountsFixture(t *testing.T, opts ...accounts.Option) *accountsFixture 
 		_, err := tx.Exec(ctx, `INSERT INTO test_index_jobs VALUES ($1)`, id)
 		return err
 	})
-	f.acc = accounts.NewStore(f.pool, append([]accounts.Option{accounts.WithFastHashing()}, opts...)...)
+	inserter, err := jobs.NewInserter(f.pool)
+	if err != nil {
+		t.Fatal(err)
+	}
+	outbox, err := mail.NewOutbox(inserter, "Partnerdir <no-reply@partners.test>")
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.acc = accounts.NewStore(f.pool, append([]accounts.Option{accounts.WithFastHashing(),
+		accounts.WithMail(outbox, "http://partners.test")}, opts...)...)
 	base, _ := url.Parse("http://partners.test")
 	s, err := New(ctx, Deps{
 		Logger:    slog.New(slog.NewTextHandler(io.Discard, nil)),
@@ -283,4 +294,100 @@ func TestLoginRateLimitPerAccount(t *testing.T) {
 	}
 	rec := b.post("/login", url.Values{"email": {"owner@example.org"}, "password": {testPassword}})
 	wantStatus(t, rec, http.StatusTooManyRequests, "Too many sign-in attempts")
+}
+
+// lastMail returns the text of the latest mail to address.
+func (f *accountsFixture) lastMail(t *testing.T, to string) string {
+	t.Helper()
+	var text string
+	err := f.pool.QueryRow(context.Background(), `SELECT text_body FROM mail_messages WHERE to_email = $1 ORDER BY id DESC LIMIT 1`, to).Scan(&text)
+	if err != nil {
+		t.Fatalf("no mail to %s: %v", to, err)
+	}
+	return text
+}
+
+var mailLink = regexp.MustCompile(`http://partners\.test(/[a-z/]+\?token=[A-Za-z0-9_%-]+)`)
+
+func TestPasswordResetAndInvitationPages(t *testing.T) {
+	t.Parallel()
+	f := newAccountsFixture(t)
+	f.user(t, "owner@example.org", "", "ecpat-luxembourg", accounts.OrgOwner)
+	f.user(t, "editor@example.org", "", "ecpat-luxembourg", accounts.OrgEditor)
+
+	b := f.browser(t)
+	wantStatus(t, b.get("/login"), http.StatusOK, `href="/password/forgot"`)
+	b.get("/password/forgot")
+	unknown := b.post("/password/forgot", url.Values{"email": {"ghost@example.org"}})
+	known := b.post("/password/forgot", url.Values{"email": {"owner@example.org"}})
+	wantStatus(t, known, http.StatusOK, "Si un compte existe pour owner@example.org")
+	if strings.ReplaceAll(unknown.Body.String(), "ghost", "owner") != known.Body.String() {
+		t.Error("the answer differs for a known and an unknown address")
+	}
+	m := mailLink.FindStringSubmatch(f.lastMail(t, "owner@example.org"))
+	if m == nil {
+		t.Fatal("no reset link in the mail")
+	}
+	rec := b.get(m[1])
+	wantStatus(t, rec, http.StatusOK, "Compte : owner@example.org", `name="token"`)
+	if rec.Header().Get("Referrer-Policy") != "no-referrer" {
+		t.Error("the reset page may leak its token in Referer")
+	}
+	token := strings.TrimPrefix(m[1], "/password/reset?token=")
+	token, _ = url.QueryUnescape(token)
+	wantStatus(t, b.post("/password/reset", url.Values{"token": {token}, "password": {"short"}, "password_again": {"short"}}),
+		http.StatusUnprocessableEntity, "trop court")
+	rec = b.post("/password/reset", url.Values{"token": {token}, "password": {"the brand new passphrase"}, "password_again": {"the brand new passphrase"}})
+	wantStatus(t, rec, http.StatusSeeOther)
+	wantStatus(t, b.get("/password/reset?token="+url.QueryEscape(token)), http.StatusNotFound, "Ce lien n&#39;est plus valable")
+	b.get("/login")
+	if rec := b.post("/login", url.Values{"email": {"owner@example.org"}, "password": {"the brand new passphrase"}}); rec.Code != http.StatusSeeOther {
+		t.Fatalf("login with the new password: %d", rec.Code)
+	}
+
+	// The owner invites a new editor; the editor cannot invite.
+	wantStatus(t, b.get("/manage/ecpat-luxembourg/access"), http.StatusOK, "editor@example.org", "Inviter une personne")
+	rec = b.post("/manage/ecpat-luxembourg/access", url.Values{"email": {"not-an-email"}, "name": {"Nina"}, "role": {"editor"}})
+	wantStatus(t, rec, http.StatusUnprocessableEntity, "Adresse e-mail invalide.", `value="Nina"`)
+	rec = b.post("/manage/ecpat-luxembourg/access", url.Values{"email": {"nina@example.org"}, "name": {"Nina"}, "role": {"editor"}})
+	wantStatus(t, rec, http.StatusSeeOther)
+	wantStatus(t, b.get("/manage/ecpat-luxembourg/access"), http.StatusOK, "nina@example.org", "invitation en attente")
+	editor := f.browser(t)
+	editor.login("editor@example.org")
+	wantStatus(t, editor.get("/manage/ecpat-luxembourg/access"), http.StatusOK)
+	if rec := editor.post("/manage/ecpat-luxembourg/access", url.Values{"email": {"x@example.org"}, "name": {"X"}, "role": {"owner"}}); rec.Code != http.StatusForbidden {
+		t.Errorf("an editor invited someone: %d", rec.Code)
+	}
+	m = mailLink.FindStringSubmatch(f.lastMail(t, "nina@example.org"))
+	if m == nil || !strings.HasPrefix(m[1], "/invitation?token=") {
+		t.Fatalf("invitation mail: %v", m)
+	}
+	nina := f.browser(t)
+	wantStatus(t, nina.get(m[1]), http.StatusOK, "Accepter l&#39;invitation", "nina@example.org")
+	itoken, _ := url.QueryUnescape(strings.TrimPrefix(m[1], "/invitation?token="))
+	wantStatus(t, nina.post("/invitation", url.Values{"token": {itoken}, "password": {"nina's own passphrase"}, "password_again": {"nina's own passphrase"}}), http.StatusSeeOther)
+	nina.get("/login")
+	if rec := nina.post("/login", url.Values{"email": {"nina@example.org"}, "password": {"nina's own passphrase"}}); rec.Code != http.StatusSeeOther {
+		t.Fatalf("invited editor's login: %d", rec.Code)
+	}
+	wantStatus(t, nina.get("/manage"), http.StatusOK, "ECPAT Luxembourg")
+}
+
+func TestChangePasswordEndsEverySession(t *testing.T) {
+	t.Parallel()
+	f := newAccountsFixture(t)
+	f.user(t, "owner@example.org", "", "ecpat-luxembourg", accounts.OrgOwner)
+	a, b := f.browser(t), f.browser(t)
+	a.login("owner@example.org")
+	b.login("owner@example.org")
+	a.get("/account/password")
+	wantStatus(t, a.post("/account/password", url.Values{"current": {"wrong"}, "password": {"another long passphrase"},
+		"password_again": {"another long passphrase"}}), http.StatusUnprocessableEntity, "Le mot de passe actuel est incorrect.")
+	wantStatus(t, a.post("/account/password", url.Values{"current": {testPassword}, "password": {"another long passphrase"},
+		"password_again": {"another long passphrase"}}), http.StatusSeeOther)
+	for name, br := range map[string]*browser{"this browser": a, "the other browser": b} {
+		if rec := br.get("/manage"); rec.Code != http.StatusSeeOther {
+			t.Errorf("%s is still signed in after the password change: %d", name, rec.Code)
+		}
+	}
 }

@@ -61,11 +61,19 @@ func (s *Server) Handler() http.Handler {
 		r.GET("/login", s.showLogin)
 		r.POST("/login", s.login)
 		r.POST("/logout", s.logout)
+		r.GET("/password/forgot", s.showForgotPassword)
+		r.POST("/password/forgot", s.requestPasswordReset)
+		r.GET("/password/reset", s.showTokenForm(false))
+		r.POST("/password/reset", s.redeemToken(false))
+		r.GET("/invitation", s.showTokenForm(true))
+		r.POST("/invitation", s.redeemToken(true))
 
 		account := r.Group("/account", s.requireUser)
 		account.GET("/sessions", s.listSessions)
 		account.POST("/sessions/end-all", s.endAllSessions)
 		account.POST("/sessions/:key/end", s.endSession)
+		account.GET("/password", s.showChangePassword)
+		account.POST("/password", s.changePassword)
 
 		// Self-service: members (owners, editors) of an organisation edit
 		// its profile; everyone else gets 404 from requireMembership.
@@ -101,6 +109,8 @@ func (s *Server) Handler() http.Handler {
 		org.POST("/contacts/:id/delete", s.deleteContact)
 		org.POST("/rules", s.createRule)
 		org.POST("/rules/:id/delete", s.deleteRule)
+		org.GET("/access", s.listAccess)
+		org.POST("/access", s.inviteMember)
 	}
 
 	r.NoRoute(func(c *gin.Context) { s.errorPage(c, http.StatusNotFound, "") })

@@ -1,0 +1,261 @@
+package accounts
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/base64"
+	"errors"
+	"fmt"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/partnerdir/partnerdir/internal/audit"
+	"github.com/partnerdir/partnerdir/internal/mail"
+	"github.com/partnerdir/partnerdir/internal/postgres"
+)
+
+// Token purposes and lifetimes.
+const (
+	purposeReset  = "reset"
+	purposeInvite = "invite"
+	// ResetLifetime is how long a password reset link works.
+	ResetLifetime = time.Hour
+	// InviteLifetime is how long an invitation link works.
+	InviteLifetime = 7 * 24 * time.Hour
+	// maxResetsPerHour bounds reset mails to one address.
+	maxResetsPerHour = 3
+)
+
+// Mailer is what the store needs to send account mails: the outbox that
+// stores a message in the caller's transaction.
+type Mailer interface {
+	EnqueueTx(ctx context.Context, tx pgx.Tx, m mail.Message) (int64, error)
+}
+
+// WithMail lets the store send reset and invitation mails through outbox,
+// with links under baseURL (the site's address).
+func WithMail(outbox Mailer, baseURL string) Option {
+	return func(s *Store) { s.outbox, s.baseURL = outbox, strings.TrimSuffix(baseURL, "/") }
+}
+
+// ErrNoMail means the store was built without a mailer.
+var ErrNoMail = errors.New("accounts: mail is not configured")
+
+func newSecret() (token string, hash []byte) {
+	b := make([]byte, 32)
+	_, _ = rand.Read(b)
+	token = base64.RawURLEncoding.EncodeToString(b)
+	h := sha256.Sum256([]byte(token))
+	return token, h[:]
+}
+
+func tokenHash(token string) []byte {
+	h := sha256.Sum256([]byte(token))
+	return h[:]
+}
+
+// RequestPasswordReset mails a single-use reset link, valid for an hour,
+// to the account with email, in lang. Whether or not such an account
+// exists the result is the same (nil), so the form reveals nothing; a
+// disabled account and an address that asked too often get no mail.
+func (s *Store) RequestPasswordReset(ctx context.Context, email, lang, requestID string) error {
+	if s.outbox == nil {
+		return ErrNoMail
+	}
+	u, err := s.UserByEmail(ctx, email)
+	if errors.Is(err, ErrNotFound) || err == nil && u.Disabled {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	token, hash := newSecret()
+	err = postgres.InTx(ctx, s.pool, func(tx pgx.Tx) error {
+		var recent int
+		if err := tx.QueryRow(ctx, `SELECT count(*) FROM account_tokens WHERE user_id = $1 AND purpose = 'reset'
+			AND created_at > now() - interval '1 hour'`, u.ID).Scan(&recent); err != nil {
+			return err
+		}
+		if recent >= maxResetsPerHour {
+			return nil
+		}
+		if _, err := tx.Exec(ctx, `INSERT INTO account_tokens (token_hash, purpose, user_id, expires_at)
+			VALUES ($1, 'reset', $2, now() + make_interval(secs => $3))`, hash, u.ID, ResetLifetime.Seconds()); err != nil {
+			return err
+		}
+		link := s.baseURL + "/password/reset?token=" + url.QueryEscape(token)
+		if _, err := s.outbox.EnqueueTx(ctx, tx, resetMail(u, lang, link)); err != nil {
+			return err
+		}
+		return audit.Record(ctx, tx, audit.Actor{UserID: u.ID, Label: u.Email, RequestID: requestID},
+			audit.Entry{Action: "user.password_reset_request", EntityType: "user", EntityID: u.ID})
+	})
+	if err != nil {
+		return fmt.Errorf("accounts: password reset for %d: %w", u.ID, err)
+	}
+	return nil
+}
+
+// CheckToken reports whether a reset (invite=false) or invitation token
+// is still usable, and for whom. It returns ErrNotFound otherwise.
+func (s *Store) CheckToken(ctx context.Context, token string, invite bool) (*User, error) {
+	purpose := purposeReset
+	if invite {
+		purpose = purposeInvite
+	}
+	var id int64
+	err := s.pool.QueryRow(ctx, `SELECT user_id FROM account_tokens
+		WHERE token_hash = $1 AND purpose = $2 AND used_at IS NULL AND expires_at > now()`, tokenHash(token), purpose).Scan(&id)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return nil, ErrNotFound
+	}
+	if err != nil {
+		return nil, fmt.Errorf("accounts: check token: %w", err)
+	}
+	return s.User(ctx, id)
+}
+
+// RedeemToken sets the password of the token's user, uses the token up,
+// ends every session of the user and returns them. It returns ErrNotFound
+// for an unknown, used or expired token and a *ValidationError for a weak
+// password (the token stays usable).
+func (s *Store) RedeemToken(ctx context.Context, token string, invite bool, password, requestID string) (*User, error) {
+	if err := checkPassword(password); err != nil {
+		return nil, err
+	}
+	hash, err := hashPassword(password, s.params)
+	if err != nil {
+		return nil, err
+	}
+	purpose := purposeReset
+	if invite {
+		purpose = purposeInvite
+	}
+	var u *User
+	err = postgres.InTx(ctx, s.pool, func(tx pgx.Tx) error {
+		var tokenID, userID int64
+		err := tx.QueryRow(ctx, `SELECT id, user_id FROM account_tokens
+			WHERE token_hash = $1 AND purpose = $2 AND used_at IS NULL AND expires_at > now() FOR UPDATE`,
+			tokenHash(token), purpose).Scan(&tokenID, &userID)
+		if errors.Is(err, pgx.ErrNoRows) {
+			return ErrNotFound
+		}
+		if err != nil {
+			return err
+		}
+		if u, err = scanUser(tx.QueryRow(ctx, `SELECT `+userColumns+` FROM users WHERE id = $1`, userID)); err != nil {
+			return err
+		}
+		if u.Disabled {
+			return ErrNotFound
+		}
+		if _, err := tx.Exec(ctx, `UPDATE users SET password_hash = $2, password_changed_at = now(), updated_at = now() WHERE id = $1`,
+			userID, hash); err != nil {
+			return err
+		}
+		// Every outstanding link of the user dies with this one.
+		if _, err := tx.Exec(ctx, `UPDATE account_tokens SET used_at = now() WHERE user_id = $1 AND used_at IS NULL`, userID); err != nil {
+			return err
+		}
+		if _, err := tx.Exec(ctx, `DELETE FROM sessions WHERE user_id = $1`, userID); err != nil {
+			return err
+		}
+		action := "user.password_reset"
+		if invite {
+			action = "user.invitation_accept"
+		}
+		return audit.Record(ctx, tx, audit.Actor{UserID: userID, Label: u.Email, RequestID: requestID},
+			audit.Entry{Action: action, EntityType: "user", EntityID: userID})
+	})
+	if err != nil {
+		return nil, fmt.Errorf("accounts: redeem token: %w", err)
+	}
+	return u, nil
+}
+
+// Invitation is an owner's invitation of someone to an organisation.
+type Invitation struct {
+	Email            string
+	Name             string
+	Role             string // OrgOwner or OrgEditor
+	OrganisationID   int64
+	OrganisationName string
+	InviterName      string
+}
+
+// Invite gives inv.Email the role in the organisation. Someone without an
+// account gets one, without a password, and a mail with a link (valid 7
+// days) to choose it; someone with an account is simply told by mail. It
+// returns a *ValidationError for bad input.
+func (s *Store) Invite(ctx context.Context, actor audit.Actor, inv Invitation) error {
+	if s.outbox == nil {
+		return ErrNoMail
+	}
+	if inv.Role != OrgOwner && inv.Role != OrgEditor {
+		return &ValidationError{Fields: map[string]string{"role": "must be owner or editor"}}
+	}
+	n := NewUser{Email: inv.Email, Name: inv.Name}
+	if err := n.validate(); err != nil {
+		return err
+	}
+	err := postgres.InTx(ctx, s.pool, func(tx pgx.Tx) error {
+		u, err := scanUser(tx.QueryRow(ctx, `SELECT `+userColumns+` FROM users WHERE lower(email) = lower($1)`, normalizeEmail(inv.Email)))
+		link := s.baseURL + "/login"
+		switch {
+		case errors.Is(err, ErrNotFound):
+			u = &User{Email: normalizeEmail(inv.Email), Name: strings.TrimSpace(inv.Name)}
+			if err := tx.QueryRow(ctx, `INSERT INTO users (email, name) VALUES ($1, $2) RETURNING id`, u.Email, u.Name).Scan(&u.ID); err != nil {
+				return err
+			}
+			if err := audit.Record(ctx, tx, actor, audit.Entry{Action: "user.create", EntityType: "user", EntityID: u.ID,
+				OrganisationID: inv.OrganisationID, Details: map[string]any{"email": u.Email, "invited": true}}); err != nil {
+				return err
+			}
+			token, hash := newSecret()
+			if _, err := tx.Exec(ctx, `INSERT INTO account_tokens (token_hash, purpose, user_id, organisation_id, org_role, expires_at)
+				VALUES ($1, 'invite', $2, $3, $4, now() + make_interval(secs => $5))`,
+				hash, u.ID, inv.OrganisationID, inv.Role, InviteLifetime.Seconds()); err != nil {
+				return err
+			}
+			link = s.baseURL + "/invitation?token=" + url.QueryEscape(token)
+		case err != nil:
+			return err
+		}
+		if err := addMembership(ctx, tx, actor, u.ID, inv.OrganisationID, inv.Role); err != nil {
+			return err
+		}
+		_, err = s.outbox.EnqueueTx(ctx, tx, inviteMail(u, inv, link))
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("accounts: invite %s: %w", inv.Email, err)
+	}
+	return nil
+}
+
+// OrgMember is a user with access to an organisation.
+type OrgMember struct {
+	UserID int64
+	Email  string
+	Name   string
+	Role   string
+	// Pending means they have not chosen a password yet.
+	Pending bool
+}
+
+// OrganisationMembers lists the users with access to an organisation.
+func (s *Store) OrganisationMembers(ctx context.Context, organisationID int64) ([]OrgMember, error) {
+	rows, _ := s.pool.Query(ctx, `
+		SELECT u.id, u.email, u.name, m.role, u.password_hash = ''
+		FROM memberships m JOIN users u ON u.id = m.user_id
+		WHERE m.organisation_id = $1 ORDER BY m.role DESC, lower(u.name), u.id`, organisationID)
+	out, err := pgx.CollectRows(rows, pgx.RowToStructByPos[OrgMember])
+	if err != nil {
+		return nil, fmt.Errorf("accounts: members of %d: %w", organisationID, err)
+	}
+	return out, nil
+}

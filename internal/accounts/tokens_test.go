@@ -1,0 +1,178 @@
+package accounts_test
+
+import (
+	"context"
+	"errors"
+	"net/url"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/partnerdir/partnerdir/internal/accounts"
+	"github.com/partnerdir/partnerdir/internal/jobs"
+	"github.com/partnerdir/partnerdir/internal/mail"
+	"github.com/partnerdir/partnerdir/internal/postgres/pgtest"
+)
+
+func newMailingStore(t *testing.T) (*accounts.Store, *pgxpool.Pool) {
+	t.Helper()
+	pool := pgtest.NewPool(t)
+	inserter, err := jobs.NewInserter(pool)
+	if err != nil {
+		t.Fatal(err)
+	}
+	outbox, err := mail.NewOutbox(inserter, "Partnerdir <no-reply@partners.test>")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return accounts.NewStore(pool, accounts.WithFastHashing(), accounts.WithMail(outbox, "https://partners.test")), pool
+}
+
+type sentMail struct{ to, purpose, subject, text, html string }
+
+func mails(t *testing.T, pool *pgxpool.Pool) []sentMail {
+	t.Helper()
+	rows, err := pool.Query(context.Background(), `SELECT to_email, purpose, subject, text_body, html_body FROM mail_messages ORDER BY id`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out []sentMail
+	for rows.Next() {
+		var m sentMail
+		if err := rows.Scan(&m.to, &m.purpose, &m.subject, &m.text, &m.html); err != nil {
+			t.Fatal(err)
+		}
+		out = append(out, m)
+	}
+	return out
+}
+
+var linkToken = regexp.MustCompile(`token=([A-Za-z0-9_%-]+)`)
+
+func tokenIn(t *testing.T, m sentMail) string {
+	t.Helper()
+	match := linkToken.FindStringSubmatch(m.text)
+	if match == nil {
+		t.Fatalf("no link in mail:\n%s", m.text)
+	}
+	tok, _ := url.QueryUnescape(match[1])
+	return tok
+}
+
+func TestPasswordResetIsSingleUseAndEndsSessions(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	s, pool := newMailingStore(t)
+	uid, err := s.CreateUser(ctx, cli, accounts.NewUser{Email: "u@example.org", Name: "Ursula", Password: "correct horse battery"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The same answer whether or not the address is known.
+	if err := s.RequestPasswordReset(ctx, "nobody@example.org", "fr", ""); err != nil {
+		t.Fatal(err)
+	}
+	if n := len(mails(t, pool)); n != 0 {
+		t.Fatalf("%d mails for an unknown address", n)
+	}
+	if err := s.RequestPasswordReset(ctx, "U@example.org", "en", ""); err != nil {
+		t.Fatal(err)
+	}
+	ms := mails(t, pool)
+	if len(ms) != 1 || ms[0].to != "u@example.org" || ms[0].purpose != accounts.PurposeReset ||
+		!strings.Contains(ms[0].text, "https://partners.test/password/reset?token=") || !strings.Contains(ms[0].html, "Choose a new password") {
+		t.Fatalf("reset mail %+v", ms)
+	}
+	token := tokenIn(t, ms[0])
+	var stored int
+	_ = pool.QueryRow(ctx, `SELECT count(*) FROM account_tokens WHERE token_hash = sha256($1::bytea) AND expires_at <= now() + interval '1 hour'`,
+		[]byte(token)).Scan(&stored)
+	if stored != 1 {
+		t.Error("the token is not stored hashed with a one-hour expiry")
+	}
+	st, _ := s.NewSessionStore(accounts.SessionOptions{KeyPairs: keyPair()})
+	c, _ := login(t, st, uid)
+
+	var ve *accounts.ValidationError
+	if _, err := s.RedeemToken(ctx, token, false, "short", ""); !errors.As(err, &ve) {
+		t.Errorf("weak password: %v", err)
+	}
+	if _, err := s.RedeemToken(ctx, token, true, "a new long passphrase", ""); !errors.Is(err, accounts.ErrNotFound) {
+		t.Errorf("reset token used as an invitation: %v", err)
+	}
+	if _, err := s.RedeemToken(ctx, token, false, "a new long passphrase", ""); err != nil {
+		t.Fatal(err)
+	}
+	if load(t, st, c) != 0 {
+		t.Error("a session survived the password reset")
+	}
+	if _, err := s.RedeemToken(ctx, token, false, "yet another passphrase", ""); !errors.Is(err, accounts.ErrNotFound) {
+		t.Errorf("token used twice: %v", err)
+	}
+	if _, err := s.Authenticate(ctx, "u@example.org", "a new long passphrase", "192.0.2.9", ""); err != nil {
+		t.Errorf("login with the new password: %v", err)
+	}
+
+	// Expired links do not work; a flood of requests sends few mails.
+	_ = s.RequestPasswordReset(ctx, "u@example.org", "fr", "")
+	ms = mails(t, pool)
+	late := tokenIn(t, ms[len(ms)-1])
+	_, _ = pool.Exec(ctx, `UPDATE account_tokens SET expires_at = now() - interval '1 second'`)
+	if _, err := s.RedeemToken(ctx, late, false, "a new long passphrase", ""); !errors.Is(err, accounts.ErrNotFound) {
+		t.Errorf("expired token: %v", err)
+	}
+	for i := 0; i < 5; i++ {
+		_ = s.RequestPasswordReset(ctx, "u@example.org", "fr", "")
+	}
+	if n := len(mails(t, pool)); n > 3 {
+		t.Errorf("%d reset mails in an hour, want at most 3", n)
+	}
+}
+
+func TestInvitationCreatesAccountAndMembership(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	s, pool := newMailingStore(t)
+	org := newOrg(t, pool, "acme")
+	inv := accounts.Invitation{Email: "New@Example.org", Name: "Nadia", Role: accounts.OrgEditor, OrganisationID: org,
+		OrganisationName: "ACME", InviterName: "Olga"}
+	if err := s.Invite(ctx, cli, inv); err != nil {
+		t.Fatal(err)
+	}
+	ms := mails(t, pool)
+	if len(ms) != 1 || !strings.Contains(ms[0].text, "https://partners.test/invitation?token=") || !strings.Contains(ms[0].text, "Olga") {
+		t.Fatalf("invitation mail %+v", ms)
+	}
+	u, err := s.CheckToken(ctx, tokenIn(t, ms[0]), true)
+	if err != nil || u.Email != "New@Example.org" {
+		t.Fatalf("check invitation: %+v %v", u, err)
+	}
+	if _, err := s.Authenticate(ctx, "new@example.org", "", "192.0.2.1", ""); !errors.Is(err, accounts.ErrBadCredentials) {
+		t.Errorf("invited user without a password signed in: %v", err)
+	}
+	if _, err := s.RedeemToken(ctx, tokenIn(t, ms[0]), true, "my chosen passphrase", ""); err != nil {
+		t.Fatal(err)
+	}
+	if role, err := s.Role(ctx, u.ID, org); err != nil || role != accounts.OrgEditor {
+		t.Errorf("membership: %q %v", role, err)
+	}
+	if _, err := s.Authenticate(ctx, "new@example.org", "my chosen passphrase", "192.0.2.1", ""); err != nil {
+		t.Errorf("login after accepting: %v", err)
+	}
+	// Inviting someone who has an account grants access and tells them.
+	inv.Role = accounts.OrgOwner
+	if err := s.Invite(ctx, cli, inv); err != nil {
+		t.Fatal(err)
+	}
+	if ms := mails(t, pool); len(ms) != 2 || !strings.Contains(ms[1].text, "https://partners.test/login") {
+		t.Errorf("second mail %+v", ms)
+	}
+	if role, _ := s.Role(ctx, u.ID, org); role != accounts.OrgOwner {
+		t.Errorf("role after second invitation %q", role)
+	}
+	members, err := s.OrganisationMembers(ctx, org)
+	if err != nil || len(members) != 1 || members[0].Pending {
+		t.Errorf("members %+v %v", members, err)
+	}
+}

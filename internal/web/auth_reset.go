@@ -1,0 +1,170 @@
+package web
+
+import (
+	"errors"
+	"net/http"
+	"strings"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/partnerdir/partnerdir/internal/accounts"
+)
+
+// ForgotPage is the data of the "forgot your password" page.
+type ForgotPage struct {
+	Base
+	Account
+	Email string
+	Sent  bool
+}
+
+func (s *Server) showForgotPassword(c *gin.Context) {
+	s.renderForgot(c, ForgotPage{})
+}
+
+func (s *Server) renderForgot(c *gin.Context, p ForgotPage) {
+	acc, err := s.account(c)
+	if err != nil {
+		s.internalError(c, err)
+		return
+	}
+	p.Base, p.Account = s.base(c, s.tr.T(c.GetString(ctxLang), "auth.forgot.title")), acc
+	s.render(c, http.StatusOK, "login_forgot", p)
+}
+
+// requestPasswordReset answers the same whether or not the address has an
+// account, so the form cannot be used to find out who is registered.
+func (s *Server) requestPasswordReset(c *gin.Context) {
+	email := strings.TrimSpace(c.PostForm("email"))
+	if len(email) <= 254 && strings.Contains(email, "@") {
+		if err := s.acc.RequestPasswordReset(c.Request.Context(), email, c.GetString(ctxLang), c.GetString(ctxRequestID)); err != nil {
+			s.internalError(c, err)
+			return
+		}
+	}
+	s.renderForgot(c, ForgotPage{Email: email, Sent: true})
+}
+
+// TokenPage is the data of the page that sets a password from a reset or
+// invitation link.
+type TokenPage struct {
+	Base
+	Account
+	Token  string
+	Action string
+	User   *accounts.User
+	Error  string
+	// Invalid means the link is unknown, used or expired.
+	Invalid bool
+}
+
+func (s *Server) tokenPage(c *gin.Context, invite bool, status int, p TokenPage) {
+	acc, err := s.account(c)
+	if err != nil {
+		s.internalError(c, err)
+		return
+	}
+	title, action := "auth.reset.title", "/password/reset"
+	if invite {
+		title, action = "auth.invite.title", "/invitation"
+	}
+	p.Base, p.Account, p.Action = s.base(c, s.tr.T(c.GetString(ctxLang), title)), acc, action
+	// The token is in the address: keep it out of Referer headers.
+	c.Header("Referrer-Policy", "no-referrer")
+	s.render(c, status, "login_reset", p)
+}
+
+func (s *Server) showTokenForm(invite bool) gin.HandlerFunc {
+	return func(c *gin.Context) {
+		token := c.Query("token")
+		u, err := s.acc.CheckToken(c.Request.Context(), token, invite)
+		if errors.Is(err, accounts.ErrNotFound) || len(token) > 100 {
+			s.tokenPage(c, invite, http.StatusNotFound, TokenPage{Invalid: true})
+			return
+		}
+		if err != nil {
+			s.internalError(c, err)
+			return
+		}
+		s.tokenPage(c, invite, http.StatusOK, TokenPage{Token: token, User: u})
+	}
+}
+
+func (s *Server) redeemToken(invite bool) gin.HandlerFunc {
+	return func(c *gin.Context) {
+		token, password := c.PostForm("token"), c.PostForm("password")
+		if password != c.PostForm("password_again") {
+			u, _ := s.acc.CheckToken(c.Request.Context(), token, invite)
+			s.tokenPage(c, invite, http.StatusUnprocessableEntity, TokenPage{Token: token, User: u, Error: "auth.password.mismatch"})
+			return
+		}
+		_, err := s.acc.RedeemToken(c.Request.Context(), token, invite, password, c.GetString(ctxRequestID))
+		var ve *accounts.ValidationError
+		switch {
+		case errors.As(err, &ve):
+			u, _ := s.acc.CheckToken(c.Request.Context(), token, invite)
+			s.tokenPage(c, invite, http.StatusUnprocessableEntity, TokenPage{Token: token, User: u, Error: "auth.password.weak"})
+		case errors.Is(err, accounts.ErrNotFound):
+			s.tokenPage(c, invite, http.StatusNotFound, TokenPage{Invalid: true})
+		case err != nil:
+			s.internalError(c, err)
+		default:
+			c.Redirect(http.StatusSeeOther, "/login?password=1")
+		}
+	}
+}
+
+// PasswordPage is the data of the change-password page.
+type PasswordPage struct {
+	Base
+	Account
+	Error string
+}
+
+func (s *Server) showChangePassword(c *gin.Context) {
+	s.renderChangePassword(c, http.StatusOK, "")
+}
+
+func (s *Server) renderChangePassword(c *gin.Context, status int, msg string) {
+	acc, err := s.account(c)
+	if err != nil {
+		s.internalError(c, err)
+		return
+	}
+	b := s.base(c, s.tr.T(c.GetString(ctxLang), "auth.password.title"))
+	b.Nav = "account"
+	s.render(c, status, "manage_password", PasswordPage{Base: b, Account: acc, Error: msg})
+}
+
+// changePassword sets a new password after checking the current one; every
+// session, this one included, ends.
+func (s *Server) changePassword(c *gin.Context) {
+	u := s.currentUser(c)
+	ctx := c.Request.Context()
+	if c.PostForm("password") != c.PostForm("password_again") {
+		s.renderChangePassword(c, http.StatusUnprocessableEntity, "auth.password.mismatch")
+		return
+	}
+	_, err := s.acc.Authenticate(ctx, u.Email, c.PostForm("current"), c.ClientIP(), c.GetString(ctxRequestID))
+	switch {
+	case errors.Is(err, accounts.ErrRateLimited):
+		s.renderChangePassword(c, http.StatusTooManyRequests, "auth.login.limited")
+		return
+	case errors.Is(err, accounts.ErrBadCredentials):
+		s.renderChangePassword(c, http.StatusUnprocessableEntity, "auth.password.current")
+		return
+	case err != nil:
+		s.internalError(c, err)
+		return
+	}
+	var ve *accounts.ValidationError
+	if err := s.acc.SetPassword(ctx, s.actor(c), u.ID, c.PostForm("password")); errors.As(err, &ve) {
+		s.renderChangePassword(c, http.StatusUnprocessableEntity, "auth.password.weak")
+		return
+	} else if err != nil {
+		s.internalError(c, err)
+		return
+	}
+	c.SetCookie(sessionCookie, "", -1, "/", "", s.secure, true)
+	c.Redirect(http.StatusSeeOther, "/login?password=1")
+}

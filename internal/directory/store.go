@@ -344,3 +344,44 @@ func (s *Store) SlugExists(ctx context.Context, tx pgx.Tx, slug string) (bool, e
 	err := tx.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM organisations WHERE slug = $1)`, slug).Scan(&ok)
 	return ok, err
 }
+
+// SitemapEntry is a published organisation's address and last change.
+type SitemapEntry struct {
+	Slug      string
+	UpdatedAt time.Time
+}
+
+// Published returns up to limit published organisations with an id above
+// afterID, in id order, and the last id returned, for paging through all
+// of them (the sitemap).
+func (s *Store) Published(ctx context.Context, afterID int64, limit int) ([]SitemapEntry, int64, error) {
+	rows, err := s.pool.Query(ctx, `
+		SELECT id, slug, updated_at FROM organisations
+		WHERE status = 'published' AND id > $1 ORDER BY id LIMIT $2`, afterID, limit)
+	if err != nil {
+		return nil, 0, fmt.Errorf("directory: published organisations: %w", err)
+	}
+	defer rows.Close()
+	var out []SitemapEntry
+	last := afterID
+	for rows.Next() {
+		var e SitemapEntry
+		if err := rows.Scan(&last, &e.Slug, &e.UpdatedAt); err != nil {
+			return nil, 0, fmt.Errorf("directory: published organisations: %w", err)
+		}
+		out = append(out, e)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, 0, fmt.Errorf("directory: published organisations: %w", err)
+	}
+	return out, last, nil
+}
+
+// PublishedCount returns how many organisations are published.
+func (s *Store) PublishedCount(ctx context.Context) (int, error) {
+	var n int
+	if err := s.pool.QueryRow(ctx, `SELECT count(*) FROM organisations WHERE status = 'published'`).Scan(&n); err != nil {
+		return 0, fmt.Errorf("directory: count published: %w", err)
+	}
+	return n, nil
+}

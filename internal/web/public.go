@@ -281,6 +281,8 @@ func (s *Server) renderList(c *gin.Context, p ListPage) {
 type ProfilePage struct {
 	Base
 	Profile *directory.Profile
+	// JSONLD is the schema.org description, JSON-encoded by the template.
+	JSONLD map[string]any
 }
 
 func (s *Server) showOrganisation(c *gin.Context) {
@@ -297,7 +299,7 @@ func (s *Server) showOrganisation(c *gin.Context) {
 	b := s.base(c, p.Name)
 	b.Description = p.Mission.In(b.Lang)
 	b.Nav = "organisations"
-	s.render(c, http.StatusOK, "organisation_show", ProfilePage{Base: b, Profile: p})
+	s.render(c, http.StatusOK, "organisation_show", ProfilePage{Base: b, Profile: p, JSONLD: s.jsonLD(p, b.Lang)})
 }
 
 // switchLanguage remembers the chosen interface language for a year and

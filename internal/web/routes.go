@@ -28,6 +28,9 @@ func (s *Server) Handler() http.Handler {
 	r.GET("/readyz", s.readyz)
 	r.GET("/static/*file", s.static)
 	r.GET("/lang", s.switchLanguage)
+	r.GET("/robots.txt", s.showRobots)
+	r.GET("/sitemap.xml", s.showSitemap)
+	r.GET("/sitemaps/:file", s.showSitemapPage)
 
 	r.GET("/", s.showHome)
 	r.GET("/organisations", s.listOrganisations)
@@ -55,6 +58,17 @@ func (s *Server) Handler() http.Handler {
 		staff.POST("/offers/:id/status", s.changeOfferStatus)
 		staff.POST("/offers/:id/notes", s.addOfferNote)
 		staff.POST("/offers/:id/assign", s.assignOffer)
+	}
+
+	if s.offers != nil && s.acc != nil {
+		// An organisation's members follow up its offers, and nobody
+		// else's (another organisation's offer is a 404).
+		mine := r.Group("/manage/offers", s.requireUser)
+		mine.GET("", s.listMemberOffers)
+		mine.GET("/:id", s.showMemberOffer)
+		mine.POST("/:id/status", s.changeMemberOfferStatus)
+		mine.POST("/:id/notes", s.addMemberOfferNote)
+		r.GET("/manage/offers.csv", s.requireUser, s.exportMemberOffers)
 	}
 
 	if s.acc != nil {

@@ -12,6 +12,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"github.com/partnerdir/partnerdir/internal/accounts"
 	"github.com/partnerdir/partnerdir/internal/directory"
 	"github.com/partnerdir/partnerdir/internal/offers"
 )
@@ -27,10 +28,14 @@ type StaffFilter struct {
 	Sort         string
 }
 
-// StaffOffersPage is the data of the staff inbox.
+// StaffOffersPage is the data of the offers inbox, for staff (/staff/offers)
+// and for an organisation's members (/manage/offers).
 type StaffOffersPage struct {
 	Base
 	Account
+	// Root is the inbox's path; Staff shows the staff-only actions.
+	Root     string
+	Staff    bool
 	List     *offers.List
 	Filter   StaffFilter
 	Statuses []string
@@ -48,6 +53,8 @@ type StaffOffersPage struct {
 type StaffOfferPage struct {
 	Base
 	Account
+	Root  string
+	Staff bool
 	Offer *offers.Detail
 	Next  []string
 	Alert string
@@ -121,9 +128,70 @@ func (sf StaffFilter) values() url.Values {
 	return v
 }
 
-func (s *Server) listStaffOffers(c *gin.Context) {
+// offerScope is who is looking at offers: platform staff see every offer;
+// an organisation's members see only their organisations' offers.
+type offerScope struct {
+	root  string
+	staff bool
+}
+
+var (
+	staffScope  = offerScope{root: "/staff/offers", staff: true}
+	memberScope = offerScope{root: "/manage/offers"}
+)
+
+// restrict limits f to the organisations the user may see.
+func (s *Server) restrict(c *gin.Context, sc offerScope, f *offers.Filter) error {
+	if sc.staff {
+		return nil
+	}
+	ms, err := s.acc.Memberships(c.Request.Context(), s.currentUser(c).ID)
+	if err != nil {
+		return err
+	}
+	f.OrganisationIDs = []int64{}
+	for _, m := range ms {
+		f.OrganisationIDs = append(f.OrganisationIDs, m.OrganisationID)
+	}
+	return nil
+}
+
+// visibleOffer returns the offer when the scope may see it; another
+// organisation's offer is "not found", as if it did not exist.
+func (s *Server) visibleOffer(c *gin.Context, sc offerScope, id int64) (*offers.Detail, error) {
+	d, err := s.offers.Get(c.Request.Context(), id)
+	if err != nil || sc.staff {
+		return d, err
+	}
+	if _, err := s.acc.Role(c.Request.Context(), s.currentUser(c).ID, d.OrganisationID); err != nil {
+		if errors.Is(err, accounts.ErrNotFound) {
+			return nil, offers.ErrNotFound
+		}
+		return nil, err
+	}
+	return d, nil
+}
+
+func (s *Server) listStaffOffers(c *gin.Context)   { s.listOffers(c, staffScope) }
+func (s *Server) listMemberOffers(c *gin.Context)  { s.listOffers(c, memberScope) }
+func (s *Server) exportStaffOffers(c *gin.Context) { s.exportOffers(c, staffScope) }
+func (s *Server) exportMemberOffers(c *gin.Context) {
+	s.exportOffers(c, memberScope)
+}
+func (s *Server) showStaffOffer(c *gin.Context)          { s.showOffer(c, staffScope) }
+func (s *Server) showMemberOffer(c *gin.Context)         { s.showOffer(c, memberScope) }
+func (s *Server) changeOfferStatus(c *gin.Context)       { s.changeStatus(c, staffScope) }
+func (s *Server) changeMemberOfferStatus(c *gin.Context) { s.changeStatus(c, memberScope) }
+func (s *Server) addOfferNote(c *gin.Context)            { s.addNote(c, staffScope) }
+func (s *Server) addMemberOfferNote(c *gin.Context)      { s.addNote(c, memberScope) }
+
+func (s *Server) listOffers(c *gin.Context, sc offerScope) {
 	sf, f, err := parseStaffFilter(c)
 	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	if err := s.restrict(c, sc, &f); err != nil {
 		s.fail(c, err)
 		return
 	}
@@ -139,14 +207,17 @@ func (s *Server) listStaffOffers(c *gin.Context) {
 	}
 	b := s.base(c, s.tr.T(c.GetString(ctxLang), "staff.offers.title"))
 	b.Nav = "staff"
+	if !sc.staff {
+		b.Nav = "manage"
+	}
 	link := func(v url.Values) string {
 		if len(v) == 0 {
-			return "/staff/offers"
+			return sc.root
 		}
-		return "/staff/offers?" + v.Encode()
+		return sc.root + "?" + v.Encode()
 	}
 	p := StaffOffersPage{
-		Base: b, Account: acc, List: list, Filter: sf, Statuses: offers.Statuses(), Kinds: directory.SupportKinds(),
+		Base: b, Account: acc, Root: sc.root, Staff: sc.staff, List: list, Filter: sf, Statuses: offers.Statuses(), Kinds: directory.SupportKinds(),
 		Sorts: offers.Sorts(),
 		StatusURL: func(status string) string {
 			v := sf.values()
@@ -158,7 +229,7 @@ func (s *Server) listStaffOffers(c *gin.Context) {
 		},
 	}
 	csvValues := sf.values()
-	p.CSVURL = "/staff/offers.csv"
+	p.CSVURL = sc.root + ".csv"
 	if len(csvValues) > 0 {
 		p.CSVURL += "?" + csvValues.Encode()
 	}
@@ -176,10 +247,14 @@ func (s *Server) listStaffOffers(c *gin.Context) {
 	s.render(c, http.StatusOK, "staff_offers", p)
 }
 
-// exportStaffOffers sends the filtered inbox as CSV (every page).
-func (s *Server) exportStaffOffers(c *gin.Context) {
+// exportOffers sends the filtered inbox as CSV (every page).
+func (s *Server) exportOffers(c *gin.Context, sc offerScope) {
 	_, f, err := parseStaffFilter(c)
 	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	if err := s.restrict(c, sc, &f); err != nil {
 		s.fail(c, err)
 		return
 	}
@@ -228,16 +303,16 @@ func (s *Server) offerID(c *gin.Context) (int64, bool) {
 	return id, true
 }
 
-func (s *Server) showStaffOffer(c *gin.Context) {
+func (s *Server) showOffer(c *gin.Context, sc offerScope) {
 	id, ok := s.offerID(c)
 	if !ok {
 		return
 	}
-	s.renderStaffOffer(c, http.StatusOK, id, "")
+	s.renderOffer(c, sc, http.StatusOK, id, "")
 }
 
-func (s *Server) renderStaffOffer(c *gin.Context, status int, id int64, alert string) {
-	d, err := s.offers.Get(c.Request.Context(), id)
+func (s *Server) renderOffer(c *gin.Context, sc offerScope, status int, id int64, alert string) {
+	d, err := s.visibleOffer(c, sc, id)
 	if err != nil {
 		s.fail(c, err)
 		return
@@ -249,44 +324,56 @@ func (s *Server) renderStaffOffer(c *gin.Context, status int, id int64, alert st
 	}
 	b := s.base(c, d.Reference)
 	b.Nav = "staff"
+	if !sc.staff {
+		b.Nav = "manage"
+	}
 	c.Header("Cache-Control", "no-store")
-	s.render(c, status, "staff_offer", StaffOfferPage{Base: b, Account: acc, Offer: d, Next: offers.NextStatuses(d.Status), Alert: alert})
+	s.render(c, status, "staff_offer", StaffOfferPage{Base: b, Account: acc, Root: sc.root, Staff: sc.staff, Offer: d,
+		Next: offers.NextStatuses(d.Status), Alert: alert})
 }
 
-func (s *Server) changeOfferStatus(c *gin.Context) {
+func (s *Server) changeStatus(c *gin.Context, sc offerScope) {
 	id, ok := s.offerID(c)
 	if !ok {
+		return
+	}
+	if _, err := s.visibleOffer(c, sc, id); err != nil {
+		s.fail(c, err)
 		return
 	}
 	version, _ := strconv.Atoi(c.PostForm("version"))
 	err := s.offers.ChangeStatus(c.Request.Context(), s.actor(c), id, c.PostForm("status"), version)
 	if errors.Is(err, offers.ErrConflict) {
-		s.renderStaffOffer(c, http.StatusConflict, id, s.tr.T(c.GetString(ctxLang), "staff.offer.conflict"))
+		s.renderOffer(c, sc, http.StatusConflict, id, s.tr.T(c.GetString(ctxLang), "staff.offer.conflict"))
 		return
 	}
 	if err != nil {
 		s.fail(c, err)
 		return
 	}
-	c.Redirect(http.StatusSeeOther, fmt.Sprintf("/staff/offers/%d", id))
+	c.Redirect(http.StatusSeeOther, fmt.Sprintf("%s/%d", sc.root, id))
 }
 
-func (s *Server) addOfferNote(c *gin.Context) {
+func (s *Server) addNote(c *gin.Context, sc offerScope) {
 	id, ok := s.offerID(c)
 	if !ok {
+		return
+	}
+	if _, err := s.visibleOffer(c, sc, id); err != nil {
+		s.fail(c, err)
 		return
 	}
 	err := s.offers.AddNote(c.Request.Context(), s.actor(c), id, c.PostForm("body"))
 	var ve *offers.ValidationError
 	if errors.As(err, &ve) {
-		s.renderStaffOffer(c, http.StatusUnprocessableEntity, id, s.tr.T(c.GetString(ctxLang), "staff.offer.note.invalid"))
+		s.renderOffer(c, sc, http.StatusUnprocessableEntity, id, s.tr.T(c.GetString(ctxLang), "staff.offer.note.invalid"))
 		return
 	}
 	if err != nil {
 		s.fail(c, err)
 		return
 	}
-	c.Redirect(http.StatusSeeOther, fmt.Sprintf("/staff/offers/%d#notes", id))
+	c.Redirect(http.StatusSeeOther, fmt.Sprintf("%s/%d#notes", sc.root, id))
 }
 
 func (s *Server) assignOffer(c *gin.Context) {

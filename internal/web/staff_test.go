@@ -90,3 +90,35 @@ func TestStaffInboxAccessAndWorkflow(t *testing.T) {
 		t.Errorf("audited staff actions: %d, want 7", n)
 	}
 }
+
+func TestMembersSeeOnlyTheirOrganisationsOffers(t *testing.T) {
+	t.Parallel()
+	f := newOffersFixture(t)
+	f.newUser(t, "editor@ecpat.test", "", "ecpat-luxembourg")
+	f.newUser(t, "editor@eai.test", "", "enfance-et-avenir-international")
+	mine := f.submit(t, "ecpat-luxembourg", directory.SupportVolunteering, "vol@example.com")
+	theirs := f.submit(t, "enfance-et-avenir-international", directory.SupportDonation, "don@example.com")
+
+	b := &browser{t: t, h: f.h, cookies: map[string]*http.Cookie{}, header: http.Header{}}
+	b.login("editor@ecpat.test")
+	rec := b.get("/manage/offers")
+	wantStatus(t, rec, http.StatusOK, mine.Reference, "vol@example.com")
+	if strings.Contains(rec.Body.String(), theirs.Reference) {
+		t.Error("an editor sees another organisation's offer in the list")
+	}
+	if rec := b.get("/manage/offers.csv"); !strings.Contains(rec.Body.String(), mine.Reference) || strings.Contains(rec.Body.String(), theirs.Reference) {
+		t.Errorf("CSV export: %d\n%s", rec.Code, rec.Body.String())
+	}
+	other := fmt.Sprintf("/manage/offers/%d", theirs.ID)
+	wantStatus(t, b.get(other), http.StatusNotFound)
+	wantStatus(t, b.post(other+"/status", url.Values{"status": {"in_review"}}), http.StatusNotFound)
+	wantStatus(t, b.post(other+"/notes", url.Values{"body": {"x"}}), http.StatusNotFound)
+
+	page := fmt.Sprintf("/manage/offers/%d", mine.ID)
+	wantStatus(t, b.get(page), http.StatusOK, "c.wantz@ecpat.lu", "Mettre en examen")
+	wantStatus(t, b.post(page+"/status", url.Values{"status": {"in_review"}}), http.StatusSeeOther)
+	wantStatus(t, b.get(page), http.StatusOK, "En examen")
+	if n := f.count(t, fmt.Sprintf(`SELECT count(*) FROM offers WHERE id = %d AND status = 'new'`, theirs.ID)); n != 1 {
+		t.Error("the other organisation's offer changed")
+	}
+}

@@ -360,7 +360,7 @@ func SyntheticOrganisation(seed uint64, i int) *directory.NewOrganisation {
 
 	// Offices: a headquarters (often in Europe for international NGOs),
 	// then regional, country and field offices.
-	nOffices := r.IntN(5)
+	nOffices := weighted(r, officeCounts)
 	countries := map[string]bool{}
 	for k := 0; k < nOffices; k++ {
 		p := home
@@ -405,7 +405,7 @@ func SyntheticOrganisation(seed uint64, i int) *directory.NewOrganisation {
 		}
 	}
 
-	for k, n := 0, 1+r.IntN(6); k < n; k++ {
+	for k, n := 0, weighted(r, memberCounts); k < n; k++ {
 		m := directory.NewMember{Member: directory.Member{
 			FullName:   pick(firstNames) + " " + pick(lastNames),
 			RoleTitle:  pick(roles),
@@ -422,7 +422,7 @@ func SyntheticOrganisation(seed uint64, i int) *directory.NewOrganisation {
 		o.Members = append(o.Members, m)
 	}
 
-	for k, n := 0, r.IntN(6); k < n; k++ {
+	for k, n := 0, weighted(r, projectCounts); k < n; k++ {
 		theme := themes[r.IntN(len(themes))]
 		obj := pick(projectObjects[theme])
 		start := time.Date(2015+r.IntN(10), time.Month(1+r.IntN(12)), 1, 0, 0, 0, 0, time.UTC)
@@ -451,6 +451,30 @@ func SyntheticOrganisation(seed uint64, i int) *directory.NewOrganisation {
 		Name: "Offres de soutien — " + name, Email: "offres@" + domain, RoleCode: 1,
 	}}}
 	return o
+}
+
+// How many offices, team members and projects an organisation has, as
+// weights by count from 0: most partners are small, a few are large.
+var (
+	officeCounts  = []int{15, 45, 22, 11, 7}
+	memberCounts  = []int{0, 20, 25, 20, 15, 10, 10}
+	projectCounts = []int{20, 30, 22, 13, 9, 6}
+)
+
+// weighted returns i with a probability proportional to weights[i].
+func weighted(r *rand.Rand, weights []int) int {
+	total := 0
+	for _, w := range weights {
+		total += w
+	}
+	n := r.IntN(total)
+	for i, w := range weights {
+		if n < w {
+			return i
+		}
+		n -= w
+	}
+	return len(weights) - 1
 }
 
 func weightedKind(r *rand.Rand) directory.Kind {

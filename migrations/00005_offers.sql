@@ -25,7 +25,7 @@ CREATE TABLE offers (
     -- HMAC of the submitter's IP address for rate limiting; never the address.
     ip_hash          text NOT NULL DEFAULT '',
     -- The routing decision, taken when the offer arrived.
-    routing_basis    text NOT NULL CHECK (routing_basis IN ('project_rule', 'office_rule', 'kind_rule', 'default_contact', 'triage')),
+    routing_basis    text NOT NULL CHECK (routing_basis IN ('project_rule', 'office_rule', 'kind_rule', 'default_contact', 'triage', 'manual')),
     routing_reason   text NOT NULL,
     routing_rule_id  bigint,
     contact_point_id bigint,

@@ -61,6 +61,8 @@ const (
 	BasisKindRule       = "kind_rule"
 	BasisDefaultContact = "default_contact"
 	BasisTriage         = "triage"
+	// BasisManual: staff re-routed the offer by hand.
+	BasisManual = "manual"
 )
 
 // Limits are the anti-spam settings.

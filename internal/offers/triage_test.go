@@ -153,3 +153,35 @@ func (e *env) staff(t *testing.T) audit.Actor {
 	}
 	return audit.Actor{UserID: id, Label: "staff@partnerdir.test"}
 }
+
+func TestRerouteSendsAgainToTheNewContact(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, noLimits())
+	staff := e.staff(t)
+	r := e.submit(t, submission("enfance-et-avenir-international", directory.SupportGoods, "g@example.com", "fr"))
+	var dons, foreign int64
+	if err := e.pool.QueryRow(ctx(), `SELECT id FROM contact_points WHERE email = 'dons@enfance-avenir.example.org'`).Scan(&dons); err != nil {
+		t.Fatal(err)
+	}
+	if err := e.pool.QueryRow(ctx(), `SELECT id FROM contact_points WHERE email = 'c.wantz@ecpat.lu'`).Scan(&foreign); err != nil {
+		t.Fatal(err)
+	}
+	var v *offers.ValidationError
+	if err := e.store.Reroute(ctx(), staff, r.ID, foreign); !errors.As(err, &v) {
+		t.Fatalf("another organisation's contact: %v, want a validation error", err)
+	}
+	if err := e.store.Reroute(ctx(), staff, r.ID, dons); err != nil {
+		t.Fatal(err)
+	}
+	d, err := e.store.Get(ctx(), r.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d.RoutingBasis != offers.BasisManual || d.RoutedToEmail != "dons@enfance-avenir.example.org" || len(d.Mails) != 3 ||
+		d.Mails[2].To != "dons@enfance-avenir.example.org" || d.Mails[2].Purpose != "offer_contact" {
+		t.Errorf("after reroute: basis %s to %s, mails %+v", d.RoutingBasis, d.RoutedToEmail, d.Mails)
+	}
+	if n := e.count(t, `SELECT count(*) FROM river_job WHERE kind = 'send_mail'`); n != 3 {
+		t.Errorf("delivery jobs: %d, want 3", n)
+	}
+}

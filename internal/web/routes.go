@@ -58,6 +58,7 @@ func (s *Server) Handler() http.Handler {
 		staff.POST("/offers/:id/status", s.changeOfferStatus)
 		staff.POST("/offers/:id/notes", s.addOfferNote)
 		staff.POST("/offers/:id/assign", s.assignOffer)
+		staff.POST("/offers/:id/reroute", s.rerouteOffer)
 	}
 
 	if s.offers != nil && s.acc != nil {

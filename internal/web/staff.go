@@ -58,6 +58,8 @@ type StaffOfferPage struct {
 	Offer *offers.Detail
 	Next  []string
 	Alert string
+	// Contacts are the organisation's contact points, for re-routing.
+	Contacts []directory.ContactPoint
 }
 
 // parseStaffFilter reads the inbox filters from the query string.
@@ -327,9 +329,16 @@ func (s *Server) renderOffer(c *gin.Context, sc offerScope, status int, id int64
 	if !sc.staff {
 		b.Nav = "manage"
 	}
+	p := StaffOfferPage{Base: b, Account: acc, Root: sc.root, Staff: sc.staff, Offer: d,
+		Next: offers.NextStatuses(d.Status), Alert: alert}
+	if sc.staff && d.AnonymisedAt == nil {
+		if p.Contacts, err = s.dir.ContactPoints(c.Request.Context(), d.OrganisationID); err != nil {
+			s.internalError(c, err)
+			return
+		}
+	}
 	c.Header("Cache-Control", "no-store")
-	s.render(c, status, "staff_offer", StaffOfferPage{Base: b, Account: acc, Root: sc.root, Staff: sc.staff, Offer: d,
-		Next: offers.NextStatuses(d.Status), Alert: alert})
+	s.render(c, status, "staff_offer", p)
 }
 
 func (s *Server) changeStatus(c *gin.Context, sc offerScope) {
@@ -408,4 +417,25 @@ func (s *Server) markOffersSpam(c *gin.Context) {
 		back = "/staff/offers"
 	}
 	c.Redirect(http.StatusSeeOther, back)
+}
+
+// rerouteOffer sends the offer to another contact of its organisation
+// (and mails it again).
+func (s *Server) rerouteOffer(c *gin.Context) {
+	id, ok := s.offerID(c)
+	if !ok {
+		return
+	}
+	contact, _ := strconv.ParseInt(c.PostForm("contact"), 10, 64)
+	err := s.offers.Reroute(c.Request.Context(), s.actor(c), id, contact)
+	var ve *offers.ValidationError
+	switch {
+	case errors.As(err, &ve), errors.Is(err, offers.ErrConflict):
+		s.renderOffer(c, staffScope, http.StatusUnprocessableEntity, id, s.tr.T(c.GetString(ctxLang), "staff.offer.reroute.invalid"))
+		return
+	case err != nil:
+		s.fail(c, err)
+		return
+	}
+	c.Redirect(http.StatusSeeOther, fmt.Sprintf("/staff/offers/%d", id))
 }

@@ -7,6 +7,9 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/pquerna/otp/totp"
 
 	"github.com/partnerdir/partnerdir/internal/accounts"
 	"github.com/partnerdir/partnerdir/internal/audit"
@@ -60,6 +63,7 @@ func TestStaffInboxAccessAndWorkflow(t *testing.T) {
 
 	b := &browser{t: t, h: f.h, cookies: map[string]*http.Cookie{}, header: http.Header{}}
 	b.login("staff@partners.test")
+	enrolTwoFactor(t, b)
 	wantStatus(t, b.get("/staff/offers"), http.StatusOK, r.Reference, spam.Reference, "ECPAT Luxembourg", "Nouvelles <span class=\"count\">2</span>")
 	wantStatus(t, b.get("/staff/offers?org=ecpat-luxembourg&kind=volunteering&q=aider"), http.StatusOK, r.Reference)
 	if rec := b.get("/staff/offers?org=ecpat-luxembourg"); strings.Contains(rec.Body.String(), spam.Reference) {
@@ -78,6 +82,18 @@ func TestStaffInboxAccessAndWorkflow(t *testing.T) {
 	wantStatus(t, b.post(page+"/assign", url.Values{"to": {"me"}}), http.StatusSeeOther)
 	wantStatus(t, b.get(page), http.StatusOK, "Acceptées", "Appelé le donateur.", "staff@partners.test", "Clôturer")
 
+	// Re-routing to another contact of the organisation mails it again.
+	var other int64
+	if err := f.pool.QueryRow(context.Background(), `
+		INSERT INTO contact_points (organisation_id, name, email) SELECT id, 'Bénévolat', 'benevolat@ecpat.test' FROM organisations WHERE slug = 'ecpat-luxembourg' RETURNING id`).Scan(&other); err != nil {
+		t.Fatal(err)
+	}
+	wantStatus(t, b.post(page+"/reroute", url.Values{"contact": {fmt.Sprint(other)}}), http.StatusSeeOther)
+	wantStatus(t, b.get(page), http.StatusOK, "Acheminement manuel", "benevolat@ecpat.test")
+	if n := f.count(t, `SELECT count(*) FROM mail_messages WHERE to_email = 'benevolat@ecpat.test'`); n != 1 {
+		t.Errorf("mails to the new contact: %d, want 1", n)
+	}
+
 	wantStatus(t, b.post("/staff/offers/spam", url.Values{"id": {fmt.Sprint(spam.ID)}, "next": {"/staff/offers?status=new"}}), http.StatusSeeOther)
 	wantStatus(t, b.get("/staff/offers?status=spam"), http.StatusOK, spam.Reference)
 
@@ -86,8 +102,8 @@ func TestStaffInboxAccessAndWorkflow(t *testing.T) {
 	if ct := rec.Header().Get("Content-Type"); !strings.HasPrefix(ct, "text/csv") {
 		t.Errorf("CSV content type %q", ct)
 	}
-	if n := f.count(t, `SELECT count(*) FROM audit_log WHERE action IN ('offer.status', 'offer.note', 'offer.assign', 'offer.export')`); n != 7 {
-		t.Errorf("audited staff actions: %d, want 7", n)
+	if n := f.count(t, `SELECT count(*) FROM audit_log WHERE action IN ('offer.status', 'offer.note', 'offer.assign', 'offer.export', 'offer.reroute')`); n != 8 {
+		t.Errorf("audited staff actions: %d, want 8", n)
 	}
 }
 
@@ -121,4 +137,18 @@ func TestMembersSeeOnlyTheirOrganisationsOffers(t *testing.T) {
 	if n := f.count(t, fmt.Sprintf(`SELECT count(*) FROM offers WHERE id = %d AND status = 'new'`, theirs.ID)); n != 1 {
 		t.Error("the other organisation's offer changed")
 	}
+}
+
+// enrolTwoFactor sets up TOTP for the signed-in user of b, as staff must.
+func enrolTwoFactor(t *testing.T, b *browser) {
+	t.Helper()
+	m := secretText.FindStringSubmatch(b.get("/account/2fa").Body.String())
+	if m == nil {
+		t.Fatal("no two-factor secret shown")
+	}
+	code, err := totp.GenerateCode(m[1], time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	wantStatus(t, b.post("/account/2fa", url.Values{"code": {code}}), http.StatusOK)
 }

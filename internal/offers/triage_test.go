@@ -185,3 +185,45 @@ func TestRerouteSendsAgainToTheNewContact(t *testing.T) {
 		t.Errorf("delivery jobs: %d, want 3", n)
 	}
 }
+
+func TestStats(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, noLimits())
+	staff := e.staff(t)
+	a := e.submit(t, submission("ecpat-luxembourg", directory.SupportVolunteering, "a@example.com", "fr"))
+	e.submit(t, submission("ecpat-luxembourg", directory.SupportVolunteering, "b@example.com", "fr"))
+	c := e.submit(t, submission("ecpat-luxembourg", directory.SupportDonation, "c@example.com", "fr"))
+	if _, err := e.pool.Exec(ctx(), `UPDATE offers SET created_at = now() - interval '3 weeks' WHERE id = $1`, c.ID); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.pool.Exec(ctx(), `UPDATE offers SET created_at = now() - interval '2 days' WHERE id = $1`, a.ID); err != nil {
+		t.Fatal(err)
+	}
+	if err := e.store.ChangeStatus(ctx(), staff, a.ID, offers.StatusInReview, 0); err != nil {
+		t.Fatal(err)
+	}
+	st, err := e.store.Stats(ctx())
+	if err != nil {
+		t.Fatal(err)
+	}
+	total := 0
+	for _, w := range st.Weeks {
+		total += w.Count
+	}
+	if len(st.Weeks) != 12 || total != 3 {
+		t.Errorf("weeks %d, total %d; want 12 weeks, 3 offers", len(st.Weeks), total)
+	}
+	kinds := map[directory.SupportKind]int{}
+	for _, k := range st.Kinds {
+		kinds[k.Kind] = k.Count
+	}
+	if kinds[directory.SupportVolunteering] != 2 || kinds[directory.SupportDonation] != 1 || len(st.Kinds) != 6 {
+		t.Errorf("kinds %v", kinds)
+	}
+	if st.OpenByAge[0].Count != 1 || st.OpenByAge[1].Count != 1 || st.OpenByAge[3].Count != 1 {
+		t.Errorf("open by age %+v", st.OpenByAge)
+	}
+	if st.Responded != 1 || st.MedianFirstResponse < 47*time.Hour || st.MedianFirstResponse > 49*time.Hour {
+		t.Errorf("median first response %s over %d", st.MedianFirstResponse, st.Responded)
+	}
+}

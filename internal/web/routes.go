@@ -59,6 +59,7 @@ func (s *Server) Handler() http.Handler {
 		staff.POST("/offers/:id/notes", s.addOfferNote)
 		staff.POST("/offers/:id/assign", s.assignOffer)
 		staff.POST("/offers/:id/reroute", s.rerouteOffer)
+		staff.GET("/dashboard", s.showStaffDashboard)
 	}
 
 	if s.offers != nil && s.acc != nil {

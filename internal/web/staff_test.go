@@ -97,6 +97,9 @@ func TestStaffInboxAccessAndWorkflow(t *testing.T) {
 	wantStatus(t, b.post("/staff/offers/spam", url.Values{"id": {fmt.Sprint(spam.ID)}, "next": {"/staff/offers?status=new"}}), http.StatusSeeOther)
 	wantStatus(t, b.get("/staff/offers?status=spam"), http.StatusOK, spam.Reference)
 
+	wantStatus(t, b.get("/staff/dashboard"), http.StatusOK, "<svg", "Offres reçues par semaine", "Bénévolat", "Délai médian")
+	wantStatus(t, editor.get("/staff/dashboard"), http.StatusForbidden)
+
 	rec := b.get("/staff/offers.csv?org=ecpat-luxembourg")
 	wantStatus(t, rec, http.StatusOK, r.Reference, "vol@example.com", `"'=HYPERLINK(`)
 	if ct := rec.Header().Get("Content-Type"); !strings.HasPrefix(ct, "text/csv") {

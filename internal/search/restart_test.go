@@ -1,0 +1,176 @@
+package search
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"slices"
+	"testing"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/riverqueue/river"
+
+	"github.com/partnerdir/partnerdir/internal/demo"
+	"github.com/partnerdir/partnerdir/internal/directory"
+	"github.com/partnerdir/partnerdir/internal/jobs"
+	"github.com/partnerdir/partnerdir/internal/postgres"
+	"github.com/partnerdir/partnerdir/internal/postgres/pgtest"
+	searchdef "github.com/partnerdir/partnerdir/search"
+)
+
+// ownMeili is a Meilisearch process this test starts and stops.
+type ownMeili struct {
+	bin, dir, addr, key string
+	cmd                 *exec.Cmd
+}
+
+func (m *ownMeili) start(t *testing.T) {
+	t.Helper()
+	m.cmd = exec.Command(m.bin, "--db-path", m.dir+"/data", "--dump-dir", m.dir+"/dumps", "--snapshot-dir", m.dir+"/snapshots",
+		"--http-addr", m.addr, "--master-key", m.key, "--no-analytics", "--env", "development")
+	if err := m.cmd.Start(); err != nil {
+		t.Fatalf("start meilisearch: %v", err)
+	}
+	eventually(t, 20*time.Second, "meilisearch answers /health", func() bool {
+		resp, err := http.Get("http://" + m.addr + "/health")
+		if err != nil {
+			return false
+		}
+		resp.Body.Close()
+		return resp.StatusCode == http.StatusOK
+	})
+}
+
+func (m *ownMeili) stop() {
+	if m.cmd != nil && m.cmd.Process != nil {
+		_ = m.cmd.Process.Kill()
+		_ = m.cmd.Wait()
+		m.cmd = nil
+	}
+}
+
+// TestMeiliStopAndRestartConverges runs the real worker on River against a
+// Meilisearch started for the test: with Meilisearch stopped, a change is
+// still committed and found through the fallback; once Meilisearch is
+// back, the pending index job drains and Meilisearch finds it too.
+func TestMeiliStopAndRestartConverges(t *testing.T) {
+	t.Parallel()
+	bin := os.Getenv("MEILI_BIN")
+	if bin == "" {
+		if os.Getenv("CI") == "true" {
+			t.Fatal("MEILI_BIN is not set (make test provides it)")
+		}
+		t.Skip("MEILI_BIN is not set; run make test")
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := ln.Addr().String()
+	ln.Close()
+	ms := &ownMeili{bin: bin, dir: t.TempDir(), addr: addr, key: "restart-test-master-key-0123456789"}
+	ms.start(t)
+	t.Cleanup(ms.stop)
+
+	ctx := context.Background()
+	pool := pgtest.NewPool(t)
+	inserter, err := jobs.NewInserter(pool)
+	if err != nil {
+		t.Fatal(err)
+	}
+	enqueue := func(ctx context.Context, tx pgx.Tx, id int64) error {
+		_, err := inserter.InsertTx(ctx, tx, jobs.IndexOrganisation{OrganisationID: id}, nil)
+		return err
+	}
+	dir := directory.NewStore(pool, enqueue)
+	settings, err := LoadSettings(searchdef.FS)
+	if err != nil {
+		t.Fatal(err)
+	}
+	meili := NewMeili(MeiliConfig{URL: "http://" + addr, MasterKey: ms.key, Index: "organisations", Settings: settings})
+	ix := NewIndexer(pool, dir, meili, IndexerOptions{Wait: 30 * time.Second})
+	workers := river.NewWorkers()
+	river.AddWorker(workers, NewWorker(ix, 300*time.Millisecond))
+	client, err := jobs.NewWorking(pool, jobs.Options{Workers: workers, PollInterval: 100 * time.Millisecond,
+		Logger: slog.New(slog.DiscardHandler)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := client.Start(ctx); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		sctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		_ = client.StopAndCancel(sctx)
+	})
+	svc := NewService(meili, NewFallback(pool), ServiceOptions{Timeout: 2 * time.Second, Failures: 1, Cooldown: 200 * time.Millisecond})
+
+	// seed demo enqueues one index job per organisation, in its transaction.
+	if _, err := demo.Load(ctx, pool, dir); err != nil {
+		t.Fatal(err)
+	}
+	find := func(e Engine, text string) *Result {
+		q := Query{Text: text}
+		_ = q.Normalize()
+		res, err := e.Search(ctx, q)
+		if err != nil {
+			return &Result{}
+		}
+		return res
+	}
+	t.Cleanup(func() {
+		if !t.Failed() {
+			return
+		}
+		rows, _ := pool.Query(context.Background(), `SELECT state || ' attempt ' || attempt || ' ' || COALESCE(errors[array_length(errors,1)]::text, '') FROM river_job`)
+		for rows.Next() {
+			var s string
+			_ = rows.Scan(&s)
+			t.Log(s)
+		}
+	})
+	eventually(t, 60*time.Second, "the demo data is searchable in Meilisearch", func() bool {
+		res := find(meili, "ecpta")
+		return len(res.Hits) > 0 && res.Hits[0].Slug == "ecpat-luxembourg" &&
+			find(meili, "").Total == 14
+	})
+
+	ms.stop()
+	var id int64
+	err = postgres.InTx(ctx, pool, func(tx pgx.Tx) error {
+		if err := tx.QueryRow(ctx, `UPDATE organisations SET name = 'Kayes Solidarité Sahel', version = version + 1
+			WHERE slug = 'sahel-eau-vive' RETURNING id`).Scan(&id); err != nil {
+			return err
+		}
+		return enqueue(ctx, tx, id)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	eventually(t, 30*time.Second, "the fallback answers with the change while Meilisearch is down", func() bool {
+		res, err := svc.Search(ctx, Query{Text: "Kayes"})
+		return err == nil && res.Fallback && slices.Contains(slugs(res), "sahel-eau-vive")
+	})
+	if err := svc.Probe(ctx); err == nil {
+		t.Error("probe says Meilisearch is up while it is stopped")
+	}
+
+	ms.start(t)
+	eventually(t, 60*time.Second, "the index converges after Meilisearch returns", func() bool {
+		res, err := svc.Search(ctx, Query{Text: "Kayes"})
+		return err == nil && !res.Fallback && slices.Equal(slugs(res), []string{"sahel-eau-vive"})
+	})
+	r, err := ix.Verify(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !r.Meili.Empty() || !r.Fallback.Empty() {
+		t.Errorf("drift after convergence: %s", fmt.Sprintf("%+v", r))
+	}
+}

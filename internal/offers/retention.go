@@ -53,24 +53,33 @@ func (s *Store) Purge(ctx context.Context, actor audit.Actor, r Retention) (int,
 		if n == 0 {
 			return nil
 		}
-		if _, err := tx.Exec(ctx, `DELETE FROM offer_notes WHERE offer_id = ANY($1)`, ids); err != nil {
-			return fmt.Errorf("offers: purge notes: %w", err)
-		}
-		// The acknowledgment went to the donor: its address goes too. A
-		// mail still waiting will never be sent.
-		if _, err := tx.Exec(ctx, `
-			UPDATE mail_messages SET to_name = '', reply_to_name = '', reply_to_email = '', subject = '', text_body = '', html_body = '',
-				to_email = CASE WHEN purpose = 'offer_ack' THEN '' ELSE to_email END,
-				status = CASE WHEN status = 'queued' THEN 'failed' ELSE status END,
-				last_error = CASE WHEN status = 'queued' THEN 'anonymised before delivery' ELSE last_error END,
-				updated_at = now()
-			WHERE offer_id = ANY($1)`, ids); err != nil {
-			return fmt.Errorf("offers: purge mails: %w", err)
+		if err := scrubTx(ctx, tx, ids); err != nil {
+			return err
 		}
 		return audit.Record(ctx, tx, actor, audit.Entry{Action: "offer.purge", EntityType: "offer",
 			Details: map[string]any{"count": n, "retention_closed": r.Closed.String(), "retention_spam": r.Spam.String()}})
 	})
 	return n, err
+}
+
+// scrubTx removes what anonymised offers still hold about the donor: the
+// notes, and the mails' addresses and contents. A mail still waiting will
+// never be sent.
+func scrubTx(ctx context.Context, tx pgx.Tx, ids []int64) error {
+	if _, err := tx.Exec(ctx, `DELETE FROM offer_notes WHERE offer_id = ANY($1)`, ids); err != nil {
+		return fmt.Errorf("offers: scrub notes: %w", err)
+	}
+	// The acknowledgment went to the donor: its address goes too.
+	if _, err := tx.Exec(ctx, `
+		UPDATE mail_messages SET to_name = '', reply_to_name = '', reply_to_email = '', subject = '', text_body = '', html_body = '',
+			to_email = CASE WHEN purpose = 'offer_ack' THEN '' ELSE to_email END,
+			status = CASE WHEN status = 'queued' THEN 'failed' ELSE status END,
+			last_error = CASE WHEN status = 'queued' THEN 'anonymised before delivery' ELSE last_error END,
+			updated_at = now()
+		WHERE offer_id = ANY($1)`, ids); err != nil {
+		return fmt.Errorf("offers: scrub mails: %w", err)
+	}
+	return nil
 }
 
 // PurgeWorker runs Purge as a scheduled job.

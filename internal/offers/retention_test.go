@@ -60,3 +60,38 @@ func TestPurgeAnonymisesOffersPastRetention(t *testing.T) {
 		t.Errorf("second purge: %d, %v", n, err)
 	}
 }
+
+func TestDonorExportAndErasure(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, noLimits())
+	staff := e.staff(t)
+	a := e.submit(t, submission("ecpat-luxembourg", directory.SupportDonation, "Jane.Doe@example.com", "en"))
+	e.submit(t, submission("enfance-et-avenir-international", directory.SupportSkills, "jane.doe@example.com", "en"))
+	other := e.submit(t, submission("ecpat-luxembourg", directory.SupportDonation, "someone@example.com", "fr"))
+	if err := e.store.AddNote(ctx(), staff, a.ID, "Prefers to be called in the morning."); err != nil {
+		t.Fatal(err)
+	}
+	x, err := e.store.ExportDonor(ctx(), staff, "jane.doe@EXAMPLE.com")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(x.Offers) != 2 || x.Offers[0].Reference != a.Reference || len(x.Offers[0].Notes) != 1 || len(x.Offers[0].Mails) != 2 {
+		t.Fatalf("export: %+v", x)
+	}
+	n, err := e.store.EraseDonor(ctx(), staff, "jane.doe@example.com")
+	if err != nil || n != 2 {
+		t.Fatalf("erased %d (%v), want 2", n, err)
+	}
+	if x, err := e.store.ExportDonor(ctx(), staff, "jane.doe@example.com"); err != nil || len(x.Offers) != 0 {
+		t.Errorf("after erasure the export still finds %d offers (%v)", len(x.Offers), err)
+	}
+	if c := e.count(t, `SELECT count(*) FROM mail_messages WHERE to_email ILIKE 'jane.doe@%' OR reply_to_email ILIKE 'jane.doe@%'`); c != 0 {
+		t.Errorf("%d mails still name the donor", c)
+	}
+	if c := e.count(t, `SELECT count(*) FROM offers WHERE id = $1 AND donor_email = 'someone@example.com'`, other.ID); c != 1 {
+		t.Error("another donor's offer was touched")
+	}
+	if c := e.count(t, `SELECT count(*) FROM audit_log WHERE action IN ('offer.donor_export', 'offer.donor_erase') AND details::text NOT ILIKE '%jane%'`); c != 3 {
+		t.Errorf("audit entries without the address: %d, want 3", c)
+	}
+}

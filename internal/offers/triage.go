@@ -88,10 +88,10 @@ type StatusChange struct {
 
 // Note is an internal note on an offer.
 type Note struct {
-	ID        int64
-	Author    string
-	Body      string
-	CreatedAt time.Time
+	ID        int64     `json:"id"`
+	Author    string    `json:"author"`
+	Body      string    `json:"body"`
+	CreatedAt time.Time `json:"created_at"`
 }
 
 // Filter selects offers for the inbox.

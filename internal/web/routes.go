@@ -63,6 +63,14 @@ func (s *Server) Handler() http.Handler {
 	}
 
 	if s.offers != nil && s.acc != nil {
+		// GDPR requests about a donor's data: admins only.
+		donors := r.Group("/admin/donors", s.requireAdmin)
+		donors.GET("", s.showAdminDonors)
+		donors.POST("/export", s.exportDonor)
+		donors.POST("/erase", s.eraseDonor)
+	}
+
+	if s.offers != nil && s.acc != nil {
 		// An organisation's members follow up its offers, and nobody
 		// else's (another organisation's offer is a 404).
 		mine := r.Group("/manage/offers", s.requireUser)

@@ -155,3 +155,28 @@ func enrolTwoFactor(t *testing.T, b *browser) {
 	}
 	wantStatus(t, b.post("/account/2fa", url.Values{"code": {code}}), http.StatusOK)
 }
+
+func TestAdminExportsAndErasesADonor(t *testing.T) {
+	t.Parallel()
+	f := newOffersFixture(t)
+	f.newUser(t, "admin@partners.test", accounts.RoleAdmin, "")
+	f.newUser(t, "staff@partners.test", accounts.RoleStaff, "")
+	r := f.submit(t, "ecpat-luxembourg", directory.SupportVolunteering, "jane@example.com")
+
+	st := &browser{t: t, h: f.h, cookies: map[string]*http.Cookie{}, header: http.Header{}}
+	st.login("staff@partners.test")
+	enrolTwoFactor(t, st)
+	wantStatus(t, st.get("/admin/donors"), http.StatusForbidden)
+
+	b := &browser{t: t, h: f.h, cookies: map[string]*http.Cookie{}, header: http.Header{}}
+	b.login("admin@partners.test")
+	enrolTwoFactor(t, b)
+	wantStatus(t, b.get("/admin/donors"), http.StatusOK, "RGPD")
+	rec := b.post("/admin/donors/export", url.Values{"email": {"jane@example.com"}})
+	wantStatus(t, rec, http.StatusOK, `"reference": "`+r.Reference+`"`, `"email": "jane@example.com"`)
+	wantStatus(t, b.post("/admin/donors/erase", url.Values{"email": {"jane@example.com"}}), http.StatusUnprocessableEntity, "Cochez la case")
+	wantStatus(t, b.post("/admin/donors/erase", url.Values{"email": {"jane@example.com"}, "confirm": {"yes"}}), http.StatusOK, "1 offre(s) anonymisée(s)")
+	if n := f.count(t, `SELECT count(*) FROM offers WHERE donor_email = 'jane@example.com'`); n != 0 {
+		t.Errorf("%d offers still hold the address", n)
+	}
+}

@@ -15,7 +15,14 @@ CREATE TABLE users (
     created_at          timestamptz NOT NULL DEFAULT now(),
     updated_at          timestamptz NOT NULL DEFAULT now(),
     last_login_at       timestamptz,
-    password_changed_at timestamptz NOT NULL DEFAULT now()
+    password_changed_at timestamptz NOT NULL DEFAULT now(),
+    -- Two-factor authentication (TOTP, RFC 6238): the base32 secret once
+    -- enrolled, and the last time step used, so a code is never accepted
+    -- twice.
+    totp_secret         text NOT NULL DEFAULT '',
+    totp_enabled_at     timestamptz,
+    totp_last_step      bigint NOT NULL DEFAULT 0,
+    CHECK ((totp_enabled_at IS NULL) = (totp_secret = ''))
 );
 -- Emails are unique whatever their case.
 CREATE UNIQUE INDEX users_email_key ON users (lower(email));
@@ -60,6 +67,14 @@ CREATE TABLE account_tokens (
 );
 CREATE INDEX account_tokens_user_idx ON account_tokens (user_id);
 
+-- Single-use recovery codes for two-factor authentication, stored hashed.
+CREATE TABLE recovery_codes (
+    user_id   bigint NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+    code_hash bytea NOT NULL,
+    used_at   timestamptz,
+    PRIMARY KEY (user_id, code_hash)
+);
+
 -- Fixed-window counters of failed logins, per client address and per
 -- account, shared by every instance of the app.
 CREATE TABLE login_attempts (
@@ -75,6 +90,7 @@ ALTER TABLE audit_log
 -- +goose Down
 ALTER TABLE audit_log DROP CONSTRAINT audit_log_actor_user_fkey;
 DROP TABLE login_attempts;
+DROP TABLE recovery_codes;
 DROP TABLE account_tokens;
 DROP TABLE sessions;
 DROP TABLE memberships;

@@ -75,7 +75,13 @@ type User struct {
 	Disabled    bool
 	CreatedAt   time.Time
 	LastLoginAt *time.Time
+	// TwoFactor says the user has enrolled a TOTP authenticator.
+	TwoFactor bool
 }
+
+// NeedsTwoFactor reports whether u must enrol two-factor authentication
+// before using their role: admins and staff must.
+func (u *User) NeedsTwoFactor() bool { return u.IsStaff() && !u.TwoFactor }
 
 // IsStaff reports whether u works for the platform (staff or admin).
 func (u *User) IsStaff() bool { return u != nil && (u.Role == RoleStaff || u.Role == RoleAdmin) }

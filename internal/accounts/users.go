@@ -115,11 +115,11 @@ func addMembership(ctx context.Context, tx pgx.Tx, actor audit.Actor, userID, or
 		OrganisationID: orgID, Details: map[string]any{"role": role}})
 }
 
-const userColumns = `id, email, name, COALESCE(role, ''), disabled, created_at, last_login_at`
+const userColumns = `id, email, name, COALESCE(role, ''), disabled, created_at, last_login_at, totp_enabled_at IS NOT NULL`
 
 func scanUser(row pgx.Row) (*User, error) {
 	u := &User{}
-	err := row.Scan(&u.ID, &u.Email, &u.Name, &u.Role, &u.Disabled, &u.CreatedAt, &u.LastLoginAt)
+	err := row.Scan(&u.ID, &u.Email, &u.Name, &u.Role, &u.Disabled, &u.CreatedAt, &u.LastLoginAt, &u.TwoFactor)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return nil, ErrNotFound
 	}
@@ -153,14 +153,14 @@ type UserListing struct {
 // Users lists every user by email with their memberships.
 func (s *Store) Users(ctx context.Context) ([]UserListing, error) {
 	rows, _ := s.pool.Query(ctx, `
-		SELECT u.id, u.email, u.name, COALESCE(u.role, ''), u.disabled, u.created_at, u.last_login_at,
+		SELECT u.id, u.email, u.name, COALESCE(u.role, ''), u.disabled, u.created_at, u.last_login_at, u.totp_enabled_at IS NOT NULL,
 			COALESCE((SELECT json_agg(json_build_object('OrganisationID', o.id, 'OrganisationSlug', o.slug,
 				'OrganisationName', o.name, 'Role', m.role) ORDER BY o.slug)
 				FROM memberships m JOIN organisations o ON o.id = m.organisation_id WHERE m.user_id = u.id), '[]')
 		FROM users u ORDER BY lower(u.email)`)
 	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (UserListing, error) {
 		var l UserListing
-		err := r.Scan(&l.ID, &l.Email, &l.Name, &l.Role, &l.Disabled, &l.CreatedAt, &l.LastLoginAt, &l.Memberships)
+		err := r.Scan(&l.ID, &l.Email, &l.Name, &l.Role, &l.Disabled, &l.CreatedAt, &l.LastLoginAt, &l.TwoFactor, &l.Memberships)
 		return l, err
 	})
 	if err != nil {

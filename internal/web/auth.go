@@ -192,6 +192,12 @@ func (s *Server) requireRole(c *gin.Context, ok func(*accounts.User) bool) {
 		s.errorPage(c, http.StatusForbidden, "")
 		return
 	}
+	// Two-factor authentication is required for admins and staff.
+	if u.NeedsTwoFactor() {
+		c.Redirect(http.StatusSeeOther, "/account/2fa")
+		c.Abort()
+		return
+	}
 	c.Next()
 }
 
@@ -278,6 +284,10 @@ func (s *Server) login(c *gin.Context) {
 		return
 	case err != nil:
 		s.internalError(c, err)
+		return
+	}
+	if u.TwoFactor {
+		s.startSecondFactor(c, u, next)
 		return
 	}
 	// A fresh session id at login: a session id planted before login is

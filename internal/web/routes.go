@@ -96,6 +96,8 @@ func (s *Server) Handler() http.Handler {
 		r.GET("/login", s.showLogin)
 		r.POST("/login", s.login)
 		r.POST("/logout", s.logout)
+		r.GET("/login/2fa", s.showSecondFactor)
+		r.POST("/login/2fa", s.verifySecondFactor)
 		r.GET("/password/forgot", s.showForgotPassword)
 		r.POST("/password/forgot", s.requestPasswordReset)
 		r.GET("/password/reset", s.showTokenForm(false))
@@ -109,6 +111,9 @@ func (s *Server) Handler() http.Handler {
 		account.POST("/sessions/:key/end", s.endSession)
 		account.GET("/password", s.showChangePassword)
 		account.POST("/password", s.changePassword)
+		account.GET("/2fa", s.showTwoFactor)
+		account.POST("/2fa", s.enableTwoFactor)
+		account.POST("/2fa/disable", s.disableTwoFactor)
 
 		// Self-service: members (owners, editors) of an organisation edit
 		// its profile; everyone else gets 404 from requireMembership.

@@ -1,0 +1,216 @@
+package accounts
+
+import (
+	"bytes"
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"crypto/subtle"
+	"encoding/base32"
+	"errors"
+	"fmt"
+	"image/png"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/pquerna/otp"
+	"github.com/pquerna/otp/totp"
+
+	"github.com/partnerdir/partnerdir/internal/audit"
+	"github.com/partnerdir/partnerdir/internal/postgres"
+)
+
+// totpPeriod is the TOTP time step; codes of the steps just before and
+// after are accepted too, for clock drift.
+const totpPeriod = 30
+
+// recoveryCodeCount is how many recovery codes enrolment hands out.
+const recoveryCodeCount = 10
+
+// Enrolment is a TOTP secret offered to a user, not yet confirmed.
+type Enrolment struct {
+	// Secret is the base32 secret, shown as text for people who cannot
+	// scan the QR code.
+	Secret string
+	// URL is the otpauth:// URL the QR code encodes.
+	URL string
+	// QR is the QR code as PNG.
+	QR []byte
+}
+
+// NewEnrolment makes a fresh TOTP secret for u.
+func NewEnrolment(u *User) (*Enrolment, error) {
+	key, err := totp.Generate(totp.GenerateOpts{Issuer: "Partnerdir", AccountName: u.Email, Period: totpPeriod})
+	if err != nil {
+		return nil, fmt.Errorf("accounts: new TOTP secret: %w", err)
+	}
+	img, err := key.Image(220, 220)
+	if err != nil {
+		return nil, fmt.Errorf("accounts: QR code: %w", err)
+	}
+	var b bytes.Buffer
+	if err := png.Encode(&b, img); err != nil {
+		return nil, fmt.Errorf("accounts: QR code: %w", err)
+	}
+	return &Enrolment{Secret: key.Secret(), URL: key.URL(), QR: b.Bytes()}, nil
+}
+
+// matchStep returns the time step whose code is code, among now's and its
+// neighbours', or 0.
+func matchStep(secret, code string, now time.Time) int64 {
+	code = strings.ReplaceAll(strings.TrimSpace(code), " ", "")
+	if len(code) != 6 {
+		return 0
+	}
+	opts := totp.ValidateOpts{Period: totpPeriod, Digits: otp.DigitsSix, Algorithm: otp.AlgorithmSHA1}
+	step := now.Unix() / totpPeriod
+	for _, s := range []int64{step - 1, step, step + 1} {
+		want, err := totp.GenerateCodeCustom(secret, time.Unix(s*totpPeriod, 0), opts)
+		if err == nil && subtle.ConstantTimeCompare([]byte(want), []byte(code)) == 1 {
+			return s
+		}
+	}
+	return 0
+}
+
+// EnableTwoFactor confirms enrolment of secret with a code from the
+// user's authenticator and returns the recovery codes, to show once. It
+// returns ErrBadCredentials for a wrong code.
+func (s *Store) EnableTwoFactor(ctx context.Context, actor audit.Actor, userID int64, secret, code string) ([]string, error) {
+	step := matchStep(secret, code, time.Now())
+	if step == 0 {
+		return nil, ErrBadCredentials
+	}
+	codes := make([]string, recoveryCodeCount)
+	for i := range codes {
+		b := make([]byte, 7)
+		_, _ = rand.Read(b)
+		c := strings.ToLower(base32.StdEncoding.WithPadding(base32.NoPadding).EncodeToString(b))[:10]
+		codes[i] = c[:5] + "-" + c[5:]
+	}
+	err := postgres.InTx(ctx, s.pool, func(tx pgx.Tx) error {
+		if _, err := tx.Exec(ctx, `UPDATE users SET totp_secret = $2, totp_enabled_at = now(), totp_last_step = $3, updated_at = now()
+			WHERE id = $1`, userID, secret, step); err != nil {
+			return err
+		}
+		if _, err := tx.Exec(ctx, `DELETE FROM recovery_codes WHERE user_id = $1`, userID); err != nil {
+			return err
+		}
+		for _, c := range codes {
+			if _, err := tx.Exec(ctx, `INSERT INTO recovery_codes (user_id, code_hash) VALUES ($1, $2)`, userID, recoveryHash(c)); err != nil {
+				return err
+			}
+		}
+		return audit.Record(ctx, tx, actor, audit.Entry{Action: "user.two_factor_enable", EntityType: "user", EntityID: userID})
+	})
+	if err != nil {
+		return nil, fmt.Errorf("accounts: enable two-factor for %d: %w", userID, err)
+	}
+	return codes, nil
+}
+
+func recoveryHash(code string) []byte {
+	h := sha256.Sum256([]byte(strings.ToLower(strings.TrimSpace(code))))
+	return h[:]
+}
+
+// DisableTwoFactor removes user's authenticator and recovery codes.
+func (s *Store) DisableTwoFactor(ctx context.Context, actor audit.Actor, userID int64) error {
+	return postgres.InTx(ctx, s.pool, func(tx pgx.Tx) error {
+		if _, err := tx.Exec(ctx, `UPDATE users SET totp_secret = '', totp_enabled_at = NULL, updated_at = now() WHERE id = $1`, userID); err != nil {
+			return fmt.Errorf("accounts: disable two-factor for %d: %w", userID, err)
+		}
+		if _, err := tx.Exec(ctx, `DELETE FROM recovery_codes WHERE user_id = $1`, userID); err != nil {
+			return err
+		}
+		return audit.Record(ctx, tx, actor, audit.Entry{Action: "user.two_factor_disable", EntityType: "user", EntityID: userID})
+	})
+}
+
+// VerifySecondFactor checks a TOTP code, or a recovery code (used up), for
+// the second step of user's login from clientIP. A code is never accepted
+// twice. It returns ErrBadCredentials for a wrong code and ErrRateLimited
+// after too many wrong ones.
+func (s *Store) VerifySecondFactor(ctx context.Context, userID int64, code, clientIP, requestID string) error {
+	key := fmt.Sprintf("totp:%d", userID)
+	limited, err := s.limited(ctx, "ip:"+clientIP, key)
+	if err != nil {
+		return err
+	}
+	if limited {
+		return ErrRateLimited
+	}
+	actor := audit.Actor{UserID: userID, Label: fmt.Sprintf("user %d", userID), RequestID: requestID}
+	ok := false
+	err = postgres.InTx(ctx, s.pool, func(tx pgx.Tx) error {
+		var secret string
+		var last int64
+		err := tx.QueryRow(ctx, `SELECT totp_secret, totp_last_step FROM users WHERE id = $1 AND NOT disabled FOR UPDATE`, userID).Scan(&secret, &last)
+		if errors.Is(err, pgx.ErrNoRows) || err == nil && secret == "" {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		if step := matchStep(secret, code, time.Now()); step > last {
+			ok = true
+			_, err = tx.Exec(ctx, `UPDATE users SET totp_last_step = $2 WHERE id = $1`, userID, step)
+			return err
+		}
+		tag, err := tx.Exec(ctx, `UPDATE recovery_codes SET used_at = now() WHERE user_id = $1 AND code_hash = $2 AND used_at IS NULL`,
+			userID, recoveryHash(code))
+		if err != nil {
+			return err
+		}
+		if ok = tag.RowsAffected() == 1; ok {
+			return audit.Record(ctx, tx, actor, audit.Entry{Action: "user.recovery_code_use", EntityType: "user", EntityID: userID})
+		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("accounts: verify second factor of %d: %w", userID, err)
+	}
+	if ok {
+		_, err := s.pool.Exec(ctx, `DELETE FROM login_attempts WHERE key = $1`, key)
+		return err
+	}
+	err = postgres.InTx(ctx, s.pool, func(tx pgx.Tx) error {
+		for _, k := range []string{"ip:" + clientIP, key} {
+			if _, err := tx.Exec(ctx, `
+				INSERT INTO login_attempts AS a (key, window_start, failures) VALUES ($1, now(), 1)
+				ON CONFLICT (key) DO UPDATE SET
+					failures = CASE WHEN a.window_start < now() - make_interval(secs => $2) THEN 1 ELSE a.failures + 1 END,
+					window_start = CASE WHEN a.window_start < now() - make_interval(secs => $2) THEN now() ELSE a.window_start END`,
+				k, s.window.Seconds()); err != nil {
+				return err
+			}
+		}
+		return audit.Record(ctx, tx, actor, audit.Entry{Action: "user.two_factor_failure", EntityType: "user", EntityID: userID,
+			Details: map[string]any{"ip": clientIP}})
+	})
+	if err != nil {
+		return fmt.Errorf("accounts: record second factor failure: %w", err)
+	}
+	return ErrBadCredentials
+}
+
+// EnrolmentFor rebuilds the enrolment of an offered secret (the QR code
+// shown again after a wrong code).
+func EnrolmentFor(u *User, secret string) (*Enrolment, error) {
+	key, err := otp.NewKeyFromURL(fmt.Sprintf("otpauth://totp/Partnerdir:%s?secret=%s&issuer=Partnerdir&period=%d&digits=6&algorithm=SHA1",
+		url.PathEscape(u.Email), url.QueryEscape(secret), totpPeriod))
+	if err != nil {
+		return nil, fmt.Errorf("accounts: TOTP key: %w", err)
+	}
+	img, err := key.Image(220, 220)
+	if err != nil {
+		return nil, fmt.Errorf("accounts: QR code: %w", err)
+	}
+	var b bytes.Buffer
+	if err := png.Encode(&b, img); err != nil {
+		return nil, fmt.Errorf("accounts: QR code: %w", err)
+	}
+	return &Enrolment{Secret: secret, URL: key.URL(), QR: b.Bytes()}, nil
+}

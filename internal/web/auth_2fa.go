@@ -1,0 +1,241 @@
+package web
+
+import (
+	"encoding/base64"
+	"errors"
+	"html/template"
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/partnerdir/partnerdir/internal/accounts"
+)
+
+// Session keys of the two-factor steps.
+const (
+	sessionPending     = "pending_user_id" // password checked, code not yet
+	sessionPendingAt   = "pending_at"
+	sessionPendingNext = "pending_next"
+	sessionTOTPSecret  = "totp_secret" // offered at enrolment, not yet confirmed
+	// pendingLifetime bounds the time between password and code.
+	pendingLifetime = 5 * time.Minute
+)
+
+// startSecondFactor parks a user whose password was right but who has an
+// authenticator: the session is not signed in until the code is given.
+func (s *Server) startSecondFactor(c *gin.Context, u *accounts.User, next string) {
+	sess := s.session(c)
+	if err := s.sessions.Renew(c.Request.Context(), sess); err != nil {
+		s.internalError(c, err)
+		return
+	}
+	for k := range sess.Values {
+		delete(sess.Values, k)
+	}
+	sess.Values[sessionPending] = strconv.FormatInt(u.ID, 10)
+	sess.Values[sessionPendingAt] = strconv.FormatInt(time.Now().Unix(), 10)
+	sess.Values[sessionPendingNext] = next
+	sess.Values[accounts.SessionIP] = c.ClientIP()
+	sess.Values[sessionCSRF] = newToken()
+	if err := sess.Save(c.Request, c.Writer); err != nil {
+		s.internalError(c, err)
+		return
+	}
+	c.Redirect(http.StatusSeeOther, "/login/2fa")
+}
+
+// pendingUser is the user id waiting for their second factor, or 0.
+func (s *Server) pendingUser(c *gin.Context) int64 {
+	sess := s.session(c)
+	if sess == nil {
+		return 0
+	}
+	pending, _ := sess.Values[sessionPending].(string)
+	pendingAt, _ := sess.Values[sessionPendingAt].(string)
+	id, _ := strconv.ParseInt(pending, 10, 64)
+	at, _ := strconv.ParseInt(pendingAt, 10, 64)
+	if time.Since(time.Unix(at, 0)) > pendingLifetime {
+		return 0
+	}
+	return id
+}
+
+// SecondFactorPage is the data of the login's code step.
+type SecondFactorPage struct {
+	Base
+	Account
+	Error string
+}
+
+func (s *Server) renderSecondFactor(c *gin.Context, status int, msg string) {
+	acc, err := s.account(c)
+	if err != nil {
+		s.internalError(c, err)
+		return
+	}
+	b := s.base(c, s.tr.T(c.GetString(ctxLang), "auth.2fa.title"))
+	b.Nav = "login"
+	s.render(c, status, "login_2fa", SecondFactorPage{Base: b, Account: acc, Error: msg})
+}
+
+func (s *Server) showSecondFactor(c *gin.Context) {
+	if s.pendingUser(c) == 0 {
+		c.Redirect(http.StatusSeeOther, "/login")
+		return
+	}
+	s.renderSecondFactor(c, http.StatusOK, "")
+}
+
+func (s *Server) verifySecondFactor(c *gin.Context) {
+	uid := s.pendingUser(c)
+	if uid == 0 {
+		c.Redirect(http.StatusSeeOther, "/login")
+		return
+	}
+	ctx := c.Request.Context()
+	err := s.acc.VerifySecondFactor(ctx, uid, c.PostForm("code"), c.ClientIP(), c.GetString(ctxRequestID))
+	switch {
+	case errors.Is(err, accounts.ErrRateLimited):
+		c.Header("Retry-After", "900")
+		s.renderSecondFactor(c, http.StatusTooManyRequests, "auth.login.limited")
+		return
+	case errors.Is(err, accounts.ErrBadCredentials):
+		s.renderSecondFactor(c, http.StatusUnauthorized, "auth.2fa.wrong")
+		return
+	case err != nil:
+		s.internalError(c, err)
+		return
+	}
+	sess := s.session(c)
+	pendingNext, _ := sess.Values[sessionPendingNext].(string)
+	next := safeNext(pendingNext)
+	if err := s.sessions.Renew(ctx, sess); err != nil {
+		s.internalError(c, err)
+		return
+	}
+	ip := c.ClientIP()
+	for k := range sess.Values {
+		delete(sess.Values, k)
+	}
+	sess.Values[accounts.SessionUserID] = uid
+	sess.Values[accounts.SessionIP] = ip
+	sess.Values[sessionCSRF] = newToken()
+	if err := sess.Save(c.Request, c.Writer); err != nil {
+		s.internalError(c, err)
+		return
+	}
+	u, err := s.acc.User(ctx, uid)
+	if err != nil {
+		s.internalError(c, err)
+		return
+	}
+	c.Set(ctxUser, u)
+	if next == "" {
+		next = s.home(c)
+	}
+	c.Redirect(http.StatusSeeOther, next)
+}
+
+// TwoFactorPage is the data of the two-factor settings page.
+type TwoFactorPage struct {
+	Base
+	Account
+	Required bool
+	// Enrolment, while enrolling: the secret as text and the QR code.
+	Secret string
+	QR     template.URL
+	// Recovery codes, shown once right after enrolment.
+	Recovery []string
+	Error    string
+}
+
+func (s *Server) renderTwoFactor(c *gin.Context, status int, p TwoFactorPage) {
+	acc, err := s.account(c)
+	if err != nil {
+		s.internalError(c, err)
+		return
+	}
+	p.Base, p.Account = s.base(c, s.tr.T(c.GetString(ctxLang), "auth.2fa.settings")), acc
+	p.Nav = "account"
+	p.Required = acc.User.IsStaff()
+	if !acc.User.TwoFactor && p.Recovery == nil {
+		sess := s.session(c)
+		secret, _ := sess.Values[sessionTOTPSecret].(string)
+		var e *accounts.Enrolment
+		if secret == "" {
+			e, err = accounts.NewEnrolment(acc.User)
+			if err == nil {
+				sess.Values[sessionTOTPSecret] = e.Secret
+				err = sess.Save(c.Request, c.Writer)
+			}
+		} else {
+			e, err = accounts.EnrolmentFor(acc.User, secret)
+		}
+		if err != nil {
+			s.internalError(c, err)
+			return
+		}
+		p.Secret = e.Secret
+		p.QR = template.URL("data:image/png;base64," + base64.StdEncoding.EncodeToString(e.QR))
+	}
+	// The secret and the recovery codes must not be cached anywhere.
+	c.Header("Cache-Control", "no-store")
+	s.render(c, status, "manage_2fa", p)
+}
+
+func (s *Server) showTwoFactor(c *gin.Context) {
+	s.renderTwoFactor(c, http.StatusOK, TwoFactorPage{})
+}
+
+func (s *Server) enableTwoFactor(c *gin.Context) {
+	u := s.currentUser(c)
+	sess := s.session(c)
+	secret, _ := sess.Values[sessionTOTPSecret].(string)
+	if u.TwoFactor || secret == "" {
+		c.Redirect(http.StatusSeeOther, "/account/2fa")
+		return
+	}
+	codes, err := s.acc.EnableTwoFactor(c.Request.Context(), s.actor(c), u.ID, secret, c.PostForm("code"))
+	if errors.Is(err, accounts.ErrBadCredentials) {
+		s.renderTwoFactor(c, http.StatusUnprocessableEntity, TwoFactorPage{Error: "auth.2fa.wrong"})
+		return
+	}
+	if err != nil {
+		s.internalError(c, err)
+		return
+	}
+	delete(sess.Values, sessionTOTPSecret)
+	if err := sess.Save(c.Request, c.Writer); err != nil {
+		s.internalError(c, err)
+		return
+	}
+	u.TwoFactor = true
+	s.renderTwoFactor(c, http.StatusOK, TwoFactorPage{Recovery: codes})
+}
+
+// disableTwoFactor removes the authenticator after a last valid code;
+// admins and staff cannot go without one.
+func (s *Server) disableTwoFactor(c *gin.Context) {
+	u := s.currentUser(c)
+	if u.IsStaff() {
+		s.errorPage(c, http.StatusForbidden, "")
+		return
+	}
+	ctx := c.Request.Context()
+	err := s.acc.VerifySecondFactor(ctx, u.ID, c.PostForm("code"), c.ClientIP(), c.GetString(ctxRequestID))
+	switch {
+	case errors.Is(err, accounts.ErrBadCredentials), errors.Is(err, accounts.ErrRateLimited):
+		s.renderTwoFactor(c, http.StatusUnprocessableEntity, TwoFactorPage{Error: "auth.2fa.wrong"})
+		return
+	case err != nil:
+		s.internalError(c, err)
+		return
+	}
+	if err := s.acc.DisableTwoFactor(ctx, s.actor(c), u.ID); err != nil {
+		s.internalError(c, err)
+		return
+	}
+	c.Redirect(http.StatusSeeOther, "/account/2fa")
+}

@@ -96,4 +96,3 @@ func TestSearchReindexAndVerify(t *testing.T) {
 		t.Error("unknown search command accepted")
 	}
 }
-

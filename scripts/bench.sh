@@ -42,12 +42,17 @@ start=$(date +%s.%N)
 $bin seed synthetic --orgs "$orgs" --seed "$seed" | tee "$out/seed.log" | grep -v '^synthetic organisations: '
 echo "seed wall time: $(echo "$(date +%s.%N) - $start" | bc) s"
 
+base=http://$addr
+if curl -fsS -o /dev/null "$base/healthz" 2>/dev/null; then
+	echo "bench: something already answers on $addr; stop it or set BENCH_ADDR" >&2
+	exit 1
+fi
 $bin serve >"$out/serve.log" 2>&1 &
 server=$!
-trap 'kill $server 2>/dev/null; wait $server 2>/dev/null || true' EXIT
-base=http://$addr
-for _ in $(seq 100); do
+trap 'kill $server 2>/dev/null; wait $server 2>/dev/null; true' EXIT
+for _ in $(seq 300); do
 	curl -fsS -o /dev/null "$base/healthz" 2>/dev/null && break
+	kill -0 $server 2>/dev/null || { echo "bench: the server exited; see $out/serve.log" >&2; exit 1; }
 	sleep 0.1
 done
 curl -fsS -o /dev/null "$base/healthz"
@@ -64,6 +69,7 @@ profile=$(curl -fsS "$base$deep" | grep -o 'href="/organisations/syn-[^"]*"' | h
 [[ -n $profile ]] || { echo "bench: no synthetic profile on $deep" >&2; exit 1; }
 
 echo "== $(nproc) CPUs, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs); $conns connections, $duration each"
+echo "load average before the runs: $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "deep page: $depth pages in ($deep)"
 echo "profile:   $profile"
 results=()
@@ -88,3 +94,5 @@ for r in "${results[@]}"; do
 	printf '| %s | %.0f | %s | %s | %s | %s | %s | %.1f× |\n' "$name" "$(echo "$reqs / $secs" | bc -l)" \
 		"$(get p50)" "$p95" "$(get p99)" "$(get max)" "$(get errors)" "$(echo "$p95 / $base95" | bc -l)"
 done
+echo
+echo "load average after the runs: $(cut -d' ' -f1-3 /proc/loadavg)"

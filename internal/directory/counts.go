@@ -10,7 +10,7 @@ import (
 
 // countTTL is how long a directory-wide count is served before it is
 // recomputed in the background.
-const countTTL = 15 * time.Second
+const countTTL = 30 * time.Second
 
 // countCache keeps the counts every list page shows — the total of the
 // filtered list and the facet counts — which scan every published

@@ -26,13 +26,16 @@ MEILI_CACHE_BIN=$CACHE_ROOT/meilisearch-$MEILI_VERSION-${MEILI_SHA256:0:8}/meili
 MAILPIT_MODULE=github.com/axllent/mailpit
 MAILPIT_VERSION=v1.33.1
 MAILPIT_CACHE_BIN=$CACHE_ROOT/mailpit-$MAILPIT_VERSION/mailpit
+AXE_VERSION=4.10.3
+AXE_SHA256=880970c081707360e64f34cea25ff91892f5bc95675b0776925b9709dd8a68bb
+AXE_CACHE_JS=$CACHE_ROOT/axe-core-$AXE_VERSION/axe.min.js
 MAILPIT_SMTP_PORT=1025
 MAILPIT_HTTP_PORT=8025
 
 # Values given by the caller, captured before this script sets anything.
 declare -A GIVEN=()
 for _v in DATABASE_URL MEILI_URL MEILI_MASTER_KEY MEILI_BIN SMTP_URL HTTP_ADDR BASE_URL \
-	APP_ENV MAIL_FROM TRIAGE_EMAIL SESSION_KEYS; do
+	APP_ENV MAIL_FROM TRIAGE_EMAIL SESSION_KEYS CHROMIUM_BIN AXE_JS; do
 	if [[ -n ${!_v:-} ]]; then GIVEN[$_v]=${!_v}; fi
 done
 unset _v
@@ -480,6 +483,62 @@ mailpit_up() {
 	say "mailpit: started, SMTP on 127.0.0.1:$MAILPIT_SMTP_PORT, mails at $url/api/v1/messages"
 }
 
+# ------------------------------------------- browser tests (Chromium, axe-core)
+
+# chromium_resolve: CHROMIUM_BIN_PATH is the given CHROMIUM_BIN, Debian's
+# chromium (installed with apt-get when root), or empty: the browser tests
+# then skip (and fail under CI=true).
+chromium_resolve() {
+	CHROMIUM_BIN_PATH=
+	if [[ -n ${GIVEN[CHROMIUM_BIN]:-} ]]; then
+		CHROMIUM_BIN_PATH=${GIVEN[CHROMIUM_BIN]}
+		return 0
+	fi
+	if ! have chromium; then
+		if ! is_root; then
+			warn "chromium: not installed, browser tests will be skipped (run 'sudo apt-get install -y chromium')"
+			return 0
+		fi
+		apt_install chromium
+	fi
+	CHROMIUM_BIN_PATH=$(command -v chromium)
+}
+
+# axe_fetch: download axe-core from the npm registry, checksum-verified, into
+# the cache (AXE_CACHE_JS).
+axe_fetch() {
+	have npm || die "npm is needed to download axe-core: install it ('apt-get install -y npm' as root) or set AXE_JS"
+	local dir cache_dir
+	cache_dir=$(dirname "$AXE_CACHE_JS")
+	mkdir -p "$cache_dir"
+	new_tmp_dir dir "$cache_dir"
+	say "axe-core: downloading $AXE_VERSION via npm"
+	(cd "$dir" && npm pack --silent --no-fund --no-audit --no-update-notifier "axe-core@$AXE_VERSION" >npm.log 2>&1) || {
+		tail -n 20 "$dir/npm.log" >&2
+		die "axe-core: 'npm pack axe-core@$AXE_VERSION' failed"
+	}
+	local tgz=("$dir"/*.tgz)
+	[[ -f ${tgz[0]} ]] || die "axe-core: npm pack produced no tarball"
+	tar -xzf "${tgz[0]}" -C "$dir" package/axe.min.js || die "axe-core: package/axe.min.js missing from ${tgz[0]##*/}"
+	local sum
+	sum=$(sha256sum "$dir/package/axe.min.js" | cut -d' ' -f1)
+	[[ $sum == "$AXE_SHA256" ]] || die "axe-core: checksum mismatch for $AXE_VERSION (got $sum, want $AXE_SHA256)"
+	chmod 644 "$dir/package/axe.min.js"
+	mv -f -- "$dir/package/axe.min.js" "$AXE_CACHE_JS"
+	say "axe-core: cached at $AXE_CACHE_JS"
+}
+
+axe_resolve() {
+	if [[ -n ${GIVEN[AXE_JS]:-} ]]; then
+		AXE_JS_PATH=${GIVEN[AXE_JS]}
+		return 0
+	fi
+	if [[ ! -s $AXE_CACHE_JS ]] || [[ $(sha256sum "$AXE_CACHE_JS" | cut -d' ' -f1) != "$AXE_SHA256" ]]; then
+		axe_fetch
+	fi
+	AXE_JS_PATH=$AXE_CACHE_JS
+}
+
 # ------------------------------------------------------------------ commands
 
 write_env() {
@@ -525,6 +584,11 @@ cmd_up() {
 		[[ -n ${MEILI_BIN_PATH:-} ]] || meili_resolve_bin
 		ENV[MEILI_BIN]=$MEILI_BIN_PATH
 		order+=(MEILI_BIN)
+		chromium_resolve
+		axe_resolve
+		ENV[CHROMIUM_BIN]=$CHROMIUM_BIN_PATH
+		ENV[AXE_JS]=$AXE_JS_PATH
+		order+=(CHROMIUM_BIN AXE_JS)
 	fi
 
 	if [[ -n ${GIVEN[SMTP_URL]:-} ]]; then

@@ -1,0 +1,87 @@
+package e2e
+
+import (
+	"encoding/json"
+	"fmt"
+	"os"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/chromedp/chromedp"
+)
+
+var (
+	axeOnce   sync.Once
+	axeSource string
+	axeErr    error
+)
+
+// axeScript returns axe-core's source from AXE_JS (make test downloads it
+// from the npm registry); without it the test is skipped, or fails under
+// CI=true.
+func axeScript(t *testing.T) string {
+	t.Helper()
+	path := os.Getenv("AXE_JS")
+	if path == "" {
+		if os.Getenv("CI") == "true" {
+			t.Fatal("AXE_JS is not set: axe-core is required under CI (make test downloads it)")
+		}
+		t.Skip("AXE_JS is not set; run make test, which downloads axe-core")
+	}
+	axeOnce.Do(func() {
+		b, err := os.ReadFile(path)
+		axeSource, axeErr = string(b), err
+	})
+	if axeErr != nil {
+		t.Fatalf("axe-core: %v", axeErr)
+	}
+	return axeSource
+}
+
+// axeViolation is one rule that failed, as axe reports it.
+type axeViolation struct {
+	ID      string   `json:"id"`
+	Impact  string   `json:"impact"`
+	Help    string   `json:"help"`
+	Targets []string `json:"targets"`
+	Summary string   `json:"summary"`
+}
+
+// axeCheck injects axe-core into the current page and runs the WCAG 2.1
+// A and AA rules (contrast included): a serious or critical violation
+// fails the test; lesser ones are logged.
+func (b *browser) axeCheck(name string) {
+	b.t.Helper()
+	src := axeScript(b.t)
+	if !eval[bool](b, `typeof window.axe === "object"`) {
+		// Evaluated through the DevTools protocol, the script is not
+		// subject to the page's Content-Security-Policy.
+		run(b, "inject axe-core", chromedp.Evaluate[bool](src+"\n;typeof window.axe === \"object\""))
+	}
+	out := run(b, "axe.run on "+name, chromedp.Evaluate[string](`axe.run(document, {
+		runOnly: {type: "tag", values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]},
+		resultTypes: ["violations"]
+	}).then(function (r) {
+		return JSON.stringify(r.violations.map(function (v) {
+			return {
+				id: v.id, impact: v.impact, help: v.help,
+				targets: v.nodes.slice(0, 5).map(function (n) { return n.target.join(" "); }),
+				summary: v.nodes.length ? v.nodes[0].failureSummary : ""
+			};
+		}));
+	})`, chromedp.EvalAwaitPromise))
+	var vs []axeViolation
+	if err := json.Unmarshal([]byte(out), &vs); err != nil {
+		b.t.Fatalf("axe on %s: %v", name, err)
+	}
+	for _, v := range vs {
+		msg := fmt.Sprintf("axe on %s (%s): %s [%s] %s at %s\n%s", name, b.path(), v.ID, v.Impact, v.Help,
+			strings.Join(v.Targets, " | "), v.Summary)
+		if v.Impact == "serious" || v.Impact == "critical" {
+			b.t.Error(msg)
+		} else {
+			b.t.Log(msg)
+		}
+	}
+}

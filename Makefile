@@ -7,7 +7,7 @@ SHELL := /bin/bash
 GO ?= go
 BIN := bin/partnerdir
 
-.PHONY: build run stop services test test-down bench fmt vet clean
+.PHONY: build run stop services test test-down bench bench-search fmt vet clean
 
 build:
 	$(GO) build -o $(BIN) ./cmd/partnerdir
@@ -61,6 +61,13 @@ test-down:
 bench: services
 	@$(MAKE) --no-print-directory build
 	@scripts/bench.sh
+
+# Search benchmark (BENCHMARKS.md, "Search"): 100,000 synthetic organisations
+# in their own database, a private Meilisearch, the app; /search through the
+# app against Meilisearch directly and the fallback; reindex against raw
+# ingestion. ORGS, CONCURRENCY and REQUESTS override the defaults.
+bench-search:
+	@scripts/bench-search.sh
 
 fmt:
 	$(GO) fmt ./...

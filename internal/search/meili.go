@@ -269,7 +269,9 @@ func (m *Meili) Search(ctx context.Context, q Query) (*Result, error) {
 	return searchIndex(ctx, c.search, m.cfg.Index, q)
 }
 
-func searchIndex(ctx context.Context, c meilisearch.ServiceManager, index string, q Query) (*Result, error) {
+// MeiliRequest is the request Search sends to Meilisearch for q (the
+// search benchmark replays it directly against Meilisearch).
+func MeiliRequest(q Query) *meilisearch.SearchRequest {
 	perPage := int64(q.PerPage)
 	req := &meilisearch.SearchRequest{
 		Query:                 q.Text,
@@ -287,7 +289,11 @@ func searchIndex(ctx context.Context, c meilisearch.ServiceManager, index string
 	if q.Sort == SortName || q.Text == "" {
 		req.Sort = []string{"name:asc"}
 	}
-	res, err := c.Index(index).Search(ctx, q.Text, req)
+	return req
+}
+
+func searchIndex(ctx context.Context, c meilisearch.ServiceManager, index string, q Query) (*Result, error) {
+	res, err := c.Index(index).Search(ctx, q.Text, MeiliRequest(q))
 	if err != nil {
 		return nil, fmt.Errorf("search: meilisearch query: %w", err)
 	}

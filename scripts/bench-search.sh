@@ -1,0 +1,56 @@
+#!/usr/bin/env bash
+# make bench-search: the search benchmark of BENCHMARKS.md, repeatable in one
+# command. It uses the test services' PostgreSQL (its own database,
+# partnerdir_bench) and starts a private Meilisearch and the app, so nothing
+# else shares them during the measurement; then runs cmd/searchbench.
+#
+#   ORGS=100000 CONCURRENCY=8 REQUESTS=3000 scripts/bench-search.sh
+set -euo pipefail
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd -P)
+cd "$ROOT"
+ORGS=${ORGS:-100000}
+CONCURRENCY=${CONCURRENCY:-8}
+REQUESTS=${REQUESTS:-3000}
+MEILI_PORT=${BENCH_MEILI_PORT:-7790}
+APP_ADDR=${BENCH_APP_ADDR:-127.0.0.1:18090}
+DB=${BENCH_DB:-partnerdir_bench}
+
+scripts/services.sh up test >/dev/null
+set -a
+# shellcheck disable=SC1091
+source .data/test.env
+set +a
+go build -o bin/partnerdir ./cmd/partnerdir
+go build -o bin/searchbench ./cmd/searchbench
+
+base=${DATABASE_URL%/*}
+psql "$base/postgres" -Atqc "SELECT 1 FROM pg_database WHERE datname = '$DB'" | grep -q 1 ||
+	psql "$base/postgres" -qc "CREATE DATABASE $DB"
+export DATABASE_URL="$base/$DB?sslmode=disable"
+
+dir=$ROOT/.data/bench-meili
+rm -rf "$dir" && mkdir -p "$dir"
+export MEILI_URL="http://127.0.0.1:$MEILI_PORT" MEILI_MASTER_KEY="bench-master-key-0123456789abcdef" MEILI_INDEX=organisations
+"$MEILI_BIN" --db-path "$dir/data" --dump-dir "$dir/dumps" --snapshot-dir "$dir/snapshots" \
+	--http-addr "127.0.0.1:$MEILI_PORT" --master-key "$MEILI_MASTER_KEY" --no-analytics --env development \
+	>"$dir/meili.log" 2>&1 &
+meili_pid=$!
+app_pid=
+cleanup() {
+	[[ -n $app_pid ]] && kill "$app_pid" 2>/dev/null || true
+	kill "$meili_pid" 2>/dev/null || true
+	wait 2>/dev/null || true
+}
+trap cleanup EXIT
+until curl -fsS "$MEILI_URL/health" >/dev/null 2>&1; do sleep 0.1; done
+
+bin/partnerdir migrate up >/dev/null
+bin/partnerdir seed synthetic --orgs "$ORGS" | tail -n 2
+
+HTTP_ADDR=$APP_ADDR APP_ENV=development bin/partnerdir serve >"$dir/app.log" 2>&1 &
+app_pid=$!
+until curl -fsS "http://$APP_ADDR/healthz" >/dev/null 2>&1; do sleep 0.1; done
+
+echo "machine: $(nproc) cores, $(uname -sr); Meilisearch $(curl -fsS -H "Authorization: Bearer $MEILI_MASTER_KEY" "$MEILI_URL/version" | sed 's/.*"pkgVersion":"\([^"]*\)".*/\1/')"
+echo
+bin/searchbench -app "http://$APP_ADDR" -c "$CONCURRENCY" -n "$REQUESTS"

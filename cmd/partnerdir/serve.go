@@ -73,6 +73,7 @@ func serve(ctx context.Context, e env) error {
 		Search:         sp.service,
 		Accounts:       a.accounts,
 		SessionKeys:    sessionKeys(a.cfg.SessionKeys),
+		UploadDir:      a.cfg.UploadDir,
 		Offers:         offerStore,
 		Checks: []web.Check{
 			{Name: "postgres", Required: true, Probe: a.pool.Ping},

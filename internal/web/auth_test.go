@@ -71,6 +71,7 @@ func newAccountsFixture(t *testing.T, opts ...accounts.Option) *accountsFixture 
 		Directory: f.dir,
 		Files:     webfiles.FS,
 		Accounts:  f.acc,
+		UploadDir: t.TempDir(),
 	})
 	if err != nil {
 		t.Fatal(err)

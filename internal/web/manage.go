@@ -83,6 +83,8 @@ type ManagePage struct {
 	Errors map[string]string
 	// Conflict says someone else saved the record meanwhile.
 	Conflict bool
+	// LogoUploads says logos can be uploaded (an upload folder is set).
+	LogoUploads bool
 }
 
 // Err is the message for field, or "".
@@ -98,7 +100,7 @@ func (s *Server) managePage(c *gin.Context, titleID, section string, st formStat
 	b := s.base(c, s.tr.T(c.GetString(ctxLang), titleID)+" — "+org.Name)
 	b.Nav = "manage"
 	return ManagePage{Base: b, Account: acc, Org: org, OrgRole: c.GetString(ctxOrgRole), Section: section,
-		Saved: c.Query("saved") != "", Errors: st.Errors, Conflict: st.Conflict}, true
+		Saved: c.Query("saved") != "", Errors: st.Errors, Conflict: st.Conflict, LogoUploads: s.uploadDir != ""}, true
 }
 
 // formState is the outcome of a failed save shown on the form again.
@@ -304,12 +306,17 @@ type ProfileForm struct {
 }
 
 func (s *Server) showProfileForm(c *gin.Context) {
+	s.showProfileFormWith(c, http.StatusOK, formState{})
+}
+
+// showProfileFormWith shows the stored profile with st (a refused logo).
+func (s *Server) showProfileFormWith(c *gin.Context, status int, st formState) {
 	org := s.managedOrg(c)
 	u := directory.ProfileUpdate{Version: org.Version, Name: org.Name, AlternateName: org.AlternateName, Kind: org.Kind,
 		Description: org.Description, Mission: org.Mission, FoundedYear: org.FoundedYear, Website: org.Website,
 		Email: org.Email, Phone: org.Phone, NewsletterURL: org.NewsletterURL, ThemeSlugs: themeSlugs(org.Themes),
 		Countries: org.Countries, SocialLinks: org.SocialLinks}
-	s.renderProfileForm(c, http.StatusOK, u, formState{})
+	s.renderProfileForm(c, status, u, st)
 }
 
 func (s *Server) renderProfileForm(c *gin.Context, status int, u directory.ProfileUpdate, st formState) {

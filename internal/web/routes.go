@@ -97,6 +97,9 @@ func (s *Server) Handler() http.Handler {
 		r.POST("/login", s.login)
 		r.POST("/logout", s.logout)
 		r.GET("/login/2fa", s.showSecondFactor)
+		if s.uploadDir != "" {
+			r.GET("/uploads/logos/:name", s.serveLogo)
+		}
 		r.POST("/login/2fa", s.verifySecondFactor)
 		r.GET("/password/forgot", s.showForgotPassword)
 		r.POST("/password/forgot", s.requestPasswordReset)
@@ -151,6 +154,9 @@ func (s *Server) Handler() http.Handler {
 		org.POST("/rules/:id/delete", s.deleteRule)
 		org.GET("/access", s.listAccess)
 		org.POST("/access", s.inviteMember)
+		if s.uploadDir != "" {
+			org.POST("/logo", s.uploadLogo)
+		}
 	}
 
 	r.NoRoute(func(c *gin.Context) { s.errorPage(c, http.StatusNotFound, "") })

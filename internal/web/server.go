@@ -52,6 +52,9 @@ type Deps struct {
 	// SessionIdle and SessionLifetime bound sessions (0: 2h idle, 12h
 	// absolute).
 	SessionIdle, SessionLifetime time.Duration
+	// UploadDir is the folder for uploaded files (logos); "" disables
+	// uploads.
+	UploadDir string
 	// Offers stores donors' support offers; nil disables the offer form.
 	Offers *offers.Store
 	// Search answers /search (Meilisearch with the PostgreSQL fallback);
@@ -74,6 +77,7 @@ type Server struct {
 	acc       *accounts.Store
 	sessions  *accounts.SessionStore
 	crossSite *http.CrossOriginProtection
+	uploadDir string
 	offers    *offers.Store
 	search    *search.Service
 }
@@ -92,6 +96,7 @@ func New(ctx context.Context, d Deps) (*Server, error) {
 		offers:  d.Offers,
 		search:  d.Search,
 	}
+	s.uploadDir = d.UploadDir
 	var err error
 	if s.sessions, s.crossSite, err = newSessions(d); err != nil {
 		return nil, err

@@ -15,6 +15,9 @@ import (
 // batchSize is the number of documents per Meilisearch task in bulk work.
 const batchSize = 1000
 
+// maxInFlight bounds the document tasks a reindex leaves enqueued.
+const maxInFlight = 10
+
 // load builds the documents of ids concurrently, in ids' order; gone lists
 // the ids that must not be indexed.
 func (ix *Indexer) load(ctx context.Context, ids []int64) (docs []Document, gone []int64, err error) {
@@ -101,7 +104,8 @@ func (ix *Indexer) Reindex(ctx context.Context, progress func(done, total int)) 
 	if progress != nil {
 		progress(0, total)
 	}
-	// Pipeline: build and send batch k while Meilisearch indexes batch k-1.
+	// Pipeline: build and send the next batches while Meilisearch indexes
+	// the previous ones.
 	type sent struct {
 		task int64
 		n    int
@@ -142,7 +146,9 @@ func (ix *Indexer) Reindex(ctx context.Context, progress func(done, total int)) 
 			pending = append(pending, sent{t.TaskUID, len(docs)})
 			indexed += len(docs)
 		}
-		for len(pending) > 1 {
+		// Several tasks in flight let Meilisearch batch them together
+		// (much faster than one at a time), while memory stays bounded.
+		for len(pending) > maxInFlight {
 			if err := waitOne(); err != nil {
 				return ReindexStats{}, err
 			}

@@ -28,7 +28,7 @@ func TestSendCannotInjectHeaders(t *testing.T) {
 		HTML:      "<p>hello</p>",
 		Lang:      "en",
 		CreatedAt: time.Now(),
-	})
+	}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -56,7 +56,7 @@ func TestPermanentAndTemporaryFailures(t *testing.T) {
 		t.Fatal(err)
 	}
 	send := func(to string) error {
-		return s.Send(context.Background(), mail.Outgoing{MessageID: to + ".1@partnerdir.test", To: mail.Address{Email: to}, Subject: "s", Text: "t", Lang: "fr", CreatedAt: time.Now()})
+		return s.Send(context.Background(), mail.Outgoing{MessageID: to + ".1@partnerdir.test", To: mail.Address{Email: to}, Subject: "s", Text: "t", Lang: "fr", CreatedAt: time.Now()}, nil)
 	}
 	var perm *mail.PermanentError
 	if err := send("gone@example.org"); !errors.As(err, &perm) {

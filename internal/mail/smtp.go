@@ -83,9 +83,13 @@ func NewSMTP(rawURL, from string) (*SMTP, error) {
 	return &SMTP{opts: opts, host: u.Hostname(), from: a}, nil
 }
 
-// Send delivers m. An SMTP 5xx answer is returned as a *PermanentError;
-// anything else (connection refused, 4xx, timeout) is temporary.
-func (s *SMTP) Send(ctx context.Context, m Outgoing) error {
+// Send delivers m and, as soon as the server has accepted it and before
+// the connection is closed, calls accepted (which records the delivery),
+// so a crash leaves the smallest possible window between "accepted" and
+// "recorded". An SMTP 5xx answer is returned as a *PermanentError;
+// anything else (connection refused, 4xx, timeout) is temporary. Once
+// accepted has run, errors closing the connection are ignored.
+func (s *SMTP) Send(ctx context.Context, m Outgoing, accepted func() error) error {
 	msg, err := s.build(m)
 	if err != nil {
 		return &PermanentError{Err: err}
@@ -94,15 +98,36 @@ func (s *SMTP) Send(ctx context.Context, m Outgoing) error {
 	if err != nil {
 		return fmt.Errorf("mail: smtp client: %w", err)
 	}
-	if err := c.DialAndSendWithContext(ctx, msg); err != nil {
+	sc, err := c.DialToSMTPClientWithContext(ctx)
+	if err != nil {
+		return fmt.Errorf("mail: connect to SMTP server: %w", err)
+	}
+	if err := c.SendWithSMTPClient(sc, msg); err != nil {
+		_ = c.CloseWithSMTPClient(sc)
 		var se *gomail.SendError
 		if errors.As(err, &se) && !se.IsTemp() && se.ErrorCode() >= 500 && se.ErrorCode() < 600 {
 			return &PermanentError{Err: err}
 		}
 		return err
 	}
+	if accepted != nil {
+		if err := accepted(); err != nil {
+			_ = c.CloseWithSMTPClient(sc)
+			return &RecordError{Err: err}
+		}
+	}
+	_ = c.CloseWithSMTPClient(sc)
 	return nil
 }
+
+// RecordError means the server accepted the message but recording that
+// failed: the message may go out again on retry (with the same Message-ID).
+type RecordError struct {
+	Err error
+}
+
+func (e *RecordError) Error() string { return "message accepted but not recorded: " + e.Err.Error() }
+func (e *RecordError) Unwrap() error { return e.Err }
 
 func (s *SMTP) build(m Outgoing) (*gomail.Msg, error) {
 	msg := gomail.NewMsg(gomail.WithNoDefaultUserAgent())

@@ -17,9 +17,10 @@ import (
 	"github.com/partnerdir/partnerdir/internal/jobs"
 )
 
-// Sender delivers one message; *SMTP is the real one.
+// Sender delivers one message and calls accepted once the server has taken
+// it; *SMTP is the real one.
 type Sender interface {
-	Send(ctx context.Context, m Outgoing) error
+	Send(ctx context.Context, m Outgoing, accepted func() error) error
 }
 
 // Worker is the River worker that delivers one stored message.
@@ -28,9 +29,12 @@ type Sender interface {
 // message's row for the whole delivery, sends only while the row is still
 // queued, and marks it sent in the transaction that also completes the job.
 // A second job or a second process for the same message waits on the lock
-// and then finds it sent. The one window left — the server accepted the
-// message and the process died before the commit — resends with the same
-// Message-ID, which receiving systems use to drop duplicates.
+// and then finds it sent. The commit happens as soon as the server accepts
+// the message, before the connection is closed. The one window left — the
+// server accepted the message and the process died before that commit —
+// resends with the same Message-ID, which receiving systems use to drop
+// duplicates: SMTP offers no way to make delivery itself idempotent, and
+// between "maybe twice" and "maybe never" the platform chooses the former.
 type Worker struct {
 	river.WorkerDefaults[jobs.SendMail]
 	pool   *pgxpool.Pool
@@ -90,19 +94,24 @@ func (w *Worker) Work(ctx context.Context, job *river.Job[jobs.SendMail]) error 
 		return w.complete(ctx, tx, job)
 	}
 
-	sendErr := w.sender.Send(ctx, m)
-	// The outcome is recorded even if the job's context ended meanwhile.
+	// The outcome is recorded even if the job's context ends meanwhile.
 	rctx := context.WithoutCancel(ctx)
-	var perm *PermanentError
-	switch {
-	case sendErr == nil:
+	sendErr := w.sender.Send(ctx, m, func() error {
 		if _, err := tx.Exec(rctx, `
 			UPDATE mail_messages SET status = 'sent', attempts = attempts + 1, last_error = '', sent_at = now(), updated_at = now()
 			WHERE id = $1`, id); err != nil {
-			return fmt.Errorf("mail: deliver %d: mark sent: %w", id, err)
+			return fmt.Errorf("mark sent: %w", err)
 		}
-		w.log.Info("mail sent", "mail_id", id, "message_id", m.MessageID)
 		return w.complete(rctx, tx, job)
+	})
+	var perm *PermanentError
+	var rec *RecordError
+	switch {
+	case sendErr == nil:
+		w.log.Info("mail sent", "mail_id", id, "message_id", m.MessageID)
+		return nil
+	case errors.As(sendErr, &rec):
+		return fmt.Errorf("mail: deliver %d: %w", id, sendErr)
 	case errors.As(sendErr, &perm):
 		if err := w.recordFailure(rctx, tx, id, StatusFailed, sendErr); err != nil {
 			return err

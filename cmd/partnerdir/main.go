@@ -27,6 +27,8 @@ commands:
   user create --email E --name N [--role admin|staff] [--org SLUG --org-role owner|editor]
                                 create a user; the password is read from standard input
   user list                     list users, their roles and organisations
+  user disable|enable|revoke --email E
+                                disable (and sign out) a user, re-enable them, or end all their sessions
   search reindex                rebuild the search index into a fresh one and swap it in
   search verify [--repair]      compare the index with the database; --repair fixes the drift
   offers purge                  anonymise the offers past their retention (OFFER_RETENTION,

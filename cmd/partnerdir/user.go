@@ -25,8 +25,48 @@ func user(ctx context.Context, e env) error {
 		return userCreate(ctx, e)
 	case "list":
 		return userList(ctx, e)
+	case "disable", "enable", "revoke":
+		return userAdmin(ctx, e, e.args[0])
 	}
-	return fmt.Errorf("unknown user command %q (want create or list)", e.args[0])
+	return fmt.Errorf("unknown user command %q (want create, list, disable, enable or revoke)", e.args[0])
+}
+
+// userAdmin disables or re-enables a user, or ends all their sessions
+// (revoke). Disabling ends their sessions too.
+func userAdmin(ctx context.Context, e env, op string) error {
+	fs := flag.NewFlagSet("user "+op, flag.ContinueOnError)
+	fs.SetOutput(e.stderr)
+	email := fs.String("email", "", "the user's email address (required)")
+	if err := fs.Parse(e.args[1:]); err != nil {
+		return err
+	}
+	if *email == "" || fs.NArg() > 0 {
+		return fmt.Errorf("usage: partnerdir user %s --email E", op)
+	}
+	a, err := open(ctx, e)
+	if err != nil {
+		return err
+	}
+	defer a.close()
+	u, err := a.accounts.UserByEmail(ctx, *email)
+	if errors.Is(err, accounts.ErrNotFound) {
+		return fmt.Errorf("no user with email %s", *email)
+	}
+	if err != nil {
+		return err
+	}
+	actor := audit.System("cli")
+	switch op {
+	case "disable", "enable":
+		err = a.accounts.SetDisabled(ctx, actor, u.ID, op == "disable")
+	case "revoke":
+		_, err = a.accounts.EndSessions(ctx, actor, u.ID)
+	}
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(e.stdout, "%s: done for user %d <%s>\n", op, u.ID, u.Email)
+	return nil
 }
 
 func userCreate(ctx context.Context, e env) error {

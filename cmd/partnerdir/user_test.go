@@ -57,4 +57,18 @@ func TestUserCreateAndList(t *testing.T) {
 	if strings.Contains(list, "x@example.org") {
 		t.Errorf("a refused user was created:\n%s", list)
 	}
+	for _, op := range []string{"revoke", "disable"} {
+		out.Reset()
+		if err := run(ctx, []string{"user", op, "--email", "owner@example.org"}, getenv, nil, &out, &out); err != nil {
+			t.Fatalf("user %s: %v", op, err)
+		}
+	}
+	out.Reset()
+	_ = run(ctx, []string{"user", "list"}, getenv, nil, &out, &out)
+	if !strings.Contains(out.String(), "disabled") {
+		t.Errorf("user list after disable:\n%s", out.String())
+	}
+	if err := run(ctx, []string{"user", "revoke", "--email", "ghost@example.org"}, getenv, nil, &out, &out); err == nil {
+		t.Error("revoke of an unknown user succeeded")
+	}
 }

@@ -257,11 +257,21 @@ func (st *SessionStore) UserSessions(ctx context.Context, userID int64, current 
 	return out, nil
 }
 
-// EndSessions ends every session of user ("sign out everywhere", or an
-// admin's revocation) and returns how many ended.
+// EndSessions ends every session of user ("sign out everywhere") and
+// returns how many ended.
 func (st *SessionStore) EndSessions(ctx context.Context, actor audit.Actor, userID int64) (int, error) {
+	return endSessions(ctx, st.pool, actor, userID)
+}
+
+// EndSessions ends every session of user (an admin's revocation) and
+// returns how many ended.
+func (s *Store) EndSessions(ctx context.Context, actor audit.Actor, userID int64) (int, error) {
+	return endSessions(ctx, s.pool, actor, userID)
+}
+
+func endSessions(ctx context.Context, pool *pgxpool.Pool, actor audit.Actor, userID int64) (int, error) {
 	var n int64
-	err := postgres.InTx(ctx, st.pool, func(tx pgx.Tx) error {
+	err := postgres.InTx(ctx, pool, func(tx pgx.Tx) error {
 		tag, err := tx.Exec(ctx, `DELETE FROM sessions WHERE user_id = $1`, userID)
 		if err != nil {
 			return err

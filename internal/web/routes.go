@@ -81,17 +81,6 @@ func (s *Server) Handler() http.Handler {
 		r.GET("/manage/offers.csv", s.requireUser, s.exportMemberOffers)
 	}
 
-	if s.offers != nil && s.acc != nil {
-		// An organisation's members follow up its offers, and nobody
-		// else's (another organisation's offer is a 404).
-		mine := r.Group("/manage/offers", s.requireUser)
-		mine.GET("", s.listMemberOffers)
-		mine.GET("/:id", s.showMemberOffer)
-		mine.POST("/:id/status", s.changeMemberOfferStatus)
-		mine.POST("/:id/notes", s.addMemberOfferNote)
-		r.GET("/manage/offers.csv", s.requireUser, s.exportMemberOffers)
-	}
-
 	if s.acc != nil {
 		r.GET("/login", s.showLogin)
 		r.POST("/login", s.login)

@@ -25,6 +25,7 @@ var referenceFormat = regexp.MustCompile(`^[A-Z0-9][A-Z0-9-]{5,}$`)
 // volunteer, and sees the confirmation with its reference; the offer's
 // mail reaches the organisation's default contact.
 func TestDonorJourney(t *testing.T) {
+	t.Parallel()
 	a := startApp(t)
 	b := newBrowser(t, a.URL)
 

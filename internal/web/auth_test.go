@@ -1,6 +1,7 @@
 package web
 
 import (
+	"bytes"
 	"context"
 	"io"
 	"log/slog"
@@ -22,6 +23,7 @@ import (
 	"github.com/partnerdir/partnerdir/internal/directory"
 	"github.com/partnerdir/partnerdir/internal/jobs"
 	"github.com/partnerdir/partnerdir/internal/mail"
+	"github.com/partnerdir/partnerdir/internal/offers"
 	"github.com/partnerdir/partnerdir/internal/postgres/pgtest"
 	webfiles "github.com/partnerdir/partnerdir/web"
 )
@@ -64,6 +66,13 @@ func newAccountsFixture(t *testing.T, opts ...accounts.Option) *accountsFixture 
 	}
 	f.acc = accounts.NewStore(f.pool, append([]accounts.Option{accounts.WithFastHashing(),
 		accounts.WithMail(outbox, "http://partners.test")}, opts...)...)
+	// The offers store too, so every state-changing route of the real
+	// engine exists in these tests.
+	offerStore, err := offers.NewStore(f.pool, offers.Config{Outbox: outbox, Secret: bytes.Repeat([]byte("k"), 32),
+		TriageEmail: "triage@partners.test", BaseURL: "http://partners.test", Limits: offers.DefaultLimits()})
+	if err != nil {
+		t.Fatal(err)
+	}
 	base, _ := url.Parse("http://partners.test")
 	s, err := New(ctx, Deps{
 		Logger:    slog.New(slog.NewTextHandler(io.Discard, nil)),
@@ -71,6 +80,7 @@ func newAccountsFixture(t *testing.T, opts ...accounts.Option) *accountsFixture 
 		Directory: f.dir,
 		Files:     webfiles.FS,
 		Accounts:  f.acc,
+		Offers:    offerStore,
 		UploadDir: t.TempDir(),
 	})
 	if err != nil {

@@ -72,18 +72,11 @@ func (ix *Indexer) countryNamer(ctx context.Context) (countryNamer, error) {
 // Document returns organisation id's current search document, or false
 // when it must not be in the index (unknown, unpublished or suspended).
 func (ix *Indexer) Document(ctx context.Context, id int64) (Document, bool, error) {
-	names, err := ix.countryNamer(ctx)
+	docs, err := ix.documents(ctx, []int64{id})
 	if err != nil {
 		return Document{}, false, err
 	}
-	p, err := ix.dir.ProfileByID(ctx, id, directory.ProfileOptions{Unpublished: true})
-	if errors.Is(err, directory.ErrNotFound) {
-		return Document{}, false, nil
-	}
-	if err != nil {
-		return Document{}, false, err
-	}
-	d, ok := BuildDocument(p, names)
+	d, ok := docs[id]
 	return d, ok, nil
 }
 

@@ -16,30 +16,20 @@ import (
 const batchSize = 1000
 
 // maxInFlight bounds the document tasks a reindex leaves enqueued.
-const maxInFlight = 10
+const maxInFlight = 100
 
-// load builds the documents of ids concurrently, in ids' order; gone lists
-// the ids that must not be indexed.
+// load builds the documents of ids in one query, in ids' order; gone
+// lists the ids that must not be indexed.
 func (ix *Indexer) load(ctx context.Context, ids []int64) (docs []Document, gone []int64, err error) {
-	out := make([]Document, len(ids))
-	ok := make([]bool, len(ids))
-	g, gctx := errgroup.WithContext(ctx)
-	g.SetLimit(8)
-	for i, id := range ids {
-		g.Go(func() error {
-			d, indexable, err := ix.Document(gctx, id)
-			out[i], ok[i] = d, indexable
-			return err
-		})
-	}
-	if err := g.Wait(); err != nil {
+	byID, err := ix.documents(ctx, ids)
+	if err != nil {
 		return nil, nil, err
 	}
-	for i := range ids {
-		if ok[i] {
-			docs = append(docs, out[i])
+	for _, id := range ids {
+		if d, ok := byID[id]; ok {
+			docs = append(docs, d)
 		} else {
-			gone = append(gone, ids[i])
+			gone = append(gone, id)
 		}
 	}
 	return docs, gone, nil

@@ -322,3 +322,31 @@ func TestSegmentsAndBreaker(t *testing.T) {
 		t.Fatal("a successful trial must close it")
 	}
 }
+
+// TestDocumentsMatchTheProfile checks the bulk document query against the
+// profile the public page shows.
+func TestDocumentsMatchTheProfile(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	ctx := context.Background()
+	names, err := f.ix.countryNamer(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, slug := range []string{"ecpat-luxembourg", "enfance-et-avenir-international"} {
+		p, err := f.dir.Profile(ctx, slug, directory.ProfileOptions{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		want, _ := BuildDocument(p, names)
+		got, ok, err := f.ix.Document(ctx, p.ID)
+		if err != nil || !ok {
+			t.Fatalf("%s: %v %v", slug, ok, err)
+		}
+		if got.Digest != want.Digest {
+			a, _ := json.Marshal(got)
+			b, _ := json.Marshal(want)
+			t.Errorf("%s: document differs from the profile:\n%s\n%s", slug, a, b)
+		}
+	}
+}

@@ -4,13 +4,14 @@
 # partnerdir_bench) and starts a private Meilisearch and the app, so nothing
 # else shares them during the measurement; then runs cmd/searchbench.
 #
-#   ORGS=100000 CONCURRENCY=8 REQUESTS=3000 scripts/bench-search.sh
+#   ORGS=100000 CONCURRENCY=8 REQUESTS=3000 FALLBACK_REQUESTS=500 scripts/bench-search.sh
 set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd -P)
 cd "$ROOT"
 ORGS=${ORGS:-100000}
 CONCURRENCY=${CONCURRENCY:-8}
 REQUESTS=${REQUESTS:-3000}
+FALLBACK_REQUESTS=${FALLBACK_REQUESTS:-500}
 MEILI_PORT=${BENCH_MEILI_PORT:-7790}
 APP_ADDR=${BENCH_APP_ADDR:-127.0.0.1:18090}
 DB=${BENCH_DB:-partnerdir_bench}
@@ -53,4 +54,4 @@ until curl -fsS "http://$APP_ADDR/healthz" >/dev/null 2>&1; do sleep 0.1; done
 
 echo "machine: $(nproc) cores, $(uname -sr); Meilisearch $(curl -fsS -H "Authorization: Bearer $MEILI_MASTER_KEY" "$MEILI_URL/version" | sed 's/.*"pkgVersion":"\([^"]*\)".*/\1/')"
 echo
-bin/searchbench -app "http://$APP_ADDR" -c "$CONCURRENCY" -n "$REQUESTS"
+bin/searchbench -app "http://$APP_ADDR" -c "$CONCURRENCY" -n "$REQUESTS" -nf "$FALLBACK_REQUESTS"

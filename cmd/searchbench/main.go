@@ -53,6 +53,7 @@ func run() error {
 	app := flag.String("app", "", "base URL of the running app (required)")
 	conc := flag.Int("c", 8, "concurrent clients")
 	n := flag.Int("n", 3000, "requests per measured path")
+	nf := flag.Int("nf", 500, "requests for the (slower) fallback path")
 	skipIndex := flag.Bool("skip-index", false, "skip the reindex and raw ingestion timings")
 	flag.Parse()
 	if *app == "" {
@@ -80,7 +81,8 @@ func run() error {
 		return err
 	}
 	fmt.Printf("## Search benchmark — %s\n\n", time.Now().UTC().Format("2006-01-02 15:04 UTC"))
-	fmt.Printf("%d published organisations; %d concurrent clients; %d requests per path; %d distinct queries.\n\n", orgs, *conc, *n, len(queries))
+	fmt.Printf("%d published organisations; %d concurrent clients; %d requests per path (%d for the fallback); %d distinct queries.\n\n",
+		orgs, *conc, *n, *nf, len(queries))
 
 	if !*skipIndex {
 		start := time.Now()
@@ -143,10 +145,11 @@ func run() error {
 	paths := []struct {
 		name string
 		fn   func(search.Query) error
+		n    int
 	}{
-		{"Meilisearch directly (HTTP, same request as the app)", direct},
-		{"app `/search` (full HTML page, Meilisearch behind)", viaApp},
-		{"PostgreSQL fallback (in-process, same queries)", fallback},
+		{"Meilisearch directly (HTTP, same request as the app)", direct, *n},
+		{"app `/search` (full HTML page, Meilisearch behind)", viaApp, *n},
+		{"PostgreSQL fallback (in-process, same queries)", fallback, *nf},
 	}
 	fmt.Println("| path | p50 | p95 | p99 | req/s | errors |")
 	fmt.Println("| --- | ---: | ---: | ---: | ---: | ---: |")
@@ -157,7 +160,7 @@ func run() error {
 				return fmt.Errorf("%s: %+v: %w", p.name, q, err)
 			}
 		}
-		lat, errs, elapsed := load(p.fn, *conc, *n)
+		lat, errs, elapsed := load(p.fn, *conc, p.n)
 		p50s = append(p50s, pct(lat, 50))
 		fmt.Printf("| %s | %s | %s | %s | %.0f | %d |\n", p.name, ms(pct(lat, 50)), ms(pct(lat, 95)), ms(pct(lat, 99)),
 			float64(len(lat))/elapsed.Seconds(), errs)

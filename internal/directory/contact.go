@@ -51,7 +51,7 @@ func (s *Store) UpdateContact(ctx context.Context, actor audit.Actor, orgID int6
 	}
 	err := s.childWrite(ctx, actor, orgID, audit.Entry{Action: "contact.update", EntityType: "contact_point", EntityID: cp.ID,
 		Details: map[string]any{"name": cp.Name, "email": cp.Email, "default": cp.Default}}, func(tx pgx.Tx, e *audit.Entry) error {
-		err := guarded(ctx, tx, "contact_points", orgID, cp.ID, `
+		err := auditedUpdate(ctx, tx, e, "contact_points", orgID, cp.ID, `
 			UPDATE contact_points SET name = $4, email = $5, role_code = $6, office_id = NULLIF($7, 0), visibility = $8,
 				version = version + 1, updated_at = now()
 			WHERE id = $1 AND organisation_id = $2 AND version = $3`,

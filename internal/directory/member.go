@@ -51,7 +51,7 @@ func (s *Store) UpdateMember(ctx context.Context, actor audit.Actor, orgID int64
 	}
 	err := s.childWrite(ctx, actor, orgID, audit.Entry{Action: "member.update", EntityType: "team_member", EntityID: m.ID,
 		Details: map[string]any{"full_name": m.FullName, "public": m.Public}}, func(tx pgx.Tx, e *audit.Entry) error {
-		err := guarded(ctx, tx, "team_members", orgID, m.ID, `
+		err := auditedUpdate(ctx, tx, e, "team_members", orgID, m.ID, `
 			UPDATE team_members SET office_id = NULLIF($4, 0), full_name = $5, role_title = $6, responsibilities = $7, bio = $8,
 				joined_year = NULLIF($9, 0), email = $10, visibility = $11, version = version + 1, updated_at = now()
 			WHERE id = $1 AND organisation_id = $2 AND version = $3`,

@@ -50,7 +50,7 @@ func (s *Store) UpdateOffice(ctx context.Context, actor audit.Actor, orgID int64
 	}
 	err := s.childWrite(ctx, actor, orgID, audit.Entry{Action: "office.update", EntityType: "office", EntityID: f.ID,
 		Details: map[string]any{"name": f.Name, "city": f.City}}, func(tx pgx.Tx, e *audit.Entry) error {
-		err := guarded(ctx, tx, "offices", orgID, f.ID, `
+		err := auditedUpdate(ctx, tx, e, "offices", orgID, f.ID, `
 			UPDATE offices SET name = $4, kind = $5, address = $6, postal_code = $7, city = $8, country_code = $9,
 				latitude = $10, longitude = $11, opened_year = NULLIF($12, 0), email = $13, phone = $14,
 				version = version + 1, updated_at = now()

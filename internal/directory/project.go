@@ -72,7 +72,7 @@ func (s *Store) UpdateProject(ctx context.Context, actor audit.Actor, orgID int6
 		if err := checkThemes(ctx, tx, themeSlugs); err != nil {
 			return err
 		}
-		err := guarded(ctx, tx, "projects", orgID, p.ID, `
+		err := auditedUpdate(ctx, tx, e, "projects", orgID, p.ID, `
 			UPDATE projects SET slug = $4, title = $5, summary_fr = $6, summary_en = $7, description_fr = $8, description_en = $9,
 				status = $10, planned_start = $11, planned_end = $12, actual_start = $13, actual_end = $14,
 				lead_office_id = NULLIF($15, 0), local_partners = $16, support_sought = $17, version = version + 1, updated_at = now()

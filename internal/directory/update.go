@@ -201,6 +201,46 @@ func guarded(ctx context.Context, tx pgx.Tx, table string, orgID, id int64, sql 
 	return nil
 }
 
+// rowJSON reads row id of table as JSON, for the audit's "what changed".
+func rowJSON(ctx context.Context, tx pgx.Tx, table string, id int64) (map[string]any, error) {
+	var row map[string]any
+	err := tx.QueryRow(ctx, `SELECT to_jsonb(t) - 'version' - 'updated_at' FROM `+table+` t WHERE id = $1`, id).Scan(&row)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return nil, nil
+	}
+	return row, err
+}
+
+// auditedUpdate runs a version-guarded update of row id and records in e
+// the names of the columns it changed.
+func auditedUpdate(ctx context.Context, tx pgx.Tx, e *audit.Entry, table string, orgID, id int64, sql string, args ...any) error {
+	before, err := rowJSON(ctx, tx, table, id)
+	if err != nil {
+		return err
+	}
+	if err := guarded(ctx, tx, table, orgID, id, sql, args...); err != nil {
+		return err
+	}
+	after, err := rowJSON(ctx, tx, table, id)
+	if err != nil {
+		return err
+	}
+	var fields []string
+	for k, v := range after {
+		if fmt.Sprint(before[k]) != fmt.Sprint(v) {
+			fields = append(fields, k)
+		}
+	}
+	slices.Sort(fields)
+	details, _ := e.Details.(map[string]any)
+	if details == nil {
+		details = map[string]any{}
+	}
+	details["fields"] = fields
+	e.Details = details
+	return nil
+}
+
 func invalid(field, msg string) error {
 	return &ValidationError{Fields: map[string]string{field: msg}}
 }

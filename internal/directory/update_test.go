@@ -138,7 +138,7 @@ func TestChildWritesStayInTheirOrganisation(t *testing.T) {
 func TestOfficeMemberProjectContactLifecycle(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	s, _, _ := demoStore(t)
+	s, pool, _ := demoStore(t)
 	a := orgBySlug(t, s, "ecpat-luxembourg")
 
 	f := directory.Office{Name: "Bureau de Dakar", Kind: directory.OfficeCountry, City: "Dakar", Country: "SN"}
@@ -150,6 +150,11 @@ func TestOfficeMemberProjectContactLifecycle(t *testing.T) {
 	f.Version = 1
 	if err := s.UpdateOffice(ctx, editor, a.ID, &f); err != nil {
 		t.Fatal(err)
+	}
+	var fields []string
+	if err := pool.QueryRow(ctx, `SELECT ARRAY(SELECT jsonb_array_elements_text(details->'fields')) FROM audit_log
+		WHERE action = 'office.update' ORDER BY id DESC LIMIT 1`).Scan(&fields); err != nil || len(fields) != 1 || fields[0] != "city" {
+		t.Errorf("audit of the office update says fields %v (%v), want [city]", fields, err)
 	}
 	if err := s.UpdateOffice(ctx, editor, a.ID, &stale); !errors.Is(err, directory.ErrConflict) {
 		t.Errorf("stale office save: %v", err)

@@ -310,6 +310,7 @@ func TestSMTPDownOffersKeptAndMailsDeliveredOnceWhenBack(t *testing.T) {
 
 	const n = 100
 	refs := map[string]bool{}
+	began := time.Now()
 	for i := 0; i < n; i++ {
 		r := e.submit(t, submission("ecpat-luxembourg", directory.SupportVolunteering, fmt.Sprintf("donor%03d@example.com", i), []string{"fr", "en"}[i%2]))
 		refs[r.Reference] = true
@@ -317,6 +318,7 @@ func TestSMTPDownOffersKeptAndMailsDeliveredOnceWhenBack(t *testing.T) {
 	if len(refs) != n {
 		t.Fatalf("%d distinct references for %d offers", len(refs), n)
 	}
+	t.Logf("%d offers stored with SMTP down in %s", n, time.Since(began).Round(time.Millisecond))
 	if got := e.count(t, `SELECT count(*) FROM offers`); got != n {
 		t.Fatalf("offers stored: %d, want %d", got, n)
 	}
@@ -329,7 +331,9 @@ func TestSMTPDownOffersKeptAndMailsDeliveredOnceWhenBack(t *testing.T) {
 	}
 
 	srv.Start()
+	back := time.Now()
 	srv.WaitFor(2*n, 60*time.Second)
+	t.Logf("%d mails delivered %s after SMTP came back", 2*n, time.Since(back).Round(time.Millisecond))
 	waitUntil(t, 30*time.Second, "every mail marked sent and every job finished", func() bool {
 		return e.count(t, `SELECT count(*) FROM mail_messages WHERE status = 'sent'`) == 2*n &&
 			e.count(t, `SELECT count(*) FROM river_job WHERE state NOT IN ('completed', 'cancelled', 'discarded')`) == 0

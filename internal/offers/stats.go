@@ -74,20 +74,15 @@ func (s *Store) Stats(ctx context.Context) (*Stats, error) {
 		return err
 	})
 	st.OpenByAge = []AgeBucket{{0, 2, 0}, {2, 5, 0}, {5, 10, 0}, {10, 30, 0}, {30, 0, 0}}
+	// Bucketed in SQL: one row back, however many offers are open.
 	b.Queue(`
-		SELECT floor(extract(epoch FROM $1::timestamptz - created_at) / 86400)::int FROM offers
-		WHERE status IN ('new', 'in_review', 'forwarded')`, now).Query(func(rows pgx.Rows) error {
-		ages, err := pgx.CollectRows(rows, pgx.RowTo[int])
-		for _, a := range ages {
-			for i := range st.OpenByAge {
-				bk := &st.OpenByAge[i]
-				if a >= bk.MinDays && (bk.MaxDays == 0 || a < bk.MaxDays) {
-					bk.Count++
-					break
-				}
-			}
-		}
-		return err
+		SELECT count(*) FILTER (WHERE created_at > $1::timestamptz - interval '2 days'),
+			count(*) FILTER (WHERE created_at <= $1::timestamptz - interval '2 days' AND created_at > $1::timestamptz - interval '5 days'),
+			count(*) FILTER (WHERE created_at <= $1::timestamptz - interval '5 days' AND created_at > $1::timestamptz - interval '10 days'),
+			count(*) FILTER (WHERE created_at <= $1::timestamptz - interval '10 days' AND created_at > $1::timestamptz - interval '30 days'),
+			count(*) FILTER (WHERE created_at <= $1::timestamptz - interval '30 days')
+		FROM offers WHERE status IN ('new', 'in_review', 'forwarded')`, now).QueryRow(func(row pgx.Row) error {
+		return row.Scan(&st.OpenByAge[0].Count, &st.OpenByAge[1].Count, &st.OpenByAge[2].Count, &st.OpenByAge[3].Count, &st.OpenByAge[4].Count)
 	})
 	b.Queue(`
 		SELECT COALESCE(extract(epoch FROM percentile_cont(0.5) WITHIN GROUP (ORDER BY first_response_at - created_at)), 0)::float8,

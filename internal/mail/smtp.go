@@ -38,7 +38,9 @@ type PermanentError struct {
 	Err error
 }
 
+// Error describes the refusal.
 func (e *PermanentError) Error() string { return "permanent failure: " + e.Err.Error() }
+// Unwrap returns the library's error.
 func (e *PermanentError) Unwrap() error { return e.Err }
 
 // NewSMTP parses rawURL — smtp://[user:password@]host[:port] (STARTTLS when
@@ -126,7 +128,9 @@ type RecordError struct {
 	Err error
 }
 
+// Error says the message went out but is not recorded as sent.
 func (e *RecordError) Error() string { return "message accepted but not recorded: " + e.Err.Error() }
+// Unwrap returns the database error.
 func (e *RecordError) Unwrap() error { return e.Err }
 
 func (s *SMTP) build(m Outgoing) (*gomail.Msg, error) {

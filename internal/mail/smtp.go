@@ -40,6 +40,7 @@ type PermanentError struct {
 
 // Error describes the refusal.
 func (e *PermanentError) Error() string { return "permanent failure: " + e.Err.Error() }
+
 // Unwrap returns the library's error.
 func (e *PermanentError) Unwrap() error { return e.Err }
 
@@ -130,6 +131,7 @@ type RecordError struct {
 
 // Error says the message went out but is not recorded as sent.
 func (e *RecordError) Error() string { return "message accepted but not recorded: " + e.Err.Error() }
+
 // Unwrap returns the database error.
 func (e *RecordError) Unwrap() error { return e.Err }
 

@@ -232,3 +232,43 @@ func TestOfficeMemberProjectContactLifecycle(t *testing.T) {
 		t.Error("office still there")
 	}
 }
+
+func TestConcurrentSavesOneWinsOneConflicts(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	s, _, _ := demoStore(t)
+	p := orgBySlug(t, s, "ecpat-luxembourg")
+	save := func(text string) error {
+		_, err := s.UpdateProfile(ctx, editor, p.ID, directory.ProfileUpdate{Version: p.Version, Name: p.Name, Kind: p.Kind,
+			Description: directory.Localized{FR: text}, Countries: p.Countries, ThemeSlugs: []string{"child-protection"}})
+		return err
+	}
+	const n = 8
+	errs := make(chan error, n)
+	var start sync.WaitGroup
+	start.Add(1)
+	for i := 0; i < n; i++ {
+		go func() {
+			start.Wait()
+			errs <- save("version " + string(rune('A'+i)))
+		}()
+	}
+	start.Done()
+	won, conflicts := 0, 0
+	for i := 0; i < n; i++ {
+		switch err := <-errs; {
+		case err == nil:
+			won++
+		case errors.Is(err, directory.ErrConflict):
+			conflicts++
+		default:
+			t.Errorf("unexpected error: %v", err)
+		}
+	}
+	if won != 1 || conflicts != n-1 {
+		t.Errorf("%d saves won and %d conflicted, want 1 and %d", won, conflicts, n-1)
+	}
+	if got := orgBySlug(t, s, "ecpat-luxembourg"); got.Version != p.Version+1 {
+		t.Errorf("version %d, want %d", got.Version, p.Version+1)
+	}
+}

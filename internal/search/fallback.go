@@ -119,10 +119,11 @@ func (f *Fallback) Search(ctx context.Context, q Query) (*Result, error) {
 	return res, nil
 }
 
-var folder = transform.Chain(norm.NFD, runes.Remove(runes.In(unicode.Mn)), norm.NFC)
-
 // fold lower-cases s and removes its accents, as search_unaccent does.
+// A transformer chain keeps state, so each call makes its own: sharing one
+// between concurrent searches corrupts it.
 func fold(s string) string {
+	folder := transform.Chain(norm.NFD, runes.Remove(runes.In(unicode.Mn)), norm.NFC)
 	out, _, err := transform.String(folder, strings.ToLower(s))
 	if err != nil {
 		return strings.ToLower(s)

@@ -350,3 +350,24 @@ func TestDocumentsMatchTheProfile(t *testing.T) {
 		}
 	}
 }
+
+// TestFoldIsSafeConcurrently guards the fallback's accent folding, which
+// every concurrent fallback search runs.
+func TestFoldIsSafeConcurrently(t *testing.T) {
+	t.Parallel()
+	done := make(chan bool)
+	for i := 0; i < 8; i++ {
+		go func() {
+			ok := true
+			for j := 0; j < 2000; j++ {
+				ok = ok && fold("Développement ÉCOLE") == "developpement ecole"
+			}
+			done <- ok
+		}()
+	}
+	for i := 0; i < 8; i++ {
+		if !<-done {
+			t.Error("fold gave a wrong result under concurrency")
+		}
+	}
+}

@@ -32,9 +32,8 @@ type browser struct {
 	t    *testing.T
 	ctx  context.Context
 	base string
-	// shots is the test's folder under screenshots/; step numbers them.
-	shots string
-	step  int
+	// shots is the test's folder under screenshots/.
+	shots *shotDir
 }
 
 // chromiumPath returns CHROMIUM_BIN, or chromium from PATH; without one
@@ -214,11 +213,29 @@ func (b *browser) path() string {
 var (
 	screenshotsOnce sync.Once
 	screenshotsRoot string
+	shotDirs        sync.Map // test name → *shotDir
 )
 
+// shotDir is one test's screenshot folder; its browsers number their
+// steps in one sequence.
+type shotDir struct {
+	path string
+	mu   sync.Mutex
+	step int
+}
+
+// next returns the file name prefix of the next step.
+func (d *shotDir) next() string {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	d.step++
+	return filepath.Join(d.path, fmt.Sprintf("%02d", d.step))
+}
+
 // screenshotDir is screenshots/<TestName> at the top of the repository
-// (git-ignored), emptied of an earlier run's images.
-func screenshotDir(t *testing.T) string {
+// (git-ignored), emptied of an earlier run's images when the test first
+// asks for it.
+func screenshotDir(t *testing.T) *shotDir {
 	t.Helper()
 	screenshotsOnce.Do(func() {
 		dir, err := os.Getwd()
@@ -239,13 +256,18 @@ func screenshotDir(t *testing.T) string {
 		t.Fatal("screenshots: cannot find the repository root (go.mod)")
 	}
 	dir := filepath.Join(screenshotsRoot, regexp.MustCompile(`[^A-Za-z0-9_-]+`).ReplaceAllString(t.Name(), "_"))
+	if d, ok := shotDirs.Load(dir); ok {
+		return d.(*shotDir)
+	}
 	if err := os.RemoveAll(dir); err != nil {
 		t.Fatal(err)
 	}
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		t.Fatal(err)
 	}
-	return dir
+	d, _ := shotDirs.LoadOrStore(dir, &shotDir{path: dir})
+	t.Cleanup(func() { shotDirs.Delete(dir) })
+	return d.(*shotDir)
 }
 
 // shot saves the whole page at desktop and at phone width as
@@ -253,7 +275,7 @@ func screenshotDir(t *testing.T) string {
 // width.
 func (b *browser) shot(name string) {
 	b.t.Helper()
-	b.step++
+	prefix := b.shots.next()
 	for _, v := range []struct {
 		label         string
 		width, height int64
@@ -264,7 +286,7 @@ func (b *browser) shot(name string) {
 	} {
 		b.do("viewport "+v.label, chromedp.EmulateViewport(v.width, v.height, v.opts...))
 		png := run(b, "screenshot "+name, chromedp.FullScreenshot(100))
-		file := filepath.Join(b.shots, fmt.Sprintf("%02d-%s-%s.png", b.step, name, v.label))
+		file := fmt.Sprintf("%s-%s-%s.png", prefix, name, v.label)
 		if err := os.WriteFile(file, png, 0o644); err != nil {
 			b.t.Fatal(err)
 		}

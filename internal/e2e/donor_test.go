@@ -23,13 +23,15 @@ var referenceFormat = regexp.MustCompile(`^[A-Z0-9][A-Z0-9-]{5,}$`)
 // TestDonorJourney: a donor mistypes ECPAT in the home page's search box,
 // narrows the results to Mali, opens ECPAT Luxembourg, offers to
 // volunteer, and sees the confirmation with its reference; the offer's
-// mail reaches the organisation's default contact.
+// mail reaches the organisation's default contact. Every page passes
+// axe-core.
 func TestDonorJourney(t *testing.T) {
 	t.Parallel()
 	a := startApp(t)
 	b := newBrowser(t, a.URL)
 
 	b.visit("/")
+	b.axeCheck("home")
 	b.shot("home")
 	b.do("type the search", chromedp.SendKeys(chromedp.CSS("#q"), "ecpta"))
 	b.keyAndLoad("\r")
@@ -37,6 +39,7 @@ func TestDonorJourney(t *testing.T) {
 		t.Fatalf("searching from the home page led to %s", p)
 	}
 	b.waitText("#search-results", "ECPAT Luxembourg")
+	b.axeCheck("search")
 	b.shot("search-ecpta")
 
 	b.clickXPathAndLoad(`//aside[contains(@class,"filters")]//a[starts-with(normalize-space(.),"Mali")]`)
@@ -50,12 +53,14 @@ func TestDonorJourney(t *testing.T) {
 	if h1 := b.text("h1"); !strings.Contains(h1, "ECPAT Luxembourg") {
 		t.Fatalf("profile heading %q", h1)
 	}
+	b.axeCheck("profile")
 	b.shot("profile")
 
 	b.clickAndLoad(`.cta a.button`)
 	if p := b.path(); p != "/organisations/ecpat-luxembourg/offer" {
 		t.Fatalf("the offer button led to %s", p)
 	}
+	b.axeCheck("offer-form")
 	b.shot("offer-form")
 	b.do("fill the offer form",
 		chromedp.Click(chromedp.CSS(`input[name="kind"][value="volunteering"]`), chromedp.NodeVisible),
@@ -64,7 +69,6 @@ func TestDonorJourney(t *testing.T) {
 		chromedp.SendKeys(chromedp.CSS("#email"), "marie.dupont@example.com"),
 		chromedp.Click(chromedp.CSS(`input[name="consent"]`), chromedp.NodeVisible),
 	)
-	b.shot("offer-form-filled")
 	b.clickAndLoad(`form.form button[type="submit"]`)
 	if p := b.path(); !strings.HasPrefix(p, "/organisations/ecpat-luxembourg/offer/sent") {
 		t.Fatalf("sending the offer led to %s:\n%s", p, b.text("main"))
@@ -73,6 +77,7 @@ func TestDonorJourney(t *testing.T) {
 	if !referenceFormat.MatchString(ref) {
 		t.Errorf("confirmation reference %q", ref)
 	}
+	b.axeCheck("offer-sent")
 	b.shot("offer-sent")
 
 	// The default contact gets the offer, with its reference.

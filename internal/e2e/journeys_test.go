@@ -14,7 +14,7 @@ import (
 // TestEditorJourney: an NGO editor signs in, adds a project to their
 // organisation, and a visitor then finds the organisation by the
 // project's title through search (the index worker updates Meilisearch
-// behind the scenes).
+// behind the scenes). The editor's pages pass axe-core.
 func TestEditorJourney(t *testing.T) {
 	t.Parallel()
 	a := startApp(t)
@@ -24,8 +24,10 @@ func TestEditorJourney(t *testing.T) {
 	b.shot("signed-in")
 
 	b.visit("/manage/ecpat-luxembourg/projects")
+	b.axeCheck("manage-projects")
 	b.shot("projects")
 	b.visit("/manage/ecpat-luxembourg/projects/new")
+	b.axeCheck("manage-project-new")
 	status := eval[string](b, `document.querySelector("#f-status option[value]:not([value=''])").value`)
 	b.do("fill the project",
 		chromedp.SendKeys(chromedp.CSS("#f-title"), "Écoles refuges de Ségou"),
@@ -64,7 +66,8 @@ func TestEditorJourney(t *testing.T) {
 
 // TestStaffJourney: a donor's offer arrives; a staff member signs in
 // (enrolling two-factor authentication, which staff must), opens the
-// offer from the inbox and takes it through review to accepted.
+// offer from the inbox and takes it through review to accepted. The
+// inbox and the offer page pass axe-core.
 func TestStaffJourney(t *testing.T) {
 	t.Parallel()
 	a := startApp(t)
@@ -82,11 +85,13 @@ func TestStaffJourney(t *testing.T) {
 	b.shot("two-factor-enrolled")
 	b.visit("/staff/offers")
 	b.waitText("main", ref)
+	b.axeCheck("staff-inbox")
 	b.shot("inbox")
 	b.clickXPathAndLoad(fmt.Sprintf(`//main//a[contains(normalize-space(.), %q)]`, ref))
 	if h1 := b.text("h1"); !strings.Contains(h1, ref) {
 		t.Fatalf("offer page heading %q, want %s", h1, ref)
 	}
+	b.axeCheck("staff-offer")
 	b.shot("offer")
 	for _, status := range []string{"in_review", "forwarded", "accepted"} {
 		b.clickXPathAndLoad(fmt.Sprintf(`//form[.//input[@name="status" and @value=%q]]//button`, status))

@@ -23,7 +23,7 @@ import (
 
 // newTestServer returns the real engine over a fresh database holding the
 // demo data.
-func newTestServer(t *testing.T) (*Server, *gin.Engine) {
+func newTestServer(t testing.TB) (*Server, *gin.Engine) {
 	t.Helper()
 	ctx := context.Background()
 	pool := pgtest.NewPool(t)

@@ -66,7 +66,12 @@ func NewWorking(pool *pgxpool.Pool, opts Options) (*Client, error) {
 		FetchPollInterval: poll,
 		FetchCooldown:     50 * time.Millisecond,
 		JobTimeout:        2 * time.Minute,
-		MaxAttempts:       25,
+		// A job whose worker process died (crash, SIGKILL, lost machine) is
+		// handed to another worker once it cannot still be running: work
+		// is idempotent, so a mail or index update waits minutes, not the
+		// default hour.
+		RescueStuckJobsAfter: 5 * time.Minute,
+		MaxAttempts:          25,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("jobs: new client: %w", err)

@@ -104,6 +104,11 @@ func (s *Server) checkFormToken(c *gin.Context) {
 	got := c.PostForm(csrfField)
 	if want == "" || subtle.ConstantTimeCompare([]byte(got), []byte(want)) != 1 {
 		s.logger(c).Warn("form token missing or wrong", "path", c.Request.URL.Path, "has_session", want != "")
+		if c.FullPath() == "/organisations/:slug/offer" && s.offers != nil {
+			// A donor's offer is never thrown away: the form comes back filled.
+			s.refuseOfferToken(c)
+			return
+		}
 		s.errorPage(c, http.StatusForbidden, s.tr.T(c.GetString(ctxLang), "auth.csrf.token"))
 		return
 	}

@@ -87,6 +87,10 @@ func (s *Server) renderOfferForm(c *gin.Context, status int, p *directory.Profil
 		s.internalError(c, err)
 		return
 	}
+	// Never echo back more than the form accepts.
+	if utf8.RuneCountInString(f.Message) > offers.MaxMessage {
+		f.Message = string([]rune(f.Message)[:offers.MaxMessage])
+	}
 	lang := c.GetString(ctxLang)
 	b := s.base(c, s.tr.T(lang, "offers.form.title", "Name", p.Name))
 	b.Description = s.tr.T(lang, "offers.form.lead", "Name", p.Name)
@@ -98,11 +102,10 @@ func (s *Server) renderOfferForm(c *gin.Context, status int, p *directory.Profil
 	})
 }
 
-func (s *Server) submitOffer(c *gin.Context) {
-	ctx := c.Request.Context()
-	slug := c.Param("slug")
+// offerFormFromPost reads the donor's form as posted.
+func offerFormFromPost(c *gin.Context) OfferForm {
 	office, _ := strconv.ParseInt(c.PostForm("office"), 10, 64)
-	f := OfferForm{
+	return OfferForm{
 		Kind:    c.PostForm("kind"),
 		Project: c.PostForm("project"),
 		Office:  office,
@@ -114,6 +117,27 @@ func (s *Server) submitOffer(c *gin.Context) {
 		Lang:    c.PostForm("lang"),
 		Consent: c.PostForm("consent") == "yes",
 	}
+}
+
+// refuseOfferToken answers an offer whose session form token is missing or
+// stale — typically a session that expired while the donor was writing.
+// The offer is not accepted, but the form comes back with everything the
+// donor typed and a fresh token, so sending again works and nothing is
+// lost.
+func (s *Server) refuseOfferToken(c *gin.Context) {
+	p, err := s.dir.Profile(c.Request.Context(), c.Param("slug"), directory.ProfileOptions{})
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	s.renderOfferForm(c, http.StatusForbidden, p, offerFormFromPost(c), nil, s.tr.T(c.GetString(ctxLang), "offers.form.token"))
+	c.Abort()
+}
+
+func (s *Server) submitOffer(c *gin.Context) {
+	ctx := c.Request.Context()
+	slug := c.Param("slug")
+	f := offerFormFromPost(c)
 	actor := s.actor(c)
 	if actor.UserID == 0 {
 		actor.Label = "donor"
@@ -153,10 +177,6 @@ func (s *Server) submitOffer(c *gin.Context) {
 	if perr != nil {
 		s.fail(c, perr)
 		return
-	}
-	// Never echo back more than the form accepts.
-	if utf8.RuneCountInString(f.Message) > offers.MaxMessage {
-		f.Message = string([]rune(f.Message)[:offers.MaxMessage])
 	}
 	lang := c.GetString(ctxLang)
 	if errors.Is(err, offers.ErrRejected) {

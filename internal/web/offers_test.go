@@ -174,3 +174,31 @@ func TestOfferFormRefusals(t *testing.T) {
 	}
 	wantStatus(t, b.get("/privacy"), http.StatusOK, "Protection des données", "empreinte chiffrée")
 }
+
+// A donor whose session expired while writing gets the form back with
+// everything typed, and sending it again works: the offer is not lost.
+func TestOfferFormKeepsTheMessageWhenTheSessionExpired(t *testing.T) {
+	t.Parallel()
+	f := newOffersFixture(t)
+	b := &browser{t: t, h: f.h, cookies: map[string]*http.Cookie{}, header: http.Header{}}
+	form := openForm(t, b, "/organisations/ecpat-luxembourg/offer")
+	form.Set(csrfField, b.token)
+	form.Set("message", "Je peux aider le samedi, avec deux amis.")
+
+	// The session is gone (expired, or the server's sessions were ended).
+	b.cookies = map[string]*http.Cookie{}
+	rec := b.post("/organisations/ecpat-luxembourg/offer", form)
+	wantStatus(t, rec, http.StatusForbidden, "Ce formulaire a expiré", "Je peux aider le samedi, avec deux amis.", `value="Marie Dupont"`)
+	if n := f.count(t, `SELECT count(*) FROM offers`); n != 0 {
+		t.Fatalf("%d offers stored from a refused submission", n)
+	}
+	m := regexp.MustCompile(`name="csrf_token" value="([^"]+)"`).FindStringSubmatch(rec.Body.String())
+	if m == nil {
+		t.Fatal("the returned form has no fresh form token")
+	}
+	form.Set(csrfField, m[1])
+	wantStatus(t, b.post("/organisations/ecpat-luxembourg/offer", form), http.StatusSeeOther)
+	if n := f.count(t, `SELECT count(*) FROM offers WHERE message LIKE 'Je peux aider le samedi, avec deux amis.'`); n != 1 {
+		t.Fatalf("after sending again: %d offers stored, want 1", n)
+	}
+}

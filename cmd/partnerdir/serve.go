@@ -75,6 +75,7 @@ func serve(ctx context.Context, e env) error {
 		SessionKeys:    sessionKeys(a.cfg.SessionKeys),
 		UploadDir:      a.cfg.UploadDir,
 		Offers:         offerStore,
+		PageCache:      a.cfg.PageCache,
 		Checks: []web.Check{
 			{Name: "postgres", Required: true, Probe: a.pool.Ping},
 			{Name: "meilisearch", Probe: sp.service.Probe},

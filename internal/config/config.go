@@ -41,6 +41,9 @@ type Config struct {
 	ResponseTarget  time.Duration
 	RetentionClosed time.Duration
 	RetentionSpam   time.Duration
+	// PageCache is how many rendered public pages to keep in memory for
+	// anonymous visitors; 0 turns the cache off.
+	PageCache int
 }
 
 // SessionKeyPair is one authentication + encryption key pair for session
@@ -76,6 +79,7 @@ func Load(getenv func(string) string) (Config, error) {
 		ResponseTarget:  l.duration("OFFER_RESPONSE_TARGET", 5*24*time.Hour),
 		RetentionClosed: l.duration("OFFER_RETENTION", 365*24*time.Hour),
 		RetentionSpam:   l.duration("OFFER_SPAM_RETENTION", 30*24*time.Hour),
+		PageCache:       l.count("PAGE_CACHE_SIZE", 2000),
 	}
 	c.SessionKeys = l.sessionKeys("SESSION_KEYS", c.Env == Production)
 	if c.Env == Production && c.MeiliMasterKey == "" {
@@ -201,6 +205,20 @@ func (l *loader) duration(name string, def time.Duration) time.Duration {
 		return def
 	}
 	return d
+}
+
+// count reads a whole number, zero or more.
+func (l *loader) count(name string, def int) int {
+	v := l.str(name, "")
+	if v == "" {
+		return def
+	}
+	n, err := strconv.Atoi(v)
+	if err != nil || n < 0 {
+		l.fail(name, fmt.Sprintf("must be a whole number, 0 or more, got %q", v))
+		return def
+	}
+	return n
 }
 
 // sessionKeys parses "authhex:enchex[,authhex:enchex…]". In development a

@@ -36,6 +36,8 @@ func TestLoadRejectsEachBadVariableByName(t *testing.T) {
 		{"SESSION_KEYS", "abc:def", "SESSION_KEYS"},
 		{"OFFER_RETENTION", "-1h", "OFFER_RETENTION"},
 		{"TRUSTED_PROXIES", "not-an-ip", "TRUSTED_PROXIES"},
+		{"PAGE_CACHE_SIZE", "-5", "PAGE_CACHE_SIZE"},
+		{"PAGE_CACHE_SIZE", "lots", "PAGE_CACHE_SIZE"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

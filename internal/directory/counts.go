@@ -97,3 +97,10 @@ func (c *countCache) load(ctx context.Context, key string, compute func(context.
 	c.m[key] = countEntry{v: v, gen: gen, at: time.Now()}
 	return v, nil
 }
+
+// generation counts the invalidations so far.
+func (c *countCache) generation() uint64 {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.gen
+}

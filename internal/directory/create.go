@@ -58,7 +58,7 @@ type NewRule struct {
 // *ValidationError for bad input and ErrConflict when the slug is taken.
 func (s *Store) Create(ctx context.Context, actor audit.Actor, n *NewOrganisation) (int64, error) {
 	var id int64
-	err := postgres.InTx(ctx, s.pool, func(tx pgx.Tx) error {
+	err := s.write(ctx, func(tx pgx.Tx) error {
 		var err error
 		id, err = s.CreateTx(ctx, tx, actor, n)
 		return err

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 )
@@ -148,4 +149,29 @@ func (s *Store) Rules(ctx context.Context, organisationID int64) ([]Rule, error)
 		return nil, fmt.Errorf("directory: routing rules of %d: %w", organisationID, err)
 	}
 	return rs, nil
+}
+
+// ProfileStamp names the current state of an organisation's public
+// profile: it changes whenever the organisation, or any office, team
+// member, project or contact of it, changes (their writes touch the
+// organisation's row), and when it is published, suspended or verified.
+// Caches of the rendered profile compare it on every read.
+func (s *Store) ProfileStamp(ctx context.Context, slug string) (string, error) {
+	var status string
+	var version int
+	var updated time.Time
+	var verified *time.Time
+	err := s.pool.QueryRow(ctx, `SELECT status, version, updated_at, last_verified_on FROM organisations WHERE slug = $1`, slug).
+		Scan(&status, &version, &updated, &verified)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return "", ErrNotFound
+	}
+	if err != nil {
+		return "", fmt.Errorf("directory: profile stamp: %w", err)
+	}
+	v := ""
+	if verified != nil {
+		v = verified.Format(time.DateOnly)
+	}
+	return fmt.Sprintf("%s/%d/%d/%s", status, version, updated.UnixMicro(), v), nil
 }

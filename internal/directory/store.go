@@ -13,6 +13,8 @@ import (
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/partnerdir/partnerdir/internal/postgres"
 )
 
 // Store reads and writes the directory in PostgreSQL.
@@ -33,6 +35,20 @@ type ChangeHook func(ctx context.Context, tx pgx.Tx, organisationID int64) error
 // NewStore returns a store over pool. afterChange may be nil.
 func NewStore(pool *pgxpool.Pool, afterChange ChangeHook) *Store {
 	return &Store{pool: pool, afterChange: afterChange, cache: newCountCache()}
+}
+
+// Generation changes whenever the directory changes through this Store:
+// caches of what it reads (its own counts, the web layer's rendered pages)
+// compare it.
+func (s *Store) Generation() uint64 { return s.cache.generation() }
+
+// write runs fn in a transaction that changes the directory. Caches are
+// invalidated inside it (changed) and again once it has ended, so a read
+// made between the two, which saw the data before the commit, is not kept
+// as current.
+func (s *Store) write(ctx context.Context, fn func(tx pgx.Tx) error) error {
+	defer s.cache.invalidate()
+	return postgres.InTx(ctx, s.pool, fn)
 }
 
 func (s *Store) changed(ctx context.Context, tx pgx.Tx, orgID int64) error {

@@ -9,7 +9,6 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/partnerdir/partnerdir/internal/audit"
-	"github.com/partnerdir/partnerdir/internal/postgres"
 )
 
 // ProfileUpdate is what an organisation's editors may change on its own
@@ -56,7 +55,7 @@ func (s *Store) UpdateProfile(ctx context.Context, actor audit.Actor, orgID int6
 		return 0, err
 	}
 	var version int
-	err := postgres.InTx(ctx, s.pool, func(tx pgx.Tx) error {
+	err := s.write(ctx, func(tx pgx.Tx) error {
 		var cur Organisation
 		err := scanOrganisation(tx.QueryRow(ctx, "SELECT "+organisationColumns+" FROM organisations o WHERE o.id = $1 FOR UPDATE OF o", orgID), &cur)
 		if errors.Is(err, pgx.ErrNoRows) {
@@ -153,7 +152,7 @@ func profileChanges(cur *Organisation, u *ProfileUpdate) []string {
 // offices, members, projects, contacts or rules, then records e and
 // enqueues the index job. fn may set e.EntityID.
 func (s *Store) childWrite(ctx context.Context, actor audit.Actor, orgID int64, e audit.Entry, fn func(tx pgx.Tx, e *audit.Entry) error) error {
-	return postgres.InTx(ctx, s.pool, func(tx pgx.Tx) error {
+	return s.write(ctx, func(tx pgx.Tx) error {
 		// Locks the organisation row so concurrent writers of its children
 		// queue up, and refuses an unknown organisation.
 		tag, err := tx.Exec(ctx, `UPDATE organisations SET updated_at = now() WHERE id = $1`, orgID)

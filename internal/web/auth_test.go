@@ -82,6 +82,7 @@ func newAccountsFixture(t *testing.T, opts ...accounts.Option) *accountsFixture 
 		Accounts:  f.acc,
 		Offers:    offerStore,
 		UploadDir: t.TempDir(),
+		PageCache: 100,
 	})
 	if err != nil {
 		t.Fatal(err)

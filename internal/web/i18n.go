@@ -16,12 +16,15 @@ var languages = []string{"fr", "en"}
 // translator holds the interface strings of every language.
 type translator struct {
 	localizers map[string]*i18n.Localizer
+	// plain are, per language, the messages without template actions:
+	// pages ask for dozens of them, and a map lookup is all they need.
+	plain map[string]map[string]string
 }
 
 func newTranslator(fsys fs.FS) (*translator, error) {
 	bundle := i18n.NewBundle(language.French)
 	bundle.RegisterUnmarshalFunc("json", json.Unmarshal)
-	t := &translator{localizers: map[string]*i18n.Localizer{}}
+	t := &translator{localizers: map[string]*i18n.Localizer{}, plain: map[string]map[string]string{}}
 	// Each area keeps its strings in its own pair of files,
 	// locales/AREA.fr.json and locales/AREA.en.json.
 	files, err := fs.Glob(fsys, "locales/*.json")
@@ -29,8 +32,18 @@ func newTranslator(fsys fs.FS) (*translator, error) {
 		return nil, err
 	}
 	for _, f := range files {
-		if _, err := bundle.LoadMessageFileFS(fsys, f); err != nil {
+		mf, err := bundle.LoadMessageFileFS(fsys, f)
+		if err != nil {
 			return nil, fmt.Errorf("web: load translations %s: %w", f, err)
+		}
+		lang := mf.Tag.String()
+		if t.plain[lang] == nil {
+			t.plain[lang] = map[string]string{}
+		}
+		for _, m := range mf.Messages {
+			if !strings.Contains(m.Other, "{{") {
+				t.plain[lang][m.ID] = m.Other
+			}
 		}
 	}
 	for _, lang := range languages {
@@ -45,7 +58,10 @@ func newTranslator(fsys fs.FS) (*translator, error) {
 func (t *translator) T(lang, id string, data ...any) string {
 	l, ok := t.localizers[lang]
 	if !ok {
-		l = t.localizers["fr"]
+		lang, l = "fr", t.localizers["fr"]
+	}
+	if m, ok := t.plain[lang][id]; ok {
+		return m
 	}
 	var td map[string]any
 	if len(data) > 1 {

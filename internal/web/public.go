@@ -302,6 +302,16 @@ func (s *Server) showOrganisation(c *gin.Context) {
 	s.render(c, http.StatusOK, "organisation_show", ProfilePage{Base: b, Profile: p, JSONLD: s.jsonLD(p, b.Lang)})
 }
 
+// profileStamp names the state of the profile a request asks for, so a
+// cached copy is served only while it is current.
+func (s *Server) profileStamp(c *gin.Context) (string, error) {
+	slug := c.Param("slug")
+	if !directory.ValidSlug(slug) {
+		return "", directory.ErrNotFound
+	}
+	return s.dir.ProfileStamp(c.Request.Context(), slug)
+}
+
 // switchLanguage remembers the chosen interface language for a year and
 // returns to the page the visitor was on.
 func (s *Server) switchLanguage(c *gin.Context) {

@@ -103,6 +103,7 @@ func (s *Server) render(c *gin.Context, status int, page string, data any) {
 	}
 	c.Header("Content-Language", c.GetString(ctxLang))
 	c.Data(status, "text/html; charset=utf-8", buf.Bytes())
+	keepPage(c, status, buf.Bytes())
 }
 
 // internalError logs err once, in full, and shows the calm error page.

@@ -32,10 +32,11 @@ func (s *Server) Handler() http.Handler {
 	r.GET("/sitemap.xml", s.showSitemap)
 	r.GET("/sitemaps/:file", s.showSitemapPage)
 
-	r.GET("/", s.showHome)
-	r.GET("/organisations", s.listOrganisations)
-	r.GET("/organisations/:slug", s.showOrganisation)
-	r.GET("/countries/:code", s.showCountry)
+	list := s.cachePage(nil)
+	r.GET("/", list, s.showHome)
+	r.GET("/organisations", list, s.listOrganisations)
+	r.GET("/organisations/:slug", s.cachePage(s.profileStamp), s.showOrganisation)
+	r.GET("/countries/:code", list, s.showCountry)
 	r.GET("/privacy", s.showPrivacy)
 
 	if s.search != nil {

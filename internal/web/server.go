@@ -60,6 +60,9 @@ type Deps struct {
 	// Search answers /search (Meilisearch with the PostgreSQL fallback);
 	// nil disables the route.
 	Search *search.Service
+	// PageCache is how many rendered public pages to keep for anonymous
+	// visitors (see pageCache); 0 disables the cache.
+	PageCache int
 }
 
 // Server holds the handlers' dependencies.
@@ -80,6 +83,7 @@ type Server struct {
 	uploadDir string
 	offers    *offers.Store
 	search    *search.Service
+	pages     *pageCache
 }
 
 // New prepares the server: it parses every template and loads the
@@ -97,6 +101,7 @@ func New(ctx context.Context, d Deps) (*Server, error) {
 		search:  d.Search,
 	}
 	s.uploadDir = d.UploadDir
+	s.pages = newPageCache(d.PageCache, d.Directory.Generation)
 	var err error
 	if s.sessions, s.crossSite, err = newSessions(d); err != nil {
 		return nil, err

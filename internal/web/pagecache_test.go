@@ -1,0 +1,142 @@
+package web
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/partnerdir/partnerdir/internal/accounts"
+	"github.com/partnerdir/partnerdir/internal/audit"
+	"github.com/partnerdir/partnerdir/internal/directory"
+)
+
+func cacheState(t *testing.T, b *browser, path string) (string, string) {
+	t.Helper()
+	rec := b.get(path)
+	if rec.Code != http.StatusOK {
+		t.Fatalf("GET %s: %d", path, rec.Code)
+	}
+	return rec.Header().Get("X-Page-Cache"), rec.Body.String()
+}
+
+func TestPageCacheServesAnonymousVisitorsAndFollowsChanges(t *testing.T) {
+	t.Parallel()
+	f := newAccountsFixture(t)
+	ctx := context.Background()
+	anon := f.browser(t)
+	org := f.orgID(t, "ecpat-luxembourg")
+
+	for _, path := range []string{"/organisations", "/organisations/ecpat-luxembourg", "/countries/ML", "/"} {
+		state, first := cacheState(t, anon, path)
+		if state != "miss" {
+			t.Fatalf("%s: first visit X-Page-Cache %q, want miss", path, state)
+		}
+		state, again := cacheState(t, anon, path)
+		if state != "hit" || again != first {
+			t.Fatalf("%s: second visit X-Page-Cache %q (same body: %v), want a hit with the same page", path, state, again == first)
+		}
+	}
+
+	// Another process renames the organisation (a write this process does
+	// not see): the profile is checked against the database on every hit,
+	// so it changes at once; list pages follow within pageTTL.
+	if _, err := f.pool.Exec(ctx, `UPDATE organisations SET name = 'ECPAT Lëtzebuerg', updated_at = now() WHERE id = $1`, org); err != nil {
+		t.Fatal(err)
+	}
+	state, body := cacheState(t, anon, "/organisations/ecpat-luxembourg")
+	if state != "miss" || !strings.Contains(body, "<h1>ECPAT Lëtzebuerg") {
+		t.Fatalf("profile after another process's change: X-Page-Cache %q, renamed: %v", state, strings.Contains(body, "ECPAT Lëtzebuerg"))
+	}
+	if state, _ := cacheState(t, anon, "/organisations"); state != "hit" {
+		t.Fatalf("list within pageTTL of another process's change: X-Page-Cache %q, want hit", state)
+	}
+
+	// A change through this process's directory invalidates every page.
+	if err := f.dir.AddMember(ctx, audit.System("test"), org, &directory.Member{FullName: "Awa", RoleTitle: "Stagiaire", Public: true}); err != nil {
+		t.Fatal(err)
+	}
+	state, body = cacheState(t, anon, "/organisations")
+	if state != "miss" || !strings.Contains(body, "ECPAT Lëtzebuerg") {
+		t.Fatalf("list after a change here: X-Page-Cache %q, renamed: %v", state, strings.Contains(body, "ECPAT Lëtzebuerg"))
+	}
+	if state, body := cacheState(t, anon, "/organisations/ecpat-luxembourg"); state != "miss" || !strings.Contains(body, "Awa") {
+		t.Fatalf("profile after a new team member: X-Page-Cache %q, shows Awa: %v", state, strings.Contains(body, "Awa"))
+	}
+
+	// Each language is its own page.
+	en := f.browser(t)
+	en.header.Set("Accept-Language", "en")
+	if state, body := cacheState(t, en, "/organisations"); state != "miss" || !strings.Contains(body, `<html lang="en">`) {
+		t.Fatalf("English list: X-Page-Cache %q, english: %v", state, strings.Contains(body, `lang="en"`))
+	}
+
+	// Errors are not kept.
+	for range 2 {
+		rec := anon.get("/organisations/no-such-organisation")
+		if rec.Code != http.StatusNotFound || rec.Header().Get("X-Page-Cache") == "hit" {
+			t.Fatalf("unknown profile: %d, X-Page-Cache %q", rec.Code, rec.Header().Get("X-Page-Cache"))
+		}
+	}
+
+	// Suspending (another process) takes the profile down at once.
+	if _, err := f.pool.Exec(ctx, `UPDATE organisations SET status = 'suspended', updated_at = now() WHERE id = $1`, org); err != nil {
+		t.Fatal(err)
+	}
+	if rec := anon.get("/organisations/ecpat-luxembourg"); rec.Code != http.StatusNotFound {
+		t.Fatalf("suspended profile: %d, want 404", rec.Code)
+	}
+}
+
+func TestPageCacheSkipsSignedInVisitors(t *testing.T) {
+	t.Parallel()
+	f := newAccountsFixture(t)
+	f.user(t, "owner@example.org", "", "ecpat-luxembourg", accounts.OrgOwner)
+	anon := f.browser(t)
+	cacheState(t, anon, "/organisations")
+	cacheState(t, anon, "/organisations")
+
+	owner := f.browser(t)
+	owner.login("owner@example.org")
+	for range 2 {
+		rec := owner.get("/organisations")
+		wantStatus(t, rec, http.StatusOK, "ECPAT Luxembourg")
+		if got := rec.Header().Get("X-Page-Cache"); got != "" {
+			t.Fatalf("signed-in visitor: X-Page-Cache %q, want none", got)
+		}
+	}
+}
+
+func TestPageCacheKeepsTheMostRecentlyUsedPages(t *testing.T) {
+	gen := uint64(1)
+	pc := newPageCache(2, func() uint64 { return gen })
+	for i := range 3 {
+		pc.put(&cachedPage{key: fmt.Sprint(i), gen: gen, at: time.Now()})
+		if i == 1 {
+			if _, ok := pc.get("0", ""); !ok { // 0 becomes the most recent
+				t.Fatal("page 0 missing")
+			}
+		}
+	}
+	if pc.len() != 2 {
+		t.Fatalf("holds %d pages, want 2", pc.len())
+	}
+	if _, ok := pc.get("1", ""); ok {
+		t.Error("page 1, the least recently used, was kept")
+	}
+	if _, ok := pc.get("0", ""); !ok {
+		t.Error("page 0 was dropped")
+	}
+	if _, ok := pc.get("2", "stamp"); ok {
+		t.Error("a page was served for another stamp")
+	}
+	gen++
+	if _, ok := pc.get("0", ""); ok {
+		t.Error("a page was served after the directory changed")
+	}
+	if newPageCache(0, nil) != nil {
+		t.Error("size 0 must disable the cache")
+	}
+}

@@ -3,7 +3,9 @@
 # organisations into the development database (make services), serves the
 # app on a loopback port of its own and measures a baseline (/healthz), the
 # first page of /organisations, a page deep down its keyset pagination and
-# a profile with wrk: N concurrent connections for a fixed time each.
+# a profile with wrk: N concurrent connections for a fixed time each. It
+# measures twice: as served (with the page cache for anonymous visitors),
+# then with PAGE_CACHE_SIZE=0, where every request queries and renders.
 #
 # Settings (environment): BENCH_ORGS (100000), BENCH_SEED (1),
 # BENCH_CONNECTIONS (16), BENCH_DURATION (20s), BENCH_DEPTH (500 pages),
@@ -47,15 +49,29 @@ if curl -fsS -o /dev/null "$base/healthz" 2>/dev/null; then
 	echo "bench: something already answers on $addr; stop it or set BENCH_ADDR" >&2
 	exit 1
 fi
-$bin serve >"$out/serve.log" 2>&1 &
-server=$!
-trap 'kill $server 2>/dev/null; wait $server 2>/dev/null; true' EXIT
-for _ in $(seq 300); do
-	curl -fsS -o /dev/null "$base/healthz" 2>/dev/null && break
-	kill -0 $server 2>/dev/null || { echo "bench: the server exited; see $out/serve.log" >&2; exit 1; }
-	sleep 0.1
-done
-curl -fsS -o /dev/null "$base/healthz"
+server=
+stop_server() {
+	if [[ -n $server ]]; then
+		kill "$server" 2>/dev/null || true
+		wait "$server" 2>/dev/null || true
+		server=
+	fi
+}
+trap stop_server EXIT
+# start_server [VAR=value…] starts the app with extra settings and waits
+# until it answers.
+start_server() {
+	env "$@" $bin serve >>"$out/serve.log" 2>&1 &
+	server=$!
+	for _ in $(seq 300); do
+		curl -fsS -o /dev/null "$base/healthz" 2>/dev/null && return 0
+		kill -0 "$server" 2>/dev/null || { echo "bench: the server exited; see $out/serve.log" >&2; exit 1; }
+		sleep 0.1
+	done
+	curl -fsS -o /dev/null "$base/healthz"
+}
+: >"$out/serve.log"
+start_server
 
 # Follow the "next" link $depth pages deep, as a visitor would.
 page=/organisations
@@ -69,30 +85,40 @@ profile=$(curl -fsS "$base$deep" | grep -o 'href="/organisations/syn-[^"]*"' | h
 [[ -n $profile ]] || { echo "bench: no synthetic profile on $deep" >&2; exit 1; }
 
 echo "== $(nproc) CPUs, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs); $conns connections, $duration each"
-echo "load average before the runs: $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "deep page: $depth pages in ($deep)"
 echo "profile:   $profile"
-results=()
-for target in "healthz|/healthz" "list first page|/organisations" "list deep page|$deep" "profile|$profile"; do
-	name=${target%%|*}
-	path=${target#*|}
-	wrk -t2 -c"$conns" -d2s "$base$path" >/dev/null # warm up
-	line=$(wrk -t2 -c"$conns" -d"$duration" -s scripts/bench.lua "$base$path" | grep '^RESULT')
-	results+=("$name|$line")
-done
 
-echo
-echo "| endpoint | requests/s | p50 ms | p95 ms | p99 ms | max ms | errors | p95 / baseline p95 |"
-echo "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"
-base95=
-for r in "${results[@]}"; do
-	name=${r%%|*}
-	line=${r#*|}
-	get() { sed -n "s/.* $1=\([^ ]*\).*/\1/p" <<<" $line"; }
-	reqs=$(get requests); secs=$(get seconds); p95=$(get p95)
-	[[ -n $base95 ]] || base95=$p95
-	printf '| %s | %.0f | %s | %s | %s | %s | %s | %.1f× |\n' "$name" "$(echo "$reqs / $secs" | bc -l)" \
-		"$(get p50)" "$p95" "$(get p99)" "$(get max)" "$(get errors)" "$(echo "$p95 / $base95" | bc -l)"
-done
-echo
-echo "load average after the runs: $(cut -d' ' -f1-3 /proc/loadavg)"
+# measure LABEL: the four endpoints against the running server, as a table.
+measure() {
+	echo
+	echo "== $1"
+	echo "load average before the runs: $(cut -d' ' -f1-3 /proc/loadavg)"
+	local results=() target name path line r
+	for target in "healthz|/healthz" "list first page|/organisations" "list deep page|$deep" "profile|$profile"; do
+		name=${target%%|*}
+		path=${target#*|}
+		wrk -t2 -c"$conns" -d2s "$base$path" >/dev/null # warm up
+		line=$(wrk -t2 -c"$conns" -d"$duration" -s scripts/bench.lua "$base$path" | grep '^RESULT')
+		results+=("$name|$line")
+	done
+	echo
+	echo "| endpoint | requests/s | p50 ms | p95 ms | p99 ms | max ms | errors | p95 / baseline p95 |"
+	echo "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"
+	local base95=
+	for r in "${results[@]}"; do
+		name=${r%%|*}
+		line=${r#*|}
+		get() { sed -n "s/.* $1=\([^ ]*\).*/\1/p" <<<" $line"; }
+		reqs=$(get requests); secs=$(get seconds); p95=$(get p95)
+		[[ -n $base95 ]] || base95=$p95
+		printf '| %s | %.0f | %s | %s | %s | %s | %s | %.1f× |\n' "$name" "$(echo "$reqs / $secs" | bc -l)" \
+			"$(get p50)" "$p95" "$(get p99)" "$(get max)" "$(get errors)" "$(echo "$p95 / $base95" | bc -l)"
+	done
+	echo
+	echo "load average after the runs: $(cut -d' ' -f1-3 /proc/loadavg)"
+}
+
+measure "page cache on (PAGE_CACHE_SIZE default): what visitors get"
+stop_server
+start_server PAGE_CACHE_SIZE=0
+measure "page cache off (PAGE_CACHE_SIZE=0): every request queries PostgreSQL and renders"

@@ -49,11 +49,13 @@ func serve(ctx context.Context, e env) error {
 	go sp.meili.Run(ctx)
 	workers := river.NewWorkers()
 	river.AddWorker(workers, search.NewWorker(sp.indexer, 0))
+	river.AddWorker(workers, search.NewCheckWorker(sp.indexer))
 	// Offers' mail delivery and daily retention, on the same working client.
 	periodic, err := a.addOfferWorkers(workers, offerStore)
 	if err != nil {
 		return err
 	}
+	periodic = append(periodic, search.CheckPeriodic())
 	worker, err := jobs.NewWorking(a.pool, jobs.Options{Workers: workers, Periodic: periodic, Logger: a.log})
 	if err != nil {
 		return err

@@ -13,6 +13,7 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/riverqueue/river"
 	"github.com/riverqueue/river/riverdriver/riverpgxv5"
+	"github.com/riverqueue/river/rivertype"
 )
 
 // Queue names: each kind of work has its own, so a backlog of one cannot
@@ -88,6 +89,20 @@ type IndexOrganisation struct {
 
 // Kind names the job type.
 func (IndexOrganisation) Kind() string { return "index_organisation" }
+
+// CheckSearchIndex asks the indexer to make sure the live search index
+// exists, and to rebuild it when it had to be re-created.
+type CheckSearchIndex struct{}
+
+// Kind names the job type.
+func (CheckSearchIndex) Kind() string { return "check_search_index" }
+
+// InsertOpts puts the check on the index queue, one at a time.
+func (CheckSearchIndex) InsertOpts() river.InsertOpts {
+	return river.InsertOpts{Queue: QueueIndex, UniqueOpts: river.UniqueOpts{ByState: []rivertype.JobState{
+		rivertype.JobStateAvailable, rivertype.JobStatePending, rivertype.JobStateRunning,
+		rivertype.JobStateRetryable, rivertype.JobStateScheduled}}}
+}
 
 // InsertOpts puts index jobs on their own queue.
 func (IndexOrganisation) InsertOpts() river.InsertOpts {

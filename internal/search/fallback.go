@@ -20,12 +20,27 @@ import (
 // "développement") plus trigram similarity on names and cities for
 // misspellings ("ecpta", "Bamko"), with the same filters and facet counts
 // as Meilisearch, computed in SQL.
+//
+// Its work is bounded, so a Meilisearch outage under load cannot take
+// PostgreSQL — which serves the whole directory — down with it: at most
+// fallbackSlots searches run at once (others wait for a slot as long as
+// their request lasts), and each statement stops after fallbackTimeout.
 type Fallback struct {
-	pool *pgxpool.Pool
+	pool  *pgxpool.Pool
+	slots chan struct{}
 }
 
+// fallbackSlots is how many fallback searches run at once: a broad query
+// over 100,000 documents keeps one core busy for a while.
+const fallbackSlots = 2
+
+// fallbackTimeout is the statement timeout of a fallback search.
+const fallbackTimeout = "3s"
+
 // NewFallback returns the PostgreSQL engine.
-func NewFallback(pool *pgxpool.Pool) *Fallback { return &Fallback{pool: pool} }
+func NewFallback(pool *pgxpool.Pool) *Fallback {
+	return &Fallback{pool: pool, slots: make(chan struct{}, fallbackSlots)}
+}
 
 // similarity is the word-similarity threshold of a misspelt name: low
 // enough for one wrong or swapped letter in a five-letter word.
@@ -61,24 +76,34 @@ func (f *Fallback) Search(ctx context.Context, q Query) (*Result, error) {
 		where = append(where, "kind = @kind")
 		args["kind"] = q.Kind
 	}
-	order := "rank DESC, name, organisation_id"
+	order, pageOrder := "rank DESC, name, organisation_id", "p.rank DESC, p.name, p.organisation_id"
 	if q.Sort == SortName || q.Text == "" {
-		order = "name, organisation_id"
+		order, pageOrder = "name, organisation_id", "p.name, p.organisation_id"
 	}
 	args["limit"] = q.PerPage
 	args["offset"] = (q.Page - 1) * q.PerPage
-	matches := "SELECT organisation_id, name, kind, countries, themes, support, document, " + rank +
-		" AS rank FROM search_documents WHERE " + strings.Join(where, " AND ")
+	filter := " FROM search_documents WHERE " + strings.Join(where, " AND ")
+	matches := "SELECT organisation_id, name, kind, countries, themes, support" + filter
+	// The page is chosen from the narrow columns; only its documents are
+	// read in full.
+	page := "SELECT organisation_id, name, " + rank + " AS rank" + filter + " ORDER BY " + order + " LIMIT @limit OFFSET @offset"
 
+	select {
+	case f.slots <- struct{}{}:
+		defer func() { <-f.slots }()
+	case <-ctx.Done():
+		return nil, fmt.Errorf("search: fallback: waiting for a slot: %w", ctx.Err())
+	}
 	tx, err := f.pool.BeginTx(ctx, pgx.TxOptions{AccessMode: pgx.ReadOnly})
 	if err != nil {
 		return nil, fmt.Errorf("search: fallback: %w", err)
 	}
 	defer tx.Rollback(ctx) //nolint:errcheck // read-only
-	if _, err := tx.Exec(ctx, "SELECT set_config('pg_trgm.word_similarity_threshold', '"+similarity+"', true)"); err != nil {
+	if _, err := tx.Exec(ctx, "SELECT set_config('pg_trgm.word_similarity_threshold', '"+similarity+"', true), "+
+		"set_config('statement_timeout', '"+fallbackTimeout+"', true)"); err != nil {
 		return nil, fmt.Errorf("search: fallback: %w", err)
 	}
-	rows, _ := tx.Query(ctx, "SELECT document FROM ("+matches+") m ORDER BY "+order+" LIMIT @limit OFFSET @offset", args)
+	rows, _ := tx.Query(ctx, "SELECT d.document FROM ("+page+") p JOIN search_documents d USING (organisation_id) ORDER BY "+pageOrder, args)
 	docs, err := pgx.CollectRows(rows, pgx.RowTo[Document])
 	if err != nil {
 		return nil, fmt.Errorf("search: fallback query: %w", err)

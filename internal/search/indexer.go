@@ -140,6 +140,11 @@ func (ix *Indexer) Sync(ctx context.Context, id int64) error {
 		}
 		sendCtx, cancel := context.WithTimeout(ctx, 10*time.Second)
 		defer cancel()
+		// Never let a document create a missing index without settings.
+		if _, err := ix.meili.EnsureIndex(sendCtx); err != nil {
+			setupErr = err
+			return nil
+		}
 		if ok {
 			taskUID, err = ix.meili.upsert(sendCtx, index, []Document{doc})
 		} else {
@@ -175,6 +180,55 @@ func (ix *Indexer) Sync(ctx context.Context, id int64) error {
 		return fmt.Errorf("search: sync organisation %d: %w", id, err)
 	}
 	return nil
+}
+
+// CheckIndex makes sure the live index exists, re-creating it with its
+// settings when it has gone, and rebuilds every document (Reindex) when the
+// index had to be created — here, at set-up or by a Sync — since the last
+// check. It runs periodically (CheckWorker), so an index lost with
+// Meilisearch's data comes back with no manual step.
+func (ix *Indexer) CheckIndex(ctx context.Context) error {
+	if err := ix.meili.Setup(ctx); err != nil {
+		return err
+	}
+	if _, err := ix.meili.EnsureIndex(ctx); err != nil {
+		return err
+	}
+	if !ix.meili.TakeRecreated() {
+		return nil
+	}
+	ix.log.Warn("search: rebuilding the documents of a re-created index", "index", ix.meili.Index())
+	stats, err := ix.Reindex(ctx, nil)
+	if err != nil {
+		ix.meili.recreated.Store(true) // the next check tries again
+		return fmt.Errorf("search: rebuild a re-created index: %w", err)
+	}
+	ix.log.Info("search: re-created index rebuilt", "documents", stats.Documents, "took", stats.Duration)
+	return nil
+}
+
+// CheckWorker is the River worker of jobs.CheckSearchIndex.
+type CheckWorker struct {
+	river.WorkerDefaults[jobs.CheckSearchIndex]
+	ix *Indexer
+}
+
+// NewCheckWorker returns the worker of the periodic index check.
+func NewCheckWorker(ix *Indexer) *CheckWorker { return &CheckWorker{ix: ix} }
+
+// Work checks the index (see Indexer.CheckIndex).
+func (w *CheckWorker) Work(ctx context.Context, _ *river.Job[jobs.CheckSearchIndex]) error {
+	return w.ix.CheckIndex(ctx)
+}
+
+// Timeout leaves room for a full rebuild.
+func (w *CheckWorker) Timeout(*river.Job[jobs.CheckSearchIndex]) time.Duration { return time.Hour }
+
+// CheckPeriodic schedules the index check every minute and at start-up.
+func CheckPeriodic() *river.PeriodicJob {
+	return river.NewPeriodicJob(river.PeriodicInterval(time.Minute),
+		func() (river.JobArgs, *river.InsertOpts) { return jobs.CheckSearchIndex{}, nil },
+		&river.PeriodicJobOpts{RunOnStart: true})
 }
 
 // Worker is the River worker of jobs.IndexOrganisation.

@@ -43,6 +43,10 @@ type Meili struct {
 	log     *slog.Logger
 	mu      sync.Mutex // serialises Setup
 	clients atomic.Pointer[meiliClients]
+	// recreated is set when the live index had to be created while the
+	// directory may already hold organisations: its documents need a
+	// rebuild (Indexer.CheckIndex).
+	recreated atomic.Bool
 }
 
 type meiliClients struct {
@@ -176,6 +180,9 @@ func (m *Meili) prepareIndex(ctx context.Context, admin meilisearch.ServiceManag
 		if err := waitTask(ctx, admin, t.TaskUID); err != nil && !strings.Contains(err.Error(), "index_already_exists") {
 			return fmt.Errorf("search: create index %s: %w", uid, err)
 		}
+		if uid == m.cfg.Index {
+			m.recreated.Store(true)
+		}
 	} else if err != nil {
 		return fmt.Errorf("search: read index %s: %w", uid, err)
 	}
@@ -191,6 +198,45 @@ func (m *Meili) prepareIndex(ctx context.Context, admin meilisearch.ServiceManag
 	}
 	return nil
 }
+
+// EnsureIndex re-creates the live index, with its settings, when it has
+// gone (deleted by hand, or a Meilisearch that lost its data): adding
+// documents to a missing index would create it without settings. created
+// reports that the index had to be made, so its documents must be rebuilt
+// (TakeRecreated tells Indexer.CheckIndex).
+// Keys that no longer work (a Meilisearch with a fresh database) are
+// obtained again.
+func (m *Meili) EnsureIndex(ctx context.Context) (created bool, err error) {
+	c := m.clients.Load()
+	if c == nil {
+		return false, ErrNotReady
+	}
+	_, err = c.admin.GetIndex(ctx, m.cfg.Index)
+	switch {
+	case err == nil:
+		return false, nil
+	case isStatus(err, 401) || isStatus(err, 403):
+		// The keys were lost with Meilisearch's data: set up again.
+		m.clients.CompareAndSwap(c, nil)
+		if err := m.Setup(ctx); err != nil {
+			return false, err
+		}
+		return true, nil
+	case !isStatus(err, 404):
+		return false, fmt.Errorf("search: read index %s: %w", m.cfg.Index, err)
+	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if err := m.prepareIndex(ctx, c.admin, m.cfg.Index); err != nil {
+		return false, err
+	}
+	m.log.Warn("search: the index was missing; re-created it with its settings", "index", m.cfg.Index)
+	return true, nil
+}
+
+// TakeRecreated reports, once, that the live index was created since the
+// last call.
+func (m *Meili) TakeRecreated() bool { return m.recreated.Swap(false) }
 
 // waitTask waits for a task to finish and turns a failed or canceled task
 // into an error.

@@ -68,6 +68,10 @@ func (ix *Indexer) Reindex(ctx context.Context, progress func(done, total int)) 
 	if err := ix.meili.Setup(ctx); err != nil {
 		return ReindexStats{}, err
 	}
+	// The swap needs a live index to swap with.
+	if _, err := ix.meili.EnsureIndex(ctx); err != nil {
+		return ReindexStats{}, err
+	}
 	admin, err := ix.meili.admin()
 	if err != nil {
 		return ReindexStats{}, err

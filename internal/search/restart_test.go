@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/meilisearch/meilisearch-go"
 	"github.com/riverqueue/river"
 
 	"github.com/partnerdir/partnerdir/internal/demo"
@@ -173,4 +174,70 @@ func TestMeiliStopAndRestartConverges(t *testing.T) {
 	if !r.Meili.Empty() || !r.Fallback.Empty() {
 		t.Errorf("drift after convergence: %s", fmt.Sprintf("%+v", r))
 	}
+}
+
+// An index that disappears while the app runs (deleted by hand, or a
+// Meilisearch that lost its data) comes back with its settings — a
+// document added to a missing index would otherwise create it bare — and
+// with every document, through the periodic check.
+func TestDeletedIndexComesBackWithSettingsAndDocuments(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	ctx := context.Background()
+	f.meili.TakeRecreated() // the fixture's own set-up
+	admin, err := f.meili.admin()
+	if err != nil {
+		t.Fatal(err)
+	}
+	index := f.meili.Index()
+	task, err := admin.DeleteIndex(ctx, index)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := waitTask(ctx, admin, task.TaskUID); err != nil {
+		t.Fatal(err)
+	}
+
+	// An edit is synced: the index is re-created with its settings first.
+	if err := f.ix.Sync(ctx, f.ids["ecpat-luxembourg"]); err != nil {
+		t.Fatal(err)
+	}
+	settings, err := admin.Index(index).GetSettings(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Contains(settings.FilterableAttributes, "countries") || len(settings.Synonyms) == 0 {
+		t.Fatalf("re-created index lacks its settings: filterable %v, %d synonyms", settings.FilterableAttributes, len(settings.Synonyms))
+	}
+	if n := indexedCount(t, admin, index); n != 1 {
+		t.Fatalf("%d documents after one sync, want 1", n)
+	}
+
+	// The periodic check rebuilds the rest.
+	if err := f.ix.CheckIndex(ctx); err != nil {
+		t.Fatal(err)
+	}
+	var published int64
+	if err := f.pool.QueryRow(ctx, `SELECT count(*) FROM organisations WHERE status = 'published'`).Scan(&published); err != nil {
+		t.Fatal(err)
+	}
+	if n := indexedCount(t, admin, index); n != published {
+		t.Fatalf("%d documents after the check, want all %d published organisations", n, published)
+	}
+	if res := search(t, f.svc, Query{Text: "ecpta"}); res.Fallback || len(res.Hits) == 0 || res.Hits[0].Slug != "ecpat-luxembourg" {
+		t.Errorf("after the rebuild: fallback=%v hits %v", res.Fallback, slugs(res))
+	}
+	// With nothing missing, a check does nothing.
+	if err := f.ix.CheckIndex(ctx); err != nil || f.meili.TakeRecreated() {
+		t.Errorf("idle check: %v", err)
+	}
+}
+
+func indexedCount(t *testing.T, admin meilisearch.ServiceManager, index string) int64 {
+	t.Helper()
+	st, err := admin.Index(index).GetStats(context.Background(), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return st.NumberOfDocuments
 }

@@ -296,6 +296,28 @@ func TestFallbackAnswersWhenMeiliIsUnreachable(t *testing.T) {
 	}
 }
 
+func TestFallbackBoundsItsConcurrency(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	fb := NewFallback(f.pool)
+	for range fallbackSlots {
+		fb.slots <- struct{}{} // every slot busy
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
+	defer cancel()
+	if _, err := fb.Search(ctx, Query{Text: "Bamako", Page: 1, PerPage: 10}); err == nil || !strings.Contains(err.Error(), "slot") {
+		t.Fatalf("search with every slot busy: %v, want a wait for a slot that ends with the request", err)
+	}
+	<-fb.slots // one slot frees up
+	res, err := fb.Search(context.Background(), Query{Text: "Bamako", Page: 1, PerPage: 10})
+	if err != nil || len(res.Hits) == 0 || res.Hits[0].Slug != "ecpat-luxembourg" {
+		t.Fatalf("search with a free slot: %v %v", err, res)
+	}
+	if len(fb.slots) != fallbackSlots-1 {
+		t.Errorf("%d slots busy after the search, want %d: the slot was not given back", len(fb.slots), fallbackSlots-1)
+	}
+}
+
 func TestSegmentsAndBreaker(t *testing.T) {
 	got := segments("a " + markStart + "<b>" + markEnd + " c")
 	want := []Segment{{"a ", false}, {"<b>", true}, {" c", false}}

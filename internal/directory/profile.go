@@ -13,7 +13,7 @@ const organisationColumns = `
 	json_build_object('fr', o.description_fr, 'en', o.description_en),
 	json_build_object('fr', o.mission_fr, 'en', o.mission_en),
 	COALESCE(o.founded_year, 0), o.website, o.email, o.phone, o.logo_path, o.newsletter_url,
-	o.status, COALESCE(o.default_contact_id, 0), o.last_verified_on, o.created_at, o.updated_at, o.version,
+	o.status, COALESCE(o.default_contact_id, 0), o.last_verified_on, o.created_at, o.updated_at, o.last_reviewed_at, o.version,
 	COALESCE((SELECT json_agg(json_build_object('id', t.id, 'slug', t.slug, 'name_fr', t.name_fr, 'name_en', t.name_en) ORDER BY t.position, t.slug)
 		FROM organisation_themes ot JOIN themes t ON t.id = ot.theme_id WHERE ot.organisation_id = o.id), '[]'),
 	ARRAY(SELECT country_code::text FROM organisation_countries WHERE organisation_id = o.id ORDER BY 1),
@@ -26,7 +26,7 @@ const organisationColumns = `
 func scanOrganisation(row pgx.Row, o *Organisation) error {
 	return row.Scan(&o.ID, &o.Slug, &o.Name, &o.AlternateName, &o.Kind, &o.Description, &o.Mission,
 		&o.FoundedYear, &o.Website, &o.Email, &o.Phone, &o.LogoPath, &o.NewsletterURL,
-		&o.Status, &o.DefaultContactID, &o.LastVerifiedOn, &o.CreatedAt, &o.UpdatedAt, &o.Version,
+		&o.Status, &o.DefaultContactID, &o.LastVerifiedOn, &o.CreatedAt, &o.UpdatedAt, &o.LastReviewedAt, &o.Version,
 		&o.Themes, &o.Countries, &o.Identifiers, &o.SocialLinks)
 }
 

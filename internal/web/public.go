@@ -283,6 +283,9 @@ type ProfilePage struct {
 	Profile *directory.Profile
 	// JSONLD is the schema.org description, JSON-encoded by the template.
 	JSONLD map[string]any
+	// Claimable says the organisation has no owner: its people may claim
+	// the profile.
+	Claimable bool
 }
 
 func (s *Server) showOrganisation(c *gin.Context) {
@@ -299,7 +302,14 @@ func (s *Server) showOrganisation(c *gin.Context) {
 	b := s.base(c, p.Name)
 	b.Description = p.Mission.In(b.Lang)
 	b.Nav = "organisations"
-	s.render(c, http.StatusOK, "organisation_show", ProfilePage{Base: b, Profile: p, JSONLD: s.jsonLD(p, b.Lang)})
+	claimable := false
+	if s.join != nil && s.acc != nil {
+		if claimable, err = s.join.Claimable(c.Request.Context(), p.ID); err != nil {
+			s.internalError(c, err)
+			return
+		}
+	}
+	s.render(c, http.StatusOK, "organisation_show", ProfilePage{Base: b, Profile: p, JSONLD: s.jsonLD(p, b.Lang), Claimable: claimable})
 }
 
 // switchLanguage remembers the chosen interface language for a year and

@@ -17,6 +17,7 @@ import (
 
 	"github.com/partnerdir/partnerdir/internal/accounts"
 	"github.com/partnerdir/partnerdir/internal/directory"
+	"github.com/partnerdir/partnerdir/internal/joining"
 	"github.com/partnerdir/partnerdir/internal/offers"
 	"github.com/partnerdir/partnerdir/internal/search"
 )
@@ -60,6 +61,9 @@ type Deps struct {
 	// Search answers /search (Meilisearch with the PostgreSQL fallback);
 	// nil disables the route.
 	Search *search.Service
+	// Joining runs "list your organisation" and claims of unowned
+	// organisations; nil disables those pages.
+	Joining *joining.Store
 }
 
 // Server holds the handlers' dependencies.
@@ -80,6 +84,7 @@ type Server struct {
 	uploadDir string
 	offers    *offers.Store
 	search    *search.Service
+	join      *joining.Store
 }
 
 // New prepares the server: it parses every template and loads the
@@ -95,6 +100,7 @@ func New(ctx context.Context, d Deps) (*Server, error) {
 		acc:     d.Accounts,
 		offers:  d.Offers,
 		search:  d.Search,
+		join:    d.Joining,
 	}
 	s.uploadDir = d.UploadDir
 	var err error

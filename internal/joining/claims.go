@@ -129,7 +129,9 @@ func insertClaim(ctx context.Context, tx pgx.Tx, orgID, userID int64, method, em
 // registrable domain of the organisation's website (ecpat.lu for
 // www.ecpat.lu). A single-use link, valid 48 hours, is mailed to email;
 // opening it signed in as u makes u the owner. It returns a
-// *ValidationError (field "email") for an address elsewhere, ErrNotFound,
+// *ValidationError (field "email": "not a valid email address", "free
+// mail address", "not at the website's domain" or "no website domain")
+// for an address elsewhere, ErrNotFound,
 // ErrHasOwner and ErrClaimPending.
 func (s *Store) RequestDomainClaim(ctx context.Context, actor audit.Actor, u *accounts.User, slug, email string) error {
 	email = strings.TrimSpace(email)
@@ -142,13 +144,13 @@ func (s *Store) RequestDomainClaim(ctx context.Context, actor audit.Actor, u *ac
 		d := emailDomain(email)
 		switch {
 		case t.Domain == "":
-			v.Add("email", "this organisation can only be claimed through an admin")
+			v.Add("email", "no website domain")
 		case !directory.ValidEmail(email):
 			v.Add("email", "not a valid email address")
 		case freeMail[d]:
-			v.Add("email", "an address at a free mail provider cannot prove you work there: use an address at "+t.Domain)
+			v.Add("email", "free mail address")
 		case d != t.Domain:
-			v.Add("email", "the address must be at "+t.Domain+", the domain of the organisation's website")
+			v.Add("email", "not at the website's domain")
 		}
 		if err := v.Err(); err != nil {
 			return err

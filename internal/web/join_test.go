@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/partnerdir/partnerdir/internal/accounts"
+	"github.com/partnerdir/partnerdir/internal/search"
 )
 
 func joinForm(name, email, org string) url.Values {
@@ -86,6 +87,10 @@ func TestJoinCreatesAccountAndPendingOrganisation(t *testing.T) {
 		}
 	}
 	wantStatus(t, anon.get("/join/received?org=aide-aux-enfants-tombouctou"), http.StatusSeeOther)
+	// The index job it enqueued finds no document to index: not in search.
+	if _, ok, err := search.NewIndexer(f.pool, f.dir, nil, search.IndexerOptions{}).Document(context.Background(), orgID); ok || err != nil {
+		t.Errorf("the pending organisation has a search document (%v)", err)
+	}
 
 	// The owner edits it on /manage while it waits.
 	wantStatus(t, b.get("/manage"), http.StatusOK, "Aide aux Enfants — Tombouctou", "En attente de validation")

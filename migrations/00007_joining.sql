@@ -40,8 +40,8 @@ CREATE UNIQUE INDEX organisation_claims_one_pending_idx ON organisation_claims (
 -- The admins' queue.
 CREATE INDEX organisation_claims_pending_idx ON organisation_claims (created_at) WHERE status = 'pending' AND method = 'admin';
 
--- The join form's per-address limit counts recent applications.
-CREATE INDEX audit_log_join_ip_idx ON audit_log ((details->>'ip'), occurred_at) WHERE action = 'organisation.join';
+-- The join and sign-up forms' per-address limit counts recent ones.
+CREATE INDEX audit_log_join_ip_idx ON audit_log ((details->>'ip'), occurred_at) WHERE action IN ('organisation.join', 'user.signup');
 
 -- +goose Down
 DROP INDEX audit_log_join_ip_idx;

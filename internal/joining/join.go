@@ -157,15 +157,8 @@ func (s *Store) Join(ctx context.Context, actor audit.Actor, a Application) (Joi
 
 	var out Joined
 	err = postgres.InTx(ctx, s.pool, func(tx pgx.Tx) error {
-		if a.IP != "" {
-			var recent int
-			if err := tx.QueryRow(ctx, `SELECT count(*) FROM audit_log WHERE action = 'organisation.join'
-				AND details->>'ip' = $1 AND occurred_at > now() - interval '1 hour'`, a.IP).Scan(&recent); err != nil {
-				return err
-			}
-			if recent >= s.perHour {
-				return ErrRateLimited
-			}
+		if err := s.checkRate(ctx, tx, a.IP); err != nil {
+			return err
 		}
 		if user == nil {
 			id, err := s.acc.CreateUserTx(ctx, tx, actor, accounts.NewUser{Email: a.Email, Name: a.Name, Password: a.Password})
@@ -208,6 +201,79 @@ func (s *Store) Join(ctx context.Context, actor audit.Actor, a Application) (Joi
 		return Joined{}, fmt.Errorf("joining: application for %q: %w", a.OrgName, err)
 	}
 	return out, nil
+}
+
+// checkRate refuses a new application or account when ip made too many in
+// the last hour (ErrRateLimited).
+func (s *Store) checkRate(ctx context.Context, tx pgx.Tx, ip string) error {
+	if ip == "" {
+		return nil
+	}
+	var recent int
+	if err := tx.QueryRow(ctx, `SELECT count(*) FROM audit_log WHERE action IN ('organisation.join', 'user.signup')
+		AND details->>'ip' = $1 AND occurred_at > now() - interval '1 hour'`, ip).Scan(&recent); err != nil {
+		return err
+	}
+	if recent >= s.perHour {
+		return ErrRateLimited
+	}
+	return nil
+}
+
+// NewAccount is the sign-up form: an account on its own, for someone who
+// comes to claim an organisation rather than list a new one.
+type NewAccount struct {
+	Name, Email, Password string
+	// IP and Honeypot as in Application.
+	IP, Honeypot string
+}
+
+// SignUp creates an account with its audit entries and returns its id.
+// It returns a *ValidationError, ErrEmailTaken, ErrRateLimited (shared
+// with Join) and ErrSpam.
+func (s *Store) SignUp(ctx context.Context, actor audit.Actor, n NewAccount) (int64, error) {
+	if n.Honeypot != "" {
+		return 0, ErrSpam
+	}
+	nu := accounts.NewUser{Name: n.Name, Email: n.Email, Password: n.Password}
+	var v ValidationError
+	var ve *accounts.ValidationError
+	if err := nu.Validate(); errors.As(err, &ve) {
+		for f, m := range ve.Fields {
+			v.Add(f, m)
+		}
+	}
+	if n.Password == "" {
+		v.Add("password", "required")
+	}
+	if err := v.Err(); err != nil {
+		return 0, err
+	}
+	if _, err := s.acc.UserByEmail(ctx, n.Email); err == nil {
+		return 0, ErrEmailTaken
+	} else if !errors.Is(err, accounts.ErrNotFound) {
+		return 0, err
+	}
+	var id int64
+	err := postgres.InTx(ctx, s.pool, func(tx pgx.Tx) error {
+		if err := s.checkRate(ctx, tx, n.IP); err != nil {
+			return err
+		}
+		var err error
+		id, err = s.acc.CreateUserTx(ctx, tx, actor, nu)
+		if errors.Is(err, accounts.ErrConflict) {
+			return ErrEmailTaken
+		}
+		if err != nil {
+			return err
+		}
+		return audit.Record(ctx, tx, audit.Actor{UserID: id, Label: strings.TrimSpace(n.Email), RequestID: actor.RequestID},
+			audit.Entry{Action: "user.signup", EntityType: "user", EntityID: id, Details: map[string]any{"ip": n.IP}})
+	})
+	if err != nil {
+		return 0, fmt.Errorf("joining: sign up %s: %w", n.Email, err)
+	}
+	return id, nil
 }
 
 // freeSlug returns base, or base with the first free numeric suffix. The

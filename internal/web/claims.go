@@ -24,6 +24,9 @@ type ClaimPage struct {
 	Errors  map[string]string
 	// Alert is a message above the forms (already translated).
 	Alert string
+	// Next is this page's address, for the sign-in and
+	// sign-up links shown to anonymous visitors.
+	Next string
 }
 
 // Err is the message for field, or "".
@@ -39,7 +42,11 @@ func (s *Server) renderClaim(c *gin.Context, status int, p ClaimPage) {
 		s.errorPage(c, http.StatusNotFound, "")
 		return
 	}
-	t, err := s.join.ClaimTarget(c.Request.Context(), slug, s.currentUser(c).ID)
+	var userID int64
+	if u := s.currentUser(c); u != nil {
+		userID = u.ID
+	}
+	t, err := s.join.ClaimTarget(c.Request.Context(), slug, userID)
 	if errors.Is(err, joining.ErrNotFound) {
 		s.errorPage(c, http.StatusNotFound, "")
 		return
@@ -65,6 +72,7 @@ func (s *Server) renderClaim(c *gin.Context, status int, p ClaimPage) {
 		}
 	}
 	p.Target = t
+	p.Next = c.Request.URL.Path
 	p.Base = s.base(c, s.tr.T(lang, "claim.title", "Name", t.Name))
 	c.Header("Cache-Control", "no-store")
 	s.render(c, status, "claim", p)

@@ -25,9 +25,17 @@ func TestClaimByEmailDomain(t *testing.T) {
 	anon := f.browser(t)
 	wantStatus(t, anon.get("/organisations/ecpat-luxembourg"), http.StatusOK,
 		`href="/organisations/ecpat-luxembourg/claim"`, "Fiche relue par l&#39;organisation le")
+	// Anonymous visitors are asked to sign in or create an account first.
 	rec := anon.get("/organisations/ecpat-luxembourg/claim")
-	if rec.Code != http.StatusSeeOther || rec.Header().Get("Location") != "/login?next=%2Forganisations%2Fecpat-luxembourg%2Fclaim" {
-		t.Fatalf("anonymous claim page: %d %q", rec.Code, rec.Header().Get("Location"))
+	wantStatus(t, rec, http.StatusOK, `href="/login?next=%2forganisations%2fecpat-luxembourg%2fclaim"`,
+		`href="/signup?next=%2forganisations%2fecpat-luxembourg%2fclaim"`)
+	if strings.Contains(rec.Body.String(), `action="/organisations/ecpat-luxembourg/claim/domain"`) {
+		t.Error("an anonymous visitor gets the claim forms")
+	}
+	anon.get("/login")
+	if rec := anon.post("/organisations/ecpat-luxembourg/claim/admin", url.Values{"message": {"Moi"}}); rec.Code != http.StatusSeeOther ||
+		!strings.HasPrefix(rec.Header().Get("Location"), "/login") {
+		t.Errorf("anonymous claim request: %d %q", rec.Code, rec.Header().Get("Location"))
 	}
 
 	b := f.browser(t)
@@ -199,4 +207,39 @@ func TestClaimThroughAnAdmin(t *testing.T) {
 	wantStatus(t, admin.get("/admin/claims"), http.StatusOK, "Aucune demande en attente")
 	wantStatus(t, second.get("/manage/ecpat-luxembourg"), http.StatusOK)
 	wantStatus(t, first.get("/manage/ecpat-luxembourg"), http.StatusNotFound)
+}
+
+func TestSignUpToClaim(t *testing.T) {
+	t.Parallel()
+	f := newAccountsFixture(t)
+	f.user(t, "known@example.org", "", "", "")
+	users := f.count(t, `SELECT count(*) FROM users`)
+	b := f.browser(t)
+	wantStatus(t, b.get("/signup?next=%2Forganisations%2Fecpat-luxembourg%2Fclaim"), http.StatusOK,
+		`name="next" value="/organisations/ecpat-luxembourg/claim"`, `name="password"`)
+	wantStatus(t, b.post("/signup", url.Values{"name": {"Fabienne"}, "email": {"known@EXAMPLE.org"}, "password": {testPassword},
+		"next": {"/organisations/ecpat-luxembourg/claim"}}), http.StatusConflict, "Un compte existe déjà", `value="Fabienne"`)
+	wantStatus(t, b.post("/signup", url.Values{"name": {""}, "email": {"fab@example.net"}, "password": {"short"}}),
+		http.StatusUnprocessableEntity, `id="err-name"`, `id="err-password"`, `value="fab@example.net"`)
+	if f.count(t, `SELECT count(*) FROM users`) != users {
+		t.Fatal("a refused sign-up created an account")
+	}
+	rec := b.post("/signup", url.Values{"name": {"Fabienne"}, "email": {"fab@example.net"}, "password": {testPassword},
+		"next": {"/organisations/ecpat-luxembourg/claim"}})
+	wantStatus(t, rec, http.StatusSeeOther)
+	if loc := rec.Header().Get("Location"); loc != "/organisations/ecpat-luxembourg/claim" {
+		t.Errorf("after sign-up: %q", loc)
+	}
+	// Signed in: the claim forms are there.
+	wantStatus(t, b.get("/organisations/ecpat-luxembourg/claim"), http.StatusOK, `action="/organisations/ecpat-luxembourg/claim/domain"`)
+	if n := f.count(t, `SELECT count(*) FROM audit_log WHERE action = 'user.signup'`); n != 1 {
+		t.Errorf("%d sign-ups audited, want 1", n)
+	}
+	// next cannot leave the site.
+	b2 := f.browser(t)
+	b2.get("/signup")
+	rec = b2.post("/signup", url.Values{"name": {"X"}, "email": {"x@example.net"}, "password": {testPassword}, "next": {"//evil.example"}})
+	if loc := rec.Header().Get("Location"); loc != "/manage" {
+		t.Errorf("next=//evil.example redirected to %q", loc)
+	}
 }

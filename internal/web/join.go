@@ -180,3 +180,78 @@ func (s *Server) confirmReviewed(c *gin.Context) {
 	}
 	redirectSaved(c, org, "")
 }
+
+// SignupPage is the data of /signup: an account without an organisation,
+// for people who come to claim one.
+type SignupPage struct {
+	ManagePage
+	Name, Email string
+	Next        string
+	Alert       string
+}
+
+func (s *Server) showSignup(c *gin.Context) {
+	next := safeNext(c.Query("next"))
+	if s.currentUser(c) != nil {
+		if next == "" {
+			next = s.home(c)
+		}
+		c.Redirect(http.StatusSeeOther, next)
+		return
+	}
+	s.renderSignup(c, http.StatusOK, SignupPage{Next: next})
+}
+
+func (s *Server) renderSignup(c *gin.Context, status int, p SignupPage) {
+	acc, err := s.account(c)
+	if err != nil {
+		s.internalError(c, err)
+		return
+	}
+	p.Base, p.Account = s.base(c, s.tr.T(c.GetString(ctxLang), "signup.title")), acc
+	p.Nav = "login"
+	c.Header("Cache-Control", "no-store")
+	s.render(c, status, "signup", p)
+}
+
+func (s *Server) signUp(c *gin.Context) {
+	r := newFormReader(c)
+	p := SignupPage{Name: r.str("name"), Email: r.str("email"), Next: safeNext(c.PostForm("next"))}
+	lang := c.GetString(ctxLang)
+	id, err := s.join.SignUp(c.Request.Context(), s.actor(c), joining.NewAccount{Name: p.Name, Email: p.Email,
+		Password: c.PostForm("password"), IP: c.ClientIP(), Honeypot: c.PostForm("homepage")})
+	var ve *directory.ValidationError
+	switch {
+	case err == nil:
+	case errors.As(err, &ve):
+		p.Errors, p.Alert = s.fieldMessages(lang, ve.Fields), s.tr.T(lang, "manage.invalid")
+		s.renderSignup(c, http.StatusUnprocessableEntity, p)
+		return
+	case errors.Is(err, joining.ErrEmailTaken):
+		p.Errors = map[string]string{"email": s.tr.T(lang, "signup.email_taken")}
+		p.Alert = p.Errors["email"]
+		s.renderSignup(c, http.StatusConflict, p)
+		return
+	case errors.Is(err, joining.ErrRateLimited), errors.Is(err, joining.ErrSpam):
+		s.logger(c).Warn("sign-up refused", "err", err)
+		c.Header("Retry-After", "3600")
+		p.Alert = s.tr.T(lang, "join.limited")
+		s.renderSignup(c, http.StatusTooManyRequests, p)
+		return
+	default:
+		s.internalError(c, err)
+		return
+	}
+	u, err := s.acc.User(c.Request.Context(), id)
+	if err == nil {
+		err = s.signIn(c, u)
+	}
+	if err != nil {
+		s.internalError(c, err)
+		return
+	}
+	if p.Next == "" {
+		p.Next = "/manage"
+	}
+	c.Redirect(http.StatusSeeOther, p.Next)
+}

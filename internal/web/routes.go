@@ -156,8 +156,12 @@ func (s *Server) Handler() http.Handler {
 		r.GET("/join", s.showJoinForm)
 		r.POST("/join", s.submitJoin)
 		r.GET("/join/received", s.requireUser, s.showJoinReceived)
+		r.GET("/signup", s.showSignup)
+		r.POST("/signup", s.signUp)
+		// Anonymous visitors see how to claim and are asked to sign in or
+		// create an account.
+		r.GET("/organisations/:slug/claim", s.showClaim)
 		claim := r.Group("/organisations/:slug/claim", s.requireUser)
-		claim.GET("", s.showClaim)
 		claim.POST("/domain", s.requestDomainClaim)
 		claim.POST("/admin", s.requestAdminClaim)
 		r.GET("/claims/confirm", s.requireUser, s.showClaimConfirm)

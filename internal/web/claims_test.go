@@ -27,7 +27,7 @@ func TestClaimByEmailDomain(t *testing.T) {
 		`href="/organisations/ecpat-luxembourg/claim"`, "Fiche relue par l&#39;organisation le")
 	// Anonymous visitors are asked to sign in or create an account first.
 	rec := anon.get("/organisations/ecpat-luxembourg/claim")
-	wantStatus(t, rec, http.StatusOK, `href="/login?next=%2forganisations%2fecpat-luxembourg%2fclaim"`,
+	wantStatus(t, rec, http.StatusOK, `<meta name="robots" content="noindex">`, `href="/login?next=%2forganisations%2fecpat-luxembourg%2fclaim"`,
 		`href="/signup?next=%2forganisations%2fecpat-luxembourg%2fclaim"`)
 	if strings.Contains(rec.Body.String(), `action="/organisations/ecpat-luxembourg/claim/domain"`) {
 		t.Error("an anonymous visitor gets the claim forms")

@@ -56,6 +56,16 @@ func serve(ctx context.Context, e env) error {
 		return err
 	}
 	periodic = append(periodic, search.CheckPeriodic())
+	// Joining, claims, and the daily reminder of stale profiles' owners.
+	joinStore, err := a.openJoining()
+	if err != nil {
+		return err
+	}
+	joinPeriodic, err := a.addJoiningWorkers(workers, joinStore)
+	if err != nil {
+		return err
+	}
+	periodic = append(periodic, joinPeriodic...)
 	worker, err := jobs.NewWorking(a.pool, jobs.Options{Workers: workers, Periodic: periodic, Logger: a.log})
 	if err != nil {
 		return err
@@ -78,6 +88,7 @@ func serve(ctx context.Context, e env) error {
 		UploadDir:      a.cfg.UploadDir,
 		Offers:         offerStore,
 		PageCache:      a.cfg.PageCache,
+		Joining:        joinStore,
 		Checks: []web.Check{
 			{Name: "postgres", Required: true, Probe: a.pool.Ping},
 			{Name: "meilisearch", Probe: sp.service.Probe},

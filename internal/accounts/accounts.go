@@ -95,6 +95,9 @@ type Membership struct {
 	OrganisationSlug string
 	OrganisationName string
 	Role             string
+	// OrganisationStatus is the organisation's status (draft, pending,
+	// published, suspended).
+	OrganisationStatus string
 }
 
 // Store reads and writes accounts in PostgreSQL.

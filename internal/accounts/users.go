@@ -53,41 +53,79 @@ func (n *NewUser) validate() error {
 	return v.err()
 }
 
+// Validate checks n as CreateUser would, so a form that creates a user
+// with something else can report every problem at once.
+func (n *NewUser) Validate() error { return n.validate() }
+
 // CreateUser stores a new user (and their membership) with its audit entry
 // and returns its id. It returns a *ValidationError for bad input and
 // ErrConflict when the email address is taken, whatever its case.
 func (s *Store) CreateUser(ctx context.Context, actor audit.Actor, n NewUser) (int64, error) {
-	if err := n.validate(); err != nil {
+	var id int64
+	hash, err := s.prepareUser(n)
+	if err != nil {
 		return 0, err
 	}
-	hash := ""
-	if n.Password != "" {
-		var err error
-		if hash, err = hashPassword(n.Password, s.params); err != nil {
-			return 0, fmt.Errorf("accounts: hash password: %w", err)
-		}
-	}
-	var id int64
-	err := postgres.InTx(ctx, s.pool, func(tx pgx.Tx) error {
-		err := tx.QueryRow(ctx, `
-			INSERT INTO users (email, name, password_hash, role) VALUES ($1, $2, $3, NULLIF($4, '')) RETURNING id`,
-			normalizeEmail(n.Email), strings.TrimSpace(n.Name), hash, n.Role).Scan(&id)
-		if c, ok := postgres.UniqueViolation(err); ok && c == "users_email_key" {
-			return fmt.Errorf("accounts: create user %s: email taken: %w", n.Email, ErrConflict)
-		}
-		if err != nil {
-			return fmt.Errorf("accounts: create user %s: %w", n.Email, err)
-		}
-		if err := audit.Record(ctx, tx, actor, audit.Entry{Action: "user.create", EntityType: "user", EntityID: id,
-			Details: map[string]any{"email": n.Email, "role": n.Role}}); err != nil {
-			return err
-		}
-		if n.OrganisationID != 0 {
-			return addMembership(ctx, tx, actor, id, n.OrganisationID, n.OrgRole)
-		}
-		return nil
+	err = postgres.InTx(ctx, s.pool, func(tx pgx.Tx) error {
+		id, err = s.insertUser(ctx, tx, actor, n, hash)
+		return err
 	})
 	return id, err
+}
+
+// CreateUserTx is CreateUser inside the caller's transaction (joining
+// creates a user and their organisation together).
+func (s *Store) CreateUserTx(ctx context.Context, tx pgx.Tx, actor audit.Actor, n NewUser) (int64, error) {
+	hash, err := s.prepareUser(n)
+	if err != nil {
+		return 0, err
+	}
+	return s.insertUser(ctx, tx, actor, n, hash)
+}
+
+// prepareUser validates n and hashes its password (slow: outside any
+// transaction where possible).
+func (s *Store) prepareUser(n NewUser) (string, error) {
+	if err := n.validate(); err != nil {
+		return "", err
+	}
+	if n.Password == "" {
+		return "", nil
+	}
+	hash, err := hashPassword(n.Password, s.params)
+	if err != nil {
+		return "", fmt.Errorf("accounts: hash password: %w", err)
+	}
+	return hash, nil
+}
+
+func (s *Store) insertUser(ctx context.Context, tx pgx.Tx, actor audit.Actor, n NewUser, hash string) (int64, error) {
+	var id int64
+	err := tx.QueryRow(ctx, `
+		INSERT INTO users (email, name, password_hash, role) VALUES ($1, $2, $3, NULLIF($4, '')) RETURNING id`,
+		normalizeEmail(n.Email), strings.TrimSpace(n.Name), hash, n.Role).Scan(&id)
+	if c, ok := postgres.UniqueViolation(err); ok && c == "users_email_key" {
+		return 0, fmt.Errorf("accounts: create user %s: email taken: %w", n.Email, ErrConflict)
+	}
+	if err != nil {
+		return 0, fmt.Errorf("accounts: create user %s: %w", n.Email, err)
+	}
+	if err := audit.Record(ctx, tx, actor, audit.Entry{Action: "user.create", EntityType: "user", EntityID: id,
+		Details: map[string]any{"email": n.Email, "role": n.Role}}); err != nil {
+		return 0, err
+	}
+	if n.OrganisationID != 0 {
+		return id, addMembership(ctx, tx, actor, id, n.OrganisationID, n.OrgRole)
+	}
+	return id, nil
+}
+
+// AddMembershipTx is AddMembership inside the caller's transaction.
+func (s *Store) AddMembershipTx(ctx context.Context, tx pgx.Tx, actor audit.Actor, userID, organisationID int64, role string) error {
+	if role != OrgOwner && role != OrgEditor {
+		return &ValidationError{Fields: map[string]string{"org_role": "must be owner or editor"}}
+	}
+	return addMembership(ctx, tx, actor, userID, organisationID, role)
 }
 
 // AddMembership makes user a member of organisation with role, or changes
@@ -155,7 +193,7 @@ func (s *Store) Users(ctx context.Context) ([]UserListing, error) {
 	rows, _ := s.pool.Query(ctx, `
 		SELECT u.id, u.email, u.name, COALESCE(u.role, ''), u.disabled, u.created_at, u.last_login_at, u.totp_enabled_at IS NOT NULL,
 			COALESCE((SELECT json_agg(json_build_object('OrganisationID', o.id, 'OrganisationSlug', o.slug,
-				'OrganisationName', o.name, 'Role', m.role) ORDER BY o.slug)
+				'OrganisationName', o.name, 'Role', m.role, 'OrganisationStatus', o.status) ORDER BY o.slug)
 				FROM memberships m JOIN organisations o ON o.id = m.organisation_id WHERE m.user_id = u.id), '[]')
 		FROM users u ORDER BY lower(u.email)`)
 	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (UserListing, error) {
@@ -172,7 +210,7 @@ func (s *Store) Users(ctx context.Context) ([]UserListing, error) {
 // Memberships lists the organisations user belongs to, by name.
 func (s *Store) Memberships(ctx context.Context, userID int64) ([]Membership, error) {
 	rows, _ := s.pool.Query(ctx, `
-		SELECT o.id, o.slug, o.name, m.role FROM memberships m JOIN organisations o ON o.id = m.organisation_id
+		SELECT o.id, o.slug, o.name, m.role, o.status FROM memberships m JOIN organisations o ON o.id = m.organisation_id
 		WHERE m.user_id = $1 ORDER BY o.name, o.id`, userID)
 	ms, err := pgx.CollectRows(rows, pgx.RowToStructByPos[Membership])
 	if err != nil {

@@ -314,11 +314,14 @@ type Organisation struct {
 	LastVerifiedOn   *time.Time
 	CreatedAt        time.Time
 	UpdatedAt        time.Time
-	Version          int
-	Themes           []Theme
-	Countries        []string
-	Identifiers      []Identifier
-	SocialLinks      []SocialLink
+	// LastReviewedAt is when its own people last saved or confirmed the
+	// profile (shown as "last reviewed").
+	LastReviewedAt time.Time
+	Version        int
+	Themes         []Theme
+	Countries      []string
+	Identifiers    []Identifier
+	SocialLinks    []SocialLink
 }
 
 // Office is one place an organisation works from.

@@ -14,7 +14,7 @@ const organisationColumns = `
 	json_build_object('fr', o.description_fr, 'en', o.description_en),
 	json_build_object('fr', o.mission_fr, 'en', o.mission_en),
 	COALESCE(o.founded_year, 0), o.website, o.email, o.phone, o.logo_path, o.newsletter_url,
-	o.status, COALESCE(o.default_contact_id, 0), o.last_verified_on, o.created_at, o.updated_at, o.version,
+	o.status, COALESCE(o.default_contact_id, 0), o.last_verified_on, o.created_at, o.updated_at, o.last_reviewed_at, o.version,
 	COALESCE((SELECT json_agg(json_build_object('id', t.id, 'slug', t.slug, 'name_fr', t.name_fr, 'name_en', t.name_en) ORDER BY t.position, t.slug)
 		FROM organisation_themes ot JOIN themes t ON t.id = ot.theme_id WHERE ot.organisation_id = o.id), '[]'),
 	ARRAY(SELECT country_code::text FROM organisation_countries WHERE organisation_id = o.id ORDER BY 1),
@@ -27,7 +27,7 @@ const organisationColumns = `
 func scanOrganisation(row pgx.Row, o *Organisation) error {
 	return row.Scan(&o.ID, &o.Slug, &o.Name, &o.AlternateName, &o.Kind, &o.Description, &o.Mission,
 		&o.FoundedYear, &o.Website, &o.Email, &o.Phone, &o.LogoPath, &o.NewsletterURL,
-		&o.Status, &o.DefaultContactID, &o.LastVerifiedOn, &o.CreatedAt, &o.UpdatedAt, &o.Version,
+		&o.Status, &o.DefaultContactID, &o.LastVerifiedOn, &o.CreatedAt, &o.UpdatedAt, &o.LastReviewedAt, &o.Version,
 		&o.Themes, &o.Countries, &o.Identifiers, &o.SocialLinks)
 }
 
@@ -152,26 +152,28 @@ func (s *Store) Rules(ctx context.Context, organisationID int64) ([]Rule, error)
 }
 
 // ProfileStamp names the current state of an organisation's public
-// profile: it changes whenever the organisation, or any office, team
-// member, project or contact of it, changes (their writes touch the
-// organisation's row), and when it is published, suspended or verified.
-// Caches of the rendered profile compare it on every read.
-func (s *Store) ProfileStamp(ctx context.Context, slug string) (string, error) {
+// profile and returns its id: the stamp changes whenever the organisation,
+// or any office, team member, project or contact of it, changes (their
+// writes touch the organisation's row), when it is published, suspended,
+// verified, or confirmed as reviewed. Caches of the rendered profile
+// compare it on every read.
+func (s *Store) ProfileStamp(ctx context.Context, slug string) (int64, string, error) {
+	var id int64
 	var status string
 	var version int
-	var updated time.Time
+	var updated, reviewed time.Time
 	var verified *time.Time
-	err := s.pool.QueryRow(ctx, `SELECT status, version, updated_at, last_verified_on FROM organisations WHERE slug = $1`, slug).
-		Scan(&status, &version, &updated, &verified)
+	err := s.pool.QueryRow(ctx, `SELECT id, status, version, updated_at, last_reviewed_at, last_verified_on FROM organisations WHERE slug = $1`, slug).
+		Scan(&id, &status, &version, &updated, &reviewed, &verified)
 	if errors.Is(err, pgx.ErrNoRows) {
-		return "", ErrNotFound
+		return 0, "", ErrNotFound
 	}
 	if err != nil {
-		return "", fmt.Errorf("directory: profile stamp: %w", err)
+		return 0, "", fmt.Errorf("directory: profile stamp: %w", err)
 	}
 	v := ""
 	if verified != nil {
 		v = verified.Format(time.DateOnly)
 	}
-	return fmt.Sprintf("%s/%d/%d/%s", status, version, updated.UnixMicro(), v), nil
+	return id, fmt.Sprintf("%s/%d/%d/%d/%s", status, version, updated.UnixMicro(), reviewed.UnixMicro(), v), nil
 }

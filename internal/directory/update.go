@@ -77,7 +77,7 @@ func (s *Store) UpdateProfile(ctx context.Context, actor audit.Actor, orgID int6
 		err = tx.QueryRow(ctx, `
 			UPDATE organisations SET name = $2, alternate_name = $3, iati_type = $4, description_fr = $5, description_en = $6,
 				mission_fr = $7, mission_en = $8, founded_year = NULLIF($9, 0), website = $10, email = $11, phone = $12,
-				newsletter_url = $13, version = version + 1, updated_at = now()
+				newsletter_url = $13, version = version + 1, updated_at = now(), last_reviewed_at = now()
 			WHERE id = $1 RETURNING version`,
 			orgID, u.Name, u.AlternateName, u.Kind, u.Description.FR, u.Description.EN, u.Mission.FR, u.Mission.EN,
 			u.FoundedYear, u.Website, u.Email, u.Phone, u.NewsletterURL).Scan(&version)
@@ -154,8 +154,9 @@ func profileChanges(cur *Organisation, u *ProfileUpdate) []string {
 func (s *Store) childWrite(ctx context.Context, actor audit.Actor, orgID int64, e audit.Entry, fn func(tx pgx.Tx, e *audit.Entry) error) error {
 	return s.write(ctx, func(tx pgx.Tx) error {
 		// Locks the organisation row so concurrent writers of its children
-		// queue up, and refuses an unknown organisation.
-		tag, err := tx.Exec(ctx, `UPDATE organisations SET updated_at = now() WHERE id = $1`, orgID)
+		// queue up, and refuses an unknown organisation. A save by its own
+		// people is a review of the profile.
+		tag, err := tx.Exec(ctx, `UPDATE organisations SET updated_at = now(), last_reviewed_at = now() WHERE id = $1`, orgID)
 		if err != nil {
 			return err
 		}

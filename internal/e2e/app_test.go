@@ -25,6 +25,7 @@ import (
 	"github.com/partnerdir/partnerdir/internal/demo"
 	"github.com/partnerdir/partnerdir/internal/directory"
 	"github.com/partnerdir/partnerdir/internal/jobs"
+	"github.com/partnerdir/partnerdir/internal/joining"
 	"github.com/partnerdir/partnerdir/internal/mail"
 	"github.com/partnerdir/partnerdir/internal/mail/smtptest"
 	"github.com/partnerdir/partnerdir/internal/offers"
@@ -147,6 +148,7 @@ func startApp(t *testing.T) *app {
 		}
 	})
 
+	joinStore := joining.NewStore(pool, joining.Config{Directory: dir, Accounts: acc, Outbox: outbox, BaseURL: base.String()})
 	srv, err := web.New(ctx, web.Deps{
 		Logger:      log,
 		BaseURL:     base,
@@ -156,6 +158,7 @@ func startApp(t *testing.T) *app {
 		Accounts:    acc,
 		SessionKeys: [][]byte{[]byte("e2e-session-authentication-key-0"), []byte("e2e-session-encryption-key-01234")},
 		Offers:      offerStore,
+		Joining:     joinStore,
 		Checks:      []web.Check{{Name: "postgres", Required: true, Probe: pool.Ping}, {Name: "meilisearch", Probe: svc.Probe}},
 	})
 	if err != nil {

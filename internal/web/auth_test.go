@@ -22,6 +22,7 @@ import (
 	"github.com/partnerdir/partnerdir/internal/demo"
 	"github.com/partnerdir/partnerdir/internal/directory"
 	"github.com/partnerdir/partnerdir/internal/jobs"
+	"github.com/partnerdir/partnerdir/internal/joining"
 	"github.com/partnerdir/partnerdir/internal/mail"
 	"github.com/partnerdir/partnerdir/internal/offers"
 	"github.com/partnerdir/partnerdir/internal/postgres/pgtest"
@@ -34,6 +35,7 @@ type accountsFixture struct {
 	h    *gin.Engine
 	acc  *accounts.Store
 	dir  *directory.Store
+	join *joining.Store
 	pool *pgxpool.Pool
 	// changed counts index jobs the directory enqueued, by organisation.
 	changed map[int64]int
@@ -73,6 +75,9 @@ func newAccountsFixture(t *testing.T, opts ...accounts.Option) *accountsFixture 
 	if err != nil {
 		t.Fatal(err)
 	}
+	// Joining (list your organisation, claims) too, for the same reason.
+	f.join = joining.NewStore(f.pool, joining.Config{Directory: f.dir, Accounts: f.acc, Outbox: outbox,
+		BaseURL: "http://partners.test"})
 	base, _ := url.Parse("http://partners.test")
 	s, err := New(ctx, Deps{
 		Logger:    slog.New(slog.NewTextHandler(io.Discard, nil)),
@@ -83,6 +88,7 @@ func newAccountsFixture(t *testing.T, opts ...accounts.Option) *accountsFixture 
 		Offers:    offerStore,
 		UploadDir: t.TempDir(),
 		PageCache: 100,
+		Joining:   f.join,
 	})
 	if err != nil {
 		t.Fatal(err)

@@ -40,6 +40,16 @@ func TestPageCacheServesAnonymousVisitorsAndFollowsChanges(t *testing.T) {
 		}
 	}
 
+	// The claim link of an organisation without owner goes as soon as it
+	// has one (memberships are not directory writes).
+	if _, body := cacheState(t, anon, "/organisations/ecpat-luxembourg"); !strings.Contains(body, "/organisations/ecpat-luxembourg/claim") {
+		t.Fatal("an organisation without owner shows no claim link")
+	}
+	f.user(t, "owner@example.org", "", "ecpat-luxembourg", accounts.OrgOwner)
+	if state, body := cacheState(t, anon, "/organisations/ecpat-luxembourg"); state != "miss" || strings.Contains(body, "/claim") {
+		t.Fatalf("profile once owned: X-Page-Cache %q, claim link still there: %v", state, strings.Contains(body, "/claim"))
+	}
+
 	// Another process renames the organisation (a write this process does
 	// not see): the profile is checked against the database on every hit,
 	// so it changes at once; list pages follow within pageTTL.

@@ -2,6 +2,7 @@ package web
 
 import (
 	"errors"
+	"fmt"
 	"net/http"
 	"net/url"
 	"strings"
@@ -283,6 +284,9 @@ type ProfilePage struct {
 	Profile *directory.Profile
 	// JSONLD is the schema.org description, JSON-encoded by the template.
 	JSONLD map[string]any
+	// Claimable says the organisation has no owner: its people may claim
+	// the profile.
+	Claimable bool
 }
 
 func (s *Server) showOrganisation(c *gin.Context) {
@@ -299,7 +303,14 @@ func (s *Server) showOrganisation(c *gin.Context) {
 	b := s.base(c, p.Name)
 	b.Description = p.Mission.In(b.Lang)
 	b.Nav = "organisations"
-	s.render(c, http.StatusOK, "organisation_show", ProfilePage{Base: b, Profile: p, JSONLD: s.jsonLD(p, b.Lang)})
+	claimable := false
+	if s.join != nil && s.acc != nil {
+		if claimable, err = s.join.Claimable(c.Request.Context(), p.ID); err != nil {
+			s.internalError(c, err)
+			return
+		}
+	}
+	s.render(c, http.StatusOK, "organisation_show", ProfilePage{Base: b, Profile: p, JSONLD: s.jsonLD(p, b.Lang), Claimable: claimable})
 }
 
 // profileStamp names the state of the profile a request asks for, so a
@@ -309,7 +320,13 @@ func (s *Server) profileStamp(c *gin.Context) (string, error) {
 	if !directory.ValidSlug(slug) {
 		return "", directory.ErrNotFound
 	}
-	return s.dir.ProfileStamp(c.Request.Context(), slug)
+	id, stamp, err := s.dir.ProfileStamp(c.Request.Context(), slug)
+	if err != nil || s.join == nil || s.acc == nil {
+		return stamp, err
+	}
+	// The claim link shows while the organisation has no owner.
+	claimable, err := s.join.Claimable(c.Request.Context(), id)
+	return fmt.Sprint(stamp, "/", claimable), err
 }
 
 // switchLanguage remembers the chosen interface language for a year and

@@ -142,11 +142,35 @@ func (s *Server) Handler() http.Handler {
 		org.POST("/contacts/:id/delete", s.deleteContact)
 		org.POST("/rules", s.createRule)
 		org.POST("/rules/:id/delete", s.deleteRule)
+		org.POST("/reviewed", s.confirmReviewed)
 		org.GET("/access", s.listAccess)
 		org.POST("/access", s.inviteMember)
 		if s.uploadDir != "" {
 			org.POST("/logo", s.uploadLogo)
 		}
+	}
+
+	if s.join != nil && s.acc != nil {
+		// Joining: anyone lists an organisation (it waits for an admin);
+		// signed-in people claim an unowned one, by a link mailed to their
+		// address at its website's domain or by an admin's approval.
+		r.GET("/join", s.showJoinForm)
+		r.POST("/join", s.submitJoin)
+		r.GET("/join/received", s.requireUser, s.showJoinReceived)
+		r.GET("/signup", s.showSignup)
+		r.POST("/signup", s.signUp)
+		// Anonymous visitors see how to claim and are asked to sign in or
+		// create an account.
+		r.GET("/organisations/:slug/claim", s.showClaim)
+		claim := r.Group("/organisations/:slug/claim", s.requireUser)
+		claim.POST("/domain", s.requestDomainClaim)
+		claim.POST("/admin", s.requestAdminClaim)
+		r.GET("/claims/confirm", s.requireUser, s.showClaimConfirm)
+		r.POST("/claims/confirm", s.requireUser, s.confirmClaim)
+		claims := r.Group("/admin/claims", s.requireAdmin)
+		claims.GET("", s.listClaims)
+		claims.POST("/:id/approve", s.approveClaim)
+		claims.POST("/:id/reject", s.rejectClaim)
 	}
 
 	r.NoRoute(func(c *gin.Context) { s.errorPage(c, http.StatusNotFound, "") })

@@ -17,6 +17,7 @@ import (
 
 	"github.com/partnerdir/partnerdir/internal/accounts"
 	"github.com/partnerdir/partnerdir/internal/directory"
+	"github.com/partnerdir/partnerdir/internal/joining"
 	"github.com/partnerdir/partnerdir/internal/offers"
 	"github.com/partnerdir/partnerdir/internal/search"
 )
@@ -63,6 +64,9 @@ type Deps struct {
 	// PageCache is how many rendered public pages to keep for anonymous
 	// visitors (see pageCache); 0 disables the cache.
 	PageCache int
+	// Joining runs "list your organisation" and claims of unowned
+	// organisations; nil disables those pages.
+	Joining *joining.Store
 }
 
 // Server holds the handlers' dependencies.
@@ -84,6 +88,7 @@ type Server struct {
 	offers    *offers.Store
 	search    *search.Service
 	pages     *pageCache
+	join      *joining.Store
 }
 
 // New prepares the server: it parses every template and loads the
@@ -99,6 +104,7 @@ func New(ctx context.Context, d Deps) (*Server, error) {
 		acc:     d.Accounts,
 		offers:  d.Offers,
 		search:  d.Search,
+		join:    d.Joining,
 	}
 	s.uploadDir = d.UploadDir
 	s.pages = newPageCache(d.PageCache, d.Directory.Generation)

@@ -1,0 +1,326 @@
+package joining
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/jackc/pgx/v5"
+	"golang.org/x/text/unicode/norm"
+
+	"github.com/partnerdir/partnerdir/internal/accounts"
+	"github.com/partnerdir/partnerdir/internal/audit"
+	"github.com/partnerdir/partnerdir/internal/directory"
+	"github.com/partnerdir/partnerdir/internal/postgres"
+)
+
+// ErrSpam means the application tripped the spam guard (a hidden field a
+// person never fills).
+var ErrSpam = errors.New("application refused by the spam guard")
+
+// Application is the "list your organisation" form: the applicant's
+// account (unless they are signed in) and the organisation, which starts
+// pending and stays off the public site until an admin approves it.
+type Application struct {
+	// UserID is the signed-in applicant; 0 creates an account from Name,
+	// Email and Password.
+	UserID   int64
+	Name     string
+	Email    string
+	Password string
+
+	OrgName     string
+	Acronym     string
+	Kind        directory.Kind
+	Website     string
+	Countries   []string
+	ThemeSlugs  []string
+	Description string
+	// ContactEmail is the organisation's public address; it becomes the
+	// default contact point that receives support offers.
+	ContactEmail string
+
+	// Lang is the applicant's language: the description's and the mail's.
+	Lang string
+	// IP is the client address, for the per-address limit.
+	IP string
+	// Honeypot is a field hidden from people; bots fill it.
+	Honeypot string
+}
+
+// Joined is the outcome of an accepted application.
+type Joined struct {
+	UserID         int64
+	OrganisationID int64
+	Slug           string
+}
+
+const maxDescription = 1000
+
+// validate checks the application's own fields; knownThemes are the theme
+// slugs that exist. Field names are the form's.
+func (a *Application) validate(knownThemes []string) error {
+	var v ValidationError
+	if a.UserID == 0 {
+		n := accounts.NewUser{Email: a.Email, Name: a.Name, Password: a.Password}
+		var ve *accounts.ValidationError
+		if err := n.Validate(); errors.As(err, &ve) {
+			for f, m := range ve.Fields {
+				v.Add(f, m)
+			}
+		}
+		if a.Password == "" {
+			v.Add("password", "required")
+		}
+	}
+	o := a.organisation()
+	var oe *directory.ValidationError
+	if err := o.Validate(); errors.As(err, &oe) {
+		rename := map[string]string{"name": "org_name", "alternate_name": "acronym", "email": "contact_email",
+			"description_fr": "description", "description_en": "description", "slug": "org_name"}
+		for f, m := range oe.Fields {
+			if r, ok := rename[f]; ok {
+				f = r
+			}
+			v.Add(f, m)
+		}
+	}
+	if strings.TrimSpace(a.ContactEmail) == "" {
+		v.Add("contact_email", "required")
+	}
+	if len(a.Countries) == 0 {
+		v.Add("countries", "choose at least one country")
+	}
+	switch d := strings.TrimSpace(a.Description); {
+	case d == "":
+		v.Add("description", "required")
+	case utf8.RuneCountInString(d) > maxDescription:
+		v.Add("description", "too long")
+	}
+	for _, t := range a.ThemeSlugs {
+		if !slices.Contains(knownThemes, t) {
+			v.Add("themes", "unknown theme")
+		}
+	}
+	return v.Err()
+}
+
+// organisation is the pending organisation the application describes.
+func (a *Application) organisation() directory.Organisation {
+	o := directory.Organisation{Slug: Slugify(a.OrgName), Name: strings.TrimSpace(a.OrgName),
+		AlternateName: strings.TrimSpace(a.Acronym), Kind: a.Kind, Website: strings.TrimSpace(a.Website),
+		Email: strings.TrimSpace(a.ContactEmail), Status: directory.StatusPending, Countries: a.Countries}
+	if a.Lang == "en" {
+		o.Description.EN = strings.TrimSpace(a.Description)
+	} else {
+		o.Description.FR = strings.TrimSpace(a.Description)
+	}
+	return o
+}
+
+// Join stores an application in one transaction: the account (unless the
+// applicant is signed in), the pending organisation with its default
+// contact point, the applicant's owner membership, the audit entries and
+// the acknowledgment mail. It returns a *ValidationError for bad input,
+// ErrEmailTaken when the email already has an account (nothing is
+// created: they must sign in), ErrRateLimited after too many applications
+// from one address and ErrSpam when the hidden field is filled.
+func (s *Store) Join(ctx context.Context, actor audit.Actor, a Application) (Joined, error) {
+	if a.Honeypot != "" {
+		return Joined{}, ErrSpam
+	}
+	themes, err := s.dir.Themes(ctx)
+	if err != nil {
+		return Joined{}, err
+	}
+	known := make([]string, len(themes))
+	for i, t := range themes {
+		known[i] = t.Slug
+	}
+	if err := a.validate(known); err != nil {
+		return Joined{}, err
+	}
+	var user *accounts.User
+	if a.UserID != 0 {
+		if user, err = s.acc.User(ctx, a.UserID); err != nil {
+			return Joined{}, err
+		}
+	} else if _, err := s.acc.UserByEmail(ctx, a.Email); err == nil {
+		return Joined{}, ErrEmailTaken
+	} else if !errors.Is(err, accounts.ErrNotFound) {
+		return Joined{}, err
+	}
+
+	var out Joined
+	err = postgres.InTx(ctx, s.pool, func(tx pgx.Tx) error {
+		if err := s.checkRate(ctx, tx, a.IP); err != nil {
+			return err
+		}
+		if user == nil {
+			id, err := s.acc.CreateUserTx(ctx, tx, actor, accounts.NewUser{Email: a.Email, Name: a.Name, Password: a.Password})
+			if errors.Is(err, accounts.ErrConflict) {
+				return ErrEmailTaken
+			}
+			if err != nil {
+				return err
+			}
+			user = &accounts.User{ID: id, Email: strings.TrimSpace(a.Email), Name: strings.TrimSpace(a.Name)}
+		}
+		out.UserID = user.ID
+		// From here on the applicant acts in their own name.
+		actor = audit.Actor{UserID: user.ID, Label: user.Email, RequestID: actor.RequestID}
+		o := a.organisation()
+		slug, err := freeSlug(ctx, tx, o.Slug)
+		if err != nil {
+			return err
+		}
+		o.Slug = slug
+		n := &directory.NewOrganisation{Organisation: o, ThemeSlugs: a.ThemeSlugs,
+			Contacts: []directory.NewContact{{ContactPoint: directory.ContactPoint{Name: o.Name, Email: o.Email,
+				RoleCode: 1, Public: true}}}}
+		if out.OrganisationID, err = s.dir.CreateTx(ctx, tx, actor, n); err != nil {
+			return err
+		}
+		out.Slug = slug
+		if err := s.acc.AddMembershipTx(ctx, tx, actor, user.ID, out.OrganisationID, accounts.OrgOwner); err != nil {
+			return err
+		}
+		if err := audit.Record(ctx, tx, actor, audit.Entry{Action: "organisation.join", EntityType: "organisation",
+			EntityID: out.OrganisationID, OrganisationID: out.OrganisationID,
+			Details: map[string]any{"slug": slug, "ip": a.IP, "new_account": a.UserID == 0}}); err != nil {
+			return err
+		}
+		_, err = s.outbox.EnqueueTx(ctx, tx, joinedMail(user, o.Name, s.baseURL+"/manage/"+slug))
+		return err
+	})
+	if err != nil {
+		return Joined{}, fmt.Errorf("joining: application for %q: %w", a.OrgName, err)
+	}
+	return out, nil
+}
+
+// checkRate refuses a new application or account when ip made too many in
+// the last hour (ErrRateLimited).
+func (s *Store) checkRate(ctx context.Context, tx pgx.Tx, ip string) error {
+	if ip == "" {
+		return nil
+	}
+	var recent int
+	if err := tx.QueryRow(ctx, `SELECT count(*) FROM audit_log WHERE action IN ('organisation.join', 'user.signup')
+		AND details->>'ip' = $1 AND occurred_at > now() - interval '1 hour'`, ip).Scan(&recent); err != nil {
+		return err
+	}
+	if recent >= s.perHour {
+		return ErrRateLimited
+	}
+	return nil
+}
+
+// NewAccount is the sign-up form: an account on its own, for someone who
+// comes to claim an organisation rather than list a new one.
+type NewAccount struct {
+	Name, Email, Password string
+	// IP and Honeypot as in Application.
+	IP, Honeypot string
+}
+
+// SignUp creates an account with its audit entries and returns its id.
+// It returns a *ValidationError, ErrEmailTaken, ErrRateLimited (shared
+// with Join) and ErrSpam.
+func (s *Store) SignUp(ctx context.Context, actor audit.Actor, n NewAccount) (int64, error) {
+	if n.Honeypot != "" {
+		return 0, ErrSpam
+	}
+	nu := accounts.NewUser{Name: n.Name, Email: n.Email, Password: n.Password}
+	var v ValidationError
+	var ve *accounts.ValidationError
+	if err := nu.Validate(); errors.As(err, &ve) {
+		for f, m := range ve.Fields {
+			v.Add(f, m)
+		}
+	}
+	if n.Password == "" {
+		v.Add("password", "required")
+	}
+	if err := v.Err(); err != nil {
+		return 0, err
+	}
+	if _, err := s.acc.UserByEmail(ctx, n.Email); err == nil {
+		return 0, ErrEmailTaken
+	} else if !errors.Is(err, accounts.ErrNotFound) {
+		return 0, err
+	}
+	var id int64
+	err := postgres.InTx(ctx, s.pool, func(tx pgx.Tx) error {
+		if err := s.checkRate(ctx, tx, n.IP); err != nil {
+			return err
+		}
+		var err error
+		id, err = s.acc.CreateUserTx(ctx, tx, actor, nu)
+		if errors.Is(err, accounts.ErrConflict) {
+			return ErrEmailTaken
+		}
+		if err != nil {
+			return err
+		}
+		return audit.Record(ctx, tx, audit.Actor{UserID: id, Label: strings.TrimSpace(n.Email), RequestID: actor.RequestID},
+			audit.Entry{Action: "user.signup", EntityType: "user", EntityID: id, Details: map[string]any{"ip": n.IP}})
+	})
+	if err != nil {
+		return 0, fmt.Errorf("joining: sign up %s: %w", n.Email, err)
+	}
+	return id, nil
+}
+
+// freeSlug returns base, or base with the first free numeric suffix. The
+// advisory lock makes two applications for the same name queue up instead
+// of colliding.
+func freeSlug(ctx context.Context, tx pgx.Tx, base string) (string, error) {
+	if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock(hashtext('organisation-slug:' || $1))`, base); err != nil {
+		return "", err
+	}
+	slug := base
+	for i := 2; ; i++ {
+		var taken bool
+		if err := tx.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM organisations WHERE slug = $1)`, slug).Scan(&taken); err != nil {
+			return "", err
+		}
+		if !taken {
+			return slug, nil
+		}
+		slug = fmt.Sprintf("%s-%d", base, i)
+	}
+}
+
+// Slugify makes a URL name from an organisation's name: accents dropped,
+// lower case, words joined by dashes, at most 60 characters.
+func Slugify(name string) string {
+	var b strings.Builder
+	dash := false
+	letters := strings.NewReplacer("ø", "o", "æ", "ae", "œ", "oe", "ß", "ss", "đ", "d", "ł", "l")
+	for _, r := range norm.NFD.String(letters.Replace(strings.ToLower(name))) {
+		switch {
+		case unicode.Is(unicode.Mn, r):
+		case r < 128 && (unicode.IsLetter(r) || unicode.IsDigit(r)):
+			if dash && b.Len() > 0 {
+				b.WriteByte('-')
+			}
+			b.WriteRune(r)
+			dash = false
+		default:
+			dash = true
+		}
+	}
+	s := b.String()
+	if len(s) > 60 {
+		s = strings.TrimRight(s[:60], "-")
+	}
+	if s == "" {
+		s = "organisation"
+	}
+	return s
+}

@@ -1,0 +1,82 @@
+// Package joining owns how organisations and people come to the directory
+// and how profiles stay trustworthy: the public "list your organisation"
+// application (an account and a pending organisation at once), claims of
+// unowned organisations (by a link mailed to an address at the website's
+// domain, or by an admin's approval), and the yearly reminder to owners of
+// profiles nobody has reviewed. It composes the directory and accounts
+// stores inside one transaction and owns the organisation_claims table.
+package joining
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/partnerdir/partnerdir/internal/accounts"
+	"github.com/partnerdir/partnerdir/internal/directory"
+	"github.com/partnerdir/partnerdir/internal/mail"
+)
+
+// Errors returned by the store.
+var (
+	// ErrNotFound means no organisation, claim or usable link matches.
+	ErrNotFound = errors.New("not found")
+	// ErrEmailTaken means an account already uses the applicant's email:
+	// they must sign in first.
+	ErrEmailTaken = errors.New("an account already uses this email address")
+	// ErrHasOwner means the organisation already has an owner and cannot
+	// be claimed.
+	ErrHasOwner = errors.New("the organisation already has an owner")
+	// ErrClaimPending means the user already has a claim waiting for this
+	// organisation.
+	ErrClaimPending = errors.New("a claim is already pending")
+	// ErrRateLimited means too many applications came from one address.
+	ErrRateLimited = errors.New("too many applications")
+	// ErrDecided means the claim was already approved or rejected.
+	ErrDecided = errors.New("the claim was already decided")
+)
+
+// Mailer stores a message in the caller's transaction (the mail outbox).
+type Mailer interface {
+	EnqueueTx(ctx context.Context, tx pgx.Tx, m mail.Message) (int64, error)
+}
+
+// Config is what the store needs besides the database.
+type Config struct {
+	Directory *directory.Store
+	Accounts  *accounts.Store
+	Outbox    Mailer
+	// BaseURL is the site's public address, for links in mails.
+	BaseURL string
+	// JoinsPerHour bounds applications from one client address (0: 5).
+	JoinsPerHour int
+}
+
+// Store runs joining, claims and review reminders.
+type Store struct {
+	pool    *pgxpool.Pool
+	dir     *directory.Store
+	acc     *accounts.Store
+	outbox  Mailer
+	baseURL string
+	perHour int
+	now     func() time.Time
+}
+
+// NewStore returns a store over pool.
+func NewStore(pool *pgxpool.Pool, cfg Config) *Store {
+	s := &Store{pool: pool, dir: cfg.Directory, acc: cfg.Accounts, outbox: cfg.Outbox,
+		baseURL: strings.TrimSuffix(cfg.BaseURL, "/"), perHour: cfg.JoinsPerHour, now: time.Now}
+	if s.perHour <= 0 {
+		s.perHour = 5
+	}
+	return s
+}
+
+// ValidationError lists problems with input, keyed by form field name;
+// messages are short English phrases the web layer translates.
+type ValidationError = directory.ValidationError

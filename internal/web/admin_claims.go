@@ -1,0 +1,100 @@
+package web
+
+import (
+	"errors"
+	"net/http"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/partnerdir/partnerdir/internal/directory"
+	"github.com/partnerdir/partnerdir/internal/joining"
+)
+
+// AdminClaimsPage is the data of /admin/claims: claims of unowned
+// organisations that wait for an admin.
+type AdminClaimsPage struct {
+	Base
+	Account
+	Claims []joining.Claim
+	// Done is "approved" or "rejected" after a decision.
+	Done string
+	// Alert is a message above the list (already translated).
+	Alert string
+	// Failed is the claim whose rejection lacked a reason, and ReasonErr
+	// the message shown beside its field.
+	Failed    int64
+	ReasonErr string
+	Reason    string
+}
+
+func (s *Server) listClaims(c *gin.Context) {
+	done := c.Query("done")
+	if done != "approved" && done != "rejected" {
+		done = ""
+	}
+	s.renderClaims(c, http.StatusOK, AdminClaimsPage{Done: done})
+}
+
+func (s *Server) renderClaims(c *gin.Context, status int, p AdminClaimsPage) {
+	var err error
+	if p.Claims, err = s.join.PendingClaims(c.Request.Context()); err != nil {
+		s.internalError(c, err)
+		return
+	}
+	if p.Account, err = s.account(c); err != nil {
+		s.internalError(c, err)
+		return
+	}
+	p.Base = s.base(c, s.tr.T(c.GetString(ctxLang), "claims.admin.title"))
+	p.Nav = "admin"
+	c.Header("Cache-Control", "no-store")
+	s.render(c, status, "admin_claims", p)
+}
+
+func (s *Server) approveClaim(c *gin.Context) {
+	id, ok := s.pathID(c, "id")
+	if !ok {
+		return
+	}
+	err := s.join.ApproveClaim(c.Request.Context(), s.actor(c), id)
+	if err != nil {
+		s.claimDecisionFailed(c, err, AdminClaimsPage{})
+		return
+	}
+	c.Redirect(http.StatusSeeOther, "/admin/claims?done=approved")
+}
+
+func (s *Server) rejectClaim(c *gin.Context) {
+	id, ok := s.pathID(c, "id")
+	if !ok {
+		return
+	}
+	reason := c.PostForm("reason")
+	err := s.join.RejectClaim(c.Request.Context(), s.actor(c), id, reason)
+	if err != nil {
+		s.claimDecisionFailed(c, err, AdminClaimsPage{Failed: id, Reason: reason})
+		return
+	}
+	c.Redirect(http.StatusSeeOther, "/admin/claims?done=rejected")
+}
+
+func (s *Server) claimDecisionFailed(c *gin.Context, err error, p AdminClaimsPage) {
+	lang := c.GetString(ctxLang)
+	var ve *directory.ValidationError
+	switch {
+	case errors.As(err, &ve):
+		p.ReasonErr = s.fieldMessages(lang, ve.Fields)["reason"]
+		p.Alert = s.tr.T(lang, "manage.invalid")
+		s.renderClaims(c, http.StatusUnprocessableEntity, p)
+	case errors.Is(err, joining.ErrHasOwner):
+		p.Alert = s.tr.T(lang, "claim.has_owner")
+		s.renderClaims(c, http.StatusConflict, p)
+	case errors.Is(err, joining.ErrDecided):
+		p.Alert = s.tr.T(lang, "claims.admin.decided")
+		s.renderClaims(c, http.StatusConflict, p)
+	case errors.Is(err, joining.ErrNotFound):
+		s.errorPage(c, http.StatusNotFound, "")
+	default:
+		s.internalError(c, err)
+	}
+}

@@ -1,0 +1,178 @@
+package web
+
+import (
+	"errors"
+	"net/http"
+	"net/url"
+	"strings"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/partnerdir/partnerdir/internal/directory"
+	"github.com/partnerdir/partnerdir/internal/joining"
+)
+
+// ClaimPage is the data of /organisations/:slug/claim.
+type ClaimPage struct {
+	Base
+	Account
+	Target *joining.Target
+	// Sent is "domain" or "admin" after a request was stored.
+	Sent    string
+	Email   string
+	Message string
+	Errors  map[string]string
+	// Alert is a message above the forms (already translated).
+	Alert string
+	// Next is this page's address, for the sign-in and
+	// sign-up links shown to anonymous visitors.
+	Next string
+}
+
+// Err is the message for field, or "".
+func (p ClaimPage) Err(field string) string { return p.Errors[field] }
+
+func (s *Server) showClaim(c *gin.Context) {
+	s.renderClaim(c, http.StatusOK, ClaimPage{Sent: c.Query("sent")})
+}
+
+func (s *Server) renderClaim(c *gin.Context, status int, p ClaimPage) {
+	slug := c.Param("slug")
+	if !directory.ValidSlug(slug) {
+		s.errorPage(c, http.StatusNotFound, "")
+		return
+	}
+	var userID int64
+	if u := s.currentUser(c); u != nil {
+		userID = u.ID
+	}
+	t, err := s.join.ClaimTarget(c.Request.Context(), slug, userID)
+	if errors.Is(err, joining.ErrNotFound) {
+		s.errorPage(c, http.StatusNotFound, "")
+		return
+	}
+	if err != nil {
+		s.internalError(c, err)
+		return
+	}
+	if p.Sent != "domain" && p.Sent != "admin" {
+		p.Sent = ""
+	}
+	if p.Account, err = s.account(c); err != nil {
+		s.internalError(c, err)
+		return
+	}
+	lang := c.GetString(ctxLang)
+	for field, m := range p.Errors {
+		id := "claim.err." + strings.NewReplacer(" ", "_", "'", "").Replace(m)
+		if tr := s.tr.T(lang, id, "Domain", t.Domain); tr != id {
+			p.Errors[field] = tr
+		} else {
+			p.Errors[field] = s.fieldMessages(lang, map[string]string{field: m})[field]
+		}
+	}
+	p.Target = t
+	p.Next = c.Request.URL.Path
+	p.Base = s.base(c, s.tr.T(lang, "claim.title", "Name", t.Name))
+	c.Header("Cache-Control", "no-store")
+	s.render(c, status, "claim", p)
+}
+
+// claimRefused renders the claim page again for a refused request.
+func (s *Server) claimRefused(c *gin.Context, err error, p ClaimPage) {
+	lang := c.GetString(ctxLang)
+	var ve *directory.ValidationError
+	switch {
+	case errors.As(err, &ve):
+		// Translated once the organisation (its domain) is known.
+		p.Errors = ve.Fields
+		s.renderClaim(c, http.StatusUnprocessableEntity, p)
+	case errors.Is(err, joining.ErrHasOwner):
+		p.Alert = s.tr.T(lang, "claim.has_owner")
+		s.renderClaim(c, http.StatusConflict, p)
+	case errors.Is(err, joining.ErrClaimPending):
+		p.Alert = s.tr.T(lang, "claim.already_pending")
+		s.renderClaim(c, http.StatusConflict, p)
+	case errors.Is(err, joining.ErrNotFound):
+		s.errorPage(c, http.StatusNotFound, "")
+	default:
+		s.internalError(c, err)
+	}
+}
+
+func (s *Server) requestDomainClaim(c *gin.Context) {
+	slug, email := c.Param("slug"), strings.TrimSpace(c.PostForm("email"))
+	err := s.join.RequestDomainClaim(c.Request.Context(), s.actor(c), s.currentUser(c), slug, email)
+	if err != nil {
+		s.claimRefused(c, err, ClaimPage{Email: email})
+		return
+	}
+	c.Redirect(http.StatusSeeOther, "/organisations/"+url.PathEscape(slug)+"/claim?sent=domain")
+}
+
+func (s *Server) requestAdminClaim(c *gin.Context) {
+	slug, message := c.Param("slug"), c.PostForm("message")
+	err := s.join.RequestAdminClaim(c.Request.Context(), s.actor(c), s.currentUser(c), slug, message)
+	if err != nil {
+		s.claimRefused(c, err, ClaimPage{Message: message})
+		return
+	}
+	c.Redirect(http.StatusSeeOther, "/organisations/"+url.PathEscape(slug)+"/claim?sent=admin")
+}
+
+// ClaimConfirmPage is the page a claim link opens: one button confirms.
+type ClaimConfirmPage struct {
+	Base
+	Account
+	Token string
+	Link  *joining.PendingLink
+	// Problem is why the link cannot be used (already translated).
+	Problem string
+}
+
+// showClaimConfirm shows what the link claims and a button: a link
+// opened by a mail scanner changes nothing.
+func (s *Server) showClaimConfirm(c *gin.Context) {
+	token := c.Query("token")
+	l, err := s.join.CheckClaimLink(c.Request.Context(), token, s.currentUser(c).ID)
+	s.renderClaimConfirm(c, token, l, err)
+}
+
+func (s *Server) renderClaimConfirm(c *gin.Context, token string, l *joining.PendingLink, err error) {
+	lang := c.GetString(ctxLang)
+	p := ClaimConfirmPage{Token: token, Link: l}
+	status := http.StatusOK
+	switch {
+	case err == nil:
+	case errors.Is(err, joining.ErrNotFound):
+		status, p.Problem = http.StatusNotFound, s.tr.T(lang, "claim.confirm.invalid")
+	case errors.Is(err, joining.ErrWrongUser):
+		status, p.Problem = http.StatusForbidden, s.tr.T(lang, "claim.confirm.wrong_user")
+	case errors.Is(err, joining.ErrHasOwner):
+		status, p.Problem = http.StatusConflict, s.tr.T(lang, "claim.has_owner")
+	default:
+		s.internalError(c, err)
+		return
+	}
+	var aerr error
+	if p.Account, aerr = s.account(c); aerr != nil {
+		s.internalError(c, aerr)
+		return
+	}
+	p.Base = s.base(c, s.tr.T(lang, "claim.confirm.title"))
+	p.Canonical = s.baseURL + "/claims/confirm"
+	c.Header("Cache-Control", "no-store")
+	c.Header("Referrer-Policy", "no-referrer")
+	s.render(c, status, "claim_confirm", p)
+}
+
+func (s *Server) confirmClaim(c *gin.Context) {
+	token := c.PostForm("token")
+	slug, err := s.join.ConfirmDomainClaim(c.Request.Context(), s.actor(c), token, s.currentUser(c).ID)
+	if err != nil {
+		s.renderClaimConfirm(c, token, nil, err)
+		return
+	}
+	s.logger(c).Info("organisation claimed by domain", "slug", slug)
+	c.Redirect(http.StatusSeeOther, "/manage/"+url.PathEscape(slug)+"?saved=1")
+}

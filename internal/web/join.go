@@ -1,0 +1,257 @@
+package web
+
+import (
+	"errors"
+	"net/http"
+	"strconv"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/partnerdir/partnerdir/internal/accounts"
+	"github.com/partnerdir/partnerdir/internal/directory"
+	"github.com/partnerdir/partnerdir/internal/joining"
+)
+
+// JoinForm is what the "list your organisation" form holds; the password
+// is never sent back.
+type JoinForm struct {
+	Name, Email               string
+	OrgName, Acronym, Website string
+	Kind                      int
+	Countries, Themes         []string
+	Description, ContactEmail string
+}
+
+// JoinPage is the data of /join. It reuses the manage pages' form helpers
+// (Input, Select, Err).
+type JoinPage struct {
+	ManagePage
+	Form      JoinForm
+	Kinds     []Option
+	Themes    []Option
+	Countries []Option
+	// Alert is a message above the form (already translated).
+	Alert string
+	// EmailTaken says an account has the email: sign in first.
+	EmailTaken bool
+}
+
+func (s *Server) showJoinForm(c *gin.Context) {
+	s.renderJoinForm(c, http.StatusOK, JoinForm{}, nil, "")
+}
+
+func (s *Server) renderJoinForm(c *gin.Context, status int, f JoinForm, errs map[string]string, alert string) {
+	acc, err := s.account(c)
+	if err != nil {
+		s.internalError(c, err)
+		return
+	}
+	lang := c.GetString(ctxLang)
+	b := s.base(c, s.tr.T(lang, "join.title"))
+	b.Nav = "join"
+	p := JoinPage{ManagePage: ManagePage{Base: b, Account: acc, Errors: errs}, Form: f, Alert: alert,
+		Countries: s.countryOptions(lang, f.Countries)}
+	if p.Themes, err = s.themeOptions(c, lang, f.Themes); err != nil {
+		s.fail(c, err)
+		return
+	}
+	for _, k := range directory.Kinds() {
+		p.Kinds = append(p.Kinds, Option{Value: strconv.Itoa(int(k)), Label: k.Label(lang), Selected: int(k) == f.Kind})
+	}
+	c.Header("Cache-Control", "no-store")
+	s.render(c, status, "join", p)
+}
+
+func (s *Server) submitJoin(c *gin.Context) {
+	r := newFormReader(c)
+	f := JoinForm{Name: r.str("name"), Email: r.str("email"), OrgName: r.str("org_name"), Acronym: r.str("acronym"),
+		Website: r.str("website"), Kind: r.int("kind"), Countries: r.strs("countries"), Themes: r.strs("themes"),
+		Description: r.str("description"), ContactEmail: r.str("contact_email")}
+	lang := c.GetString(ctxLang)
+	a := joining.Application{Name: f.Name, Email: f.Email, Password: c.PostForm("password"),
+		OrgName: f.OrgName, Acronym: f.Acronym, Kind: directory.Kind(f.Kind), Website: f.Website,
+		Countries: f.Countries, ThemeSlugs: f.Themes, Description: f.Description, ContactEmail: f.ContactEmail,
+		Lang: lang, IP: c.ClientIP(), Honeypot: c.PostForm("homepage")}
+	u := s.currentUser(c)
+	if u != nil {
+		a.UserID = u.ID
+	}
+	var joined joining.Joined
+	err := r.failed()
+	if err == nil {
+		joined, err = s.join.Join(c.Request.Context(), s.actor(c), a)
+	}
+	var ve *directory.ValidationError
+	switch {
+	case err == nil:
+	case errors.As(err, &ve):
+		for field, m := range ve.Fields {
+			r.fail(field, m)
+		}
+		s.renderJoinForm(c, http.StatusUnprocessableEntity, f, s.fieldMessages(lang, r.errs), s.tr.T(lang, "manage.invalid"))
+		return
+	case errors.Is(err, joining.ErrEmailTaken):
+		s.renderJoinForm(c, http.StatusConflict, f, map[string]string{"email": s.tr.T(lang, "join.email_taken")},
+			s.tr.T(lang, "join.email_taken"))
+		return
+	case errors.Is(err, joining.ErrRateLimited), errors.Is(err, joining.ErrSpam):
+		s.logger(c).Warn("application refused", "err", err)
+		c.Header("Retry-After", "3600")
+		s.renderJoinForm(c, http.StatusTooManyRequests, f, nil, s.tr.T(lang, "join.limited"))
+		return
+	default:
+		s.internalError(c, err)
+		return
+	}
+	s.logger(c).Info("organisation listed", "slug", joined.Slug, "user_id", joined.UserID)
+	if u == nil {
+		nu, err := s.acc.User(c.Request.Context(), joined.UserID)
+		if err != nil {
+			s.internalError(c, err)
+			return
+		}
+		if err := s.signIn(c, nu); err != nil {
+			s.internalError(c, err)
+			return
+		}
+	}
+	c.Redirect(http.StatusSeeOther, "/join/received?org="+joined.Slug)
+}
+
+// signIn starts a fresh session for u, as login does: a new session id
+// (no fixation) and a new form token.
+func (s *Server) signIn(c *gin.Context, u *accounts.User) error {
+	sess := s.session(c)
+	if err := s.sessions.Renew(c.Request.Context(), sess); err != nil {
+		return err
+	}
+	for k := range sess.Values {
+		delete(sess.Values, k)
+	}
+	sess.Values[accounts.SessionUserID] = u.ID
+	sess.Values[accounts.SessionIP] = c.ClientIP()
+	sess.Values[sessionCSRF] = newToken()
+	if err := sess.Save(c.Request, c.Writer); err != nil {
+		return err
+	}
+	c.Set(ctxUser, u)
+	return nil
+}
+
+// JoinReceivedPage is the "pending review" page after an application.
+type JoinReceivedPage struct {
+	Base
+	Account
+	Org *directory.Profile
+}
+
+func (s *Server) showJoinReceived(c *gin.Context) {
+	slug := c.Query("org")
+	u := s.currentUser(c)
+	if !directory.ValidSlug(slug) {
+		s.errorPage(c, http.StatusNotFound, "")
+		return
+	}
+	ctx := c.Request.Context()
+	p, err := s.dir.Profile(ctx, slug, directory.ProfileOptions{Unpublished: true})
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	// Only its members see it: the page names an unpublished organisation.
+	if _, err := s.acc.Role(ctx, u.ID, p.ID); err != nil {
+		s.fail(c, directory.ErrNotFound)
+		return
+	}
+	acc, err := s.account(c)
+	if err != nil {
+		s.internalError(c, err)
+		return
+	}
+	b := s.base(c, s.tr.T(c.GetString(ctxLang), "join.received.title"))
+	s.render(c, http.StatusOK, "join_received", JoinReceivedPage{Base: b, Account: acc, Org: p})
+}
+
+func (s *Server) confirmReviewed(c *gin.Context) {
+	org := s.managedOrg(c)
+	if err := s.dir.ConfirmReviewed(c.Request.Context(), s.actor(c), org.ID); err != nil {
+		s.fail(c, err)
+		return
+	}
+	redirectSaved(c, org, "")
+}
+
+// SignupPage is the data of /signup: an account without an organisation,
+// for people who come to claim one.
+type SignupPage struct {
+	ManagePage
+	Name, Email string
+	Next        string
+	Alert       string
+}
+
+func (s *Server) showSignup(c *gin.Context) {
+	next := safeNext(c.Query("next"))
+	if s.currentUser(c) != nil {
+		if next == "" {
+			next = s.home(c)
+		}
+		c.Redirect(http.StatusSeeOther, next)
+		return
+	}
+	s.renderSignup(c, http.StatusOK, SignupPage{Next: next})
+}
+
+func (s *Server) renderSignup(c *gin.Context, status int, p SignupPage) {
+	acc, err := s.account(c)
+	if err != nil {
+		s.internalError(c, err)
+		return
+	}
+	p.Base, p.Account = s.base(c, s.tr.T(c.GetString(ctxLang), "signup.title")), acc
+	p.Nav = "login"
+	c.Header("Cache-Control", "no-store")
+	s.render(c, status, "signup", p)
+}
+
+func (s *Server) signUp(c *gin.Context) {
+	r := newFormReader(c)
+	p := SignupPage{Name: r.str("name"), Email: r.str("email"), Next: safeNext(c.PostForm("next"))}
+	lang := c.GetString(ctxLang)
+	id, err := s.join.SignUp(c.Request.Context(), s.actor(c), joining.NewAccount{Name: p.Name, Email: p.Email,
+		Password: c.PostForm("password"), IP: c.ClientIP(), Honeypot: c.PostForm("homepage")})
+	var ve *directory.ValidationError
+	switch {
+	case err == nil:
+	case errors.As(err, &ve):
+		p.Errors, p.Alert = s.fieldMessages(lang, ve.Fields), s.tr.T(lang, "manage.invalid")
+		s.renderSignup(c, http.StatusUnprocessableEntity, p)
+		return
+	case errors.Is(err, joining.ErrEmailTaken):
+		p.Errors = map[string]string{"email": s.tr.T(lang, "signup.email_taken")}
+		p.Alert = p.Errors["email"]
+		s.renderSignup(c, http.StatusConflict, p)
+		return
+	case errors.Is(err, joining.ErrRateLimited), errors.Is(err, joining.ErrSpam):
+		s.logger(c).Warn("sign-up refused", "err", err)
+		c.Header("Retry-After", "3600")
+		p.Alert = s.tr.T(lang, "join.limited")
+		s.renderSignup(c, http.StatusTooManyRequests, p)
+		return
+	default:
+		s.internalError(c, err)
+		return
+	}
+	u, err := s.acc.User(c.Request.Context(), id)
+	if err == nil {
+		err = s.signIn(c, u)
+	}
+	if err != nil {
+		s.internalError(c, err)
+		return
+	}
+	if p.Next == "" {
+		p.Next = "/manage"
+	}
+	c.Redirect(http.StatusSeeOther, p.Next)
+}

@@ -193,7 +193,11 @@ func (s *Server) renderAdminOrganisation(c *gin.Context, status int, id int64, d
 		s.fail(c, err)
 		return
 	}
-	p, ok := s.adminPage(c, d.Profile.Name, "organisations")
+	section := "organisations"
+	if d.Profile.Status == directory.StatusPending {
+		section = "review"
+	}
+	p, ok := s.adminPage(c, d.Profile.Name, section)
 	if !ok {
 		return
 	}

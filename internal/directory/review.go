@@ -264,7 +264,7 @@ func (s *Store) ReviewList(ctx context.Context, f ReviewFilter) (*ReviewList, er
 	filter := strings.Join(where, " AND ")
 	order := "o.name, o.id"
 	if f.Status == StatusPending {
-		order = "o.pending_since NULLS FIRST, o.id"
+		order = "o.pending_since, o.id" // the order of organisations_pending_idx
 	}
 	l := &ReviewList{Page: f.Page, Counts: map[string]int{}}
 	if err := s.pool.QueryRow(ctx, `SELECT count(*) FROM organisations o WHERE `+filter, args).Scan(&l.Total); err != nil {
@@ -275,12 +275,17 @@ func (s *Store) ReviewList(ctx context.Context, f ReviewFilter) (*ReviewList, er
 	rows, _ := s.pool.Query(ctx, `
 		SELECT o.id, o.slug, o.name, o.status, o.pending_since, o.last_verified_on, o.updated_at,
 			COALESCE(w.name, ''), COALESCE(w.email, '')
-		FROM organisations o
+		FROM (
+			-- The page's ids first, from the index alone where it can: a
+			-- deep page then skips index entries, not whole rows.
+			SELECT o.id FROM organisations o WHERE `+filter+` ORDER BY `+order+` LIMIT @limit OFFSET @offset
+		) p
+		JOIN organisations o ON o.id = p.id
 		LEFT JOIN LATERAL (
 			SELECT u.name, u.email FROM memberships m JOIN users u ON u.id = m.user_id
 			WHERE m.organisation_id = o.id AND m.role = 'owner' ORDER BY m.created_at, u.id LIMIT 1
 		) w ON true
-		WHERE `+filter+` ORDER BY `+order+` LIMIT @limit OFFSET @offset`, args)
+		ORDER BY `+order, args)
 	var err error
 	l.Rows, err = pgx.CollectRows(rows, func(r pgx.CollectableRow) (ReviewRow, error) {
 		var x ReviewRow

@@ -399,3 +399,36 @@ func (s *Store) Rejections(ctx context.Context, ids []int64) (map[int64]Decision
 	}
 	return out, nil
 }
+
+// Submit sends a draft organisation (a new listing, or one an admin
+// rejected) to the admins' review queue: draft → pending, with its audit
+// entry. It returns ErrConflict when the organisation is not a draft and
+// ErrNotFound for an unknown one.
+func (s *Store) Submit(ctx context.Context, actor audit.Actor, orgID int64) error {
+	err := postgres.InTx(ctx, s.pool, func(tx pgx.Tx) error {
+		var status string
+		err := tx.QueryRow(ctx, `SELECT status FROM organisations WHERE id = $1 FOR UPDATE`, orgID).Scan(&status)
+		if errors.Is(err, pgx.ErrNoRows) {
+			return ErrNotFound
+		}
+		if err != nil {
+			return err
+		}
+		if status != StatusDraft {
+			return ErrConflict
+		}
+		if _, err := tx.Exec(ctx, `UPDATE organisations SET status = 'pending', version = version + 1, updated_at = now() WHERE id = $1`,
+			orgID); err != nil {
+			return err
+		}
+		if err := audit.Record(ctx, tx, actor, audit.Entry{Action: "organisation.submit", EntityType: "organisation",
+			EntityID: orgID, OrganisationID: orgID, Details: map[string]any{"from": status, "to": StatusPending}}); err != nil {
+			return err
+		}
+		return s.changed(ctx, tx, orgID)
+	})
+	if err != nil {
+		return fmt.Errorf("directory: submit organisation %d: %w", orgID, err)
+	}
+	return nil
+}

@@ -124,8 +124,21 @@ func TestReviewTransitions(t *testing.T) {
 		t.Errorf("audit: %+v %v", evs, err)
 	}
 
-	// Submitted again, then approved: the rejection is no longer shown.
-	f.exec(t, `UPDATE organisations SET status = 'pending' WHERE id = $1`, org.ID)
+	// Submitted again by its owner, then approved: the rejection is no
+	// longer shown.
+	if err := f.s.Submit(ctx, editor, org.ID); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.s.Submit(ctx, editor, org.ID); !errors.Is(err, directory.ErrConflict) {
+		t.Errorf("submitting a pending organisation: %v, want ErrConflict", err)
+	}
+	if rej, _ := f.s.Rejections(ctx, []int64{org.ID}); len(rej) != 0 {
+		t.Errorf("a resubmitted organisation still shows its rejection: %+v", rej)
+	}
+	if l, _ := f.s.ReviewList(ctx, directory.ReviewFilter{Status: directory.StatusPending}); l.Total != 1 || l.Rows[0].PendingSince == nil ||
+		!l.Rows[0].PendingSince.After(evs[0].OccurredAt) {
+		t.Errorf("the resubmission is not back in the queue with a new date: %+v", l.Rows)
+	}
 	if err := f.s.Decide(ctx, admin, org.ID, directory.DecisionApprove, ""); err != nil {
 		t.Fatal(err)
 	}

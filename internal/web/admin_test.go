@@ -238,8 +238,16 @@ func TestAdminReviewsAPendingOrganisation(t *testing.T) {
 	wantStatus(t, owner.get("/manage"), http.StatusOK, "Fiche refusée le", "Le site web indiqué ne répond pas")
 	wantStatus(t, owner.get("/manage/ecpat-luxembourg"), http.StatusOK, "Le site web indiqué ne répond pas")
 
-	// Submitted again, then approved: public and listed.
-	f.exec(t, `UPDATE organisations SET status = 'pending' WHERE id = $1`, org)
+	// Only an owner submits it again (an editor cannot), then approved:
+	// public and listed.
+	f.user(t, "editor@ecpat.test", "", "ecpat-luxembourg", accounts.OrgEditor)
+	editor := f.signedIn(t, "editor@ecpat.test", false)
+	wantStatus(t, editor.post("/manage/ecpat-luxembourg/submit", nil), http.StatusForbidden)
+	wantStatus(t, owner.get("/manage/ecpat-luxembourg"), http.StatusOK, "Soumettre pour publication")
+	wantStatus(t, owner.post("/manage/ecpat-luxembourg/submit", nil), http.StatusSeeOther)
+	wantStatus(t, owner.get("/manage/ecpat-luxembourg?submitted=1"), http.StatusOK, "Fiche soumise", "en attente d&#39;examen")
+	wantStatus(t, owner.post("/manage/ecpat-luxembourg/submit", nil), http.StatusConflict)
+	wantStatus(t, admin.get("/admin/organisations?status=pending"), http.StatusOK, "ECPAT Luxembourg")
 	wantStatus(t, admin.post(page+"/approve", nil), http.StatusSeeOther)
 	wantStatus(t, anon.get("/organisations/ecpat-luxembourg"), http.StatusOK, "<h1>ECPAT Luxembourg")
 	wantStatus(t, anon.get("/organisations"), http.StatusOK, "ECPAT Luxembourg", "14 organisations")

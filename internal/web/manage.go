@@ -87,6 +87,8 @@ type ManagePage struct {
 	LogoUploads bool
 	// Rejection is why an admin sent the listing back to draft, if so.
 	Rejection *directory.Decision
+	// Submitted confirms the listing went to the review queue.
+	Submitted bool
 }
 
 // Err is the message for field, or "".
@@ -102,7 +104,8 @@ func (s *Server) managePage(c *gin.Context, titleID, section string, st formStat
 	b := s.base(c, s.tr.T(c.GetString(ctxLang), titleID)+" — "+org.Name)
 	b.Nav = "manage"
 	mp := ManagePage{Base: b, Account: acc, Org: org, OrgRole: c.GetString(ctxOrgRole), Section: section,
-		Saved: c.Query("saved") != "", Errors: st.Errors, Conflict: st.Conflict, LogoUploads: s.uploadDir != ""}
+		Saved: c.Query("saved") != "", Errors: st.Errors, Conflict: st.Conflict, LogoUploads: s.uploadDir != "",
+		Submitted: c.Query("submitted") != ""}
 	if org.Status == directory.StatusDraft {
 		rej, err := s.dir.Rejections(c.Request.Context(), []int64{org.ID})
 		if err != nil {

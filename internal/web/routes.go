@@ -167,6 +167,7 @@ func (s *Server) Handler() http.Handler {
 		org.POST("/rules/:id/delete", s.deleteRule)
 		org.GET("/access", s.listAccess)
 		org.POST("/access", s.inviteMember)
+		org.POST("/submit", s.submitForReview)
 		if s.uploadDir != "" {
 			org.POST("/logo", s.uploadLogo)
 		}

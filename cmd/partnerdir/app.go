@@ -42,12 +42,12 @@ func open(ctx context.Context, e env) (*app, error) {
 		pool.Close()
 		return nil, err
 	}
-	a.directory = directory.NewStore(pool, a.enqueueIndex)
 	outbox, err := mail.NewOutbox(a.jobs, cfg.MailFrom)
 	if err != nil {
 		pool.Close()
 		return nil, err
 	}
+	a.directory = directory.NewStore(pool, a.enqueueIndex, directory.WithMailer(outbox.DirectoryMailer(), cfg.BaseURL.String()))
 	a.accounts = accounts.NewStore(pool, accounts.WithMail(outbox, cfg.BaseURL.String()))
 	return a, nil
 }

@@ -261,7 +261,11 @@ func (s *Store) SetPassword(ctx context.Context, actor audit.Actor, userID int64
 }
 
 // SetDisabled disables or re-enables user; disabling ends their sessions.
+// It returns ErrSelf when actor would disable themselves.
 func (s *Store) SetDisabled(ctx context.Context, actor audit.Actor, userID int64, disabled bool) error {
+	if disabled && actor.UserID != 0 && actor.UserID == userID {
+		return fmt.Errorf("accounts: disable %d: %w", userID, ErrSelf)
+	}
 	return postgres.InTx(ctx, s.pool, func(tx pgx.Tx) error {
 		tag, err := tx.Exec(ctx, `UPDATE users SET disabled = $2, updated_at = now() WHERE id = $1`, userID, disabled)
 		if err != nil {
@@ -281,20 +285,27 @@ func (s *Store) SetDisabled(ctx context.Context, actor audit.Actor, userID int64
 	})
 }
 
-// SetRole changes user's platform role ("" for none).
+// SetRole changes user's platform role ("" for none). It returns ErrSelf
+// when actor would take away their own admin role.
 func (s *Store) SetRole(ctx context.Context, actor audit.Actor, userID int64, role string) error {
 	if role != "" && role != RoleAdmin && role != RoleStaff {
 		return &ValidationError{Fields: map[string]string{"role": "must be admin or staff"}}
 	}
+	if role != RoleAdmin && actor.UserID != 0 && actor.UserID == userID {
+		return fmt.Errorf("accounts: set role of %d: %w", userID, ErrSelf)
+	}
 	return postgres.InTx(ctx, s.pool, func(tx pgx.Tx) error {
-		tag, err := tx.Exec(ctx, `UPDATE users SET role = NULLIF($2, ''), updated_at = now() WHERE id = $1`, userID, role)
+		var from string
+		err := tx.QueryRow(ctx, `
+			UPDATE users u SET role = NULLIF($2, ''), updated_at = now() FROM (SELECT id, role FROM users WHERE id = $1 FOR UPDATE) old
+			WHERE u.id = old.id RETURNING COALESCE(old.role, '')`, userID, role).Scan(&from)
+		if errors.Is(err, pgx.ErrNoRows) {
+			return fmt.Errorf("accounts: set role of %d: %w", userID, ErrNotFound)
+		}
 		if err != nil {
 			return fmt.Errorf("accounts: set role of %d: %w", userID, err)
 		}
-		if tag.RowsAffected() == 0 {
-			return fmt.Errorf("accounts: set role of %d: %w", userID, ErrNotFound)
-		}
 		return audit.Record(ctx, tx, actor, audit.Entry{Action: "user.role_change", EntityType: "user", EntityID: userID,
-			Details: map[string]any{"role": role}})
+			Details: map[string]any{"role": role, "from": from}})
 	})
 }

@@ -26,6 +26,9 @@ type Store struct {
 	afterChange ChangeHook
 	// cache holds the list totals and facet counts (see countCache).
 	cache *countCache
+	// mailer and baseURL mail review decisions to owners (WithMailer).
+	mailer  Mailer
+	baseURL string
 }
 
 // ChangeHook is called with the transaction and the id of the organisation
@@ -33,8 +36,12 @@ type Store struct {
 type ChangeHook func(ctx context.Context, tx pgx.Tx, organisationID int64) error
 
 // NewStore returns a store over pool. afterChange may be nil.
-func NewStore(pool *pgxpool.Pool, afterChange ChangeHook) *Store {
-	return &Store{pool: pool, afterChange: afterChange, cache: newCountCache()}
+func NewStore(pool *pgxpool.Pool, afterChange ChangeHook, opts ...Option) *Store {
+	s := &Store{pool: pool, afterChange: afterChange, cache: newCountCache()}
+	for _, o := range opts {
+		o(s)
+	}
+	return s
 }
 
 // Generation changes whenever the directory changes through this Store:

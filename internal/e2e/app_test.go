@@ -70,10 +70,28 @@ func startApp(t *testing.T) *app {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// Mail: the outbox enqueues, the worker delivers to the test server.
+	const from = "Partnerdir <no-reply@partners.test>"
+	smtp := smtptest.New(t)
+	sender, err := mail.NewSMTP(smtp.URL(), from)
+	if err != nil {
+		t.Fatal(err)
+	}
+	outbox, err := mail.NewOutbox(ins, from)
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	base, _ := url.Parse("http://" + ln.Addr().String())
+
 	dir := directory.NewStore(pool, func(ctx context.Context, tx pgx.Tx, id int64) error {
 		_, err := ins.InsertTx(ctx, tx, jobs.IndexOrganisation{OrganisationID: id}, nil)
 		return err
-	})
+	}, directory.WithMailer(outbox.DirectoryMailer(), base.String()))
 	if _, err := demo.Load(ctx, pool, dir); err != nil {
 		t.Fatal(err)
 	}
@@ -101,23 +119,6 @@ func startApp(t *testing.T) *app {
 	// answer would not correct the donor's typo.
 	svc := search.NewService(m, search.NewFallback(pool), search.ServiceOptions{Timeout: 10 * time.Second, Logger: log})
 
-	// Mail: the outbox enqueues, the worker delivers to the test server.
-	const from = "Partnerdir <no-reply@partners.test>"
-	smtp := smtptest.New(t)
-	sender, err := mail.NewSMTP(smtp.URL(), from)
-	if err != nil {
-		t.Fatal(err)
-	}
-	outbox, err := mail.NewOutbox(ins, from)
-	if err != nil {
-		t.Fatal(err)
-	}
-
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	base, _ := url.Parse("http://" + ln.Addr().String())
 	acc := accounts.NewStore(pool, accounts.WithFastHashing(), accounts.WithMail(outbox, base.String()))
 	limits := offers.DefaultLimits()
 	// A browser driven by a program fills the form faster than a person.

@@ -13,13 +13,10 @@ import (
 // AdminClaimsPage is the data of /admin/claims: claims of unowned
 // organisations that wait for an admin.
 type AdminClaimsPage struct {
-	Base
-	Account
+	AdminPage
 	Claims []joining.Claim
 	// Done is "approved" or "rejected" after a decision.
 	Done string
-	// Alert is a message above the list (already translated).
-	Alert string
 	// Failed is the claim whose rejection lacked a reason, and ReasonErr
 	// the message shown beside its field.
 	Failed    int64
@@ -41,13 +38,12 @@ func (s *Server) renderClaims(c *gin.Context, status int, p AdminClaimsPage) {
 		s.internalError(c, err)
 		return
 	}
-	if p.Account, err = s.account(c); err != nil {
-		s.internalError(c, err)
+	ap, ok := s.adminPage(c, s.tr.T(c.GetString(ctxLang), "claims.admin.title"), "claims")
+	if !ok {
 		return
 	}
-	p.Base = s.base(c, s.tr.T(c.GetString(ctxLang), "claims.admin.title"))
-	p.Nav = "admin"
-	c.Header("Cache-Control", "no-store")
+	ap.Alert = p.Alert // a message above the list (already translated)
+	p.AdminPage = ap
 	s.render(c, status, "admin_claims", p)
 }
 

@@ -19,15 +19,6 @@ func joinForm(name, email, org string) url.Values {
 		"contact_email": {"contact@ngo-test.example.org"}}
 }
 
-func (f *accountsFixture) count(t *testing.T, q string, args ...any) int {
-	t.Helper()
-	var n int
-	if err := f.pool.QueryRow(context.Background(), q, args...).Scan(&n); err != nil {
-		t.Fatal(err)
-	}
-	return n
-}
-
 func TestJoinCreatesAccountAndPendingOrganisation(t *testing.T) {
 	t.Parallel()
 	f := newAccountsFixture(t)

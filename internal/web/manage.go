@@ -85,6 +85,10 @@ type ManagePage struct {
 	Conflict bool
 	// LogoUploads says logos can be uploaded (an upload folder is set).
 	LogoUploads bool
+	// Rejection is why an admin sent the listing back to draft, if so.
+	Rejection *directory.Decision
+	// Submitted confirms the listing went to the review queue.
+	Submitted bool
 }
 
 // Err is the message for field, or "".
@@ -99,8 +103,20 @@ func (s *Server) managePage(c *gin.Context, titleID, section string, st formStat
 	org := s.managedOrg(c)
 	b := s.base(c, s.tr.T(c.GetString(ctxLang), titleID)+" — "+org.Name)
 	b.Nav = "manage"
-	return ManagePage{Base: b, Account: acc, Org: org, OrgRole: c.GetString(ctxOrgRole), Section: section,
-		Saved: c.Query("saved") != "", Errors: st.Errors, Conflict: st.Conflict, LogoUploads: s.uploadDir != ""}, true
+	mp := ManagePage{Base: b, Account: acc, Org: org, OrgRole: c.GetString(ctxOrgRole), Section: section,
+		Saved: c.Query("saved") != "", Errors: st.Errors, Conflict: st.Conflict, LogoUploads: s.uploadDir != "",
+		Submitted: c.Query("submitted") != ""}
+	if org.Status == directory.StatusDraft {
+		rej, err := s.dir.Rejections(c.Request.Context(), []int64{org.ID})
+		if err != nil {
+			s.internalError(c, err)
+			return ManagePage{}, false
+		}
+		if d, ok := rej[org.ID]; ok {
+			mp.Rejection = &d
+		}
+	}
+	return mp, true
 }
 
 // formState is the outcome of a failed save shown on the form again.
@@ -277,6 +293,9 @@ type ManageListPage struct {
 	Base
 	Account
 	Memberships []accounts.Membership
+	// Rejections are the reasons admins gave for rejecting listings that
+	// are drafts again, by organisation id.
+	Rejections map[int64]directory.Decision
 }
 
 func (s *Server) listManagedOrganisations(c *gin.Context) {
@@ -290,9 +309,18 @@ func (s *Server) listManagedOrganisations(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
+	ids := make([]int64, len(ms))
+	for i, m := range ms {
+		ids[i] = m.OrganisationID
+	}
+	rejections, err := s.dir.Rejections(c.Request.Context(), ids)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
 	b := s.base(c, s.tr.T(c.GetString(ctxLang), "manage.list.title"))
 	b.Nav = "manage"
-	s.render(c, http.StatusOK, "manage_list", ManageListPage{Base: b, Account: acc, Memberships: ms})
+	s.render(c, http.StatusOK, "manage_list", ManageListPage{Base: b, Account: acc, Memberships: ms, Rejections: rejections})
 }
 
 // ProfileForm is the data of the organisation profile form.

@@ -4,6 +4,8 @@ import (
 	"net/http"
 
 	"github.com/gin-gonic/gin"
+
+	"github.com/partnerdir/partnerdir/internal/directory"
 )
 
 // Handler returns the HTTP handler with every route. Middleware order:
@@ -69,6 +71,28 @@ func (s *Server) Handler() http.Handler {
 		donors.GET("", s.showAdminDonors)
 		donors.POST("/export", s.exportDonor)
 		donors.POST("/erase", s.eraseDonor)
+	}
+
+	if s.acc != nil {
+		// Platform administration: the review of organisations, users and
+		// their roles. Admins only, with two-factor authentication.
+		admin := r.Group("/admin", s.requireAdmin)
+		admin.GET("", s.showAdminHome)
+		admin.GET("/organisations", s.listAdminOrganisations)
+		admin.GET("/organisations/:id", s.showAdminOrganisation)
+		for _, d := range []string{directory.DecisionApprove, directory.DecisionReject, directory.DecisionSuspend,
+			directory.DecisionReinstate, directory.DecisionVerify, directory.DecisionUnverify} {
+			admin.POST("/organisations/:id/"+d, s.decideOrganisation(d))
+		}
+		admin.GET("/users", s.listAdminUsers)
+		admin.GET("/users/:id", s.showAdminUser)
+		admin.POST("/users/:id/role", s.setUserRole)
+		admin.POST("/users/:id/disable", s.setUserDisabled(true))
+		admin.POST("/users/:id/enable", s.setUserDisabled(false))
+		admin.POST("/users/:id/sessions/revoke", s.revokeUserSessions)
+		admin.POST("/users/:id/memberships", s.addUserMembership)
+		admin.POST("/users/:id/memberships/:org/role", s.changeUserMembership)
+		admin.POST("/users/:id/memberships/:org/delete", s.removeUserMembership)
 	}
 
 	if s.offers != nil && s.acc != nil {
@@ -145,6 +169,7 @@ func (s *Server) Handler() http.Handler {
 		org.POST("/reviewed", s.confirmReviewed)
 		org.GET("/access", s.listAccess)
 		org.POST("/access", s.inviteMember)
+		org.POST("/submit", s.submitForReview)
 		if s.uploadDir != "" {
 			org.POST("/logo", s.uploadLogo)
 		}

@@ -152,6 +152,7 @@ func (s *Server) funcs() template.FuncMap {
 			}
 			return out
 		},
-		"str": func(v any) string { return fmt.Sprint(v) },
+		"str":  func(v any) string { return fmt.Sprint(v) },
+		"list": func(xs ...string) []string { return xs },
 	}
 }

@@ -12,13 +12,6 @@ import (
 	"github.com/partnerdir/partnerdir/internal/directory"
 )
 
-func (f *accountsFixture) exec(t *testing.T, q string, args ...any) {
-	t.Helper()
-	if _, err := f.pool.Exec(context.Background(), q, args...); err != nil {
-		t.Fatal(err)
-	}
-}
-
 func TestStaleProfilesRemindEachOwnerOnce(t *testing.T) {
 	t.Parallel()
 	f := newAccountsFixture(t)

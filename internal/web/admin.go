@@ -1,0 +1,238 @@
+package web
+
+import (
+	"errors"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strconv"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/partnerdir/partnerdir/internal/accounts"
+	"github.com/partnerdir/partnerdir/internal/directory"
+)
+
+// AdminPage is what every /admin page carries; Section is the active
+// entry of the admin navigation.
+type AdminPage struct {
+	Base
+	Account
+	Section string
+	Notice  string
+	Alert   string
+}
+
+func (s *Server) adminPage(c *gin.Context, title, section string) (AdminPage, bool) {
+	acc, err := s.account(c)
+	if err != nil {
+		s.internalError(c, err)
+		return AdminPage{}, false
+	}
+	b := s.base(c, title)
+	b.Nav = "admin"
+	c.Header("Cache-Control", "no-store")
+	return AdminPage{Base: b, Account: acc, Section: section}, true
+}
+
+// AdminHomePage is the data of /admin: the review queue at a glance.
+type AdminHomePage struct {
+	AdminPage
+	Counts   map[string]int
+	Statuses []string
+	Pending  *directory.ReviewList
+}
+
+func (s *Server) showAdminHome(c *gin.Context) {
+	p, ok := s.adminPage(c, s.tr.T(c.GetString(ctxLang), "admin.home.title"), "home")
+	if !ok {
+		return
+	}
+	l, err := s.dir.ReviewList(c.Request.Context(), directory.ReviewFilter{Status: directory.StatusPending, PerPage: 10})
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	s.render(c, http.StatusOK, "admin_home", AdminHomePage{AdminPage: p, Counts: l.Counts, Statuses: directory.Statuses(), Pending: l})
+}
+
+// AdminOrganisationsPage is the data of the list of organisations.
+type AdminOrganisationsPage struct {
+	AdminPage
+	List     *directory.ReviewList
+	Status   string
+	Query    string
+	Statuses []string
+	// StatusURL links to the list with another status ("" for all).
+	StatusURL func(status string) string
+	PrevURL   string
+	NextURL   string
+}
+
+func (s *Server) listAdminOrganisations(c *gin.Context) {
+	var err error
+	get := func(name string) string {
+		if err != nil {
+			return ""
+		}
+		var v string
+		v, err = query(c, name)
+		return v
+	}
+	status, q, pageStr := get("status"), get("q"), get("page")
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	page, _ := strconv.Atoi(pageStr)
+	if status != "" && !directory.ValidStatus(status) {
+		s.fail(c, &badRequest{"status", "unknown status"})
+		return
+	}
+	lang := c.GetString(ctxLang)
+	title, section := s.tr.T(lang, "admin.orgs.title"), "organisations"
+	if status == directory.StatusPending {
+		title, section = s.tr.T(lang, "admin.review.title"), "review"
+	}
+	p, ok := s.adminPage(c, title, section)
+	if !ok {
+		return
+	}
+	l, err := s.dir.ReviewList(c.Request.Context(), directory.ReviewFilter{Status: status, Query: q, Page: page})
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	link := func(status string, page int) string {
+		v := url.Values{}
+		if status != "" {
+			v.Set("status", status)
+		}
+		if q != "" {
+			v.Set("q", q)
+		}
+		if page > 1 {
+			v.Set("page", strconv.Itoa(page))
+		}
+		if len(v) == 0 {
+			return "/admin/organisations"
+		}
+		return "/admin/organisations?" + v.Encode()
+	}
+	data := AdminOrganisationsPage{AdminPage: p, List: l, Status: status, Query: q, Statuses: directory.Statuses(),
+		StatusURL: func(st string) string { return link(st, 1) }}
+	if l.Page > 1 {
+		data.PrevURL = link(status, l.Page-1)
+	}
+	if l.Page < l.Pages {
+		data.NextURL = link(status, l.Page+1)
+	}
+	s.render(c, http.StatusOK, "admin_organisations", data)
+}
+
+// AdminOrganisationPage is the data of one organisation's admin page.
+type AdminOrganisationPage struct {
+	AdminPage
+	Review  *directory.ReviewDetail
+	Members []accounts.OrgMember
+	// Failed is the decision whose form is shown again with Reason and
+	// Errors.
+	Failed string
+	Reason string
+	Errors map[string]string
+}
+
+// Err is the message for field of the decision form, or "".
+func (p AdminOrganisationPage) Err(decision, field string) string {
+	if p.Failed != decision {
+		return ""
+	}
+	return p.Errors[field]
+}
+
+// Kept is the reason typed into decision's form before it was refused.
+func (p AdminOrganisationPage) Kept(decision string) string {
+	if p.Failed != decision {
+		return ""
+	}
+	return p.Reason
+}
+
+func (s *Server) showAdminOrganisation(c *gin.Context) {
+	id, ok := s.pathID(c, "id")
+	if !ok {
+		return
+	}
+	data := AdminOrganisationPage{}
+	if done := c.Query("done"); done != "" {
+		if _, known := decisionNotices[done]; known {
+			data.Notice = s.tr.T(c.GetString(ctxLang), decisionNotices[done])
+		}
+	}
+	s.renderAdminOrganisation(c, http.StatusOK, id, data)
+}
+
+var decisionNotices = map[string]string{
+	directory.DecisionApprove:   "admin.org.done.approve",
+	directory.DecisionReject:    "admin.org.done.reject",
+	directory.DecisionSuspend:   "admin.org.done.suspend",
+	directory.DecisionReinstate: "admin.org.done.reinstate",
+	directory.DecisionVerify:    "admin.org.done.verify",
+	directory.DecisionUnverify:  "admin.org.done.unverify",
+}
+
+func (s *Server) renderAdminOrganisation(c *gin.Context, status int, id int64, data AdminOrganisationPage) {
+	ctx := c.Request.Context()
+	d, err := s.dir.ReviewDetail(ctx, id)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	members, err := s.acc.OrganisationMembers(ctx, id)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	section := "organisations"
+	if d.Profile.Status == directory.StatusPending {
+		section = "review"
+	}
+	p, ok := s.adminPage(c, d.Profile.Name, section)
+	if !ok {
+		return
+	}
+	p.Notice, p.Alert = data.Notice, data.Alert
+	data.AdminPage, data.Review, data.Members = p, d, members
+	s.render(c, status, "admin_organisation", data)
+}
+
+// decideOrganisation returns the handler of one review decision.
+func (s *Server) decideOrganisation(decision string) gin.HandlerFunc {
+	return func(c *gin.Context) {
+		id, ok := s.pathID(c, "id")
+		if !ok {
+			return
+		}
+		lang := c.GetString(ctxLang)
+		reason := c.PostForm("reason")
+		err := s.dir.Decide(c.Request.Context(), s.actor(c), id, decision, reason)
+		var ve *directory.ValidationError
+		data := AdminOrganisationPage{Failed: decision, Reason: reason}
+		switch {
+		case err == nil:
+			c.Redirect(http.StatusSeeOther, fmt.Sprintf("/admin/organisations/%d?done=%s", id, decision))
+		case errors.As(err, &ve):
+			data.Errors = s.fieldMessages(lang, ve.Fields)
+			data.Alert = s.tr.T(lang, "manage.invalid")
+			s.renderAdminOrganisation(c, http.StatusUnprocessableEntity, id, data)
+		case errors.Is(err, directory.ErrConflict):
+			data.Alert = s.tr.T(lang, "admin.org.conflict")
+			s.renderAdminOrganisation(c, http.StatusConflict, id, data)
+		case errors.Is(err, directory.ErrNoDefaultContact):
+			data.Alert = s.tr.T(lang, "admin.org.no_default_contact")
+			s.renderAdminOrganisation(c, http.StatusConflict, id, data)
+		default:
+			s.fail(c, err)
+		}
+	}
+}

@@ -1,0 +1,284 @@
+package web
+
+import (
+	"errors"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strconv"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/partnerdir/partnerdir/internal/accounts"
+	"github.com/partnerdir/partnerdir/internal/directory"
+)
+
+// AdminUsersPage is the data of the list of users.
+type AdminUsersPage struct {
+	AdminPage
+	List    *accounts.UserPage
+	Query   string
+	PrevURL string
+	NextURL string
+}
+
+func (s *Server) listAdminUsers(c *gin.Context) {
+	q, err := query(c, "q")
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	pageStr, err := query(c, "page")
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	page, _ := strconv.Atoi(pageStr)
+	p, ok := s.adminPage(c, s.tr.T(c.GetString(ctxLang), "admin.users.title"), "users")
+	if !ok {
+		return
+	}
+	l, err := s.acc.ListUsers(c.Request.Context(), accounts.UserFilter{Query: q, Page: page})
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	link := func(page int) string {
+		v := url.Values{}
+		if q != "" {
+			v.Set("q", q)
+		}
+		if page > 1 {
+			v.Set("page", strconv.Itoa(page))
+		}
+		if len(v) == 0 {
+			return "/admin/users"
+		}
+		return "/admin/users?" + v.Encode()
+	}
+	data := AdminUsersPage{AdminPage: p, List: l, Query: q}
+	if l.Page > 1 {
+		data.PrevURL = link(l.Page - 1)
+	}
+	if l.Page < l.Pages {
+		data.NextURL = link(l.Page + 1)
+	}
+	s.render(c, http.StatusOK, "admin_users", data)
+}
+
+// AdminUserPage is the data of one user's admin page.
+type AdminUserPage struct {
+	AdminPage
+	User        *accounts.User
+	Memberships []accounts.Membership
+	Sessions    int
+	// Self says the admin is looking at their own account.
+	Self bool
+	// The add-membership form as typed, and its field errors.
+	Slug    string
+	OrgRole string
+	Errors  map[string]string
+}
+
+// Err is the message for field of the add-membership form, or "".
+func (p AdminUserPage) Err(field string) string { return p.Errors[field] }
+
+// userNotices are the confirmations shown after a successful action.
+var userNotices = map[string]string{
+	"role":       "admin.user.done.role",
+	"disable":    "admin.user.done.disable",
+	"enable":     "admin.user.done.enable",
+	"sessions":   "admin.user.done.sessions",
+	"membership": "admin.user.done.membership",
+}
+
+func (s *Server) showAdminUser(c *gin.Context) {
+	id, ok := s.pathID(c, "id")
+	if !ok {
+		return
+	}
+	data := AdminUserPage{OrgRole: accounts.OrgEditor}
+	if key, known := userNotices[c.Query("done")]; known {
+		data.Notice = s.tr.T(c.GetString(ctxLang), key)
+	}
+	s.renderAdminUser(c, http.StatusOK, id, data)
+}
+
+func (s *Server) renderAdminUser(c *gin.Context, status int, id int64, data AdminUserPage) {
+	ctx := c.Request.Context()
+	u, err := s.acc.User(ctx, id)
+	if errors.Is(err, accounts.ErrNotFound) {
+		s.errorPage(c, http.StatusNotFound, "")
+		return
+	}
+	if err != nil {
+		s.internalError(c, err)
+		return
+	}
+	ms, err := s.acc.Memberships(ctx, id)
+	if err != nil {
+		s.internalError(c, err)
+		return
+	}
+	sessions, err := s.sessions.UserSessions(ctx, id, "")
+	if err != nil {
+		s.internalError(c, err)
+		return
+	}
+	p, ok := s.adminPage(c, u.Name, "users")
+	if !ok {
+		return
+	}
+	p.Notice, p.Alert = data.Notice, data.Alert
+	data.AdminPage, data.User, data.Memberships, data.Sessions = p, u, ms, len(sessions)
+	data.Self = s.currentUser(c).ID == u.ID
+	if data.OrgRole == "" {
+		data.OrgRole = accounts.OrgEditor
+	}
+	s.render(c, status, "admin_user", data)
+}
+
+// userActionDone sends the admin back to the user's page with a notice.
+func userActionDone(c *gin.Context, id int64, done string) {
+	c.Redirect(http.StatusSeeOther, fmt.Sprintf("/admin/users/%d?done=%s", id, done))
+}
+
+// userActionFailed shows the user's page again for a refused action: the
+// admin's own account (ErrSelf), an unknown user or membership, bad input.
+func (s *Server) userActionFailed(c *gin.Context, id int64, err error, data AdminUserPage) {
+	lang := c.GetString(ctxLang)
+	var ve *accounts.ValidationError
+	switch {
+	case errors.Is(err, accounts.ErrSelf):
+		data.Alert = s.tr.T(lang, "admin.user.self")
+		s.renderAdminUser(c, http.StatusUnprocessableEntity, id, data)
+	case errors.As(err, &ve):
+		data.Errors = s.fieldMessages(lang, ve.Fields)
+		data.Alert = s.tr.T(lang, "manage.invalid")
+		s.renderAdminUser(c, http.StatusUnprocessableEntity, id, data)
+	case errors.Is(err, accounts.ErrNotFound):
+		s.errorPage(c, http.StatusNotFound, "")
+	default:
+		s.internalError(c, err)
+	}
+}
+
+func (s *Server) setUserRole(c *gin.Context) {
+	id, ok := s.pathID(c, "id")
+	if !ok {
+		return
+	}
+	role := c.PostForm("role")
+	if role == "none" {
+		role = ""
+	}
+	if err := s.acc.SetRole(c.Request.Context(), s.actor(c), id, role); err != nil {
+		s.userActionFailed(c, id, err, AdminUserPage{})
+		return
+	}
+	userActionDone(c, id, "role")
+}
+
+// setUserDisabled returns the handler that disables (and signs out) or
+// re-enables a user.
+func (s *Server) setUserDisabled(disabled bool) gin.HandlerFunc {
+	return func(c *gin.Context) {
+		id, ok := s.pathID(c, "id")
+		if !ok {
+			return
+		}
+		if err := s.acc.SetDisabled(c.Request.Context(), s.actor(c), id, disabled); err != nil {
+			s.userActionFailed(c, id, err, AdminUserPage{})
+			return
+		}
+		done := "enable"
+		if disabled {
+			done = "disable"
+		}
+		userActionDone(c, id, done)
+	}
+}
+
+func (s *Server) revokeUserSessions(c *gin.Context) {
+	id, ok := s.pathID(c, "id")
+	if !ok {
+		return
+	}
+	if _, err := s.acc.User(c.Request.Context(), id); err != nil {
+		s.userActionFailed(c, id, err, AdminUserPage{})
+		return
+	}
+	if _, err := s.acc.EndSessions(c.Request.Context(), s.actor(c), id); err != nil {
+		s.internalError(c, err)
+		return
+	}
+	userActionDone(c, id, "sessions")
+}
+
+func (s *Server) addUserMembership(c *gin.Context) {
+	id, ok := s.pathID(c, "id")
+	if !ok {
+		return
+	}
+	f := newFormReader(c)
+	data := AdminUserPage{Slug: f.str("slug"), OrgRole: f.str("org_role")}
+	var orgID int64
+	if !directory.ValidSlug(data.Slug) {
+		f.fail("slug", "unknown organisation")
+	} else {
+		p, err := s.dir.Profile(c.Request.Context(), data.Slug, directory.ProfileOptions{Unpublished: true})
+		switch {
+		case errors.Is(err, directory.ErrNotFound):
+			f.fail("slug", "unknown organisation")
+		case err != nil:
+			s.internalError(c, err)
+			return
+		default:
+			orgID = p.ID
+		}
+	}
+	if data.OrgRole != accounts.OrgOwner && data.OrgRole != accounts.OrgEditor {
+		f.fail("org_role", "must be owner or editor")
+	}
+	if len(f.errs) > 0 {
+		s.userActionFailed(c, id, &accounts.ValidationError{Fields: f.errs}, data)
+		return
+	}
+	if err := s.acc.AddMembership(c.Request.Context(), s.actor(c), id, orgID, data.OrgRole); err != nil {
+		s.userActionFailed(c, id, err, data)
+		return
+	}
+	userActionDone(c, id, "membership")
+}
+
+func (s *Server) removeUserMembership(c *gin.Context) {
+	id, ok := s.pathID(c, "id")
+	if !ok {
+		return
+	}
+	org, ok := s.pathID(c, "org")
+	if !ok {
+		return
+	}
+	if err := s.acc.RemoveMembership(c.Request.Context(), s.actor(c), id, org); err != nil {
+		s.userActionFailed(c, id, err, AdminUserPage{})
+		return
+	}
+	userActionDone(c, id, "membership")
+}
+
+func (s *Server) changeUserMembership(c *gin.Context) {
+	id, ok := s.pathID(c, "id")
+	if !ok {
+		return
+	}
+	org, ok := s.pathID(c, "org")
+	if !ok {
+		return
+	}
+	if err := s.acc.ChangeMembershipRole(c.Request.Context(), s.actor(c), id, org, c.PostForm("org_role")); err != nil {
+		s.userActionFailed(c, id, err, AdminUserPage{})
+		return
+	}
+	userActionDone(c, id, "membership")
+}

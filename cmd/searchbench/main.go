@@ -103,7 +103,10 @@ func run() error {
 	}
 
 	// Warm up and check that each path answers.
-	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: *conc * 2}, Timeout: 10 * time.Second}
+	// Both paths skip compressed responses, as the app's Meilisearch client
+	// does (see search.HTTPClient).
+	client := search.HTTPClient()
+	client.Timeout = 10 * time.Second
 	direct := func(q search.Query) error {
 		_ = q.Normalize()
 		body, _ := json.Marshal(search.MeiliRequest(q))
@@ -250,7 +253,7 @@ func rawIngestion(ctx context.Context, pool interface {
 	if err != nil {
 		return 0, err
 	}
-	c := meilisearch.New(meiliURL, meilisearch.WithAPIKey(key))
+	c := meilisearch.New(meiliURL, meilisearch.WithAPIKey(key), meilisearch.WithCustomClient(search.HTTPClient()))
 	_, _ = c.DeleteIndex(ctx, index)
 	start := time.Now()
 	t, err := c.CreateIndex(ctx, &meilisearch.IndexConfig{Uid: index, PrimaryKey: "id"})

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net/http"
 	"slices"
 	"strconv"
 	"strings"
@@ -41,6 +42,7 @@ type MeiliConfig struct {
 type Meili struct {
 	cfg     MeiliConfig
 	log     *slog.Logger
+	http    *http.Client
 	mu      sync.Mutex // serialises Setup
 	clients atomic.Pointer[meiliClients]
 	// recreated is set when the live index had to be created while the
@@ -62,7 +64,19 @@ func NewMeili(cfg MeiliConfig) *Meili {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.DiscardHandler)
 	}
-	return &Meili{cfg: cfg, log: cfg.Logger}
+	return &Meili{cfg: cfg, log: cfg.Logger, http: HTTPClient()}
+}
+
+// HTTPClient is the HTTP client for Meilisearch. It does not ask for
+// compressed responses: Meilisearch sends a compressed response's headers
+// and body in two writes, and on a kept-alive connection the second waits
+// for the client's delayed acknowledgement of the first — 40 ms added to
+// most queries (measured: 32 ms on average against 2.6 ms).
+func HTTPClient() *http.Client {
+	t := http.DefaultTransport.(*http.Transport).Clone()
+	t.DisableCompression = true
+	t.MaxIdleConnsPerHost = 100
+	return &http.Client{Transport: t}
 }
 
 // Index is the name of the live index.
@@ -100,7 +114,7 @@ func (m *Meili) Setup(ctx context.Context) error {
 		return nil
 	}
 	searchKey, adminKey := "", ""
-	master := meilisearch.New(m.cfg.URL, meilisearch.WithAPIKey(m.cfg.MasterKey))
+	master := meilisearch.New(m.cfg.URL, meilisearch.WithAPIKey(m.cfg.MasterKey), meilisearch.WithCustomClient(m.http))
 	if m.cfg.MasterKey != "" {
 		var err error
 		if searchKey, err = ensureKey(ctx, master, "search", m.cfg.Index, []string{"search"}, []string{m.cfg.Index}); err != nil {
@@ -113,8 +127,8 @@ func (m *Meili) Setup(ctx context.Context) error {
 		}
 	}
 	c := &meiliClients{
-		search: meilisearch.New(m.cfg.URL, meilisearch.WithAPIKey(searchKey), meilisearch.DisableRetries()),
-		admin:  meilisearch.New(m.cfg.URL, meilisearch.WithAPIKey(adminKey)),
+		search: meilisearch.New(m.cfg.URL, meilisearch.WithAPIKey(searchKey), meilisearch.DisableRetries(), meilisearch.WithCustomClient(m.http)),
+		admin:  meilisearch.New(m.cfg.URL, meilisearch.WithAPIKey(adminKey), meilisearch.WithCustomClient(m.http)),
 		master: master,
 	}
 	if err := m.prepareIndex(ctx, c.admin, m.cfg.Index); err != nil {
@@ -157,7 +171,7 @@ func ensureKey(ctx context.Context, master meilisearch.ServiceManager, role, ind
 // DeleteKeys removes the keys Setup created for index (tests clean up with
 // it).
 func DeleteKeys(ctx context.Context, url, masterKey, index string) {
-	master := meilisearch.New(url, meilisearch.WithAPIKey(masterKey))
+	master := meilisearch.New(url, meilisearch.WithAPIKey(masterKey), meilisearch.WithCustomClient(HTTPClient()))
 	for _, role := range []string{"search", "indexing"} {
 		_, _ = master.DeleteKey(ctx, keyUID(role, index))
 	}

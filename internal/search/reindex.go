@@ -35,11 +35,30 @@ func (ix *Indexer) load(ctx context.Context, ids []int64) (docs []Document, gone
 	return docs, gone, nil
 }
 
-// writeFallbackBatch stores the fallback rows of docs in one round trip.
+// writeFallbackBatch stores the fallback rows of docs that are missing or
+// differ (by content digest) in one round trip: the index worker keeps
+// them current, and computing their text vectors again is most of a
+// rebuild's work in PostgreSQL.
 func (ix *Indexer) writeFallbackBatch(ctx context.Context, docs []Document) error {
+	ids := make([]int64, len(docs))
+	for i, d := range docs {
+		ids[i] = d.ID
+	}
+	current := make(map[int64]string, len(docs))
+	rows, _ := ix.pool.Query(ctx, `SELECT organisation_id, digest FROM search_documents WHERE organisation_id = ANY($1)`, ids)
+	var id int64
+	var digest string
+	if _, err := pgx.ForEachRow(rows, []any{&id, &digest}, func() error { current[id] = digest; return nil }); err != nil {
+		return fmt.Errorf("search: read fallback digests: %w", err)
+	}
 	b := &pgx.Batch{}
 	for _, d := range docs {
-		b.Queue(upsertFallback, fallbackArgs(d))
+		if current[d.ID] != d.Digest {
+			b.Queue(upsertFallback, fallbackArgs(d))
+		}
+	}
+	if b.Len() == 0 {
+		return nil
 	}
 	if err := ix.pool.SendBatch(ctx, b).Close(); err != nil {
 		return fmt.Errorf("search: write fallback rows: %w", err)

@@ -353,28 +353,32 @@ func MeiliRequest(q Query) *meilisearch.SearchRequest {
 }
 
 func searchIndex(ctx context.Context, c meilisearch.ServiceManager, index string, q Query) (*Result, error) {
-	res, err := c.Index(index).Search(ctx, q.Text, MeiliRequest(q))
+	// The raw answer is decoded once, straight into typed hits (the
+	// client's own decoding builds a map per hit and re-encodes it).
+	raw, err := c.Index(index).SearchRaw(ctx, q.Text, MeiliRequest(q))
 	if err != nil {
 		return nil, fmt.Errorf("search: meilisearch query: %w", err)
 	}
-	out := &Result{Total: int(res.TotalHits), Page: q.Page, Pages: pages(int(res.TotalHits), q.PerPage), Facets: map[string]map[string]int{}}
-	if len(res.FacetDistribution) > 0 {
-		if err := json.Unmarshal(res.FacetDistribution, &out.Facets); err != nil {
-			return nil, fmt.Errorf("search: decode facets: %w", err)
-		}
-	}
-	for _, raw := range res.Hits {
-		var h struct {
+	var res struct {
+		TotalHits         int64                     `json:"totalHits"`
+		FacetDistribution map[string]map[string]int `json:"facetDistribution"`
+		Hits              []struct {
 			Document
 			Formatted struct {
 				Name      string `json:"name"`
 				MissionFR string `json:"mission_fr"`
 				MissionEN string `json:"mission_en"`
 			} `json:"_formatted"`
-		}
-		if err := raw.DecodeInto(&h); err != nil {
-			return nil, fmt.Errorf("search: decode hit: %w", err)
-		}
+		} `json:"hits"`
+	}
+	if err := json.Unmarshal(*raw, &res); err != nil {
+		return nil, fmt.Errorf("search: decode meilisearch answer: %w", err)
+	}
+	out := &Result{Total: int(res.TotalHits), Page: q.Page, Pages: pages(int(res.TotalHits), q.PerPage), Facets: res.FacetDistribution}
+	if out.Facets == nil {
+		out.Facets = map[string]map[string]int{}
+	}
+	for _, h := range res.Hits {
 		out.Hits = append(out.Hits, Hit{
 			ID: h.ID, Slug: h.Slug, Name: h.Name, Acronym: h.Acronym, Kind: h.Kind,
 			Mission:   directory.Localized{FR: h.MissionFR, EN: h.MissionEN},

@@ -33,16 +33,27 @@ type SearchPage struct {
 	SortNameURL      string
 	// Hidden are the filters to keep when the search form is submitted.
 	Hidden []HiddenField
+	Labels SearchLabels
 }
 
 // HiddenField is a form value carried along unchanged.
 type HiddenField struct{ Name, Value string }
 
-// SearchHit is one result with its labels resolved.
+// SearchHit is one result, ready to show: every label resolved and every
+// list joined here, so the template does little per hit (each template
+// action is a reflective call; the page has hundreds).
 type SearchHit struct {
-	search.Hit
-	KindLabel  string
-	ThemeNames []string
+	Slug, Name, Acronym string
+	NameHL, MissionHL   []search.Segment
+	KindLabel           string
+	ThemeNames          []string
+	// Countries and Cities are joined with commas.
+	Countries, Cities string
+}
+
+// SearchLabels are the words every hit repeats, translated once.
+type SearchLabels struct {
+	Themes, Offices string
 }
 
 // FacetGroup is one filter with its values and counts.
@@ -211,8 +222,15 @@ func (s *Server) buildSearchPage(p *SearchPage, themes []directory.Theme) {
 		return slug
 	}
 	supportLabel := func(v string) string { return directory.SupportKind(v).Label(lang) }
+	p.Labels = SearchLabels{Themes: p.T("profile.themes"), Offices: p.T("card.offices") + p.T("punct.colon")}
 	for _, h := range res.Hits {
-		sh := SearchHit{Hit: h, KindLabel: kindLabel(h.Kind)}
+		sh := SearchHit{Slug: h.Slug, Name: h.Name, Acronym: h.Acronym, NameHL: h.NameHL, MissionHL: h.MissionHL(lang),
+			KindLabel: kindLabel(h.Kind), Cities: strings.Join(h.Cities, ", ")}
+		names := make([]string, len(h.Countries))
+		for i, c := range h.Countries {
+			names[i] = s.countryName(lang, c)
+		}
+		sh.Countries = strings.Join(names, ", ")
 		for _, t := range h.Themes {
 			if n, ok := themeName[t]; ok {
 				sh.ThemeNames = append(sh.ThemeNames, n)

@@ -68,18 +68,19 @@ type transition struct {
 }
 
 var transitions = map[string]transition{
-	DecisionApprove:   {from: StatusPending, to: StatusPublished},
+	DecisionApprove:   {from: StatusPending, to: StatusPublished, mailsOwners: true},
 	DecisionReject:    {from: StatusPending, to: StatusDraft, needsReason: true, mailsOwners: true},
-	DecisionSuspend:   {from: StatusPublished, to: StatusSuspended, needsReason: true},
-	DecisionReinstate: {from: StatusSuspended, to: StatusPublished},
+	DecisionSuspend:   {from: StatusPublished, to: StatusSuspended, needsReason: true, mailsOwners: true},
+	DecisionReinstate: {from: StatusSuspended, to: StatusPublished, mailsOwners: true},
 	DecisionVerify:    {verifiedDate: "current_date"},
 	DecisionUnverify:  {verifiedDate: "NULL"},
 }
 
 // Decide takes decision on organisation orgID, with reason where one is
 // needed (reject, suspend), in one transaction: the status change, the
-// decision row, the audit entry, the index job and, for a rejection, a
-// mail to each owner with the reason. The organisation's row is locked
+// decision row, the audit entry, the index job and, for a change of
+// status, a mail to each owner (with the reason of a rejection or a
+// suspension). The organisation's row is locked
 // first, so of two admins deciding at once the second sees the first's
 // outcome: a decision that no longer fits the status is ErrConflict and
 // changes nothing. It returns a *ValidationError for a missing or too
@@ -143,7 +144,7 @@ func (s *Store) Decide(ctx context.Context, actor audit.Actor, orgID int64, deci
 			details["reason"] = reason
 		}
 		if t.mailsOwners {
-			n, err := s.mailOwners(ctx, tx, orgID, name, slug, reason)
+			n, err := s.mailOwners(ctx, tx, decision, orgID, name, slug, reason)
 			if err != nil {
 				return err
 			}
@@ -161,9 +162,9 @@ func (s *Store) Decide(ctx context.Context, actor audit.Actor, orgID int64, deci
 	return nil
 }
 
-// mailOwners mails the rejection reason to each active owner of the
-// organisation and returns how many were mailed.
-func (s *Store) mailOwners(ctx context.Context, tx pgx.Tx, orgID int64, name, slug, reason string) (int, error) {
+// mailOwners mails the decision (with its reason, if any) to each active
+// owner of the organisation and returns how many were mailed.
+func (s *Store) mailOwners(ctx context.Context, tx pgx.Tx, decision string, orgID int64, name, slug, reason string) (int, error) {
 	// Memberships belong to the accounts package; the recipients are read
 	// here so the mail commits with the decision.
 	rows, _ := tx.Query(ctx, `
@@ -177,7 +178,7 @@ func (s *Store) mailOwners(ctx context.Context, tx pgx.Tx, orgID int64, name, sl
 		return 0, ErrNoMailer
 	}
 	for _, o := range owners {
-		if err := s.mailer(ctx, tx, rejectionMail(o, name, reason, s.baseURL+"/manage/"+slug)); err != nil {
+		if err := s.mailer(ctx, tx, decisionMail(decision, o, name, slug, reason, s.baseURL)); err != nil {
 			return 0, err
 		}
 	}

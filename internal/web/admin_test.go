@@ -278,6 +278,19 @@ func TestAdminReviewsAPendingOrganisation(t *testing.T) {
 	wantStatus(t, admin.post(page+"/reinstate", nil), http.StatusSeeOther)
 	wantStatus(t, anon.get("/organisations/ecpat-luxembourg"), http.StatusOK)
 
+	// The owner heard of each decision: published (with the public link),
+	// suspended (with the reason), published again.
+	for _, m := range []struct{ purpose, contains string }{
+		{directory.PurposeApproval, "http://partners.test/organisations/ecpat-luxembourg"},
+		{directory.PurposeSuspension, "Plainte en cours d'examen"},
+		{directory.PurposeReinstatement, "http://partners.test/organisations/ecpat-luxembourg"},
+	} {
+		if n := f.count(t, `SELECT count(*) FROM mail_messages WHERE to_email = 'owner@ecpat.test' AND purpose = $1
+			AND strpos(text_body, $2) > 0`, m.purpose, m.contains); n != 1 {
+			t.Errorf("%d %s mails to the owner mentioning %q, want 1", n, m.purpose, m.contains)
+		}
+	}
+
 	// Verification shows the mark and the date on the public profile.
 	if strings.Contains(anon.get("/organisations/ecpat-luxembourg").Body.String(), `class="verified"`) {
 		t.Fatal("the demo profile is already marked verified")

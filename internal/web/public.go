@@ -59,7 +59,42 @@ type HomePage struct {
 	Base
 	Themes    []FacetLink
 	Countries []FacetLink
-	Recent    []directory.Card
+	Recent    []CardView
+}
+
+// CardView is an organisation's card, ready to show: labels translated and
+// lists joined here, so the template does little per card (each template
+// action is a reflective call, and a list page has hundreds).
+type CardView struct {
+	Slug, Name, Acronym, KindLabel, Summary string
+	ThemesLabel                             string
+	Themes                                  []string
+	// Countries and Cities are joined with commas; OfficesLabel ends with
+	// the language's colon.
+	Countries, OfficesLabel, Cities string
+}
+
+// cards prepares cs for the page's language.
+func (s *Server) cards(b Base, cs []directory.Card) []CardView {
+	if len(cs) == 0 {
+		return nil
+	}
+	themes, offices := b.T("profile.themes"), b.T("card.offices")+b.T("punct.colon")
+	out := make([]CardView, len(cs))
+	for i, c := range cs {
+		v := CardView{Slug: c.Slug, Name: c.Name, Acronym: c.AlternateName, KindLabel: c.Kind.Label(b.Lang),
+			Summary: c.Mission.In(b.Lang), ThemesLabel: themes, OfficesLabel: offices, Cities: strings.Join(c.Cities, ", ")}
+		for _, t := range c.Themes {
+			v.Themes = append(v.Themes, t.Name(b.Lang))
+		}
+		names := make([]string, len(c.Countries))
+		for j, code := range c.Countries {
+			names[j] = s.countryName(b.Lang, code)
+		}
+		v.Countries = strings.Join(names, ", ")
+		out[i] = v
+	}
+	return out
 }
 
 // FacetLink is a filter value with its count and the link that applies it.
@@ -95,7 +130,7 @@ func (s *Server) showHome(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	p := HomePage{Base: b, Recent: recent}
+	p := HomePage{Base: b, Recent: s.cards(b, recent)}
 	counts := map[string]int{}
 	for _, tc := range themeCounts {
 		counts[tc.Key] = tc.Count
@@ -125,6 +160,7 @@ type ListPage struct {
 	Lead      string
 	Filter    directory.ListFilter
 	Page      directory.Page
+	Cards     []CardView
 	Themes    []FacetLink
 	Countries []FacetLink
 	Kinds     []FacetLink
@@ -234,6 +270,7 @@ func (s *Server) renderList(c *gin.Context, p ListPage) {
 		return
 	}
 	p.Page = page
+	p.Cards = s.cards(p.Base, page.Cards)
 	themes, err := s.dir.Themes(ctx)
 	if err != nil {
 		s.fail(c, err)

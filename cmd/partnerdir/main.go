@@ -11,6 +11,7 @@ import (
 	"log/slog"
 	"os"
 	"os/signal"
+	"runtime/debug"
 	"syscall"
 )
 
@@ -37,7 +38,16 @@ commands:
 configuration comes from environment variables; see README.md.
 `
 
+// serverGCPercent is the garbage collector's target for serve when GOGC is
+// not set: a server's live heap is small and its garbage is rendered pages,
+// so collecting less often buys CPU (15–20 % more uncached list pages a
+// second, 7 % more searches, on two CPUs) for some tens of megabytes.
+const serverGCPercent = 400
+
 func main() {
+	if len(os.Args) > 1 && os.Args[1] == "serve" && os.Getenv("GOGC") == "" {
+		debug.SetGCPercent(serverGCPercent)
+	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	err := run(ctx, os.Args[1:], os.Getenv, os.Stdin, os.Stdout, os.Stderr)
 	stop()

@@ -10,33 +10,9 @@ import (
 	"github.com/mattn/go-isatty"
 	"github.com/schollz/progressbar/v3"
 
+	"github.com/partnerdir/partnerdir/internal/app"
 	"github.com/partnerdir/partnerdir/internal/search"
-	searchdef "github.com/partnerdir/partnerdir/search"
 )
-
-// searchParts are the search engine, its fallback and the indexer, wired
-// from the configuration.
-type searchParts struct {
-	meili   *search.Meili
-	indexer *search.Indexer
-	service *search.Service
-}
-
-func (a *app) search() (*searchParts, error) {
-	settings, err := search.LoadSettings(searchdef.FS)
-	if err != nil {
-		return nil, err
-	}
-	m := search.NewMeili(search.MeiliConfig{
-		URL: a.cfg.MeiliURL, MasterKey: a.cfg.MeiliMasterKey, Index: a.cfg.MeiliIndex,
-		Settings: settings, Logger: a.log,
-	})
-	return &searchParts{
-		meili:   m,
-		indexer: search.NewIndexer(a.pool, a.directory, m, search.IndexerOptions{Logger: a.log}),
-		service: search.NewService(m, search.NewFallback(a.pool), search.ServiceOptions{Logger: a.log}),
-	}, nil
-}
 
 // searchCommand runs `partnerdir search reindex|verify [--repair]`.
 func searchCommand(ctx context.Context, e env) error {
@@ -47,18 +23,14 @@ func searchCommand(ctx context.Context, e env) error {
 	if err != nil {
 		return err
 	}
-	defer a.close()
-	s, err := a.search()
-	if err != nil {
-		return err
-	}
+	defer a.Close()
 	switch {
 	case e.args[0] == "reindex" && len(e.args) == 1:
-		return reindex(ctx, e, s)
+		return reindex(ctx, e, a)
 	case e.args[0] == "verify" && len(e.args) == 1:
-		return verify(ctx, e, s, false)
+		return verify(ctx, e, a, false)
 	case e.args[0] == "verify" && len(e.args) == 2 && e.args[1] == "--repair":
-		return verify(ctx, e, s, true)
+		return verify(ctx, e, a, true)
 	}
 	return fmt.Errorf("unknown search command %q: use reindex or verify [--repair]", e.args)
 }
@@ -68,7 +40,7 @@ func isTerminal(w io.Writer) bool {
 	return ok && (isatty.IsTerminal(f.Fd()) || isatty.IsCygwinTerminal(f.Fd()))
 }
 
-func reindex(ctx context.Context, e env, s *searchParts) error {
+func reindex(ctx context.Context, e env, a *app.App) error {
 	var progress func(done, total int)
 	if isTerminal(e.stdout) {
 		var bar *progressbar.ProgressBar
@@ -89,17 +61,17 @@ func reindex(ctx context.Context, e env, s *searchParts) error {
 			}
 		}
 	}
-	st, err := s.indexer.Reindex(ctx, progress)
+	st, err := a.Indexer.Reindex(ctx, progress)
 	if err != nil {
 		return err
 	}
 	fmt.Fprintf(e.stdout, "reindex: %d documents indexed and swapped in as %q in %s (%d changed during the rebuild, re-synced)\n",
-		st.Documents, s.meili.Index(), st.Duration.Round(time.Millisecond), st.CaughtUp)
+		st.Documents, a.Meili.Index(), st.Duration.Round(time.Millisecond), st.CaughtUp)
 	return nil
 }
 
-func verify(ctx context.Context, e env, s *searchParts, repair bool) error {
-	r, err := s.indexer.Verify(ctx)
+func verify(ctx context.Context, e env, a *app.App, repair bool) error {
+	r, err := a.Indexer.Verify(ctx)
 	if err != nil {
 		return err
 	}
@@ -122,7 +94,7 @@ func verify(ctx context.Context, e env, s *searchParts, repair bool) error {
 	if !repair {
 		return fmt.Errorf("search: the index has drifted; run partnerdir search verify --repair")
 	}
-	n, err := s.indexer.Repair(ctx, r)
+	n, err := a.Indexer.Repair(ctx, r)
 	if err != nil {
 		return err
 	}

@@ -26,8 +26,8 @@ func seedDemo(ctx context.Context, e env) error {
 	if err != nil {
 		return err
 	}
-	defer a.close()
-	res, err := demo.Load(ctx, a.pool, a.directory)
+	defer a.Close()
+	res, err := demo.Load(ctx, a.Pool, a.Directory)
 	if err != nil {
 		return err
 	}

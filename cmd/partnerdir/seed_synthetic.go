@@ -31,10 +31,10 @@ func seedSynthetic(ctx context.Context, e env) error {
 	if err != nil {
 		return err
 	}
-	defer a.close()
+	defer a.Close()
 
 	started := time.Now()
-	res, err := demo.LoadSynthetic(ctx, a.pool, a.directory, demo.SyntheticOptions{
+	res, err := demo.LoadSynthetic(ctx, a.Pool, a.Directory, demo.SyntheticOptions{
 		Orgs: *orgs, Seed: *seed, Progress: progress(e.stdout, "synthetic organisations"),
 	})
 	if err != nil {

@@ -47,8 +47,8 @@ func userAdmin(ctx context.Context, e env, op string) error {
 	if err != nil {
 		return err
 	}
-	defer a.close()
-	u, err := a.accounts.UserByEmail(ctx, *email)
+	defer a.Close()
+	u, err := a.Accounts.UserByEmail(ctx, *email)
 	if errors.Is(err, accounts.ErrNotFound) {
 		return fmt.Errorf("no user with email %s", *email)
 	}
@@ -58,9 +58,9 @@ func userAdmin(ctx context.Context, e env, op string) error {
 	actor := audit.System("cli")
 	switch op {
 	case "disable", "enable":
-		err = a.accounts.SetDisabled(ctx, actor, u.ID, op == "disable")
+		err = a.Accounts.SetDisabled(ctx, actor, u.ID, op == "disable")
 	case "revoke":
-		_, err = a.accounts.EndSessions(ctx, actor, u.ID)
+		_, err = a.Accounts.EndSessions(ctx, actor, u.ID)
 	}
 	if err != nil {
 		return err
@@ -91,10 +91,10 @@ func userCreate(ctx context.Context, e env) error {
 	if err != nil {
 		return err
 	}
-	defer a.close()
+	defer a.Close()
 	n := accounts.NewUser{Email: *email, Name: *name, Password: password, Role: *role}
 	if *org != "" {
-		p, err := a.directory.Profile(ctx, *org, directory.ProfileOptions{Unpublished: true})
+		p, err := a.Directory.Profile(ctx, *org, directory.ProfileOptions{Unpublished: true})
 		if errors.Is(err, directory.ErrNotFound) {
 			return fmt.Errorf("no organisation with slug %q", *org)
 		}
@@ -103,7 +103,7 @@ func userCreate(ctx context.Context, e env) error {
 		}
 		n.OrganisationID, n.OrgRole = p.ID, *orgRole
 	}
-	id, err := a.accounts.CreateUser(ctx, audit.System("cli"), n)
+	id, err := a.Accounts.CreateUser(ctx, audit.System("cli"), n)
 	var ve *accounts.ValidationError
 	switch {
 	case errors.As(err, &ve):
@@ -135,8 +135,8 @@ func userList(ctx context.Context, e env) error {
 	if err != nil {
 		return err
 	}
-	defer a.close()
-	users, err := a.accounts.Users(ctx)
+	defer a.Close()
+	users, err := a.Accounts.Users(ctx)
 	if err != nil {
 		return err
 	}

@@ -1,0 +1,323 @@
+// Package app wires Partnerdir once: from a config.Config it opens the
+// database pool and builds the domain stores, the mail outbox, the search
+// service, the River client with every worker and periodic job, and the
+// HTTP handler. `partnerdir serve`, the other commands, the browser tests
+// and the handler tests all build the program here, so what serve runs is
+// what the tests run.
+package app
+
+import (
+	"context"
+	"crypto/hmac"
+	"crypto/rand"
+	"crypto/sha256"
+	"errors"
+	"fmt"
+	"io/fs"
+	"log/slog"
+	"net/http"
+	"os"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/riverqueue/river"
+
+	"github.com/partnerdir/partnerdir/internal/accounts"
+	"github.com/partnerdir/partnerdir/internal/config"
+	"github.com/partnerdir/partnerdir/internal/directory"
+	"github.com/partnerdir/partnerdir/internal/jobs"
+	"github.com/partnerdir/partnerdir/internal/joining"
+	"github.com/partnerdir/partnerdir/internal/mail"
+	"github.com/partnerdir/partnerdir/internal/offers"
+	"github.com/partnerdir/partnerdir/internal/postgres"
+	"github.com/partnerdir/partnerdir/internal/search"
+	"github.com/partnerdir/partnerdir/internal/web"
+	searchdef "github.com/partnerdir/partnerdir/search"
+	webfiles "github.com/partnerdir/partnerdir/web"
+)
+
+// Options are what a caller may change in the wiring beyond the
+// configuration. The zero value is what `partnerdir serve` runs; tests set
+// only what they must.
+type Options struct {
+	// Logger receives every log line; nil: text (development) or JSON
+	// (production) on stderr.
+	Logger *slog.Logger
+	// Files is the web/ tree (templates, static files, locales); nil: the
+	// embedded one.
+	Files fs.FS
+	// Accounts are extra options of the accounts store (tests: fast
+	// password hashing, other login limits).
+	Accounts []accounts.Option
+	// OfferLimits replace offers.DefaultLimits (tests: no minimum fill
+	// time for a browser driven by a program).
+	OfferLimits *offers.Limits
+	// SearchTimeout is Meilisearch's query deadline (0: the service's
+	// default, 300 ms).
+	SearchTimeout time.Duration
+	// FallbackPool is the database of the search fallback (nil: the
+	// program's pool); a test points it at a closed port to see both
+	// engines fail.
+	FallbackPool *pgxpool.Pool
+	// IndexBackoff bounds the index worker's retry delay (0: its default).
+	IndexBackoff time.Duration
+	// PollInterval bounds how long an inserted job waits for a worker (0:
+	// River's default).
+	PollInterval time.Duration
+}
+
+// App is the built program. Build makes it; Start runs its background
+// parts; Close releases it.
+type App struct {
+	Config config.Config
+	Log    *slog.Logger
+	Pool   *pgxpool.Pool
+	// Jobs inserts jobs (in the caller's transaction); Workers is the
+	// client that works them, started by Start.
+	Jobs    *jobs.Client
+	Workers *jobs.Client
+
+	Outbox    *mail.Outbox
+	Directory *directory.Store
+	Accounts  *accounts.Store
+	Offers    *offers.Store
+	Joining   *joining.Store
+
+	Meili   *search.Meili
+	Indexer *search.Indexer
+	Search  *search.Service
+
+	// Handler serves every route.
+	Handler http.Handler
+
+	retention offers.Retention
+	started   bool
+}
+
+// Build wires the program from cfg. The database must be migrated (run
+// `partnerdir migrate up`); nothing is started and no mail or search
+// request is made until Start.
+func Build(ctx context.Context, cfg config.Config, o Options) (_ *App, err error) {
+	a := &App{Config: cfg, Log: o.Logger, retention: offers.Retention{Closed: cfg.RetentionClosed, Spam: cfg.RetentionSpam}}
+	if a.Log == nil {
+		a.Log = newLogger(cfg)
+	}
+	files := o.Files
+	if files == nil {
+		files = webfiles.FS
+	}
+	if a.Pool, err = postgres.Open(ctx, cfg.DatabaseURL); err != nil {
+		return nil, err
+	}
+	defer func() {
+		if err != nil {
+			a.Pool.Close()
+		}
+	}()
+	if err := a.checkSchema(ctx); err != nil {
+		return nil, err
+	}
+	if a.Jobs, err = jobs.NewInserter(a.Pool); err != nil {
+		return nil, err
+	}
+	if err := a.buildStores(o); err != nil {
+		return nil, err
+	}
+	if err := a.buildSearch(o); err != nil {
+		return nil, err
+	}
+	if a.Workers, err = a.buildWorkers(o); err != nil {
+		return nil, err
+	}
+	if a.Handler, err = a.buildHandler(ctx, files); err != nil {
+		return nil, err
+	}
+	return a, nil
+}
+
+// newLogger is the program's logger for cfg: text in development, JSON in
+// production, on stderr.
+func newLogger(cfg config.Config) *slog.Logger {
+	if cfg.Production() {
+		return slog.New(slog.NewJSONHandler(os.Stderr, nil))
+	}
+	return slog.New(slog.NewTextHandler(os.Stderr, nil))
+}
+
+// checkSchema refuses a database whose migrations are not all applied: the
+// program would fail later, on some page, with a less clear error.
+func (a *App) checkSchema(ctx context.Context) error {
+	m, err := postgres.NewMigrator(a.Pool)
+	if err != nil {
+		return err
+	}
+	pending, err := m.Pending(ctx)
+	if err != nil {
+		return err
+	}
+	if pending {
+		return errors.New("the database schema is not up to date: run partnerdir migrate up")
+	}
+	return nil
+}
+
+func (a *App) buildStores(o Options) error {
+	cfg := a.Config
+	base := cfg.BaseURL.String()
+	var err error
+	if a.Outbox, err = mail.NewOutbox(a.Jobs, cfg.MailFrom); err != nil {
+		return err
+	}
+	a.Directory = directory.NewStore(a.Pool, a.enqueueIndex, directory.WithMailer(a.Outbox.DirectoryMailer(), base))
+	a.Accounts = accounts.NewStore(a.Pool, append([]accounts.Option{accounts.WithMail(a.Outbox, base)}, o.Accounts...)...)
+	limits := offers.DefaultLimits()
+	if o.OfferLimits != nil {
+		limits = *o.OfferLimits
+	}
+	if a.Offers, err = offers.NewStore(a.Pool, offers.Config{
+		Outbox:      a.Outbox,
+		Secret:      offersSecret(cfg),
+		TriageEmail: cfg.TriageEmail,
+		BaseURL:     base,
+		Limits:      limits,
+		// OFFER_RESPONSE_TARGET, counted in working days.
+		ResponseTarget: cfg.ResponseTarget,
+	}); err != nil {
+		return err
+	}
+	a.Joining = joining.NewStore(a.Pool, joining.Config{Directory: a.Directory, Accounts: a.Accounts, Outbox: a.Outbox, BaseURL: base})
+	return nil
+}
+
+// enqueueIndex is the directory's change hook: the index job commits or
+// rolls back with the change that caused it.
+func (a *App) enqueueIndex(ctx context.Context, tx pgx.Tx, organisationID int64) error {
+	if _, err := a.Jobs.InsertTx(ctx, tx, jobs.IndexOrganisation{OrganisationID: organisationID}, nil); err != nil {
+		return fmt.Errorf("enqueue index job: %w", err)
+	}
+	return nil
+}
+
+// offersSecret derives the key that signs offer forms and hashes IP
+// addresses from the first session key, so every instance agrees on it.
+// Without session keys (development only) it is random per process.
+func offersSecret(cfg config.Config) []byte {
+	if len(cfg.SessionKeys) == 0 {
+		b := make([]byte, 32)
+		_, _ = rand.Read(b)
+		return b
+	}
+	m := hmac.New(sha256.New, cfg.SessionKeys[0].Auth)
+	m.Write([]byte("partnerdir offers form and IP hash key"))
+	return m.Sum(nil)
+}
+
+func (a *App) buildSearch(o Options) error {
+	settings, err := search.LoadSettings(searchdef.FS)
+	if err != nil {
+		return err
+	}
+	a.Meili = search.NewMeili(search.MeiliConfig{
+		URL: a.Config.MeiliURL, MasterKey: a.Config.MeiliMasterKey, Index: a.Config.MeiliIndex,
+		Settings: settings, Logger: a.Log,
+	})
+	a.Indexer = search.NewIndexer(a.Pool, a.Directory, a.Meili, search.IndexerOptions{Logger: a.Log})
+	fallback := o.FallbackPool
+	if fallback == nil {
+		fallback = a.Pool
+	}
+	a.Search = search.NewService(a.Meili, search.NewFallback(fallback), search.ServiceOptions{Timeout: o.SearchTimeout, Logger: a.Log})
+	return nil
+}
+
+// buildWorkers registers every worker and periodic job on one working
+// client: index sync and the index check, mail delivery (SMTP_URL,
+// MAIL_FROM), the offers' retention, the stale-profile reminders.
+func (a *App) buildWorkers(o Options) (*jobs.Client, error) {
+	sender, err := mail.NewSMTP(a.Config.SMTPURL, a.Config.MailFrom)
+	if err != nil {
+		return nil, err
+	}
+	workers := river.NewWorkers()
+	for _, add := range []func() error{
+		func() error { return river.AddWorkerSafely(workers, search.NewWorker(a.Indexer, o.IndexBackoff)) },
+		func() error { return river.AddWorkerSafely(workers, search.NewCheckWorker(a.Indexer)) },
+		func() error { return river.AddWorkerSafely(workers, mail.NewWorker(a.Pool, sender, a.Log)) },
+		func() error {
+			return river.AddWorkerSafely(workers, offers.NewPurgeWorker(a.Offers, a.retention, a.Log))
+		},
+		func() error { return river.AddWorkerSafely(workers, joining.NewRemindWorker(a.Joining, a.Log)) },
+	} {
+		if err := add(); err != nil {
+			return nil, err
+		}
+	}
+	periodic := []*river.PeriodicJob{search.CheckPeriodic(), offers.PurgePeriodic(), joining.RemindPeriodic()}
+	return jobs.NewWorking(a.Pool, jobs.Options{Workers: workers, Periodic: periodic, Logger: a.Log, PollInterval: o.PollInterval})
+}
+
+func (a *App) buildHandler(ctx context.Context, files fs.FS) (http.Handler, error) {
+	cfg := a.Config
+	srv, err := web.New(ctx, web.Deps{
+		Logger:         a.Log,
+		BaseURL:        cfg.BaseURL,
+		Secure:         cfg.SecureCookies(),
+		Directory:      a.Directory,
+		TrustedProxies: cfg.TrustedProxies,
+		Files:          files,
+		Search:         a.Search,
+		Accounts:       a.Accounts,
+		SessionKeys:    sessionKeys(cfg.SessionKeys),
+		UploadDir:      cfg.UploadDir,
+		Offers:         a.Offers,
+		PageCache:      cfg.PageCache,
+		Joining:        a.Joining,
+		Checks: []web.Check{
+			{Name: "postgres", Required: true, Probe: a.Pool.Ping},
+			{Name: "meilisearch", Probe: a.Search.Probe},
+		},
+	})
+	if err != nil {
+		return nil, err
+	}
+	return srv.Handler(), nil
+}
+
+// sessionKeys flattens the configured pairs, newest first, into the
+// alternating authentication/encryption keys gorilla/sessions expects.
+func sessionKeys(pairs []config.SessionKeyPair) [][]byte {
+	var keys [][]byte
+	for _, p := range pairs {
+		keys = append(keys, p.Auth, p.Encrypt)
+	}
+	return keys
+}
+
+// Retention is OFFER_RETENTION and OFFER_SPAM_RETENTION.
+func (a *App) Retention() offers.Retention { return a.retention }
+
+// Start runs the background parts until ctx ends or Close: Meilisearch's
+// set-up (in the background: the PostgreSQL fallback answers meanwhile)
+// and the job workers.
+func (a *App) Start(ctx context.Context) error {
+	go a.Meili.Run(ctx)
+	if err := a.Workers.Start(context.WithoutCancel(ctx)); err != nil {
+		return fmt.Errorf("start job workers: %w", err)
+	}
+	a.started = true
+	return nil
+}
+
+// Close lets running jobs finish for up to 20 s, then cancels them (they
+// are retried), and closes the pool.
+func (a *App) Close() {
+	if a.started {
+		ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+		if err := a.Workers.Stop(ctx); err != nil {
+			_ = a.Workers.StopAndCancel(context.Background())
+		}
+		cancel()
+	}
+	a.Pool.Close()
+}

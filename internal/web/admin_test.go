@@ -1,10 +1,8 @@
-package web
+package web_test
 
 import (
 	"context"
 	"fmt"
-	"io"
-	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -12,49 +10,11 @@ import (
 	"testing"
 	"time"
 
-	"github.com/gin-gonic/gin"
-	"github.com/jackc/pgx/v5"
-
 	"github.com/partnerdir/partnerdir/internal/accounts"
 	"github.com/partnerdir/partnerdir/internal/directory"
 	"github.com/partnerdir/partnerdir/internal/jobs"
-	"github.com/partnerdir/partnerdir/internal/mail"
-	webfiles "github.com/partnerdir/partnerdir/web"
+	"github.com/partnerdir/partnerdir/internal/web"
 )
-
-// newAdminFixture is the accounts fixture whose directory mails review
-// decisions through the real outbox, as the program wires it.
-func newAdminFixture(t *testing.T) *accountsFixture {
-	t.Helper()
-	f := newAccountsFixture(t)
-	inserter, err := jobs.NewInserter(f.pool)
-	if err != nil {
-		t.Fatal(err)
-	}
-	outbox, err := mail.NewOutbox(inserter, "Partnerdir <no-reply@partners.test>")
-	if err != nil {
-		t.Fatal(err)
-	}
-	f.dir = directory.NewStore(f.pool, func(ctx context.Context, tx pgx.Tx, id int64) error {
-		_, err := tx.Exec(ctx, `INSERT INTO test_index_jobs VALUES ($1)`, id)
-		return err
-	}, directory.WithMailer(outbox.DirectoryMailer(), "http://partners.test"))
-	base, _ := url.Parse("http://partners.test")
-	s, err := New(context.Background(), Deps{
-		Logger:    slog.New(slog.NewTextHandler(io.Discard, nil)),
-		BaseURL:   base,
-		Directory: f.dir,
-		Files:     webfiles.FS,
-		Accounts:  f.acc,
-		Joining:   f.join,
-		PageCache: 100,
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	f.s, f.h = s, s.Handler().(*gin.Engine)
-	return f
-}
 
 func (f *accountsFixture) count(t *testing.T, sql string, args ...any) int {
 	t.Helper()
@@ -118,7 +78,7 @@ func adminRoutes(orgID, userID int64) map[string]string {
 
 func TestAdminRoutesRefuseEveryoneButAdmins(t *testing.T) {
 	t.Parallel()
-	f := newAdminFixture(t)
+	f := newAccountsFixture(t)
 	org := f.orgID(t, "ecpat-luxembourg")
 	f.exec(t, `UPDATE organisations SET status = 'pending', last_verified_on = NULL WHERE id = $1`, org)
 	editorID := f.user(t, "editor@ecpat.test", "", "ecpat-luxembourg", accounts.OrgEditor)
@@ -195,7 +155,7 @@ func TestAdminRoutesRefuseEveryoneButAdmins(t *testing.T) {
 
 func TestAdminReviewsAPendingOrganisation(t *testing.T) {
 	t.Parallel()
-	f := newAdminFixture(t)
+	f := newAccountsFixture(t)
 	org := f.orgID(t, "ecpat-luxembourg")
 	f.exec(t, `UPDATE organisations SET status = 'pending', last_verified_on = NULL WHERE id = $1`, org)
 	f.user(t, "owner@ecpat.test", "", "ecpat-luxembourg", accounts.OrgOwner)
@@ -296,7 +256,7 @@ func TestAdminReviewsAPendingOrganisation(t *testing.T) {
 		t.Fatal("the demo profile is already marked verified")
 	}
 	wantStatus(t, admin.post(page+"/verify", nil), http.StatusSeeOther)
-	today := (Base{Lang: "fr"}).Date(time.Now())
+	today := (web.Base{Lang: "fr"}).Date(time.Now())
 	wantStatus(t, anon.get("/organisations/ecpat-luxembourg"), http.StatusOK, `class="verified"`, "Vérifiée le "+today)
 	wantStatus(t, admin.post(page+"/unverify", nil), http.StatusSeeOther)
 	if strings.Contains(anon.get("/organisations/ecpat-luxembourg").Body.String(), `class="verified"`) {
@@ -311,7 +271,7 @@ var sendMailKind = jobs.SendMail{}.Kind()
 
 func TestApprovingWithoutDefaultContactIsExplained(t *testing.T) {
 	t.Parallel()
-	f := newAdminFixture(t)
+	f := newAccountsFixture(t)
 	org := f.orgID(t, "ecpat-luxembourg")
 	f.exec(t, `UPDATE organisations SET status = 'pending', default_contact_id = NULL WHERE id = $1`, org)
 	f.user(t, "admin@partners.test", accounts.RoleAdmin, "", "")
@@ -326,7 +286,7 @@ func TestApprovingWithoutDefaultContactIsExplained(t *testing.T) {
 
 func TestAdminManagesUsersAndRoles(t *testing.T) {
 	t.Parallel()
-	f := newAdminFixture(t)
+	f := newAccountsFixture(t)
 	adminID := f.user(t, "admin@partners.test", accounts.RoleAdmin, "", "")
 	userID := f.user(t, "awa@ngo.test", "", "", "")
 	admin := f.signedIn(t, "admin@partners.test", true)

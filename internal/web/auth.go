@@ -19,9 +19,10 @@ import (
 
 // Session cookie and form token names.
 const (
-	sessionCookie = "pd_session"
-	// csrfField is the hidden form field carrying the per-session token.
-	csrfField   = "csrf_token"
+	// SessionCookie carries the signed, encrypted session id.
+	SessionCookie = "pd_session"
+	// CSRFField is the hidden form field carrying the per-session token.
+	CSRFField   = "csrf_token"
 	sessionCSRF = "csrf"
 	ctxSession  = "session"
 	ctxUser     = "user"
@@ -52,7 +53,7 @@ func (s *Server) loadSession(c *gin.Context) {
 		c.Next()
 		return
 	}
-	sess, err := s.sessions.Get(c.Request, sessionCookie)
+	sess, err := s.sessions.Get(c.Request, SessionCookie)
 	if err != nil {
 		s.internalError(c, err)
 		c.Abort()
@@ -85,6 +86,10 @@ func (s *Server) refuseCrossOrigin(c *gin.Context) {
 	c.Next()
 }
 
+// maxFormMemory is how much of a multipart form is kept in memory; the
+// rest of an upload goes to temporary files (Gin's default).
+const maxFormMemory = 32 << 20
+
 // checkFormToken is the second CSRF layer: every unsafe request carries
 // the session's form token in the csrf_token field.
 func (s *Server) checkFormToken(c *gin.Context) {
@@ -101,7 +106,13 @@ func (s *Server) checkFormToken(c *gin.Context) {
 	if sess := s.session(c); sess != nil {
 		want, _ = sess.Values[sessionCSRF].(string)
 	}
-	got := c.PostForm(csrfField)
+	// A body past MaxBodyBytes is a 413 here too, not a missing token.
+	var tooLarge *http.MaxBytesError
+	if err := readForm(c.Request); errors.As(err, &tooLarge) {
+		s.errorPage(c, http.StatusRequestEntityTooLarge, "")
+		return
+	}
+	got := c.PostForm(CSRFField)
 	if want == "" || subtle.ConstantTimeCompare([]byte(got), []byte(want)) != 1 {
 		s.logger(c).Warn("form token missing or wrong", "path", c.Request.URL.Path, "has_session", want != "")
 		if c.FullPath() == "/organisations/:slug/offer" && s.offers != nil {
@@ -113,6 +124,19 @@ func (s *Server) checkFormToken(c *gin.Context) {
 		return
 	}
 	c.Next()
+}
+
+// readForm parses a posted form, URL-encoded or multipart, as Gin would
+// on first access, but returns the error: ParseMultipartForm alone hides
+// a URL-encoded body's.
+func readForm(r *http.Request) error {
+	if err := r.ParseForm(); err != nil {
+		return err
+	}
+	if strings.HasPrefix(r.Header.Get("Content-Type"), "multipart/form-data") {
+		return r.ParseMultipartForm(maxFormMemory)
+	}
+	return nil
 }
 
 func (s *Server) session(c *gin.Context) *sessions.Session {

@@ -1,4 +1,4 @@
-package web
+package web_test
 
 import (
 	"net/http"
@@ -7,7 +7,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/gin-gonic/gin"
 	"github.com/pquerna/otp/totp"
 
 	"github.com/partnerdir/partnerdir/internal/accounts"
@@ -22,11 +21,10 @@ func TestStaffMustEnrolTwoFactorAndLoginAsksForTheCode(t *testing.T) {
 	t.Parallel()
 	f := newAccountsFixture(t)
 	f.user(t, "staff@example.org", accounts.RoleStaff, "", "")
-	f.h.GET("/test-staff-only", f.s.requireStaff, func(c *gin.Context) { c.String(http.StatusOK, "staff area") })
 
 	b := f.browser(t)
 	b.login("staff@example.org")
-	rec := b.get("/test-staff-only")
+	rec := b.get("/staff/offers")
 	if rec.Code != http.StatusSeeOther || rec.Header().Get("Location") != "/account/2fa" {
 		t.Fatalf("staff without two-factor: %d %q", rec.Code, rec.Header().Get("Location"))
 	}
@@ -48,27 +46,27 @@ func TestStaffMustEnrolTwoFactorAndLoginAsksForTheCode(t *testing.T) {
 	if len(codes) != 10 {
 		t.Fatalf("%d recovery codes shown", len(codes))
 	}
-	wantStatus(t, b.get("/test-staff-only"), http.StatusOK, "staff area")
+	wantStatus(t, b.get("/staff/offers"), http.StatusOK, "<h1>Offres de soutien</h1>")
 	wantStatus(t, b.post("/account/2fa/disable", url.Values{"code": {code}}), http.StatusForbidden)
 
 	// Next login: the password alone does not sign in.
 	other := f.browser(t)
 	other.get("/login")
-	rec = other.post("/login", url.Values{"email": {"staff@example.org"}, "password": {testPassword}, "next": {"/test-staff-only"}})
+	rec = other.post("/login", url.Values{"email": {"staff@example.org"}, "password": {testPassword}, "next": {"/staff/offers"}})
 	if rec.Code != http.StatusSeeOther || rec.Header().Get("Location") != "/login/2fa" {
 		t.Fatalf("login with two-factor: %d %q", rec.Code, rec.Header().Get("Location"))
 	}
-	if rec := other.get("/test-staff-only"); rec.Code == http.StatusOK {
+	if rec := other.get("/staff/offers"); rec.Code == http.StatusOK {
 		t.Fatal("signed in with the password only")
 	}
 	wantStatus(t, other.get("/login/2fa"), http.StatusOK, "Code à 6 chiffres")
 	wantStatus(t, other.post("/login/2fa", url.Values{"code": {"123456"}}), http.StatusUnauthorized, "Ce code n&#39;est pas valable")
 	next, _ := totp.GenerateCode(secret, time.Now().Add(30*time.Second))
 	rec = other.post("/login/2fa", url.Values{"code": {next}})
-	if rec.Code != http.StatusSeeOther || rec.Header().Get("Location") != "/test-staff-only" {
+	if rec.Code != http.StatusSeeOther || rec.Header().Get("Location") != "/staff/offers" {
 		t.Fatalf("code step: %d %q", rec.Code, rec.Header().Get("Location"))
 	}
-	wantStatus(t, other.get("/test-staff-only"), http.StatusOK, "staff area")
+	wantStatus(t, other.get("/staff/offers"), http.StatusOK, "<h1>Offres de soutien</h1>")
 
 	// A recovery code works once.
 	for i, want := range []int{http.StatusSeeOther, http.StatusUnauthorized} {

@@ -165,6 +165,6 @@ func (s *Server) changePassword(c *gin.Context) {
 		s.internalError(c, err)
 		return
 	}
-	c.SetCookie(sessionCookie, "", -1, "/", "", s.secure, true)
+	c.SetCookie(SessionCookie, "", -1, "/", "", s.secure, true)
 	c.Redirect(http.StatusSeeOther, "/login?password=1")
 }

@@ -1,10 +1,7 @@
-package web
+package web_test
 
 import (
-	"bytes"
 	"context"
-	"io"
-	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -13,99 +10,10 @@ import (
 	"testing"
 	"time"
 
-	"github.com/gin-gonic/gin"
-	"github.com/jackc/pgx/v5"
-	"github.com/jackc/pgx/v5/pgxpool"
-
 	"github.com/partnerdir/partnerdir/internal/accounts"
 	"github.com/partnerdir/partnerdir/internal/audit"
-	"github.com/partnerdir/partnerdir/internal/demo"
-	"github.com/partnerdir/partnerdir/internal/directory"
-	"github.com/partnerdir/partnerdir/internal/jobs"
-	"github.com/partnerdir/partnerdir/internal/joining"
-	"github.com/partnerdir/partnerdir/internal/mail"
-	"github.com/partnerdir/partnerdir/internal/offers"
-	"github.com/partnerdir/partnerdir/internal/postgres/pgtest"
-	webfiles "github.com/partnerdir/partnerdir/web"
+	"github.com/partnerdir/partnerdir/internal/web"
 )
-
-// accountsFixture is the real engine with accounts over the demo data.
-type accountsFixture struct {
-	s    *Server
-	h    *gin.Engine
-	acc  *accounts.Store
-	dir  *directory.Store
-	join *joining.Store
-	pool *pgxpool.Pool
-	// changed counts index jobs the directory enqueued, by organisation.
-	changed map[int64]int
-}
-
-func newAccountsFixture(t *testing.T, opts ...accounts.Option) *accountsFixture {
-	t.Helper()
-	ctx := context.Background()
-	f := &accountsFixture{pool: pgtest.NewPool(t), changed: map[int64]int{}}
-	loader := directory.NewStore(f.pool, nil)
-	if _, err := demo.Load(ctx, f.pool, loader); err != nil {
-		t.Fatal(err)
-	}
-	// The hook runs inside the write transaction; recording into a table
-	// keeps the count transactional and race-free.
-	if _, err := f.pool.Exec(ctx, `CREATE TABLE test_index_jobs (organisation_id bigint)`); err != nil {
-		t.Fatal(err)
-	}
-	f.dir = directory.NewStore(f.pool, func(ctx context.Context, tx pgx.Tx, id int64) error {
-		_, err := tx.Exec(ctx, `INSERT INTO test_index_jobs VALUES ($1)`, id)
-		return err
-	})
-	inserter, err := jobs.NewInserter(f.pool)
-	if err != nil {
-		t.Fatal(err)
-	}
-	outbox, err := mail.NewOutbox(inserter, "Partnerdir <no-reply@partners.test>")
-	if err != nil {
-		t.Fatal(err)
-	}
-	f.acc = accounts.NewStore(f.pool, append([]accounts.Option{accounts.WithFastHashing(),
-		accounts.WithMail(outbox, "http://partners.test")}, opts...)...)
-	// The offers store too, so every state-changing route of the real
-	// engine exists in these tests.
-	offerStore, err := offers.NewStore(f.pool, offers.Config{Outbox: outbox, Secret: bytes.Repeat([]byte("k"), 32),
-		TriageEmail: "triage@partners.test", BaseURL: "http://partners.test", Limits: offers.DefaultLimits()})
-	if err != nil {
-		t.Fatal(err)
-	}
-	// Joining (list your organisation, claims) too, for the same reason.
-	f.join = joining.NewStore(f.pool, joining.Config{Directory: f.dir, Accounts: f.acc, Outbox: outbox,
-		BaseURL: "http://partners.test"})
-	base, _ := url.Parse("http://partners.test")
-	s, err := New(ctx, Deps{
-		Logger:    slog.New(slog.NewTextHandler(io.Discard, nil)),
-		BaseURL:   base,
-		Directory: f.dir,
-		Files:     webfiles.FS,
-		Accounts:  f.acc,
-		Offers:    offerStore,
-		UploadDir: t.TempDir(),
-		PageCache: 100,
-		Joining:   f.join,
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	f.s, f.h = s, s.Handler().(*gin.Engine)
-	return f
-}
-
-// indexJobs is how many index jobs were enqueued for organisation id.
-func (f *accountsFixture) indexJobs(t *testing.T, id int64) int {
-	t.Helper()
-	var n int
-	if err := f.pool.QueryRow(context.Background(), `SELECT count(*) FROM test_index_jobs WHERE organisation_id = $1`, id).Scan(&n); err != nil {
-		t.Fatal(err)
-	}
-	return n
-}
 
 func (f *accountsFixture) orgID(t *testing.T, slug string) int64 {
 	t.Helper()
@@ -182,8 +90,8 @@ func (b *browser) post(path string, form url.Values, header ...string) *httptest
 	if form == nil {
 		form = url.Values{}
 	}
-	if _, ok := form[csrfField]; !ok {
-		form.Set(csrfField, b.token)
+	if _, ok := form[web.CSRFField]; !ok {
+		form.Set(web.CSRFField, b.token)
 	}
 	req := httptest.NewRequest(http.MethodPost, path, strings.NewReader(form.Encode()))
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
@@ -223,7 +131,7 @@ func TestLoginLogoutAndSessionFixation(t *testing.T) {
 
 	rec := b.get("/login?next=/manage/ecpat-luxembourg")
 	wantStatus(t, rec, http.StatusOK, "<h1>Se connecter</h1>", `name="csrf_token"`, `value="/manage/ecpat-luxembourg"`)
-	planted := b.cookies[sessionCookie]
+	planted := b.cookies[web.SessionCookie]
 	if planted == nil || !planted.HttpOnly || planted.SameSite != http.SameSiteLaxMode || planted.Secure {
 		t.Fatalf("session cookie %+v", planted)
 	}
@@ -236,12 +144,12 @@ func TestLoginLogoutAndSessionFixation(t *testing.T) {
 	if loc := rec.Header().Get("Location"); loc != "/manage/ecpat-luxembourg" {
 		t.Errorf("redirect to %q", loc)
 	}
-	if b.cookies[sessionCookie].Value == planted.Value {
+	if b.cookies[web.SessionCookie].Value == planted.Value {
 		t.Fatal("the session id did not change at login")
 	}
 	// The cookie from before login is worthless now.
 	attacker := f.browser(t)
-	attacker.cookies[sessionCookie] = planted
+	attacker.cookies[web.SessionCookie] = planted
 	if rec := attacker.get("/login"); rec.Code != http.StatusOK {
 		t.Errorf("pre-login cookie is signed in: %d", rec.Code)
 	}
@@ -258,12 +166,12 @@ func TestLoginLogoutAndSessionFixation(t *testing.T) {
 	}
 
 	// Logout ends the session on the server, not just in the browser.
-	cookie := b.cookies[sessionCookie]
+	cookie := b.cookies[web.SessionCookie]
 	b.get("/manage") // a page with the logout form, for the token
 	rec = b.post("/logout", nil)
 	wantStatus(t, rec, http.StatusSeeOther)
 	replay := f.browser(t)
-	replay.cookies[sessionCookie] = cookie
+	replay.cookies[web.SessionCookie] = cookie
 	if rec := replay.get("/login"); rec.Code != http.StatusOK {
 		t.Errorf("session cookie still signed in after logout: %d", rec.Code)
 	}

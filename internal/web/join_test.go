@@ -1,4 +1,4 @@
-package web
+package web_test
 
 import (
 	"context"
@@ -10,6 +10,7 @@ import (
 
 	"github.com/partnerdir/partnerdir/internal/accounts"
 	"github.com/partnerdir/partnerdir/internal/search"
+	"github.com/partnerdir/partnerdir/internal/web"
 )
 
 func joinForm(name, email, org string) url.Values {
@@ -25,14 +26,14 @@ func TestJoinCreatesAccountAndPendingOrganisation(t *testing.T) {
 	b := f.browser(t)
 	wantStatus(t, b.get("/"), http.StatusOK, `href="/join"`)
 	wantStatus(t, b.get("/join"), http.StatusOK, "<h1>Inscrire votre organisation</h1>", `name="org_name"`, `name="password"`, `name="homepage"`)
-	before := b.cookies[sessionCookie].Value
+	before := b.cookies[web.SessionCookie].Value
 
 	rec := b.post("/join", joinForm("Awa Diallo", "awa@ngo-test.example.org", "Aide aux Enfants — Tombouctou"))
 	wantStatus(t, rec, http.StatusSeeOther)
 	if loc := rec.Header().Get("Location"); loc != "/join/received?org=aide-aux-enfants-tombouctou" {
 		t.Fatalf("redirect to %q", loc)
 	}
-	if b.cookies[sessionCookie].Value == before {
+	if b.cookies[web.SessionCookie].Value == before {
 		t.Error("the session id did not change when the applicant was signed in")
 	}
 	wantStatus(t, b.get(rec.Header().Get("Location")), http.StatusOK, "Aide aux Enfants — Tombouctou", "En attente de validation")

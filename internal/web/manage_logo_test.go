@@ -1,4 +1,4 @@
-package web
+package web_test
 
 import (
 	"bytes"
@@ -12,13 +12,14 @@ import (
 	"testing"
 
 	"github.com/partnerdir/partnerdir/internal/accounts"
+	"github.com/partnerdir/partnerdir/internal/web"
 )
 
 func (b *browser) upload(path, field, filename string, data []byte) *httptest.ResponseRecorder {
 	b.t.Helper()
 	var body bytes.Buffer
 	w := multipart.NewWriter(&body)
-	_ = w.WriteField(csrfField, b.token)
+	_ = w.WriteField(web.CSRFField, b.token)
 	fw, _ := w.CreateFormFile(field, filename)
 	_, _ = fw.Write(data)
 	_ = w.Close()

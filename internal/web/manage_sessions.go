@@ -41,7 +41,7 @@ func (s *Server) endAllSessions(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	c.SetCookie(sessionCookie, "", -1, "/", "", s.secure, true)
+	c.SetCookie(SessionCookie, "", -1, "/", "", s.secure, true)
 	c.Redirect(http.StatusSeeOther, "/login?ended=1")
 }
 

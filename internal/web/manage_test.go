@@ -1,4 +1,4 @@
-package web
+package web_test
 
 import (
 	"context"
@@ -12,6 +12,7 @@ import (
 	"github.com/partnerdir/partnerdir/internal/accounts"
 	"github.com/partnerdir/partnerdir/internal/audit"
 	"github.com/partnerdir/partnerdir/internal/directory"
+	"github.com/partnerdir/partnerdir/internal/web"
 )
 
 // secondOrg returns a demo organisation other than ECPAT with an office, a
@@ -241,7 +242,7 @@ func TestCrossSitePostRefusedOnEveryRoute(t *testing.T) {
 					fv[k] = v
 				}
 				if header == nil {
-					fv.Set(csrfField, "")
+					fv.Set(web.CSRFField, "")
 				}
 				req := b.post
 				rec := req(path, fv, header...)

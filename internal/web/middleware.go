@@ -20,8 +20,8 @@ const (
 	ctxLogger    = "logger"
 )
 
-// maxBodyBytes bounds every request body; uploads have their own limit.
-const maxBodyBytes = 1 << 20
+// MaxBodyBytes bounds every request body; uploads have their own limit.
+const MaxBodyBytes = 1 << 20
 
 // requestID gives every request an id, echoed in X-Request-Id, on every log
 // line and on error pages.
@@ -94,11 +94,11 @@ func (s *Server) securityHeaders(c *gin.Context) {
 // limitBody caps request bodies; a handler reading past the cap gets an
 // error and the client a 413.
 func (s *Server) limitBody(c *gin.Context) {
-	if c.Request.ContentLength > maxBodyBytes {
+	if c.Request.ContentLength > MaxBodyBytes {
 		s.errorPage(c, http.StatusRequestEntityTooLarge, "")
 		return
 	}
-	c.Request.Body = http.MaxBytesReader(c.Writer, c.Request.Body, maxBodyBytes)
+	c.Request.Body = http.MaxBytesReader(c.Writer, c.Request.Body, MaxBodyBytes)
 	c.Next()
 }
 

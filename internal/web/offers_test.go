@@ -1,72 +1,15 @@
-package web
+package web_test
 
 import (
 	"context"
-	"io"
-	"log/slog"
 	"net/http"
 	"net/url"
 	"regexp"
 	"strings"
 	"testing"
 
-	"github.com/jackc/pgx/v5/pgxpool"
-
-	"github.com/partnerdir/partnerdir/internal/accounts"
-	"github.com/partnerdir/partnerdir/internal/demo"
-	"github.com/partnerdir/partnerdir/internal/directory"
-	"github.com/partnerdir/partnerdir/internal/jobs"
-	"github.com/partnerdir/partnerdir/internal/mail"
-	"github.com/partnerdir/partnerdir/internal/offers"
-	"github.com/partnerdir/partnerdir/internal/postgres/pgtest"
-	webfiles "github.com/partnerdir/partnerdir/web"
+	"github.com/partnerdir/partnerdir/internal/web"
 )
-
-type offersFixture struct {
-	pool   *pgxpool.Pool
-	h      http.Handler
-	acc    *accounts.Store
-	offers *offers.Store
-}
-
-func newOffersFixture(t *testing.T) *offersFixture {
-	t.Helper()
-	ctx := context.Background()
-	pool := pgtest.NewPool(t)
-	dir := directory.NewStore(pool, nil)
-	if _, err := demo.Load(ctx, pool, dir); err != nil {
-		t.Fatal(err)
-	}
-	ins, err := jobs.NewInserter(pool)
-	if err != nil {
-		t.Fatal(err)
-	}
-	outbox, err := mail.NewOutbox(ins, "Partnerdir <no-reply@partners.test>")
-	if err != nil {
-		t.Fatal(err)
-	}
-	limits := offers.DefaultLimits()
-	limits.MinFillTime = 0
-	st, err := offers.NewStore(pool, offers.Config{Outbox: outbox, Secret: []byte("0123456789abcdef0123456789abcdef"),
-		TriageEmail: "triage@partners.test", BaseURL: "http://partners.test", Limits: limits})
-	if err != nil {
-		t.Fatal(err)
-	}
-	base, _ := url.Parse("http://partners.test")
-	acc := accounts.NewStore(pool, accounts.WithFastHashing())
-	s, err := New(ctx, Deps{
-		Logger:    slog.New(slog.NewTextHandler(io.Discard, nil)),
-		BaseURL:   base,
-		Directory: dir,
-		Files:     webfiles.FS,
-		Accounts:  acc,
-		Offers:    st,
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return &offersFixture{pool: pool, h: s.Handler(), acc: acc, offers: st}
-}
 
 func (f *offersFixture) count(t *testing.T, q string) int {
 	t.Helper()
@@ -149,7 +92,7 @@ func TestOfferFormRefusals(t *testing.T) {
 
 	// No session form token (CSRF).
 	form = openForm(t, b, "/organisations/ecpat-luxembourg/offer")
-	form.Set(csrfField, "forged")
+	form.Set(web.CSRFField, "forged")
 	wantStatus(t, b.post("/organisations/ecpat-luxembourg/offer", form), http.StatusForbidden)
 
 	// Another site posting the form.
@@ -182,7 +125,7 @@ func TestOfferFormKeepsTheMessageWhenTheSessionExpired(t *testing.T) {
 	f := newOffersFixture(t)
 	b := &browser{t: t, h: f.h, cookies: map[string]*http.Cookie{}, header: http.Header{}}
 	form := openForm(t, b, "/organisations/ecpat-luxembourg/offer")
-	form.Set(csrfField, b.token)
+	form.Set(web.CSRFField, b.token)
 	form.Set("message", "Je peux aider le samedi, avec deux amis.")
 
 	// The session is gone (expired, or the server's sessions were ended).
@@ -196,7 +139,7 @@ func TestOfferFormKeepsTheMessageWhenTheSessionExpired(t *testing.T) {
 	if m == nil {
 		t.Fatal("the returned form has no fresh form token")
 	}
-	form.Set(csrfField, m[1])
+	form.Set(web.CSRFField, m[1])
 	wantStatus(t, b.post("/organisations/ecpat-luxembourg/offer", form), http.StatusSeeOther)
 	if n := f.count(t, `SELECT count(*) FROM offers WHERE message LIKE 'Je peux aider le samedi, avec deux amis.'`); n != 1 {
 		t.Fatalf("after sending again: %d offers stored, want 1", n)

@@ -1,4 +1,4 @@
-package web
+package web_test
 
 import (
 	"net/http"
@@ -10,7 +10,7 @@ import (
 // routing, middleware, the store's queries and rendering — for the pages
 // the directory benchmark loads (see BENCHMARKS.md).
 func BenchmarkPublicPages(b *testing.B) {
-	_, h := newTestServer(b)
+	h := newTestServer(b)
 	for _, path := range []string{"/healthz", "/organisations", "/organisations/ecpat-luxembourg", "/"} {
 		b.Run(path, func(b *testing.B) {
 			b.ReportAllocs()

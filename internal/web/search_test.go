@@ -1,102 +1,15 @@
-package web
+package web_test
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
-	"io"
-	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
-	"os"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/jackc/pgx/v5/pgxpool"
-	"github.com/meilisearch/meilisearch-go"
-
-	"github.com/partnerdir/partnerdir/internal/demo"
-	"github.com/partnerdir/partnerdir/internal/directory"
-	"github.com/partnerdir/partnerdir/internal/postgres/pgtest"
-	"github.com/partnerdir/partnerdir/internal/search"
-	searchdef "github.com/partnerdir/partnerdir/search"
-	webfiles "github.com/partnerdir/partnerdir/web"
 )
-
-// searchServer is the real engine over the demo data, with search served
-// from a per-test Meilisearch index (or from nowhere, when meiliURL is a
-// closed port).
-type searchServer struct {
-	h       http.Handler
-	pool    *pgxpool.Pool
-	indexer *search.Indexer
-}
-
-func newSearchServer(t *testing.T, meiliDown bool, fallbackPool *pgxpool.Pool) *searchServer {
-	t.Helper()
-	meiliURL, key := os.Getenv("MEILI_URL"), os.Getenv("MEILI_MASTER_KEY")
-	if meiliURL == "" {
-		if os.Getenv("CI") == "true" {
-			t.Fatal("MEILI_URL is not set: Meilisearch is required under CI")
-		}
-		t.Skip("MEILI_URL is not set; run make test")
-	}
-	ctx := context.Background()
-	pool := pgtest.NewPool(t)
-	store := directory.NewStore(pool, nil)
-	if _, err := demo.Load(ctx, pool, store); err != nil {
-		t.Fatal(err)
-	}
-	settings, err := search.LoadSettings(searchdef.FS)
-	if err != nil {
-		t.Fatal(err)
-	}
-	b := make([]byte, 5)
-	_, _ = rand.Read(b)
-	index := "w_" + hex.EncodeToString(b)
-	t.Cleanup(func() {
-		master := meilisearch.New(meiliURL, meilisearch.WithAPIKey(key))
-		if res, err := master.ListIndexes(context.Background(), &meilisearch.IndexesQuery{Limit: 1000}); err == nil {
-			for _, i := range res.Results {
-				if i.UID == index || strings.HasPrefix(i.UID, index+"_") {
-					_, _ = master.DeleteIndex(context.Background(), i.UID)
-				}
-			}
-		}
-		search.DeleteKeys(context.Background(), meiliURL, key, index)
-	})
-	m := search.NewMeili(search.MeiliConfig{URL: meiliURL, MasterKey: key, Index: index, Settings: settings})
-	ix := search.NewIndexer(pool, store, m, search.IndexerOptions{})
-	if _, err := ix.Reindex(ctx, nil); err != nil {
-		t.Fatal(err)
-	}
-	engine := m
-	if meiliDown {
-		engine = search.NewMeili(search.MeiliConfig{URL: "http://127.0.0.1:1", MasterKey: "unused", Index: index})
-	}
-	if fallbackPool == nil {
-		fallbackPool = pool
-	}
-	svc := search.NewService(engine, search.NewFallback(fallbackPool), search.ServiceOptions{Timeout: 5 * time.Second})
-	base, _ := url.Parse("http://partners.test")
-	s, err := New(ctx, Deps{
-		Logger:    slog.New(slog.NewTextHandler(io.Discard, nil)),
-		BaseURL:   base,
-		Directory: store,
-		Files:     webfiles.FS,
-		Search:    svc,
-		Checks: []Check{
-			{Name: "postgres", Required: true, Probe: pool.Ping},
-			{Name: "meilisearch", Probe: svc.Probe},
-		},
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return &searchServer{h: s.Handler(), pool: pool, indexer: ix}
-}
 
 func (s *searchServer) get(t *testing.T, target string, header ...string) (int, string) {
 	t.Helper()

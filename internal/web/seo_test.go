@@ -1,4 +1,4 @@
-package web
+package web_test
 
 import (
 	"encoding/json"
@@ -10,7 +10,7 @@ import (
 
 func TestProfileCarriesValidJSONLDAndSharingTags(t *testing.T) {
 	t.Parallel()
-	_, h := newTestServer(t)
+	h := newTestServer(t)
 	body := get(t, h, "/organisations/ecpat-luxembourg").Body.String()
 	m := regexp.MustCompile(`(?s)<script type="application/ld\+json">(.*?)</script>`).FindStringSubmatch(body)
 	if m == nil {
@@ -59,7 +59,7 @@ func TestProfileCarriesValidJSONLDAndSharingTags(t *testing.T) {
 
 func TestSitemapListsPublishedProfilesAndRobotsPointsAtIt(t *testing.T) {
 	t.Parallel()
-	_, h := newTestServer(t)
+	h := newTestServer(t)
 	rec := get(t, h, "/sitemap.xml")
 	var set struct {
 		URLs []struct {

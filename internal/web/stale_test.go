@@ -1,4 +1,4 @@
-package web
+package web_test
 
 import (
 	"context"
@@ -10,6 +10,7 @@ import (
 
 	"github.com/partnerdir/partnerdir/internal/accounts"
 	"github.com/partnerdir/partnerdir/internal/directory"
+	"github.com/partnerdir/partnerdir/internal/web"
 )
 
 func TestStaleProfilesRemindEachOwnerOnce(t *testing.T) {
@@ -106,4 +107,4 @@ var profileAll = directory.ProfileOptions{Unpublished: true, Private: true}
 func itoa(n int) string { return strconv.Itoa(n) }
 
 // dateFR is t as French pages write it.
-func dateFR(t time.Time) string { return Base{Lang: "fr"}.Date(t) }
+func dateFR(t time.Time) string { return web.Base{Lang: "fr"}.Date(t) }

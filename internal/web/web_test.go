@@ -1,11 +1,9 @@
-package web
+package web_test
 
 import (
-	"context"
 	"encoding/json"
 	"io"
 	"io/fs"
-	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -15,35 +13,10 @@ import (
 
 	"github.com/gin-gonic/gin"
 
-	"github.com/partnerdir/partnerdir/internal/demo"
-	"github.com/partnerdir/partnerdir/internal/directory"
-	"github.com/partnerdir/partnerdir/internal/postgres/pgtest"
+	"github.com/partnerdir/partnerdir/internal/app/apptest"
+	"github.com/partnerdir/partnerdir/internal/web"
 	webfiles "github.com/partnerdir/partnerdir/web"
 )
-
-// newTestServer returns the real engine over a fresh database holding the
-// demo data.
-func newTestServer(t testing.TB) (*Server, *gin.Engine) {
-	t.Helper()
-	ctx := context.Background()
-	pool := pgtest.NewPool(t)
-	store := directory.NewStore(pool, nil)
-	if _, err := demo.Load(ctx, pool, store); err != nil {
-		t.Fatal(err)
-	}
-	base, _ := url.Parse("http://partners.test")
-	s, err := New(ctx, Deps{
-		Logger:    slog.New(slog.NewTextHandler(io.Discard, nil)),
-		BaseURL:   base,
-		Directory: store,
-		Files:     webfiles.FS,
-		Checks:    []Check{{Name: "postgres", Required: true, Probe: pool.Ping}},
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return s, s.Handler().(*gin.Engine)
-}
 
 func get(t *testing.T, h http.Handler, target string, header ...string) *httptest.ResponseRecorder {
 	t.Helper()
@@ -58,7 +31,7 @@ func get(t *testing.T, h http.Handler, target string, header ...string) *httptes
 
 func TestPublicPages(t *testing.T) {
 	t.Parallel()
-	_, h := newTestServer(t)
+	h := newTestServer(t)
 	tests := []struct {
 		path string
 		want []string
@@ -98,7 +71,7 @@ func TestPublicPages(t *testing.T) {
 
 func TestProfileInEnglishAndPrivateDataHidden(t *testing.T) {
 	t.Parallel()
-	_, h := newTestServer(t)
+	h := newTestServer(t)
 	body := get(t, h, "/organisations/ecpat-luxembourg", "Accept-Language", "en-GB,en;q=0.9").Body.String()
 	for _, w := range []string{`<html lang="en">`, "commercial sexual exploitation of children", "Offer support", "Regional office", "since 2007"} {
 		if !strings.Contains(body, w) {
@@ -120,7 +93,7 @@ func TestProfileInEnglishAndPrivateDataHidden(t *testing.T) {
 
 func TestLanguageSwitchSetsCookieAndRefusesOpenRedirect(t *testing.T) {
 	t.Parallel()
-	_, h := newTestServer(t)
+	h := newTestServer(t)
 	rec := get(t, h, "/lang?to=en&next=%2Forganisations%3Ftheme%3Deducation")
 	if rec.Code != http.StatusSeeOther || rec.Header().Get("Location") != "/organisations?theme=education" ||
 		!strings.Contains(rec.Header().Get("Set-Cookie"), "lang=en") {
@@ -136,7 +109,7 @@ func TestLanguageSwitchSetsCookieAndRefusesOpenRedirect(t *testing.T) {
 
 func TestBadInputGetsAClearError(t *testing.T) {
 	t.Parallel()
-	_, h := newTestServer(t)
+	h := newTestServer(t)
 	long := strings.Repeat("a", 300)
 	tests := []struct {
 		path   string
@@ -173,7 +146,7 @@ func TestBadInputGetsAClearError(t *testing.T) {
 
 func TestPanicBecomesA500PageAndServingGoesOn(t *testing.T) {
 	t.Parallel()
-	_, h := newTestServer(t)
+	h := newTestServer(t)
 	h.GET("/test-panic", func(c *gin.Context) { panic("boom") })
 	rec := get(t, h, "/test-panic")
 	id := rec.Header().Get("X-Request-Id")
@@ -187,7 +160,7 @@ func TestPanicBecomesA500PageAndServingGoesOn(t *testing.T) {
 
 func TestRequestBodyLimit(t *testing.T) {
 	t.Parallel()
-	_, h := newTestServer(t)
+	h := newTestServer(t)
 	h.POST("/test-echo", func(c *gin.Context) {
 		if _, err := io.ReadAll(c.Request.Body); err != nil {
 			c.Status(http.StatusRequestEntityTooLarge)
@@ -195,15 +168,17 @@ func TestRequestBodyLimit(t *testing.T) {
 		}
 		c.Status(http.StatusNoContent)
 	})
-	big := strings.NewReader(strings.Repeat("x", maxBodyBytes+1))
+	big := strings.NewReader(strings.Repeat("x", web.MaxBodyBytes+1))
 	req := httptest.NewRequest(http.MethodPost, "/test-echo", big)
 	rec := httptest.NewRecorder()
 	h.ServeHTTP(rec, req)
 	if rec.Code != http.StatusRequestEntityTooLarge {
 		t.Errorf("oversized body: %d, want 413", rec.Code)
 	}
-	req = httptest.NewRequest(http.MethodPost, "/test-echo", io.MultiReader(strings.NewReader(strings.Repeat("x", maxBodyBytes)), strings.NewReader("y")))
+	req = httptest.NewRequest(http.MethodPost, "/test-echo", io.MultiReader(strings.NewReader(strings.Repeat("x", web.MaxBodyBytes)), strings.NewReader("y")))
 	req.ContentLength = -1 // chunked: the limit must hold while reading too
+	// A form: the first reader is the check of its form token.
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 	rec = httptest.NewRecorder()
 	h.ServeHTTP(rec, req)
 	if rec.Code != http.StatusRequestEntityTooLarge {
@@ -213,7 +188,7 @@ func TestRequestBodyLimit(t *testing.T) {
 
 func TestSecurityHeadersAndStaticCaching(t *testing.T) {
 	t.Parallel()
-	_, h := newTestServer(t)
+	h := newTestServer(t)
 	rec := get(t, h, "/")
 	csp := rec.Header().Get("Content-Security-Policy")
 	for _, w := range []string{"object-src 'none'", "base-uri 'none'", "frame-ancestors 'none'", "script-src 'self'"} {
@@ -251,29 +226,39 @@ func TestSecurityHeadersAndStaticCaching(t *testing.T) {
 
 func TestHealthAndReadiness(t *testing.T) {
 	t.Parallel()
-	s, h := newTestServer(t)
+	type readiness struct {
+		Status       string
+		Dependencies map[string]web.DependencyState
+	}
+	readyz := func(h http.Handler) (int, readiness, string) {
+		rec := get(t, h, "/readyz")
+		var body readiness
+		if err := json.Unmarshal(rec.Body.Bytes(), &body); err != nil {
+			t.Fatalf("readyz: %v in %s", err, rec.Body)
+		}
+		return rec.Code, body, rec.Body.String()
+	}
+	// Meilisearch reachable (or not configured at all: then it is optional
+	// and degraded, never down), PostgreSQL up.
+	h := newTestServer(t)
 	if rec := get(t, h, "/healthz"); rec.Code != 200 {
 		t.Errorf("healthz %d", rec.Code)
 	}
-	rec := get(t, h, "/readyz")
-	var body struct {
-		Status       string
-		Dependencies map[string]DependencyState
+	if code, body, raw := readyz(h); code != 200 || body.Dependencies["postgres"].State != "up" {
+		t.Fatalf("readyz: %d %s", code, raw)
 	}
-	if err := json.Unmarshal(rec.Body.Bytes(), &body); err != nil || rec.Code != 200 || body.Dependencies["postgres"].State != "up" {
-		t.Fatalf("readyz: %d %s", rec.Code, rec.Body)
+	// Meilisearch, optional, unreachable: degraded, still 200.
+	a := apptest.New(t, apptest.Setup{Env: map[string]string{"MEILI_URL": "http://127.0.0.1:1"}})
+	if code, body, raw := readyz(engine(a)); code != 200 || body.Status != "degraded" || body.Dependencies["meilisearch"].State != "degraded" {
+		t.Errorf("meilisearch down: %d %s", code, raw)
 	}
-	s.checks = append(s.checks,
-		Check{Name: "optional", Probe: func(context.Context) error { return io.ErrUnexpectedEOF }})
-	rec = get(t, h, "/readyz")
-	if json.Unmarshal(rec.Body.Bytes(), &body) != nil || rec.Code != 200 || body.Status != "degraded" || body.Dependencies["optional"].State != "degraded" {
-		t.Errorf("optional down: %d %s", rec.Code, rec.Body)
+	// PostgreSQL, required, gone: 503 and down.
+	a.Pool.Close()
+	if code, body, raw := readyz(engine(a)); code != 503 || body.Dependencies["postgres"].State != "down" {
+		t.Errorf("postgres down: %d %s", code, raw)
 	}
-	s.checks = append(s.checks,
-		Check{Name: "required", Required: true, Probe: func(context.Context) error { return io.ErrUnexpectedEOF }})
-	rec = get(t, h, "/readyz")
-	if json.Unmarshal(rec.Body.Bytes(), &body) != nil || rec.Code != 503 || body.Dependencies["required"].State != "down" {
-		t.Errorf("required down: %d %s", rec.Code, rec.Body)
+	if rec := get(t, engine(a), "/healthz"); rec.Code != 200 {
+		t.Errorf("healthz with PostgreSQL down: %d (the process is up)", rec.Code)
 	}
 }
 

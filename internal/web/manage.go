@@ -83,8 +83,6 @@ type ManagePage struct {
 	Errors map[string]string
 	// Conflict says someone else saved the record meanwhile.
 	Conflict bool
-	// LogoUploads says logos can be uploaded (an upload folder is set).
-	LogoUploads bool
 	// Rejection is why an admin sent the listing back to draft, if so.
 	Rejection *directory.Decision
 	// Submitted confirms the listing went to the review queue.
@@ -104,7 +102,7 @@ func (s *Server) managePage(c *gin.Context, titleID, section string, st formStat
 	b := s.base(c, s.tr.T(c.GetString(ctxLang), titleID)+" — "+org.Name)
 	b.Nav = "manage"
 	mp := ManagePage{Base: b, Account: acc, Org: org, OrgRole: c.GetString(ctxOrgRole), Section: section,
-		Saved: c.Query("saved") != "", Errors: st.Errors, Conflict: st.Conflict, LogoUploads: s.uploadDir != "",
+		Saved: c.Query("saved") != "", Errors: st.Errors, Conflict: st.Conflict,
 		Submitted: c.Query("submitted") != ""}
 	if org.Status == directory.StatusDraft {
 		rej, err := s.dir.Rejections(c.Request.Context(), []int64{org.ID})

@@ -340,12 +340,10 @@ func (s *Server) showOrganisation(c *gin.Context) {
 	b := s.base(c, p.Name)
 	b.Description = p.Mission.In(b.Lang)
 	b.Nav = "organisations"
-	claimable := false
-	if s.join != nil && s.acc != nil {
-		if claimable, err = s.join.Claimable(c.Request.Context(), p.ID); err != nil {
-			s.internalError(c, err)
-			return
-		}
+	claimable, err := s.join.Claimable(c.Request.Context(), p.ID)
+	if err != nil {
+		s.internalError(c, err)
+		return
 	}
 	s.render(c, http.StatusOK, "organisation_show", ProfilePage{Base: b, Profile: p, JSONLD: s.jsonLD(p, b.Lang), Claimable: claimable})
 }
@@ -358,7 +356,7 @@ func (s *Server) profileStamp(c *gin.Context) (string, error) {
 		return "", directory.ErrNotFound
 	}
 	id, stamp, err := s.dir.ProfileStamp(c.Request.Context(), slug)
-	if err != nil || s.join == nil || s.acc == nil {
+	if err != nil {
 		return stamp, err
 	}
 	// The claim link shows while the organisation has no owner.

@@ -12,6 +12,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 	"time"
 
@@ -31,7 +32,9 @@ type Check struct {
 	Probe    func(ctx context.Context) error
 }
 
-// Deps are what the web layer needs from the rest of the program.
+// Deps are what the web layer needs from the rest of the program; all are
+// required but SessionKeys, SessionIdle, SessionLifetime, TrustedProxies,
+// Checks and PageCache. internal/app fills them.
 type Deps struct {
 	Logger    *slog.Logger
 	BaseURL   *url.URL
@@ -43,8 +46,7 @@ type Deps struct {
 	TrustedProxies []string
 	// Files is the embedded web/ tree (templates, static, locales).
 	Files fs.FS
-	// Accounts signs people in; nil disables sessions, sign-in and the
-	// per-session form token (only tests of public pages leave it nil).
+	// Accounts signs people in.
 	Accounts *accounts.Store
 	// SessionKeys are alternating authentication and encryption keys for
 	// the session cookie, newest pair first. Empty in development: ephemeral
@@ -53,19 +55,17 @@ type Deps struct {
 	// SessionIdle and SessionLifetime bound sessions (0: 2h idle, 12h
 	// absolute).
 	SessionIdle, SessionLifetime time.Duration
-	// UploadDir is the folder for uploaded files (logos); "" disables
-	// uploads.
+	// UploadDir is the folder for uploaded files (logos).
 	UploadDir string
-	// Offers stores donors' support offers; nil disables the offer form.
+	// Offers stores donors' support offers.
 	Offers *offers.Store
-	// Search answers /search (Meilisearch with the PostgreSQL fallback);
-	// nil disables the route.
+	// Search answers /search (Meilisearch with the PostgreSQL fallback).
 	Search *search.Service
 	// PageCache is how many rendered public pages to keep for anonymous
 	// visitors (see pageCache); 0 disables the cache.
 	PageCache int
 	// Joining runs "list your organisation" and claims of unowned
-	// organisations; nil disables those pages.
+	// organisations.
 	Joining *joining.Store
 }
 
@@ -94,6 +94,9 @@ type Server struct {
 // New prepares the server: it parses every template and loads the
 // reference data (countries, themes) that pages use.
 func New(ctx context.Context, d Deps) (*Server, error) {
+	if err := d.check(); err != nil {
+		return nil, err
+	}
 	s := &Server{
 		log:     d.Logger,
 		baseURL: strings.TrimSuffix(d.BaseURL.String(), "/"),
@@ -130,6 +133,26 @@ func New(ctx context.Context, d Deps) (*Server, error) {
 		s.countries[c.Code] = c
 	}
 	return s, nil
+}
+
+// check refuses missing dependencies: every route is always there, so a
+// part left out is a construction error, not a hidden page.
+func (d Deps) check() error {
+	var missing []string
+	for name, absent := range map[string]bool{
+		"Logger": d.Logger == nil, "BaseURL": d.BaseURL == nil, "Directory": d.Directory == nil,
+		"Files": d.Files == nil, "Accounts": d.Accounts == nil, "Offers": d.Offers == nil,
+		"Search": d.Search == nil, "Joining": d.Joining == nil, "UploadDir": d.UploadDir == "",
+	} {
+		if absent {
+			missing = append(missing, name)
+		}
+	}
+	if len(missing) > 0 {
+		slices.Sort(missing)
+		return fmt.Errorf("web: missing dependencies: %s", strings.Join(missing, ", "))
+	}
+	return nil
 }
 
 func (s *Server) funcs() template.FuncMap {

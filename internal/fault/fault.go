@@ -50,8 +50,9 @@ func (k Kind) String() string {
 }
 
 // Error is a failure of a known kind. ID is the message id shown to the
-// user ("claim.has_owner"), Fields the message id per form field for an
-// Invalid error, Err the cause, if any.
+// user ("claim.has_owner"), Fields the message id per form field (an
+// Invalid error's problems, or the field a Conflict is about), Err the
+// cause, if any.
 type Error struct {
 	Kind   Kind
 	ID     string
@@ -90,16 +91,13 @@ func (e *Error) Error() string {
 // Unwrap returns the cause.
 func (e *Error) Unwrap() error { return e.Err }
 
-// Is reports whether e matches target, an *Error: of the same kind, and
-// with the same message id unless target has none. So
-// errors.Is(err, ErrNotFound) holds for every NotFound error, and
-// errors.Is(err, joining.ErrHasOwner) only for that conflict.
+// Is reports whether target is the sentinel of e's kind (ErrNotFound for
+// a NotFound error, …): errors.Is(err, ErrConflict) holds for every
+// conflict. A domain sentinel such as joining.ErrHasOwner matches only
+// itself, as any error value does.
 func (e *Error) Is(target error) bool {
 	t, ok := target.(*Error)
-	if !ok || t.Kind != e.Kind || t.Fields != nil || t.Err != nil {
-		return false
-	}
-	return t.ID == "" || t.ID == e.ID
+	return ok && t.Kind == e.Kind && t.ID == "" && t.Fields == nil && t.Err == nil
 }
 
 // The kinds as sentinels, for errors.Is and for returning as they are.
@@ -189,11 +187,12 @@ func Message(err error) string {
 	return ""
 }
 
-// FieldsOf returns the field → message id map of the first Invalid error
-// in err's chain, or nil.
+// FieldsOf returns the field → message id map of the first *Error in
+// err's chain (an Invalid error's problems, or the field a Conflict is
+// about), or nil.
 func FieldsOf(err error) map[string]string {
 	var e *Error
-	if errors.As(err, &e) && e.Kind == Invalid {
+	if errors.As(err, &e) {
 		return e.Fields
 	}
 	return nil

@@ -20,7 +20,7 @@ func TestIs(t *testing.T) {
 	}{
 		{"a sentinel matches its kind", wrapped, fault.ErrConflict, true},
 		{"a sentinel matches itself", wrapped, errHasOwner, true},
-		{"same kind, same id", fault.New(fault.Conflict, "claim.has_owner"), errHasOwner, true},
+		{"another error with the same id", fault.New(fault.Conflict, "claim.has_owner"), errHasOwner, false},
 		{"same kind, other id", fault.New(fault.Conflict, "claim.pending"), errHasOwner, false},
 		{"the kind does not match a sentinel", fault.ErrConflict, errHasOwner, false},
 		{"other kind", wrapped, fault.ErrNotFound, false},

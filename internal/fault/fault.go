@@ -102,13 +102,27 @@ func (e *Error) Is(target error) bool {
 
 // The kinds as sentinels, for errors.Is and for returning as they are.
 var (
-	ErrNotFound     = &Error{Kind: NotFound}
-	ErrConflict     = &Error{Kind: Conflict}
-	ErrInvalid      = &Error{Kind: Invalid}
-	ErrForbidden    = &Error{Kind: Forbidden}
+	// ErrNotFound is the NotFound kind.
+	ErrNotFound = &Error{Kind: NotFound}
+
+	// ErrConflict is the Conflict kind.
+	ErrConflict = &Error{Kind: Conflict}
+
+	// ErrInvalid is the Invalid kind; an Invalid error usually comes from
+	// Fields.Err or InvalidField and says which fields are wrong.
+	ErrInvalid = &Error{Kind: Invalid}
+
+	// ErrForbidden is the Forbidden kind.
+	ErrForbidden = &Error{Kind: Forbidden}
+
+	// ErrUnauthorized is the Unauthorized kind.
 	ErrUnauthorized = &Error{Kind: Unauthorized}
-	ErrRateLimited  = &Error{Kind: RateLimited}
-	ErrUnavailable  = &Error{Kind: Unavailable}
+
+	// ErrRateLimited is the RateLimited kind.
+	ErrRateLimited = &Error{Kind: RateLimited}
+
+	// ErrUnavailable is the Unavailable kind.
+	ErrUnavailable = &Error{Kind: Unavailable}
 )
 
 // New returns an error of kind with the message id id, for a domain

@@ -13,6 +13,7 @@ import (
 	"github.com/partnerdir/partnerdir/internal/accounts"
 	"github.com/partnerdir/partnerdir/internal/audit"
 	"github.com/partnerdir/partnerdir/internal/directory"
+	"github.com/partnerdir/partnerdir/internal/fault"
 )
 
 // user runs `user create` and `user list`.
@@ -49,7 +50,7 @@ func userAdmin(ctx context.Context, e env, op string) error {
 	}
 	defer a.Close()
 	u, err := a.Accounts.UserByEmail(ctx, *email)
-	if errors.Is(err, accounts.ErrNotFound) {
+	if errors.Is(err, fault.ErrNotFound) {
 		return fmt.Errorf("no user with email %s", *email)
 	}
 	if err != nil {
@@ -95,7 +96,7 @@ func userCreate(ctx context.Context, e env) error {
 	n := accounts.NewUser{Email: *email, Name: *name, Password: password, Role: *role}
 	if *org != "" {
 		p, err := a.Directory.Profile(ctx, *org, directory.ProfileOptions{Unpublished: true})
-		if errors.Is(err, directory.ErrNotFound) {
+		if errors.Is(err, fault.ErrNotFound) {
 			return fmt.Errorf("no organisation with slug %q", *org)
 		}
 		if err != nil {
@@ -104,11 +105,10 @@ func userCreate(ctx context.Context, e env) error {
 		n.OrganisationID, n.OrgRole = p.ID, *orgRole
 	}
 	id, err := a.Accounts.CreateUser(ctx, audit.System("cli"), n)
-	var ve *accounts.ValidationError
 	switch {
-	case errors.As(err, &ve):
-		return fmt.Errorf("user create: %s", ve.Error())
-	case errors.Is(err, accounts.ErrConflict):
+	case errors.Is(err, fault.ErrInvalid):
+		return fmt.Errorf("user create: %w", err)
+	case errors.Is(err, fault.ErrConflict):
 		return fmt.Errorf("user create: a user with email %s already exists", *email)
 	case err != nil:
 		return err

@@ -5,54 +5,23 @@
 package accounts
 
 import (
-	"errors"
-	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/partnerdir/partnerdir/internal/fault"
 )
 
-// Errors returned by the store.
+// Errors returned by the store, besides fault.ErrNotFound (no user,
+// membership or session matches), fault.ErrConflict (the email address is
+// already taken) and Invalid errors (field → message id).
 var (
-	// ErrNotFound means no user, membership or session matches.
-	ErrNotFound = errors.New("not found")
-	// ErrConflict means the email address is already taken.
-	ErrConflict = errors.New("conflict")
 	// ErrBadCredentials means the email or password is wrong, or the
 	// account is disabled; callers must not tell which.
-	ErrBadCredentials = errors.New("wrong email or password")
+	ErrBadCredentials = fault.New(fault.Unauthorized, "auth.login.failed")
 	// ErrRateLimited means too many failed logins; try again later.
-	ErrRateLimited = errors.New("too many attempts")
+	ErrRateLimited = fault.New(fault.RateLimited, "auth.login.limited")
 )
-
-// ValidationError lists problems with input, keyed by form field name.
-type ValidationError struct {
-	Fields map[string]string
-}
-
-func (e *ValidationError) Error() string {
-	var parts []string
-	for k, v := range e.Fields {
-		parts = append(parts, k+": "+v)
-	}
-	return "invalid input: " + strings.Join(parts, "; ")
-}
-
-func (e *ValidationError) add(field, msg string) {
-	if e.Fields == nil {
-		e.Fields = map[string]string{}
-	}
-	if _, ok := e.Fields[field]; !ok {
-		e.Fields[field] = msg
-	}
-}
-
-func (e *ValidationError) err() error {
-	if len(e.Fields) == 0 {
-		return nil
-	}
-	return e
-}
 
 // Platform roles.
 const (

@@ -13,6 +13,7 @@ import (
 
 	"github.com/partnerdir/partnerdir/internal/accounts"
 	"github.com/partnerdir/partnerdir/internal/audit"
+	"github.com/partnerdir/partnerdir/internal/fault"
 	"github.com/partnerdir/partnerdir/internal/postgres/pgtest"
 )
 
@@ -44,12 +45,11 @@ func TestCreateUserAndAuthenticate(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := s.CreateUser(ctx, cli, accounts.NewUser{Email: "owner@EXAMPLE.org", Name: "Twin"}); !errors.Is(err, accounts.ErrConflict) {
+	if _, err := s.CreateUser(ctx, cli, accounts.NewUser{Email: "owner@EXAMPLE.org", Name: "Twin"}); !errors.Is(err, fault.ErrConflict) {
 		t.Errorf("same email in another case: got %v, want ErrConflict", err)
 	}
-	var ve *accounts.ValidationError
-	if _, err := s.CreateUser(ctx, cli, accounts.NewUser{Email: "nope", Name: "", Password: "short"}); !errors.As(err, &ve) ||
-		ve.Fields["email"] == "" || ve.Fields["name"] == "" || ve.Fields["password"] == "" {
+	if _, err := s.CreateUser(ctx, cli, accounts.NewUser{Email: "nope", Name: "", Password: "short"}); !errors.Is(err, fault.ErrInvalid) ||
+		fault.FieldsOf(err)["email"] == "" || fault.FieldsOf(err)["name"] == "" || fault.FieldsOf(err)["password"] == "" {
 		t.Errorf("bad input: got %v", err)
 	}
 	u, err := s.Authenticate(ctx, "owner@example.ORG", "correct horse battery", "192.0.2.1", "")

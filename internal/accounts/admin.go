@@ -9,12 +9,13 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/partnerdir/partnerdir/internal/audit"
+	"github.com/partnerdir/partnerdir/internal/fault"
 	"github.com/partnerdir/partnerdir/internal/postgres"
 )
 
 // ErrSelf means an admin tried to remove their own admin role or disable
 // their own account, which would lock them out of the page they are on.
-var ErrSelf = errors.New("admins cannot demote or disable themselves")
+var ErrSelf = fault.New(fault.Invalid, "admin.user.self")
 
 // UserFilter selects users for the admin list.
 type UserFilter struct {
@@ -75,14 +76,14 @@ func (s *Store) ListUsers(ctx context.Context, f UserFilter) (*UserPage, error) 
 }
 
 // RemoveMembership ends user's membership of organisation. It returns
-// ErrNotFound when they are not a member.
+// fault.ErrNotFound when they are not a member.
 func (s *Store) RemoveMembership(ctx context.Context, actor audit.Actor, userID, organisationID int64) error {
 	return postgres.InTx(ctx, s.pool, func(tx pgx.Tx) error {
 		var role string
 		err := tx.QueryRow(ctx, `DELETE FROM memberships WHERE user_id = $1 AND organisation_id = $2 RETURNING role`,
 			userID, organisationID).Scan(&role)
 		if errors.Is(err, pgx.ErrNoRows) {
-			return fmt.Errorf("accounts: remove membership of %d in %d: %w", userID, organisationID, ErrNotFound)
+			return fmt.Errorf("accounts: remove membership of %d in %d: %w", userID, organisationID, fault.ErrNotFound)
 		}
 		if err != nil {
 			return fmt.Errorf("accounts: remove membership of %d in %d: %w", userID, organisationID, err)
@@ -93,18 +94,18 @@ func (s *Store) RemoveMembership(ctx context.Context, actor audit.Actor, userID,
 }
 
 // ChangeMembershipRole changes user's role in an organisation they already
-// belong to. It returns ErrNotFound when they are not a member and a
-// *ValidationError for an unknown role.
+// belong to. It returns fault.ErrNotFound when they are not a member and a
+// Invalid error for an unknown role.
 func (s *Store) ChangeMembershipRole(ctx context.Context, actor audit.Actor, userID, organisationID int64, role string) error {
 	if role != OrgOwner && role != OrgEditor {
-		return &ValidationError{Fields: map[string]string{"org_role": "must be owner or editor"}}
+		return fault.InvalidField("org_role", "manage.err.must_be_owner_or_editor")
 	}
 	return postgres.InTx(ctx, s.pool, func(tx pgx.Tx) error {
 		var from string
 		err := tx.QueryRow(ctx, `SELECT role FROM memberships WHERE user_id = $1 AND organisation_id = $2 FOR UPDATE`,
 			userID, organisationID).Scan(&from)
 		if errors.Is(err, pgx.ErrNoRows) {
-			return fmt.Errorf("accounts: membership of %d in %d: %w", userID, organisationID, ErrNotFound)
+			return fmt.Errorf("accounts: membership of %d in %d: %w", userID, organisationID, fault.ErrNotFound)
 		}
 		if err != nil {
 			return fmt.Errorf("accounts: membership of %d in %d: %w", userID, organisationID, err)

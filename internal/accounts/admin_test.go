@@ -8,6 +8,7 @@ import (
 
 	"github.com/partnerdir/partnerdir/internal/accounts"
 	"github.com/partnerdir/partnerdir/internal/audit"
+	"github.com/partnerdir/partnerdir/internal/fault"
 )
 
 func TestListUsersSearchAndPaging(t *testing.T) {
@@ -55,20 +56,19 @@ func TestMembershipChangesAreAudited(t *testing.T) {
 	if role, _ := s.Role(ctx, id, org); role != accounts.OrgOwner {
 		t.Errorf("role %q, want owner", role)
 	}
-	var ve *accounts.ValidationError
-	if err := s.ChangeMembershipRole(ctx, cli, id, org, "boss"); !errors.As(err, &ve) {
+	if err := s.ChangeMembershipRole(ctx, cli, id, org, "boss"); !errors.Is(err, fault.ErrInvalid) {
 		t.Errorf("unknown role: %v", err)
 	}
 	if err := s.RemoveMembership(ctx, cli, id, org); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := s.Role(ctx, id, org); !errors.Is(err, accounts.ErrNotFound) {
+	if _, err := s.Role(ctx, id, org); !errors.Is(err, fault.ErrNotFound) {
 		t.Errorf("still a member: %v", err)
 	}
-	if err := s.RemoveMembership(ctx, cli, id, org); !errors.Is(err, accounts.ErrNotFound) {
+	if err := s.RemoveMembership(ctx, cli, id, org); !errors.Is(err, fault.ErrNotFound) {
 		t.Errorf("removing twice: %v", err)
 	}
-	if err := s.ChangeMembershipRole(ctx, cli, id, org, accounts.OrgEditor); !errors.Is(err, accounts.ErrNotFound) {
+	if err := s.ChangeMembershipRole(ctx, cli, id, org, accounts.OrgEditor); !errors.Is(err, fault.ErrNotFound) {
 		t.Errorf("changing the role of a non-member: %v", err)
 	}
 	var n int
@@ -110,7 +110,7 @@ func TestAdminCannotDemoteOrDisableThemselves(t *testing.T) {
 		AND entity_id = $1 AND actor_user_id = $2`, other, id).Scan(&from, &to); err != nil || from != "" || to != accounts.RoleStaff {
 		t.Errorf("role change audit: %q → %q (%v)", from, to, err)
 	}
-	if err := s.SetRole(ctx, self, 999999, accounts.RoleStaff); !errors.Is(err, accounts.ErrNotFound) {
+	if err := s.SetRole(ctx, self, 999999, accounts.RoleStaff); !errors.Is(err, fault.ErrNotFound) {
 		t.Errorf("unknown user: %v", err)
 	}
 }

@@ -10,6 +10,8 @@ import (
 	"unicode/utf8"
 
 	"golang.org/x/crypto/argon2"
+
+	"github.com/partnerdir/partnerdir/internal/fault"
 )
 
 // hashParams are argon2id's cost parameters; they travel inside every hash
@@ -23,21 +25,22 @@ type hashParams struct {
 // defaultParams follow OWASP's argon2id recommendation (19 MiB, 2 passes).
 var defaultParams = hashParams{memory: 19 * 1024, time: 2, threads: 1}
 
-// MinPasswordLength is the shortest password accepted.
+// MinPasswordLength is the shortest password accepted (its message id,
+// manage.err.at_least_12_characters, says the number).
 const MinPasswordLength = 12
 
 // maxPasswordLength bounds the work an attacker can force per attempt.
 const maxPasswordLength = 256
 
 func checkPassword(pw string) error {
-	var v ValidationError
+	var v fault.Fields
 	switch n := utf8.RuneCountInString(pw); {
 	case n < MinPasswordLength:
-		v.add("password", fmt.Sprintf("at least %d characters", MinPasswordLength))
+		v.Add("password", "manage.err.at_least_12_characters")
 	case len(pw) > maxPasswordLength:
-		v.add("password", "too long")
+		v.Add("password", "manage.err.too_long")
 	}
-	return v.err()
+	return v.Err()
 }
 
 func hashPassword(pw string, p hashParams) (string, error) {

@@ -17,6 +17,7 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/partnerdir/partnerdir/internal/audit"
+	"github.com/partnerdir/partnerdir/internal/fault"
 	"github.com/partnerdir/partnerdir/internal/postgres"
 )
 
@@ -287,7 +288,7 @@ func endSessions(ctx context.Context, pool *pgxpool.Pool, actor audit.Actor, use
 }
 
 // EndSession ends one of user's sessions by its Key. It returns
-// ErrNotFound when user has no such session.
+// fault.ErrNotFound when user has no such session.
 func (st *SessionStore) EndSession(ctx context.Context, actor audit.Actor, userID int64, key string) error {
 	return postgres.InTx(ctx, st.pool, func(tx pgx.Tx) error {
 		tag, err := tx.Exec(ctx, `DELETE FROM sessions WHERE user_id = $1 AND left(encode(id_hash, 'hex'), 16) = $2`, userID, key)
@@ -295,7 +296,7 @@ func (st *SessionStore) EndSession(ctx context.Context, actor audit.Actor, userI
 			return fmt.Errorf("accounts: end session: %w", err)
 		}
 		if tag.RowsAffected() == 0 {
-			return fmt.Errorf("accounts: end session %s: %w", key, ErrNotFound)
+			return fmt.Errorf("accounts: end session %s: %w", key, fault.ErrNotFound)
 		}
 		return audit.Record(ctx, tx, actor, audit.Entry{Action: "user.session_revoke", EntityType: "user", EntityID: userID})
 	})

@@ -14,6 +14,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/partnerdir/partnerdir/internal/audit"
+	"github.com/partnerdir/partnerdir/internal/fault"
 	"github.com/partnerdir/partnerdir/internal/mail"
 	"github.com/partnerdir/partnerdir/internal/postgres"
 )
@@ -67,7 +68,7 @@ func (s *Store) RequestPasswordReset(ctx context.Context, email, lang, requestID
 		return ErrNoMail
 	}
 	u, err := s.UserByEmail(ctx, email)
-	if errors.Is(err, ErrNotFound) || err == nil && u.Disabled {
+	if errors.Is(err, fault.ErrNotFound) || err == nil && u.Disabled {
 		return nil
 	}
 	if err != nil {
@@ -101,7 +102,7 @@ func (s *Store) RequestPasswordReset(ctx context.Context, email, lang, requestID
 }
 
 // CheckToken reports whether a reset (invite=false) or invitation token
-// is still usable, and for whom. It returns ErrNotFound otherwise.
+// is still usable, and for whom. It returns fault.ErrNotFound otherwise.
 func (s *Store) CheckToken(ctx context.Context, token string, invite bool) (*User, error) {
 	purpose := purposeReset
 	if invite {
@@ -111,7 +112,7 @@ func (s *Store) CheckToken(ctx context.Context, token string, invite bool) (*Use
 	err := s.pool.QueryRow(ctx, `SELECT user_id FROM account_tokens
 		WHERE token_hash = $1 AND purpose = $2 AND used_at IS NULL AND expires_at > now()`, tokenHash(token), purpose).Scan(&id)
 	if errors.Is(err, pgx.ErrNoRows) {
-		return nil, ErrNotFound
+		return nil, fault.ErrNotFound
 	}
 	if err != nil {
 		return nil, fmt.Errorf("accounts: check token: %w", err)
@@ -120,8 +121,8 @@ func (s *Store) CheckToken(ctx context.Context, token string, invite bool) (*Use
 }
 
 // RedeemToken sets the password of the token's user, uses the token up,
-// ends every session of the user and returns them. It returns ErrNotFound
-// for an unknown, used or expired token and a *ValidationError for a weak
+// ends every session of the user and returns them. It returns fault.ErrNotFound
+// for an unknown, used or expired token and an Invalid error for a weak
 // password (the token stays usable).
 func (s *Store) RedeemToken(ctx context.Context, token string, invite bool, password, requestID string) (*User, error) {
 	if err := checkPassword(password); err != nil {
@@ -142,7 +143,7 @@ func (s *Store) RedeemToken(ctx context.Context, token string, invite bool, pass
 			WHERE token_hash = $1 AND purpose = $2 AND used_at IS NULL AND expires_at > now() FOR UPDATE`,
 			tokenHash(token), purpose).Scan(&tokenID, &userID)
 		if errors.Is(err, pgx.ErrNoRows) {
-			return ErrNotFound
+			return fault.ErrNotFound
 		}
 		if err != nil {
 			return err
@@ -151,7 +152,7 @@ func (s *Store) RedeemToken(ctx context.Context, token string, invite bool, pass
 			return err
 		}
 		if u.Disabled {
-			return ErrNotFound
+			return fault.ErrNotFound
 		}
 		if _, err := tx.Exec(ctx, `UPDATE users SET password_hash = $2, password_changed_at = now(), updated_at = now() WHERE id = $1`,
 			userID, hash); err != nil {
@@ -190,13 +191,13 @@ type Invitation struct {
 // Invite gives inv.Email the role in the organisation. Someone without an
 // account gets one, without a password, and a mail with a link (valid 7
 // days) to choose it; someone with an account is simply told by mail. It
-// returns a *ValidationError for bad input.
+// returns an Invalid error for bad input.
 func (s *Store) Invite(ctx context.Context, actor audit.Actor, inv Invitation) error {
 	if s.outbox == nil {
 		return ErrNoMail
 	}
 	if inv.Role != OrgOwner && inv.Role != OrgEditor {
-		return &ValidationError{Fields: map[string]string{"role": "must be owner or editor"}}
+		return fault.InvalidField("role", "manage.err.must_be_owner_or_editor")
 	}
 	n := NewUser{Email: inv.Email, Name: inv.Name}
 	if err := n.validate(); err != nil {
@@ -206,7 +207,7 @@ func (s *Store) Invite(ctx context.Context, actor audit.Actor, inv Invitation) e
 		u, err := scanUser(tx.QueryRow(ctx, `SELECT `+userColumns+` FROM users WHERE lower(email) = lower($1)`, normalizeEmail(inv.Email)))
 		link := s.baseURL + "/login"
 		switch {
-		case errors.Is(err, ErrNotFound):
+		case errors.Is(err, fault.ErrNotFound):
 			u = &User{Email: normalizeEmail(inv.Email), Name: strings.TrimSpace(inv.Name)}
 			if err := tx.QueryRow(ctx, `INSERT INTO users (email, name) VALUES ($1, $2) RETURNING id`, u.Email, u.Name).Scan(&u.ID); err != nil {
 				return err

@@ -11,6 +11,7 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/partnerdir/partnerdir/internal/accounts"
+	"github.com/partnerdir/partnerdir/internal/fault"
 	"github.com/partnerdir/partnerdir/internal/jobs"
 	"github.com/partnerdir/partnerdir/internal/mail"
 	"github.com/partnerdir/partnerdir/internal/postgres/pgtest"
@@ -94,11 +95,10 @@ func TestPasswordResetIsSingleUseAndEndsSessions(t *testing.T) {
 	st, _ := s.NewSessionStore(accounts.SessionOptions{KeyPairs: keyPair()})
 	c, _ := login(t, st, uid)
 
-	var ve *accounts.ValidationError
-	if _, err := s.RedeemToken(ctx, token, false, "short", ""); !errors.As(err, &ve) {
+	if _, err := s.RedeemToken(ctx, token, false, "short", ""); !errors.Is(err, fault.ErrInvalid) {
 		t.Errorf("weak password: %v", err)
 	}
-	if _, err := s.RedeemToken(ctx, token, true, "a new long passphrase", ""); !errors.Is(err, accounts.ErrNotFound) {
+	if _, err := s.RedeemToken(ctx, token, true, "a new long passphrase", ""); !errors.Is(err, fault.ErrNotFound) {
 		t.Errorf("reset token used as an invitation: %v", err)
 	}
 	if _, err := s.RedeemToken(ctx, token, false, "a new long passphrase", ""); err != nil {
@@ -107,7 +107,7 @@ func TestPasswordResetIsSingleUseAndEndsSessions(t *testing.T) {
 	if load(t, st, c) != 0 {
 		t.Error("a session survived the password reset")
 	}
-	if _, err := s.RedeemToken(ctx, token, false, "yet another passphrase", ""); !errors.Is(err, accounts.ErrNotFound) {
+	if _, err := s.RedeemToken(ctx, token, false, "yet another passphrase", ""); !errors.Is(err, fault.ErrNotFound) {
 		t.Errorf("token used twice: %v", err)
 	}
 	if _, err := s.Authenticate(ctx, "u@example.org", "a new long passphrase", "192.0.2.9", ""); err != nil {
@@ -119,7 +119,7 @@ func TestPasswordResetIsSingleUseAndEndsSessions(t *testing.T) {
 	ms = mails(t, pool)
 	late := tokenIn(t, ms[len(ms)-1])
 	_, _ = pool.Exec(ctx, `UPDATE account_tokens SET expires_at = now() - interval '1 second'`)
-	if _, err := s.RedeemToken(ctx, late, false, "a new long passphrase", ""); !errors.Is(err, accounts.ErrNotFound) {
+	if _, err := s.RedeemToken(ctx, late, false, "a new long passphrase", ""); !errors.Is(err, fault.ErrNotFound) {
 		t.Errorf("expired token: %v", err)
 	}
 	for i := 0; i < 5; i++ {

@@ -9,6 +9,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/partnerdir/partnerdir/internal/audit"
+	"github.com/partnerdir/partnerdir/internal/fault"
 	"github.com/partnerdir/partnerdir/internal/postgres"
 )
 
@@ -26,31 +27,31 @@ type NewUser struct {
 func normalizeEmail(e string) string { return strings.TrimSpace(e) }
 
 func (n *NewUser) validate() error {
-	var v ValidationError
+	var v fault.Fields
 	e := normalizeEmail(n.Email)
 	if at := strings.LastIndexByte(e, '@'); at < 1 || at == len(e)-1 || len(e) > 254 || strings.ContainsAny(e, " <>\"") ||
 		!strings.Contains(e[at:], ".") {
-		v.add("email", "not a valid email address")
+		v.Add("email", "manage.err.not_a_valid_email_address")
 	}
 	if strings.TrimSpace(n.Name) == "" {
-		v.add("name", "required")
+		v.Add("name", "manage.err.required")
 	} else if len(n.Name) > 200 {
-		v.add("name", "too long")
+		v.Add("name", "manage.err.too_long")
 	}
 	if n.Password != "" {
 		if err := checkPassword(n.Password); err != nil {
-			v.add("password", err.(*ValidationError).Fields["password"])
+			v.Add("password", fault.FieldsOf(err)["password"])
 		}
 	}
 	switch n.Role {
 	case "", RoleAdmin, RoleStaff:
 	default:
-		v.add("role", "must be admin or staff")
+		v.Add("role", "manage.err.must_be_admin_or_staff")
 	}
 	if n.OrganisationID != 0 && n.OrgRole != OrgOwner && n.OrgRole != OrgEditor {
-		v.add("org_role", "must be owner or editor")
+		v.Add("org_role", "manage.err.must_be_owner_or_editor")
 	}
-	return v.err()
+	return v.Err()
 }
 
 // Validate checks n as CreateUser would, so a form that creates a user
@@ -58,8 +59,8 @@ func (n *NewUser) validate() error {
 func (n *NewUser) Validate() error { return n.validate() }
 
 // CreateUser stores a new user (and their membership) with its audit entry
-// and returns its id. It returns a *ValidationError for bad input and
-// ErrConflict when the email address is taken, whatever its case.
+// and returns its id. It returns an Invalid error for bad input and
+// fault.ErrConflict when the email address is taken, whatever its case.
 func (s *Store) CreateUser(ctx context.Context, actor audit.Actor, n NewUser) (int64, error) {
 	var id int64
 	hash, err := s.prepareUser(n)
@@ -105,7 +106,7 @@ func (s *Store) insertUser(ctx context.Context, tx pgx.Tx, actor audit.Actor, n 
 		INSERT INTO users (email, name, password_hash, role) VALUES ($1, $2, $3, NULLIF($4, '')) RETURNING id`,
 		normalizeEmail(n.Email), strings.TrimSpace(n.Name), hash, n.Role).Scan(&id)
 	if c, ok := postgres.UniqueViolation(err); ok && c == "users_email_key" {
-		return 0, fmt.Errorf("accounts: create user %s: email taken: %w", n.Email, ErrConflict)
+		return 0, fmt.Errorf("accounts: create user %s: email taken: %w", n.Email, fault.ErrConflict)
 	}
 	if err != nil {
 		return 0, fmt.Errorf("accounts: create user %s: %w", n.Email, err)
@@ -123,7 +124,7 @@ func (s *Store) insertUser(ctx context.Context, tx pgx.Tx, actor audit.Actor, n 
 // AddMembershipTx is AddMembership inside the caller's transaction.
 func (s *Store) AddMembershipTx(ctx context.Context, tx pgx.Tx, actor audit.Actor, userID, organisationID int64, role string) error {
 	if role != OrgOwner && role != OrgEditor {
-		return &ValidationError{Fields: map[string]string{"org_role": "must be owner or editor"}}
+		return fault.InvalidField("org_role", "manage.err.must_be_owner_or_editor")
 	}
 	return addMembership(ctx, tx, actor, userID, organisationID, role)
 }
@@ -132,7 +133,7 @@ func (s *Store) AddMembershipTx(ctx context.Context, tx pgx.Tx, actor audit.Acto
 // their role there.
 func (s *Store) AddMembership(ctx context.Context, actor audit.Actor, userID, organisationID int64, role string) error {
 	if role != OrgOwner && role != OrgEditor {
-		return &ValidationError{Fields: map[string]string{"org_role": "must be owner or editor"}}
+		return fault.InvalidField("org_role", "manage.err.must_be_owner_or_editor")
 	}
 	return postgres.InTx(ctx, s.pool, func(tx pgx.Tx) error {
 		return addMembership(ctx, tx, actor, userID, organisationID, role)
@@ -144,7 +145,7 @@ func addMembership(ctx context.Context, tx pgx.Tx, actor audit.Actor, userID, or
 		INSERT INTO memberships (user_id, organisation_id, role) VALUES ($1, $2, $3)
 		ON CONFLICT (user_id, organisation_id) DO UPDATE SET role = EXCLUDED.role`, userID, orgID, role)
 	if _, ok := postgres.ForeignKeyViolation(err); ok {
-		return fmt.Errorf("accounts: membership of user %d in organisation %d: %w", userID, orgID, ErrNotFound)
+		return fmt.Errorf("accounts: membership of user %d in organisation %d: %w", userID, orgID, fault.ErrNotFound)
 	}
 	if err != nil {
 		return fmt.Errorf("accounts: membership of user %d in organisation %d: %w", userID, orgID, err)
@@ -159,12 +160,12 @@ func scanUser(row pgx.Row) (*User, error) {
 	u := &User{}
 	err := row.Scan(&u.ID, &u.Email, &u.Name, &u.Role, &u.Disabled, &u.CreatedAt, &u.LastLoginAt, &u.TwoFactor)
 	if errors.Is(err, pgx.ErrNoRows) {
-		return nil, ErrNotFound
+		return nil, fault.ErrNotFound
 	}
 	return u, err
 }
 
-// User returns the user with id, or ErrNotFound.
+// User returns the user with id, or fault.ErrNotFound.
 func (s *Store) User(ctx context.Context, id int64) (*User, error) {
 	u, err := scanUser(s.pool.QueryRow(ctx, `SELECT `+userColumns+` FROM users WHERE id = $1`, id))
 	if err != nil {
@@ -173,7 +174,7 @@ func (s *Store) User(ctx context.Context, id int64) (*User, error) {
 	return u, nil
 }
 
-// UserByEmail returns the user with email (any case), or ErrNotFound.
+// UserByEmail returns the user with email (any case), or fault.ErrNotFound.
 func (s *Store) UserByEmail(ctx context.Context, email string) (*User, error) {
 	u, err := scanUser(s.pool.QueryRow(ctx, `SELECT `+userColumns+` FROM users WHERE lower(email) = lower($1)`, normalizeEmail(email)))
 	if err != nil {
@@ -219,14 +220,14 @@ func (s *Store) Memberships(ctx context.Context, userID int64) ([]Membership, er
 	return ms, nil
 }
 
-// Role returns user's role in organisation, or ErrNotFound when they are
+// Role returns user's role in organisation, or fault.ErrNotFound when they are
 // not a member.
 func (s *Store) Role(ctx context.Context, userID, organisationID int64) (string, error) {
 	var role string
 	err := s.pool.QueryRow(ctx, `SELECT role FROM memberships WHERE user_id = $1 AND organisation_id = $2`,
 		userID, organisationID).Scan(&role)
 	if errors.Is(err, pgx.ErrNoRows) {
-		return "", ErrNotFound
+		return "", fault.ErrNotFound
 	}
 	if err != nil {
 		return "", fmt.Errorf("accounts: role of user %d in %d: %w", userID, organisationID, err)
@@ -235,7 +236,7 @@ func (s *Store) Role(ctx context.Context, userID, organisationID int64) (string,
 }
 
 // SetPassword replaces user's password and ends all their sessions. It
-// returns a *ValidationError for a weak password.
+// returns an Invalid error for a weak password.
 func (s *Store) SetPassword(ctx context.Context, actor audit.Actor, userID int64, password string) error {
 	if err := checkPassword(password); err != nil {
 		return err
@@ -251,7 +252,7 @@ func (s *Store) SetPassword(ctx context.Context, actor audit.Actor, userID int64
 			return fmt.Errorf("accounts: set password of %d: %w", userID, err)
 		}
 		if tag.RowsAffected() == 0 {
-			return fmt.Errorf("accounts: set password of %d: %w", userID, ErrNotFound)
+			return fmt.Errorf("accounts: set password of %d: %w", userID, fault.ErrNotFound)
 		}
 		if _, err := tx.Exec(ctx, `DELETE FROM sessions WHERE user_id = $1`, userID); err != nil {
 			return fmt.Errorf("accounts: end sessions of %d: %w", userID, err)
@@ -272,7 +273,7 @@ func (s *Store) SetDisabled(ctx context.Context, actor audit.Actor, userID int64
 			return fmt.Errorf("accounts: disable %d: %w", userID, err)
 		}
 		if tag.RowsAffected() == 0 {
-			return fmt.Errorf("accounts: disable %d: %w", userID, ErrNotFound)
+			return fmt.Errorf("accounts: disable %d: %w", userID, fault.ErrNotFound)
 		}
 		action := "user.enable"
 		if disabled {
@@ -289,7 +290,7 @@ func (s *Store) SetDisabled(ctx context.Context, actor audit.Actor, userID int64
 // when actor would take away their own admin role.
 func (s *Store) SetRole(ctx context.Context, actor audit.Actor, userID int64, role string) error {
 	if role != "" && role != RoleAdmin && role != RoleStaff {
-		return &ValidationError{Fields: map[string]string{"role": "must be admin or staff"}}
+		return fault.InvalidField("role", "manage.err.must_be_admin_or_staff")
 	}
 	if role != RoleAdmin && actor.UserID != 0 && actor.UserID == userID {
 		return fmt.Errorf("accounts: set role of %d: %w", userID, ErrSelf)
@@ -300,7 +301,7 @@ func (s *Store) SetRole(ctx context.Context, actor audit.Actor, userID int64, ro
 			UPDATE users u SET role = NULLIF($2, ''), updated_at = now() FROM (SELECT id, role FROM users WHERE id = $1 FOR UPDATE) old
 			WHERE u.id = old.id RETURNING COALESCE(old.role, '')`, userID, role).Scan(&from)
 		if errors.Is(err, pgx.ErrNoRows) {
-			return fmt.Errorf("accounts: set role of %d: %w", userID, ErrNotFound)
+			return fmt.Errorf("accounts: set role of %d: %w", userID, fault.ErrNotFound)
 		}
 		if err != nil {
 			return fmt.Errorf("accounts: set role of %d: %w", userID, err)

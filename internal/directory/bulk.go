@@ -6,6 +6,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
+	"github.com/partnerdir/partnerdir/internal/fault"
 	"github.com/partnerdir/partnerdir/internal/postgres"
 )
 
@@ -16,7 +17,7 @@ import (
 // Unlike CreateTx it records no audit entry per organisation and does not
 // call the change hook (one index job per row would defeat the purpose): the
 // caller audits the load as a whole and rebuilds the search index
-// afterwards. It returns a *ValidationError for bad input and ErrConflict
+// afterwards. It returns an Invalid error for bad input and fault.ErrConflict
 // when a slug is taken.
 func (s *Store) CreateManyTx(ctx context.Context, tx pgx.Tx, orgs []*NewOrganisation) error {
 	if len(orgs) == 0 {
@@ -62,7 +63,7 @@ func (s *Store) CreateManyTx(ctx context.Context, tx pgx.Tx, orgs []*NewOrganisa
 		}
 		_, err := tx.CopyFrom(ctx, pgx.Identifier{t.name}, t.columns, pgx.CopyFromRows(t.rows))
 		if c, ok := postgres.UniqueViolation(err); ok && c == "organisations_slug_key" {
-			return fmt.Errorf("directory: bulk create: slug taken: %w", ErrConflict)
+			return fmt.Errorf("directory: bulk create: slug taken: %w", fault.ErrConflict)
 		}
 		if err != nil {
 			return fmt.Errorf("directory: bulk create: copy %s: %w", t.name, err)

@@ -7,6 +7,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/partnerdir/partnerdir/internal/audit"
+	"github.com/partnerdir/partnerdir/internal/fault"
 	"github.com/partnerdir/partnerdir/internal/postgres"
 )
 
@@ -70,7 +71,7 @@ func (s *Store) UpdateContact(ctx context.Context, actor audit.Actor, orgID int6
 
 // DeleteContact removes contact point id (at version) and the rules that
 // route to it. The default contact cannot be removed: another must be made
-// the default first (a *ValidationError). Errors as UpdateOffice.
+// the default first (an Invalid error). Errors as UpdateOffice.
 func (s *Store) DeleteContact(ctx context.Context, actor audit.Actor, orgID, id int64, version int) error {
 	err := s.childWrite(ctx, actor, orgID, audit.Entry{Action: "contact.delete", EntityType: "contact_point", EntityID: id},
 		func(tx pgx.Tx, e *audit.Entry) error {
@@ -79,7 +80,7 @@ func (s *Store) DeleteContact(ctx context.Context, actor audit.Actor, orgID, id 
 				return err
 			}
 			if isDefault {
-				return invalid("contact", "this is the default contact: make another contact the default first")
+				return fault.InvalidField("contact", "manage.err.this_is_the_default_contact:_make_another_contact_the_default_first")
 			}
 			return guarded(ctx, tx, "contact_points", orgID, id,
 				`DELETE FROM contact_points WHERE id = $1 AND organisation_id = $2 AND version = $3`, id, orgID, version)
@@ -91,17 +92,17 @@ func (s *Store) DeleteContact(ctx context.Context, actor audit.Actor, orgID, id 
 }
 
 // AddRule adds routing rule r to organisation orgID and sets r.ID. It
-// returns a *ValidationError for an unknown kind, for an office, project or
+// returns an Invalid error for an unknown kind, for an office, project or
 // contact that is not orgID's, or when the same rule exists.
 func (s *Store) AddRule(ctx context.Context, actor audit.Actor, orgID int64, r *Rule) error {
 	if !r.SupportKind.Valid() {
-		return invalid("support_kind", "choose a kind of support")
+		return fault.InvalidField("support_kind", "manage.err.choose_a_kind_of_support")
 	}
 	if r.OfficeID != 0 && r.ProjectID != 0 {
-		return invalid("scope", "choose an office or a project, not both")
+		return fault.InvalidField("scope", "manage.err.choose_an_office_or_a_project,_not_both")
 	}
 	if r.ContactPointID == 0 {
-		return invalid("contact_point", "choose a contact")
+		return fault.InvalidField("contact_point", "manage.err.choose_a_contact")
 	}
 	err := s.childWrite(ctx, actor, orgID, audit.Entry{Action: "rule.create", EntityType: "routing_rule",
 		Details: map[string]any{"support_kind": r.SupportKind, "office_id": r.OfficeID, "project_id": r.ProjectID,
@@ -111,7 +112,7 @@ func (s *Store) AddRule(ctx context.Context, actor audit.Actor, orgID int64, r *
 			VALUES ($1, $2, NULLIF($3, 0), NULLIF($4, 0), $5) RETURNING id`,
 			orgID, r.SupportKind, r.OfficeID, r.ProjectID, r.ContactPointID).Scan(&r.ID)
 		if _, ok := postgres.UniqueViolation(err); ok {
-			return invalid("support_kind", "a rule for this kind and scope already exists")
+			return fault.InvalidField("support_kind", "manage.err.a_rule_for_this_kind_and_scope_already_exists")
 		}
 		if err != nil {
 			return officeFKError(err, "contact_point")
@@ -126,13 +127,13 @@ func (s *Store) AddRule(ctx context.Context, actor audit.Actor, orgID int64, r *
 }
 
 // DeleteRule removes routing rule id of organisation orgID. It returns
-// ErrNotFound when the rule is not orgID's.
+// fault.ErrNotFound when the rule is not orgID's.
 func (s *Store) DeleteRule(ctx context.Context, actor audit.Actor, orgID, id int64) error {
 	err := s.childWrite(ctx, actor, orgID, audit.Entry{Action: "rule.delete", EntityType: "routing_rule", EntityID: id},
 		func(tx pgx.Tx, e *audit.Entry) error {
 			tag, err := tx.Exec(ctx, `DELETE FROM routing_rules WHERE id = $1 AND organisation_id = $2`, id, orgID)
 			if err == nil && tag.RowsAffected() == 0 {
-				return ErrNotFound
+				return fault.ErrNotFound
 			}
 			return err
 		})

@@ -2,12 +2,12 @@ package directory
 
 import (
 	"context"
-	"errors"
 	"fmt"
 
 	"github.com/jackc/pgx/v5"
 
 	"github.com/partnerdir/partnerdir/internal/audit"
+	"github.com/partnerdir/partnerdir/internal/fault"
 	"github.com/partnerdir/partnerdir/internal/postgres"
 )
 
@@ -54,8 +54,8 @@ type NewRule struct {
 }
 
 // Create stores a whole organisation in one transaction, with its audit
-// entry and its index job, and returns its id. It returns a
-// *ValidationError for bad input and ErrConflict when the slug is taken.
+// entry and its index job, and returns its id. It returns an
+// Invalid error for bad input and fault.ErrConflict when the slug is taken.
 func (s *Store) Create(ctx context.Context, actor audit.Actor, n *NewOrganisation) (int64, error) {
 	var id int64
 	err := s.write(ctx, func(tx pgx.Tx) error {
@@ -80,7 +80,7 @@ func (s *Store) CreateTx(ctx context.Context, tx pgx.Tx, actor audit.Actor, n *N
 		o.Slug, o.Name, o.AlternateName, o.Kind, o.Description.FR, o.Description.EN, o.Mission.FR, o.Mission.EN,
 		o.FoundedYear, o.Website, o.Email, o.Phone, o.LogoPath, o.NewsletterURL, StatusDraft, o.LastVerifiedOn).Scan(&o.ID)
 	if c, ok := postgres.UniqueViolation(err); ok && c == "organisations_slug_key" {
-		return 0, fmt.Errorf("directory: create %s: slug taken: %w", o.Slug, ErrConflict)
+		return 0, fmt.Errorf("directory: create %s: slug taken: %w", o.Slug, fault.ErrConflict)
 	}
 	if err != nil {
 		return 0, fmt.Errorf("directory: create %s: %w", o.Slug, err)
@@ -156,14 +156,7 @@ func (s *Store) CreateTx(ctx context.Context, tx pgx.Tx, actor audit.Actor, n *N
 
 func (n *NewOrganisation) validate() error {
 	var all checker
-	merge := func(prefix string, err error) {
-		var v *ValidationError
-		if errors.As(err, &v) {
-			for f, m := range v.Fields {
-				all.Add(prefix+f, m)
-			}
-		}
-	}
+	merge := func(prefix string, err error) { all.Merge(prefix, err) }
 	merge("", n.Organisation.Validate())
 	offices := map[string]bool{}
 	for i := range n.Offices {
@@ -173,7 +166,7 @@ func (n *NewOrganisation) validate() error {
 	for i := range n.Members {
 		merge(fmt.Sprintf("members[%d].", i), n.Members[i].Validate())
 		if n.Members[i].Office != "" && !offices[n.Members[i].Office] {
-			all.Add(fmt.Sprintf("members[%d].office", i), "unknown office "+n.Members[i].Office)
+			all.Add(fmt.Sprintf("members[%d].office", i), "manage.err.unknown_office")
 		}
 	}
 	projects := map[string]bool{}
@@ -187,7 +180,7 @@ func (n *NewOrganisation) validate() error {
 		contacts[n.Contacts[i].Email] = true
 	}
 	if n.Status == StatusPublished && len(n.Contacts) == 0 {
-		all.Add("contacts", "a published organisation needs a default contact")
+		all.Add("contacts", "manage.err.needs_default_contact")
 	}
 	for i, r := range n.Rules {
 		if !r.Kind.Valid() || !contacts[r.Contact] || (r.Office != "" && !offices[r.Office]) || (r.Project != "" && !projects[r.Project]) {

@@ -4,58 +4,10 @@
 package directory
 
 import (
-	"errors"
 	"fmt"
 	"slices"
-	"sort"
-	"strings"
 	"time"
 )
-
-// Errors returned by the store.
-var (
-	// ErrNotFound means no record matches, or the caller may not see it.
-	ErrNotFound = errors.New("not found")
-	// ErrConflict means the record changed since it was read (optimistic
-	// concurrency) or a unique value is already taken.
-	ErrConflict = errors.New("conflict")
-)
-
-// ValidationError lists problems with input, keyed by form field name.
-type ValidationError struct {
-	Fields map[string]string
-}
-
-func (e *ValidationError) Error() string {
-	keys := make([]string, 0, len(e.Fields))
-	for k := range e.Fields {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	parts := make([]string, len(keys))
-	for i, k := range keys {
-		parts[i] = k + ": " + e.Fields[k]
-	}
-	return "invalid input: " + strings.Join(parts, "; ")
-}
-
-// Add records a problem with field; the first message for a field wins.
-func (e *ValidationError) Add(field, msg string) {
-	if e.Fields == nil {
-		e.Fields = map[string]string{}
-	}
-	if _, ok := e.Fields[field]; !ok {
-		e.Fields[field] = msg
-	}
-}
-
-// Err returns e when it holds a problem, nil otherwise.
-func (e *ValidationError) Err() error {
-	if len(e.Fields) == 0 {
-		return nil
-	}
-	return e
-}
 
 // Localized is a text written in French and English; either may be empty.
 type Localized struct {

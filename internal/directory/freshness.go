@@ -7,13 +7,14 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/partnerdir/partnerdir/internal/audit"
+	"github.com/partnerdir/partnerdir/internal/fault"
 	"github.com/partnerdir/partnerdir/internal/postgres"
 )
 
 // ConfirmReviewed records that the organisation's people checked its
 // profile and found nothing to change: the profile's "last reviewed" date
 // becomes today. Every save of the profile or its parts does the same on
-// its own. It returns ErrNotFound for an unknown organisation.
+// its own. It returns fault.ErrNotFound for an unknown organisation.
 func (s *Store) ConfirmReviewed(ctx context.Context, actor audit.Actor, orgID int64) error {
 	err := postgres.InTx(ctx, s.pool, func(tx pgx.Tx) error {
 		tag, err := tx.Exec(ctx, `UPDATE organisations SET last_reviewed_at = now() WHERE id = $1`, orgID)
@@ -21,7 +22,7 @@ func (s *Store) ConfirmReviewed(ctx context.Context, actor audit.Actor, orgID in
 			return err
 		}
 		if tag.RowsAffected() == 0 {
-			return ErrNotFound
+			return fault.ErrNotFound
 		}
 		// The search document does not carry the date: no index job.
 		return audit.Record(ctx, tx, actor, audit.Entry{Action: "organisation.review_confirm", EntityType: "organisation",

@@ -12,7 +12,7 @@ import (
 // SetLogo records path as organisation orgID's logo ("" removes it) and
 // returns the previous path, so the caller can delete the old file. The
 // profile's version does not change: a logo never conflicts with an edit
-// of the text. It returns ErrNotFound for an unknown organisation.
+// of the text. It returns fault.ErrNotFound for an unknown organisation.
 func (s *Store) SetLogo(ctx context.Context, actor audit.Actor, orgID int64, path string) (string, error) {
 	var old string
 	err := s.childWrite(ctx, actor, orgID, audit.Entry{Action: "organisation.logo", EntityType: "organisation", EntityID: orgID,

@@ -7,6 +7,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/partnerdir/partnerdir/internal/audit"
+	"github.com/partnerdir/partnerdir/internal/fault"
 	"github.com/partnerdir/partnerdir/internal/postgres"
 )
 
@@ -14,14 +15,14 @@ import (
 // project, or contact) into a field error.
 func officeFKError(err error, field string) error {
 	if _, ok := postgres.ForeignKeyViolation(err); ok {
-		return invalid(field, "choose one of this organisation's")
+		return fault.InvalidField(field, "manage.err.choose_one_of_this_organisation's")
 	}
 	return err
 }
 
 // AddMember adds m to organisation orgID's team, last, and sets m.ID. It
-// returns a *ValidationError (also when m.OfficeID is another
-// organisation's office) and ErrNotFound for an unknown organisation.
+// returns an Invalid error (also when m.OfficeID is another
+// organisation's office) and fault.ErrNotFound for an unknown organisation.
 func (s *Store) AddMember(ctx context.Context, actor audit.Actor, orgID int64, m *Member) error {
 	if err := m.Validate(); err != nil {
 		return err
@@ -79,7 +80,7 @@ func (s *Store) DeleteMember(ctx context.Context, actor audit.Actor, orgID, id i
 }
 
 // MoveMember moves member id one place up (earlier) or down in the team's
-// order. It returns ErrNotFound when the member is not orgID's; moving the
+// order. It returns fault.ErrNotFound when the member is not orgID's; moving the
 // first member up or the last down changes nothing.
 func (s *Store) MoveMember(ctx context.Context, actor audit.Actor, orgID, id int64, up bool) error {
 	err := s.childWrite(ctx, actor, orgID, audit.Entry{Action: "member.move", EntityType: "team_member", EntityID: id,
@@ -96,7 +97,7 @@ func (s *Store) MoveMember(ctx context.Context, actor audit.Actor, orgID, id int
 			}
 		}
 		if i < 0 {
-			return ErrNotFound
+			return fault.ErrNotFound
 		}
 		j := i + 1
 		if up {

@@ -7,18 +7,19 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/partnerdir/partnerdir/internal/audit"
+	"github.com/partnerdir/partnerdir/internal/fault"
 	"github.com/partnerdir/partnerdir/internal/postgres"
 )
 
 func officeError(err error) error {
 	if c, ok := postgres.UniqueViolation(err); ok && c == "offices_one_headquarters_idx" {
-		return invalid("kind", "the organisation already has a headquarters")
+		return fault.InvalidField("kind", "manage.err.the_organisation_already_has_a_headquarters")
 	}
 	return err
 }
 
-// AddOffice adds f to organisation orgID and sets f.ID. It returns a
-// *ValidationError for bad input and ErrNotFound for an unknown
+// AddOffice adds f to organisation orgID and sets f.ID. It returns an
+// Invalid error for bad input and fault.ErrNotFound for an unknown
 // organisation.
 func (s *Store) AddOffice(ctx context.Context, actor audit.Actor, orgID int64, f *Office) error {
 	if err := f.Validate(); err != nil {
@@ -42,8 +43,8 @@ func (s *Store) AddOffice(ctx context.Context, actor audit.Actor, orgID int64, f
 }
 
 // UpdateOffice saves f (by f.ID, guarded by f.Version) in organisation
-// orgID. It returns a *ValidationError, ErrNotFound when the office is not
-// orgID's, or ErrConflict when someone saved it meanwhile.
+// orgID. It returns an Invalid error, fault.ErrNotFound when the office is not
+// orgID's, or fault.ErrConflict when someone saved it meanwhile.
 func (s *Store) UpdateOffice(ctx context.Context, actor audit.Actor, orgID int64, f *Office) error {
 	if err := f.Validate(); err != nil {
 		return err
@@ -75,7 +76,7 @@ func (s *Store) UpdateOffice(ctx context.Context, actor audit.Actor, orgID int64
 
 // DeleteOffice removes office id (at version) from organisation orgID;
 // its members, projects and contacts stay, without an office. It returns
-// ErrNotFound or ErrConflict like UpdateOffice.
+// fault.ErrNotFound or fault.ErrConflict like UpdateOffice.
 func (s *Store) DeleteOffice(ctx context.Context, actor audit.Actor, orgID, id int64, version int) error {
 	err := s.childWrite(ctx, actor, orgID, audit.Entry{Action: "office.delete", EntityType: "office", EntityID: id},
 		func(tx pgx.Tx, e *audit.Entry) error {

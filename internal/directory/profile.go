@@ -7,6 +7,8 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+
+	"github.com/partnerdir/partnerdir/internal/fault"
 )
 
 const organisationColumns = `
@@ -66,7 +68,7 @@ type ProfileOptions struct {
 }
 
 // Profile returns the organisation with slug and everything on its page, in
-// one round trip. It returns ErrNotFound for an unknown slug, and for an
+// one round trip. It returns fault.ErrNotFound for an unknown slug, and for an
 // unpublished organisation unless opts allow it.
 func (s *Store) Profile(ctx context.Context, slug string, opts ProfileOptions) (*Profile, error) {
 	return s.profile(ctx, "o.slug = $1", slug, opts)
@@ -81,7 +83,7 @@ func (s *Store) profile(ctx context.Context, where string, key any, opts Profile
 	p := &Profile{}
 	err := scanOrganisation(s.pool.QueryRow(ctx, "SELECT "+organisationColumns+" FROM organisations o WHERE "+where, key), &p.Organisation)
 	if errors.Is(err, pgx.ErrNoRows) || err == nil && p.Status != StatusPublished && !opts.Unpublished {
-		return nil, ErrNotFound
+		return nil, fault.ErrNotFound
 	}
 	if err != nil {
 		return nil, fmt.Errorf("directory: read organisation %v: %w", key, err)
@@ -166,7 +168,7 @@ func (s *Store) ProfileStamp(ctx context.Context, slug string) (int64, string, e
 	err := s.pool.QueryRow(ctx, `SELECT id, status, version, updated_at, last_reviewed_at, last_verified_on FROM organisations WHERE slug = $1`, slug).
 		Scan(&id, &status, &version, &updated, &reviewed, &verified)
 	if errors.Is(err, pgx.ErrNoRows) {
-		return 0, "", ErrNotFound
+		return 0, "", fault.ErrNotFound
 	}
 	if err != nil {
 		return 0, "", fmt.Errorf("directory: profile stamp: %w", err)

@@ -7,12 +7,13 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/partnerdir/partnerdir/internal/audit"
+	"github.com/partnerdir/partnerdir/internal/fault"
 	"github.com/partnerdir/partnerdir/internal/postgres"
 )
 
 func projectError(err error) error {
 	if c, ok := postgres.UniqueViolation(err); ok && c == "projects_organisation_id_slug_key" {
-		return invalid("slug", "another project already uses this address")
+		return fault.InvalidField("slug", "manage.err.another_project_already_uses_this_address")
 	}
 	return officeFKError(err, "lead_office")
 }
@@ -23,14 +24,14 @@ func checkThemes(ctx context.Context, tx pgx.Tx, slugs []string) error {
 		return err
 	}
 	if known != len(uniq(slugs)) {
-		return invalid("themes", "unknown theme")
+		return fault.InvalidField("themes", "manage.err.unknown_theme")
 	}
 	return nil
 }
 
 // AddProject adds p, with the themes named by themeSlugs, to organisation
-// orgID and sets p.ID. It returns a *ValidationError (also for a slug the
-// organisation already uses) and ErrNotFound for an unknown organisation.
+// orgID and sets p.ID. It returns an Invalid error (also for a slug the
+// organisation already uses) and fault.ErrNotFound for an unknown organisation.
 func (s *Store) AddProject(ctx context.Context, actor audit.Actor, orgID int64, p *Project, themeSlugs []string) error {
 	if p.SupportSought == nil {
 		p.SupportSought = []SupportKind{}

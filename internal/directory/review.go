@@ -11,6 +11,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/partnerdir/partnerdir/internal/audit"
+	"github.com/partnerdir/partnerdir/internal/fault"
 	"github.com/partnerdir/partnerdir/internal/postgres"
 )
 
@@ -29,7 +30,7 @@ const MaxReasonLen = 2000
 
 // ErrNoDefaultContact means an organisation cannot be published: it has
 // no default contact to receive support offers.
-var ErrNoDefaultContact = errors.New("the organisation has no default contact")
+var ErrNoDefaultContact = fault.New(fault.Conflict, "admin.org.no_default_contact")
 
 // Mail is a message the directory asks to send (a review decision to an
 // organisation's owners), in both languages.
@@ -82,9 +83,9 @@ var transitions = map[string]transition{
 // status, a mail to each owner (with the reason of a rejection or a
 // suspension). The organisation's row is locked
 // first, so of two admins deciding at once the second sees the first's
-// outcome: a decision that no longer fits the status is ErrConflict and
-// changes nothing. It returns a *ValidationError for a missing or too
-// long reason, ErrNotFound for an unknown organisation and
+// outcome: a decision that no longer fits the status is fault.ErrConflict and
+// changes nothing. It returns an Invalid error for a missing or too
+// long reason, fault.ErrNotFound for an unknown organisation and
 // ErrNoDefaultContact when publishing an organisation without one.
 func (s *Store) Decide(ctx context.Context, actor audit.Actor, orgID int64, decision, reason string) error {
 	t, ok := transitions[decision]
@@ -94,9 +95,9 @@ func (s *Store) Decide(ctx context.Context, actor audit.Actor, orgID int64, deci
 	reason = strings.TrimSpace(reason)
 	switch {
 	case t.needsReason && reason == "":
-		return invalid("reason", "required")
+		return fault.InvalidField("reason", "manage.err.required")
 	case utf8.RuneCountInString(reason) > MaxReasonLen:
-		return invalid("reason", "too long")
+		return fault.InvalidField("reason", "manage.err.too_long")
 	}
 	err := s.write(ctx, func(tx pgx.Tx) error {
 		var status, name, slug string
@@ -105,7 +106,7 @@ func (s *Store) Decide(ctx context.Context, actor audit.Actor, orgID int64, deci
 		err := tx.QueryRow(ctx, `SELECT status, name, slug, default_contact_id, last_verified_on FROM organisations WHERE id = $1 FOR UPDATE`,
 			orgID).Scan(&status, &name, &slug, &defaultContact, &verified)
 		if errors.Is(err, pgx.ErrNoRows) {
-			return ErrNotFound
+			return fault.ErrNotFound
 		}
 		if err != nil {
 			return err
@@ -113,7 +114,7 @@ func (s *Store) Decide(ctx context.Context, actor audit.Actor, orgID int64, deci
 		to := status
 		if t.from != "" {
 			if status != t.from {
-				return ErrConflict
+				return fault.ErrConflict
 			}
 			to = t.to
 		}
@@ -121,7 +122,7 @@ func (s *Store) Decide(ctx context.Context, actor audit.Actor, orgID int64, deci
 			return ErrNoDefaultContact
 		}
 		if decision == DecisionUnverify && verified == nil {
-			return ErrConflict
+			return fault.ErrConflict
 		}
 		set := "status = $2"
 		if t.verifiedDate != "" {
@@ -243,10 +244,10 @@ func ValidStatus(st string) bool {
 
 // ReviewList returns one page of organisations of any status for admins:
 // pending ones oldest first (the review queue), the others by name. It
-// returns a *ValidationError for an unknown status.
+// returns an Invalid error for an unknown status.
 func (s *Store) ReviewList(ctx context.Context, f ReviewFilter) (*ReviewList, error) {
 	if f.Status != "" && !ValidStatus(f.Status) {
-		return nil, invalid("status", "unknown status")
+		return nil, fault.InvalidField("status", "manage.err.unknown_status")
 	}
 	if f.PerPage <= 0 || f.PerPage > 200 {
 		f.PerPage = 50
@@ -335,7 +336,7 @@ type ReviewDetail struct {
 }
 
 // ReviewDetail returns organisation id (any status, private data
-// included) with its review history, or ErrNotFound.
+// included) with its review history, or fault.ErrNotFound.
 func (s *Store) ReviewDetail(ctx context.Context, id int64) (*ReviewDetail, error) {
 	p, err := s.ProfileByID(ctx, id, ProfileOptions{Unpublished: true, Private: true})
 	if err != nil {
@@ -401,22 +402,26 @@ func (s *Store) Rejections(ctx context.Context, ids []int64) (map[int64]Decision
 	return out, nil
 }
 
+// ErrNotDraft means an organisation cannot be submitted for review: it is
+// already submitted or published.
+var ErrNotDraft = fault.New(fault.Conflict, "manage.submit.conflict")
+
 // Submit sends a draft organisation (a new listing, or one an admin
 // rejected) to the admins' review queue: draft → pending, with its audit
-// entry. It returns ErrConflict when the organisation is not a draft and
-// ErrNotFound for an unknown one.
+// entry. It returns ErrNotDraft (a conflict) when the organisation is not a
+// draft and fault.ErrNotFound for an unknown one.
 func (s *Store) Submit(ctx context.Context, actor audit.Actor, orgID int64) error {
 	err := s.write(ctx, func(tx pgx.Tx) error {
 		var status string
 		err := tx.QueryRow(ctx, `SELECT status FROM organisations WHERE id = $1 FOR UPDATE`, orgID).Scan(&status)
 		if errors.Is(err, pgx.ErrNoRows) {
-			return ErrNotFound
+			return fault.ErrNotFound
 		}
 		if err != nil {
 			return err
 		}
 		if status != StatusDraft {
-			return ErrConflict
+			return ErrNotDraft
 		}
 		if _, err := tx.Exec(ctx, `UPDATE organisations SET status = 'pending', version = version + 1, updated_at = now() WHERE id = $1`,
 			orgID); err != nil {

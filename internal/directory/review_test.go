@@ -14,6 +14,7 @@ import (
 	"github.com/partnerdir/partnerdir/internal/audit"
 	"github.com/partnerdir/partnerdir/internal/demo"
 	"github.com/partnerdir/partnerdir/internal/directory"
+	"github.com/partnerdir/partnerdir/internal/fault"
 	"github.com/partnerdir/partnerdir/internal/postgres/pgtest"
 )
 
@@ -92,9 +93,7 @@ func TestReviewTransitions(t *testing.T) {
 		l.Rows[0].PendingSince == nil || l.Counts[directory.StatusPending] != 1 {
 		t.Fatalf("review queue: %+v", l)
 	}
-
-	var ve *directory.ValidationError
-	if err := f.s.Decide(ctx, admin, org.ID, directory.DecisionReject, "   "); !errors.As(err, &ve) || ve.Fields["reason"] != "required" {
+	if err := f.s.Decide(ctx, admin, org.ID, directory.DecisionReject, "   "); !errors.Is(err, fault.ErrInvalid) || fault.FieldsOf(err)["reason"] != "manage.err.required" {
 		t.Fatalf("reject without a reason: %v", err)
 	}
 	if n := f.count(t, `SELECT count(*) FROM organisation_decisions`); n != 0 || orgBySlug(t, f.s, org.Slug).Status != directory.StatusPending {
@@ -129,7 +128,7 @@ func TestReviewTransitions(t *testing.T) {
 	if err := f.s.Submit(ctx, editor, org.ID); err != nil {
 		t.Fatal(err)
 	}
-	if err := f.s.Submit(ctx, editor, org.ID); !errors.Is(err, directory.ErrConflict) {
+	if err := f.s.Submit(ctx, editor, org.ID); !errors.Is(err, fault.ErrConflict) {
 		t.Errorf("submitting a pending organisation: %v, want ErrConflict", err)
 	}
 	if rej, _ := f.s.Rejections(ctx, []int64{org.ID}); len(rej) != 0 {
@@ -149,23 +148,23 @@ func TestReviewTransitions(t *testing.T) {
 		t.Errorf("a published organisation still shows a rejection: %+v", rej)
 	}
 	audits := f.count(t, `SELECT count(*) FROM audit_log WHERE organisation_id = $1`, org.ID)
-	if err := f.s.Decide(ctx, admin, org.ID, directory.DecisionApprove, ""); !errors.Is(err, directory.ErrConflict) {
+	if err := f.s.Decide(ctx, admin, org.ID, directory.DecisionApprove, ""); !errors.Is(err, fault.ErrConflict) {
 		t.Errorf("approving a published organisation: %v, want ErrConflict", err)
 	}
-	if err := f.s.Decide(ctx, admin, org.ID, directory.DecisionReinstate, ""); !errors.Is(err, directory.ErrConflict) {
+	if err := f.s.Decide(ctx, admin, org.ID, directory.DecisionReinstate, ""); !errors.Is(err, fault.ErrConflict) {
 		t.Errorf("reinstating a published organisation: %v, want ErrConflict", err)
 	}
 	if n := f.count(t, `SELECT count(*) FROM audit_log WHERE organisation_id = $1`, org.ID); n != audits {
 		t.Errorf("refused decisions were audited: %d entries, want %d", n, audits)
 	}
 
-	if err := f.s.Decide(ctx, admin, org.ID, directory.DecisionSuspend, ""); !errors.As(err, &ve) {
+	if err := f.s.Decide(ctx, admin, org.ID, directory.DecisionSuspend, ""); !errors.Is(err, fault.ErrInvalid) {
 		t.Errorf("suspend without a reason: %v", err)
 	}
 	if err := f.s.Decide(ctx, admin, org.ID, directory.DecisionSuspend, "Plainte en cours d'examen"); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := f.s.Profile(ctx, org.Slug, directory.ProfileOptions{}); !errors.Is(err, directory.ErrNotFound) {
+	if _, err := f.s.Profile(ctx, org.Slug, directory.ProfileOptions{}); !errors.Is(err, fault.ErrNotFound) {
 		t.Errorf("suspended organisation is public: %v", err)
 	}
 	if err := f.s.Decide(ctx, admin, org.ID, directory.DecisionReinstate, ""); err != nil {
@@ -181,7 +180,7 @@ func TestReviewTransitions(t *testing.T) {
 	if err := f.s.Decide(ctx, admin, org.ID, directory.DecisionUnverify, ""); err != nil {
 		t.Fatal(err)
 	}
-	if err := f.s.Decide(ctx, admin, org.ID, directory.DecisionUnverify, ""); !errors.Is(err, directory.ErrConflict) {
+	if err := f.s.Decide(ctx, admin, org.ID, directory.DecisionUnverify, ""); !errors.Is(err, fault.ErrConflict) {
 		t.Errorf("unverifying twice: %v", err)
 	}
 	if p := orgBySlug(t, f.s, org.Slug); p.LastVerifiedOn != nil {
@@ -201,7 +200,7 @@ func TestReviewTransitions(t *testing.T) {
 	if len(d.Events) == 0 || d.Events[0].Action != "organisation.unverify" {
 		t.Errorf("latest audit event: %+v", d.Events)
 	}
-	if err := f.s.Decide(ctx, admin, 999999, directory.DecisionApprove, ""); !errors.Is(err, directory.ErrNotFound) {
+	if err := f.s.Decide(ctx, admin, 999999, directory.DecisionApprove, ""); !errors.Is(err, fault.ErrNotFound) {
 		t.Errorf("unknown organisation: %v", err)
 	}
 }
@@ -257,7 +256,7 @@ func TestConcurrentApprovalsOneWins(t *testing.T) {
 		switch err := <-errs; {
 		case err == nil:
 			won++
-		case errors.Is(err, directory.ErrConflict):
+		case errors.Is(err, fault.ErrConflict):
 			conflicts++
 		default:
 			t.Errorf("unexpected error: %v", err)
@@ -292,8 +291,7 @@ func TestReviewListSearchAndPaging(t *testing.T) {
 	if l, _ := f.s.ReviewList(ctx, directory.ReviewFilter{Query: "100%_"}); l.Total != 0 {
 		t.Errorf("LIKE wildcards are not escaped: %d rows", l.Total)
 	}
-	var ve *directory.ValidationError
-	if _, err := f.s.ReviewList(ctx, directory.ReviewFilter{Status: "gone"}); !errors.As(err, &ve) {
+	if _, err := f.s.ReviewList(ctx, directory.ReviewFilter{Status: "gone"}); !errors.Is(err, fault.ErrInvalid) {
 		t.Errorf("unknown status: %v", err)
 	}
 }

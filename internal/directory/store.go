@@ -3,7 +3,6 @@ package directory
 import (
 	"context"
 	"encoding/base64"
-	"errors"
 	"fmt"
 	"maps"
 	"slices"
@@ -14,6 +13,7 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 
+	"github.com/partnerdir/partnerdir/internal/fault"
 	"github.com/partnerdir/partnerdir/internal/postgres"
 )
 
@@ -221,7 +221,7 @@ func cardScanner(themes []Theme) pgx.RowToFunc[Card] {
 
 // List returns one page of published organisations ordered by name, using
 // keyset pagination so deep pages cost the same as the first. A malformed
-// cursor is ErrNotFound.
+// cursor is ErrBadCursor.
 func (s *Store) List(ctx context.Context, f ListFilter) (Page, error) {
 	if f.Limit <= 0 || f.Limit > 100 {
 		f.Limit = 20
@@ -327,7 +327,7 @@ func encodeCursor(name string, id int64) string {
 }
 
 // ErrBadCursor means a pagination cursor could not be decoded.
-var ErrBadCursor = errors.New("invalid page cursor")
+var ErrBadCursor = &fault.Error{Kind: fault.Invalid, Fields: map[string]string{"after/before": "manage.err.invalid"}}
 
 func decodeCursor(c string) (string, int64, error) {
 	b, err := base64.RawURLEncoding.DecodeString(c)
@@ -348,7 +348,7 @@ func (s *Store) UpsertThemes(ctx context.Context, tx pgx.Tx, themes []Theme) err
 	s.cache.invalidate()
 	for i, t := range themes {
 		if !ValidSlug(t.Slug) || t.NameFR == "" || t.NameEN == "" {
-			return &ValidationError{Fields: map[string]string{"theme": "invalid theme " + t.Slug}}
+			return fmt.Errorf("directory: theme %q: %w", t.Slug, fault.InvalidField("theme", "manage.err.invalid"))
 		}
 		_, err := tx.Exec(ctx, `
 			INSERT INTO themes (slug, name_fr, name_en, position) VALUES ($1, $2, $3, $4)

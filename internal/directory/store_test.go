@@ -11,6 +11,7 @@ import (
 	"github.com/partnerdir/partnerdir/internal/audit"
 	"github.com/partnerdir/partnerdir/internal/demo"
 	"github.com/partnerdir/partnerdir/internal/directory"
+	"github.com/partnerdir/partnerdir/internal/fault"
 	"github.com/partnerdir/partnerdir/internal/postgres"
 	"github.com/partnerdir/partnerdir/internal/postgres/pgtest"
 )
@@ -81,7 +82,7 @@ func TestProfileHidesUnpublishedAndPrivate(t *testing.T) {
 	if _, err := store.Create(ctx, audit.System("test"), draft); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := store.Profile(ctx, draft.Slug, directory.ProfileOptions{}); !errors.Is(err, directory.ErrNotFound) {
+	if _, err := store.Profile(ctx, draft.Slug, directory.ProfileOptions{}); !errors.Is(err, fault.ErrNotFound) {
 		t.Errorf("draft profile: err = %v, want ErrNotFound", err)
 	}
 	if _, err := store.Profile(ctx, draft.Slug, directory.ProfileOptions{Unpublished: true}); err != nil {
@@ -127,8 +128,7 @@ func TestCreateRejectsBadInputAndDuplicates(t *testing.T) {
 			n := demo.Organisations()[1]
 			tt.mutate(n)
 			_, err := store.Create(ctx, audit.System("test"), n)
-			var ve *directory.ValidationError
-			if !errors.As(err, &ve) || ve.Fields[tt.field] == "" {
+			if !errors.Is(err, fault.ErrInvalid) || fault.FieldsOf(err)[tt.field] == "" {
 				t.Fatalf("err = %v, want a validation error on %s", err, tt.field)
 			}
 		})
@@ -137,7 +137,7 @@ func TestCreateRejectsBadInputAndDuplicates(t *testing.T) {
 	if _, err := store.Create(ctx, audit.System("test"), n); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := store.Create(ctx, audit.System("test"), demo.Organisations()[1]); !errors.Is(err, directory.ErrConflict) {
+	if _, err := store.Create(ctx, audit.System("test"), demo.Organisations()[1]); !errors.Is(err, fault.ErrConflict) {
 		t.Errorf("second create with the same slug: err = %v, want ErrConflict", err)
 	}
 }

@@ -9,11 +9,12 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/partnerdir/partnerdir/internal/audit"
+	"github.com/partnerdir/partnerdir/internal/fault"
 )
 
 // ProfileUpdate is what an organisation's editors may change on its own
 // fields. Version is the version they read: a save based on an older one
-// is refused with ErrConflict rather than overwriting someone's work.
+// is refused with fault.ErrConflict rather than overwriting someone's work.
 type ProfileUpdate struct {
 	Version       int
 	Name          string
@@ -33,21 +34,18 @@ type ProfileUpdate struct {
 
 // UpdateProfile saves u on organisation orgID, with its audit entry (the
 // names of the changed fields) and its index job, and returns the new
-// version. It returns a *ValidationError for bad input, ErrNotFound for an
-// unknown organisation and ErrConflict when the version is stale.
+// version. It returns an Invalid error for bad input, fault.ErrNotFound for an
+// unknown organisation and fault.ErrConflict when the version is stale.
 func (s *Store) UpdateProfile(ctx context.Context, actor audit.Actor, orgID int64, u ProfileUpdate) (int, error) {
 	check := Organisation{Slug: "x", Status: StatusDraft, Name: u.Name, AlternateName: u.AlternateName, Kind: u.Kind,
 		Description: u.Description, Mission: u.Mission, FoundedYear: u.FoundedYear, Website: u.Website, Email: u.Email,
 		Phone: u.Phone, NewsletterURL: u.NewsletterURL, Countries: u.Countries, SocialLinks: u.SocialLinks}
 	var v checker
-	var ve *ValidationError
-	if err := check.Validate(); errors.As(err, &ve) {
-		v.ValidationError = *ve
-	}
+	v.Merge("", check.Validate())
 	seen := map[string]bool{}
 	for _, l := range u.SocialLinks {
 		if seen[l.Network] {
-			v.Add("social_"+l.Network, "given twice")
+			v.Add("social_"+l.Network, "manage.err.given_twice")
 		}
 		seen[l.Network] = true
 	}
@@ -59,20 +57,20 @@ func (s *Store) UpdateProfile(ctx context.Context, actor audit.Actor, orgID int6
 		var cur Organisation
 		err := scanOrganisation(tx.QueryRow(ctx, "SELECT "+organisationColumns+" FROM organisations o WHERE o.id = $1 FOR UPDATE OF o", orgID), &cur)
 		if errors.Is(err, pgx.ErrNoRows) {
-			return ErrNotFound
+			return fault.ErrNotFound
 		}
 		if err != nil {
 			return err
 		}
 		if cur.Version != u.Version {
-			return ErrConflict
+			return fault.ErrConflict
 		}
 		var known int
 		if err := tx.QueryRow(ctx, `SELECT count(*) FROM themes WHERE slug = ANY($1)`, u.ThemeSlugs).Scan(&known); err != nil {
 			return err
 		}
 		if known != len(uniq(u.ThemeSlugs)) {
-			return &ValidationError{Fields: map[string]string{"themes": "unknown theme"}}
+			return fault.InvalidField("themes", "manage.err.unknown_theme")
 		}
 		err = tx.QueryRow(ctx, `
 			UPDATE organisations SET name = $2, alternate_name = $3, iati_type = $4, description_fr = $5, description_en = $6,
@@ -161,7 +159,7 @@ func (s *Store) childWrite(ctx context.Context, actor audit.Actor, orgID int64, 
 			return err
 		}
 		if tag.RowsAffected() == 0 {
-			return ErrNotFound
+			return fault.ErrNotFound
 		}
 		if err := fn(tx, &e); err != nil {
 			return err
@@ -175,21 +173,21 @@ func (s *Store) childWrite(ctx context.Context, actor audit.Actor, orgID int64, 
 }
 
 // staleOrMissing explains an UPDATE or DELETE guarded by version that
-// touched no row: ErrNotFound when the row is not orgID's, else
-// ErrConflict.
+// touched no row: fault.ErrNotFound when the row is not orgID's, else
+// fault.ErrConflict.
 func staleOrMissing(ctx context.Context, tx pgx.Tx, table string, orgID, id int64) error {
 	var exists bool
 	if err := tx.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM `+table+` WHERE id = $1 AND organisation_id = $2)`, id, orgID).Scan(&exists); err != nil {
 		return err
 	}
 	if exists {
-		return ErrConflict
+		return fault.ErrConflict
 	}
-	return ErrNotFound
+	return fault.ErrNotFound
 }
 
 // guarded runs a version-guarded statement and maps "no row" to
-// ErrNotFound or ErrConflict.
+// fault.ErrNotFound or fault.ErrConflict.
 func guarded(ctx context.Context, tx pgx.Tx, table string, orgID, id int64, sql string, args ...any) error {
 	tag, err := tx.Exec(ctx, sql, args...)
 	if err != nil {
@@ -239,8 +237,4 @@ func auditedUpdate(ctx context.Context, tx pgx.Tx, e *audit.Entry, table string,
 	details["fields"] = fields
 	e.Details = details
 	return nil
-}
-
-func invalid(field, msg string) error {
-	return &ValidationError{Fields: map[string]string{field: msg}}
 }

@@ -12,6 +12,7 @@ import (
 	"github.com/partnerdir/partnerdir/internal/audit"
 	"github.com/partnerdir/partnerdir/internal/demo"
 	"github.com/partnerdir/partnerdir/internal/directory"
+	"github.com/partnerdir/partnerdir/internal/fault"
 	"github.com/partnerdir/partnerdir/internal/postgres/pgtest"
 )
 
@@ -65,7 +66,7 @@ func TestUpdateProfileConflictAuditAndIndexJob(t *testing.T) {
 	}
 	// The second editor read the same version: their save is refused.
 	u.Description.FR = "Écrasement"
-	if _, err := s.UpdateProfile(ctx, editor, p.ID, u); !errors.Is(err, directory.ErrConflict) {
+	if _, err := s.UpdateProfile(ctx, editor, p.ID, u); !errors.Is(err, fault.ErrConflict) {
 		t.Fatalf("stale save: %v, want ErrConflict", err)
 	}
 	got := orgBySlug(t, s, "ecpat-luxembourg")
@@ -83,9 +84,8 @@ func TestUpdateProfileConflictAuditAndIndexJob(t *testing.T) {
 	if fields, _ := evs[0].Details["fields"].([]any); len(fields) == 0 {
 		t.Errorf("audit does not say what changed: %v", evs[0].Details)
 	}
-	var ve *directory.ValidationError
 	u.Version, u.Name, u.Website, u.ThemeSlugs = v, "", "ftp://x", []string{"no-such-theme"}
-	if _, err := s.UpdateProfile(ctx, editor, p.ID, u); !errors.As(err, &ve) || ve.Fields["name"] == "" || ve.Fields["website"] == "" {
+	if _, err := s.UpdateProfile(ctx, editor, p.ID, u); !errors.Is(err, fault.ErrInvalid) || fault.FieldsOf(err)["name"] == "" || fault.FieldsOf(err)["website"] == "" {
 		t.Errorf("bad input: %v", err)
 	}
 }
@@ -120,13 +120,12 @@ func TestChildWritesStayInTheirOrganisation(t *testing.T) {
 		"delete project": s.DeleteProject(ctx, editor, a.ID, bp.ID, bp.Version),
 	}
 	for name, err := range checks {
-		if !errors.Is(err, directory.ErrNotFound) {
+		if !errors.Is(err, fault.ErrNotFound) {
 			t.Errorf("%s of B's record through A: %v, want ErrNotFound", name, err)
 		}
 	}
-	var ve *directory.ValidationError
 	m := directory.Member{FullName: "Intrus", OfficeID: bo.ID, Public: true}
-	if err := s.AddMember(ctx, editor, a.ID, &m); !errors.As(err, &ve) || ve.Fields["office"] == "" {
+	if err := s.AddMember(ctx, editor, a.ID, &m); !errors.Is(err, fault.ErrInvalid) || fault.FieldsOf(err)["office"] == "" {
 		t.Errorf("member of A in B's office: %v", err)
 	}
 	if after := orgBySlug(t, s, b.Slug); len(after.Offices) != len(b.Offices) || len(after.Members) != len(b.Members) ||
@@ -156,12 +155,11 @@ func TestOfficeMemberProjectContactLifecycle(t *testing.T) {
 		WHERE action = 'office.update' ORDER BY id DESC LIMIT 1`).Scan(&fields); err != nil || len(fields) != 1 || fields[0] != "city" {
 		t.Errorf("audit of the office update says fields %v (%v), want [city]", fields, err)
 	}
-	if err := s.UpdateOffice(ctx, editor, a.ID, &stale); !errors.Is(err, directory.ErrConflict) {
+	if err := s.UpdateOffice(ctx, editor, a.ID, &stale); !errors.Is(err, fault.ErrConflict) {
 		t.Errorf("stale office save: %v", err)
 	}
 	hq := directory.Office{Name: "Second siège", Kind: directory.OfficeHeadquarters, City: "Paris", Country: "FR"}
-	var ve *directory.ValidationError
-	if err := s.AddOffice(ctx, editor, a.ID, &hq); !errors.As(err, &ve) || ve.Fields["kind"] == "" {
+	if err := s.AddOffice(ctx, editor, a.ID, &hq); !errors.Is(err, fault.ErrInvalid) || fault.FieldsOf(err)["kind"] == "" {
 		t.Errorf("second headquarters: %v", err)
 	}
 
@@ -193,7 +191,7 @@ func TestOfficeMemberProjectContactLifecycle(t *testing.T) {
 		t.Fatal(err)
 	}
 	dup := directory.Project{Slug: "ecoles-dakar", Title: "Doublon", Status: directory.ProjectPipeline}
-	if err := s.AddProject(ctx, editor, a.ID, &dup, nil); !errors.As(err, &ve) || ve.Fields["slug"] == "" {
+	if err := s.AddProject(ctx, editor, a.ID, &dup, nil); !errors.Is(err, fault.ErrInvalid) || fault.FieldsOf(err)["slug"] == "" {
 		t.Errorf("duplicate project slug: %v", err)
 	}
 
@@ -206,10 +204,10 @@ func TestOfficeMemberProjectContactLifecycle(t *testing.T) {
 		t.Fatal(err)
 	}
 	again := r
-	if err := s.AddRule(ctx, editor, a.ID, &again); !errors.As(err, &ve) {
+	if err := s.AddRule(ctx, editor, a.ID, &again); !errors.Is(err, fault.ErrInvalid) {
 		t.Errorf("duplicate rule: %v", err)
 	}
-	if err := s.DeleteContact(ctx, editor, a.ID, a.DefaultContactID, 1); !errors.As(err, &ve) {
+	if err := s.DeleteContact(ctx, editor, a.ID, a.DefaultContactID, 1); !errors.Is(err, fault.ErrInvalid) {
 		t.Errorf("deleting the default contact: %v", err)
 	}
 	cp.Default = true
@@ -259,7 +257,7 @@ func TestConcurrentSavesOneWinsOneConflicts(t *testing.T) {
 		switch err := <-errs; {
 		case err == nil:
 			won++
-		case errors.Is(err, directory.ErrConflict):
+		case errors.Is(err, fault.ErrConflict):
 			conflicts++
 		default:
 			t.Errorf("unexpected error: %v", err)

@@ -8,6 +8,8 @@ import (
 	"unicode/utf8"
 
 	"golang.org/x/text/language"
+
+	"github.com/partnerdir/partnerdir/internal/fault"
 )
 
 var slugPattern = regexp.MustCompile(`^[a-z0-9]+(-[a-z0-9]+)*$`)
@@ -36,45 +38,45 @@ func validWebURL(s string) bool {
 	return err == nil && (u.Scheme == "http" || u.Scheme == "https") && u.Host != "" && len(s) <= 500
 }
 
-type checker struct{ ValidationError }
+type checker struct{ fault.Fields }
 
 func (c *checker) required(field, v string, max int) {
 	switch {
 	case strings.TrimSpace(v) == "":
-		c.Add(field, "required")
+		c.Add(field, "manage.err.required")
 	case utf8.RuneCountInString(v) > max:
-		c.Add(field, "too long")
+		c.Add(field, "manage.err.too_long")
 	}
 }
 
 func (c *checker) optional(field, v string, max int) {
 	if utf8.RuneCountInString(v) > max {
-		c.Add(field, "too long")
+		c.Add(field, "manage.err.too_long")
 	}
 }
 
 func (c *checker) email(field, v string) {
 	if v != "" && !ValidEmail(v) {
-		c.Add(field, "not a valid email address")
+		c.Add(field, "manage.err.not_a_valid_email_address")
 	}
 }
 
 func (c *checker) web(field, v string) {
 	if v != "" && !validWebURL(v) {
-		c.Add(field, "must be a web address starting with http:// or https://")
+		c.Add(field, "manage.err.must_be_a_web_address_starting_with_http://_or_https://")
 	}
 }
 
 func (c *checker) year(field string, y int) {
 	if y != 0 && (y < 1800 || y > 2100) {
-		c.Add(field, "not a valid year")
+		c.Add(field, "manage.err.not_a_valid_year")
 	}
 }
 
 func (c *checker) countries(field string, codes []string) {
 	for _, code := range codes {
 		if !ValidCountry(code) {
-			c.Add(field, "unknown country code "+code)
+			c.Add(field, "manage.err.unknown_country")
 		}
 	}
 }
@@ -83,12 +85,12 @@ func (c *checker) countries(field string, codes []string) {
 func (o *Organisation) Validate() error {
 	var c checker
 	if !ValidSlug(o.Slug) {
-		c.Add("slug", "use lower-case letters, digits and dashes")
+		c.Add("slug", "manage.err.use_lower-case_letters,_digits_and_dashes")
 	}
 	c.required("name", o.Name, 200)
 	c.optional("alternate_name", o.AlternateName, 100)
 	if !o.Kind.Valid() {
-		c.Add("kind", "choose a kind of organisation")
+		c.Add("kind", "manage.err.choose_a_kind_of_organisation")
 	}
 	c.optional("description_fr", o.Description.FR, 10000)
 	c.optional("description_en", o.Description.EN, 10000)
@@ -102,7 +104,7 @@ func (o *Organisation) Validate() error {
 	switch o.Status {
 	case StatusDraft, StatusPending, StatusPublished, StatusSuspended:
 	default:
-		c.Add("status", "unknown status")
+		c.Add("status", "manage.err.unknown_status")
 	}
 	c.countries("countries", o.Countries)
 	for _, l := range o.SocialLinks {
@@ -111,13 +113,13 @@ func (o *Organisation) Validate() error {
 			known = known || n == l.Network
 		}
 		if !known {
-			c.Add("social_"+l.Network, "unknown network")
+			c.Add("social_"+l.Network, "manage.err.unknown_network")
 		}
 		c.web("social_"+l.Network, l.URL)
 	}
 	for _, id := range o.Identifiers {
 		if !regexp.MustCompile(`^[A-Z]{2}-[A-Z0-9]+$`).MatchString(id.Scheme) {
-			c.Add("identifier_scheme", "use an org-id.guide scheme such as LU-RCS")
+			c.Add("identifier_scheme", "manage.err.identifier_scheme")
 		}
 		c.required("identifier_value", id.Value, 100)
 	}
@@ -131,22 +133,22 @@ func (f *Office) Validate() error {
 	switch f.Kind {
 	case OfficeHeadquarters, OfficeRegional, OfficeCountry, OfficeField:
 	default:
-		c.Add("kind", "choose a kind of office")
+		c.Add("kind", "manage.err.choose_a_kind_of_office")
 	}
 	c.optional("address", f.Address, 300)
 	c.optional("postal_code", f.PostalCode, 20)
 	c.required("city", f.City, 100)
 	if !ValidCountry(f.Country) {
-		c.Add("country", "choose a country")
+		c.Add("country", "manage.err.choose_a_country")
 	}
 	if (f.Latitude == nil) != (f.Longitude == nil) {
-		c.Add("latitude", "give both latitude and longitude, or neither")
+		c.Add("latitude", "manage.err.give_both_latitude_and_longitude,_or_neither")
 	}
 	if f.Latitude != nil && (*f.Latitude < -90 || *f.Latitude > 90) {
-		c.Add("latitude", "must be between -90 and 90")
+		c.Add("latitude", "manage.err.latitude_range")
 	}
 	if f.Longitude != nil && (*f.Longitude < -180 || *f.Longitude > 180) {
-		c.Add("longitude", "must be between -180 and 180")
+		c.Add("longitude", "manage.err.longitude_range")
 	}
 	c.year("opened_year", f.OpenedYear)
 	c.email("email", f.Email)
@@ -163,7 +165,7 @@ func (m *Member) Validate() error {
 	c.optional("responsibilities", m.Responsibilities, 2000)
 	c.optional("bio", m.Bio, 2000)
 	if m.JoinedYear != 0 && (m.JoinedYear < 1900 || m.JoinedYear > 2100) {
-		c.Add("joined_year", "not a valid year")
+		c.Add("joined_year", "manage.err.not_a_valid_year")
 	}
 	c.email("email", m.Email)
 	return c.Err()
@@ -173,7 +175,7 @@ func (m *Member) Validate() error {
 func (p *Project) Validate() error {
 	var c checker
 	if !ValidSlug(p.Slug) {
-		c.Add("slug", "use lower-case letters, digits and dashes")
+		c.Add("slug", "manage.err.use_lower-case_letters,_digits_and_dashes")
 	}
 	c.required("title", p.Title, 200)
 	c.optional("summary_fr", p.Summary.FR, 1000)
@@ -181,18 +183,18 @@ func (p *Project) Validate() error {
 	c.optional("description_fr", p.Description.FR, 10000)
 	c.optional("description_en", p.Description.EN, 10000)
 	if !p.Status.Valid() {
-		c.Add("status", "choose a status")
+		c.Add("status", "manage.err.choose_a_status")
 	}
 	if p.PlannedStart != nil && p.PlannedEnd != nil && p.PlannedEnd.Before(*p.PlannedStart) {
-		c.Add("planned_end", "ends before it starts")
+		c.Add("planned_end", "manage.err.ends_before_it_starts")
 	}
 	if p.ActualStart != nil && p.ActualEnd != nil && p.ActualEnd.Before(*p.ActualStart) {
-		c.Add("actual_end", "ends before it starts")
+		c.Add("actual_end", "manage.err.ends_before_it_starts")
 	}
 	c.optional("local_partners", p.LocalPartners, 1000)
 	for _, k := range p.SupportSought {
 		if !k.Valid() {
-			c.Add("support_sought", "unknown kind of support")
+			c.Add("support_sought", "manage.err.unknown_kind_of_support")
 		}
 	}
 	c.countries("countries", p.Countries)
@@ -204,10 +206,10 @@ func (cp *ContactPoint) Validate() error {
 	var c checker
 	c.required("name", cp.Name, 200)
 	if !ValidEmail(cp.Email) {
-		c.Add("email", "not a valid email address")
+		c.Add("email", "manage.err.not_a_valid_email_address")
 	}
 	if cp.RoleCode < 1 || cp.RoleCode > 4 {
-		c.Add("role_code", "choose a role")
+		c.Add("role_code", "manage.err.choose_a_role")
 	}
 	return c.Err()
 }

@@ -17,6 +17,7 @@ import (
 	"github.com/partnerdir/partnerdir/internal/accounts"
 	"github.com/partnerdir/partnerdir/internal/audit"
 	"github.com/partnerdir/partnerdir/internal/directory"
+	"github.com/partnerdir/partnerdir/internal/fault"
 	"github.com/partnerdir/partnerdir/internal/mail"
 	"github.com/partnerdir/partnerdir/internal/postgres"
 )
@@ -26,7 +27,7 @@ const ClaimLinkLifetime = 48 * time.Hour
 
 // ErrWrongUser means a claim link was opened by someone signed in as
 // another user than the one who asked for it.
-var ErrWrongUser = errors.New("the claim belongs to another account")
+var ErrWrongUser = fault.New(fault.Forbidden, "claim.confirm.wrong_user")
 
 // Target is an organisation as the claim page shows it.
 type Target struct {
@@ -59,7 +60,7 @@ func (s *Store) Claimable(ctx context.Context, orgID int64) (bool, error) {
 }
 
 // ClaimTarget returns the published organisation with slug as userID
-// would claim it. It returns ErrNotFound for an unknown or unpublished
+// would claim it. It returns fault.ErrNotFound for an unknown or unpublished
 // organisation.
 func (s *Store) ClaimTarget(ctx context.Context, slug string, userID int64) (*Target, error) {
 	t := &Target{}
@@ -71,7 +72,7 @@ func (s *Store) ClaimTarget(ctx context.Context, slug string, userID int64) (*Ta
 		FROM organisations o WHERE o.slug = $1 AND o.status = 'published'`, slug, userID).
 		Scan(&t.ID, &t.Slug, &t.Name, &t.Website, &t.HasOwner, &t.Pending)
 	if errors.Is(err, pgx.ErrNoRows) {
-		return nil, ErrNotFound
+		return nil, fault.ErrNotFound
 	}
 	if err != nil {
 		return nil, fmt.Errorf("joining: claim target %s: %w", slug, err)
@@ -81,13 +82,13 @@ func (s *Store) ClaimTarget(ctx context.Context, slug string, userID int64) (*Ta
 }
 
 // lockUnowned locks the published organisation with slug for a claim and
-// checks it has no owner: ErrNotFound, ErrHasOwner otherwise.
+// checks it has no owner: fault.ErrNotFound, ErrHasOwner otherwise.
 func lockUnowned(ctx context.Context, tx pgx.Tx, where string, key any) (*Target, error) {
 	t := &Target{}
 	err := tx.QueryRow(ctx, `SELECT id, slug, name, website FROM organisations WHERE status = 'published' AND `+where+` FOR UPDATE`, key).
 		Scan(&t.ID, &t.Slug, &t.Name, &t.Website)
 	if errors.Is(err, pgx.ErrNoRows) {
-		return nil, ErrNotFound
+		return nil, fault.ErrNotFound
 	}
 	if err != nil {
 		return nil, err
@@ -128,14 +129,15 @@ func insertClaim(ctx context.Context, tx pgx.Tx, orgID, userID int64, method, em
 // RequestDomainClaim starts a claim by email domain: email must be at the
 // registrable domain of the organisation's website (ecpat.lu for
 // www.ecpat.lu). A single-use link, valid 48 hours, is mailed to email;
-// opening it signed in as u makes u the owner. It returns a
-// *ValidationError (field "email": "not a valid email address", "free
-// mail address", "not at the website's domain" or "no website domain")
-// for an address elsewhere, ErrNotFound,
+// opening it signed in as u makes u the owner. It returns an
+// Invalid error (field "email": manage.err.not_a_valid_email_address or
+// claim.err.free_mail_address, claim.err.not_at_the_websites_domain,
+// claim.err.no_website_domain, whose message takes the Domain) for an
+// address elsewhere, fault.ErrNotFound,
 // ErrHasOwner and ErrClaimPending.
 func (s *Store) RequestDomainClaim(ctx context.Context, actor audit.Actor, u *accounts.User, slug, email string) error {
 	email = strings.TrimSpace(email)
-	var v ValidationError
+	var v fault.Fields
 	err := postgres.InTx(ctx, s.pool, func(tx pgx.Tx) error {
 		t, err := lockUnowned(ctx, tx, "slug = $1", slug)
 		if err != nil {
@@ -144,13 +146,13 @@ func (s *Store) RequestDomainClaim(ctx context.Context, actor audit.Actor, u *ac
 		d := emailDomain(email)
 		switch {
 		case t.Domain == "":
-			v.Add("email", "no website domain")
+			v.Add("email", "claim.err.no_website_domain")
 		case !directory.ValidEmail(email):
-			v.Add("email", "not a valid email address")
+			v.Add("email", "manage.err.not_a_valid_email_address")
 		case freeMail[d]:
-			v.Add("email", "free mail address")
+			v.Add("email", "claim.err.free_mail_address")
 		case d != t.Domain:
-			v.Add("email", "not at the website's domain")
+			v.Add("email", "claim.err.not_at_the_websites_domain")
 		}
 		if err := v.Err(); err != nil {
 			return err
@@ -181,7 +183,7 @@ type PendingLink struct {
 }
 
 // CheckClaimLink returns what a still-usable claim link is about. It
-// returns ErrNotFound for an unknown, used or expired link and
+// returns fault.ErrNotFound for an unknown, used or expired link and
 // ErrWrongUser when it belongs to another user than userID.
 func (s *Store) CheckClaimLink(ctx context.Context, token string, userID int64) (*PendingLink, error) {
 	var l PendingLink
@@ -191,7 +193,7 @@ func (s *Store) CheckClaimLink(ctx context.Context, token string, userID int64) 
 		WHERE c.token_hash = $1 AND c.status = 'pending' AND c.expires_at > now()`, tokenHash(token)).
 		Scan(&l.OrganisationSlug, &l.OrganisationName, &l.Email, &owner)
 	if errors.Is(err, pgx.ErrNoRows) {
-		return nil, ErrNotFound
+		return nil, fault.ErrNotFound
 	}
 	if err != nil {
 		return nil, fmt.Errorf("joining: check claim link: %w", err)
@@ -205,7 +207,7 @@ func (s *Store) CheckClaimLink(ctx context.Context, token string, userID int64) 
 // ConfirmDomainClaim uses up a claim link: the claimant, who must be the
 // signed-in userID, becomes the organisation's owner. Other pending claims
 // of the organisation are closed. It returns the organisation's slug, or
-// ErrNotFound (unknown, used or expired link), ErrWrongUser or ErrHasOwner.
+// fault.ErrNotFound (unknown, used or expired link), ErrWrongUser or ErrHasOwner.
 func (s *Store) ConfirmDomainClaim(ctx context.Context, actor audit.Actor, token string, userID int64) (string, error) {
 	var slug string
 	err := postgres.InTx(ctx, s.pool, func(tx pgx.Tx) error {
@@ -214,7 +216,7 @@ func (s *Store) ConfirmDomainClaim(ctx context.Context, actor audit.Actor, token
 			WHERE token_hash = $1 AND method = 'domain' AND status = 'pending' AND expires_at > now() FOR UPDATE`,
 			tokenHash(token)).Scan(&id, &orgID, &claimant)
 		if errors.Is(err, pgx.ErrNoRows) {
-			return ErrNotFound
+			return fault.ErrNotFound
 		}
 		if err != nil {
 			return err
@@ -261,17 +263,17 @@ func nullID(id int64) any {
 }
 
 // RequestAdminClaim asks the admins to make u the owner of the
-// organisation with slug; message says who they are. It returns a
-// *ValidationError (field "message"), ErrNotFound, ErrHasOwner and
+// organisation with slug; message says who they are. It returns an
+// Invalid error (field "message"), fault.ErrNotFound, ErrHasOwner and
 // ErrClaimPending.
 func (s *Store) RequestAdminClaim(ctx context.Context, actor audit.Actor, u *accounts.User, slug, message string) error {
 	message = strings.TrimSpace(message)
-	var v ValidationError
+	var v fault.Fields
 	switch {
 	case message == "":
-		v.Add("message", "required")
+		v.Add("message", "manage.err.required")
 	case utf8.RuneCountInString(message) > 2000:
-		v.Add("message", "too long")
+		v.Add("message", "manage.err.too_long")
 	}
 	if err := v.Err(); err != nil {
 		return err
@@ -319,7 +321,7 @@ func (s *Store) PendingClaims(ctx context.Context) ([]Claim, error) {
 	return out, nil
 }
 
-// lockAdminClaim locks pending admin claim id: ErrNotFound when there is
+// lockAdminClaim locks pending admin claim id: fault.ErrNotFound when there is
 // none, ErrDecided when it was already decided.
 func lockAdminClaim(ctx context.Context, tx pgx.Tx, id int64) (orgID int64, claimant mail.Address, userID int64, err error) {
 	var status string
@@ -327,7 +329,7 @@ func lockAdminClaim(ctx context.Context, tx pgx.Tx, id int64) (orgID int64, clai
 		JOIN users u ON u.id = c.user_id WHERE c.id = $1 AND c.method = 'admin' FOR UPDATE OF c`, id).
 		Scan(&orgID, &userID, &status, &claimant.Name, &claimant.Email)
 	if errors.Is(err, pgx.ErrNoRows) {
-		return 0, claimant, 0, ErrNotFound
+		return 0, claimant, 0, fault.ErrNotFound
 	}
 	if err == nil && status != "pending" {
 		err = ErrDecided
@@ -336,7 +338,7 @@ func lockAdminClaim(ctx context.Context, tx pgx.Tx, id int64) (orgID int64, clai
 }
 
 // ApproveClaim makes the claimant of pending admin claim id the owner of
-// the organisation and tells them by mail. It returns ErrNotFound,
+// the organisation and tells them by mail. It returns fault.ErrNotFound,
 // ErrDecided and ErrHasOwner.
 func (s *Store) ApproveClaim(ctx context.Context, actor audit.Actor, id int64) error {
 	err := postgres.InTx(ctx, s.pool, func(tx pgx.Tx) error {
@@ -361,16 +363,16 @@ func (s *Store) ApproveClaim(ctx context.Context, actor audit.Actor, id int64) e
 }
 
 // RejectClaim refuses pending admin claim id with reason, which the
-// claimant receives by mail. It returns a *ValidationError (field
-// "reason"), ErrNotFound and ErrDecided.
+// claimant receives by mail. It returns an Invalid error (field
+// "reason"), fault.ErrNotFound and ErrDecided.
 func (s *Store) RejectClaim(ctx context.Context, actor audit.Actor, id int64, reason string) error {
 	reason = strings.TrimSpace(reason)
-	var v ValidationError
+	var v fault.Fields
 	switch {
 	case reason == "":
-		v.Add("reason", "required")
+		v.Add("reason", "manage.err.required")
 	case utf8.RuneCountInString(reason) > 2000:
-		v.Add("reason", "too long")
+		v.Add("reason", "manage.err.too_long")
 	}
 	if err := v.Err(); err != nil {
 		return err

@@ -15,12 +15,13 @@ import (
 	"github.com/partnerdir/partnerdir/internal/accounts"
 	"github.com/partnerdir/partnerdir/internal/audit"
 	"github.com/partnerdir/partnerdir/internal/directory"
+	"github.com/partnerdir/partnerdir/internal/fault"
 	"github.com/partnerdir/partnerdir/internal/postgres"
 )
 
 // ErrSpam means the application tripped the spam guard (a hidden field a
 // person never fills).
-var ErrSpam = errors.New("application refused by the spam guard")
+var ErrSpam = fault.New(fault.RateLimited, "join.limited")
 
 // Application is the "list your organisation" form: the applicant's
 // account (unless they are signed in) and the organisation, which starts
@@ -64,25 +65,19 @@ const maxDescription = 1000
 // validate checks the application's own fields; knownThemes are the theme
 // slugs that exist. Field names are the form's.
 func (a *Application) validate(knownThemes []string) error {
-	var v ValidationError
+	var v fault.Fields
 	if a.UserID == 0 {
 		n := accounts.NewUser{Email: a.Email, Name: a.Name, Password: a.Password}
-		var ve *accounts.ValidationError
-		if err := n.Validate(); errors.As(err, &ve) {
-			for f, m := range ve.Fields {
-				v.Add(f, m)
-			}
-		}
+		v.Merge("", n.Validate())
 		if a.Password == "" {
-			v.Add("password", "required")
+			v.Add("password", "manage.err.required")
 		}
 	}
 	o := a.organisation()
-	var oe *directory.ValidationError
-	if err := o.Validate(); errors.As(err, &oe) {
+	if oe := fault.FieldsOf(o.Validate()); oe != nil {
 		rename := map[string]string{"name": "org_name", "alternate_name": "acronym", "email": "contact_email",
 			"description_fr": "description", "description_en": "description", "slug": "org_name"}
-		for f, m := range oe.Fields {
+		for f, m := range oe {
 			if r, ok := rename[f]; ok {
 				f = r
 			}
@@ -90,20 +85,20 @@ func (a *Application) validate(knownThemes []string) error {
 		}
 	}
 	if strings.TrimSpace(a.ContactEmail) == "" {
-		v.Add("contact_email", "required")
+		v.Add("contact_email", "manage.err.required")
 	}
 	if len(a.Countries) == 0 {
-		v.Add("countries", "choose at least one country")
+		v.Add("countries", "manage.err.choose_at_least_one_country")
 	}
 	switch d := strings.TrimSpace(a.Description); {
 	case d == "":
-		v.Add("description", "required")
+		v.Add("description", "manage.err.required")
 	case utf8.RuneCountInString(d) > maxDescription:
-		v.Add("description", "too long")
+		v.Add("description", "manage.err.too_long")
 	}
 	for _, t := range a.ThemeSlugs {
 		if !slices.Contains(knownThemes, t) {
-			v.Add("themes", "unknown theme")
+			v.Add("themes", "manage.err.unknown_theme")
 		}
 	}
 	return v.Err()
@@ -125,7 +120,7 @@ func (a *Application) organisation() directory.Organisation {
 // Join stores an application in one transaction: the account (unless the
 // applicant is signed in), the pending organisation with its default
 // contact point, the applicant's owner membership, the audit entries and
-// the acknowledgment mail. It returns a *ValidationError for bad input,
+// the acknowledgment mail. It returns an Invalid error for bad input,
 // ErrEmailTaken when the email already has an account (nothing is
 // created: they must sign in), ErrRateLimited after too many applications
 // from one address and ErrSpam when the hidden field is filled.
@@ -151,7 +146,7 @@ func (s *Store) Join(ctx context.Context, actor audit.Actor, a Application) (Joi
 		}
 	} else if _, err := s.acc.UserByEmail(ctx, a.Email); err == nil {
 		return Joined{}, ErrEmailTaken
-	} else if !errors.Is(err, accounts.ErrNotFound) {
+	} else if !errors.Is(err, fault.ErrNotFound) {
 		return Joined{}, err
 	}
 
@@ -162,7 +157,7 @@ func (s *Store) Join(ctx context.Context, actor audit.Actor, a Application) (Joi
 		}
 		if user == nil {
 			id, err := s.acc.CreateUserTx(ctx, tx, actor, accounts.NewUser{Email: a.Email, Name: a.Name, Password: a.Password})
-			if errors.Is(err, accounts.ErrConflict) {
+			if errors.Is(err, fault.ErrConflict) {
 				return ErrEmailTaken
 			}
 			if err != nil {
@@ -229,29 +224,24 @@ type NewAccount struct {
 }
 
 // SignUp creates an account with its audit entries and returns its id.
-// It returns a *ValidationError, ErrEmailTaken, ErrRateLimited (shared
+// It returns an Invalid error, ErrEmailTaken, ErrRateLimited (shared
 // with Join) and ErrSpam.
 func (s *Store) SignUp(ctx context.Context, actor audit.Actor, n NewAccount) (int64, error) {
 	if n.Honeypot != "" {
 		return 0, ErrSpam
 	}
 	nu := accounts.NewUser{Name: n.Name, Email: n.Email, Password: n.Password}
-	var v ValidationError
-	var ve *accounts.ValidationError
-	if err := nu.Validate(); errors.As(err, &ve) {
-		for f, m := range ve.Fields {
-			v.Add(f, m)
-		}
-	}
+	var v fault.Fields
+	v.Merge("", nu.Validate())
 	if n.Password == "" {
-		v.Add("password", "required")
+		v.Add("password", "manage.err.required")
 	}
 	if err := v.Err(); err != nil {
 		return 0, err
 	}
 	if _, err := s.acc.UserByEmail(ctx, n.Email); err == nil {
 		return 0, ErrEmailTaken
-	} else if !errors.Is(err, accounts.ErrNotFound) {
+	} else if !errors.Is(err, fault.ErrNotFound) {
 		return 0, err
 	}
 	var id int64
@@ -261,7 +251,7 @@ func (s *Store) SignUp(ctx context.Context, actor audit.Actor, n NewAccount) (in
 		}
 		var err error
 		id, err = s.acc.CreateUserTx(ctx, tx, actor, nu)
-		if errors.Is(err, accounts.ErrConflict) {
+		if errors.Is(err, fault.ErrConflict) {
 			return ErrEmailTaken
 		}
 		if err != nil {

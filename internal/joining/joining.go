@@ -9,7 +9,6 @@ package joining
 
 import (
 	"context"
-	"errors"
 	"strings"
 	"time"
 
@@ -18,26 +17,27 @@ import (
 
 	"github.com/partnerdir/partnerdir/internal/accounts"
 	"github.com/partnerdir/partnerdir/internal/directory"
+	"github.com/partnerdir/partnerdir/internal/fault"
 	"github.com/partnerdir/partnerdir/internal/mail"
 )
 
-// Errors returned by the store.
+// Errors returned by the store, besides fault.ErrNotFound (no
+// organisation, claim or usable link matches) and Invalid errors (field →
+// message id). Each wraps a fault kind and names the message shown.
 var (
-	// ErrNotFound means no organisation, claim or usable link matches.
-	ErrNotFound = errors.New("not found")
 	// ErrEmailTaken means an account already uses the applicant's email:
 	// they must sign in first.
-	ErrEmailTaken = errors.New("an account already uses this email address")
+	ErrEmailTaken = &fault.Error{Kind: fault.Conflict, ID: "join.email_taken", Fields: map[string]string{"email": "join.email_taken"}}
 	// ErrHasOwner means the organisation already has an owner and cannot
 	// be claimed.
-	ErrHasOwner = errors.New("the organisation already has an owner")
+	ErrHasOwner = fault.New(fault.Conflict, "claim.has_owner")
 	// ErrClaimPending means the user already has a claim waiting for this
 	// organisation.
-	ErrClaimPending = errors.New("a claim is already pending")
+	ErrClaimPending = fault.New(fault.Conflict, "claim.already_pending")
 	// ErrRateLimited means too many applications came from one address.
-	ErrRateLimited = errors.New("too many applications")
+	ErrRateLimited = fault.New(fault.RateLimited, "join.limited")
 	// ErrDecided means the claim was already approved or rejected.
-	ErrDecided = errors.New("the claim was already decided")
+	ErrDecided = fault.New(fault.Conflict, "claims.admin.decided")
 )
 
 // Mailer stores a message in the caller's transaction (the mail outbox).
@@ -76,7 +76,3 @@ func NewStore(pool *pgxpool.Pool, cfg Config) *Store {
 	}
 	return s
 }
-
-// ValidationError lists problems with input, keyed by form field name;
-// messages are short English phrases the web layer translates.
-type ValidationError = directory.ValidationError

@@ -10,26 +10,17 @@ import (
 
 	"github.com/jackc/pgx/v5/pgxpool"
 
-	"github.com/partnerdir/partnerdir/internal/directory"
+	"github.com/partnerdir/partnerdir/internal/fault"
 	"github.com/partnerdir/partnerdir/internal/mail"
 )
 
-// Errors returned by the store.
-var (
-	// ErrNotFound means no offer (or no published organisation) matches.
-	ErrNotFound = directory.ErrNotFound
-	// ErrConflict means the offer changed since it was read, or the
-	// requested status change is not allowed from its current status.
-	ErrConflict = directory.ErrConflict
-	// ErrRejected means the submission looks automated or exceeds a rate
-	// limit. Its message deliberately says nothing more.
-	ErrRejected = errors.New("offer rejected")
-)
-
-// ValidationError lists problems with a submission, keyed by form field.
-// Messages are short codes ("required", "too_long", "invalid", …) that the
-// web layer translates.
-type ValidationError = directory.ValidationError
+// ErrRejected means the submission looks automated or exceeds a rate
+// limit. Its message deliberately says nothing more. The store's other
+// errors are fault.ErrNotFound (no offer, or no published organisation,
+// matches), fault.ErrConflict (the offer changed since it was read, or the
+// requested status change is not allowed from its current status) and
+// Invalid errors (form field → message id).
+var ErrRejected = fault.New(fault.RateLimited, "offers.form.rejected")
 
 // ConsentVersion names the wording of the consent the donor ticks; it is
 // stored with every offer so the text agreed to can be found later.

@@ -16,6 +16,7 @@ import (
 	"github.com/partnerdir/partnerdir/internal/audit"
 	"github.com/partnerdir/partnerdir/internal/demo"
 	"github.com/partnerdir/partnerdir/internal/directory"
+	"github.com/partnerdir/partnerdir/internal/fault"
 	"github.com/partnerdir/partnerdir/internal/jobs"
 	"github.com/partnerdir/partnerdir/internal/mail"
 	"github.com/partnerdir/partnerdir/internal/mail/smtptest"
@@ -464,7 +465,7 @@ func TestInvalidInputStoresNothing(t *testing.T) {
 		{"no consent", func(s *offers.Submission) { s.Consent = false }, []string{"consent"}, nil},
 		{"unknown project", func(s *offers.Submission) { s.ProjectSlug = "no-such-project" }, []string{"project"}, nil},
 		{"office of another organisation", func(s *offers.Submission) { s.OfficeID = 999999 }, []string{"office"}, nil},
-		{"unknown organisation", func(s *offers.Submission) { s.OrganisationSlug = "no-such-ngo" }, nil, offers.ErrNotFound},
+		{"unknown organisation", func(s *offers.Submission) { s.OrganisationSlug = "no-such-ngo" }, nil, fault.ErrNotFound},
 		{"honeypot filled", func(s *offers.Submission) { s.Honeypot = "http://spam.example" }, nil, offers.ErrRejected},
 		{"forged form token", func(s *offers.Submission) { s.FormToken = "abc.def" }, nil, offers.ErrRejected},
 		{"no form token", func(s *offers.Submission) { s.FormToken = "" }, nil, offers.ErrRejected},
@@ -480,17 +481,16 @@ func TestInvalidInputStoresNothing(t *testing.T) {
 				}
 				return
 			}
-			var v *offers.ValidationError
-			if !errors.As(err, &v) {
+			if !errors.Is(err, fault.ErrInvalid) {
 				t.Fatalf("err = %v, want a validation error", err)
 			}
 			for _, f := range tc.fields {
-				if v.Fields[f] == "" {
-					t.Errorf("no error on %s; got %v", f, v.Fields)
+				if fault.FieldsOf(err)[f] == "" {
+					t.Errorf("no error on %s; got %v", f, fault.FieldsOf(err))
 				}
 			}
-			if len(v.Fields) != len(tc.fields) {
-				t.Errorf("errors on %v, want exactly %v", v.Fields, tc.fields)
+			if len(fault.FieldsOf(err)) != len(tc.fields) {
+				t.Errorf("errors on %v, want exactly %v", fault.FieldsOf(err), tc.fields)
 			}
 		})
 	}
@@ -544,8 +544,7 @@ func TestSpamGuards(t *testing.T) {
 	// An old form is expired: a validation error the donor can act on.
 	s = submission("ecpat-luxembourg", directory.SupportDonation, "slow@example.com", "fr")
 	s.FormToken = e.store.FormTokenAt(time.Now().Add(-48 * time.Hour))
-	var v *offers.ValidationError
-	if _, err := e.store.Submit(ctx(), audit.Actor{}, s); !errors.As(err, &v) || v.Fields["form"] != "expired" {
+	if _, err := e.store.Submit(ctx(), audit.Actor{}, s); !errors.Is(err, fault.ErrInvalid) || fault.FieldsOf(err)["form"] != "offers.form.expired" {
 		t.Fatalf("expired form: %v, want a validation error on form", err)
 	}
 }

@@ -6,6 +6,8 @@ import (
 	"fmt"
 
 	"github.com/jackc/pgx/v5"
+
+	"github.com/partnerdir/partnerdir/internal/fault"
 )
 
 // Confirmation is what the confirmation page may show to whoever holds the
@@ -18,7 +20,7 @@ type Confirmation struct {
 }
 
 // Confirmation returns the confirmation of the offer with reference made
-// to the organisation with slug, or ErrNotFound.
+// to the organisation with slug, or fault.ErrNotFound.
 func (s *Store) Confirmation(ctx context.Context, slug, reference string) (*Confirmation, error) {
 	c := &Confirmation{}
 	err := s.pool.QueryRow(ctx, `
@@ -27,7 +29,7 @@ func (s *Store) Confirmation(ctx context.Context, slug, reference string) (*Conf
 		WHERE f.reference = $1 AND o.slug = $2`, reference, slug).
 		Scan(&c.Reference, &c.OrganisationSlug, &c.OrganisationName, &c.DonorLang)
 	if errors.Is(err, pgx.ErrNoRows) {
-		return nil, ErrNotFound
+		return nil, fault.ErrNotFound
 	}
 	if err != nil {
 		return nil, fmt.Errorf("offers: confirmation %s: %w", reference, err)

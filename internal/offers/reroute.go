@@ -8,6 +8,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/partnerdir/partnerdir/internal/audit"
+	"github.com/partnerdir/partnerdir/internal/fault"
 	"github.com/partnerdir/partnerdir/internal/mail"
 	"github.com/partnerdir/partnerdir/internal/postgres"
 )
@@ -15,9 +16,9 @@ import (
 // Reroute sends offer id to another contact point of its organisation:
 // the routing decision is replaced (basis "manual", with who did it) and
 // the offer's mail is queued again to the new contact, in one
-// transaction. It returns ErrNotFound for an unknown offer, a
-// *ValidationError when the contact is not the organisation's, and
-// ErrConflict for an anonymised offer.
+// transaction. It returns fault.ErrNotFound for an unknown offer, a
+// Invalid error when the contact is not the organisation's, and
+// fault.ErrConflict for an anonymised offer.
 func (s *Store) Reroute(ctx context.Context, actor audit.Actor, id, contactPointID int64) error {
 	return postgres.InTx(ctx, s.pool, func(tx pgx.Tx) error {
 		var (
@@ -40,20 +41,18 @@ func (s *Store) Reroute(ctx context.Context, actor audit.Actor, id, contactPoint
 				&om.Message, &om.DonorName, &om.DonorEmail, &om.DonorPhone, &om.DonorCompany, &om.DonorLang,
 				&anonymised, &previousTo)
 		if errors.Is(err, pgx.ErrNoRows) {
-			return ErrNotFound
+			return fault.ErrNotFound
 		}
 		if err != nil {
 			return fmt.Errorf("offers: reroute %d: %w", id, err)
 		}
 		if anonymised {
-			return fmt.Errorf("offers: reroute %d: anonymised: %w", id, ErrConflict)
+			return fmt.Errorf("offers: reroute %d: anonymised: %w", id, fault.ErrConflict)
 		}
 		err = tx.QueryRow(ctx, `SELECT name, email FROM contact_points WHERE id = $1 AND organisation_id = $2`,
 			contactPointID, orgID).Scan(&contact.Name, &contact.Email)
 		if errors.Is(err, pgx.ErrNoRows) {
-			var v ValidationError
-			v.Add("contact", "invalid")
-			return &v
+			return fault.InvalidField("contact", "offers.error.invalid")
 		}
 		if err != nil {
 			return fmt.Errorf("offers: reroute %d: contact: %w", id, err)

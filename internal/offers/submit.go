@@ -13,6 +13,7 @@ import (
 
 	"github.com/partnerdir/partnerdir/internal/audit"
 	"github.com/partnerdir/partnerdir/internal/directory"
+	"github.com/partnerdir/partnerdir/internal/fault"
 	"github.com/partnerdir/partnerdir/internal/mail"
 	"github.com/partnerdir/partnerdir/internal/postgres"
 )
@@ -75,60 +76,61 @@ func (s *Store) validate(sub *Submission) error {
 	sub.Company = strings.TrimSpace(sub.Company)
 	sub.ProjectSlug = strings.TrimSpace(sub.ProjectSlug)
 
-	var v ValidationError
+	var v fault.Fields
 	if !sub.Kind.Valid() {
-		v.Add("kind", "required")
+		v.Add("kind", "offers.error.kind.required")
 	}
 	switch n := utf8.RuneCountInString(sub.Message); {
 	case n == 0:
-		v.Add("message", "required")
+		v.Add("message", "offers.error.message.required")
 	case n > MaxMessage || !utf8.ValidString(sub.Message):
-		v.Add("message", "too_long")
+		v.Add("message", "offers.error.message.too_long")
 	case s.limits.MaxLinks > 0 && len(linkPattern.FindAllStringIndex(sub.Message, -1)) > s.limits.MaxLinks:
-		v.Add("message", "too_many_links")
+		v.Add("message", "offers.error.message.too_many_links")
 	}
-	oneLine(&v, "name", sub.Name, 200, true)
+	oneLine(&v, "name", sub.Name, 200, true, "offers.error.name.invalid")
 	switch {
 	case sub.Email == "":
-		v.Add("email", "required")
+		v.Add("email", "offers.error.required")
 	case !directory.ValidEmail(sub.Email):
-		v.Add("email", "invalid")
+		v.Add("email", "offers.error.email.invalid")
 	}
 	if sub.Phone != "" && !phonePattern.MatchString(sub.Phone) {
-		v.Add("phone", "invalid")
+		v.Add("phone", "offers.error.phone.invalid")
 	}
-	oneLine(&v, "company", sub.Company, 200, false)
+	oneLine(&v, "company", sub.Company, 200, false, "offers.error.invalid")
 	if sub.Lang != "fr" && sub.Lang != "en" {
-		v.Add("lang", "required")
+		v.Add("lang", "offers.error.lang.required")
 	}
 	if !sub.Consent {
-		v.Add("consent", "required")
+		v.Add("consent", "offers.error.consent.required")
 	}
 	if sub.ProjectSlug != "" && !directory.ValidSlug(sub.ProjectSlug) {
-		v.Add("project", "invalid")
+		v.Add("project", "offers.error.project.invalid")
 	}
 	return v.Err()
 }
 
 // oneLine checks a single-line text: no line breaks or control characters
-// (a name ends up in mail headers).
-func oneLine(v *ValidationError, field, s string, max int, required bool) {
+// (a name ends up in mail headers). invalidID is the message for such a
+// character.
+func oneLine(v *fault.Fields, field, s string, max int, required bool, invalidID string) {
 	switch {
 	case s == "" && required:
-		v.Add(field, "required")
+		v.Add(field, "offers.error.required")
 	case utf8.RuneCountInString(s) > max || !utf8.ValidString(s):
-		v.Add(field, "too_long")
+		v.Add(field, "offers.error.too_long")
 	case strings.ContainsFunc(s, func(r rune) bool { return unicode.IsControl(r) || r == '\u2028' || r == '\u2029' }):
-		v.Add(field, "invalid")
+		v.Add(field, invalidID)
 	}
 }
 
 // Submit validates sub, checks it against the anti-spam rules, and in one
 // transaction stores the offer with its routing decision, its status
 // history, the audit entry and the two mails (to the contact and to the
-// donor) with their delivery jobs. It returns a *ValidationError for bad
+// donor) with their delivery jobs. It returns an Invalid error for bad
 // input (including an expired form, on field "form"), ErrRejected for
-// automated or rate-limited submissions and ErrNotFound for an unknown or
+// automated or rate-limited submissions and fault.ErrNotFound for an unknown or
 // unpublished organisation.
 func (s *Store) Submit(ctx context.Context, actor audit.Actor, sub Submission) (*Receipt, error) {
 	if err := s.validate(&sub); err != nil {
@@ -138,9 +140,7 @@ func (s *Store) Submit(ctx context.Context, actor audit.Actor, sub Submission) (
 		return nil, ErrRejected
 	}
 	if ok, expired := s.checkFormToken(sub.FormToken); expired {
-		var v ValidationError
-		v.Add("form", "expired")
-		return nil, &v
+		return nil, fault.InvalidField("form", "offers.form.expired")
 	} else if !ok {
 		return nil, ErrRejected
 	}
@@ -229,17 +229,17 @@ func (s *Store) resolveTarget(ctx context.Context, tx pgx.Tx, sub *Submission) (
 	err := tx.QueryRow(ctx, `SELECT id, name FROM organisations WHERE slug = $1 AND status = 'published'`,
 		sub.OrganisationSlug).Scan(&t.orgID, &t.orgName)
 	if errors.Is(err, pgx.ErrNoRows) {
-		return nil, ErrNotFound
+		return nil, fault.ErrNotFound
 	}
 	if err != nil {
 		return nil, fmt.Errorf("offers: read organisation %q: %w", sub.OrganisationSlug, err)
 	}
-	var v ValidationError
+	var v fault.Fields
 	if sub.ProjectSlug != "" {
 		err := tx.QueryRow(ctx, `SELECT id, title, COALESCE(lead_office_id, 0) FROM projects WHERE organisation_id = $1 AND slug = $2`,
 			t.orgID, sub.ProjectSlug).Scan(&t.projectID, &t.project, &t.leadOffice)
 		if errors.Is(err, pgx.ErrNoRows) {
-			v.Add("project", "invalid")
+			v.Add("project", "offers.error.project.invalid")
 		} else if err != nil {
 			return nil, fmt.Errorf("offers: read project %q: %w", sub.ProjectSlug, err)
 		}
@@ -248,7 +248,7 @@ func (s *Store) resolveTarget(ctx context.Context, tx pgx.Tx, sub *Submission) (
 		err := tx.QueryRow(ctx, `SELECT id, name || ', ' || city FROM offices WHERE organisation_id = $1 AND id = $2`,
 			t.orgID, sub.OfficeID).Scan(&t.officeID, &t.office)
 		if errors.Is(err, pgx.ErrNoRows) {
-			v.Add("office", "invalid")
+			v.Add("office", "offers.error.office.invalid")
 		} else if err != nil {
 			return nil, fmt.Errorf("offers: read office %d: %w", sub.OfficeID, err)
 		}

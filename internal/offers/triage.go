@@ -12,6 +12,7 @@ import (
 
 	"github.com/partnerdir/partnerdir/internal/audit"
 	"github.com/partnerdir/partnerdir/internal/directory"
+	"github.com/partnerdir/partnerdir/internal/fault"
 	"github.com/partnerdir/partnerdir/internal/mail"
 	"github.com/partnerdir/partnerdir/internal/postgres"
 )
@@ -283,12 +284,12 @@ func (s *Store) List(ctx context.Context, fl Filter) (*List, error) {
 }
 
 // Get returns the offer with id, its history, notes and mails, or
-// ErrNotFound.
+// fault.ErrNotFound.
 func (s *Store) Get(ctx context.Context, id int64) (*Detail, error) {
 	d := &Detail{}
 	err := scanOffer(s.pool.QueryRow(ctx, `SELECT `+offerColumns+offerFrom+` WHERE f.id = $1`, id), &d.Offer)
 	if errors.Is(err, pgx.ErrNoRows) {
-		return nil, ErrNotFound
+		return nil, fault.ErrNotFound
 	}
 	if err != nil {
 		return nil, fmt.Errorf("offers: read offer %d: %w", id, err)
@@ -309,7 +310,7 @@ func (s *Store) Get(ctx context.Context, id int64) (*Detail, error) {
 }
 
 // ChangeStatus moves offer id to status to. version is the version the
-// actor saw (0 skips the check). It returns ErrNotFound, or ErrConflict
+// actor saw (0 skips the check). It returns fault.ErrNotFound, or fault.ErrConflict
 // when the workflow does not allow the change from the current status or
 // the offer changed meanwhile.
 func (s *Store) ChangeStatus(ctx context.Context, actor audit.Actor, id int64, to string, version int) error {
@@ -324,13 +325,13 @@ func (s *Store) changeStatusTx(ctx context.Context, tx pgx.Tx, actor audit.Actor
 	var cur int
 	err := tx.QueryRow(ctx, `SELECT status, organisation_id, version FROM offers WHERE id = $1 FOR UPDATE`, id).Scan(&from, &orgID, &cur)
 	if errors.Is(err, pgx.ErrNoRows) {
-		return ErrNotFound
+		return fault.ErrNotFound
 	}
 	if err != nil {
 		return fmt.Errorf("offers: lock offer %d: %w", id, err)
 	}
 	if !CanMove(from, to) || (version != 0 && version != cur) {
-		return fmt.Errorf("offers: offer %d: %s → %s: %w", id, from, to, ErrConflict)
+		return fmt.Errorf("offers: offer %d: %s → %s: %w", id, from, to, fault.ErrConflict)
 	}
 	if _, err := tx.Exec(ctx, `
 		UPDATE offers SET status = $2, version = version + 1, updated_at = now(),
@@ -359,7 +360,7 @@ func (s *Store) MarkSpam(ctx context.Context, actor audit.Actor, ids []int64) (i
 			switch {
 			case err == nil:
 				n++
-			case errors.Is(err, ErrConflict), errors.Is(err, ErrNotFound):
+			case errors.Is(err, fault.ErrConflict), errors.Is(err, fault.ErrNotFound):
 			default:
 				return err
 			}
@@ -369,16 +370,16 @@ func (s *Store) MarkSpam(ctx context.Context, actor audit.Actor, ids []int64) (i
 	return n, err
 }
 
-// AddNote adds an internal note to offer id. It returns a
-// *ValidationError for an empty or over-long note and ErrNotFound.
+// AddNote adds an internal note to offer id. It returns an
+// Invalid error for an empty or over-long note and fault.ErrNotFound.
 func (s *Store) AddNote(ctx context.Context, actor audit.Actor, id int64, body string) error {
 	body = strings.TrimSpace(body)
-	var v ValidationError
+	var v fault.Fields
 	switch {
 	case body == "":
-		v.Add("body", "required")
+		v.Add("body", "offers.error.required")
 	case len([]rune(body)) > 5000:
-		v.Add("body", "too_long")
+		v.Add("body", "offers.error.too_long")
 	}
 	if err := v.Err(); err != nil {
 		return err
@@ -387,7 +388,7 @@ func (s *Store) AddNote(ctx context.Context, actor audit.Actor, id int64, body s
 		var orgID int64
 		err := tx.QueryRow(ctx, `SELECT organisation_id FROM offers WHERE id = $1`, id).Scan(&orgID)
 		if errors.Is(err, pgx.ErrNoRows) {
-			return ErrNotFound
+			return fault.ErrNotFound
 		}
 		if err != nil {
 			return fmt.Errorf("offers: read offer %d: %w", id, err)
@@ -407,7 +408,7 @@ func (s *Store) Assign(ctx context.Context, actor audit.Actor, id, userID int64)
 		err := tx.QueryRow(ctx, `UPDATE offers SET assigned_user_id = NULLIF($2, 0), updated_at = now(), version = version + 1
 			WHERE id = $1 RETURNING organisation_id`, id, userID).Scan(&orgID)
 		if errors.Is(err, pgx.ErrNoRows) {
-			return ErrNotFound
+			return fault.ErrNotFound
 		}
 		if err != nil {
 			return fmt.Errorf("offers: assign %d: %w", id, err)

@@ -9,6 +9,7 @@ import (
 	"github.com/partnerdir/partnerdir/internal/accounts"
 	"github.com/partnerdir/partnerdir/internal/audit"
 	"github.com/partnerdir/partnerdir/internal/directory"
+	"github.com/partnerdir/partnerdir/internal/fault"
 	"github.com/partnerdir/partnerdir/internal/offers"
 )
 
@@ -22,15 +23,15 @@ func TestWorkflowTransitionsAreEnforced(t *testing.T) {
 		to   string
 		want error
 	}{
-		{offers.StatusAccepted, offers.ErrConflict}, // new → accepted skips review
+		{offers.StatusAccepted, fault.ErrConflict}, // new → accepted skips review
 		{offers.StatusInReview, nil},
-		{offers.StatusNew, offers.ErrConflict},
+		{offers.StatusNew, fault.ErrConflict},
 		{offers.StatusForwarded, nil},
-		{offers.StatusSpam, offers.ErrConflict},
+		{offers.StatusSpam, fault.ErrConflict},
 		{offers.StatusAccepted, nil},
-		{offers.StatusDeclined, offers.ErrConflict},
+		{offers.StatusDeclined, fault.ErrConflict},
 		{offers.StatusClosed, nil},
-		{offers.StatusInReview, offers.ErrConflict}, // closed is final
+		{offers.StatusInReview, fault.ErrConflict}, // closed is final
 	}
 	for _, st := range steps {
 		if err := e.store.ChangeStatus(ctx(), staff, r.ID, st.to, 0); !errors.Is(err, st.want) {
@@ -63,10 +64,10 @@ func TestWorkflowTransitionsAreEnforced(t *testing.T) {
 	if err := e.store.ChangeStatus(ctx(), staff, r2.ID, offers.StatusInReview, 1); err != nil {
 		t.Fatal(err)
 	}
-	if err := e.store.ChangeStatus(ctx(), staff, r2.ID, offers.StatusForwarded, 1); !errors.Is(err, offers.ErrConflict) {
+	if err := e.store.ChangeStatus(ctx(), staff, r2.ID, offers.StatusForwarded, 1); !errors.Is(err, fault.ErrConflict) {
 		t.Errorf("stale version: %v, want ErrConflict", err)
 	}
-	if err := e.store.ChangeStatus(ctx(), staff, 999999, offers.StatusInReview, 0); !errors.Is(err, offers.ErrNotFound) {
+	if err := e.store.ChangeStatus(ctx(), staff, 999999, offers.StatusInReview, 0); !errors.Is(err, fault.ErrNotFound) {
 		t.Errorf("unknown offer: %v, want ErrNotFound", err)
 	}
 }
@@ -124,8 +125,7 @@ func TestInboxFiltersCountsNotesAndSpam(t *testing.T) {
 		}
 	}
 
-	var v *offers.ValidationError
-	if err := e.store.AddNote(ctx(), staff, ids[0], "  "); !errors.As(err, &v) {
+	if err := e.store.AddNote(ctx(), staff, ids[0], "  "); !errors.Is(err, fault.ErrInvalid) {
 		t.Errorf("empty note: %v", err)
 	}
 	if err := e.store.AddNote(ctx(), staff, ids[0], "Called the donor, very motivated."); err != nil {
@@ -166,8 +166,7 @@ func TestRerouteSendsAgainToTheNewContact(t *testing.T) {
 	if err := e.pool.QueryRow(ctx(), `SELECT id FROM contact_points WHERE email = 'c.wantz@ecpat.lu'`).Scan(&foreign); err != nil {
 		t.Fatal(err)
 	}
-	var v *offers.ValidationError
-	if err := e.store.Reroute(ctx(), staff, r.ID, foreign); !errors.As(err, &v) {
+	if err := e.store.Reroute(ctx(), staff, r.ID, foreign); !errors.Is(err, fault.ErrInvalid) {
 		t.Fatalf("another organisation's contact: %v, want a validation error", err)
 	}
 	if err := e.store.Reroute(ctx(), staff, r.ID, dons); err != nil {

@@ -7,16 +7,16 @@ package search
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"regexp"
 	"strings"
 
 	"github.com/partnerdir/partnerdir/internal/directory"
+	"github.com/partnerdir/partnerdir/internal/fault"
 )
 
 // ErrUnavailable means neither Meilisearch nor the fallback could answer.
-var ErrUnavailable = errors.New("search is unavailable")
+var ErrUnavailable = fault.New(fault.Unavailable, "search.unavailable")
 
 // Sort orders.
 const (
@@ -44,12 +44,16 @@ type Query struct {
 	PerPage int
 }
 
-// FieldError is a query value that is not acceptable.
+// FieldError is a query value that is not acceptable: an Invalid fault
+// whose text (field: reason) is the detail shown.
 type FieldError struct {
 	Field, Reason string
 }
 
 func (e *FieldError) Error() string { return e.Field + ": " + e.Reason }
+
+// Unwrap makes a FieldError match fault.ErrInvalid.
+func (e *FieldError) Unwrap() error { return fault.ErrInvalid }
 
 var (
 	countryRe = regexp.MustCompile(`^[A-Z]{2}$`)

@@ -1,7 +1,6 @@
 package web
 
 import (
-	"errors"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -213,26 +212,18 @@ func (s *Server) decideOrganisation(decision string) gin.HandlerFunc {
 		if !ok {
 			return
 		}
-		lang := c.GetString(ctxLang)
 		reason := c.PostForm("reason")
 		err := s.dir.Decide(c.Request.Context(), s.actor(c), id, decision, reason)
-		var ve *directory.ValidationError
-		data := AdminOrganisationPage{Failed: decision, Reason: reason}
-		switch {
-		case err == nil:
+		if err == nil {
 			c.Redirect(http.StatusSeeOther, fmt.Sprintf("/admin/organisations/%d?done=%s", id, decision))
-		case errors.As(err, &ve):
-			data.Errors = s.fieldMessages(lang, ve.Fields)
-			data.Alert = s.tr.T(lang, "manage.invalid")
-			s.renderAdminOrganisation(c, http.StatusUnprocessableEntity, id, data)
-		case errors.Is(err, directory.ErrConflict):
-			data.Alert = s.tr.T(lang, "admin.org.conflict")
-			s.renderAdminOrganisation(c, http.StatusConflict, id, data)
-		case errors.Is(err, directory.ErrNoDefaultContact):
-			data.Alert = s.tr.T(lang, "admin.org.no_default_contact")
-			s.renderAdminOrganisation(c, http.StatusConflict, id, data)
-		default:
-			s.fail(c, err)
+			return
 		}
+		s.formFailed(c, err, nil, func(status int, st formState) {
+			data := AdminOrganisationPage{Failed: decision, Reason: reason, Errors: st.Errors}
+			if data.Alert = st.Alert; st.Conflict && data.Alert == "" { // the decision no longer fits the status
+				data.Alert = s.tr.T(c.GetString(ctxLang), "admin.org.conflict")
+			}
+			s.renderAdminOrganisation(c, status, id, data)
+		})
 	}
 }

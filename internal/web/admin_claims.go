@@ -1,12 +1,10 @@
 package web
 
 import (
-	"errors"
 	"net/http"
 
 	"github.com/gin-gonic/gin"
 
-	"github.com/partnerdir/partnerdir/internal/directory"
 	"github.com/partnerdir/partnerdir/internal/joining"
 )
 
@@ -54,7 +52,11 @@ func (s *Server) approveClaim(c *gin.Context) {
 	}
 	err := s.join.ApproveClaim(c.Request.Context(), s.actor(c), id)
 	if err != nil {
-		s.claimDecisionFailed(c, err, AdminClaimsPage{})
+		s.formFailed(c, err, nil, func(status int, st formState) {
+			p := AdminClaimsPage{}
+			p.Alert = st.Alert
+			s.renderClaims(c, status, p)
+		})
 		return
 	}
 	c.Redirect(http.StatusSeeOther, "/admin/claims?done=approved")
@@ -68,29 +70,12 @@ func (s *Server) rejectClaim(c *gin.Context) {
 	reason := c.PostForm("reason")
 	err := s.join.RejectClaim(c.Request.Context(), s.actor(c), id, reason)
 	if err != nil {
-		s.claimDecisionFailed(c, err, AdminClaimsPage{Failed: id, Reason: reason})
+		s.formFailed(c, err, nil, func(status int, st formState) {
+			p := AdminClaimsPage{Failed: id, Reason: reason, ReasonErr: st.Errors["reason"]}
+			p.Alert = st.Alert
+			s.renderClaims(c, status, p)
+		})
 		return
 	}
 	c.Redirect(http.StatusSeeOther, "/admin/claims?done=rejected")
-}
-
-func (s *Server) claimDecisionFailed(c *gin.Context, err error, p AdminClaimsPage) {
-	lang := c.GetString(ctxLang)
-	var ve *directory.ValidationError
-	switch {
-	case errors.As(err, &ve):
-		p.ReasonErr = s.fieldMessages(lang, ve.Fields)["reason"]
-		p.Alert = s.tr.T(lang, "manage.invalid")
-		s.renderClaims(c, http.StatusUnprocessableEntity, p)
-	case errors.Is(err, joining.ErrHasOwner):
-		p.Alert = s.tr.T(lang, "claim.has_owner")
-		s.renderClaims(c, http.StatusConflict, p)
-	case errors.Is(err, joining.ErrDecided):
-		p.Alert = s.tr.T(lang, "claims.admin.decided")
-		s.renderClaims(c, http.StatusConflict, p)
-	case errors.Is(err, joining.ErrNotFound):
-		s.errorPage(c, http.StatusNotFound, "")
-	default:
-		s.internalError(c, err)
-	}
 }

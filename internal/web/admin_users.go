@@ -11,6 +11,7 @@ import (
 
 	"github.com/partnerdir/partnerdir/internal/accounts"
 	"github.com/partnerdir/partnerdir/internal/directory"
+	"github.com/partnerdir/partnerdir/internal/fault"
 )
 
 // AdminUsersPage is the data of the list of users.
@@ -107,12 +108,8 @@ func (s *Server) showAdminUser(c *gin.Context) {
 func (s *Server) renderAdminUser(c *gin.Context, status int, id int64, data AdminUserPage) {
 	ctx := c.Request.Context()
 	u, err := s.acc.User(ctx, id)
-	if errors.Is(err, accounts.ErrNotFound) {
-		s.errorPage(c, http.StatusNotFound, "")
-		return
-	}
 	if err != nil {
-		s.internalError(c, err)
+		s.fail(c, err)
 		return
 	}
 	ms, err := s.acc.Memberships(ctx, id)
@@ -143,23 +140,12 @@ func userActionDone(c *gin.Context, id int64, done string) {
 	c.Redirect(http.StatusSeeOther, fmt.Sprintf("/admin/users/%d?done=%s", id, done))
 }
 
-// userActionFailed shows the user's page again for a refused action: the
-// admin's own account (ErrSelf), an unknown user or membership, bad input.
-func (s *Server) userActionFailed(c *gin.Context, id int64, err error, data AdminUserPage) {
-	lang := c.GetString(ctxLang)
-	var ve *accounts.ValidationError
-	switch {
-	case errors.Is(err, accounts.ErrSelf):
-		data.Alert = s.tr.T(lang, "admin.user.self")
-		s.renderAdminUser(c, http.StatusUnprocessableEntity, id, data)
-	case errors.As(err, &ve):
-		data.Errors = s.fieldMessages(lang, ve.Fields)
-		data.Alert = s.tr.T(lang, "manage.invalid")
-		s.renderAdminUser(c, http.StatusUnprocessableEntity, id, data)
-	case errors.Is(err, accounts.ErrNotFound):
-		s.errorPage(c, http.StatusNotFound, "")
-	default:
-		s.internalError(c, err)
+// redrawUser shows the user's page again after a refused action (the
+// admin's own account, bad input), for formFailed.
+func (s *Server) redrawUser(c *gin.Context, id int64, data AdminUserPage) func(int, formState) {
+	return func(status int, st formState) {
+		data.Errors, data.Alert = st.Errors, st.Alert
+		s.renderAdminUser(c, status, id, data)
 	}
 }
 
@@ -173,7 +159,7 @@ func (s *Server) setUserRole(c *gin.Context) {
 		role = ""
 	}
 	if err := s.acc.SetRole(c.Request.Context(), s.actor(c), id, role); err != nil {
-		s.userActionFailed(c, id, err, AdminUserPage{})
+		s.formFailed(c, err, nil, s.redrawUser(c, id, AdminUserPage{}))
 		return
 	}
 	userActionDone(c, id, "role")
@@ -188,7 +174,7 @@ func (s *Server) setUserDisabled(disabled bool) gin.HandlerFunc {
 			return
 		}
 		if err := s.acc.SetDisabled(c.Request.Context(), s.actor(c), id, disabled); err != nil {
-			s.userActionFailed(c, id, err, AdminUserPage{})
+			s.formFailed(c, err, nil, s.redrawUser(c, id, AdminUserPage{}))
 			return
 		}
 		done := "enable"
@@ -205,7 +191,7 @@ func (s *Server) revokeUserSessions(c *gin.Context) {
 		return
 	}
 	if _, err := s.acc.User(c.Request.Context(), id); err != nil {
-		s.userActionFailed(c, id, err, AdminUserPage{})
+		s.formFailed(c, err, nil, s.redrawUser(c, id, AdminUserPage{}))
 		return
 	}
 	if _, err := s.acc.EndSessions(c.Request.Context(), s.actor(c), id); err != nil {
@@ -224,12 +210,12 @@ func (s *Server) addUserMembership(c *gin.Context) {
 	data := AdminUserPage{Slug: f.str("slug"), OrgRole: f.str("org_role")}
 	var orgID int64
 	if !directory.ValidSlug(data.Slug) {
-		f.fail("slug", "unknown organisation")
+		f.fail("slug", "manage.err.unknown_organisation")
 	} else {
 		p, err := s.dir.Profile(c.Request.Context(), data.Slug, directory.ProfileOptions{Unpublished: true})
 		switch {
-		case errors.Is(err, directory.ErrNotFound):
-			f.fail("slug", "unknown organisation")
+		case errors.Is(err, fault.ErrNotFound):
+			f.fail("slug", "manage.err.unknown_organisation")
 		case err != nil:
 			s.internalError(c, err)
 			return
@@ -238,14 +224,14 @@ func (s *Server) addUserMembership(c *gin.Context) {
 		}
 	}
 	if data.OrgRole != accounts.OrgOwner && data.OrgRole != accounts.OrgEditor {
-		f.fail("org_role", "must be owner or editor")
+		f.fail("org_role", "manage.err.must_be_owner_or_editor")
 	}
 	if len(f.errs) > 0 {
-		s.userActionFailed(c, id, &accounts.ValidationError{Fields: f.errs}, data)
+		s.formFailed(c, f.failed(), f, s.redrawUser(c, id, data))
 		return
 	}
 	if err := s.acc.AddMembership(c.Request.Context(), s.actor(c), id, orgID, data.OrgRole); err != nil {
-		s.userActionFailed(c, id, err, data)
+		s.formFailed(c, err, nil, s.redrawUser(c, id, data))
 		return
 	}
 	userActionDone(c, id, "membership")
@@ -261,7 +247,7 @@ func (s *Server) removeUserMembership(c *gin.Context) {
 		return
 	}
 	if err := s.acc.RemoveMembership(c.Request.Context(), s.actor(c), id, org); err != nil {
-		s.userActionFailed(c, id, err, AdminUserPage{})
+		s.formFailed(c, err, nil, s.redrawUser(c, id, AdminUserPage{}))
 		return
 	}
 	userActionDone(c, id, "membership")
@@ -277,7 +263,7 @@ func (s *Server) changeUserMembership(c *gin.Context) {
 		return
 	}
 	if err := s.acc.ChangeMembershipRole(c.Request.Context(), s.actor(c), id, org, c.PostForm("org_role")); err != nil {
-		s.userActionFailed(c, id, err, AdminUserPage{})
+		s.formFailed(c, err, nil, s.redrawUser(c, id, AdminUserPage{}))
 		return
 	}
 	userActionDone(c, id, "membership")

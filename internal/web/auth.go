@@ -15,6 +15,7 @@ import (
 
 	"github.com/partnerdir/partnerdir/internal/accounts"
 	"github.com/partnerdir/partnerdir/internal/audit"
+	"github.com/partnerdir/partnerdir/internal/fault"
 )
 
 // Session cookie and form token names.
@@ -61,7 +62,7 @@ func (s *Server) loadSession(c *gin.Context) {
 		switch {
 		case err == nil && !u.Disabled:
 			c.Set(ctxUser, u)
-		case err != nil && !errors.Is(err, accounts.ErrNotFound):
+		case err != nil && !errors.Is(err, fault.ErrNotFound):
 			s.internalError(c, err)
 			c.Abort()
 			return
@@ -293,15 +294,13 @@ func (s *Server) login(c *gin.Context) {
 	ip := c.ClientIP()
 	u, err := s.acc.Authenticate(c.Request.Context(), email, password, ip, c.GetString(ctxRequestID))
 	switch {
-	case errors.Is(err, accounts.ErrRateLimited):
-		s.logger(c).Warn("login rate limited", "client_ip", ip)
-		p.Error = "auth.login.limited"
-		c.Header("Retry-After", "900")
-		s.renderLogin(c, http.StatusTooManyRequests, p)
-		return
-	case errors.Is(err, accounts.ErrBadCredentials):
-		p.Error = "auth.login.failed"
-		s.renderLogin(c, http.StatusUnauthorized, p)
+	case errors.Is(err, accounts.ErrRateLimited), errors.Is(err, accounts.ErrBadCredentials):
+		if errors.Is(err, accounts.ErrRateLimited) {
+			s.logger(c).Warn("login rate limited", "client_ip", ip)
+			c.Header("Retry-After", "900")
+		}
+		p.Error = fault.Message(err) // auth.login.limited, auth.login.failed
+		s.renderLogin(c, statusOf(err), p)
 		return
 	case err != nil:
 		s.internalError(c, err)

@@ -11,6 +11,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/partnerdir/partnerdir/internal/accounts"
+	"github.com/partnerdir/partnerdir/internal/fault"
 )
 
 // Session keys of the two-factor steps.
@@ -99,10 +100,10 @@ func (s *Server) verifySecondFactor(c *gin.Context) {
 	switch {
 	case errors.Is(err, accounts.ErrRateLimited):
 		c.Header("Retry-After", "900")
-		s.renderSecondFactor(c, http.StatusTooManyRequests, "auth.login.limited")
+		s.renderSecondFactor(c, statusOf(err), fault.Message(err))
 		return
 	case errors.Is(err, accounts.ErrBadCredentials):
-		s.renderSecondFactor(c, http.StatusUnauthorized, "auth.2fa.wrong")
+		s.renderSecondFactor(c, statusOf(err), "auth.2fa.wrong")
 		return
 	case err != nil:
 		s.internalError(c, err)

@@ -8,6 +8,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/partnerdir/partnerdir/internal/accounts"
+	"github.com/partnerdir/partnerdir/internal/fault"
 )
 
 // ForgotPage is the data of the "forgot your password" page.
@@ -78,7 +79,7 @@ func (s *Server) showTokenForm(invite bool) gin.HandlerFunc {
 	return func(c *gin.Context) {
 		token := c.Query("token")
 		u, err := s.acc.CheckToken(c.Request.Context(), token, invite)
-		if errors.Is(err, accounts.ErrNotFound) || len(token) > 100 {
+		if errors.Is(err, fault.ErrNotFound) || len(token) > 100 {
 			s.tokenPage(c, invite, http.StatusNotFound, TokenPage{Invalid: true})
 			return
 		}
@@ -99,13 +100,12 @@ func (s *Server) redeemToken(invite bool) gin.HandlerFunc {
 			return
 		}
 		_, err := s.acc.RedeemToken(c.Request.Context(), token, invite, password, c.GetString(ctxRequestID))
-		var ve *accounts.ValidationError
 		switch {
-		case errors.As(err, &ve):
+		case errors.Is(err, fault.ErrInvalid):
 			u, _ := s.acc.CheckToken(c.Request.Context(), token, invite)
 			s.tokenPage(c, invite, http.StatusUnprocessableEntity, TokenPage{Token: token, User: u, Error: "auth.password.weak"})
-		case errors.Is(err, accounts.ErrNotFound):
-			s.tokenPage(c, invite, http.StatusNotFound, TokenPage{Invalid: true})
+		case errors.Is(err, fault.ErrNotFound):
+			s.tokenPage(c, invite, statusOf(err), TokenPage{Invalid: true})
 		case err != nil:
 			s.internalError(c, err)
 		default:
@@ -157,8 +157,7 @@ func (s *Server) changePassword(c *gin.Context) {
 		s.internalError(c, err)
 		return
 	}
-	var ve *accounts.ValidationError
-	if err := s.acc.SetPassword(ctx, s.actor(c), u.ID, c.PostForm("password")); errors.As(err, &ve) {
+	if err := s.acc.SetPassword(ctx, s.actor(c), u.ID, c.PostForm("password")); errors.Is(err, fault.ErrInvalid) {
 		s.renderChangePassword(c, http.StatusUnprocessableEntity, "auth.password.weak")
 		return
 	} else if err != nil {

@@ -2,6 +2,7 @@ package web
 
 import (
 	"errors"
+	"maps"
 	"net/http"
 	"net/url"
 	"strings"
@@ -9,6 +10,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/partnerdir/partnerdir/internal/directory"
+	"github.com/partnerdir/partnerdir/internal/fault"
 	"github.com/partnerdir/partnerdir/internal/joining"
 )
 
@@ -47,12 +49,8 @@ func (s *Server) renderClaim(c *gin.Context, status int, p ClaimPage) {
 		userID = u.ID
 	}
 	t, err := s.join.ClaimTarget(c.Request.Context(), slug, userID)
-	if errors.Is(err, joining.ErrNotFound) {
-		s.errorPage(c, http.StatusNotFound, "")
-		return
-	}
 	if err != nil {
-		s.internalError(c, err)
+		s.fail(c, err)
 		return
 	}
 	if p.Sent != "domain" && p.Sent != "admin" {
@@ -63,13 +61,8 @@ func (s *Server) renderClaim(c *gin.Context, status int, p ClaimPage) {
 		return
 	}
 	lang := c.GetString(ctxLang)
-	for field, m := range p.Errors {
-		id := "claim.err." + strings.NewReplacer(" ", "_", "'", "").Replace(m)
-		if tr := s.tr.T(lang, id, "Domain", t.Domain); tr != id {
-			p.Errors[field] = tr
-		} else {
-			p.Errors[field] = s.fieldMessages(lang, map[string]string{field: m})[field]
-		}
+	for field, id := range p.Errors {
+		p.Errors[field] = s.tr.T(lang, id, "Domain", t.Domain)
 	}
 	p.Target = t
 	p.Next = c.Request.URL.Path
@@ -78,25 +71,17 @@ func (s *Server) renderClaim(c *gin.Context, status int, p ClaimPage) {
 	s.render(c, status, "claim", p)
 }
 
-// claimRefused renders the claim page again for a refused request.
-func (s *Server) claimRefused(c *gin.Context, err error, p ClaimPage) {
-	lang := c.GetString(ctxLang)
-	var ve *directory.ValidationError
-	switch {
-	case errors.As(err, &ve):
-		// Translated once the organisation (its domain) is known.
-		p.Errors = ve.Fields
-		s.renderClaim(c, http.StatusUnprocessableEntity, p)
-	case errors.Is(err, joining.ErrHasOwner):
-		p.Alert = s.tr.T(lang, "claim.has_owner")
-		s.renderClaim(c, http.StatusConflict, p)
-	case errors.Is(err, joining.ErrClaimPending):
-		p.Alert = s.tr.T(lang, "claim.already_pending")
-		s.renderClaim(c, http.StatusConflict, p)
-	case errors.Is(err, joining.ErrNotFound):
-		s.errorPage(c, http.StatusNotFound, "")
-	default:
-		s.internalError(c, err)
+// redrawClaim renders the claim page again for a refused request, for
+// formFailed. The field messages are translated by renderClaim, once the
+// organisation (its domain) is known.
+func (s *Server) redrawClaim(c *gin.Context, err error, p ClaimPage) func(int, formState) {
+	return func(status int, st formState) {
+		if st.Conflict {
+			p.Alert = st.Alert
+		} else {
+			p.Errors = maps.Clone(fault.FieldsOf(err))
+		}
+		s.renderClaim(c, status, p)
 	}
 }
 
@@ -104,7 +89,7 @@ func (s *Server) requestDomainClaim(c *gin.Context) {
 	slug, email := c.Param("slug"), strings.TrimSpace(c.PostForm("email"))
 	err := s.join.RequestDomainClaim(c.Request.Context(), s.actor(c), s.currentUser(c), slug, email)
 	if err != nil {
-		s.claimRefused(c, err, ClaimPage{Email: email})
+		s.formFailed(c, err, nil, s.redrawClaim(c, err, ClaimPage{Email: email}))
 		return
 	}
 	c.Redirect(http.StatusSeeOther, "/organisations/"+url.PathEscape(slug)+"/claim?sent=domain")
@@ -114,7 +99,7 @@ func (s *Server) requestAdminClaim(c *gin.Context) {
 	slug, message := c.Param("slug"), c.PostForm("message")
 	err := s.join.RequestAdminClaim(c.Request.Context(), s.actor(c), s.currentUser(c), slug, message)
 	if err != nil {
-		s.claimRefused(c, err, ClaimPage{Message: message})
+		s.formFailed(c, err, nil, s.redrawClaim(c, err, ClaimPage{Message: message}))
 		return
 	}
 	c.Redirect(http.StatusSeeOther, "/organisations/"+url.PathEscape(slug)+"/claim?sent=admin")
@@ -144,12 +129,10 @@ func (s *Server) renderClaimConfirm(c *gin.Context, token string, l *joining.Pen
 	status := http.StatusOK
 	switch {
 	case err == nil:
-	case errors.Is(err, joining.ErrNotFound):
-		status, p.Problem = http.StatusNotFound, s.tr.T(lang, "claim.confirm.invalid")
-	case errors.Is(err, joining.ErrWrongUser):
-		status, p.Problem = http.StatusForbidden, s.tr.T(lang, "claim.confirm.wrong_user")
-	case errors.Is(err, joining.ErrHasOwner):
-		status, p.Problem = http.StatusConflict, s.tr.T(lang, "claim.has_owner")
+	case errors.Is(err, fault.ErrNotFound):
+		status, p.Problem = statusOf(err), s.tr.T(lang, "claim.confirm.invalid")
+	case errors.Is(err, joining.ErrWrongUser), errors.Is(err, joining.ErrHasOwner):
+		status, p.Problem = statusOf(err), s.tr.T(lang, fault.Message(err))
 	default:
 		s.internalError(c, err)
 		return

@@ -9,6 +9,7 @@ import (
 
 	"github.com/partnerdir/partnerdir/internal/accounts"
 	"github.com/partnerdir/partnerdir/internal/directory"
+	"github.com/partnerdir/partnerdir/internal/fault"
 	"github.com/partnerdir/partnerdir/internal/joining"
 )
 
@@ -81,26 +82,15 @@ func (s *Server) submitJoin(c *gin.Context) {
 	if err == nil {
 		joined, err = s.join.Join(c.Request.Context(), s.actor(c), a)
 	}
-	var ve *directory.ValidationError
 	switch {
 	case err == nil:
-	case errors.As(err, &ve):
-		for field, m := range ve.Fields {
-			r.fail(field, m)
-		}
-		s.renderJoinForm(c, http.StatusUnprocessableEntity, f, s.fieldMessages(lang, r.errs), s.tr.T(lang, "manage.invalid"))
-		return
-	case errors.Is(err, joining.ErrEmailTaken):
-		s.renderJoinForm(c, http.StatusConflict, f, map[string]string{"email": s.tr.T(lang, "join.email_taken")},
-			s.tr.T(lang, "join.email_taken"))
-		return
-	case errors.Is(err, joining.ErrRateLimited), errors.Is(err, joining.ErrSpam):
+	case errors.Is(err, fault.ErrRateLimited): // joining.ErrRateLimited or ErrSpam
 		s.logger(c).Warn("application refused", "err", err)
 		c.Header("Retry-After", "3600")
-		s.renderJoinForm(c, http.StatusTooManyRequests, f, nil, s.tr.T(lang, "join.limited"))
+		s.renderJoinForm(c, statusOf(err), f, nil, s.tr.T(lang, fault.Message(err)))
 		return
 	default:
-		s.internalError(c, err)
+		s.formFailed(c, err, r, func(status int, st formState) { s.renderJoinForm(c, status, f, st.Errors, st.Alert) })
 		return
 	}
 	s.logger(c).Info("organisation listed", "slug", joined.Slug, "user_id", joined.UserID)
@@ -160,7 +150,7 @@ func (s *Server) showJoinReceived(c *gin.Context) {
 	}
 	// Only its members see it: the page names an unpublished organisation.
 	if _, err := s.acc.Role(ctx, u.ID, p.ID); err != nil {
-		s.fail(c, directory.ErrNotFound)
+		s.fail(c, fault.ErrNotFound)
 		return
 	}
 	acc, err := s.account(c)
@@ -220,26 +210,23 @@ func (s *Server) signUp(c *gin.Context) {
 	lang := c.GetString(ctxLang)
 	id, err := s.join.SignUp(c.Request.Context(), s.actor(c), joining.NewAccount{Name: p.Name, Email: p.Email,
 		Password: c.PostForm("password"), IP: c.ClientIP(), Honeypot: c.PostForm("homepage")})
-	var ve *directory.ValidationError
 	switch {
 	case err == nil:
-	case errors.As(err, &ve):
-		p.Errors, p.Alert = s.fieldMessages(lang, ve.Fields), s.tr.T(lang, "manage.invalid")
-		s.renderSignup(c, http.StatusUnprocessableEntity, p)
-		return
-	case errors.Is(err, joining.ErrEmailTaken):
-		p.Errors = map[string]string{"email": s.tr.T(lang, "signup.email_taken")}
-		p.Alert = p.Errors["email"]
-		s.renderSignup(c, http.StatusConflict, p)
-		return
-	case errors.Is(err, joining.ErrRateLimited), errors.Is(err, joining.ErrSpam):
+	case errors.Is(err, fault.ErrRateLimited): // joining.ErrRateLimited or ErrSpam
 		s.logger(c).Warn("sign-up refused", "err", err)
 		c.Header("Retry-After", "3600")
-		p.Alert = s.tr.T(lang, "join.limited")
-		s.renderSignup(c, http.StatusTooManyRequests, p)
+		p.Alert = s.tr.T(lang, fault.Message(err))
+		s.renderSignup(c, statusOf(err), p)
 		return
 	default:
-		s.internalError(c, err)
+		s.formFailed(c, err, nil, func(status int, st formState) {
+			p.Errors, p.Alert = st.Errors, st.Alert
+			if errors.Is(err, joining.ErrEmailTaken) { // signing up, not listing an organisation
+				p.Errors = map[string]string{"email": s.tr.T(lang, "signup.email_taken")}
+				p.Alert = p.Errors["email"]
+			}
+			s.renderSignup(c, status, p)
+		})
 		return
 	}
 	u, err := s.acc.User(c.Request.Context(), id)

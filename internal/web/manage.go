@@ -1,7 +1,6 @@
 package web
 
 import (
-	"errors"
 	"fmt"
 	"net/http"
 	"slices"
@@ -13,6 +12,7 @@ import (
 
 	"github.com/partnerdir/partnerdir/internal/accounts"
 	"github.com/partnerdir/partnerdir/internal/directory"
+	"github.com/partnerdir/partnerdir/internal/fault"
 )
 
 // Context keys set by requireMembership.
@@ -45,12 +45,8 @@ func (s *Server) requireMembership(c *gin.Context) {
 		return
 	}
 	role, err := s.acc.Role(ctx, u.ID, p.ID)
-	if errors.Is(err, accounts.ErrNotFound) {
-		s.errorPage(c, http.StatusNotFound, "")
-		return
-	}
 	if err != nil {
-		s.internalError(c, err)
+		s.fail(c, err)
 		c.Abort()
 		return
 	}
@@ -117,46 +113,8 @@ func (s *Server) managePage(c *gin.Context, titleID, section string, st formStat
 	return mp, true
 }
 
-// formState is the outcome of a failed save shown on the form again.
-type formState struct {
-	Errors   map[string]string
-	Conflict bool
-}
-
-// saveFailed renders the form again after a failed save, input kept:
-// field errors (422) or a conflict (409); other errors go to s.fail.
-func (s *Server) saveFailed(c *gin.Context, err error, f *formReader, rerender func(status int, st formState)) {
-	var ve *directory.ValidationError
-	lang := c.GetString(ctxLang)
-	switch {
-	case errors.As(err, &ve):
-		for field, m := range ve.Fields {
-			f.fail(field, m)
-		}
-		rerender(http.StatusUnprocessableEntity, formState{Errors: s.fieldMessages(lang, f.errs)})
-	case errors.Is(err, directory.ErrConflict):
-		rerender(http.StatusConflict, formState{Errors: s.fieldMessages(lang, f.errs), Conflict: true})
-	default:
-		s.fail(c, err)
-	}
-}
-
-// fieldMessages translates the domain's field messages; a message without
-// a translation is shown as it is.
-func (s *Server) fieldMessages(lang string, errs map[string]string) map[string]string {
-	out := make(map[string]string, len(errs))
-	for f, m := range errs {
-		id := "manage.err." + strings.ReplaceAll(m, " ", "_")
-		if t := s.tr.T(lang, id); t != id {
-			m = t
-		}
-		out[f] = m
-	}
-	return out
-}
-
 // formReader reads a posted form into typed values, collecting parse
-// errors by field.
+// errors by field (message ids).
 type formReader struct {
 	c    *gin.Context
 	errs map[string]string
@@ -174,7 +132,7 @@ func (f *formReader) failed() error {
 	if len(f.errs) == 0 {
 		return nil
 	}
-	return &directory.ValidationError{Fields: f.errs}
+	return fault.Fields(f.errs).Err()
 }
 
 func (f *formReader) str(name string) string { return strings.TrimSpace(f.c.PostForm(name)) }
@@ -198,7 +156,7 @@ func (f *formReader) int(name string) int {
 	}
 	n, err := strconv.Atoi(v)
 	if err != nil {
-		f.fail(name, "not a whole number")
+		f.fail(name, "manage.err.not_a_whole_number")
 	}
 	return n
 }
@@ -210,7 +168,7 @@ func (f *formReader) id(name string) int64 {
 	}
 	n, err := strconv.ParseInt(v, 10, 64)
 	if err != nil || n < 0 {
-		f.fail(name, "choose from the list")
+		f.fail(name, "manage.err.choose_from_the_list")
 	}
 	return n
 }
@@ -222,7 +180,7 @@ func (f *formReader) float(name string) *float64 {
 	}
 	n, err := strconv.ParseFloat(v, 64)
 	if err != nil {
-		f.fail(name, "not a number")
+		f.fail(name, "manage.err.not_a_number")
 		return nil
 	}
 	return &n
@@ -235,7 +193,7 @@ func (f *formReader) date(name string) *time.Time {
 	}
 	t, err := time.Parse("2006-01-02", v)
 	if err != nil {
-		f.fail(name, "not a date")
+		f.fail(name, "manage.err.not_a_date")
 		return nil
 	}
 	return &t
@@ -395,7 +353,7 @@ func (s *Server) updateProfile(c *gin.Context) {
 		redirectSaved(c, org, "")
 		return
 	}
-	s.saveFailed(c, err, f, func(status int, st formState) { s.renderProfileForm(c, status, u, st) })
+	s.formFailed(c, err, f, func(status int, st formState) { s.renderProfileForm(c, status, u, st) })
 }
 
 // Field is one form control with its label, value and error, for the

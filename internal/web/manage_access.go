@@ -1,7 +1,6 @@
 package web
 
 import (
-	"errors"
 	"net/http"
 
 	"github.com/gin-gonic/gin"
@@ -50,16 +49,9 @@ func (s *Server) inviteMember(c *gin.Context) {
 	inv := accounts.Invitation{Email: f.str("email"), Name: f.str("name"), Role: f.str("role"),
 		OrganisationID: org.ID, OrganisationName: org.Name, InviterName: s.currentUser(c).Name}
 	err := s.acc.Invite(c.Request.Context(), s.actor(c), inv)
-	var ve *accounts.ValidationError
-	switch {
-	case errors.As(err, &ve):
-		for k, m := range ve.Fields {
-			f.fail(k, m)
-		}
-		s.renderAccess(c, http.StatusUnprocessableEntity, inv, formState{Errors: s.fieldMessages(c.GetString(ctxLang), f.errs)})
-	case err != nil:
-		s.fail(c, err)
-	default:
-		redirectSaved(c, org, "/access")
+	if err != nil {
+		s.formFailed(c, err, f, func(status int, st formState) { s.renderAccess(c, status, inv, st) })
+		return
 	}
+	redirectSaved(c, org, "/access")
 }

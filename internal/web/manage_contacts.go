@@ -158,7 +158,7 @@ func (s *Server) createContact(c *gin.Context) {
 		return
 	}
 	cp.ID = 0
-	s.saveFailed(c, err, f, func(status int, st formState) { s.renderContactForm(c, status, cp, st) })
+	s.formFailed(c, err, f, func(status int, st formState) { s.renderContactForm(c, status, cp, st) })
 }
 
 func (s *Server) updateContact(c *gin.Context) {
@@ -180,7 +180,7 @@ func (s *Server) updateContact(c *gin.Context) {
 		redirectSaved(c, org, "/contacts")
 		return
 	}
-	s.saveFailed(c, err, f, func(status int, st formState) { s.renderContactForm(c, status, cp, st) })
+	s.formFailed(c, err, f, func(status int, st formState) { s.renderContactForm(c, status, cp, st) })
 }
 
 func (s *Server) deleteContact(c *gin.Context) {
@@ -191,7 +191,7 @@ func (s *Server) deleteContact(c *gin.Context) {
 	org := s.managedOrg(c)
 	f := newFormReader(c)
 	if err := s.dir.DeleteContact(c.Request.Context(), s.actor(c), org.ID, cur.ID, f.int("version")); err != nil {
-		s.saveFailed(c, err, f, func(status int, st formState) { s.renderContactForm(c, status, *cur, st) })
+		s.formFailed(c, err, f, func(status int, st formState) { s.renderContactForm(c, status, *cur, st) })
 		return
 	}
 	redirectSaved(c, org, "/contacts")
@@ -210,7 +210,7 @@ func (s *Server) createRule(c *gin.Context) {
 		redirectSaved(c, org, "/contacts")
 		return
 	}
-	s.saveFailed(c, err, f, func(status int, st formState) { s.renderContacts(c, status, r, st) })
+	s.formFailed(c, err, f, func(status int, st formState) { s.renderContacts(c, status, r, st) })
 }
 
 func (s *Server) deleteRule(c *gin.Context) {

@@ -18,6 +18,8 @@ import (
 	"strings"
 
 	"github.com/gin-gonic/gin"
+
+	"github.com/partnerdir/partnerdir/internal/fault"
 )
 
 // Logo upload limits: the file (below the 1 MiB request limit) and the
@@ -30,10 +32,8 @@ const (
 
 var logoName = regexp.MustCompile(`^[a-z0-9-]{1,80}-[0-9a-f]{16}\.png$`)
 
-// errLogo is a logo the form refuses, with the message key to show.
-type errLogo string
-
-func (e errLogo) Error() string { return string(e) }
+// badLogo is a logo the form refuses, with the message id to show.
+func badLogo(id string) error { return fault.InvalidField("logo", id) }
 
 // readLogo checks an uploaded picture and re-encodes it as PNG: whatever
 // the upload held besides pixels (metadata, a script in disguise) is gone,
@@ -44,23 +44,23 @@ func readLogo(r io.Reader) ([]byte, error) {
 		return nil, err
 	}
 	if len(data) > maxLogoBytes {
-		return nil, errLogo("manage.logo.too_big")
+		return nil, badLogo("manage.logo.too_big")
 	}
 	switch http.DetectContentType(data) {
 	case "image/png", "image/jpeg", "image/gif":
 	default:
-		return nil, errLogo("manage.logo.type")
+		return nil, badLogo("manage.logo.type")
 	}
 	cfg, _, err := image.DecodeConfig(bytes.NewReader(data))
 	if err != nil {
-		return nil, errLogo("manage.logo.type")
+		return nil, badLogo("manage.logo.type")
 	}
 	if cfg.Width < 16 || cfg.Height < 16 || cfg.Width > maxLogoSide || cfg.Height > maxLogoSide {
-		return nil, errLogo("manage.logo.size")
+		return nil, badLogo("manage.logo.size")
 	}
 	img, _, err := image.Decode(bytes.NewReader(data))
 	if err != nil {
-		return nil, errLogo("manage.logo.type")
+		return nil, badLogo("manage.logo.type")
 	}
 	var out bytes.Buffer
 	if err := png.Encode(&out, img); err != nil {
@@ -76,7 +76,7 @@ func (s *Server) uploadLogo(c *gin.Context) {
 	org := s.managedOrg(c)
 	fh, err := c.FormFile("logo")
 	if err != nil {
-		s.logoFailed(c, "manage.logo.missing")
+		s.formFailed(c, badLogo("manage.logo.missing"), nil, s.redrawProfile(c))
 		return
 	}
 	f, err := fh.Open()
@@ -86,13 +86,8 @@ func (s *Server) uploadLogo(c *gin.Context) {
 	}
 	defer f.Close()
 	data, err := readLogo(f)
-	var bad errLogo
-	if errors.As(err, &bad) {
-		s.logoFailed(c, string(bad))
-		return
-	}
 	if err != nil {
-		s.internalError(c, err)
+		s.formFailed(c, err, nil, s.redrawProfile(c))
 		return
 	}
 	b := make([]byte, 8)
@@ -126,9 +121,10 @@ func (s *Server) uploadLogo(c *gin.Context) {
 	redirectSaved(c, org, "")
 }
 
-func (s *Server) logoFailed(c *gin.Context, msg string) {
-	s.showProfileFormWith(c, http.StatusUnprocessableEntity, formState{Errors: map[string]string{
-		"logo": s.tr.T(c.GetString(ctxLang), msg)}})
+// redrawProfile shows the profile form again after a refused logo, for
+// formFailed.
+func (s *Server) redrawProfile(c *gin.Context) func(int, formState) {
+	return func(status int, st formState) { s.showProfileFormWith(c, status, st) }
 }
 
 // serveLogo serves an uploaded logo: only names the upload makes, only as

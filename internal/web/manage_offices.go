@@ -105,7 +105,7 @@ func (s *Server) createOffice(c *gin.Context) {
 		return
 	}
 	o.ID = 0
-	s.saveFailed(c, err, f, func(status int, st formState) { s.renderOfficeForm(c, status, o, st) })
+	s.formFailed(c, err, f, func(status int, st formState) { s.renderOfficeForm(c, status, o, st) })
 }
 
 func (s *Server) updateOffice(c *gin.Context) {
@@ -125,7 +125,7 @@ func (s *Server) updateOffice(c *gin.Context) {
 		redirectSaved(c, org, "/offices")
 		return
 	}
-	s.saveFailed(c, err, f, func(status int, st formState) { s.renderOfficeForm(c, status, o, st) })
+	s.formFailed(c, err, f, func(status int, st formState) { s.renderOfficeForm(c, status, o, st) })
 }
 
 func (s *Server) deleteOffice(c *gin.Context) {
@@ -137,7 +137,7 @@ func (s *Server) deleteOffice(c *gin.Context) {
 	f := newFormReader(c)
 	err := s.dir.DeleteOffice(c.Request.Context(), s.actor(c), org.ID, cur.ID, f.int("version"))
 	if err != nil {
-		s.saveFailed(c, err, f, func(status int, st formState) { s.renderOfficeForm(c, status, *cur, st) })
+		s.formFailed(c, err, f, func(status int, st formState) { s.renderOfficeForm(c, status, *cur, st) })
 		return
 	}
 	redirectSaved(c, org, "/offices")

@@ -123,7 +123,7 @@ func (s *Server) createProject(c *gin.Context) {
 		return
 	}
 	p.ID = 0
-	s.saveFailed(c, err, f, func(status int, st formState) { s.renderProjectForm(c, status, p, themes, st) })
+	s.formFailed(c, err, f, func(status int, st formState) { s.renderProjectForm(c, status, p, themes, st) })
 }
 
 func (s *Server) updateProject(c *gin.Context) {
@@ -143,7 +143,7 @@ func (s *Server) updateProject(c *gin.Context) {
 		redirectSaved(c, org, "/projects")
 		return
 	}
-	s.saveFailed(c, err, f, func(status int, st formState) { s.renderProjectForm(c, status, p, themes, st) })
+	s.formFailed(c, err, f, func(status int, st formState) { s.renderProjectForm(c, status, p, themes, st) })
 }
 
 func (s *Server) deleteProject(c *gin.Context) {
@@ -154,7 +154,7 @@ func (s *Server) deleteProject(c *gin.Context) {
 	org := s.managedOrg(c)
 	f := newFormReader(c)
 	if err := s.dir.DeleteProject(c.Request.Context(), s.actor(c), org.ID, cur.ID, f.int("version")); err != nil {
-		s.saveFailed(c, err, f, func(status int, st formState) {
+		s.formFailed(c, err, f, func(status int, st formState) {
 			s.renderProjectForm(c, status, *cur, themeSlugs(cur.Themes), st)
 		})
 		return

@@ -1,7 +1,6 @@
 package web
 
 import (
-	"errors"
 	"net/http"
 
 	"github.com/gin-gonic/gin"
@@ -49,10 +48,6 @@ func (s *Server) endAllSessions(c *gin.Context) {
 func (s *Server) endSession(c *gin.Context) {
 	u := s.currentUser(c)
 	err := s.sessions.EndSession(c.Request.Context(), s.actor(c), u.ID, c.Param("key"))
-	if errors.Is(err, accounts.ErrNotFound) {
-		s.errorPage(c, http.StatusNotFound, "")
-		return
-	}
 	if err != nil {
 		s.fail(c, err)
 		return

@@ -1,13 +1,11 @@
 package web
 
 import (
-	"errors"
 	"net/http"
 
 	"github.com/gin-gonic/gin"
 
 	"github.com/partnerdir/partnerdir/internal/accounts"
-	"github.com/partnerdir/partnerdir/internal/directory"
 )
 
 // submitForReview lets an owner send a draft listing (a new one, or one an
@@ -18,13 +16,9 @@ func (s *Server) submitForReview(c *gin.Context) {
 		return
 	}
 	org := s.managedOrg(c)
-	err := s.dir.Submit(c.Request.Context(), s.actor(c), org.ID)
-	switch {
-	case errors.Is(err, directory.ErrConflict):
-		s.errorPage(c, http.StatusConflict, s.tr.T(c.GetString(ctxLang), "manage.submit.conflict"))
-	case err != nil:
+	if err := s.dir.Submit(c.Request.Context(), s.actor(c), org.ID); err != nil {
 		s.fail(c, err)
-	default:
-		c.Redirect(http.StatusSeeOther, "/manage/"+org.Slug+"?submitted=1")
+		return
 	}
+	c.Redirect(http.StatusSeeOther, "/manage/"+org.Slug+"?submitted=1")
 }

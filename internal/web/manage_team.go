@@ -95,7 +95,7 @@ func (s *Server) createMember(c *gin.Context) {
 		return
 	}
 	m.ID = 0
-	s.saveFailed(c, err, f, func(status int, st formState) { s.renderMemberForm(c, status, m, st) })
+	s.formFailed(c, err, f, func(status int, st formState) { s.renderMemberForm(c, status, m, st) })
 }
 
 func (s *Server) updateMember(c *gin.Context) {
@@ -115,7 +115,7 @@ func (s *Server) updateMember(c *gin.Context) {
 		redirectSaved(c, org, "/team")
 		return
 	}
-	s.saveFailed(c, err, f, func(status int, st formState) { s.renderMemberForm(c, status, m, st) })
+	s.formFailed(c, err, f, func(status int, st formState) { s.renderMemberForm(c, status, m, st) })
 }
 
 func (s *Server) deleteMember(c *gin.Context) {
@@ -126,7 +126,7 @@ func (s *Server) deleteMember(c *gin.Context) {
 	org := s.managedOrg(c)
 	f := newFormReader(c)
 	if err := s.dir.DeleteMember(c.Request.Context(), s.actor(c), org.ID, cur.ID, f.int("version")); err != nil {
-		s.saveFailed(c, err, f, func(status int, st formState) { s.renderMemberForm(c, status, *cur, st) })
+		s.formFailed(c, err, f, func(status int, st formState) { s.renderMemberForm(c, status, *cur, st) })
 		return
 	}
 	redirectSaved(c, org, "/team")

@@ -5,12 +5,12 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
-	"strings"
 	"unicode/utf8"
 
 	"github.com/gin-gonic/gin"
 
 	"github.com/partnerdir/partnerdir/internal/directory"
+	"github.com/partnerdir/partnerdir/internal/fault"
 	"github.com/partnerdir/partnerdir/internal/offers"
 )
 
@@ -163,40 +163,27 @@ func (s *Server) submitOffer(c *gin.Context) {
 		c.Redirect(http.StatusSeeOther, "/organisations/"+url.PathEscape(slug)+"/offer/sent?ref="+url.QueryEscape(r.Reference))
 		return
 	}
-	var ve *offers.ValidationError
-	switch {
-	case errors.Is(err, offers.ErrNotFound):
-		s.fail(c, err)
-		return
-	case errors.As(err, &ve), errors.Is(err, offers.ErrRejected):
-	default:
-		s.internalError(c, err)
-		return
+	redraw := func(status int, st formState) {
+		p, perr := s.dir.Profile(ctx, slug, directory.ProfileOptions{})
+		if perr != nil {
+			s.fail(c, perr)
+			return
+		}
+		s.renderOfferForm(c, status, p, f, st.Errors, st.Alert)
 	}
-	p, perr := s.dir.Profile(ctx, slug, directory.ProfileOptions{})
-	if perr != nil {
-		s.fail(c, perr)
-		return
-	}
-	lang := c.GetString(ctxLang)
 	if errors.Is(err, offers.ErrRejected) {
 		s.logger(c).Warn("offer rejected by the spam guards", "organisation", slug)
-		s.renderOfferForm(c, http.StatusTooManyRequests, p, f, nil, s.tr.T(lang, "offers.form.rejected"))
+		redraw(statusOf(err), formState{Alert: s.tr.T(c.GetString(ctxLang), fault.Message(err))})
 		return
 	}
-	errs := make(map[string]string, len(ve.Fields))
-	alert := s.tr.T(lang, "offers.form.invalid")
-	for field, code := range ve.Fields {
-		if field == "form" {
-			alert = s.tr.T(lang, "offers.form.expired")
-			continue
+	s.formFailed(c, err, nil, func(status int, st formState) {
+		st.Alert = s.tr.T(c.GetString(ctxLang), "offers.form.invalid")
+		if m, expired := st.Errors["form"]; expired { // not a field: the form is too old
+			st.Alert = m
+			delete(st.Errors, "form")
 		}
-		errs[field] = s.tr.T(lang, "offers.error."+field+"."+code)
-		if strings.HasPrefix(errs[field], "offers.error.") {
-			errs[field] = s.tr.T(lang, "offers.error."+code)
-		}
-	}
-	s.renderOfferForm(c, http.StatusUnprocessableEntity, p, f, errs, alert)
+		redraw(status, st)
+	})
 }
 
 func (s *Server) showOfferSent(c *gin.Context) {

@@ -1,7 +1,6 @@
 package web
 
 import (
-	"errors"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -11,15 +10,20 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/partnerdir/partnerdir/internal/directory"
+	"github.com/partnerdir/partnerdir/internal/fault"
 )
 
 // maxParamLen bounds every query parameter; longer values are a 400.
 const maxParamLen = 200
 
-// badRequest is a query parameter that failed validation.
+// badRequest is a query parameter that failed validation: invalid input
+// whose text (param: reason) is the error page's detail.
 type badRequest struct{ param, reason string }
 
 func (e *badRequest) Error() string { return e.param + ": " + e.reason }
+
+// Unwrap makes a badRequest match fault.ErrInvalid.
+func (e *badRequest) Unwrap() error { return fault.ErrInvalid }
 
 // query reads a query parameter, refusing over-long and repeated values.
 func query(c *gin.Context, name string) (string, error) {
@@ -33,25 +37,6 @@ func query(c *gin.Context, name string) (string, error) {
 		return "", &badRequest{name, "too long or not valid text"}
 	}
 	return strings.TrimSpace(vs[0]), nil
-}
-
-// fail maps an error to the right page: 400 for bad input, 404 for
-// unknown records, 500 (logged) for everything else.
-func (s *Server) fail(c *gin.Context, err error) {
-	var br *badRequest
-	var ve *directory.ValidationError
-	switch {
-	case errors.As(err, &br):
-		s.errorPage(c, http.StatusBadRequest, br.Error())
-	case errors.Is(err, directory.ErrBadCursor):
-		s.errorPage(c, http.StatusBadRequest, "after/before: "+err.Error())
-	case errors.As(err, &ve):
-		s.errorPage(c, http.StatusBadRequest, ve.Error())
-	case errors.Is(err, directory.ErrNotFound):
-		s.errorPage(c, http.StatusNotFound, "")
-	default:
-		s.internalError(c, err)
-	}
 }
 
 // HomePage is the data of the home page.
@@ -353,7 +338,7 @@ func (s *Server) showOrganisation(c *gin.Context) {
 func (s *Server) profileStamp(c *gin.Context) (string, error) {
 	slug := c.Param("slug")
 	if !directory.ValidSlug(slug) {
-		return "", directory.ErrNotFound
+		return "", fault.ErrNotFound
 	}
 	id, stamp, err := s.dir.ProfileStamp(c.Request.Context(), slug)
 	if err != nil {

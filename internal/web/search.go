@@ -13,6 +13,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/partnerdir/partnerdir/internal/directory"
+	"github.com/partnerdir/partnerdir/internal/fault"
 	"github.com/partnerdir/partnerdir/internal/search"
 )
 
@@ -106,14 +107,7 @@ func (s *Server) searchQuery(c *gin.Context, themes []directory.Theme) (search.Q
 		}
 		q.Page = n
 	}
-	if err := q.Normalize(); err != nil {
-		var fe *search.FieldError
-		if errors.As(err, &fe) {
-			return q, &badRequest{fe.Field, fe.Reason}
-		}
-		return q, err
-	}
-	return q, nil
+	return q, q.Normalize()
 }
 
 func themeKnown(themes []directory.Theme, slug string) bool {
@@ -131,7 +125,7 @@ func (s *Server) searchOrganisations(c *gin.Context) {
 	ctx := c.Request.Context()
 	themes, err := s.dir.Themes(ctx)
 	if err != nil {
-		s.searchUnavailable(c, err)
+		s.searchUnavailable(c, &fault.Error{Kind: fault.Unavailable, ID: "search.unavailable", Err: err})
 		return
 	}
 	q, err := s.searchQuery(c, themes)
@@ -141,11 +135,7 @@ func (s *Server) searchOrganisations(c *gin.Context) {
 	}
 	res, err := s.search.Search(ctx, q)
 	if err != nil {
-		if errors.Is(err, search.ErrUnavailable) {
-			s.searchUnavailable(c, err)
-			return
-		}
-		s.fail(c, err)
+		s.searchUnavailable(c, err)
 		return
 	}
 	lang := c.GetString(ctxLang)
@@ -174,11 +164,14 @@ func (s *Server) searchOrganisations(c *gin.Context) {
 }
 
 // searchUnavailable answers 503 when neither Meilisearch nor PostgreSQL
-// can answer: never an empty list that would look like "no partner".
+// can answer (search.ErrUnavailable, or the themes could not be read):
+// never an empty list that would look like "no partner". Other errors (an
+// invalid query) go to fail as they are.
 func (s *Server) searchUnavailable(c *gin.Context, err error) {
-	s.logger(c).Error("search unavailable", "err", err)
-	c.Header("Retry-After", "30")
-	s.errorPage(c, http.StatusServiceUnavailable, s.tr.T(c.GetString(ctxLang), "search.unavailable"))
+	if errors.Is(err, fault.ErrUnavailable) {
+		c.Header("Retry-After", "30")
+	}
+	s.fail(c, err)
 }
 
 // searchURL is /search with q's values, changed by set (an empty value

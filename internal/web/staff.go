@@ -12,8 +12,8 @@ import (
 
 	"github.com/gin-gonic/gin"
 
-	"github.com/partnerdir/partnerdir/internal/accounts"
 	"github.com/partnerdir/partnerdir/internal/directory"
+	"github.com/partnerdir/partnerdir/internal/fault"
 	"github.com/partnerdir/partnerdir/internal/offers"
 )
 
@@ -166,10 +166,7 @@ func (s *Server) visibleOffer(c *gin.Context, sc offerScope, id int64) (*offers.
 		return d, err
 	}
 	if _, err := s.acc.Role(c.Request.Context(), s.currentUser(c).ID, d.OrganisationID); err != nil {
-		if errors.Is(err, accounts.ErrNotFound) {
-			return nil, offers.ErrNotFound
-		}
-		return nil, err
+		return nil, err // not a member: fault.ErrNotFound
 	}
 	return d, nil
 }
@@ -352,8 +349,8 @@ func (s *Server) changeStatus(c *gin.Context, sc offerScope) {
 	}
 	version, _ := strconv.Atoi(c.PostForm("version"))
 	err := s.offers.ChangeStatus(c.Request.Context(), s.actor(c), id, c.PostForm("status"), version)
-	if errors.Is(err, offers.ErrConflict) {
-		s.renderOffer(c, sc, http.StatusConflict, id, s.tr.T(c.GetString(ctxLang), "staff.offer.conflict"))
+	if errors.Is(err, fault.ErrConflict) {
+		s.renderOffer(c, sc, statusOf(err), id, s.tr.T(c.GetString(ctxLang), "staff.offer.conflict"))
 		return
 	}
 	if err != nil {
@@ -373,8 +370,7 @@ func (s *Server) addNote(c *gin.Context, sc offerScope) {
 		return
 	}
 	err := s.offers.AddNote(c.Request.Context(), s.actor(c), id, c.PostForm("body"))
-	var ve *offers.ValidationError
-	if errors.As(err, &ve) {
+	if errors.Is(err, fault.ErrInvalid) {
 		s.renderOffer(c, sc, http.StatusUnprocessableEntity, id, s.tr.T(c.GetString(ctxLang), "staff.offer.note.invalid"))
 		return
 	}
@@ -428,9 +424,8 @@ func (s *Server) rerouteOffer(c *gin.Context) {
 	}
 	contact, _ := strconv.ParseInt(c.PostForm("contact"), 10, 64)
 	err := s.offers.Reroute(c.Request.Context(), s.actor(c), id, contact)
-	var ve *offers.ValidationError
 	switch {
-	case errors.As(err, &ve), errors.Is(err, offers.ErrConflict):
+	case errors.Is(err, fault.ErrInvalid), errors.Is(err, fault.ErrConflict): // another organisation's contact, an anonymised offer
 		s.renderOffer(c, staffScope, http.StatusUnprocessableEntity, id, s.tr.T(c.GetString(ctxLang), "staff.offer.reroute.invalid"))
 		return
 	case err != nil:

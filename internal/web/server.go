@@ -142,7 +142,11 @@ func (s *Server) funcs() template.FuncMap {
 			return code
 		},
 		"bind": func(page, item any) map[string]any { return map[string]any{"Page": page, "Item": item} },
-		"add":  func(a, b int) int { return a + b },
+		"hasAccount": func(data any) bool {
+			_, ok := data.(interface{ accountPage() })
+			return ok
+		},
+		"add": func(a, b int) int { return a + b },
 		"paragraphs": func(s string) []string {
 			var out []string
 			for _, p := range strings.Split(strings.ReplaceAll(s, "\r\n", "\n"), "\n\n") {

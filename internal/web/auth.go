@@ -230,6 +230,11 @@ type Account struct {
 	CSRF string
 }
 
+// accountPage marks the data of the pages that embed an Account (all but
+// the public, cached pages): the layout gives them the account stylesheet
+// and links (template func hasAccount).
+func (Account) accountPage() {}
+
 func (s *Server) account(c *gin.Context) (Account, error) {
 	t, err := s.formToken(c)
 	return Account{User: s.currentUser(c), CSRF: t}, err

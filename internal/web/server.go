@@ -165,7 +165,12 @@ func (s *Server) funcs() template.FuncMap {
 			return code
 		},
 		"bind": func(page, item any) map[string]any { return map[string]any{"Page": page, "Item": item} },
-		"add":  func(a, b int) int { return a + b },
+		"dict": dict,
+		"hasAccount": func(data any) bool {
+			_, ok := data.(interface{ accountPage() })
+			return ok
+		},
+		"add": func(a, b int) int { return a + b },
 		"paragraphs": func(s string) []string {
 			var out []string
 			for _, p := range strings.Split(strings.ReplaceAll(s, "\r\n", "\n"), "\n\n") {
@@ -178,4 +183,21 @@ func (s *Server) funcs() template.FuncMap {
 		"str":  func(v any) string { return fmt.Sprint(v) },
 		"list": func(xs ...string) []string { return xs },
 	}
+}
+
+// dict builds the argument of a partial that takes named values, key and
+// value in turn: {{template "manage-edit" (dict "Page" . "Record" .Office)}}.
+func dict(kv ...any) (map[string]any, error) {
+	if len(kv)%2 != 0 {
+		return nil, fmt.Errorf("web: dict wants key and value pairs, got %d arguments", len(kv))
+	}
+	m := make(map[string]any, len(kv)/2)
+	for i := 0; i < len(kv); i += 2 {
+		k, ok := kv[i].(string)
+		if !ok {
+			return nil, fmt.Errorf("web: dict key %v is not a string", kv[i])
+		}
+		m[k] = kv[i+1]
+	}
+	return m, nil
 }

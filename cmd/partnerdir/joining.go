@@ -3,6 +3,7 @@ package main
 import (
 	"github.com/riverqueue/river"
 
+	"github.com/partnerdir/partnerdir/internal/jobs"
 	"github.com/partnerdir/partnerdir/internal/joining"
 	"github.com/partnerdir/partnerdir/internal/mail"
 )
@@ -24,5 +25,6 @@ func (a *app) addJoiningWorkers(workers *river.Workers, st *joining.Store) ([]*r
 	if err := river.AddWorkerSafely(workers, joining.NewRemindWorker(st, a.log)); err != nil {
 		return nil, err
 	}
-	return []*river.PeriodicJob{joining.RemindPeriodic()}, nil
+	at := a.cfg.DailyJobsAt // DAILY_JOBS_AT, DAILY_JOBS_TZ
+	return []*river.PeriodicJob{joining.RemindPeriodic(jobs.DailyAt(at.Hour, at.Minute, at.Location))}, nil
 }

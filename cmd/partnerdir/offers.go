@@ -10,6 +10,7 @@ import (
 	"github.com/riverqueue/river"
 
 	"github.com/partnerdir/partnerdir/internal/audit"
+	"github.com/partnerdir/partnerdir/internal/jobs"
 	"github.com/partnerdir/partnerdir/internal/mail"
 	"github.com/partnerdir/partnerdir/internal/offers"
 )
@@ -88,5 +89,6 @@ func (a *app) addOfferWorkers(workers *river.Workers, st *offers.Store) ([]*rive
 	if err := river.AddWorkerSafely(workers, offers.NewPurgeWorker(st, a.retention(), a.log)); err != nil {
 		return nil, err
 	}
-	return []*river.PeriodicJob{offers.PurgePeriodic()}, nil
+	at := a.cfg.DailyJobsAt // DAILY_JOBS_AT, DAILY_JOBS_TZ
+	return []*river.PeriodicJob{offers.PurgePeriodic(jobs.DailyAt(at.Hour, at.Minute, at.Location))}, nil
 }

@@ -2,13 +2,9 @@ package main
 
 import (
 	"context"
+	"flag"
 	"fmt"
-	"io"
-	"os"
 	"time"
-
-	"github.com/mattn/go-isatty"
-	"github.com/schollz/progressbar/v3"
 
 	"github.com/partnerdir/partnerdir/internal/search"
 	searchdef "github.com/partnerdir/partnerdir/search"
@@ -38,11 +34,23 @@ func (a *app) search() (*searchParts, error) {
 	}, nil
 }
 
-// searchCommand runs `partnerdir search reindex|verify [--repair]`.
-func searchCommand(ctx context.Context, e env) error {
-	if len(e.args) == 0 {
-		return errUsage
+// searchReindex is "search reindex".
+func searchReindex(*flag.FlagSet) func(context.Context, env, []string) error {
+	return func(ctx context.Context, e env, _ []string) error {
+		return withSearch(ctx, e, func(s *searchParts) error { return reindex(ctx, e, s) })
 	}
+}
+
+// searchVerify is "search verify [--repair]".
+func searchVerify(fs *flag.FlagSet) func(context.Context, env, []string) error {
+	repair := fs.Bool("repair", false, "re-sync the organisations that drifted")
+	return func(ctx context.Context, e env, _ []string) error {
+		return withSearch(ctx, e, func(s *searchParts) error { return verify(ctx, e, s, *repair) })
+	}
+}
+
+// withSearch opens the app and its search parts for one command.
+func withSearch(ctx context.Context, e env, do func(*searchParts) error) error {
 	a, err := open(ctx, e)
 	if err != nil {
 		return err
@@ -52,44 +60,13 @@ func searchCommand(ctx context.Context, e env) error {
 	if err != nil {
 		return err
 	}
-	switch {
-	case e.args[0] == "reindex" && len(e.args) == 1:
-		return reindex(ctx, e, s)
-	case e.args[0] == "verify" && len(e.args) == 1:
-		return verify(ctx, e, s, false)
-	case e.args[0] == "verify" && len(e.args) == 2 && e.args[1] == "--repair":
-		return verify(ctx, e, s, true)
-	}
-	return fmt.Errorf("unknown search command %q: use reindex or verify [--repair]", e.args)
+	return do(s)
 }
 
-func isTerminal(w io.Writer) bool {
-	f, ok := w.(*os.File)
-	return ok && (isatty.IsTerminal(f.Fd()) || isatty.IsCygwinTerminal(f.Fd()))
-}
-
+// reindex rebuilds the index, with progress on stderr and the result on
+// stdout.
 func reindex(ctx context.Context, e env, s *searchParts) error {
-	var progress func(done, total int)
-	if isTerminal(e.stdout) {
-		var bar *progressbar.ProgressBar
-		progress = func(done, total int) {
-			if bar == nil {
-				bar = progressbar.NewOptions(total, progressbar.OptionSetWriter(e.stdout),
-					progressbar.OptionSetDescription("indexing"), progressbar.OptionShowCount(),
-					progressbar.OptionSetPredictTime(true), progressbar.OptionClearOnFinish())
-			}
-			_ = bar.Set(done)
-		}
-	} else {
-		last := time.Time{}
-		progress = func(done, total int) {
-			if done == total || time.Since(last) >= 2*time.Second {
-				fmt.Fprintf(e.stdout, "indexed %d/%d\n", done, total)
-				last = time.Now()
-			}
-		}
-	}
-	st, err := s.indexer.Reindex(ctx, progress)
+	st, err := s.indexer.Reindex(ctx, progress(e.stderr, "indexing"))
 	if err != nil {
 		return err
 	}

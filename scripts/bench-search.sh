@@ -47,7 +47,8 @@ trap cleanup EXIT
 until curl -fsS "$MEILI_URL/health" >/dev/null 2>&1; do sleep 0.1; done
 
 bin/partnerdir migrate up >/dev/null
-bin/partnerdir seed synthetic --orgs "$ORGS" | tail -n 2
+# The result on stdout; progress (stderr) only when the seed fails.
+bin/partnerdir seed synthetic --orgs "$ORGS" 2>"$dir/seed.log" || { cat "$dir/seed.log" >&2; exit 1; }
 
 since=$(psql "$DATABASE_URL" -Atqc "SELECT now()")
 HTTP_ADDR=$APP_ADDR APP_ENV=development bin/partnerdir serve >"$dir/app.log" 2>&1 &

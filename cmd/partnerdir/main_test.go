@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"errors"
 	"io"
 	"net"
 	"net/http"
@@ -28,11 +29,12 @@ func TestInvalidConfigurationStopsWithOneLine(t *testing.T) {
 }
 
 func TestUnknownCommand(t *testing.T) {
-	if err := run(context.Background(), []string{"frobnicate"}, envFrom(nil), nil, io.Discard, io.Discard); err == nil {
-		t.Error("unknown command accepted")
+	var ue *usageError
+	if err := run(context.Background(), []string{"frobnicate"}, envFrom(nil), nil, io.Discard, io.Discard); !errors.As(err, &ue) {
+		t.Errorf("unknown command: %v, want a usage error", err)
 	}
-	if err := run(context.Background(), nil, envFrom(nil), nil, io.Discard, io.Discard); err != errUsage {
-		t.Errorf("no command: %v", err)
+	if err := run(context.Background(), nil, envFrom(nil), nil, io.Discard, io.Discard); !errors.As(err, &ue) {
+		t.Errorf("no command: %v, want a usage error", err)
 	}
 }
 

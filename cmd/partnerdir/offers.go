@@ -7,12 +7,9 @@ import (
 	"github.com/partnerdir/partnerdir/internal/audit"
 )
 
-// offersCommand runs "partnerdir offers purge": anonymise now the offers
+// offersPurge runs "partnerdir offers purge": anonymise now the offers
 // past their retention (the server also does it daily).
-func offersCommand(ctx context.Context, e env) error {
-	if len(e.args) != 1 || e.args[0] != "purge" {
-		return errUsage
-	}
+func offersPurge(ctx context.Context, e env) error {
 	a, err := open(ctx, e)
 	if err != nil {
 		return err

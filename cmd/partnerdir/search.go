@@ -2,66 +2,43 @@ package main
 
 import (
 	"context"
+	"flag"
 	"fmt"
-	"io"
-	"os"
 	"time"
-
-	"github.com/mattn/go-isatty"
-	"github.com/schollz/progressbar/v3"
 
 	"github.com/partnerdir/partnerdir/internal/app"
 	"github.com/partnerdir/partnerdir/internal/search"
 )
 
-// searchCommand runs `partnerdir search reindex|verify [--repair]`.
-func searchCommand(ctx context.Context, e env) error {
-	if len(e.args) == 0 {
-		return errUsage
+// searchReindex is "search reindex".
+func searchReindex(*flag.FlagSet) func(context.Context, env, []string) error {
+	return func(ctx context.Context, e env, _ []string) error {
+		return withSearch(ctx, e, func(a *app.App) error { return reindex(ctx, e, a) })
 	}
+}
+
+// searchVerify is "search verify [--repair]".
+func searchVerify(fs *flag.FlagSet) func(context.Context, env, []string) error {
+	repair := fs.Bool("repair", false, "re-sync the organisations that drifted")
+	return func(ctx context.Context, e env, _ []string) error {
+		return withSearch(ctx, e, func(a *app.App) error { return verify(ctx, e, a, *repair) })
+	}
+}
+
+// withSearch builds the program for one search command.
+func withSearch(ctx context.Context, e env, do func(*app.App) error) error {
 	a, err := open(ctx, e)
 	if err != nil {
 		return err
 	}
 	defer a.Close()
-	switch {
-	case e.args[0] == "reindex" && len(e.args) == 1:
-		return reindex(ctx, e, a)
-	case e.args[0] == "verify" && len(e.args) == 1:
-		return verify(ctx, e, a, false)
-	case e.args[0] == "verify" && len(e.args) == 2 && e.args[1] == "--repair":
-		return verify(ctx, e, a, true)
-	}
-	return fmt.Errorf("unknown search command %q: use reindex or verify [--repair]", e.args)
+	return do(a)
 }
 
-func isTerminal(w io.Writer) bool {
-	f, ok := w.(*os.File)
-	return ok && (isatty.IsTerminal(f.Fd()) || isatty.IsCygwinTerminal(f.Fd()))
-}
-
+// reindex rebuilds the index, with progress on stderr and the result on
+// stdout.
 func reindex(ctx context.Context, e env, a *app.App) error {
-	var progress func(done, total int)
-	if isTerminal(e.stdout) {
-		var bar *progressbar.ProgressBar
-		progress = func(done, total int) {
-			if bar == nil {
-				bar = progressbar.NewOptions(total, progressbar.OptionSetWriter(e.stdout),
-					progressbar.OptionSetDescription("indexing"), progressbar.OptionShowCount(),
-					progressbar.OptionSetPredictTime(true), progressbar.OptionClearOnFinish())
-			}
-			_ = bar.Set(done)
-		}
-	} else {
-		last := time.Time{}
-		progress = func(done, total int) {
-			if done == total || time.Since(last) >= 2*time.Second {
-				fmt.Fprintf(e.stdout, "indexed %d/%d\n", done, total)
-				last = time.Now()
-			}
-		}
-	}
-	st, err := a.Indexer.Reindex(ctx, progress)
+	st, err := a.Indexer.Reindex(ctx, progress(e.stderr, "indexing"))
 	if err != nil {
 		return err
 	}

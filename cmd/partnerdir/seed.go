@@ -8,19 +8,7 @@ import (
 	"github.com/partnerdir/partnerdir/internal/demo"
 )
 
-func seed(ctx context.Context, e env) error {
-	if len(e.args) == 0 {
-		return errUsage
-	}
-	switch e.args[0] {
-	case "demo":
-		return seedDemo(ctx, e)
-	case "synthetic":
-		return seedSynthetic(ctx, e)
-	}
-	return fmt.Errorf("unknown seed command %q", e.args[0])
-}
-
+// seedDemo runs "seed demo".
 func seedDemo(ctx context.Context, e env) error {
 	a, err := open(ctx, e)
 	if err != nil {

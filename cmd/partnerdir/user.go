@@ -7,8 +7,11 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"os"
 	"strings"
 	"text/tabwriter"
+
+	"golang.org/x/term"
 
 	"github.com/partnerdir/partnerdir/internal/accounts"
 	"github.com/partnerdir/partnerdir/internal/audit"
@@ -16,42 +19,30 @@ import (
 	"github.com/partnerdir/partnerdir/internal/fault"
 )
 
-// user runs `user create` and `user list`.
-func user(ctx context.Context, e env) error {
-	if len(e.args) == 0 {
-		return errUsage
+// userAdmin is "user disable", "user enable" or "user revoke": it
+// disables or re-enables a user, or ends all their sessions (revoke).
+// Disabling ends their sessions too.
+func userAdmin(op string) func(*flag.FlagSet) func(context.Context, env, []string) error {
+	return func(fs *flag.FlagSet) func(context.Context, env, []string) error {
+		email := fs.String("email", "", "the user's email address (required)")
+		return func(ctx context.Context, e env, _ []string) error {
+			if *email == "" {
+				return usagef("--email is required")
+			}
+			return setUserAccess(ctx, e, op, *email)
+		}
 	}
-	switch e.args[0] {
-	case "create":
-		return userCreate(ctx, e)
-	case "list":
-		return userList(ctx, e)
-	case "disable", "enable", "revoke":
-		return userAdmin(ctx, e, e.args[0])
-	}
-	return fmt.Errorf("unknown user command %q (want create, list, disable, enable or revoke)", e.args[0])
 }
 
-// userAdmin disables or re-enables a user, or ends all their sessions
-// (revoke). Disabling ends their sessions too.
-func userAdmin(ctx context.Context, e env, op string) error {
-	fs := flag.NewFlagSet("user "+op, flag.ContinueOnError)
-	fs.SetOutput(e.stderr)
-	email := fs.String("email", "", "the user's email address (required)")
-	if err := fs.Parse(e.args[1:]); err != nil {
-		return err
-	}
-	if *email == "" || fs.NArg() > 0 {
-		return fmt.Errorf("usage: partnerdir user %s --email E", op)
-	}
+func setUserAccess(ctx context.Context, e env, op, email string) error {
 	a, err := open(ctx, e)
 	if err != nil {
 		return err
 	}
 	defer a.Close()
-	u, err := a.Accounts.UserByEmail(ctx, *email)
+	u, err := a.Accounts.UserByEmail(ctx, email)
 	if errors.Is(err, fault.ErrNotFound) {
-		return fmt.Errorf("no user with email %s", *email)
+		return fmt.Errorf("no user with email %s", email)
 	}
 	if err != nil {
 		return err
@@ -70,66 +61,104 @@ func userAdmin(ctx context.Context, e env, op string) error {
 	return nil
 }
 
-func userCreate(ctx context.Context, e env) error {
-	fs := flag.NewFlagSet("user create", flag.ContinueOnError)
-	fs.SetOutput(e.stderr)
-	email := fs.String("email", "", "the user's email address (required)")
-	name := fs.String("name", "", "the user's display name (required)")
-	role := fs.String("role", "", "platform role: admin or staff (none for NGO users)")
+// userCreate is "user create".
+func userCreate(fs *flag.FlagSet) func(context.Context, env, []string) error {
+	var n accounts.NewUser
+	fs.StringVar(&n.Email, "email", "", "the user's email address (required)")
+	fs.StringVar(&n.Name, "name", "", "the user's display name (required)")
+	fs.StringVar(&n.Role, "role", "", "platform role: admin or staff (none for NGO users)")
 	org := fs.String("org", "", "slug of an organisation the user joins")
 	orgRole := fs.String("org-role", accounts.OrgEditor, "role in that organisation: owner or editor")
-	if err := fs.Parse(e.args[1:]); err != nil {
-		return err
+	return func(ctx context.Context, e env, _ []string) error {
+		switch {
+		case n.Email == "":
+			return usagef("--email is required")
+		case n.Name == "":
+			return usagef("--name is required")
+		}
+		return createUser(ctx, e, n, *org, *orgRole)
 	}
-	if *email == "" || *name == "" || fs.NArg() > 0 {
-		return errors.New("usage: partnerdir user create --email E --name N [--role admin|staff] [--org SLUG --org-role owner|editor] < password")
-	}
-	password, err := readPassword(e.stdin)
+}
+
+// createUser creates n, with orgRole in the organisation org when org is
+// not empty; the password comes from standard input.
+func createUser(ctx context.Context, e env, n accounts.NewUser, org, orgRole string) error {
+	password, err := readPassword(e.stdin, e.stderr)
 	if err != nil {
 		return err
 	}
+	n.Password = password
 	a, err := open(ctx, e)
 	if err != nil {
 		return err
 	}
 	defer a.Close()
-	n := accounts.NewUser{Email: *email, Name: *name, Password: password, Role: *role}
-	if *org != "" {
-		p, err := a.Directory.Profile(ctx, *org, directory.ProfileOptions{Unpublished: true})
+	if org != "" {
+		p, err := a.Directory.Profile(ctx, org, directory.ProfileOptions{Unpublished: true})
 		if errors.Is(err, fault.ErrNotFound) {
-			return fmt.Errorf("no organisation with slug %q", *org)
+			return fmt.Errorf("no organisation with slug %q", org)
 		}
 		if err != nil {
 			return err
 		}
-		n.OrganisationID, n.OrgRole = p.ID, *orgRole
+		n.OrganisationID, n.OrgRole = p.ID, orgRole
 	}
 	id, err := a.Accounts.CreateUser(ctx, audit.System("cli"), n)
 	switch {
 	case errors.Is(err, fault.ErrInvalid):
 		return fmt.Errorf("user create: %w", err)
 	case errors.Is(err, fault.ErrConflict):
-		return fmt.Errorf("user create: a user with email %s already exists", *email)
+		return fmt.Errorf("user create: a user with email %s already exists", n.Email)
 	case err != nil:
 		return err
 	}
-	fmt.Fprintf(e.stdout, "created user %d <%s>\n", id, *email)
+	fmt.Fprintf(e.stdout, "created user %d <%s>\n", id, n.Email)
 	return nil
 }
 
-// readPassword reads the password from the first line of stdin.
-func readPassword(r io.Reader) (string, error) {
-	line, err := bufio.NewReader(io.LimitReader(r, 4096)).ReadString('\n')
-	if err != nil && !errors.Is(err, io.EOF) {
-		return "", fmt.Errorf("read password from standard input: %w", err)
+// readPassword reads the password: typed twice without echo when stdin is
+// a terminal (prompts on stderr), else the first line of stdin, so that
+// echo 'pass' | partnerdir user create … works.
+func readPassword(stdin io.Reader, prompts io.Writer) (string, error) {
+	var pw string
+	if f, ok := stdin.(*os.File); ok && isTerminal(f) {
+		var err error
+		if pw, err = promptPassword(f, prompts, "password: "); err != nil {
+			return "", err
+		}
+		again, err := promptPassword(f, prompts, "password again: ")
+		if err != nil {
+			return "", err
+		}
+		if pw != again {
+			return "", errors.New("the two passwords differ")
+		}
+	} else {
+		line, err := bufio.NewReader(io.LimitReader(stdin, 4096)).ReadString('\n')
+		if err != nil && !errors.Is(err, io.EOF) {
+			return "", fmt.Errorf("read password from standard input: %w", err)
+		}
+		pw = strings.TrimRight(line, "\r\n")
 	}
-	pw := strings.TrimRight(line, "\r\n")
 	if pw == "" {
 		return "", fmt.Errorf("give the password on standard input (at least %d characters)", accounts.MinPasswordLength)
 	}
 	return pw, nil
 }
 
+// promptPassword asks for a password on the terminal tty without echoing
+// what is typed.
+func promptPassword(tty *os.File, prompts io.Writer, prompt string) (string, error) {
+	fmt.Fprint(prompts, prompt)
+	b, err := term.ReadPassword(int(tty.Fd()))
+	fmt.Fprintln(prompts)
+	if err != nil {
+		return "", fmt.Errorf("read password: %w", err)
+	}
+	return string(b), nil
+}
+
+// userList is "user list".
 func userList(ctx context.Context, e env) error {
 	a, err := open(ctx, e)
 	if err != nil {

@@ -253,7 +253,11 @@ func (a *App) buildWorkers(o Options) (*jobs.Client, error) {
 			return nil, err
 		}
 	}
-	periodic := []*river.PeriodicJob{search.CheckPeriodic(), offers.PurgePeriodic(), joining.RemindPeriodic()}
+	// The index check every minute; the daily jobs at DAILY_JOBS_AT in
+	// DAILY_JOBS_TZ.
+	at := a.Config.DailyJobsAt
+	daily := jobs.DailyAt(at.Hour, at.Minute, at.Location)
+	periodic := []*river.PeriodicJob{search.CheckPeriodic(), offers.PurgePeriodic(daily), joining.RemindPeriodic(daily)}
 	return jobs.NewWorking(a.Pool, jobs.Options{Workers: workers, Periodic: periodic, Logger: a.Log, PollInterval: o.PollInterval})
 }
 

@@ -13,6 +13,9 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	// Zone names in DAILY_JOBS_TZ must not depend on the host having
+	// /usr/share/zoneinfo (minimal containers do not).
+	_ "time/tzdata"
 )
 
 // Env values of APP_ENV.
@@ -44,6 +47,15 @@ type Config struct {
 	// PageCache is how many rendered public pages to keep in memory for
 	// anonymous visitors; 0 turns the cache off.
 	PageCache int
+	// DailyJobsAt is when the daily jobs (offer retention, stale-profile
+	// reminders) run: DAILY_JOBS_AT in the zone DAILY_JOBS_TZ.
+	DailyJobsAt TimeOfDay
+}
+
+// TimeOfDay is a wall-clock time in a time zone.
+type TimeOfDay struct {
+	Hour, Minute int
+	Location     *time.Location
 }
 
 // SessionKeyPair is one authentication + encryption key pair for session
@@ -80,6 +92,7 @@ func Load(getenv func(string) string) (Config, error) {
 		RetentionClosed: l.duration("OFFER_RETENTION", 365*24*time.Hour),
 		RetentionSpam:   l.duration("OFFER_SPAM_RETENTION", 30*24*time.Hour),
 		PageCache:       l.count("PAGE_CACHE_SIZE", 2000),
+		DailyJobsAt:     l.timeOfDay("DAILY_JOBS_AT", "03:00", "DAILY_JOBS_TZ"),
 	}
 	c.SessionKeys = l.sessionKeys("SESSION_KEYS", c.Env == Production)
 	if c.Env == Production && c.MeiliMasterKey == "" {
@@ -219,6 +232,24 @@ func (l *loader) count(name string, def int) int {
 		return def
 	}
 	return n
+}
+
+// timeOfDay reads "HH:MM" (24-hour clock) from name and a time zone name
+// such as UTC or Europe/Luxembourg from zone.
+func (l *loader) timeOfDay(name, def, zone string) TimeOfDay {
+	v := l.str(name, def)
+	t, err := time.Parse("15:04", v)
+	if err != nil {
+		l.fail(name, fmt.Sprintf("must be a time of day HH:MM such as 03:00, got %q", v))
+		t, _ = time.Parse("15:04", def)
+	}
+	z := l.str(zone, "UTC")
+	loc, err := time.LoadLocation(z)
+	if err != nil || z == "Local" {
+		l.fail(zone, fmt.Sprintf("must be a time zone name such as UTC or Europe/Luxembourg, got %q", z))
+		loc = time.UTC
+	}
+	return TimeOfDay{Hour: t.Hour(), Minute: t.Minute(), Location: loc}
 }
 
 // sessionKeys parses "authhex:enchex[,authhex:enchex…]". In development a

@@ -38,6 +38,13 @@ func TestLoadRejectsEachBadVariableByName(t *testing.T) {
 		{"TRUSTED_PROXIES", "not-an-ip", "TRUSTED_PROXIES"},
 		{"PAGE_CACHE_SIZE", "-5", "PAGE_CACHE_SIZE"},
 		{"PAGE_CACHE_SIZE", "lots", "PAGE_CACHE_SIZE"},
+		{"DAILY_JOBS_AT", "3", "DAILY_JOBS_AT"},
+		{"DAILY_JOBS_AT", "24:00", "DAILY_JOBS_AT"},
+		{"DAILY_JOBS_AT", "03:60", "DAILY_JOBS_AT"},
+		{"DAILY_JOBS_AT", "3am", "DAILY_JOBS_AT"},
+		{"DAILY_JOBS_AT", "03:00:00", "DAILY_JOBS_AT"},
+		{"DAILY_JOBS_TZ", "Mars/Olympus_Mons", "DAILY_JOBS_TZ"},
+		{"DAILY_JOBS_TZ", "Local", "DAILY_JOBS_TZ"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -50,6 +57,28 @@ func TestLoadRejectsEachBadVariableByName(t *testing.T) {
 				t.Errorf("want one line naming %s, got %q", tt.wantVar, err)
 			}
 		})
+	}
+}
+
+func TestLoadDailyJobsAt(t *testing.T) {
+	tests := []struct {
+		at, zone     string
+		hour, minute int
+		wantZone     string
+	}{
+		{"", "", 3, 0, "UTC"},
+		{"23:45", "", 23, 45, "UTC"},
+		{"4:05", "Europe/Luxembourg", 4, 5, "Europe/Luxembourg"},
+		{" 00:00 ", "UTC", 0, 0, "UTC"},
+	}
+	for _, tt := range tests {
+		c, err := Load(env(map[string]string{"DAILY_JOBS_AT": tt.at, "DAILY_JOBS_TZ": tt.zone}))
+		if err != nil {
+			t.Fatalf("DAILY_JOBS_AT=%q DAILY_JOBS_TZ=%q: %v", tt.at, tt.zone, err)
+		}
+		if got := c.DailyJobsAt; got.Hour != tt.hour || got.Minute != tt.minute || got.Location.String() != tt.wantZone {
+			t.Errorf("DAILY_JOBS_AT=%q DAILY_JOBS_TZ=%q: got %+v, want %02d:%02d %s", tt.at, tt.zone, got, tt.hour, tt.minute, tt.wantZone)
+		}
 	}
 }
 

@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
-	"time"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/riverqueue/river"
@@ -113,9 +112,13 @@ func (w *RemindWorker) Work(ctx context.Context, _ *river.Job[jobs.RemindStalePr
 	return nil
 }
 
-// RemindPeriodic schedules the reminder job every day (and once at start).
-func RemindPeriodic() *river.PeriodicJob {
-	return river.NewPeriodicJob(river.PeriodicInterval(24*time.Hour),
+// RemindPeriodic schedules the reminder job on sched (a daily time, see
+// jobs.DailyAt) and once when the process becomes the job leader: River
+// keeps its schedule in memory only, so a run missed while no server was up
+// happens at the next start instead of being lost. The job is idempotent,
+// so a restart that runs it again does no harm.
+func RemindPeriodic(sched river.PeriodicSchedule) *river.PeriodicJob {
+	return river.NewPeriodicJob(sched,
 		func() (river.JobArgs, *river.InsertOpts) { return jobs.RemindStaleProfiles{}, nil },
 		&river.PeriodicJobOpts{RunOnStart: true})
 }

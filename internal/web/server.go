@@ -18,6 +18,7 @@ import (
 	"github.com/partnerdir/partnerdir/internal/accounts"
 	"github.com/partnerdir/partnerdir/internal/directory"
 	"github.com/partnerdir/partnerdir/internal/joining"
+	"github.com/partnerdir/partnerdir/internal/locale"
 	"github.com/partnerdir/partnerdir/internal/offers"
 	"github.com/partnerdir/partnerdir/internal/search"
 )
@@ -77,7 +78,7 @@ type Server struct {
 	dir       *directory.Store
 	checks    []Check
 	proxies   []string
-	tr        *translator
+	tr        *locale.Translator
 	assets    *assets
 	renderer  *renderer
 	countries map[string]directory.Country
@@ -112,7 +113,7 @@ func New(ctx context.Context, d Deps) (*Server, error) {
 	if s.sessions, s.crossSite, err = newSessions(d); err != nil {
 		return nil, err
 	}
-	if s.tr, err = newTranslator(d.Files); err != nil {
+	if s.tr, err = locale.New(d.Files); err != nil {
 		return nil, err
 	}
 	if s.assets, err = newAssets(d.Files); err != nil {

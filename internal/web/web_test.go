@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"io"
-	"io/fs"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
@@ -274,41 +273,5 @@ func TestHealthAndReadiness(t *testing.T) {
 	rec = get(t, h, "/readyz")
 	if json.Unmarshal(rec.Body.Bytes(), &body) != nil || rec.Code != 503 || body.Dependencies["required"].State != "down" {
 		t.Errorf("required down: %d %s", rec.Code, rec.Body)
-	}
-}
-
-func TestEveryMessageExistsInBothLanguages(t *testing.T) {
-	files, err := fs.Glob(webfiles.FS, "locales/*.fr.json")
-	if err != nil || len(files) == 0 {
-		t.Fatalf("no French locale files: %v", err)
-	}
-	for _, fr := range files {
-		en := strings.TrimSuffix(fr, ".fr.json") + ".en.json"
-		keys := func(p string) map[string]bool {
-			b, err := fs.ReadFile(webfiles.FS, p)
-			if err != nil {
-				t.Fatal(err)
-			}
-			m := map[string]any{}
-			if err := json.Unmarshal(b, &m); err != nil {
-				t.Fatalf("%s: %v", p, err)
-			}
-			out := map[string]bool{}
-			for k := range m {
-				out[k] = true
-			}
-			return out
-		}
-		kfr, ken := keys(fr), keys(en)
-		for k := range kfr {
-			if !ken[k] {
-				t.Errorf("%s lacks %q", en, k)
-			}
-		}
-		for k := range ken {
-			if !kfr[k] {
-				t.Errorf("%s lacks %q", fr, k)
-			}
-		}
 	}
 }

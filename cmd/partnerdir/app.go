@@ -12,8 +12,10 @@ import (
 	"github.com/partnerdir/partnerdir/internal/config"
 	"github.com/partnerdir/partnerdir/internal/directory"
 	"github.com/partnerdir/partnerdir/internal/jobs"
+	"github.com/partnerdir/partnerdir/internal/locale"
 	"github.com/partnerdir/partnerdir/internal/mail"
 	"github.com/partnerdir/partnerdir/internal/postgres"
+	webfiles "github.com/partnerdir/partnerdir/web"
 )
 
 // app is the wiring shared by the commands: configuration, the database
@@ -25,6 +27,8 @@ type app struct {
 	jobs      *jobs.Client
 	directory *directory.Store
 	accounts  *accounts.Store
+	// mails renders every mail the outboxes store.
+	mails *mail.Renderer
 }
 
 // open loads the configuration and connects to PostgreSQL.
@@ -42,7 +46,11 @@ func open(ctx context.Context, e env) (*app, error) {
 		pool.Close()
 		return nil, err
 	}
-	outbox, err := mail.NewOutbox(a.jobs, cfg.MailFrom)
+	if a.mails, err = newMailRenderer(); err != nil {
+		pool.Close()
+		return nil, err
+	}
+	outbox, err := mail.NewOutbox(a.jobs, cfg.MailFrom, a.mails)
 	if err != nil {
 		pool.Close()
 		return nil, err
@@ -62,3 +70,12 @@ func (a *app) enqueueIndex(ctx context.Context, tx pgx.Tx, organisationID int64)
 }
 
 func (a *app) close() { a.pool.Close() }
+
+// newMailRenderer renders mails from the embedded templates and locales.
+func newMailRenderer() (*mail.Renderer, error) {
+	tr, err := locale.New(webfiles.FS)
+	if err != nil {
+		return nil, err
+	}
+	return mail.NewRenderer(webfiles.FS, tr)
+}

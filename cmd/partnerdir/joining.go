@@ -10,7 +10,7 @@ import (
 // openJoining builds the store behind "list your organisation", claims
 // and review reminders.
 func (a *app) openJoining() (*joining.Store, error) {
-	outbox, err := mail.NewOutbox(a.jobs, a.cfg.MailFrom)
+	outbox, err := mail.NewOutbox(a.jobs, a.cfg.MailFrom, a.mails)
 	if err != nil {
 		return nil, err
 	}

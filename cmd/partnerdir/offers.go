@@ -16,7 +16,7 @@ import (
 
 // openOffers builds the offers store and its mail outbox.
 func (a *app) openOffers() (*offers.Store, error) {
-	outbox, err := mail.NewOutbox(a.jobs, a.cfg.MailFrom)
+	outbox, err := mail.NewOutbox(a.jobs, a.cfg.MailFrom, a.mails)
 	if err != nil {
 		return nil, err
 	}

@@ -156,6 +156,16 @@ func (k Kind) Label(lang string) string {
 	return i.fr
 }
 
+// MessageID names the kind's label in the locale files, e.g.
+// "kind.international-ngo"; an unknown kind's is its code.
+func (k Kind) MessageID() string {
+	i, ok := k.info()
+	if !ok {
+		return fmt.Sprint(int16(k))
+	}
+	return "kind." + i.slug
+}
+
 // KindFromSlug parses a kind's URL name.
 func KindFromSlug(s string) (Kind, bool) {
 	for _, i := range kinds {
@@ -214,6 +224,15 @@ func (s SupportKind) Label(lang string) string {
 		return l[1]
 	}
 	return l[0]
+}
+
+// MessageID names the kind's label in the locale files, e.g.
+// "support.volunteering"; an unknown kind's is its code.
+func (s SupportKind) MessageID() string {
+	if !s.Valid() {
+		return string(s)
+	}
+	return "support." + string(s)
 }
 
 // Office kinds.

@@ -31,18 +31,6 @@ const MaxReasonLen = 2000
 // no default contact to receive support offers.
 var ErrNoDefaultContact = errors.New("the organisation has no default contact")
 
-// Mail is a message the directory asks to send (a review decision to an
-// organisation's owners), in both languages.
-type Mail struct {
-	Purpose string
-	Lang    string
-	ToName  string
-	ToEmail string
-	Subject string
-	Text    string
-	HTML    string
-}
-
 // Mailer stores m in the caller's transaction (the mail outbox), so the
 // mail exists exactly when the decision commits.
 type Mailer func(ctx context.Context, tx pgx.Tx, m Mail) error

@@ -27,6 +27,7 @@ import (
 	"github.com/partnerdir/partnerdir/internal/jobs"
 	"github.com/partnerdir/partnerdir/internal/joining"
 	"github.com/partnerdir/partnerdir/internal/mail"
+	"github.com/partnerdir/partnerdir/internal/mail/mailtest"
 	"github.com/partnerdir/partnerdir/internal/mail/smtptest"
 	"github.com/partnerdir/partnerdir/internal/offers"
 	"github.com/partnerdir/partnerdir/internal/postgres/pgtest"
@@ -77,7 +78,7 @@ func startApp(t *testing.T) *app {
 	if err != nil {
 		t.Fatal(err)
 	}
-	outbox, err := mail.NewOutbox(ins, from)
+	outbox, err := mail.NewOutbox(ins, from, mailtest.Renderer(t))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -19,6 +19,7 @@ import (
 	"github.com/partnerdir/partnerdir/internal/directory"
 	"github.com/partnerdir/partnerdir/internal/jobs"
 	"github.com/partnerdir/partnerdir/internal/mail"
+	"github.com/partnerdir/partnerdir/internal/mail/mailtest"
 	webfiles "github.com/partnerdir/partnerdir/web"
 )
 
@@ -31,7 +32,7 @@ func newAdminFixture(t *testing.T) *accountsFixture {
 	if err != nil {
 		t.Fatal(err)
 	}
-	outbox, err := mail.NewOutbox(inserter, "Partnerdir <no-reply@partners.test>")
+	outbox, err := mail.NewOutbox(inserter, "Partnerdir <no-reply@partners.test>", mailtest.Renderer(t))
 	if err != nil {
 		t.Fatal(err)
 	}

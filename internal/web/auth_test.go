@@ -24,6 +24,7 @@ import (
 	"github.com/partnerdir/partnerdir/internal/jobs"
 	"github.com/partnerdir/partnerdir/internal/joining"
 	"github.com/partnerdir/partnerdir/internal/mail"
+	"github.com/partnerdir/partnerdir/internal/mail/mailtest"
 	"github.com/partnerdir/partnerdir/internal/offers"
 	"github.com/partnerdir/partnerdir/internal/postgres/pgtest"
 	webfiles "github.com/partnerdir/partnerdir/web"
@@ -62,7 +63,7 @@ func newAccountsFixture(t *testing.T, opts ...accounts.Option) *accountsFixture 
 	if err != nil {
 		t.Fatal(err)
 	}
-	outbox, err := mail.NewOutbox(inserter, "Partnerdir <no-reply@partners.test>")
+	outbox, err := mail.NewOutbox(inserter, "Partnerdir <no-reply@partners.test>", mailtest.Renderer(t))
 	if err != nil {
 		t.Fatal(err)
 	}

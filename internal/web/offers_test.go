@@ -17,6 +17,7 @@ import (
 	"github.com/partnerdir/partnerdir/internal/directory"
 	"github.com/partnerdir/partnerdir/internal/jobs"
 	"github.com/partnerdir/partnerdir/internal/mail"
+	"github.com/partnerdir/partnerdir/internal/mail/mailtest"
 	"github.com/partnerdir/partnerdir/internal/offers"
 	"github.com/partnerdir/partnerdir/internal/postgres/pgtest"
 	webfiles "github.com/partnerdir/partnerdir/web"
@@ -41,7 +42,7 @@ func newOffersFixture(t *testing.T) *offersFixture {
 	if err != nil {
 		t.Fatal(err)
 	}
-	outbox, err := mail.NewOutbox(ins, "Partnerdir <no-reply@partners.test>")
+	outbox, err := mail.NewOutbox(ins, "Partnerdir <no-reply@partners.test>", mailtest.Renderer(t))
 	if err != nil {
 		t.Fatal(err)
 	}

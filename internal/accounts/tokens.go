@@ -34,7 +34,7 @@ const (
 // Mailer is what the store needs to send account mails: the outbox that
 // stores a message in the caller's transaction.
 type Mailer interface {
-	EnqueueTx(ctx context.Context, tx pgx.Tx, m mail.Message) (int64, error)
+	ComposeTx(ctx context.Context, tx pgx.Tx, m mail.Mail) (int64, error)
 }
 
 // WithMail lets the store send reset and invitation mails through outbox,
@@ -89,7 +89,7 @@ func (s *Store) RequestPasswordReset(ctx context.Context, email, lang, requestID
 			return err
 		}
 		link := s.baseURL + "/password/reset?token=" + url.QueryEscape(token)
-		if _, err := s.outbox.EnqueueTx(ctx, tx, resetMail(u, lang, link)); err != nil {
+		if _, err := s.outbox.ComposeTx(ctx, tx, resetMail(u, lang, link)); err != nil {
 			return err
 		}
 		return audit.Record(ctx, tx, audit.Actor{UserID: u.ID, Label: u.Email, RequestID: requestID},
@@ -229,7 +229,7 @@ func (s *Store) Invite(ctx context.Context, actor audit.Actor, inv Invitation) e
 		if err := addMembership(ctx, tx, actor, u.ID, inv.OrganisationID, inv.Role); err != nil {
 			return err
 		}
-		_, err = s.outbox.EnqueueTx(ctx, tx, inviteMail(u, inv, link))
+		_, err = s.outbox.ComposeTx(ctx, tx, inviteMail(u, inv, link))
 		return err
 	})
 	if err != nil {

@@ -14,6 +14,7 @@ import (
 	"github.com/partnerdir/partnerdir/internal/fault"
 	"github.com/partnerdir/partnerdir/internal/jobs"
 	"github.com/partnerdir/partnerdir/internal/mail"
+	"github.com/partnerdir/partnerdir/internal/mail/mailtest"
 	"github.com/partnerdir/partnerdir/internal/postgres/pgtest"
 )
 
@@ -24,7 +25,7 @@ func newMailingStore(t *testing.T) (*accounts.Store, *pgxpool.Pool) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	outbox, err := mail.NewOutbox(inserter, "Partnerdir <no-reply@partners.test>")
+	outbox, err := mail.NewOutbox(inserter, "Partnerdir <no-reply@partners.test>", mailtest.Renderer(t))
 	if err != nil {
 		t.Fatal(err)
 	}

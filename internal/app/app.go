@@ -28,6 +28,7 @@ import (
 	"github.com/partnerdir/partnerdir/internal/directory"
 	"github.com/partnerdir/partnerdir/internal/jobs"
 	"github.com/partnerdir/partnerdir/internal/joining"
+	"github.com/partnerdir/partnerdir/internal/locale"
 	"github.com/partnerdir/partnerdir/internal/mail"
 	"github.com/partnerdir/partnerdir/internal/offers"
 	"github.com/partnerdir/partnerdir/internal/postgres"
@@ -78,6 +79,8 @@ type App struct {
 	Jobs    *jobs.Client
 	Workers *jobs.Client
 
+	// Locale translates pages and mails (web/locales).
+	Locale    *locale.Translator
 	Outbox    *mail.Outbox
 	Directory *directory.Store
 	Accounts  *accounts.Store
@@ -121,7 +124,11 @@ func Build(ctx context.Context, cfg config.Config, o Options) (_ *App, err error
 	if a.Jobs, err = jobs.NewInserter(a.Pool); err != nil {
 		return nil, err
 	}
-	if err := a.buildStores(o); err != nil {
+	// One translator for pages and mails, from the locale files.
+	if a.Locale, err = locale.New(files); err != nil {
+		return nil, err
+	}
+	if err := a.buildStores(o, files); err != nil {
 		return nil, err
 	}
 	if err := a.buildSearch(o); err != nil {
@@ -162,11 +169,14 @@ func (a *App) checkSchema(ctx context.Context) error {
 	return nil
 }
 
-func (a *App) buildStores(o Options) error {
+func (a *App) buildStores(o Options, files fs.FS) error {
 	cfg := a.Config
 	base := cfg.BaseURL.String()
-	var err error
-	if a.Outbox, err = mail.NewOutbox(a.Jobs, cfg.MailFrom); err != nil {
+	mails, err := mail.NewRenderer(files, a.Locale)
+	if err != nil {
+		return err
+	}
+	if a.Outbox, err = mail.NewOutbox(a.Jobs, cfg.MailFrom, mails); err != nil {
 		return err
 	}
 	a.Directory = directory.NewStore(a.Pool, a.enqueueIndex, directory.WithMailer(a.Outbox.DirectoryMailer(), base))
@@ -270,6 +280,7 @@ func (a *App) buildHandler(ctx context.Context, files fs.FS) (http.Handler, erro
 		Directory:      a.Directory,
 		TrustedProxies: cfg.TrustedProxies,
 		Files:          files,
+		Locale:         a.Locale,
 		Search:         a.Search,
 		Accounts:       a.Accounts,
 		SessionKeys:    sessionKeys(cfg.SessionKeys),

@@ -51,25 +51,24 @@ const (
 )
 
 type kindInfo struct {
-	kind   Kind
-	slug   string
-	fr, en string
+	kind Kind
+	slug string
 }
 
 var kinds = []kindInfo{
-	{KindInternational, "international-ngo", "ONG internationale", "International NGO"},
-	{KindNational, "national-ngo", "ONG nationale", "National NGO"},
-	{KindRegional, "regional-ngo", "ONG régionale", "Regional NGO"},
-	{KindPartnerCountry, "partner-country-ngo", "ONG du pays partenaire", "Partner country based NGO"},
-	{KindFoundation, "foundation", "Fondation", "Foundation"},
-	{KindAcademic, "academic", "Université ou institut de recherche", "Academic, training and research"},
-	{KindPrivate, "private-sector", "Secteur privé", "Private sector"},
-	{KindPPP, "public-private-partnership", "Partenariat public-privé", "Public private partnership"},
-	{KindMultilateral, "multilateral", "Organisation multilatérale", "Multilateral"},
-	{KindGovernment, "government", "Gouvernement", "Government"},
-	{KindLocalGov, "local-government", "Collectivité locale", "Local government"},
-	{KindPublicSector, "public-sector", "Autre secteur public", "Other public sector"},
-	{KindOther, "other", "Autre", "Other"},
+	{KindInternational, "international-ngo"},
+	{KindNational, "national-ngo"},
+	{KindRegional, "regional-ngo"},
+	{KindPartnerCountry, "partner-country-ngo"},
+	{KindFoundation, "foundation"},
+	{KindAcademic, "academic"},
+	{KindPrivate, "private-sector"},
+	{KindPPP, "public-private-partnership"},
+	{KindMultilateral, "multilateral"},
+	{KindGovernment, "government"},
+	{KindLocalGov, "local-government"},
+	{KindPublicSector, "public-sector"},
+	{KindOther, "other"},
 }
 
 // Kinds lists every organisation kind in display order.
@@ -96,16 +95,14 @@ func (k Kind) Valid() bool { _, ok := k.info(); return ok }
 // Slug is the kind's URL name, e.g. "international-ngo".
 func (k Kind) Slug() string { i, _ := k.info(); return i.slug }
 
-// Label is the kind's name in lang.
-func (k Kind) Label(lang string) string {
+// MessageID names the kind's label in the locale files, e.g.
+// "kind.international-ngo"; an unknown kind's is its code.
+func (k Kind) MessageID() string {
 	i, ok := k.info()
 	if !ok {
 		return fmt.Sprint(int16(k))
 	}
-	if lang == "en" {
-		return i.en
-	}
-	return i.fr
+	return "kind." + i.slug
 }
 
 // KindFromSlug parses a kind's URL name.
@@ -139,33 +136,21 @@ const (
 	SupportOther        SupportKind = "other"
 )
 
-var supportLabels = map[SupportKind][2]string{
-	SupportDonation:     {"Don financier", "Donation"},
-	SupportVolunteering: {"Bénévolat", "Volunteering"},
-	SupportSkills:       {"Compétences / pro bono", "Professional skills / pro bono"},
-	SupportGoods:        {"Dons en nature", "Goods in kind"},
-	SupportPartnership:  {"Partenariat ou mécénat", "Partnership or sponsorship"},
-	SupportOther:        {"Autre", "Other"},
-}
-
 // SupportKinds lists every kind of support in display order.
 func SupportKinds() []SupportKind {
 	return []SupportKind{SupportDonation, SupportVolunteering, SupportSkills, SupportGoods, SupportPartnership, SupportOther}
 }
 
 // Valid reports whether s is a known kind of support.
-func (s SupportKind) Valid() bool { _, ok := supportLabels[s]; return ok }
+func (s SupportKind) Valid() bool { return slices.Contains(SupportKinds(), s) }
 
-// Label is the kind's name in lang.
-func (s SupportKind) Label(lang string) string {
-	l, ok := supportLabels[s]
-	if !ok {
+// MessageID names the kind's label in the locale files, e.g.
+// "support.volunteering"; an unknown kind's is its code.
+func (s SupportKind) MessageID() string {
+	if !s.Valid() {
 		return string(s)
 	}
-	if lang == "en" {
-		return l[1]
-	}
-	return l[0]
+	return "support." + string(s)
 }
 
 // Office kinds.
@@ -197,26 +182,22 @@ const (
 	ProjectSuspended      ProjectStatus = 6
 )
 
-var projectStatusLabels = map[ProjectStatus][2]string{
-	ProjectPipeline:       {"En préparation", "Pipeline"},
-	ProjectImplementation: {"En cours", "Implementation"},
-	ProjectFinalisation:   {"En finalisation", "Finalisation"},
-	ProjectClosed:         {"Terminé", "Closed"},
-	ProjectCancelled:      {"Annulé", "Cancelled"},
-	ProjectSuspended:      {"Suspendu", "Suspended"},
+// projectStatusNames are the statuses' names in message ids.
+var projectStatusNames = map[ProjectStatus]string{
+	ProjectPipeline:       "pipeline",
+	ProjectImplementation: "implementation",
+	ProjectFinalisation:   "finalisation",
+	ProjectClosed:         "closed",
+	ProjectCancelled:      "cancelled",
+	ProjectSuspended:      "suspended",
 }
 
 // Valid reports whether s is a known status.
-func (s ProjectStatus) Valid() bool { _, ok := projectStatusLabels[s]; return ok }
+func (s ProjectStatus) Valid() bool { _, ok := projectStatusNames[s]; return ok }
 
-// Label is the status's name in lang.
-func (s ProjectStatus) Label(lang string) string {
-	l := projectStatusLabels[s]
-	if lang == "en" {
-		return l[1]
-	}
-	return l[0]
-}
+// MessageID names the status's label in the locale files, e.g.
+// "project.status.implementation".
+func (s ProjectStatus) MessageID() string { return "project.status." + projectStatusNames[s] }
 
 // Theme is a field of work, such as child protection.
 type Theme struct {

@@ -32,18 +32,6 @@ const MaxReasonLen = 2000
 // no default contact to receive support offers.
 var ErrNoDefaultContact = fault.New(fault.Conflict, "admin.org.no_default_contact")
 
-// Mail is a message the directory asks to send (a review decision to an
-// organisation's owners), in both languages.
-type Mail struct {
-	Purpose string
-	Lang    string
-	ToName  string
-	ToEmail string
-	Subject string
-	Text    string
-	HTML    string
-}
-
 // Mailer stores m in the caller's transaction (the mail outbox), so the
 // mail exists exactly when the decision commits.
 type Mailer func(ctx context.Context, tx pgx.Tx, m Mail) error

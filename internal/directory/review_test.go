@@ -15,16 +15,18 @@ import (
 	"github.com/partnerdir/partnerdir/internal/demo"
 	"github.com/partnerdir/partnerdir/internal/directory"
 	"github.com/partnerdir/partnerdir/internal/fault"
+	"github.com/partnerdir/partnerdir/internal/mail"
+	"github.com/partnerdir/partnerdir/internal/mail/mailtest"
 	"github.com/partnerdir/partnerdir/internal/postgres/pgtest"
 )
 
 // reviewFixture is a store over the demo data that records the mails it
-// asks to send and counts index jobs.
+// asks to send, as the outbox renders them, and counts index jobs.
 type reviewFixture struct {
 	s    *directory.Store
 	pool *pgxpool.Pool
 	mu   sync.Mutex
-	mail []directory.Mail
+	mail []mail.Message
 	jobs map[int64]int
 }
 
@@ -33,10 +35,15 @@ func newReviewFixture(t *testing.T, withMail bool) *reviewFixture {
 	f := &reviewFixture{pool: pgtest.NewPool(t), jobs: map[int64]int{}}
 	var opts []directory.Option
 	if withMail {
+		r := mailtest.Renderer(t)
 		opts = append(opts, directory.WithMailer(func(ctx context.Context, tx pgx.Tx, m directory.Mail) error {
+			msg, err := r.Render(mail.DecisionMail(m))
+			if err != nil {
+				return err
+			}
 			f.mu.Lock()
 			defer f.mu.Unlock()
-			f.mail = append(f.mail, m)
+			f.mail = append(f.mail, msg)
 			return nil
 		}, "http://partners.test/"))
 	}
@@ -107,7 +114,7 @@ func TestReviewTransitions(t *testing.T) {
 	if st := orgBySlug(t, f.s, org.Slug).Status; st != directory.StatusDraft {
 		t.Errorf("after rejection: %s, want draft", st)
 	}
-	if len(f.mail) != 1 || f.mail[0].ToEmail != "owner@ecpat.test" || !strings.Contains(f.mail[0].Text, "Le site web ne fonctionne pas.") ||
+	if len(f.mail) != 1 || f.mail[0].To.Email != "owner@ecpat.test" || !strings.Contains(f.mail[0].Text, "Le site web ne fonctionne pas.") ||
 		!strings.Contains(f.mail[0].Text, "http://partners.test/manage/ecpat-luxembourg") || !strings.Contains(f.mail[0].HTML, "Le site web ne fonctionne pas.") {
 		t.Errorf("rejection mails: %+v", f.mail)
 	}

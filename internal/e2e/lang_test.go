@@ -48,13 +48,21 @@ func loadUIStrings(t *testing.T) map[string][]string {
 				localeErr = err
 				return
 			}
-			m := map[string]string{}
+			m := map[string]any{}
 			if err := json.Unmarshal(b, &m); err != nil {
 				localeErr = err
 				return
 			}
 			for k, v := range m {
-				all[lang][k] = v
+				switch v := v.(type) {
+				case string:
+					all[lang][k] = v
+				case map[string]any: // plural forms: each is a string
+					for form, s := range v {
+						s, _ := s.(string)
+						all[lang][k+"#"+form] = s
+					}
+				}
 			}
 		}
 		uiStrings = map[string][]string{}

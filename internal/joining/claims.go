@@ -166,7 +166,7 @@ func (s *Store) RequestDomainClaim(ctx context.Context, actor audit.Actor, u *ac
 			EntityID: id, OrganisationID: t.ID, Details: map[string]any{"method": "domain", "email": email}}); err != nil {
 			return err
 		}
-		_, err = s.outbox.EnqueueTx(ctx, tx, claimLinkMail(u, email, t.Name, s.baseURL+"/claims/confirm?token="+url.QueryEscape(token)))
+		_, err = s.outbox.ComposeTx(ctx, tx, claimLinkMail(u, email, t.Name, s.baseURL+"/claims/confirm?token="+url.QueryEscape(token)))
 		return err
 	})
 	if err != nil {
@@ -353,7 +353,7 @@ func (s *Store) ApproveClaim(ctx context.Context, actor audit.Actor, id int64) e
 		if err := s.grantClaim(ctx, tx, actor, id, t, userID, "approved", "organisation.claim_approve"); err != nil {
 			return err
 		}
-		_, err = s.outbox.EnqueueTx(ctx, tx, claimApprovedMail(to, t.Name, s.baseURL+"/manage/"+t.Slug))
+		_, err = s.outbox.ComposeTx(ctx, tx, claimApprovedMail(to, t.Name, s.baseURL+"/manage/"+t.Slug))
 		return err
 	})
 	if err != nil {
@@ -394,7 +394,7 @@ func (s *Store) RejectClaim(ctx context.Context, actor audit.Actor, id int64, re
 			EntityID: id, OrganisationID: orgID, Details: map[string]any{"reason": reason}}); err != nil {
 			return err
 		}
-		_, err = s.outbox.EnqueueTx(ctx, tx, claimRejectedMail(to, name, reason))
+		_, err = s.outbox.ComposeTx(ctx, tx, claimRejectedMail(to, name, reason))
 		return err
 	})
 	if err != nil {

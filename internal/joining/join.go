@@ -189,7 +189,7 @@ func (s *Store) Join(ctx context.Context, actor audit.Actor, a Application) (Joi
 			Details: map[string]any{"slug": slug, "ip": a.IP, "new_account": a.UserID == 0}}); err != nil {
 			return err
 		}
-		_, err = s.outbox.EnqueueTx(ctx, tx, joinedMail(user, o.Name, s.baseURL+"/manage/"+slug))
+		_, err = s.outbox.ComposeTx(ctx, tx, joinedMail(user, o.Name, s.baseURL+"/manage/"+slug))
 		return err
 	})
 	if err != nil {

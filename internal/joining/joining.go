@@ -42,7 +42,7 @@ var (
 
 // Mailer stores a message in the caller's transaction (the mail outbox).
 type Mailer interface {
-	EnqueueTx(ctx context.Context, tx pgx.Tx, m mail.Message) (int64, error)
+	ComposeTx(ctx context.Context, tx pgx.Tx, m mail.Mail) (int64, error)
 }
 
 // Config is what the store needs besides the database.

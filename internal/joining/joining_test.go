@@ -13,6 +13,7 @@ import (
 	"github.com/partnerdir/partnerdir/internal/directory"
 	"github.com/partnerdir/partnerdir/internal/jobs"
 	"github.com/partnerdir/partnerdir/internal/mail"
+	"github.com/partnerdir/partnerdir/internal/mail/mailtest"
 	"github.com/partnerdir/partnerdir/internal/postgres/pgtest"
 )
 
@@ -79,7 +80,7 @@ func TestConcurrentApplicationsWithOneNameGetDistinctSlugs(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	outbox, err := mail.NewOutbox(inserter, "Partnerdir <no-reply@partners.test>")
+	outbox, err := mail.NewOutbox(inserter, "Partnerdir <no-reply@partners.test>", mailtest.Renderer(t))
 	if err != nil {
 		t.Fatal(err)
 	}

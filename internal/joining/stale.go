@@ -69,7 +69,7 @@ func (s *Store) remindBatch(ctx context.Context) (mails, orgs int, err error) {
 				return err
 			}
 			for _, to := range owners {
-				if _, err := s.outbox.EnqueueTx(ctx, tx, reviewReminderMail(to, o.Name, s.baseURL+"/manage/"+o.Slug)); err != nil {
+				if _, err := s.outbox.ComposeTx(ctx, tx, reviewReminderMail(to, o.Name, s.baseURL+"/manage/"+o.Slug)); err != nil {
 					return err
 				}
 				mails++

@@ -1,13 +1,15 @@
-// Package mail owns outgoing email: composing messages (plain text and HTML,
-// in French or English), storing them in the mail_messages outbox inside the
-// caller's transaction, and delivering them over SMTP from a background job
-// that sends each stored message at most once.
+// Package mail owns outgoing email: composing messages from the templates in
+// web/templates/mails (plain text and HTML, in French, English or both,
+// worded from web/locales), storing them in the mail_messages outbox inside
+// the caller's transaction, and delivering them over SMTP from a background
+// job that sends each stored message at most once.
 package mail
 
 import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"net/mail"
 	"strings"
@@ -39,7 +41,7 @@ func (a Address) String() string {
 	return (&mail.Address{Name: a.Name, Address: a.Email}).String()
 }
 
-// Message is one mail to store and send.
+// Message is one composed mail to store and send.
 type Message struct {
 	// OfferID links the mail to the offer that caused it, 0 for none.
 	OfferID int64
@@ -53,29 +55,42 @@ type Message struct {
 	HTML    string
 }
 
-// Outbox stores messages in the caller's transaction and enqueues their
-// delivery jobs there too, so a message exists exactly when the change that
-// caused it commits.
+// Outbox composes messages, stores them in the caller's transaction and
+// enqueues their delivery jobs there too, so a message exists exactly when
+// the change that caused it commits.
 type Outbox struct {
-	jobs *jobs.Client
+	jobs     *jobs.Client
+	renderer *Renderer
 	// domain is the right-hand side of generated Message-IDs (MAIL_FROM's).
 	domain string
 }
 
-// NewOutbox returns an outbox that enqueues with inserter and names
-// Message-IDs after from's domain.
-func NewOutbox(inserter *jobs.Client, from string) (*Outbox, error) {
+// NewOutbox returns an outbox that composes with renderer, enqueues with
+// inserter and names Message-IDs after from's domain.
+func NewOutbox(inserter *jobs.Client, from string, renderer *Renderer) (*Outbox, error) {
 	a, err := mail.ParseAddress(from)
 	if err != nil {
 		return nil, fmt.Errorf("mail: MAIL_FROM %q: %w", from, err)
 	}
+	if renderer == nil {
+		return nil, errors.New("mail: an outbox needs a renderer")
+	}
 	_, domain, _ := strings.Cut(a.Address, "@")
-	return &Outbox{jobs: inserter, domain: domain}, nil
+	return &Outbox{jobs: inserter, renderer: renderer, domain: domain}, nil
 }
 
-// EnqueueTx stores m in tx with a new stable Message-ID and enqueues its
-// delivery job in the same transaction. It returns the message's row id.
-func (o *Outbox) EnqueueTx(ctx context.Context, tx pgx.Tx, m Message) (int64, error) {
+// ComposeTx renders m from its templates, stores the message in tx with a
+// new stable Message-ID and enqueues its delivery job in the same
+// transaction. It returns the message's row id.
+func (o *Outbox) ComposeTx(ctx context.Context, tx pgx.Tx, m Mail) (int64, error) {
+	msg, err := o.renderer.Render(m)
+	if err != nil {
+		return 0, err
+	}
+	return o.enqueueTx(ctx, tx, msg)
+}
+
+func (o *Outbox) enqueueTx(ctx context.Context, tx pgx.Tx, m Message) (int64, error) {
 	if _, err := mail.ParseAddress(m.To.Email); err != nil {
 		return 0, fmt.Errorf("mail: enqueue %s: recipient %q: %w", m.Purpose, m.To.Email, err)
 	}

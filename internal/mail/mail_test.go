@@ -3,11 +3,14 @@ package mail_test
 import (
 	"context"
 	"errors"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/partnerdir/partnerdir/internal/directory"
 	"github.com/partnerdir/partnerdir/internal/mail"
+	"github.com/partnerdir/partnerdir/internal/mail/mailtest"
 	"github.com/partnerdir/partnerdir/internal/mail/smtptest"
 )
 
@@ -91,14 +94,57 @@ func TestOfferMailsInBothLanguages(t *testing.T) {
 	o := mail.OfferMail{Reference: "OFR-2026-000042", OrganisationName: "ECPAT Luxembourg", Kind: "volunteering",
 		Message: "<script>alert(1)</script>", DonorName: "Ann", DonorEmail: "ann@example.com", DonorLang: "en",
 		Contact: mail.Address{Email: "c.wantz@ecpat.lu"}, OfferURL: "https://p.test/manage/offers/1"}
-	c := o.ContactMessage()
+	r := mailtest.Renderer(t)
+	c, err := r.Render(o.ContactMail())
+	if err != nil {
+		t.Fatal(err)
+	}
 	if c.ReplyTo.Email != "ann@example.com" || !strings.Contains(c.Text, "Bénévolat") || !strings.Contains(c.Text, "Volunteering") {
 		t.Errorf("contact mail: reply-to %q, text %q", c.ReplyTo.Email, c.Text)
 	}
 	if strings.Contains(c.HTML, "<script>") {
 		t.Error("the donor's message is not escaped in HTML")
 	}
-	if a := o.AckMessage(); a.Lang != "en" || !strings.HasPrefix(a.Subject, "Your offer OFR-2026-000042") {
+	if a, err := r.Render(o.AckMail()); err != nil || a.Lang != "en" || !strings.HasPrefix(a.Subject, "Your offer OFR-2026-000042") {
 		t.Errorf("acknowledgment %q in %s", a.Subject, a.Lang)
+	}
+}
+
+var messageID = regexp.MustCompile(`\b(mail|support)\.[a-z]`)
+
+// TestEveryMailIsWorded renders each mail in each language and looks for
+// message ids left untranslated and facts the templates do not find.
+func TestEveryMailIsWorded(t *testing.T) {
+	t.Parallel()
+	r := mailtest.Renderer(t)
+	offer := mail.OfferMail{Reference: "OFR-2026-000042", OrganisationName: "ECPAT Luxembourg", Kind: directory.SupportSkills,
+		ProjectTitle: "Écoles refuges", OfficeName: "Bamako", Message: "Bonjour,\n\nJe peux aider.", DonorName: "Ann",
+		DonorEmail: "ann@example.com", DonorPhone: "+352 1", DonorCompany: "ACME", DonorLang: "en",
+		OfferURL: "https://p.test/manage/offers/1", PrivacyURL: "https://p.test/privacy"}
+	facts := map[string]any{"Organisation": "ECPAT Luxembourg", "Link": "https://p.test/x", "Reason": "Pas d'accord.",
+		"Hours": 48, "Days": 7, "Inviter": "Olga", "Role": "owner"}
+	var mails []mail.Mail
+	for _, d := range []string{directory.DecisionApprove, directory.DecisionReject, directory.DecisionSuspend, directory.DecisionReinstate} {
+		mails = append(mails, mail.DecisionMail(directory.Mail{Decision: d, To: directory.Person{Name: "Awa"},
+			Organisation: "ECPAT Luxembourg", Reason: "Incomplet", Link: "https://p.test/manage/ecpat-luxembourg"}))
+	}
+	for _, name := range []string{"account_reset", "account_invite", "join_received", "claim_link", "claim_approved", "claim_rejected", "review_reminder"} {
+		mails = append(mails, mail.Mail{Name: name, Langs: []string{"fr", "en"}, To: mail.Address{Name: "Awa"}, Data: facts})
+	}
+	for _, lang := range []string{"fr", "en"} {
+		offer.DonorLang = lang
+		mails = append(mails, offer.ContactMail(), offer.AckMail())
+	}
+	for _, m := range mails {
+		msg, err := r.Render(m)
+		if err != nil {
+			t.Errorf("%s: %v", m.Name, err)
+			continue
+		}
+		for part, s := range map[string]string{"subject": msg.Subject, "text": msg.Text, "html": msg.HTML} {
+			if s == "" || messageID.MatchString(s) || strings.Contains(s, "<no value>") {
+				t.Errorf("%s %s:\n%s", m.Name, part, s)
+			}
+		}
 	}
 }

@@ -19,6 +19,7 @@ import (
 	"github.com/partnerdir/partnerdir/internal/fault"
 	"github.com/partnerdir/partnerdir/internal/jobs"
 	"github.com/partnerdir/partnerdir/internal/mail"
+	"github.com/partnerdir/partnerdir/internal/mail/mailtest"
 	"github.com/partnerdir/partnerdir/internal/mail/smtptest"
 	"github.com/partnerdir/partnerdir/internal/offers"
 	"github.com/partnerdir/partnerdir/internal/postgres/pgtest"
@@ -44,7 +45,7 @@ func newEnv(t *testing.T, limits offers.Limits) *env {
 	if err != nil {
 		t.Fatal(err)
 	}
-	outbox, err := mail.NewOutbox(ins, mailFrom)
+	outbox, err := mail.NewOutbox(ins, mailFrom, mailtest.Renderer(t))
 	if err != nil {
 		t.Fatal(err)
 	}

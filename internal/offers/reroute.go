@@ -66,7 +66,7 @@ func (s *Store) Reroute(ctx context.Context, actor audit.Actor, id, contactPoint
 		}
 		om.OfferID, om.Contact, om.ProjectTitle, om.OfficeName = id, contact, projectTitle, officeName
 		om.OfferURL = fmt.Sprintf("%s/manage/offers/%d", s.baseURL, id)
-		if _, err := s.outbox.EnqueueTx(ctx, tx, om.ContactMessage()); err != nil {
+		if _, err := s.outbox.ComposeTx(ctx, tx, om.ContactMail()); err != nil {
 			return err
 		}
 		return audit.Record(ctx, tx, actor, audit.Entry{Action: "offer.reroute", EntityType: "offer", EntityID: id, OrganisationID: orgID,

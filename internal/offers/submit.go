@@ -213,10 +213,10 @@ func (s *Store) submitTx(ctx context.Context, tx pgx.Tx, actor audit.Actor, sub 
 		OfferURL:   fmt.Sprintf("%s/manage/offers/%d", s.baseURL, r.ID),
 		PrivacyURL: s.baseURL + "/privacy",
 	}
-	if _, err := s.outbox.EnqueueTx(ctx, tx, om.ContactMessage()); err != nil {
+	if _, err := s.outbox.ComposeTx(ctx, tx, om.ContactMail()); err != nil {
 		return nil, err
 	}
-	if _, err := s.outbox.EnqueueTx(ctx, tx, om.AckMessage()); err != nil {
+	if _, err := s.outbox.ComposeTx(ctx, tx, om.AckMail()); err != nil {
 		return nil, err
 	}
 	return r, nil

@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/partnerdir/partnerdir/internal/directory"
+	"github.com/partnerdir/partnerdir/internal/locale"
 )
 
 // Document is what the index holds for one published organisation. It
@@ -65,14 +66,24 @@ type ProjectDoc struct {
 	SummaryEN string `json:"summary_en"`
 }
 
-// countryNamer gives a country's names in both languages.
-type countryNamer func(code string) (fr, en string)
+// namer gives the names a document carries in both languages: countries'
+// (from the directory) and kinds' (from the locale files).
+type namer struct {
+	country func(code string) (fr, en string)
+	tr      *locale.Translator
+}
+
+// kind is k's label in French and English.
+func (n namer) kind(k directory.Kind) []string {
+	id := k.MessageID()
+	return []string{n.tr.T("fr", id), n.tr.T("en", id)}
+}
 
 // BuildDocument turns a published organisation's profile into its search
 // document; it reports false when the organisation must not be indexed
 // (not published). Private members are dropped even if the profile holds
 // them.
-func BuildDocument(p *directory.Profile, names countryNamer) (Document, bool) {
+func BuildDocument(p *directory.Profile, names namer) (Document, bool) {
 	if p == nil || p.Status != directory.StatusPublished {
 		return Document{}, false
 	}
@@ -82,7 +93,7 @@ func BuildDocument(p *directory.Profile, names countryNamer) (Document, bool) {
 		Name:          clean(p.Name),
 		Acronym:       clean(p.AlternateName),
 		Kind:          p.Kind.Slug(),
-		KindLabels:    []string{p.Kind.Label("fr"), p.Kind.Label("en")},
+		KindLabels:    names.kind(p.Kind),
 		DescriptionFR: clean(p.Description.FR),
 		DescriptionEN: clean(p.Description.EN),
 		MissionFR:     clean(p.Mission.FR),
@@ -107,7 +118,7 @@ func BuildDocument(p *directory.Profile, names countryNamer) (Document, bool) {
 	d.OfficeCities = uniqueStable(d.OfficeCities)
 	d.OfficeKeys = uniqueSorted(d.OfficeKeys)
 	for _, c := range d.Countries {
-		if fr, en := names(c); fr != "" {
+		if fr, en := names.country(c); fr != "" {
 			d.CountryNames = append(d.CountryNames, fr)
 			if en != fr {
 				d.CountryNames = append(d.CountryNames, en)

@@ -16,7 +16,9 @@ import (
 
 	"github.com/partnerdir/partnerdir/internal/directory"
 	"github.com/partnerdir/partnerdir/internal/jobs"
+	"github.com/partnerdir/partnerdir/internal/locale"
 	"github.com/partnerdir/partnerdir/internal/postgres"
+	webfiles "github.com/partnerdir/partnerdir/web"
 )
 
 // Indexer brings one organisation's search document — in Meilisearch and
@@ -31,6 +33,7 @@ type Indexer struct {
 
 	mu        sync.Mutex
 	countries map[string]directory.Country
+	labels    *locale.Translator
 }
 
 // IndexerOptions tune an Indexer; zero values take the defaults.
@@ -52,13 +55,20 @@ func NewIndexer(pool *pgxpool.Pool, dir *directory.Store, m *Meili, o IndexerOpt
 	return &Indexer{pool: pool, dir: dir, meili: m, log: o.Logger, wait: o.Wait}
 }
 
-func (ix *Indexer) countryNamer(ctx context.Context) (countryNamer, error) {
+func (ix *Indexer) namer(ctx context.Context) (namer, error) {
 	ix.mu.Lock()
 	defer ix.mu.Unlock()
+	if ix.labels == nil {
+		tr, err := locale.New(webfiles.FS)
+		if err != nil {
+			return namer{}, err
+		}
+		ix.labels = tr
+	}
 	if ix.countries == nil {
 		cs, err := ix.dir.Countries(ctx)
 		if err != nil {
-			return nil, err
+			return namer{}, err
 		}
 		ix.countries = make(map[string]directory.Country, len(cs))
 		for _, c := range cs {
@@ -66,7 +76,7 @@ func (ix *Indexer) countryNamer(ctx context.Context) (countryNamer, error) {
 		}
 	}
 	m := ix.countries
-	return func(code string) (string, string) { c := m[code]; return c.NameFR, c.NameEN }, nil
+	return namer{country: func(code string) (string, string) { c := m[code]; return c.NameFR, c.NameEN }, tr: ix.labels}, nil
 }
 
 // Document returns organisation id's current search document, or false

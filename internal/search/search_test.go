@@ -354,7 +354,7 @@ func TestDocumentsMatchTheProfile(t *testing.T) {
 	t.Parallel()
 	f := newFixture(t)
 	ctx := context.Background()
-	names, err := f.ix.countryNamer(ctx)
+	names, err := f.ix.namer(ctx)
 	if err != nil {
 		t.Fatal(err)
 	}

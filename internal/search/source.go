@@ -36,7 +36,7 @@ const documentsQuery = `
 // documents returns the documents of the ids that must be indexed
 // (published ones), keyed by id.
 func (ix *Indexer) documents(ctx context.Context, ids []int64) (map[int64]Document, error) {
-	names, err := ix.countryNamer(ctx)
+	names, err := ix.namer(ctx)
 	if err != nil {
 		return nil, err
 	}

@@ -57,7 +57,7 @@ func (s *Server) renderJoinForm(c *gin.Context, status int, f JoinForm, errs map
 		return
 	}
 	for _, k := range directory.Kinds() {
-		p.Kinds = append(p.Kinds, Option{Value: strconv.Itoa(int(k)), Label: k.Label(lang), Selected: int(k) == f.Kind})
+		p.Kinds = append(p.Kinds, Option{Value: strconv.Itoa(int(k)), Label: s.tr.T(lang, k.MessageID()), Selected: int(k) == f.Kind})
 	}
 	c.Header("Cache-Control", "no-store")
 	s.render(c, status, "join", p)

@@ -315,7 +315,7 @@ func (s *Server) renderProfileForm(c *gin.Context, status int, u directory.Profi
 		return
 	}
 	for _, k := range directory.Kinds() {
-		p.Kinds = append(p.Kinds, Option{Value: strconv.Itoa(int(k)), Label: k.Label(mp.Lang), Selected: k == u.Kind})
+		p.Kinds = append(p.Kinds, Option{Value: strconv.Itoa(int(k)), Label: s.tr.T(mp.Lang, k.MessageID()), Selected: k == u.Kind})
 	}
 	for _, n := range directory.SocialNetworks {
 		o := Option{Value: n}

@@ -71,7 +71,7 @@ func (s *Server) renderContacts(c *gin.Context, status int, r directory.Rule, st
 		return
 	}
 	for _, k := range directory.SupportKinds() {
-		p.Kinds = append(p.Kinds, Option{Value: string(k), Label: k.Label(mp.Lang), Selected: k == r.SupportKind})
+		p.Kinds = append(p.Kinds, Option{Value: string(k), Label: s.tr.T(mp.Lang, k.MessageID()), Selected: k == r.SupportKind})
 	}
 	for _, pr := range mp.Org.Projects {
 		p.Projects = append(p.Projects, Option{Value: strconv.FormatInt(pr.ID, 10), Label: pr.Title, Selected: pr.ID == r.ProjectID})

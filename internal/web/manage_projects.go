@@ -61,10 +61,10 @@ func (s *Server) renderProjectForm(c *gin.Context, status int, p directory.Proje
 		return
 	}
 	for st := directory.ProjectPipeline; st <= directory.ProjectSuspended; st++ {
-		pf.Statuses = append(pf.Statuses, Option{Value: strconv.Itoa(int(st)), Label: st.Label(mp.Lang), Selected: st == p.Status})
+		pf.Statuses = append(pf.Statuses, Option{Value: strconv.Itoa(int(st)), Label: s.tr.T(mp.Lang, st.MessageID()), Selected: st == p.Status})
 	}
 	for _, k := range directory.SupportKinds() {
-		pf.Support = append(pf.Support, Option{Value: string(k), Label: k.Label(mp.Lang), Selected: slices.Contains(p.SupportSought, k)})
+		pf.Support = append(pf.Support, Option{Value: string(k), Label: s.tr.T(mp.Lang, k.MessageID()), Selected: slices.Contains(p.SupportSought, k)})
 	}
 	s.render(c, status, "manage_project", pf)
 }

@@ -67,7 +67,7 @@ func (s *Server) cards(b Base, cs []directory.Card) []CardView {
 	themes, offices := b.T("profile.themes"), b.T("card.offices")+b.T("punct.colon")
 	out := make([]CardView, len(cs))
 	for i, c := range cs {
-		v := CardView{Slug: c.Slug, Name: c.Name, Acronym: c.AlternateName, KindLabel: c.Kind.Label(b.Lang),
+		v := CardView{Slug: c.Slug, Name: c.Name, Acronym: c.AlternateName, KindLabel: s.tr.T(b.Lang, c.Kind.MessageID()),
 			Summary: c.Mission.In(b.Lang), ThemesLabel: themes, OfficesLabel: offices, Cities: strings.Join(c.Cities, ", ")}
 		for _, t := range c.Themes {
 			v.Themes = append(v.Themes, t.Name(b.Lang))
@@ -275,7 +275,7 @@ func (s *Server) renderList(c *gin.Context, p ListPage) {
 		}
 	}
 	for _, k := range directory.Kinds() {
-		p.Kinds = append(p.Kinds, FacetLink{Value: k.Slug(), Label: k.Label(p.Lang), On: k == p.Filter.Kind})
+		p.Kinds = append(p.Kinds, FacetLink{Value: k.Slug(), Label: s.tr.T(p.Lang, k.MessageID()), On: k == p.Filter.Kind})
 	}
 	link := func(key, cursor string) string {
 		q := url.Values{}

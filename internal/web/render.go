@@ -12,6 +12,8 @@ import (
 	"time"
 
 	"github.com/gin-gonic/gin"
+
+	"github.com/partnerdir/partnerdir/internal/locale"
 )
 
 // renderer executes one template set per page (layout + partials + page),
@@ -51,7 +53,7 @@ type Base struct {
 	Nav       string // the active navigation entry
 	// Alternate is the other interface language.
 	Alternate string
-	tr        *translator
+	tr        *locale.Translator
 }
 
 // T translates a message id into the page's language.

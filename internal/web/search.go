@@ -210,11 +210,11 @@ func (s *Server) buildSearchPage(p *SearchPage, themes []directory.Theme) {
 	}
 	kindLabel := func(slug string) string {
 		if k, ok := directory.KindFromSlug(slug); ok {
-			return k.Label(lang)
+			return s.tr.T(lang, k.MessageID())
 		}
 		return slug
 	}
-	supportLabel := func(v string) string { return directory.SupportKind(v).Label(lang) }
+	supportLabel := func(v string) string { return s.tr.T(lang, directory.SupportKind(v).MessageID()) }
 	p.Labels = SearchLabels{Themes: p.T("profile.themes"), Offices: p.T("card.offices") + p.T("punct.colon")}
 	for _, h := range res.Hits {
 		sh := SearchHit{Slug: h.Slug, Name: h.Name, Acronym: h.Acronym, NameHL: h.NameHL, MissionHL: h.MissionHL(lang),

@@ -19,6 +19,7 @@ import (
 	"github.com/partnerdir/partnerdir/internal/accounts"
 	"github.com/partnerdir/partnerdir/internal/directory"
 	"github.com/partnerdir/partnerdir/internal/joining"
+	"github.com/partnerdir/partnerdir/internal/locale"
 	"github.com/partnerdir/partnerdir/internal/offers"
 	"github.com/partnerdir/partnerdir/internal/search"
 )
@@ -46,6 +47,8 @@ type Deps struct {
 	TrustedProxies []string
 	// Files is the embedded web/ tree (templates, static, locales).
 	Files fs.FS
+	// Locale translates the interface (web/locales).
+	Locale *locale.Translator
 	// Accounts signs people in.
 	Accounts *accounts.Store
 	// SessionKeys are alternating authentication and encryption keys for
@@ -77,7 +80,7 @@ type Server struct {
 	dir       *directory.Store
 	checks    []Check
 	proxies   []string
-	tr        *translator
+	tr        *locale.Translator
 	assets    *assets
 	renderer  *renderer
 	countries map[string]directory.Country
@@ -115,9 +118,7 @@ func New(ctx context.Context, d Deps) (*Server, error) {
 	if s.sessions, s.crossSite, err = newSessions(d); err != nil {
 		return nil, err
 	}
-	if s.tr, err = newTranslator(d.Files); err != nil {
-		return nil, err
-	}
+	s.tr = d.Locale
 	if s.assets, err = newAssets(d.Files); err != nil {
 		return nil, err
 	}
@@ -141,7 +142,7 @@ func (d Deps) check() error {
 	var missing []string
 	for name, absent := range map[string]bool{
 		"Logger": d.Logger == nil, "BaseURL": d.BaseURL == nil, "Directory": d.Directory == nil,
-		"Files": d.Files == nil, "Accounts": d.Accounts == nil, "Offers": d.Offers == nil,
+		"Files": d.Files == nil, "Locale": d.Locale == nil, "Accounts": d.Accounts == nil, "Offers": d.Offers == nil,
 		"Search": d.Search == nil, "Joining": d.Joining == nil, "UploadDir": d.UploadDir == "",
 	} {
 		if absent {

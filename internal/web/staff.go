@@ -269,7 +269,7 @@ func (s *Server) exportOffers(c *gin.Context, sc offerScope) {
 	_ = w.Write([]string{"reference", "received_at", "organisation", "kind", "status", "overdue", "donor_name", "donor_email",
 		"donor_phone", "donor_company", "donor_lang", "routed_to", "routing_reason", "assigned_to", "message"})
 	for _, o := range list.Offers {
-		_ = w.Write(csvSafe(o.Reference, o.CreatedAt.UTC().Format(time.RFC3339), o.OrganisationName, o.Kind.Label(lang),
+		_ = w.Write(csvSafe(o.Reference, o.CreatedAt.UTC().Format(time.RFC3339), o.OrganisationName, s.tr.T(lang, o.Kind.MessageID()),
 			o.Status, strconv.FormatBool(o.Overdue), o.DonorName, o.DonorEmail, o.DonorPhone, o.DonorCompany, o.DonorLang,
 			o.RoutedToEmail, o.RoutingReason, o.AssignedName, o.Message))
 	}

@@ -99,7 +99,7 @@ func (s *Server) showStaffDashboard(c *gin.Context) {
 		Weeks: columns(s.tr.T(lang, "staff.dashboard.weeks"), labels, values)}
 	labels, values = nil, nil
 	for _, k := range st.Kinds {
-		labels = append(labels, k.Kind.Label(lang))
+		labels = append(labels, s.tr.T(lang, k.Kind.MessageID()))
 		values = append(values, k.Count)
 	}
 	p.Kinds = rows(s.tr.T(lang, "staff.dashboard.kinds"), labels, values)

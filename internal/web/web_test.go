@@ -3,7 +3,6 @@ package web_test
 import (
 	"encoding/json"
 	"io"
-	"io/fs"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -15,7 +14,6 @@ import (
 
 	"github.com/partnerdir/partnerdir/internal/app/apptest"
 	"github.com/partnerdir/partnerdir/internal/web"
-	webfiles "github.com/partnerdir/partnerdir/web"
 )
 
 func get(t *testing.T, h http.Handler, target string, header ...string) *httptest.ResponseRecorder {
@@ -259,41 +257,5 @@ func TestHealthAndReadiness(t *testing.T) {
 	}
 	if rec := get(t, engine(a), "/healthz"); rec.Code != 200 {
 		t.Errorf("healthz with PostgreSQL down: %d (the process is up)", rec.Code)
-	}
-}
-
-func TestEveryMessageExistsInBothLanguages(t *testing.T) {
-	files, err := fs.Glob(webfiles.FS, "locales/*.fr.json")
-	if err != nil || len(files) == 0 {
-		t.Fatalf("no French locale files: %v", err)
-	}
-	for _, fr := range files {
-		en := strings.TrimSuffix(fr, ".fr.json") + ".en.json"
-		keys := func(p string) map[string]bool {
-			b, err := fs.ReadFile(webfiles.FS, p)
-			if err != nil {
-				t.Fatal(err)
-			}
-			m := map[string]any{}
-			if err := json.Unmarshal(b, &m); err != nil {
-				t.Fatalf("%s: %v", p, err)
-			}
-			out := map[string]bool{}
-			for k := range m {
-				out[k] = true
-			}
-			return out
-		}
-		kfr, ken := keys(fr), keys(en)
-		for k := range kfr {
-			if !ken[k] {
-				t.Errorf("%s lacks %q", en, k)
-			}
-		}
-		for k := range ken {
-			if !kfr[k] {
-				t.Errorf("%s lacks %q", fr, k)
-			}
-		}
 	}
 }

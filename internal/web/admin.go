@@ -22,7 +22,7 @@ type AdminPage struct {
 	Alert   string
 }
 
-func (s *Server) adminPage(c *gin.Context, title, section string) (AdminPage, bool) {
+func (s *adminPages) adminPage(c *gin.Context, title, section string) (AdminPage, bool) {
 	acc, err := s.account(c)
 	if err != nil {
 		s.internalError(c, err)
@@ -42,7 +42,7 @@ type AdminHomePage struct {
 	Pending  *directory.ReviewList
 }
 
-func (s *Server) showAdminHome(c *gin.Context) {
+func (s *adminPages) showAdminHome(c *gin.Context) {
 	p, ok := s.adminPage(c, s.tr.T(c.GetString(ctxLang), "admin.home.title"), "home")
 	if !ok {
 		return
@@ -68,7 +68,7 @@ type AdminOrganisationsPage struct {
 	NextURL   string
 }
 
-func (s *Server) listAdminOrganisations(c *gin.Context) {
+func (s *adminPages) listAdminOrganisations(c *gin.Context) {
 	var err error
 	get := func(name string) string {
 		if err != nil {
@@ -157,7 +157,7 @@ func (p AdminOrganisationPage) Kept(decision string) string {
 	return p.Reason
 }
 
-func (s *Server) showAdminOrganisation(c *gin.Context) {
+func (s *adminPages) showAdminOrganisation(c *gin.Context) {
 	id, ok := s.pathID(c, "id")
 	if !ok {
 		return
@@ -180,7 +180,7 @@ var decisionNotices = map[string]string{
 	directory.DecisionUnverify:  "admin.org.done.unverify",
 }
 
-func (s *Server) renderAdminOrganisation(c *gin.Context, status int, id int64, data AdminOrganisationPage) {
+func (s *adminPages) renderAdminOrganisation(c *gin.Context, status int, id int64, data AdminOrganisationPage) {
 	ctx := c.Request.Context()
 	d, err := s.dir.ReviewDetail(ctx, id)
 	if err != nil {
@@ -206,7 +206,7 @@ func (s *Server) renderAdminOrganisation(c *gin.Context, status int, id int64, d
 }
 
 // decideOrganisation returns the handler of one review decision.
-func (s *Server) decideOrganisation(decision string) gin.HandlerFunc {
+func (s *adminPages) decideOrganisation(decision string) gin.HandlerFunc {
 	return func(c *gin.Context) {
 		id, ok := s.pathID(c, "id")
 		if !ok {

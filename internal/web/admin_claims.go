@@ -22,7 +22,7 @@ type AdminClaimsPage struct {
 	Reason    string
 }
 
-func (s *Server) listClaims(c *gin.Context) {
+func (s *adminPages) listClaims(c *gin.Context) {
 	done := c.Query("done")
 	if done != "approved" && done != "rejected" {
 		done = ""
@@ -30,7 +30,7 @@ func (s *Server) listClaims(c *gin.Context) {
 	s.renderClaims(c, http.StatusOK, AdminClaimsPage{Done: done})
 }
 
-func (s *Server) renderClaims(c *gin.Context, status int, p AdminClaimsPage) {
+func (s *adminPages) renderClaims(c *gin.Context, status int, p AdminClaimsPage) {
 	var err error
 	if p.Claims, err = s.join.PendingClaims(c.Request.Context()); err != nil {
 		s.internalError(c, err)
@@ -45,7 +45,7 @@ func (s *Server) renderClaims(c *gin.Context, status int, p AdminClaimsPage) {
 	s.render(c, status, "admin_claims", p)
 }
 
-func (s *Server) approveClaim(c *gin.Context) {
+func (s *adminPages) approveClaim(c *gin.Context) {
 	id, ok := s.pathID(c, "id")
 	if !ok {
 		return
@@ -62,7 +62,7 @@ func (s *Server) approveClaim(c *gin.Context) {
 	c.Redirect(http.StatusSeeOther, "/admin/claims?done=approved")
 }
 
-func (s *Server) rejectClaim(c *gin.Context) {
+func (s *adminPages) rejectClaim(c *gin.Context) {
 	id, ok := s.pathID(c, "id")
 	if !ok {
 		return

@@ -21,7 +21,7 @@ type AdminDonorsPage struct {
 	Alert  string
 }
 
-func (s *Server) renderAdminDonors(c *gin.Context, status int, p AdminDonorsPage) {
+func (s *adminPages) renderAdminDonors(c *gin.Context, status int, p AdminDonorsPage) {
 	acc, err := s.account(c)
 	if err != nil {
 		s.internalError(c, err)
@@ -33,13 +33,13 @@ func (s *Server) renderAdminDonors(c *gin.Context, status int, p AdminDonorsPage
 	s.render(c, status, "admin_donors", p)
 }
 
-func (s *Server) showAdminDonors(c *gin.Context) {
+func (s *adminPages) showAdminDonors(c *gin.Context) {
 	s.renderAdminDonors(c, http.StatusOK, AdminDonorsPage{})
 }
 
 // exportDonor downloads, as JSON, everything held about an email address.
 // It is a POST so the address stays out of URLs and logs.
-func (s *Server) exportDonor(c *gin.Context) {
+func (s *adminPages) exportDonor(c *gin.Context) {
 	email := c.PostForm("email")
 	if !directory.ValidEmail(email) {
 		s.renderAdminDonors(c, http.StatusUnprocessableEntity, AdminDonorsPage{Email: email, Alert: s.tr.T(c.GetString(ctxLang), "offers.error.email.invalid")})
@@ -61,7 +61,7 @@ func (s *Server) exportDonor(c *gin.Context) {
 }
 
 // eraseDonor anonymises every offer of an email address once confirmed.
-func (s *Server) eraseDonor(c *gin.Context) {
+func (s *adminPages) eraseDonor(c *gin.Context) {
 	lang := c.GetString(ctxLang)
 	email := c.PostForm("email")
 	if !directory.ValidEmail(email) {

@@ -23,7 +23,7 @@ type AdminUsersPage struct {
 	NextURL string
 }
 
-func (s *Server) listAdminUsers(c *gin.Context) {
+func (s *adminPages) listAdminUsers(c *gin.Context) {
 	q, err := query(c, "q")
 	if err != nil {
 		s.fail(c, err)
@@ -93,7 +93,7 @@ var userNotices = map[string]string{
 	"membership": "admin.user.done.membership",
 }
 
-func (s *Server) showAdminUser(c *gin.Context) {
+func (s *adminPages) showAdminUser(c *gin.Context) {
 	id, ok := s.pathID(c, "id")
 	if !ok {
 		return
@@ -105,7 +105,7 @@ func (s *Server) showAdminUser(c *gin.Context) {
 	s.renderAdminUser(c, http.StatusOK, id, data)
 }
 
-func (s *Server) renderAdminUser(c *gin.Context, status int, id int64, data AdminUserPage) {
+func (s *adminPages) renderAdminUser(c *gin.Context, status int, id int64, data AdminUserPage) {
 	ctx := c.Request.Context()
 	u, err := s.acc.User(ctx, id)
 	if err != nil {
@@ -142,14 +142,14 @@ func userActionDone(c *gin.Context, id int64, done string) {
 
 // redrawUser shows the user's page again after a refused action (the
 // admin's own account, bad input), for formFailed.
-func (s *Server) redrawUser(c *gin.Context, id int64, data AdminUserPage) func(int, formState) {
+func (s *adminPages) redrawUser(c *gin.Context, id int64, data AdminUserPage) func(int, formState) {
 	return func(status int, st formState) {
 		data.Errors, data.Alert = st.Errors, st.Alert
 		s.renderAdminUser(c, status, id, data)
 	}
 }
 
-func (s *Server) setUserRole(c *gin.Context) {
+func (s *adminPages) setUserRole(c *gin.Context) {
 	id, ok := s.pathID(c, "id")
 	if !ok {
 		return
@@ -167,7 +167,7 @@ func (s *Server) setUserRole(c *gin.Context) {
 
 // setUserDisabled returns the handler that disables (and signs out) or
 // re-enables a user.
-func (s *Server) setUserDisabled(disabled bool) gin.HandlerFunc {
+func (s *adminPages) setUserDisabled(disabled bool) gin.HandlerFunc {
 	return func(c *gin.Context) {
 		id, ok := s.pathID(c, "id")
 		if !ok {
@@ -185,7 +185,7 @@ func (s *Server) setUserDisabled(disabled bool) gin.HandlerFunc {
 	}
 }
 
-func (s *Server) revokeUserSessions(c *gin.Context) {
+func (s *adminPages) revokeUserSessions(c *gin.Context) {
 	id, ok := s.pathID(c, "id")
 	if !ok {
 		return
@@ -201,7 +201,7 @@ func (s *Server) revokeUserSessions(c *gin.Context) {
 	userActionDone(c, id, "sessions")
 }
 
-func (s *Server) addUserMembership(c *gin.Context) {
+func (s *adminPages) addUserMembership(c *gin.Context) {
 	id, ok := s.pathID(c, "id")
 	if !ok {
 		return
@@ -237,7 +237,7 @@ func (s *Server) addUserMembership(c *gin.Context) {
 	userActionDone(c, id, "membership")
 }
 
-func (s *Server) removeUserMembership(c *gin.Context) {
+func (s *adminPages) removeUserMembership(c *gin.Context) {
 	id, ok := s.pathID(c, "id")
 	if !ok {
 		return
@@ -253,7 +253,7 @@ func (s *Server) removeUserMembership(c *gin.Context) {
 	userActionDone(c, id, "membership")
 }
 
-func (s *Server) changeUserMembership(c *gin.Context) {
+func (s *adminPages) changeUserMembership(c *gin.Context) {
 	id, ok := s.pathID(c, "id")
 	if !ok {
 		return

@@ -88,8 +88,17 @@ func (s *Server) refuseCrossOrigin(c *gin.Context) {
 const maxFormMemory = 32 << 20
 
 // checkFormToken is the second CSRF layer: every unsafe request carries
-// the session's form token in the csrf_token field.
-func (s *Server) checkFormToken(c *gin.Context) {
+// the session's form token in the csrf_token field; a request without it
+// gets a 403 page.
+func (s *Server) checkFormToken(c *gin.Context) { s.formTokenOr(nil)(c) }
+
+// formTokenOr is checkFormToken whose refusal is refuse instead of the 403
+// page (the donor's offer form comes back filled, never thrown away).
+func (s *Server) formTokenOr(refuse gin.HandlerFunc) gin.HandlerFunc {
+	return func(c *gin.Context) { s.checkToken(c, refuse) }
+}
+
+func (s *Server) checkToken(c *gin.Context, refuse gin.HandlerFunc) {
 	switch c.Request.Method {
 	case http.MethodGet, http.MethodHead, http.MethodOptions:
 		c.Next()
@@ -108,9 +117,9 @@ func (s *Server) checkFormToken(c *gin.Context) {
 	got := c.PostForm(CSRFField)
 	if want == "" || subtle.ConstantTimeCompare([]byte(got), []byte(want)) != 1 {
 		s.logger(c).Warn("form token missing or wrong", "path", c.Request.URL.Path, "has_session", want != "")
-		if c.FullPath() == "/organisations/:slug/offer" {
-			// A donor's offer is never thrown away: the form comes back filled.
-			s.refuseOfferToken(c)
+		if refuse != nil {
+			refuse(c)
+			c.Abort()
 			return
 		}
 		s.errorPage(c, http.StatusForbidden, s.tr.T(c.GetString(ctxLang), "auth.csrf.token"))
@@ -132,7 +141,7 @@ func readForm(r *http.Request) error {
 	return nil
 }
 
-func (s *Server) session(c *gin.Context) *sessions.Session {
+func (s *kit) session(c *gin.Context) *sessions.Session {
 	if v, ok := c.Get(ctxSession); ok {
 		return v.(*sessions.Session)
 	}
@@ -140,7 +149,7 @@ func (s *Server) session(c *gin.Context) *sessions.Session {
 }
 
 // currentUser is the signed-in user, or nil.
-func (s *Server) currentUser(c *gin.Context) *accounts.User {
+func (s *kit) currentUser(c *gin.Context) *accounts.User {
 	if v, ok := c.Get(ctxUser); ok {
 		return v.(*accounts.User)
 	}
@@ -148,7 +157,7 @@ func (s *Server) currentUser(c *gin.Context) *accounts.User {
 }
 
 // actor is the audit actor of the request.
-func (s *Server) actor(c *gin.Context) audit.Actor {
+func (s *kit) actor(c *gin.Context) audit.Actor {
 	a := audit.Actor{Label: "anonymous", RequestID: c.GetString(ctxRequestID)}
 	if u := s.currentUser(c); u != nil {
 		a.UserID, a.Label = u.ID, u.Email
@@ -159,7 +168,7 @@ func (s *Server) actor(c *gin.Context) audit.Actor {
 // formToken returns the session's form token for a page's forms, starting
 // a session (and setting its cookie) when there is none yet. Call it before
 // rendering.
-func (s *Server) formToken(c *gin.Context) (string, error) {
+func (s *kit) formToken(c *gin.Context) (string, error) {
 	sess := s.session(c)
 	if sess == nil {
 		return "", nil
@@ -235,7 +244,7 @@ type Account struct {
 // and links (template func hasAccount).
 func (Account) accountPage() {}
 
-func (s *Server) account(c *gin.Context) (Account, error) {
+func (s *kit) account(c *gin.Context) (Account, error) {
 	t, err := s.formToken(c)
 	return Account{User: s.currentUser(c), CSRF: t}, err
 }
@@ -259,7 +268,7 @@ func safeNext(next string) string {
 	return next
 }
 
-func (s *Server) showLogin(c *gin.Context) {
+func (s *accountPages) showLogin(c *gin.Context) {
 	if s.currentUser(c) != nil {
 		c.Redirect(http.StatusSeeOther, s.home(c))
 		return
@@ -274,7 +283,7 @@ func (s *Server) showLogin(c *gin.Context) {
 	s.renderLogin(c, http.StatusOK, LoginPage{Next: safeNext(c.Query("next")), Notice: notice})
 }
 
-func (s *Server) renderLogin(c *gin.Context, status int, p LoginPage) {
+func (s *accountPages) renderLogin(c *gin.Context, status int, p LoginPage) {
 	acc, err := s.account(c)
 	if err != nil {
 		s.internalError(c, err)
@@ -285,7 +294,7 @@ func (s *Server) renderLogin(c *gin.Context, status int, p LoginPage) {
 	s.render(c, status, "login", p)
 }
 
-func (s *Server) login(c *gin.Context) {
+func (s *accountPages) login(c *gin.Context) {
 	email, password := strings.TrimSpace(c.PostForm("email")), c.PostForm("password")
 	next := safeNext(c.PostForm("next"))
 	p := LoginPage{Email: email, Next: next}
@@ -340,14 +349,14 @@ func (s *Server) login(c *gin.Context) {
 }
 
 // home is where a signed-in user lands.
-func (s *Server) home(c *gin.Context) string {
+func (s *kit) home(c *gin.Context) string {
 	if s.currentUser(c).IsStaff() {
 		return "/staff/offers"
 	}
 	return "/manage"
 }
 
-func (s *Server) logout(c *gin.Context) {
+func (s *accountPages) logout(c *gin.Context) {
 	if sess := s.session(c); sess != nil {
 		sess.Options.MaxAge = -1
 		if err := sess.Save(c.Request, c.Writer); err != nil {

@@ -26,7 +26,7 @@ const (
 
 // startSecondFactor parks a user whose password was right but who has an
 // authenticator: the session is not signed in until the code is given.
-func (s *Server) startSecondFactor(c *gin.Context, u *accounts.User, next string) {
+func (s *accountPages) startSecondFactor(c *gin.Context, u *accounts.User, next string) {
 	sess := s.session(c)
 	if err := s.sessions.Renew(c.Request.Context(), sess); err != nil {
 		s.internalError(c, err)
@@ -48,7 +48,7 @@ func (s *Server) startSecondFactor(c *gin.Context, u *accounts.User, next string
 }
 
 // pendingUser is the user id waiting for their second factor, or 0.
-func (s *Server) pendingUser(c *gin.Context) int64 {
+func (s *accountPages) pendingUser(c *gin.Context) int64 {
 	sess := s.session(c)
 	if sess == nil {
 		return 0
@@ -70,7 +70,7 @@ type SecondFactorPage struct {
 	Error string
 }
 
-func (s *Server) renderSecondFactor(c *gin.Context, status int, msg string) {
+func (s *accountPages) renderSecondFactor(c *gin.Context, status int, msg string) {
 	acc, err := s.account(c)
 	if err != nil {
 		s.internalError(c, err)
@@ -81,7 +81,7 @@ func (s *Server) renderSecondFactor(c *gin.Context, status int, msg string) {
 	s.render(c, status, "login_2fa", SecondFactorPage{Base: b, Account: acc, Error: msg})
 }
 
-func (s *Server) showSecondFactor(c *gin.Context) {
+func (s *accountPages) showSecondFactor(c *gin.Context) {
 	if s.pendingUser(c) == 0 {
 		c.Redirect(http.StatusSeeOther, "/login")
 		return
@@ -89,7 +89,7 @@ func (s *Server) showSecondFactor(c *gin.Context) {
 	s.renderSecondFactor(c, http.StatusOK, "")
 }
 
-func (s *Server) verifySecondFactor(c *gin.Context) {
+func (s *accountPages) verifySecondFactor(c *gin.Context) {
 	uid := s.pendingUser(c)
 	if uid == 0 {
 		c.Redirect(http.StatusSeeOther, "/login")
@@ -152,7 +152,7 @@ type TwoFactorPage struct {
 	Error    string
 }
 
-func (s *Server) renderTwoFactor(c *gin.Context, status int, p TwoFactorPage) {
+func (s *accountPages) renderTwoFactor(c *gin.Context, status int, p TwoFactorPage) {
 	acc, err := s.account(c)
 	if err != nil {
 		s.internalError(c, err)
@@ -186,11 +186,11 @@ func (s *Server) renderTwoFactor(c *gin.Context, status int, p TwoFactorPage) {
 	s.render(c, status, "manage_2fa", p)
 }
 
-func (s *Server) showTwoFactor(c *gin.Context) {
+func (s *accountPages) showTwoFactor(c *gin.Context) {
 	s.renderTwoFactor(c, http.StatusOK, TwoFactorPage{})
 }
 
-func (s *Server) enableTwoFactor(c *gin.Context) {
+func (s *accountPages) enableTwoFactor(c *gin.Context) {
 	u := s.currentUser(c)
 	sess := s.session(c)
 	secret, _ := sess.Values[sessionTOTPSecret].(string)
@@ -218,7 +218,7 @@ func (s *Server) enableTwoFactor(c *gin.Context) {
 
 // disableTwoFactor removes the authenticator after a last valid code;
 // admins and staff cannot go without one.
-func (s *Server) disableTwoFactor(c *gin.Context) {
+func (s *accountPages) disableTwoFactor(c *gin.Context) {
 	u := s.currentUser(c)
 	if u.IsStaff() {
 		s.errorPage(c, http.StatusForbidden, "")

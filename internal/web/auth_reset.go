@@ -19,11 +19,11 @@ type ForgotPage struct {
 	Sent  bool
 }
 
-func (s *Server) showForgotPassword(c *gin.Context) {
+func (s *accountPages) showForgotPassword(c *gin.Context) {
 	s.renderForgot(c, ForgotPage{})
 }
 
-func (s *Server) renderForgot(c *gin.Context, p ForgotPage) {
+func (s *accountPages) renderForgot(c *gin.Context, p ForgotPage) {
 	acc, err := s.account(c)
 	if err != nil {
 		s.internalError(c, err)
@@ -35,7 +35,7 @@ func (s *Server) renderForgot(c *gin.Context, p ForgotPage) {
 
 // requestPasswordReset answers the same whether or not the address has an
 // account, so the form cannot be used to find out who is registered.
-func (s *Server) requestPasswordReset(c *gin.Context) {
+func (s *accountPages) requestPasswordReset(c *gin.Context) {
 	email := strings.TrimSpace(c.PostForm("email"))
 	if len(email) <= 254 && strings.Contains(email, "@") {
 		if err := s.acc.RequestPasswordReset(c.Request.Context(), email, c.GetString(ctxLang), c.GetString(ctxRequestID)); err != nil {
@@ -59,7 +59,7 @@ type TokenPage struct {
 	Invalid bool
 }
 
-func (s *Server) tokenPage(c *gin.Context, invite bool, status int, p TokenPage) {
+func (s *accountPages) tokenPage(c *gin.Context, invite bool, status int, p TokenPage) {
 	acc, err := s.account(c)
 	if err != nil {
 		s.internalError(c, err)
@@ -75,7 +75,7 @@ func (s *Server) tokenPage(c *gin.Context, invite bool, status int, p TokenPage)
 	s.render(c, status, "login_reset", p)
 }
 
-func (s *Server) showTokenForm(invite bool) gin.HandlerFunc {
+func (s *accountPages) showTokenForm(invite bool) gin.HandlerFunc {
 	return func(c *gin.Context) {
 		token := c.Query("token")
 		u, err := s.acc.CheckToken(c.Request.Context(), token, invite)
@@ -91,7 +91,7 @@ func (s *Server) showTokenForm(invite bool) gin.HandlerFunc {
 	}
 }
 
-func (s *Server) redeemToken(invite bool) gin.HandlerFunc {
+func (s *accountPages) redeemToken(invite bool) gin.HandlerFunc {
 	return func(c *gin.Context) {
 		token, password := c.PostForm("token"), c.PostForm("password")
 		if password != c.PostForm("password_again") {
@@ -121,11 +121,11 @@ type PasswordPage struct {
 	Error string
 }
 
-func (s *Server) showChangePassword(c *gin.Context) {
+func (s *accountPages) showChangePassword(c *gin.Context) {
 	s.renderChangePassword(c, http.StatusOK, "")
 }
 
-func (s *Server) renderChangePassword(c *gin.Context, status int, msg string) {
+func (s *accountPages) renderChangePassword(c *gin.Context, status int, msg string) {
 	acc, err := s.account(c)
 	if err != nil {
 		s.internalError(c, err)
@@ -138,7 +138,7 @@ func (s *Server) renderChangePassword(c *gin.Context, status int, msg string) {
 
 // changePassword sets a new password after checking the current one; every
 // session, this one included, ends.
-func (s *Server) changePassword(c *gin.Context) {
+func (s *accountPages) changePassword(c *gin.Context) {
 	u := s.currentUser(c)
 	ctx := c.Request.Context()
 	if c.PostForm("password") != c.PostForm("password_again") {

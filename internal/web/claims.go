@@ -34,11 +34,11 @@ type ClaimPage struct {
 // Err is the message for field, or "".
 func (p ClaimPage) Err(field string) string { return p.Errors[field] }
 
-func (s *Server) showClaim(c *gin.Context) {
+func (s *joiningPages) showClaim(c *gin.Context) {
 	s.renderClaim(c, http.StatusOK, ClaimPage{Sent: c.Query("sent")})
 }
 
-func (s *Server) renderClaim(c *gin.Context, status int, p ClaimPage) {
+func (s *joiningPages) renderClaim(c *gin.Context, status int, p ClaimPage) {
 	slug := c.Param("slug")
 	if !directory.ValidSlug(slug) {
 		s.errorPage(c, http.StatusNotFound, "")
@@ -74,7 +74,7 @@ func (s *Server) renderClaim(c *gin.Context, status int, p ClaimPage) {
 // redrawClaim renders the claim page again for a refused request, for
 // formFailed. The field messages are translated by renderClaim, once the
 // organisation (its domain) is known.
-func (s *Server) redrawClaim(c *gin.Context, err error, p ClaimPage) func(int, formState) {
+func (s *joiningPages) redrawClaim(c *gin.Context, err error, p ClaimPage) func(int, formState) {
 	return func(status int, st formState) {
 		if st.Conflict {
 			p.Alert = st.Alert
@@ -85,7 +85,7 @@ func (s *Server) redrawClaim(c *gin.Context, err error, p ClaimPage) func(int, f
 	}
 }
 
-func (s *Server) requestDomainClaim(c *gin.Context) {
+func (s *joiningPages) requestDomainClaim(c *gin.Context) {
 	slug, email := c.Param("slug"), strings.TrimSpace(c.PostForm("email"))
 	err := s.join.RequestDomainClaim(c.Request.Context(), s.actor(c), s.currentUser(c), slug, email)
 	if err != nil {
@@ -95,7 +95,7 @@ func (s *Server) requestDomainClaim(c *gin.Context) {
 	c.Redirect(http.StatusSeeOther, "/organisations/"+url.PathEscape(slug)+"/claim?sent=domain")
 }
 
-func (s *Server) requestAdminClaim(c *gin.Context) {
+func (s *joiningPages) requestAdminClaim(c *gin.Context) {
 	slug, message := c.Param("slug"), c.PostForm("message")
 	err := s.join.RequestAdminClaim(c.Request.Context(), s.actor(c), s.currentUser(c), slug, message)
 	if err != nil {
@@ -117,13 +117,13 @@ type ClaimConfirmPage struct {
 
 // showClaimConfirm shows what the link claims and a button: a link
 // opened by a mail scanner changes nothing.
-func (s *Server) showClaimConfirm(c *gin.Context) {
+func (s *joiningPages) showClaimConfirm(c *gin.Context) {
 	token := c.Query("token")
 	l, err := s.join.CheckClaimLink(c.Request.Context(), token, s.currentUser(c).ID)
 	s.renderClaimConfirm(c, token, l, err)
 }
 
-func (s *Server) renderClaimConfirm(c *gin.Context, token string, l *joining.PendingLink, err error) {
+func (s *joiningPages) renderClaimConfirm(c *gin.Context, token string, l *joining.PendingLink, err error) {
 	lang := c.GetString(ctxLang)
 	p := ClaimConfirmPage{Token: token, Link: l}
 	status := http.StatusOK
@@ -149,7 +149,7 @@ func (s *Server) renderClaimConfirm(c *gin.Context, token string, l *joining.Pen
 	s.render(c, status, "claim_confirm", p)
 }
 
-func (s *Server) confirmClaim(c *gin.Context) {
+func (s *joiningPages) confirmClaim(c *gin.Context) {
 	token := c.PostForm("token")
 	slug, err := s.join.ConfirmDomainClaim(c.Request.Context(), s.actor(c), token, s.currentUser(c).ID)
 	if err != nil {

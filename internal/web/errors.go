@@ -38,7 +38,7 @@ func statusOf(err error) int {
 // its kind and its message translated. An error of no kind is logged once,
 // in full, and the user sees the calm 500 page with the request id; an
 // unavailable dependency is logged too.
-func (s *Server) fail(c *gin.Context, err error) {
+func (s *kit) fail(c *gin.Context, err error) {
 	status := statusOf(err)
 	switch status {
 	case http.StatusInternalServerError:
@@ -53,7 +53,7 @@ func (s *Server) fail(c *gin.Context, err error) {
 // faultDetail is the sentence the error page shows for err: its message,
 // and for invalid input each field's ("country: unknown country code XX"
 // for a query parameter, whose error text is written for the page).
-func (s *Server) faultDetail(lang string, err error) string {
+func (s *kit) faultDetail(lang string, err error) string {
 	var parts []string
 	if id := fault.Message(err); id != "" {
 		parts = append(parts, s.tr.T(lang, id))
@@ -88,7 +88,7 @@ type formState struct {
 // formFailed redraws a form after a refused action: invalid input is a 422
 // with each field's message (the form's own parse errors in f, which may
 // be nil, come first), a conflict a 409; any other error goes to fail.
-func (s *Server) formFailed(c *gin.Context, err error, f *formReader, redraw func(status int, st formState)) {
+func (s *kit) formFailed(c *gin.Context, err error, f *formReader, redraw func(status int, st formState)) {
 	kind := fault.KindOf(err)
 	if kind != fault.Invalid && kind != fault.Conflict {
 		s.fail(c, err)
@@ -114,7 +114,7 @@ func (s *Server) formFailed(c *gin.Context, err error, f *formReader, redraw fun
 }
 
 // fieldMessages translates field → message id.
-func (s *Server) fieldMessages(lang string, errs map[string]string) map[string]string {
+func (s *kit) fieldMessages(lang string, errs map[string]string) map[string]string {
 	out := make(map[string]string, len(errs))
 	for f, id := range errs {
 		out[f] = s.tr.T(lang, id)

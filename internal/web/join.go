@@ -37,11 +37,11 @@ type JoinPage struct {
 	EmailTaken bool
 }
 
-func (s *Server) showJoinForm(c *gin.Context) {
+func (s *joiningPages) showJoinForm(c *gin.Context) {
 	s.renderJoinForm(c, http.StatusOK, JoinForm{}, nil, "")
 }
 
-func (s *Server) renderJoinForm(c *gin.Context, status int, f JoinForm, errs map[string]string, alert string) {
+func (s *joiningPages) renderJoinForm(c *gin.Context, status int, f JoinForm, errs map[string]string, alert string) {
 	acc, err := s.account(c)
 	if err != nil {
 		s.internalError(c, err)
@@ -52,7 +52,7 @@ func (s *Server) renderJoinForm(c *gin.Context, status int, f JoinForm, errs map
 	b.Nav = "join"
 	p := JoinPage{ManagePage: ManagePage{Base: b, Account: acc, Errors: errs}, Form: f, Alert: alert,
 		Countries: s.countryOptions(lang, f.Countries)}
-	if p.Themes, err = s.themeOptions(c, lang, f.Themes); err != nil {
+	if p.Themes, err = themeOptions(c, s.dir, lang, f.Themes); err != nil {
 		s.fail(c, err)
 		return
 	}
@@ -63,7 +63,7 @@ func (s *Server) renderJoinForm(c *gin.Context, status int, f JoinForm, errs map
 	s.render(c, status, "join", p)
 }
 
-func (s *Server) submitJoin(c *gin.Context) {
+func (s *joiningPages) submitJoin(c *gin.Context) {
 	r := newFormReader(c)
 	f := JoinForm{Name: r.str("name"), Email: r.str("email"), OrgName: r.str("org_name"), Acronym: r.str("acronym"),
 		Website: r.str("website"), Kind: r.int("kind"), Countries: r.strs("countries"), Themes: r.strs("themes"),
@@ -110,7 +110,7 @@ func (s *Server) submitJoin(c *gin.Context) {
 
 // signIn starts a fresh session for u, as login does: a new session id
 // (no fixation) and a new form token.
-func (s *Server) signIn(c *gin.Context, u *accounts.User) error {
+func (s *joiningPages) signIn(c *gin.Context, u *accounts.User) error {
 	sess := s.session(c)
 	if err := s.sessions.Renew(c.Request.Context(), sess); err != nil {
 		return err
@@ -135,7 +135,7 @@ type JoinReceivedPage struct {
 	Org *directory.Profile
 }
 
-func (s *Server) showJoinReceived(c *gin.Context) {
+func (s *joiningPages) showJoinReceived(c *gin.Context) {
 	slug := c.Query("org")
 	u := s.currentUser(c)
 	if !directory.ValidSlug(slug) {
@@ -162,7 +162,7 @@ func (s *Server) showJoinReceived(c *gin.Context) {
 	s.render(c, http.StatusOK, "join_received", JoinReceivedPage{Base: b, Account: acc, Org: p})
 }
 
-func (s *Server) confirmReviewed(c *gin.Context) {
+func (s *joiningPages) confirmReviewed(c *gin.Context) {
 	org := s.managedOrg(c)
 	if err := s.dir.ConfirmReviewed(c.Request.Context(), s.actor(c), org.ID); err != nil {
 		s.fail(c, err)
@@ -180,7 +180,7 @@ type SignupPage struct {
 	Alert       string
 }
 
-func (s *Server) showSignup(c *gin.Context) {
+func (s *joiningPages) showSignup(c *gin.Context) {
 	next := safeNext(c.Query("next"))
 	if s.currentUser(c) != nil {
 		if next == "" {
@@ -192,7 +192,7 @@ func (s *Server) showSignup(c *gin.Context) {
 	s.renderSignup(c, http.StatusOK, SignupPage{Next: next})
 }
 
-func (s *Server) renderSignup(c *gin.Context, status int, p SignupPage) {
+func (s *joiningPages) renderSignup(c *gin.Context, status int, p SignupPage) {
 	acc, err := s.account(c)
 	if err != nil {
 		s.internalError(c, err)
@@ -204,7 +204,7 @@ func (s *Server) renderSignup(c *gin.Context, status int, p SignupPage) {
 	s.render(c, status, "signup", p)
 }
 
-func (s *Server) signUp(c *gin.Context) {
+func (s *joiningPages) signUp(c *gin.Context) {
 	r := newFormReader(c)
 	p := SignupPage{Name: r.str("name"), Email: r.str("email"), Next: safeNext(c.PostForm("next"))}
 	lang := c.GetString(ctxLang)

@@ -55,7 +55,7 @@ func (s *Server) requireMembership(c *gin.Context) {
 	c.Next()
 }
 
-func (s *Server) managedOrg(c *gin.Context) *directory.Profile {
+func (s *kit) managedOrg(c *gin.Context) *directory.Profile {
 	return c.MustGet(ctxOrg).(*directory.Profile)
 }
 
@@ -88,7 +88,7 @@ type ManagePage struct {
 // Err is the message for field, or "".
 func (p ManagePage) Err(field string) string { return p.Errors[field] }
 
-func (s *Server) managePage(c *gin.Context, titleID, section string, st formState) (ManagePage, bool) {
+func (s *managePages) managePage(c *gin.Context, titleID, section string, st formState) (ManagePage, bool) {
 	acc, err := s.account(c)
 	if err != nil {
 		s.internalError(c, err)
@@ -200,7 +200,7 @@ func (f *formReader) date(name string) *time.Time {
 }
 
 // pathID reads a numeric id from the path; a bad one is a 404.
-func (s *Server) pathID(c *gin.Context, name string) (int64, bool) {
+func (s *kit) pathID(c *gin.Context, name string) (int64, bool) {
 	id, err := strconv.ParseInt(c.Param(name), 10, 64)
 	if err != nil || id <= 0 {
 		s.errorPage(c, http.StatusNotFound, "")
@@ -209,7 +209,7 @@ func (s *Server) pathID(c *gin.Context, name string) (int64, bool) {
 	return id, true
 }
 
-func (s *Server) countryOptions(lang string, selected []string) []Option {
+func (s *kit) countryOptions(lang string, selected []string) []Option {
 	out := make([]Option, 0, len(s.countries))
 	for code, c := range s.countries {
 		out = append(out, Option{Value: code, Label: c.Name(lang), Selected: slices.Contains(selected, code)})
@@ -218,8 +218,10 @@ func (s *Server) countryOptions(lang string, selected []string) []Option {
 	return out
 }
 
-func (s *Server) themeOptions(c *gin.Context, lang string, selected []string) ([]Option, error) {
-	themes, err := s.dir.Themes(c.Request.Context())
+// themeOptions are the directory's themes as choices, selected ones
+// checked.
+func themeOptions(c *gin.Context, dir *directory.Store, lang string, selected []string) ([]Option, error) {
+	themes, err := dir.Themes(c.Request.Context())
 	if err != nil {
 		return nil, err
 	}
@@ -254,7 +256,7 @@ type ManageListPage struct {
 	Rejections map[int64]directory.Decision
 }
 
-func (s *Server) listManagedOrganisations(c *gin.Context) {
+func (s *managePages) listManagedOrganisations(c *gin.Context) {
 	acc, err := s.account(c)
 	if err != nil {
 		s.internalError(c, err)
@@ -289,12 +291,12 @@ type ProfileForm struct {
 	Social    []Option // Value: network, Label: URL
 }
 
-func (s *Server) showProfileForm(c *gin.Context) {
+func (s *managePages) showProfileForm(c *gin.Context) {
 	s.showProfileFormWith(c, http.StatusOK, formState{})
 }
 
 // showProfileFormWith shows the stored profile with st (a refused logo).
-func (s *Server) showProfileFormWith(c *gin.Context, status int, st formState) {
+func (s *managePages) showProfileFormWith(c *gin.Context, status int, st formState) {
 	org := s.managedOrg(c)
 	u := directory.ProfileUpdate{Version: org.Version, Name: org.Name, AlternateName: org.AlternateName, Kind: org.Kind,
 		Description: org.Description, Mission: org.Mission, FoundedYear: org.FoundedYear, Website: org.Website,
@@ -303,14 +305,14 @@ func (s *Server) showProfileFormWith(c *gin.Context, status int, st formState) {
 	s.renderProfileForm(c, status, u, st)
 }
 
-func (s *Server) renderProfileForm(c *gin.Context, status int, u directory.ProfileUpdate, st formState) {
+func (s *managePages) renderProfileForm(c *gin.Context, status int, u directory.ProfileUpdate, st formState) {
 	mp, ok := s.managePage(c, "manage.profile.title", "profile", st)
 	if !ok {
 		return
 	}
 	p := ProfileForm{ManagePage: mp, Form: u, Countries: s.countryOptions(mp.Lang, u.Countries)}
 	var err error
-	if p.Themes, err = s.themeOptions(c, mp.Lang, u.ThemeSlugs); err != nil {
+	if p.Themes, err = themeOptions(c, s.dir, mp.Lang, u.ThemeSlugs); err != nil {
 		s.fail(c, err)
 		return
 	}
@@ -329,7 +331,7 @@ func (s *Server) renderProfileForm(c *gin.Context, status int, u directory.Profi
 	s.render(c, status, "manage_profile", p)
 }
 
-func (s *Server) updateProfile(c *gin.Context) {
+func (s *managePages) updateProfile(c *gin.Context) {
 	org := s.managedOrg(c)
 	f := newFormReader(c)
 	u := directory.ProfileUpdate{

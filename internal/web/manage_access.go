@@ -17,11 +17,11 @@ type AccessPage struct {
 	Roles   []Option
 }
 
-func (s *Server) listAccess(c *gin.Context) {
+func (s *managePages) listAccess(c *gin.Context) {
 	s.renderAccess(c, http.StatusOK, accounts.Invitation{Role: accounts.OrgEditor}, formState{})
 }
 
-func (s *Server) renderAccess(c *gin.Context, status int, inv accounts.Invitation, st formState) {
+func (s *managePages) renderAccess(c *gin.Context, status int, inv accounts.Invitation, st formState) {
 	mp, ok := s.managePage(c, "manage.access.title", "access", st)
 	if !ok {
 		return
@@ -39,7 +39,7 @@ func (s *Server) renderAccess(c *gin.Context, status int, inv accounts.Invitatio
 }
 
 // inviteMember lets an owner give someone access by email.
-func (s *Server) inviteMember(c *gin.Context) {
+func (s *managePages) inviteMember(c *gin.Context) {
 	if c.GetString(ctxOrgRole) != accounts.OrgOwner {
 		s.errorPage(c, http.StatusForbidden, "")
 		return

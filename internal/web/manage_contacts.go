@@ -50,11 +50,11 @@ func (p ManagePage) OfficeName(id int64) string {
 	return ""
 }
 
-func (s *Server) listContacts(c *gin.Context) {
+func (s *managePages) listContacts(c *gin.Context) {
 	s.renderContacts(c, http.StatusOK, directory.Rule{}, formState{})
 }
 
-func (s *Server) renderContacts(c *gin.Context, status int, r directory.Rule, st formState) {
+func (s *managePages) renderContacts(c *gin.Context, status int, r directory.Rule, st formState) {
 	mp, ok := s.managePage(c, "manage.contacts.title", "contacts", st)
 	if !ok {
 		return
@@ -92,7 +92,7 @@ type ContactForm struct {
 	Action  string
 }
 
-func (s *Server) renderContactForm(c *gin.Context, status int, cp directory.ContactPoint, st formState) {
+func (s *managePages) renderContactForm(c *gin.Context, status int, cp directory.ContactPoint, st formState) {
 	org := s.managedOrg(c)
 	title, action := "manage.contact.edit", "/manage/"+org.Slug+"/contacts/"+strconv.FormatInt(cp.ID, 10)
 	if cp.ID == 0 {
@@ -109,11 +109,11 @@ func (s *Server) renderContactForm(c *gin.Context, status int, cp directory.Cont
 	s.render(c, status, "manage_contact", p)
 }
 
-func (s *Server) newContact(c *gin.Context) {
+func (s *managePages) newContact(c *gin.Context) {
 	s.renderContactForm(c, http.StatusOK, directory.ContactPoint{RoleCode: 1}, formState{})
 }
 
-func (s *Server) managedContact(c *gin.Context) (*directory.ContactPoint, bool) {
+func (s *managePages) managedContact(c *gin.Context) (*directory.ContactPoint, bool) {
 	id, ok := s.pathID(c, "id")
 	if !ok {
 		return nil, false
@@ -132,7 +132,7 @@ func (s *Server) managedContact(c *gin.Context) (*directory.ContactPoint, bool) 
 	return nil, false
 }
 
-func (s *Server) editContact(c *gin.Context) {
+func (s *managePages) editContact(c *gin.Context) {
 	if cp, ok := s.managedContact(c); ok {
 		s.renderContactForm(c, http.StatusOK, *cp, formState{})
 	}
@@ -145,7 +145,7 @@ func readContact(f *formReader) directory.ContactPoint {
 	}
 }
 
-func (s *Server) createContact(c *gin.Context) {
+func (s *managePages) createContact(c *gin.Context) {
 	org := s.managedOrg(c)
 	f := newFormReader(c)
 	cp := readContact(f)
@@ -161,7 +161,7 @@ func (s *Server) createContact(c *gin.Context) {
 	s.formFailed(c, err, f, func(status int, st formState) { s.renderContactForm(c, status, cp, st) })
 }
 
-func (s *Server) updateContact(c *gin.Context) {
+func (s *managePages) updateContact(c *gin.Context) {
 	cur, ok := s.managedContact(c)
 	if !ok {
 		return
@@ -183,7 +183,7 @@ func (s *Server) updateContact(c *gin.Context) {
 	s.formFailed(c, err, f, func(status int, st formState) { s.renderContactForm(c, status, cp, st) })
 }
 
-func (s *Server) deleteContact(c *gin.Context) {
+func (s *managePages) deleteContact(c *gin.Context) {
 	cur, ok := s.managedContact(c)
 	if !ok {
 		return
@@ -197,7 +197,7 @@ func (s *Server) deleteContact(c *gin.Context) {
 	redirectSaved(c, org, "/contacts")
 }
 
-func (s *Server) createRule(c *gin.Context) {
+func (s *managePages) createRule(c *gin.Context) {
 	org := s.managedOrg(c)
 	f := newFormReader(c)
 	r := directory.Rule{SupportKind: directory.SupportKind(f.str("support_kind")), OfficeID: f.id("office"),
@@ -213,7 +213,7 @@ func (s *Server) createRule(c *gin.Context) {
 	s.formFailed(c, err, f, func(status int, st formState) { s.renderContacts(c, status, r, st) })
 }
 
-func (s *Server) deleteRule(c *gin.Context) {
+func (s *managePages) deleteRule(c *gin.Context) {
 	id, ok := s.pathID(c, "id")
 	if !ok {
 		return

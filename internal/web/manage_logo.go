@@ -69,10 +69,10 @@ func readLogo(r io.Reader) ([]byte, error) {
 	return out.Bytes(), nil
 }
 
-func (s *Server) logoDir() string { return filepath.Join(s.uploadDir, "logos") }
+func (s *managePages) logoDir() string { return filepath.Join(s.uploadDir, "logos") }
 
 // uploadLogo replaces the organisation's logo.
-func (s *Server) uploadLogo(c *gin.Context) {
+func (s *managePages) uploadLogo(c *gin.Context) {
 	org := s.managedOrg(c)
 	fh, err := c.FormFile("logo")
 	if err != nil {
@@ -123,13 +123,13 @@ func (s *Server) uploadLogo(c *gin.Context) {
 
 // redrawProfile shows the profile form again after a refused logo, for
 // formFailed.
-func (s *Server) redrawProfile(c *gin.Context) func(int, formState) {
+func (s *managePages) redrawProfile(c *gin.Context) func(int, formState) {
 	return func(status int, st formState) { s.showProfileFormWith(c, status, st) }
 }
 
 // serveLogo serves an uploaded logo: only names the upload makes, only as
 // PNG, with a policy that forbids it from running anything.
-func (s *Server) serveLogo(c *gin.Context) {
+func (s *managePages) serveLogo(c *gin.Context) {
 	name := c.Param("name")
 	if !logoName.MatchString(name) {
 		s.errorPage(c, http.StatusNotFound, "")

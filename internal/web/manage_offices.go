@@ -14,7 +14,7 @@ type OfficesPage struct {
 	ManagePage
 }
 
-func (s *Server) listOffices(c *gin.Context) {
+func (s *managePages) listOffices(c *gin.Context) {
 	mp, ok := s.managePage(c, "manage.offices.title", "offices", formState{})
 	if ok {
 		s.render(c, http.StatusOK, "manage_offices", OfficesPage{mp})
@@ -40,7 +40,7 @@ func (OfficeForm) Coord(v *float64) string {
 	return strconv.FormatFloat(*v, 'f', -1, 64)
 }
 
-func (s *Server) renderOfficeForm(c *gin.Context, status int, f directory.Office, st formState) {
+func (s *managePages) renderOfficeForm(c *gin.Context, status int, f directory.Office, st formState) {
 	title := "manage.office.edit"
 	action := "/manage/" + s.managedOrg(c).Slug + "/offices/" + strconv.FormatInt(f.ID, 10)
 	if f.ID == 0 {
@@ -58,13 +58,13 @@ func (s *Server) renderOfficeForm(c *gin.Context, status int, f directory.Office
 	s.render(c, status, "manage_office", p)
 }
 
-func (s *Server) newOffice(c *gin.Context) {
+func (s *managePages) newOffice(c *gin.Context) {
 	s.renderOfficeForm(c, http.StatusOK, directory.Office{Kind: directory.OfficeCountry}, formState{})
 }
 
 // managedOffice finds office :id of the managed organisation; another
 // organisation's office is a 404.
-func (s *Server) managedOffice(c *gin.Context) (*directory.Office, bool) {
+func (s *managePages) managedOffice(c *gin.Context) (*directory.Office, bool) {
 	id, ok := s.pathID(c, "id")
 	if !ok {
 		return nil, false
@@ -77,7 +77,7 @@ func (s *Server) managedOffice(c *gin.Context) (*directory.Office, bool) {
 	return f, true
 }
 
-func (s *Server) editOffice(c *gin.Context) {
+func (s *managePages) editOffice(c *gin.Context) {
 	if f, ok := s.managedOffice(c); ok {
 		s.renderOfficeForm(c, http.StatusOK, *f, formState{})
 	}
@@ -92,7 +92,7 @@ func readOffice(f *formReader) directory.Office {
 	}
 }
 
-func (s *Server) createOffice(c *gin.Context) {
+func (s *managePages) createOffice(c *gin.Context) {
 	org := s.managedOrg(c)
 	f := newFormReader(c)
 	o := readOffice(f)
@@ -108,7 +108,7 @@ func (s *Server) createOffice(c *gin.Context) {
 	s.formFailed(c, err, f, func(status int, st formState) { s.renderOfficeForm(c, status, o, st) })
 }
 
-func (s *Server) updateOffice(c *gin.Context) {
+func (s *managePages) updateOffice(c *gin.Context) {
 	cur, ok := s.managedOffice(c)
 	if !ok {
 		return
@@ -128,7 +128,7 @@ func (s *Server) updateOffice(c *gin.Context) {
 	s.formFailed(c, err, f, func(status int, st formState) { s.renderOfficeForm(c, status, o, st) })
 }
 
-func (s *Server) deleteOffice(c *gin.Context) {
+func (s *managePages) deleteOffice(c *gin.Context) {
 	cur, ok := s.managedOffice(c)
 	if !ok {
 		return

@@ -16,7 +16,7 @@ type ProjectsPage struct {
 	ManagePage
 }
 
-func (s *Server) listProjects(c *gin.Context) {
+func (s *managePages) listProjects(c *gin.Context) {
 	mp, ok := s.managePage(c, "manage.projects.title", "projects", formState{})
 	if ok {
 		s.render(c, http.StatusOK, "manage_projects", ProjectsPage{mp})
@@ -43,7 +43,7 @@ func (ProjectForm) Day(t *time.Time) string {
 	return t.Format("2006-01-02")
 }
 
-func (s *Server) renderProjectForm(c *gin.Context, status int, p directory.Project, themes []string, st formState) {
+func (s *managePages) renderProjectForm(c *gin.Context, status int, p directory.Project, themes []string, st formState) {
 	org := s.managedOrg(c)
 	title, action := "manage.project.edit", "/manage/"+org.Slug+"/projects/"+strconv.FormatInt(p.ID, 10)
 	if p.ID == 0 {
@@ -56,7 +56,7 @@ func (s *Server) renderProjectForm(c *gin.Context, status int, p directory.Proje
 	pf := ProjectForm{ManagePage: mp, Project: p, Action: action, Countries: s.countryOptions(mp.Lang, p.Countries),
 		Offices: officeOptions(org, p.LeadOfficeID)}
 	var err error
-	if pf.Themes, err = s.themeOptions(c, mp.Lang, themes); err != nil {
+	if pf.Themes, err = themeOptions(c, s.dir, mp.Lang, themes); err != nil {
 		s.fail(c, err)
 		return
 	}
@@ -69,11 +69,11 @@ func (s *Server) renderProjectForm(c *gin.Context, status int, p directory.Proje
 	s.render(c, status, "manage_project", pf)
 }
 
-func (s *Server) newProject(c *gin.Context) {
+func (s *managePages) newProject(c *gin.Context) {
 	s.renderProjectForm(c, http.StatusOK, directory.Project{Status: directory.ProjectImplementation}, nil, formState{})
 }
 
-func (s *Server) managedProject(c *gin.Context) (*directory.Project, bool) {
+func (s *managePages) managedProject(c *gin.Context) (*directory.Project, bool) {
 	id, ok := s.pathID(c, "id")
 	if !ok {
 		return nil, false
@@ -87,7 +87,7 @@ func (s *Server) managedProject(c *gin.Context) (*directory.Project, bool) {
 	return nil, false
 }
 
-func (s *Server) editProject(c *gin.Context) {
+func (s *managePages) editProject(c *gin.Context) {
 	if p, ok := s.managedProject(c); ok {
 		s.renderProjectForm(c, http.StatusOK, *p, themeSlugs(p.Themes), formState{})
 	}
@@ -110,7 +110,7 @@ func readProject(f *formReader) (directory.Project, []string) {
 	return p, f.strs("themes")
 }
 
-func (s *Server) createProject(c *gin.Context) {
+func (s *managePages) createProject(c *gin.Context) {
 	org := s.managedOrg(c)
 	f := newFormReader(c)
 	p, themes := readProject(f)
@@ -126,7 +126,7 @@ func (s *Server) createProject(c *gin.Context) {
 	s.formFailed(c, err, f, func(status int, st formState) { s.renderProjectForm(c, status, p, themes, st) })
 }
 
-func (s *Server) updateProject(c *gin.Context) {
+func (s *managePages) updateProject(c *gin.Context) {
 	cur, ok := s.managedProject(c)
 	if !ok {
 		return
@@ -146,7 +146,7 @@ func (s *Server) updateProject(c *gin.Context) {
 	s.formFailed(c, err, f, func(status int, st formState) { s.renderProjectForm(c, status, p, themes, st) })
 }
 
-func (s *Server) deleteProject(c *gin.Context) {
+func (s *managePages) deleteProject(c *gin.Context) {
 	cur, ok := s.managedProject(c)
 	if !ok {
 		return

@@ -16,7 +16,7 @@ type SessionsPage struct {
 	Ended    bool
 }
 
-func (s *Server) listSessions(c *gin.Context) {
+func (s *accountPages) listSessions(c *gin.Context) {
 	acc, err := s.account(c)
 	if err != nil {
 		s.internalError(c, err)
@@ -34,7 +34,7 @@ func (s *Server) listSessions(c *gin.Context) {
 
 // endAllSessions is "sign out everywhere": every session of the user ends,
 // this one included.
-func (s *Server) endAllSessions(c *gin.Context) {
+func (s *accountPages) endAllSessions(c *gin.Context) {
 	u := s.currentUser(c)
 	if _, err := s.sessions.EndSessions(c.Request.Context(), s.actor(c), u.ID); err != nil {
 		s.fail(c, err)
@@ -45,7 +45,7 @@ func (s *Server) endAllSessions(c *gin.Context) {
 }
 
 // endSession ends one of the user's other sessions.
-func (s *Server) endSession(c *gin.Context) {
+func (s *accountPages) endSession(c *gin.Context) {
 	u := s.currentUser(c)
 	err := s.sessions.EndSession(c.Request.Context(), s.actor(c), u.ID, c.Param("key"))
 	if err != nil {

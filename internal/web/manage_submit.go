@@ -10,7 +10,7 @@ import (
 
 // submitForReview lets an owner send a draft listing (a new one, or one an
 // admin rejected) to the admins' review queue.
-func (s *Server) submitForReview(c *gin.Context) {
+func (s *managePages) submitForReview(c *gin.Context) {
 	if c.GetString(ctxOrgRole) != accounts.OrgOwner {
 		s.errorPage(c, http.StatusForbidden, "")
 		return

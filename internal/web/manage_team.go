@@ -14,7 +14,7 @@ type TeamPage struct {
 	ManagePage
 }
 
-func (s *Server) listMembers(c *gin.Context) {
+func (s *managePages) listMembers(c *gin.Context) {
 	mp, ok := s.managePage(c, "manage.team.title", "team", formState{})
 	if ok {
 		s.render(c, http.StatusOK, "manage_team", TeamPage{mp})
@@ -37,7 +37,7 @@ func officeOptions(org *directory.Profile, selected int64) []Option {
 	return out
 }
 
-func (s *Server) renderMemberForm(c *gin.Context, status int, m directory.Member, st formState) {
+func (s *managePages) renderMemberForm(c *gin.Context, status int, m directory.Member, st formState) {
 	org := s.managedOrg(c)
 	title, action := "manage.member.edit", "/manage/"+org.Slug+"/team/"+strconv.FormatInt(m.ID, 10)
 	if m.ID == 0 {
@@ -50,11 +50,11 @@ func (s *Server) renderMemberForm(c *gin.Context, status int, m directory.Member
 	s.render(c, status, "manage_member", MemberForm{ManagePage: mp, Member: m, Action: action, Offices: officeOptions(org, m.OfficeID)})
 }
 
-func (s *Server) newMember(c *gin.Context) {
+func (s *managePages) newMember(c *gin.Context) {
 	s.renderMemberForm(c, http.StatusOK, directory.Member{Public: true}, formState{})
 }
 
-func (s *Server) managedMember(c *gin.Context) (*directory.Member, bool) {
+func (s *managePages) managedMember(c *gin.Context) (*directory.Member, bool) {
 	id, ok := s.pathID(c, "id")
 	if !ok {
 		return nil, false
@@ -68,7 +68,7 @@ func (s *Server) managedMember(c *gin.Context) (*directory.Member, bool) {
 	return nil, false
 }
 
-func (s *Server) editMember(c *gin.Context) {
+func (s *managePages) editMember(c *gin.Context) {
 	if m, ok := s.managedMember(c); ok {
 		s.renderMemberForm(c, http.StatusOK, *m, formState{})
 	}
@@ -82,7 +82,7 @@ func readMember(f *formReader) directory.Member {
 	}
 }
 
-func (s *Server) createMember(c *gin.Context) {
+func (s *managePages) createMember(c *gin.Context) {
 	org := s.managedOrg(c)
 	f := newFormReader(c)
 	m := readMember(f)
@@ -98,7 +98,7 @@ func (s *Server) createMember(c *gin.Context) {
 	s.formFailed(c, err, f, func(status int, st formState) { s.renderMemberForm(c, status, m, st) })
 }
 
-func (s *Server) updateMember(c *gin.Context) {
+func (s *managePages) updateMember(c *gin.Context) {
 	cur, ok := s.managedMember(c)
 	if !ok {
 		return
@@ -118,7 +118,7 @@ func (s *Server) updateMember(c *gin.Context) {
 	s.formFailed(c, err, f, func(status int, st formState) { s.renderMemberForm(c, status, m, st) })
 }
 
-func (s *Server) deleteMember(c *gin.Context) {
+func (s *managePages) deleteMember(c *gin.Context) {
 	cur, ok := s.managedMember(c)
 	if !ok {
 		return
@@ -133,7 +133,7 @@ func (s *Server) deleteMember(c *gin.Context) {
 }
 
 // moveMember moves a member one place up or down (direction=up|down).
-func (s *Server) moveMember(c *gin.Context) {
+func (s *managePages) moveMember(c *gin.Context) {
 	cur, ok := s.managedMember(c)
 	if !ok {
 		return

@@ -35,7 +35,7 @@ func (s *Server) requestID(c *gin.Context) {
 	c.Next()
 }
 
-func (s *Server) logger(c *gin.Context) *slog.Logger {
+func (s *kit) logger(c *gin.Context) *slog.Logger {
 	if l, ok := c.Get(ctxLogger); ok {
 		return l.(*slog.Logger)
 	}

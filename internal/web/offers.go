@@ -62,7 +62,7 @@ type PrivacyPage struct {
 	ConsentVersion string
 }
 
-func (s *Server) showOfferForm(c *gin.Context) {
+func (s *donorPages) showOfferForm(c *gin.Context) {
 	p, err := s.dir.Profile(c.Request.Context(), c.Param("slug"), directory.ProfileOptions{})
 	if err != nil {
 		s.fail(c, err)
@@ -81,7 +81,7 @@ func (s *Server) showOfferForm(c *gin.Context) {
 	s.renderOfferForm(c, http.StatusOK, p, f, nil, "")
 }
 
-func (s *Server) renderOfferForm(c *gin.Context, status int, p *directory.Profile, f OfferForm, errs map[string]string, alert string) {
+func (s *donorPages) renderOfferForm(c *gin.Context, status int, p *directory.Profile, f OfferForm, errs map[string]string, alert string) {
 	acc, err := s.account(c)
 	if err != nil {
 		s.internalError(c, err)
@@ -124,7 +124,7 @@ func offerFormFromPost(c *gin.Context) OfferForm {
 // The offer is not accepted, but the form comes back with everything the
 // donor typed and a fresh token, so sending again works and nothing is
 // lost.
-func (s *Server) refuseOfferToken(c *gin.Context) {
+func (s *donorPages) refuseOfferToken(c *gin.Context) {
 	p, err := s.dir.Profile(c.Request.Context(), c.Param("slug"), directory.ProfileOptions{})
 	if err != nil {
 		s.fail(c, err)
@@ -134,7 +134,7 @@ func (s *Server) refuseOfferToken(c *gin.Context) {
 	c.Abort()
 }
 
-func (s *Server) submitOffer(c *gin.Context) {
+func (s *donorPages) submitOffer(c *gin.Context) {
 	ctx := c.Request.Context()
 	slug := c.Param("slug")
 	f := offerFormFromPost(c)
@@ -186,7 +186,7 @@ func (s *Server) submitOffer(c *gin.Context) {
 	})
 }
 
-func (s *Server) showOfferSent(c *gin.Context) {
+func (s *donorPages) showOfferSent(c *gin.Context) {
 	ref, err := query(c, "ref")
 	if err != nil {
 		s.fail(c, err)
@@ -208,7 +208,7 @@ func (s *Server) showOfferSent(c *gin.Context) {
 	s.render(c, http.StatusOK, "offer_sent", OfferSentPage{Base: b, Account: acc, Confirmation: conf})
 }
 
-func (s *Server) showPrivacy(c *gin.Context) {
+func (s *donorPages) showPrivacy(c *gin.Context) {
 	acc, err := s.headerAccount(c)
 	if err != nil {
 		s.internalError(c, err)
@@ -221,7 +221,7 @@ func (s *Server) showPrivacy(c *gin.Context) {
 // headerAccount is the account for a page without forms of its own: it
 // starts no session for anonymous visitors (only the header's sign-out form
 // of a signed-in user needs the token).
-func (s *Server) headerAccount(c *gin.Context) (Account, error) {
+func (s *kit) headerAccount(c *gin.Context) (Account, error) {
 	if s.currentUser(c) == nil {
 		return Account{}, nil
 	}

@@ -60,7 +60,7 @@ type CardView struct {
 }
 
 // cards prepares cs for the page's language.
-func (s *Server) cards(b Base, cs []directory.Card) []CardView {
+func (s *publicPages) cards(b Base, cs []directory.Card) []CardView {
 	if len(cs) == 0 {
 		return nil
 	}
@@ -91,7 +91,7 @@ type FacetLink struct {
 	On    bool
 }
 
-func (s *Server) showHome(c *gin.Context) {
+func (s *publicPages) showHome(c *gin.Context) {
 	ctx := c.Request.Context()
 	b := s.base(c, s.tr.T(c.GetString(ctxLang), "site.tagline"))
 	b.Description = b.T("home.lead")
@@ -131,7 +131,7 @@ func (s *Server) showHome(c *gin.Context) {
 	s.render(c, http.StatusOK, "home", p)
 }
 
-func (s *Server) countryName(lang, code string) string {
+func (s *kit) countryName(lang, code string) string {
 	if c, ok := s.countries[code]; ok {
 		return c.Name(lang)
 	}
@@ -158,7 +158,7 @@ type ListPage struct {
 }
 
 // listFilter parses and validates the list's query string.
-func (s *Server) listFilter(c *gin.Context) (directory.ListFilter, error) {
+func (s *publicPages) listFilter(c *gin.Context) (directory.ListFilter, error) {
 	var f directory.ListFilter
 	var err error
 	if f.Theme, err = query(c, "theme"); err != nil {
@@ -213,7 +213,7 @@ func (s *Server) listFilter(c *gin.Context) (directory.ListFilter, error) {
 	return f, nil
 }
 
-func (s *Server) listOrganisations(c *gin.Context) {
+func (s *publicPages) listOrganisations(c *gin.Context) {
 	f, err := s.listFilter(c)
 	if err != nil {
 		s.fail(c, err)
@@ -224,7 +224,7 @@ func (s *Server) listOrganisations(c *gin.Context) {
 	s.renderList(c, ListPage{Base: b, Heading: b.Title, Filter: f, Action: "/organisations"})
 }
 
-func (s *Server) showCountry(c *gin.Context) {
+func (s *publicPages) showCountry(c *gin.Context) {
 	code := strings.ToUpper(c.Param("code"))
 	if _, ok := s.countries[code]; !ok || c.Param("code") != code {
 		if ok {
@@ -247,7 +247,7 @@ func (s *Server) showCountry(c *gin.Context) {
 	s.renderList(c, ListPage{Base: b, Heading: b.Title, Lead: b.Description, Filter: f, Action: "/countries/" + code, Country: code})
 }
 
-func (s *Server) renderList(c *gin.Context, p ListPage) {
+func (s *publicPages) renderList(c *gin.Context, p ListPage) {
 	ctx := c.Request.Context()
 	page, err := s.dir.List(ctx, p.Filter)
 	if err != nil {
@@ -311,7 +311,7 @@ type ProfilePage struct {
 	Claimable bool
 }
 
-func (s *Server) showOrganisation(c *gin.Context) {
+func (s *publicPages) showOrganisation(c *gin.Context) {
 	slug := c.Param("slug")
 	if !directory.ValidSlug(slug) {
 		s.errorPage(c, http.StatusNotFound, "")
@@ -335,7 +335,7 @@ func (s *Server) showOrganisation(c *gin.Context) {
 
 // profileStamp names the state of the profile a request asks for, so a
 // cached copy is served only while it is current.
-func (s *Server) profileStamp(c *gin.Context) (string, error) {
+func (s *publicPages) profileStamp(c *gin.Context) (string, error) {
 	slug := c.Param("slug")
 	if !directory.ValidSlug(slug) {
 		return "", fault.ErrNotFound

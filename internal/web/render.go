@@ -73,7 +73,7 @@ func (b Base) Date(t time.Time) string {
 	return fmt.Sprintf("%d %s %d", t.Day(), months[t.Month()-1], t.Year())
 }
 
-func (s *Server) base(c *gin.Context, title string) Base {
+func (s *kit) base(c *gin.Context, title string) Base {
 	lang := c.GetString(ctxLang)
 	alt := "en"
 	if lang == "en" {
@@ -92,7 +92,7 @@ func (s *Server) base(c *gin.Context, title string) Base {
 
 // render executes page into a buffer first, so a template error becomes a
 // clean 500 instead of half a page.
-func (s *Server) render(c *gin.Context, status int, page string, data any) {
+func (s *kit) render(c *gin.Context, status int, page string, data any) {
 	t, ok := s.renderer.pages[page]
 	if !ok {
 		s.internalError(c, fmt.Errorf("web: no template %q", page))
@@ -109,7 +109,7 @@ func (s *Server) render(c *gin.Context, status int, page string, data any) {
 }
 
 // internalError logs err once, in full, and shows the calm error page.
-func (s *Server) internalError(c *gin.Context, err error) {
+func (s *kit) internalError(c *gin.Context, err error) {
 	s.logger(c).Error("request failed", "err", err)
 	if c.Writer.Written() {
 		return
@@ -124,7 +124,7 @@ type ErrorPage struct {
 	Detail string
 }
 
-func (s *Server) errorPage(c *gin.Context, status int, detail string) {
+func (s *kit) errorPage(c *gin.Context, status int, detail string) {
 	b := s.base(c, s.tr.T(c.GetString(ctxLang), fmt.Sprintf("error.%d.title", status)))
 	t := s.renderer.pages["error"]
 	var buf bytes.Buffer

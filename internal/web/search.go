@@ -73,7 +73,7 @@ type PageLink struct {
 
 // searchQuery parses and validates /search's query string: every value
 // must be known (countries, themes, kinds), else 400.
-func (s *Server) searchQuery(c *gin.Context, themes []directory.Theme) (search.Query, error) {
+func (s *publicPages) searchQuery(c *gin.Context, themes []directory.Theme) (search.Query, error) {
 	var q search.Query
 	var err error
 	get := func(name string, dst *string) {
@@ -121,7 +121,7 @@ func themeKnown(themes []directory.Theme, slug string) bool {
 
 // searchOrganisations is /search: the page, or with the X-Partial: results
 // header only its results part (live search).
-func (s *Server) searchOrganisations(c *gin.Context) {
+func (s *publicPages) searchOrganisations(c *gin.Context) {
 	ctx := c.Request.Context()
 	themes, err := s.dir.Themes(ctx)
 	if err != nil {
@@ -167,7 +167,7 @@ func (s *Server) searchOrganisations(c *gin.Context) {
 // can answer (search.ErrUnavailable, or the themes could not be read):
 // never an empty list that would look like "no partner". Other errors (an
 // invalid query) go to fail as they are.
-func (s *Server) searchUnavailable(c *gin.Context, err error) {
+func (s *publicPages) searchUnavailable(c *gin.Context, err error) {
 	if errors.Is(err, fault.ErrUnavailable) {
 		c.Header("Retry-After", "30")
 	}
@@ -202,7 +202,7 @@ func searchURL(q search.Query, set ...string) string {
 	return "/search?" + v.Encode()
 }
 
-func (s *Server) buildSearchPage(p *SearchPage, themes []directory.Theme) {
+func (s *publicPages) buildSearchPage(p *SearchPage, themes []directory.Theme) {
 	q, res, lang := p.Query, p.Result, p.Lang
 	themeName := map[string]string{}
 	for _, t := range themes {

@@ -33,7 +33,7 @@ type sitemapIndex struct {
 
 // showSitemap lists the home page, the list and every published profile;
 // past sitemapSize profiles it becomes an index of numbered sitemaps.
-func (s *Server) showSitemap(c *gin.Context) {
+func (s *publicPages) showSitemap(c *gin.Context) {
 	ctx := c.Request.Context()
 	n, err := s.dir.PublishedCount(ctx)
 	if err != nil {
@@ -52,7 +52,7 @@ func (s *Server) showSitemap(c *gin.Context) {
 }
 
 // showSitemapPage serves /sitemap-N.xml.
-func (s *Server) showSitemapPage(c *gin.Context) {
+func (s *publicPages) showSitemapPage(c *gin.Context) {
 	name := c.Param("file")
 	num, ok := strings.CutPrefix(strings.TrimSuffix(name, ".xml"), "sitemap-")
 	page, err := strconv.Atoi(num)
@@ -63,7 +63,7 @@ func (s *Server) showSitemapPage(c *gin.Context) {
 	s.writeSitemapPage(c, page)
 }
 
-func (s *Server) writeSitemapPage(c *gin.Context, page int) {
+func (s *publicPages) writeSitemapPage(c *gin.Context, page int) {
 	ctx := c.Request.Context()
 	set := urlset{}
 	if page == 1 {
@@ -94,7 +94,7 @@ func (s *Server) writeSitemapPage(c *gin.Context, page int) {
 	s.writeXML(c, set)
 }
 
-func (s *Server) writeXML(c *gin.Context, v any) {
+func (s *publicPages) writeXML(c *gin.Context, v any) {
 	b, err := xml.Marshal(v)
 	if err != nil {
 		s.internalError(c, err)
@@ -106,7 +106,7 @@ func (s *Server) writeXML(c *gin.Context, v any) {
 
 // showRobots lets crawlers in, keeps them out of private areas and points
 // them at the sitemap.
-func (s *Server) showRobots(c *gin.Context) {
+func (s *publicPages) showRobots(c *gin.Context) {
 	c.Header("Cache-Control", "public, max-age=86400")
 	c.String(http.StatusOK, "User-agent: *\nDisallow: /manage\nDisallow: /staff\nDisallow: /admin\nDisallow: /account\n"+
 		"Disallow: /login\nDisallow: /lang\nDisallow: /organisations/*/offer\n\nSitemap: %s/sitemap.xml\n", s.baseURL)
@@ -114,7 +114,7 @@ func (s *Server) showRobots(c *gin.Context) {
 
 // jsonLD is the schema.org NGO description of a profile, for search engines
 // and link previews.
-func (s *Server) jsonLD(p *directory.Profile, lang string) map[string]any {
+func (s *publicPages) jsonLD(p *directory.Profile, lang string) map[string]any {
 	url := s.baseURL + "/organisations/" + p.Slug
 	ngo := map[string]any{
 		"@context": "https://schema.org",

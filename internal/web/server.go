@@ -1,7 +1,10 @@
-// Package web is Partnerdir's HTTP face: the Gin engine, every route, the
-// middleware (request ids, logging, recovery, security headers, limits) and
-// the handlers, grouped by audience, that call the domain packages and
-// render the templates.
+// Package web is Partnerdir's HTTP edge: the Gin engine and its one route
+// table (routes.go), the middleware (request ids, logging, recovery,
+// security headers, limits, sessions, CSRF), and the handlers in groups by
+// audience — public pages, the donor's form, account, manage, inbox, admin,
+// joining (groups.go) — each holding only the stores it uses, over a kit
+// shared by all of them (page base, rendering, forms, the one mapping of
+// errors to responses).
 package web
 
 import (
@@ -72,26 +75,25 @@ type Deps struct {
 	Joining *joining.Store
 }
 
-// Server holds the handlers' dependencies.
+// Server is the route table's side: the middleware's dependencies and the
+// handler groups.
 type Server struct {
-	log       *slog.Logger
-	baseURL   string
-	secure    bool
+	*kit
 	dir       *directory.Store
 	checks    []Check
 	proxies   []string
-	tr        *locale.Translator
-	assets    *assets
-	renderer  *renderer
-	countries map[string]directory.Country
 	acc       *accounts.Store
 	sessions  *accounts.SessionStore
 	crossSite *http.CrossOriginProtection
-	uploadDir string
-	offers    *offers.Store
-	search    *search.Service
 	pages     *pageCache
-	join      *joining.Store
+
+	public   *publicPages
+	donor    *donorPages
+	accounts *accountPages
+	manage   *managePages
+	inbox    *inboxPages
+	admin    *adminPages
+	joining  *joiningPages
 }
 
 // New prepares the server: it parses every template and loads the
@@ -100,39 +102,34 @@ func New(ctx context.Context, d Deps) (*Server, error) {
 	if err := d.check(); err != nil {
 		return nil, err
 	}
-	s := &Server{
-		log:     d.Logger,
-		baseURL: strings.TrimSuffix(d.BaseURL.String(), "/"),
-		secure:  d.Secure,
-		dir:     d.Directory,
-		checks:  d.Checks,
-		proxies: d.TrustedProxies,
-		acc:     d.Accounts,
-		offers:  d.Offers,
-		search:  d.Search,
-		join:    d.Joining,
-	}
-	s.uploadDir = d.UploadDir
+	k := &kit{log: d.Logger, baseURL: strings.TrimSuffix(d.BaseURL.String(), "/"), secure: d.Secure, tr: d.Locale}
+	s := &Server{kit: k, dir: d.Directory, checks: d.Checks, proxies: d.TrustedProxies, acc: d.Accounts}
 	s.pages = newPageCache(d.PageCache, d.Directory.Generation)
 	var err error
 	if s.sessions, s.crossSite, err = newSessions(d); err != nil {
 		return nil, err
 	}
-	s.tr = d.Locale
-	if s.assets, err = newAssets(d.Files); err != nil {
+	if k.assets, err = newAssets(d.Files); err != nil {
 		return nil, err
 	}
-	if s.renderer, err = newRenderer(d.Files, s.funcs()); err != nil {
+	if k.renderer, err = newRenderer(d.Files, k.funcs()); err != nil {
 		return nil, err
 	}
 	countries, err := d.Directory.Countries(ctx)
 	if err != nil {
 		return nil, err
 	}
-	s.countries = make(map[string]directory.Country, len(countries))
+	k.countries = make(map[string]directory.Country, len(countries))
 	for _, c := range countries {
-		s.countries[c.Code] = c
+		k.countries[c.Code] = c
 	}
+	s.public = &publicPages{kit: k, dir: d.Directory, join: d.Joining, search: d.Search}
+	s.donor = &donorPages{kit: k, dir: d.Directory, offers: d.Offers}
+	s.accounts = &accountPages{kit: k, acc: d.Accounts, sessions: s.sessions}
+	s.manage = &managePages{kit: k, dir: d.Directory, acc: d.Accounts, uploadDir: d.UploadDir}
+	s.inbox = &inboxPages{kit: k, dir: d.Directory, acc: d.Accounts, offers: d.Offers}
+	s.admin = &adminPages{kit: k, dir: d.Directory, acc: d.Accounts, sessions: s.sessions, offers: d.Offers, join: d.Joining}
+	s.joining = &joiningPages{kit: k, dir: d.Directory, acc: d.Accounts, sessions: s.sessions, join: d.Joining}
 	return s, nil
 }
 
@@ -156,7 +153,7 @@ func (d Deps) check() error {
 	return nil
 }
 
-func (s *Server) funcs() template.FuncMap {
+func (s *kit) funcs() template.FuncMap {
 	return template.FuncMap{
 		"asset": s.assets.URL,
 		"country": func(lang, code string) string {

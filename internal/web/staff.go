@@ -143,7 +143,7 @@ var (
 )
 
 // restrict limits f to the organisations the user may see.
-func (s *Server) restrict(c *gin.Context, sc offerScope, f *offers.Filter) error {
+func (s *inboxPages) restrict(c *gin.Context, sc offerScope, f *offers.Filter) error {
 	if sc.staff {
 		return nil
 	}
@@ -160,7 +160,7 @@ func (s *Server) restrict(c *gin.Context, sc offerScope, f *offers.Filter) error
 
 // visibleOffer returns the offer when the scope may see it; another
 // organisation's offer is "not found", as if it did not exist.
-func (s *Server) visibleOffer(c *gin.Context, sc offerScope, id int64) (*offers.Detail, error) {
+func (s *inboxPages) visibleOffer(c *gin.Context, sc offerScope, id int64) (*offers.Detail, error) {
 	d, err := s.offers.Get(c.Request.Context(), id)
 	if err != nil || sc.staff {
 		return d, err
@@ -171,20 +171,20 @@ func (s *Server) visibleOffer(c *gin.Context, sc offerScope, id int64) (*offers.
 	return d, nil
 }
 
-func (s *Server) listStaffOffers(c *gin.Context)   { s.listOffers(c, staffScope) }
-func (s *Server) listMemberOffers(c *gin.Context)  { s.listOffers(c, memberScope) }
-func (s *Server) exportStaffOffers(c *gin.Context) { s.exportOffers(c, staffScope) }
-func (s *Server) exportMemberOffers(c *gin.Context) {
+func (s *inboxPages) listStaffOffers(c *gin.Context)   { s.listOffers(c, staffScope) }
+func (s *inboxPages) listMemberOffers(c *gin.Context)  { s.listOffers(c, memberScope) }
+func (s *inboxPages) exportStaffOffers(c *gin.Context) { s.exportOffers(c, staffScope) }
+func (s *inboxPages) exportMemberOffers(c *gin.Context) {
 	s.exportOffers(c, memberScope)
 }
-func (s *Server) showStaffOffer(c *gin.Context)          { s.showOffer(c, staffScope) }
-func (s *Server) showMemberOffer(c *gin.Context)         { s.showOffer(c, memberScope) }
-func (s *Server) changeOfferStatus(c *gin.Context)       { s.changeStatus(c, staffScope) }
-func (s *Server) changeMemberOfferStatus(c *gin.Context) { s.changeStatus(c, memberScope) }
-func (s *Server) addOfferNote(c *gin.Context)            { s.addNote(c, staffScope) }
-func (s *Server) addMemberOfferNote(c *gin.Context)      { s.addNote(c, memberScope) }
+func (s *inboxPages) showStaffOffer(c *gin.Context)          { s.showOffer(c, staffScope) }
+func (s *inboxPages) showMemberOffer(c *gin.Context)         { s.showOffer(c, memberScope) }
+func (s *inboxPages) changeOfferStatus(c *gin.Context)       { s.changeStatus(c, staffScope) }
+func (s *inboxPages) changeMemberOfferStatus(c *gin.Context) { s.changeStatus(c, memberScope) }
+func (s *inboxPages) addOfferNote(c *gin.Context)            { s.addNote(c, staffScope) }
+func (s *inboxPages) addMemberOfferNote(c *gin.Context)      { s.addNote(c, memberScope) }
 
-func (s *Server) listOffers(c *gin.Context, sc offerScope) {
+func (s *inboxPages) listOffers(c *gin.Context, sc offerScope) {
 	sf, f, err := parseStaffFilter(c)
 	if err != nil {
 		s.fail(c, err)
@@ -247,7 +247,7 @@ func (s *Server) listOffers(c *gin.Context, sc offerScope) {
 }
 
 // exportOffers sends the filtered inbox as CSV (every page).
-func (s *Server) exportOffers(c *gin.Context, sc offerScope) {
+func (s *inboxPages) exportOffers(c *gin.Context, sc offerScope) {
 	_, f, err := parseStaffFilter(c)
 	if err != nil {
 		s.fail(c, err)
@@ -293,7 +293,7 @@ func csvSafe(cells ...string) []string {
 	return cells
 }
 
-func (s *Server) offerID(c *gin.Context) (int64, bool) {
+func (s *inboxPages) offerID(c *gin.Context) (int64, bool) {
 	id, err := strconv.ParseInt(c.Param("id"), 10, 64)
 	if err != nil || id <= 0 {
 		s.errorPage(c, http.StatusNotFound, "")
@@ -302,7 +302,7 @@ func (s *Server) offerID(c *gin.Context) (int64, bool) {
 	return id, true
 }
 
-func (s *Server) showOffer(c *gin.Context, sc offerScope) {
+func (s *inboxPages) showOffer(c *gin.Context, sc offerScope) {
 	id, ok := s.offerID(c)
 	if !ok {
 		return
@@ -310,7 +310,7 @@ func (s *Server) showOffer(c *gin.Context, sc offerScope) {
 	s.renderOffer(c, sc, http.StatusOK, id, "")
 }
 
-func (s *Server) renderOffer(c *gin.Context, sc offerScope, status int, id int64, alert string) {
+func (s *inboxPages) renderOffer(c *gin.Context, sc offerScope, status int, id int64, alert string) {
 	d, err := s.visibleOffer(c, sc, id)
 	if err != nil {
 		s.fail(c, err)
@@ -338,7 +338,7 @@ func (s *Server) renderOffer(c *gin.Context, sc offerScope, status int, id int64
 	s.render(c, status, "staff_offer", p)
 }
 
-func (s *Server) changeStatus(c *gin.Context, sc offerScope) {
+func (s *inboxPages) changeStatus(c *gin.Context, sc offerScope) {
 	id, ok := s.offerID(c)
 	if !ok {
 		return
@@ -360,7 +360,7 @@ func (s *Server) changeStatus(c *gin.Context, sc offerScope) {
 	c.Redirect(http.StatusSeeOther, fmt.Sprintf("%s/%d", sc.root, id))
 }
 
-func (s *Server) addNote(c *gin.Context, sc offerScope) {
+func (s *inboxPages) addNote(c *gin.Context, sc offerScope) {
 	id, ok := s.offerID(c)
 	if !ok {
 		return
@@ -381,7 +381,7 @@ func (s *Server) addNote(c *gin.Context, sc offerScope) {
 	c.Redirect(http.StatusSeeOther, fmt.Sprintf("%s/%d#notes", sc.root, id))
 }
 
-func (s *Server) assignOffer(c *gin.Context) {
+func (s *inboxPages) assignOffer(c *gin.Context) {
 	id, ok := s.offerID(c)
 	if !ok {
 		return
@@ -397,7 +397,7 @@ func (s *Server) assignOffer(c *gin.Context) {
 	c.Redirect(http.StatusSeeOther, fmt.Sprintf("/staff/offers/%d", id))
 }
 
-func (s *Server) markOffersSpam(c *gin.Context) {
+func (s *inboxPages) markOffersSpam(c *gin.Context) {
 	var ids []int64
 	for _, v := range c.PostFormArray("id") {
 		if id, err := strconv.ParseInt(v, 10, 64); err == nil && id > 0 && len(ids) < 500 {
@@ -417,7 +417,7 @@ func (s *Server) markOffersSpam(c *gin.Context) {
 
 // rerouteOffer sends the offer to another contact of its organisation
 // (and mails it again).
-func (s *Server) rerouteOffer(c *gin.Context) {
+func (s *inboxPages) rerouteOffer(c *gin.Context) {
 	id, ok := s.offerID(c)
 	if !ok {
 		return

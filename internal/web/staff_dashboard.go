@@ -75,7 +75,7 @@ func rows(title string, labels []string, values []int) Chart {
 	return c
 }
 
-func (s *Server) showStaffDashboard(c *gin.Context) {
+func (s *inboxPages) showStaffDashboard(c *gin.Context) {
 	st, err := s.offers.Stats(c.Request.Context())
 	if err != nil {
 		s.fail(c, err)

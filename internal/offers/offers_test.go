@@ -203,13 +203,13 @@ func TestEcpatVolunteeringOfferReachesContactAndDonor(t *testing.T) {
 		t.Errorf("acknowledgment lacks \"what happens next\"")
 	}
 
-	var reason, consent, status, ipHash string
+	var basis, routedTo, consent, status, ipHash string
 	if err := e.pool.QueryRow(context.Background(),
-		`SELECT routing_reason, consent_version, status, ip_hash FROM offers WHERE id = $1`, r.ID).Scan(&reason, &consent, &status, &ipHash); err != nil {
+		`SELECT routing_basis, routed_to_email, consent_version, status, ip_hash FROM offers WHERE id = $1`, r.ID).Scan(&basis, &routedTo, &consent, &status, &ipHash); err != nil {
 		t.Fatal(err)
 	}
-	if !strings.Contains(reason, "c.wantz@ecpat.lu") || consent != offers.ConsentVersion || status != offers.StatusNew {
-		t.Errorf("stored reason %q consent %q status %q", reason, consent, status)
+	if basis != offers.BasisDefaultContact || routedTo != "c.wantz@ecpat.lu" || consent != offers.ConsentVersion || status != offers.StatusNew {
+		t.Errorf("stored routing %s → %q, consent %q, status %q", basis, routedTo, consent, status)
 	}
 	waitUntil(t, 10*time.Second, "both mails marked sent", func() bool {
 		return e.count(t, `SELECT count(*) FROM mail_messages WHERE offer_id = $1 AND status = 'sent' AND attempts = 1 AND sent_at IS NOT NULL`, r.ID) == 2
@@ -240,7 +240,7 @@ func TestRouting(t *testing.T) {
 	ctx := context.Background()
 	const org = "enfance-et-avenir-international"
 	var orgID, dakar, abidjan, projectID int64
-	var projectSlug string
+	var projectSlug, projectTitle string
 	if err := e.pool.QueryRow(ctx, `SELECT id FROM organisations WHERE slug = $1`, org).Scan(&orgID); err != nil {
 		t.Fatal(err)
 	}
@@ -250,7 +250,7 @@ func TestRouting(t *testing.T) {
 	if err := e.pool.QueryRow(ctx, `SELECT id FROM offices WHERE organisation_id = $1 AND city = 'Abidjan'`, orgID).Scan(&abidjan); err != nil {
 		t.Fatal(err)
 	}
-	if err := e.pool.QueryRow(ctx, `SELECT id, slug FROM projects WHERE organisation_id = $1 ORDER BY id LIMIT 1`, orgID).Scan(&projectID, &projectSlug); err != nil {
+	if err := e.pool.QueryRow(ctx, `SELECT id, slug, title FROM projects WHERE organisation_id = $1 ORDER BY id LIMIT 1`, orgID).Scan(&projectID, &projectSlug, &projectTitle); err != nil {
 		t.Fatal(err)
 	}
 	// A project rule for skills, to a dedicated contact.
@@ -272,20 +272,21 @@ func TestRouting(t *testing.T) {
 		project   string
 		wantBasis string
 		wantTo    string
-		wantWords string
+		// wantScope is where the rule applied: the office or the project.
+		wantScope string
 	}{
-		{"volunteering at the Dakar office", directory.SupportVolunteering, dakar, "", offers.BasisOfficeRule, "benevolat@enfance-avenir.example.org", "at office “Bureau régional — Dakar"},
-		{"volunteering at another office falls back to the default contact", directory.SupportVolunteering, abidjan, "", offers.BasisDefaultContact, defaultEmail, "default contact"},
-		{"donation anywhere", directory.SupportDonation, abidjan, "", offers.BasisKindRule, "dons@enfance-avenir.example.org", "rule: donation →"},
-		{"skills for the project", directory.SupportSkills, 0, projectSlug, offers.BasisProjectRule, "projets@enfance-avenir.example.org", "for project"},
-		{"skills without the project", directory.SupportSkills, 0, "", offers.BasisDefaultContact, defaultEmail, "no rule for skills"},
+		{"volunteering at the Dakar office", directory.SupportVolunteering, dakar, "", offers.BasisOfficeRule, "benevolat@enfance-avenir.example.org", "Bureau régional — Dakar, Dakar"},
+		{"volunteering at another office falls back to the default contact", directory.SupportVolunteering, abidjan, "", offers.BasisDefaultContact, defaultEmail, ""},
+		{"donation anywhere", directory.SupportDonation, abidjan, "", offers.BasisKindRule, "dons@enfance-avenir.example.org", ""},
+		{"skills for the project", directory.SupportSkills, 0, projectSlug, offers.BasisProjectRule, "projets@enfance-avenir.example.org", projectTitle},
+		{"skills without the project", directory.SupportSkills, 0, "", offers.BasisDefaultContact, defaultEmail, ""},
 	}
 	for i, tc := range cases {
 		sub := submission(org, tc.kind, fmt.Sprintf("donor%d@example.com", i), "fr")
 		sub.OfficeID, sub.ProjectSlug = tc.office, tc.project
 		r := e.submit(t, sub)
-		if r.Routing.Basis != tc.wantBasis || r.Routing.To.Email != tc.wantTo || !strings.Contains(r.Routing.Reason, tc.wantWords) {
-			t.Errorf("%s: routed by %s to %s (%q), want %s to %s (%q)", tc.name, r.Routing.Basis, r.Routing.To.Email, r.Routing.Reason, tc.wantBasis, tc.wantTo, tc.wantWords)
+		if r.Routing.Basis != tc.wantBasis || r.Routing.To.Email != tc.wantTo || r.Routing.Scope != tc.wantScope {
+			t.Errorf("%s: routed by %s to %s (%q), want %s to %s (%q)", tc.name, r.Routing.Basis, r.Routing.To.Email, r.Routing.Scope, tc.wantBasis, tc.wantTo, tc.wantScope)
 		}
 		var to string
 		if err := e.pool.QueryRow(ctx, `SELECT to_email FROM mail_messages WHERE offer_id = $1 AND purpose = 'offer_contact'`, r.ID).Scan(&to); err != nil || to != tc.wantTo {

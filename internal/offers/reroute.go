@@ -57,11 +57,11 @@ func (s *Store) Reroute(ctx context.Context, actor audit.Actor, id, contactPoint
 		if err != nil {
 			return fmt.Errorf("offers: reroute %d: contact: %w", id, err)
 		}
-		reason := fmt.Sprintf("re-routed by %s: %s → %s", actorLabel(actor), previousTo, contact)
 		if _, err := tx.Exec(ctx, `
-			UPDATE offers SET routing_basis = 'manual', routing_reason = $2, routing_rule_id = NULL, contact_point_id = $3,
+			UPDATE offers SET routing_basis = 'manual', routing_scope = '', rerouted_by = $2, rerouted_from = $6,
+				routing_rule_id = NULL, contact_point_id = $3,
 				routed_to_name = $4, routed_to_email = $5, updated_at = now(), version = version + 1
-			WHERE id = $1`, id, reason, contactPointID, contact.Name, contact.Email); err != nil {
+			WHERE id = $1`, id, actorLabel(actor), contactPointID, contact.Name, contact.Email, previousTo); err != nil {
 			return fmt.Errorf("offers: reroute %d: %w", id, err)
 		}
 		om.OfferID, om.Contact, om.ProjectTitle, om.OfficeName = id, contact, projectTitle, officeName

@@ -52,13 +52,19 @@ type Receipt struct {
 	Routing          Routing
 }
 
-// Routing is the decision of where an offer goes, and why.
+// Routing is the decision of where an offer goes, and why, as facts the
+// staff inbox words in its reader's language.
 type Routing struct {
-	Basis          string
-	Reason         string
-	RuleID         int64
-	ContactPointID int64
-	To             mail.Address
+	Basis string
+	// Scope is where the rule applied: the project's title (a project
+	// rule) or the office's name and city (an office rule); "" otherwise.
+	Scope string
+	// ReroutedBy and ReroutedFrom are, for a manual re-routing, who did it
+	// and the address it had gone to.
+	ReroutedBy, ReroutedFrom string
+	RuleID                   int64
+	ContactPointID           int64
+	To                       mail.Address
 }
 
 var (
@@ -183,14 +189,14 @@ func (s *Store) submitTx(ctx context.Context, tx pgx.Tx, actor audit.Actor, sub 
 	err = tx.QueryRow(ctx, `
 		INSERT INTO offers (reference, organisation_id, project_id, office_id, support_kind, message,
 			donor_name, donor_email, donor_phone, donor_company, donor_lang, consent_version, consent_at, ip_hash,
-			routing_basis, routing_reason, routing_rule_id, contact_point_id, routed_to_name, routed_to_email)
+			routing_basis, routing_scope, routing_rule_id, contact_point_id, routed_to_name, routed_to_email)
 		VALUES ('OFR-' || to_char(now() AT TIME ZONE 'UTC', 'YYYY') || '-' || lpad(nextval('offer_reference_seq')::text, 6, '0'),
 			$1, NULLIF($2, 0), NULLIF($3, 0), $4, $5, $6, $7, $8, $9, $10, $11, now(), $12,
 			$13, $14, NULLIF($15, 0), NULLIF($16, 0), $17, $18)
 		RETURNING id, reference`,
 		t.orgID, t.projectID, t.officeID, sub.Kind, sub.Message,
 		sub.Name, sub.Email, sub.Phone, sub.Company, sub.Lang, ConsentVersion, ipHash,
-		rt.Basis, rt.Reason, rt.RuleID, rt.ContactPointID, rt.To.Name, rt.To.Email).Scan(&r.ID, &r.Reference)
+		rt.Basis, rt.Scope, rt.RuleID, rt.ContactPointID, rt.To.Name, rt.To.Email).Scan(&r.ID, &r.Reference)
 	if err != nil {
 		return nil, fmt.Errorf("offers: store offer: %w", err)
 	}
@@ -309,14 +315,11 @@ func (s *Store) route(ctx context.Context, tx pgx.Tx, t *target, kind directory.
 	case err == nil:
 		switch {
 		case projectID != 0:
-			rt.Basis = BasisProjectRule
-			rt.Reason = fmt.Sprintf("rule: %s for project “%s” → %s", kind, t.project, rt.To)
+			rt.Basis, rt.Scope = BasisProjectRule, t.project
 		case officeID != 0:
-			rt.Basis = BasisOfficeRule
-			rt.Reason = fmt.Sprintf("rule: %s at office “%s” → %s", kind, officeName, rt.To)
+			rt.Basis, rt.Scope = BasisOfficeRule, officeName
 		default:
 			rt.Basis = BasisKindRule
-			rt.Reason = fmt.Sprintf("rule: %s → %s", kind, rt.To)
 		}
 		return rt, nil
 	case !errors.Is(err, pgx.ErrNoRows):
@@ -329,14 +332,11 @@ func (s *Store) route(ctx context.Context, tx pgx.Tx, t *target, kind directory.
 	switch {
 	case err == nil:
 		rt.Basis = BasisDefaultContact
-		rt.Reason = fmt.Sprintf("no rule for %s: the organisation's default contact → %s", kind, rt.To)
 		return rt, nil
 	case !errors.Is(err, pgx.ErrNoRows):
 		return rt, fmt.Errorf("offers: default contact: %w", err)
 	}
-	rt = Routing{Basis: BasisTriage, To: s.triage}
-	rt.Reason = fmt.Sprintf("no rule for %s and no default contact: platform triage → %s", kind, rt.To)
-	return rt, nil
+	return Routing{Basis: BasisTriage, To: s.triage}, nil
 }
 
 func actorLabel(a audit.Actor) string {

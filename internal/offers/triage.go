@@ -54,18 +54,22 @@ type Offer struct {
 	ConsentVersion   string
 	ConsentAt        time.Time
 	RoutingBasis     string
-	RoutingReason    string
-	RoutedToName     string
-	RoutedToEmail    string
-	Status           string
-	AssignedUserID   int64
-	AssignedName     string
-	CreatedAt        time.Time
-	UpdatedAt        time.Time
-	FirstResponseAt  *time.Time
-	ClosedAt         *time.Time
-	AnonymisedAt     *time.Time
-	Version          int
+	// RoutingScope, ReroutedBy and ReroutedFrom are the routing's facts
+	// (see Routing).
+	RoutingScope    string
+	ReroutedBy      string
+	ReroutedFrom    string
+	RoutedToName    string
+	RoutedToEmail   string
+	Status          string
+	AssignedUserID  int64
+	AssignedName    string
+	CreatedAt       time.Time
+	UpdatedAt       time.Time
+	FirstResponseAt *time.Time
+	ClosedAt        *time.Time
+	AnonymisedAt    *time.Time
+	Version         int
 	// MailFailed counts mails of the offer the server refused permanently.
 	MailFailed int
 	// Overdue means no first response within the target time.
@@ -126,7 +130,7 @@ type List struct {
 const offerColumns = `
 	f.id, f.reference, f.organisation_id, o.slug, o.name, COALESCE(p.title, ''), COALESCE(ofc.name || ', ' || ofc.city, ''),
 	f.support_kind, f.message, f.donor_name, f.donor_email, f.donor_phone, f.donor_company, f.donor_lang,
-	f.consent_version, f.consent_at, f.routing_basis, f.routing_reason, f.routed_to_name, f.routed_to_email,
+	f.consent_version, f.consent_at, f.routing_basis, f.routing_scope, f.rerouted_by, f.rerouted_from, f.routed_to_name, f.routed_to_email,
 	f.status, COALESCE(f.assigned_user_id, 0), COALESCE(u.name, ''), f.created_at, f.updated_at, f.first_response_at, f.closed_at,
 	f.anonymised_at, f.version,
 	(SELECT count(*) FROM mail_messages m WHERE m.offer_id = f.id AND m.status = 'failed')`
@@ -141,7 +145,7 @@ const offerFrom = `
 func scanOffer(row pgx.Row, f *Offer) error {
 	return row.Scan(&f.ID, &f.Reference, &f.OrganisationID, &f.OrganisationSlug, &f.OrganisationName, &f.ProjectTitle, &f.OfficeName,
 		&f.Kind, &f.Message, &f.DonorName, &f.DonorEmail, &f.DonorPhone, &f.DonorCompany, &f.DonorLang,
-		&f.ConsentVersion, &f.ConsentAt, &f.RoutingBasis, &f.RoutingReason, &f.RoutedToName, &f.RoutedToEmail,
+		&f.ConsentVersion, &f.ConsentAt, &f.RoutingBasis, &f.RoutingScope, &f.ReroutedBy, &f.ReroutedFrom, &f.RoutedToName, &f.RoutedToEmail,
 		&f.Status, &f.AssignedUserID, &f.AssignedName, &f.CreatedAt, &f.UpdatedAt, &f.FirstResponseAt, &f.ClosedAt,
 		&f.AnonymisedAt, &f.Version, &f.MailFailed)
 }

@@ -60,6 +60,20 @@ type StaffOfferPage struct {
 	Alert string
 	// Contacts are the organisation's contact points, for re-routing.
 	Contacts []directory.ContactPoint
+	// RoutingReason words why the offer went where it went.
+	RoutingReason string
+}
+
+// routingReason words an offer's routing facts in lang: the rule and where
+// it applied, the default contact, the platform's triage, or who re-routed
+// it from where, and the recipient.
+func (s *inboxPages) routingReason(lang string, o offers.Offer) string {
+	to := o.RoutedToEmail
+	if o.RoutedToName != "" {
+		to = o.RoutedToName + " <" + to + ">" // for reading, not a MIME header
+	}
+	return s.tr.T(lang, "staff.routing."+o.RoutingBasis, "Kind", s.tr.T(lang, o.Kind.MessageID()), "Scope", o.RoutingScope,
+		"By", o.ReroutedBy, "From", o.ReroutedFrom, "To", to)
 }
 
 // parseStaffFilter reads the inbox filters from the query string.
@@ -271,7 +285,7 @@ func (s *inboxPages) exportOffers(c *gin.Context, sc offerScope) {
 	for _, o := range list.Offers {
 		_ = w.Write(csvSafe(o.Reference, o.CreatedAt.UTC().Format(time.RFC3339), o.OrganisationName, s.tr.T(lang, o.Kind.MessageID()),
 			o.Status, strconv.FormatBool(o.Overdue), o.DonorName, o.DonorEmail, o.DonorPhone, o.DonorCompany, o.DonorLang,
-			o.RoutedToEmail, o.RoutingReason, o.AssignedName, o.Message))
+			o.RoutedToEmail, s.routingReason(lang, o), o.AssignedName, o.Message))
 	}
 	w.Flush()
 	if err := s.offers.RecordExport(c.Request.Context(), s.actor(c), f, len(list.Offers)); err != nil {
@@ -326,7 +340,7 @@ func (s *inboxPages) renderOffer(c *gin.Context, sc offerScope, status int, id i
 	if !sc.staff {
 		b.Nav = "manage"
 	}
-	p := StaffOfferPage{Base: b, Account: acc, Root: sc.root, Staff: sc.staff, Offer: d,
+	p := StaffOfferPage{Base: b, Account: acc, Root: sc.root, Staff: sc.staff, Offer: d, RoutingReason: s.routingReason(b.Lang, d.Offer),
 		Next: offers.NextStatuses(d.Status), Alert: alert}
 	if sc.staff && d.AnonymisedAt == nil {
 		if p.Contacts, err = s.dir.ContactPoints(c.Request.Context(), d.OrganisationID); err != nil {

@@ -72,7 +72,8 @@ func TestStaffInboxAccessAndWorkflow(t *testing.T) {
 	wantStatus(t, b.get("/staff/offers?from=yesterday"), http.StatusBadRequest)
 
 	page := fmt.Sprintf("/staff/offers/%d", r.ID)
-	wantStatus(t, b.get(page), http.StatusOK, "Contact par défaut", "c.wantz@ecpat.lu", "vol@example.com", "En attente", "Mettre en examen")
+	wantStatus(t, b.get(page), http.StatusOK, "Contact par défaut", "c.wantz@ecpat.lu", "vol@example.com", "En attente", "Mettre en examen",
+		"aucune règle pour Bénévolat : le contact par défaut de l’organisation →")
 	// new → accepted is not a transition the server allows.
 	wantStatus(t, b.post(page+"/status", url.Values{"status": {"accepted"}}), http.StatusConflict, "pas possible")
 	for _, to := range []string{"in_review", "forwarded", "accepted"} {
@@ -89,7 +90,7 @@ func TestStaffInboxAccessAndWorkflow(t *testing.T) {
 		t.Fatal(err)
 	}
 	wantStatus(t, b.post(page+"/reroute", url.Values{"contact": {fmt.Sprint(other)}}), http.StatusSeeOther)
-	wantStatus(t, b.get(page), http.StatusOK, "Acheminement manuel", "benevolat@ecpat.test")
+	wantStatus(t, b.get(page), http.StatusOK, "Acheminement manuel", "benevolat@ecpat.test", "réacheminée par ", ": c.wantz@ecpat.lu → Bénévolat")
 	if n := f.count(t, `SELECT count(*) FROM mail_messages WHERE to_email = 'benevolat@ecpat.test'`); n != 1 {
 		t.Errorf("mails to the new contact: %d, want 1", n)
 	}

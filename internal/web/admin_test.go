@@ -1,7 +1,6 @@
 package web_test
 
 import (
-	"context"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
@@ -15,22 +14,6 @@ import (
 	"github.com/partnerdir/partnerdir/internal/jobs"
 	"github.com/partnerdir/partnerdir/internal/web"
 )
-
-func (f *accountsFixture) count(t *testing.T, sql string, args ...any) int {
-	t.Helper()
-	var n int
-	if err := f.pool.QueryRow(context.Background(), sql, args...).Scan(&n); err != nil {
-		t.Fatal(err)
-	}
-	return n
-}
-
-func (f *accountsFixture) exec(t *testing.T, sql string, args ...any) {
-	t.Helper()
-	if _, err := f.pool.Exec(context.Background(), sql, args...); err != nil {
-		t.Fatal(err)
-	}
-}
 
 // signedIn returns a browser signed in as email, enrolled in two-factor
 // authentication when twoFactor.

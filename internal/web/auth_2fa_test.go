@@ -17,6 +17,20 @@ var (
 	recoveryCode = regexp.MustCompile(`<li><code>([a-z2-7]{5}-[a-z2-7]{5})</code></li>`)
 )
 
+// enrolTwoFactor sets up TOTP for the signed-in user of b, as staff must.
+func enrolTwoFactor(t *testing.T, b *browser) {
+	t.Helper()
+	m := secretText.FindStringSubmatch(b.get("/account/2fa").Body.String())
+	if m == nil {
+		t.Fatal("no two-factor secret shown")
+	}
+	code, err := totp.GenerateCode(m[1], time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	wantStatus(t, b.post("/account/2fa", url.Values{"code": {code}}), http.StatusOK)
+}
+
 func TestStaffMustEnrolTwoFactorAndLoginAsksForTheCode(t *testing.T) {
 	t.Parallel()
 	f := newAccountsFixture(t)

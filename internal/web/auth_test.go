@@ -3,7 +3,6 @@ package web_test
 import (
 	"context"
 	"net/http"
-	"net/http/httptest"
 	"net/url"
 	"regexp"
 	"strings"
@@ -11,122 +10,26 @@ import (
 	"time"
 
 	"github.com/partnerdir/partnerdir/internal/accounts"
-	"github.com/partnerdir/partnerdir/internal/audit"
 	"github.com/partnerdir/partnerdir/internal/web"
 )
 
-func (f *accountsFixture) orgID(t *testing.T, slug string) int64 {
+// lastMail returns the text of the latest mail to address.
+func (f *accountsFixture) lastMail(t *testing.T, to string) string {
 	t.Helper()
-	var id int64
-	if err := f.pool.QueryRow(context.Background(), `SELECT id FROM organisations WHERE slug = $1`, slug).Scan(&id); err != nil {
-		t.Fatal(err)
-	}
-	return id
-}
-
-const testPassword = "correct horse battery staple"
-
-// user creates a user; org may be "" for none.
-func (f *accountsFixture) user(t *testing.T, email, role, org, orgRole string) int64 {
-	t.Helper()
-	n := accounts.NewUser{Email: email, Name: strings.Split(email, "@")[0], Password: testPassword, Role: role}
-	if org != "" {
-		n.OrganisationID, n.OrgRole = f.orgID(t, org), orgRole
-	}
-	id, err := f.acc.CreateUser(context.Background(), audit.System("test"), n)
+	var text string
+	err := f.pool.QueryRow(context.Background(), `SELECT text_body FROM mail_messages WHERE to_email = $1 ORDER BY id DESC LIMIT 1`, to).Scan(&text)
 	if err != nil {
-		t.Fatal(err)
+		t.Fatalf("no mail to %s: %v", to, err)
 	}
-	return id
+	return text
 }
 
-// browser keeps cookies and the last form token, like a browser would.
-type browser struct {
-	t       *testing.T
-	h       http.Handler
-	cookies map[string]*http.Cookie
-	token   string
-	// header is added to every request.
-	header http.Header
-}
-
-func (f *accountsFixture) browser(t *testing.T) *browser {
-	return &browser{t: t, h: f.h, cookies: map[string]*http.Cookie{}, header: http.Header{}}
-}
-
-var tokenField = regexp.MustCompile(`name="csrf_token" value="([^"]+)"`)
-
-func (b *browser) do(req *http.Request) *httptest.ResponseRecorder {
-	b.t.Helper()
-	for _, c := range b.cookies {
-		req.AddCookie(c)
-	}
-	for k, v := range b.header {
-		req.Header[k] = v
-	}
-	rec := httptest.NewRecorder()
-	b.h.ServeHTTP(rec, req)
-	for _, c := range rec.Result().Cookies() {
-		if c.MaxAge < 0 {
-			delete(b.cookies, c.Name)
-		} else {
-			b.cookies[c.Name] = c
-		}
-	}
-	if m := tokenField.FindStringSubmatch(rec.Body.String()); m != nil {
-		b.token = m[1]
-	}
-	return rec
-}
-
-func (b *browser) get(path string) *httptest.ResponseRecorder {
-	b.t.Helper()
-	return b.do(httptest.NewRequest(http.MethodGet, path, nil))
-}
-
-// post sends form with the current form token (unless form sets one).
-func (b *browser) post(path string, form url.Values, header ...string) *httptest.ResponseRecorder {
-	b.t.Helper()
-	if form == nil {
-		form = url.Values{}
-	}
-	if _, ok := form[web.CSRFField]; !ok {
-		form.Set(web.CSRFField, b.token)
-	}
-	req := httptest.NewRequest(http.MethodPost, path, strings.NewReader(form.Encode()))
-	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-	for i := 0; i+1 < len(header); i += 2 {
-		req.Header.Set(header[i], header[i+1])
-	}
-	return b.do(req)
-}
-
-func (b *browser) login(email string) {
-	b.t.Helper()
-	b.get("/login")
-	rec := b.post("/login", url.Values{"email": {email}, "password": {testPassword}})
-	if rec.Code != http.StatusSeeOther {
-		b.t.Fatalf("login %s: %d\n%s", email, rec.Code, rec.Body.String())
-	}
-	b.get("/login") // picks up the new session's form token via the redirect target's forms
-}
-
-func wantStatus(t *testing.T, rec *httptest.ResponseRecorder, status int, contains ...string) {
-	t.Helper()
-	if rec.Code != status {
-		t.Fatalf("status %d, want %d\n%s", rec.Code, status, rec.Body.String())
-	}
-	for _, c := range contains {
-		if !strings.Contains(rec.Body.String(), c) {
-			t.Errorf("response lacks %q:\n%s", c, rec.Body.String())
-		}
-	}
-}
+var mailLink = regexp.MustCompile(`http://partners\.test(/[a-z/]+\?token=[A-Za-z0-9_%-]+)`)
 
 func TestLoginLogoutAndSessionFixation(t *testing.T) {
 	t.Parallel()
 	f := newAccountsFixture(t)
-	f.user(t, "owner@example.org", "", "ecpat-luxembourg", accounts.OrgOwner)
+	f.owner(t)
 	b := f.browser(t)
 
 	rec := b.get("/login?next=/manage/ecpat-luxembourg")
@@ -222,23 +125,10 @@ func TestLoginRateLimitPerAccount(t *testing.T) {
 	wantStatus(t, rec, http.StatusTooManyRequests, "Too many sign-in attempts")
 }
 
-// lastMail returns the text of the latest mail to address.
-func (f *accountsFixture) lastMail(t *testing.T, to string) string {
-	t.Helper()
-	var text string
-	err := f.pool.QueryRow(context.Background(), `SELECT text_body FROM mail_messages WHERE to_email = $1 ORDER BY id DESC LIMIT 1`, to).Scan(&text)
-	if err != nil {
-		t.Fatalf("no mail to %s: %v", to, err)
-	}
-	return text
-}
-
-var mailLink = regexp.MustCompile(`http://partners\.test(/[a-z/]+\?token=[A-Za-z0-9_%-]+)`)
-
 func TestPasswordResetAndInvitationPages(t *testing.T) {
 	t.Parallel()
 	f := newAccountsFixture(t)
-	f.user(t, "owner@example.org", "", "ecpat-luxembourg", accounts.OrgOwner)
+	f.owner(t)
 	f.user(t, "editor@example.org", "", "ecpat-luxembourg", accounts.OrgEditor)
 
 	b := f.browser(t)
@@ -302,7 +192,7 @@ func TestPasswordResetAndInvitationPages(t *testing.T) {
 func TestChangePasswordEndsEverySession(t *testing.T) {
 	t.Parallel()
 	f := newAccountsFixture(t)
-	f.user(t, "owner@example.org", "", "ecpat-luxembourg", accounts.OrgOwner)
+	f.owner(t)
 	a, b := f.browser(t), f.browser(t)
 	a.login("owner@example.org")
 	b.login("owner@example.org")

@@ -1,7 +1,6 @@
 package web_test
 
 import (
-	"context"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -18,8 +17,7 @@ func TestClaimByEmailDomain(t *testing.T) {
 	t.Parallel()
 	f := newAccountsFixture(t)
 	org := f.orgID(t, "ecpat-luxembourg")
-	f.user(t, "claimant@example.org", "", "", "")
-	f.user(t, "other@example.org", "", "", "")
+	f.users(t, "claimant@example.org", "other@example.org")
 
 	// The unowned profile invites its people to claim it.
 	anon := f.browser(t)
@@ -65,7 +63,7 @@ func TestClaimByEmailDomain(t *testing.T) {
 	}
 	link := m[1]
 	var hashLen int
-	if err := f.pool.QueryRow(context.Background(), `SELECT length(token_hash) FROM organisation_claims WHERE organisation_id = $1`, org).Scan(&hashLen); err != nil || hashLen != 32 {
+	if err := f.pool.QueryRow(t.Context(), `SELECT length(token_hash) FROM organisation_claims WHERE organisation_id = $1`, org).Scan(&hashLen); err != nil || hashLen != 32 {
 		t.Errorf("token stored as %d bytes (%v), want its SHA-256", hashLen, err)
 	}
 	if n := f.count(t, `SELECT count(*) FROM organisation_claims WHERE token_hash = convert_to($1, 'UTF8')`, strings.TrimPrefix(link, "/claims/confirm?token=")); n != 0 {
@@ -124,12 +122,10 @@ func TestClaimLinkExpires(t *testing.T) {
 	wantStatus(t, b.post("/organisations/ecpat-luxembourg/claim/domain", url.Values{"email": {"me@ecpat.lu"}}), http.StatusSeeOther)
 	link := claimLink.FindStringSubmatch(f.lastMail(t, "me@ecpat.lu"))[1]
 	var hours float64
-	if err := f.pool.QueryRow(context.Background(), `SELECT extract(epoch FROM expires_at - created_at) / 3600 FROM organisation_claims`).Scan(&hours); err != nil || hours < 47.9 || hours > 48.1 {
+	if err := f.pool.QueryRow(t.Context(), `SELECT extract(epoch FROM expires_at - created_at) / 3600 FROM organisation_claims`).Scan(&hours); err != nil || hours < 47.9 || hours > 48.1 {
 		t.Errorf("link valid for %.2f hours (%v), want 48", hours, err)
 	}
-	if _, err := f.pool.Exec(context.Background(), `UPDATE organisation_claims SET expires_at = now() - interval '1 minute'`); err != nil {
-		t.Fatal(err)
-	}
+	f.exec(t, `UPDATE organisation_claims SET expires_at = now() - interval '1 minute'`)
 	wantStatus(t, b.get(link), http.StatusNotFound, "plus valable")
 	token, _ := url.ParseQuery(strings.TrimPrefix(link, "/claims/confirm?"))
 	wantStatus(t, b.post("/claims/confirm", url.Values{"token": {token.Get("token")}}), http.StatusNotFound)
@@ -145,8 +141,7 @@ func TestClaimThroughAnAdmin(t *testing.T) {
 	t.Parallel()
 	f := newAccountsFixture(t)
 	org := f.orgID(t, "ecpat-luxembourg")
-	f.user(t, "first@example.org", "", "", "")
-	f.user(t, "second@example.org", "", "", "")
+	f.users(t, "first@example.org", "second@example.org")
 	f.user(t, "editor@example.org", "", "partage-luxembourg-afrique", accounts.OrgEditor)
 	f.user(t, "staff@example.org", accounts.RoleStaff, "", "")
 	f.user(t, "admin@example.org", accounts.RoleAdmin, "", "")
@@ -162,9 +157,8 @@ func TestClaimThroughAnAdmin(t *testing.T) {
 	second.login("second@example.org")
 	second.get("/organisations/ecpat-luxembourg/claim")
 	wantStatus(t, second.post("/organisations/ecpat-luxembourg/claim/admin", url.Values{"message": {"Je dirige le bureau de Bamako."}}), http.StatusSeeOther)
-	var firstID, secondID int64
-	_ = f.pool.QueryRow(context.Background(), `SELECT id FROM organisation_claims WHERE message LIKE 'Je suis%'`).Scan(&firstID)
-	_ = f.pool.QueryRow(context.Background(), `SELECT id FROM organisation_claims WHERE message LIKE 'Je dirige%'`).Scan(&secondID)
+	firstID := f.count(t, `SELECT id FROM organisation_claims WHERE message LIKE 'Je suis%'`)
+	secondID := f.count(t, `SELECT id FROM organisation_claims WHERE message LIKE 'Je dirige%'`)
 
 	// Only admins, with two-factor authentication, see the queue.
 	for _, who := range []string{"editor@example.org", "staff@example.org"} {

@@ -1,8 +1,13 @@
 package web_test
 
 import (
+	"context"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"regexp"
+	"strings"
 	"testing"
-	"time"
 
 	"github.com/gin-gonic/gin"
 	"github.com/jackc/pgx/v5/pgxpool"
@@ -10,10 +15,11 @@ import (
 	"github.com/partnerdir/partnerdir/internal/accounts"
 	"github.com/partnerdir/partnerdir/internal/app"
 	"github.com/partnerdir/partnerdir/internal/app/apptest"
+	"github.com/partnerdir/partnerdir/internal/audit"
 	"github.com/partnerdir/partnerdir/internal/directory"
 	"github.com/partnerdir/partnerdir/internal/joining"
 	"github.com/partnerdir/partnerdir/internal/offers"
-	"github.com/partnerdir/partnerdir/internal/search"
+	"github.com/partnerdir/partnerdir/internal/web"
 )
 
 // The handler tests serve the program built by the one wiring
@@ -29,11 +35,21 @@ func newTestServer(t testing.TB) *gin.Engine {
 
 func engine(a *app.App) *gin.Engine { return a.Handler.(*gin.Engine) }
 
+// fixture is what the handler fixtures share: the engine, its database
+// and its accounts.
+type fixture struct {
+	h    *gin.Engine
+	pool *pgxpool.Pool
+	acc  *accounts.Store
+}
+
+func newFixture(a *app.App) fixture {
+	return fixture{h: engine(a), pool: a.Pool, acc: a.Accounts}
+}
+
 // offersFixture is the real engine with the donor's offer form.
 type offersFixture struct {
-	pool   *pgxpool.Pool
-	h      *gin.Engine
-	acc    *accounts.Store
+	fixture
 	offers *offers.Store
 }
 
@@ -42,55 +58,160 @@ func newOffersFixture(t *testing.T) *offersFixture {
 	limits := offers.DefaultLimits()
 	limits.MinFillTime = 0
 	a := apptest.New(t, apptest.Setup{Options: app.Options{OfferLimits: &limits}})
-	return &offersFixture{pool: a.Pool, h: engine(a), acc: a.Accounts, offers: a.Offers}
+	return &offersFixture{fixture: newFixture(a), offers: a.Offers}
 }
 
 // accountsFixture is the real engine with the page cache on, for tests of
 // accounts, self-service, administration and joining; its directory mails
 // review decisions through the outbox, as the program does.
 type accountsFixture struct {
-	h    *gin.Engine
-	acc  *accounts.Store
+	fixture
 	dir  *directory.Store
 	join *joining.Store
-	pool *pgxpool.Pool
 }
 
 func newAccountsFixture(t *testing.T, opts ...accounts.Option) *accountsFixture {
 	t.Helper()
 	a := apptest.New(t, apptest.Setup{Env: map[string]string{"PAGE_CACHE_SIZE": "100"}, Options: app.Options{Accounts: opts}})
-	return &accountsFixture{h: engine(a), acc: a.Accounts, dir: a.Directory, join: a.Joining, pool: a.Pool}
+	return &accountsFixture{fixture: newFixture(a), dir: a.Directory, join: a.Joining}
 }
 
-// indexJobs is how many index jobs were enqueued for organisation id.
-func (f *accountsFixture) indexJobs(t *testing.T, id int64) int {
+// count runs a query that returns one number.
+func (f *fixture) count(t *testing.T, sql string, args ...any) int {
 	t.Helper()
-	return f.count(t, `SELECT count(*) FROM river_job WHERE kind = 'index_organisation' AND (args->>'organisation_id')::bigint = $1`, id)
-}
-
-// searchServer is the real engine over the demo data, with search served
-// from a per-test Meilisearch index, or by an instance whose Meilisearch
-// is unreachable.
-type searchServer struct {
-	h       *gin.Engine
-	pool    *pgxpool.Pool
-	indexer *search.Indexer
-}
-
-// newSearchServer indexes the demo data; with meiliDown it serves from a
-// second instance on the same database whose MEILI_URL is a closed port,
-// and whose fallback uses fallbackPool when not nil.
-func newSearchServer(t *testing.T, meiliDown bool, fallbackPool *pgxpool.Pool) *searchServer {
-	t.Helper()
-	// A generous deadline: the machine is shared, and a fallback answer
-	// would change what the tests see.
-	a := apptest.New(t, apptest.Setup{Options: app.Options{SearchTimeout: 5 * time.Second}})
-	apptest.Index(t, a)
-	serving := a
-	if meiliDown {
-		serving = apptest.New(t, apptest.Setup{NoDemo: true,
-			Env:     map[string]string{"DATABASE_URL": a.Config.DatabaseURL, "MEILI_URL": "http://127.0.0.1:1", "MEILI_INDEX": a.Config.MeiliIndex},
-			Options: app.Options{FallbackPool: fallbackPool}})
+	var n int
+	if err := f.pool.QueryRow(context.Background(), sql, args...).Scan(&n); err != nil {
+		t.Fatal(err)
 	}
-	return &searchServer{h: engine(serving), pool: a.Pool, indexer: a.Indexer}
+	return n
+}
+
+// exec runs a statement, for a change made by another process.
+func (f *fixture) exec(t *testing.T, sql string, args ...any) {
+	t.Helper()
+	if _, err := f.pool.Exec(context.Background(), sql, args...); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func (f *fixture) orgID(t *testing.T, slug string) int64 {
+	t.Helper()
+	return int64(f.count(t, `SELECT id FROM organisations WHERE slug = $1`, slug))
+}
+
+const testPassword = "correct horse battery staple"
+
+// user creates a user; org may be "" for none.
+func (f *fixture) user(t *testing.T, email, role, org, orgRole string) int64 {
+	t.Helper()
+	n := accounts.NewUser{Email: email, Name: strings.Split(email, "@")[0], Password: testPassword, Role: role}
+	if org != "" {
+		n.OrganisationID, n.OrgRole = f.orgID(t, org), orgRole
+	}
+	id, err := f.acc.CreateUser(context.Background(), audit.System("test"), n)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return id
+}
+
+// users creates users with no role and no organisation.
+func (f *fixture) users(t *testing.T, emails ...string) {
+	t.Helper()
+	for _, e := range emails {
+		f.user(t, e, "", "", "")
+	}
+}
+
+// owner makes owner@example.org an owner of ECPAT Luxembourg, the
+// organisation most tests edit, and returns the user's id.
+func (f *accountsFixture) owner(t *testing.T) int64 {
+	t.Helper()
+	return f.user(t, "owner@example.org", "", "ecpat-luxembourg", accounts.OrgOwner)
+}
+
+// browser is a new visitor of the engine.
+func (f *fixture) browser(t *testing.T) *browser {
+	return &browser{t: t, h: f.h, cookies: map[string]*http.Cookie{}, header: http.Header{}}
+}
+
+// browser keeps cookies and the last form token, like a browser would.
+type browser struct {
+	t       *testing.T
+	h       http.Handler
+	cookies map[string]*http.Cookie
+	token   string
+	// header is added to every request.
+	header http.Header
+}
+
+var tokenField = regexp.MustCompile(`name="csrf_token" value="([^"]+)"`)
+
+func (b *browser) do(req *http.Request) *httptest.ResponseRecorder {
+	b.t.Helper()
+	for _, c := range b.cookies {
+		req.AddCookie(c)
+	}
+	for k, v := range b.header {
+		req.Header[k] = v
+	}
+	rec := httptest.NewRecorder()
+	b.h.ServeHTTP(rec, req)
+	for _, c := range rec.Result().Cookies() {
+		if c.MaxAge < 0 {
+			delete(b.cookies, c.Name)
+		} else {
+			b.cookies[c.Name] = c
+		}
+	}
+	if m := tokenField.FindStringSubmatch(rec.Body.String()); m != nil {
+		b.token = m[1]
+	}
+	return rec
+}
+
+func (b *browser) get(path string) *httptest.ResponseRecorder {
+	b.t.Helper()
+	return b.do(httptest.NewRequest(http.MethodGet, path, nil))
+}
+
+// post sends form with the current form token (unless form sets one).
+func (b *browser) post(path string, form url.Values, header ...string) *httptest.ResponseRecorder {
+	b.t.Helper()
+	if form == nil {
+		form = url.Values{}
+	}
+	if _, ok := form[web.CSRFField]; !ok {
+		form.Set(web.CSRFField, b.token)
+	}
+	req := httptest.NewRequest(http.MethodPost, path, strings.NewReader(form.Encode()))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	for i := 0; i+1 < len(header); i += 2 {
+		req.Header.Set(header[i], header[i+1])
+	}
+	return b.do(req)
+}
+
+func (b *browser) login(email string) {
+	b.t.Helper()
+	b.get("/login")
+	rec := b.post("/login", url.Values{"email": {email}, "password": {testPassword}})
+	if rec.Code != http.StatusSeeOther {
+		b.t.Fatalf("login %s: %d\n%s", email, rec.Code, rec.Body.String())
+	}
+	b.get("/login") // picks up the new session's form token via the redirect target's forms
+}
+
+// wantStatus fails the test unless rec has status, and reports each of
+// contains the body lacks.
+func wantStatus(t *testing.T, rec *httptest.ResponseRecorder, status int, contains ...string) {
+	t.Helper()
+	if rec.Code != status {
+		t.Fatalf("status %d, want %d\n%s", rec.Code, status, rec.Body.String())
+	}
+	for _, c := range contains {
+		if !strings.Contains(rec.Body.String(), c) {
+			t.Errorf("response lacks %q:\n%s", c, rec.Body.String())
+		}
+	}
 }

@@ -11,7 +11,6 @@ import (
 	"regexp"
 	"testing"
 
-	"github.com/partnerdir/partnerdir/internal/accounts"
 	"github.com/partnerdir/partnerdir/internal/web"
 )
 
@@ -46,7 +45,7 @@ var logoSrc = regexp.MustCompile(`<img src="(/uploads/logos/[a-z0-9-]+\.png)"`)
 func TestLogoUploadIsCheckedAndReencoded(t *testing.T) {
 	t.Parallel()
 	f := newAccountsFixture(t)
-	f.user(t, "owner@example.org", "", "ecpat-luxembourg", accounts.OrgOwner)
+	f.owner(t)
 	b := f.browser(t)
 	b.login("owner@example.org")
 	b.get("/manage/ecpat-luxembourg")
@@ -94,9 +93,7 @@ func TestLogoUploadIsCheckedAndReencoded(t *testing.T) {
 	if rec := b.get(m[1]); rec.Code != http.StatusNotFound {
 		t.Errorf("old logo still served: %d", rec.Code)
 	}
-	var n int
-	_ = f.pool.QueryRow(t.Context(), `SELECT count(*) FROM audit_log WHERE action = 'organisation.logo'`).Scan(&n)
-	if n != 2 {
+	if n := f.count(t, `SELECT count(*) FROM audit_log WHERE action = 'organisation.logo'`); n != 2 {
 		t.Errorf("%d logo audit entries, want 2", n)
 	}
 }

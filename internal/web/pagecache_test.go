@@ -6,7 +6,6 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/partnerdir/partnerdir/internal/accounts"
 	"github.com/partnerdir/partnerdir/internal/audit"
 	"github.com/partnerdir/partnerdir/internal/directory"
 )
@@ -43,7 +42,7 @@ func TestPageCacheServesAnonymousVisitorsAndFollowsChanges(t *testing.T) {
 	if _, body := cacheState(t, anon, "/organisations/ecpat-luxembourg"); !strings.Contains(body, "/organisations/ecpat-luxembourg/claim") {
 		t.Fatal("an organisation without owner shows no claim link")
 	}
-	f.user(t, "owner@example.org", "", "ecpat-luxembourg", accounts.OrgOwner)
+	f.owner(t)
 	if state, body := cacheState(t, anon, "/organisations/ecpat-luxembourg"); state != "miss" || strings.Contains(body, "/claim") {
 		t.Fatalf("profile once owned: X-Page-Cache %q, claim link still there: %v", state, strings.Contains(body, "/claim"))
 	}
@@ -51,9 +50,7 @@ func TestPageCacheServesAnonymousVisitorsAndFollowsChanges(t *testing.T) {
 	// Another process renames the organisation (a write this process does
 	// not see): the profile is checked against the database on every hit,
 	// so it changes at once; list pages follow within pageTTL.
-	if _, err := f.pool.Exec(ctx, `UPDATE organisations SET name = 'ECPAT Lëtzebuerg', updated_at = now() WHERE id = $1`, org); err != nil {
-		t.Fatal(err)
-	}
+	f.exec(t, `UPDATE organisations SET name = 'ECPAT Lëtzebuerg', updated_at = now() WHERE id = $1`, org)
 	state, body := cacheState(t, anon, "/organisations/ecpat-luxembourg")
 	if state != "miss" || !strings.Contains(body, "<h1>ECPAT Lëtzebuerg") {
 		t.Fatalf("profile after another process's change: X-Page-Cache %q, renamed: %v", state, strings.Contains(body, "ECPAT Lëtzebuerg"))
@@ -90,9 +87,7 @@ func TestPageCacheServesAnonymousVisitorsAndFollowsChanges(t *testing.T) {
 	}
 
 	// Suspending (another process) takes the profile down at once.
-	if _, err := f.pool.Exec(ctx, `UPDATE organisations SET status = 'suspended', updated_at = now() WHERE id = $1`, org); err != nil {
-		t.Fatal(err)
-	}
+	f.exec(t, `UPDATE organisations SET status = 'suspended', updated_at = now() WHERE id = $1`, org)
 	if rec := anon.get("/organisations/ecpat-luxembourg"); rec.Code != http.StatusNotFound {
 		t.Fatalf("suspended profile: %d, want 404", rec.Code)
 	}
@@ -101,7 +96,7 @@ func TestPageCacheServesAnonymousVisitorsAndFollowsChanges(t *testing.T) {
 func TestPageCacheSkipsSignedInVisitors(t *testing.T) {
 	t.Parallel()
 	f := newAccountsFixture(t)
-	f.user(t, "owner@example.org", "", "ecpat-luxembourg", accounts.OrgOwner)
+	f.owner(t)
 	anon := f.browser(t)
 	cacheState(t, anon, "/organisations")
 	cacheState(t, anon, "/organisations")

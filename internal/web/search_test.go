@@ -3,7 +3,6 @@ package web_test
 import (
 	"context"
 	"net/http"
-	"net/http/httptest"
 	"net/url"
 	"strings"
 	"testing"
@@ -13,12 +12,7 @@ import (
 
 func (s *searchServer) get(t *testing.T, target string, header ...string) (int, string) {
 	t.Helper()
-	req := httptest.NewRequest(http.MethodGet, target, nil)
-	for i := 0; i+1 < len(header); i += 2 {
-		req.Header.Set(header[i], header[i+1])
-	}
-	rec := httptest.NewRecorder()
-	s.h.ServeHTTP(rec, req)
+	rec := get(t, s.h, target, header...)
 	return rec.Code, rec.Body.String()
 }
 

@@ -2,6 +2,7 @@ package web_test
 
 import (
 	"encoding/json"
+	"encoding/xml"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -9,13 +10,18 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/gin-gonic/gin"
+	"github.com/jackc/pgx/v5/pgxpool"
 
+	"github.com/partnerdir/partnerdir/internal/app"
 	"github.com/partnerdir/partnerdir/internal/app/apptest"
+	"github.com/partnerdir/partnerdir/internal/search"
 	"github.com/partnerdir/partnerdir/internal/web"
 )
 
+// get requests target from h, with header given as name, value pairs.
 func get(t *testing.T, h http.Handler, target string, header ...string) *httptest.ResponseRecorder {
 	t.Helper()
 	req := httptest.NewRequest(http.MethodGet, target, nil)
@@ -27,6 +33,38 @@ func get(t *testing.T, h http.Handler, target string, header ...string) *httptes
 	return rec
 }
 
+// indexJobs is how many index jobs were enqueued for organisation id.
+func (f *accountsFixture) indexJobs(t *testing.T, id int64) int {
+	t.Helper()
+	return f.count(t, `SELECT count(*) FROM river_job WHERE kind = 'index_organisation' AND (args->>'organisation_id')::bigint = $1`, id)
+}
+
+// searchServer is the real engine over the demo data, with search served
+// from a per-test Meilisearch index, or by an instance whose Meilisearch
+// is unreachable.
+type searchServer struct {
+	h       *gin.Engine
+	pool    *pgxpool.Pool
+	indexer *search.Indexer
+}
+
+// newSearchServer indexes the demo data; with meiliDown it serves from a
+// second instance on the same database whose MEILI_URL is a closed port,
+// and whose fallback uses fallbackPool when not nil.
+func newSearchServer(t *testing.T, meiliDown bool, fallbackPool *pgxpool.Pool) *searchServer {
+	t.Helper()
+	// A generous deadline: the machine is shared, and a fallback answer
+	// would change what the tests see.
+	a := apptest.New(t, apptest.Setup{Options: app.Options{SearchTimeout: 5 * time.Second}})
+	apptest.Index(t, a)
+	serving := a
+	if meiliDown {
+		serving = apptest.New(t, apptest.Setup{NoDemo: true,
+			Env:     map[string]string{"DATABASE_URL": a.Config.DatabaseURL, "MEILI_URL": "http://127.0.0.1:1", "MEILI_INDEX": a.Config.MeiliIndex},
+			Options: app.Options{FallbackPool: fallbackPool}})
+	}
+	return &searchServer{h: engine(serving), pool: a.Pool, indexer: a.Indexer}
+}
 func TestPublicPages(t *testing.T) {
 	t.Parallel()
 	h := newTestServer(t)
@@ -257,5 +295,82 @@ func TestHealthAndReadiness(t *testing.T) {
 	}
 	if rec := get(t, engine(a), "/healthz"); rec.Code != 200 {
 		t.Errorf("healthz with PostgreSQL down: %d (the process is up)", rec.Code)
+	}
+}
+
+func TestProfileCarriesValidJSONLDAndSharingTags(t *testing.T) {
+	t.Parallel()
+	h := newTestServer(t)
+	body := get(t, h, "/organisations/ecpat-luxembourg").Body.String()
+	m := regexp.MustCompile(`(?s)<script type="application/ld\+json">(.*?)</script>`).FindStringSubmatch(body)
+	if m == nil {
+		t.Fatal("no JSON-LD on the profile")
+	}
+	var ld struct {
+		Context  string `json:"@context"`
+		Type     string `json:"@type"`
+		Name     string
+		URL      string
+		SameAs   []string
+		Location []struct {
+			Address struct {
+				AddressLocality string
+				AddressCountry  string
+			}
+		}
+		ContactPoint struct {
+			Type string `json:"@type"`
+			URL  string
+		}
+	}
+	if err := json.Unmarshal([]byte(m[1]), &ld); err != nil {
+		t.Fatalf("JSON-LD is not valid JSON: %v\n%s", err, m[1])
+	}
+	if ld.Context != "https://schema.org" || ld.Type != "NGO" || ld.Name != "ECPAT Luxembourg" ||
+		ld.URL != "http://partners.test/organisations/ecpat-luxembourg" {
+		t.Errorf("JSON-LD identity: %+v", ld)
+	}
+	if len(ld.Location) != 2 || ld.Location[1].Address.AddressLocality != "Bamako" || ld.Location[1].Address.AddressCountry != "ML" {
+		t.Errorf("JSON-LD offices: %+v", ld.Location)
+	}
+	if !strings.Contains(strings.Join(ld.SameAs, " "), "facebook.com/ecpatlux") || ld.ContactPoint.Type != "ContactPoint" {
+		t.Errorf("JSON-LD sameAs/contact: %v %+v", ld.SameAs, ld.ContactPoint)
+	}
+	if strings.Contains(m[1], "c.wantz@ecpat.lu") {
+		t.Error("the private default contact leaks into JSON-LD")
+	}
+	for _, w := range []string{`property="og:title" content="ECPAT Luxembourg"`, `name="twitter:card"`,
+		`<link rel="canonical" href="http://partners.test/organisations/ecpat-luxembourg">`} {
+		if !strings.Contains(body, w) {
+			t.Errorf("profile lacks %s", w)
+		}
+	}
+}
+
+func TestSitemapListsPublishedProfilesAndRobotsPointsAtIt(t *testing.T) {
+	t.Parallel()
+	h := newTestServer(t)
+	rec := get(t, h, "/sitemap.xml")
+	var set struct {
+		URLs []struct {
+			Loc string `xml:"loc"`
+		} `xml:"url"`
+	}
+	if err := xml.Unmarshal(rec.Body.Bytes(), &set); err != nil || rec.Code != 200 {
+		t.Fatalf("sitemap: %d %v", rec.Code, err)
+	}
+	locs := map[string]bool{}
+	for _, u := range set.URLs {
+		locs[u.Loc] = true
+	}
+	if !locs["http://partners.test/organisations/ecpat-luxembourg"] || len(set.URLs) != 14+2 {
+		t.Errorf("sitemap has %d URLs; ECPAT listed: %v", len(set.URLs), locs["http://partners.test/organisations/ecpat-luxembourg"])
+	}
+	robots := get(t, h, "/robots.txt").Body.String()
+	if !strings.Contains(robots, "Sitemap: http://partners.test/sitemap.xml") || !strings.Contains(robots, "Disallow: /manage") {
+		t.Errorf("robots.txt:\n%s", robots)
+	}
+	if rec := get(t, h, "/sitemaps/sitemap-9.xml"); rec.Code != 404 {
+		t.Errorf("a sitemap page past the end: %d", rec.Code)
 	}
 }

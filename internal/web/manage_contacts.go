@@ -95,7 +95,7 @@ type ContactForm struct {
 
 // contacts are the organisation's contact points.
 func (s *managePages) contacts() record[directory.ContactPoint] {
-	return record[directory.ContactPoint]{s: s, section: "contacts",
+	return record[directory.ContactPoint]{s: s, section: "contacts", noun: "contact",
 		blank: directory.ContactPoint{RoleCode: 1},
 		all: func(ctx context.Context, org *directory.Profile) ([]directory.ContactPoint, error) {
 			return s.dir.ContactPoints(ctx, org.ID)
@@ -109,11 +109,7 @@ func (s *managePages) contacts() record[directory.ContactPoint] {
 	}
 }
 
-func (s *managePages) renderContactForm(c *gin.Context, status int, cp directory.ContactPoint, st formState) {
-	mp, action, ok := s.recordPage(c, "contacts", "contact", cp.ID, st)
-	if !ok {
-		return
-	}
+func (s *managePages) renderContactForm(c *gin.Context, status int, cp directory.ContactPoint, mp ManagePage, action string) {
 	p := ContactForm{ManagePage: mp, Contact: cp, Action: action, Offices: officeOptions(mp.Org, cp.OfficeID)}
 	for r := 1; r <= 4; r++ {
 		p.Roles = append(p.Roles, Option{Value: strconv.Itoa(r), Label: mp.T("manage.contact.role." + strconv.Itoa(r)), Selected: r == cp.RoleCode})

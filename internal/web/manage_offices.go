@@ -2,25 +2,12 @@ package web
 
 import (
 	"context"
-	"net/http"
 	"strconv"
 
 	"github.com/gin-gonic/gin"
 
 	"github.com/partnerdir/partnerdir/internal/directory"
 )
-
-// OfficesPage is the data of the list of an organisation's offices.
-type OfficesPage struct {
-	ManagePage
-}
-
-func (s *managePages) listOffices(c *gin.Context) {
-	mp, ok := s.managePage(c, "manage.offices.title", "offices", formState{})
-	if ok {
-		s.render(c, http.StatusOK, "manage_offices", OfficesPage{mp})
-	}
-}
 
 // OfficeForm is the data of the add/edit office form.
 type OfficeForm struct {
@@ -43,7 +30,7 @@ func (OfficeForm) Coord(v *float64) string {
 
 // offices are the organisation's offices.
 func (s *managePages) offices() record[directory.Office] {
-	return record[directory.Office]{s: s, section: "offices",
+	return record[directory.Office]{s: s, section: "offices", noun: "office",
 		blank: directory.Office{Kind: directory.OfficeCountry},
 		all:   func(_ context.Context, org *directory.Profile) ([]directory.Office, error) { return org.Offices, nil },
 		id:    func(f *directory.Office) *int64 { return &f.ID },
@@ -52,11 +39,7 @@ func (s *managePages) offices() record[directory.Office] {
 	}
 }
 
-func (s *managePages) renderOfficeForm(c *gin.Context, status int, f directory.Office, st formState) {
-	mp, action, ok := s.recordPage(c, "offices", "office", f.ID, st)
-	if !ok {
-		return
-	}
+func (s *managePages) renderOfficeForm(c *gin.Context, status int, f directory.Office, mp ManagePage, action string) {
 	p := OfficeForm{ManagePage: mp, Office: f, Action: action,
 		Countries: s.countryOptions(mp.Lang, []string{f.Country}), Covers: s.countryOptions(mp.Lang, f.Covers)}
 	for _, k := range directory.OfficeKinds() {

@@ -2,7 +2,6 @@ package web
 
 import (
 	"context"
-	"net/http"
 	"slices"
 	"strconv"
 	"time"
@@ -12,18 +11,6 @@ import (
 	"github.com/partnerdir/partnerdir/internal/audit"
 	"github.com/partnerdir/partnerdir/internal/directory"
 )
-
-// ProjectsPage is the data of the list of an organisation's projects.
-type ProjectsPage struct {
-	ManagePage
-}
-
-func (s *managePages) listProjects(c *gin.Context) {
-	mp, ok := s.managePage(c, "manage.projects.title", "projects", formState{})
-	if ok {
-		s.render(c, http.StatusOK, "manage_projects", ProjectsPage{mp})
-	}
-}
 
 // ProjectForm is the data of the add/edit project form.
 type ProjectForm struct {
@@ -54,7 +41,7 @@ type projectEdit struct {
 
 // projects are the organisation's projects.
 func (s *managePages) projects() record[projectEdit] {
-	return record[projectEdit]{s: s, section: "projects",
+	return record[projectEdit]{s: s, section: "projects", noun: "project",
 		blank: projectEdit{Project: directory.Project{Status: directory.ProjectImplementation}},
 		all: func(_ context.Context, org *directory.Profile) ([]projectEdit, error) {
 			out := make([]projectEdit, len(org.Projects))
@@ -76,11 +63,7 @@ func (s *managePages) projects() record[projectEdit] {
 	}
 }
 
-func (s *managePages) renderProjectForm(c *gin.Context, status int, p projectEdit, st formState) {
-	mp, action, ok := s.recordPage(c, "projects", "project", p.ID, st)
-	if !ok {
-		return
-	}
+func (s *managePages) renderProjectForm(c *gin.Context, status int, p projectEdit, mp ManagePage, action string) {
 	pf := ProjectForm{ManagePage: mp, Project: p.Project, Action: action, Countries: s.countryOptions(mp.Lang, p.Countries),
 		Offices: officeOptions(mp.Org, p.LeadOfficeID)}
 	var err error

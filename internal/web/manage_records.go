@@ -19,8 +19,9 @@ import (
 type record[T any] struct {
 	s *managePages
 	// section is the records' path under /manage/:org and the page's
-	// place in the navigation ("offices").
-	section string
+	// place in the navigation ("offices"); noun names the form's titles,
+	// manage.<noun>.new and manage.<noun>.edit.
+	section, noun string
 	// blank is what the form of a new record starts with.
 	blank T
 	// all are the managed organisation's records. A record is only
@@ -37,19 +38,34 @@ type record[T any] struct {
 	storeAdd    func(ctx context.Context, actor audit.Actor, orgID int64, v *T) error
 	storeUpdate func(ctx context.Context, actor audit.Actor, orgID int64, v *T) error
 	storeDelete func(ctx context.Context, actor audit.Actor, orgID, id int64, version int) error
-	// render draws the record's form; an id of 0 is a new record's.
-	render func(c *gin.Context, status int, v T, st formState)
+	// render draws the record's form on its page base, posting to action.
+	render func(c *gin.Context, status int, v T, mp ManagePage, action string)
+}
+
+// SectionPage is the data of the list of an organisation's offices, team
+// members or projects: the page reads them from Org.
+type SectionPage struct {
+	ManagePage
+}
+
+// list shows the section's list page. Contacts draw their own, with the
+// routing rules (listContacts).
+func (r record[T]) list(c *gin.Context) {
+	mp, ok := r.s.managePage(c, "manage."+r.section+".title", r.section, formState{})
+	if ok {
+		r.s.render(c, http.StatusOK, "manage_"+r.section, SectionPage{mp})
+	}
 }
 
 // newForm shows the form of a new record.
 func (r record[T]) newForm(c *gin.Context) {
-	r.render(c, http.StatusOK, r.blank, formState{})
+	r.form(c, http.StatusOK, r.blank, formState{})
 }
 
 // edit shows record :id's form.
 func (r record[T]) edit(c *gin.Context) {
 	if cur, ok := r.find(c); ok {
-		r.render(c, http.StatusOK, *cur, formState{})
+		r.form(c, http.StatusOK, *cur, formState{})
 	}
 }
 
@@ -74,7 +90,7 @@ func (r record[T]) remove(c *gin.Context) {
 	org := r.s.managedOrg(c)
 	f := newFormReader(c)
 	if err := r.storeDelete(c.Request.Context(), r.s.actor(c), org.ID, *r.id(cur), f.int("version")); err != nil {
-		r.s.formFailed(c, err, f, func(status int, st formState) { r.render(c, status, *cur, st) })
+		r.s.formFailed(c, err, f, func(status int, st formState) { r.form(c, status, *cur, st) })
 		return
 	}
 	redirectSaved(c, org, "/"+r.section)
@@ -127,16 +143,18 @@ func (r record[T]) save(c *gin.Context, cur *T) {
 		// The add was rolled back: the form is still a new record's.
 		*r.id(&v) = 0
 	}
-	r.s.formFailed(c, err, f, func(status int, st formState) { r.render(c, status, v, st) })
+	r.s.formFailed(c, err, f, func(status int, st formState) { r.form(c, status, v, st) })
 }
 
-// recordPage is the page base of a record's form in section, titled
-// manage.<noun>.new or manage.<noun>.edit, and where the form posts.
-func (s *managePages) recordPage(c *gin.Context, section, noun string, id int64, st formState) (mp ManagePage, action string, ok bool) {
-	title, action := "manage."+noun+".edit", "/manage/"+s.managedOrg(c).Slug+"/"+section+"/"+strconv.FormatInt(id, 10)
+// form draws v's form: a new record's (id 0) posts to <section>/new, a
+// stored one's to <section>/:id.
+func (r record[T]) form(c *gin.Context, status int, v T, st formState) {
+	id := *r.id(&v)
+	title, action := "manage."+r.noun+".edit", "/manage/"+r.s.managedOrg(c).Slug+"/"+r.section+"/"+strconv.FormatInt(id, 10)
 	if id == 0 {
-		title, action = "manage."+noun+".new", "/manage/"+s.managedOrg(c).Slug+"/"+section+"/new"
+		title, action = "manage."+r.noun+".new", "/manage/"+r.s.managedOrg(c).Slug+"/"+r.section+"/new"
 	}
-	mp, ok = s.managePage(c, title, section, st)
-	return mp, action, ok
+	if mp, ok := r.s.managePage(c, title, r.section, st); ok {
+		r.render(c, status, v, mp, action)
+	}
 }

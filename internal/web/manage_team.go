@@ -2,25 +2,12 @@ package web
 
 import (
 	"context"
-	"net/http"
 	"strconv"
 
 	"github.com/gin-gonic/gin"
 
 	"github.com/partnerdir/partnerdir/internal/directory"
 )
-
-// TeamPage is the data of the list of an organisation's team members.
-type TeamPage struct {
-	ManagePage
-}
-
-func (s *managePages) listMembers(c *gin.Context) {
-	mp, ok := s.managePage(c, "manage.team.title", "team", formState{})
-	if ok {
-		s.render(c, http.StatusOK, "manage_team", TeamPage{mp})
-	}
-}
 
 // MemberForm is the data of the add/edit team member form.
 type MemberForm struct {
@@ -40,7 +27,7 @@ func officeOptions(org *directory.Profile, selected int64) []Option {
 
 // team are the organisation's team members.
 func (s *managePages) team() record[directory.Member] {
-	return record[directory.Member]{s: s, section: "team",
+	return record[directory.Member]{s: s, section: "team", noun: "member",
 		blank: directory.Member{Public: true},
 		all:   func(_ context.Context, org *directory.Profile) ([]directory.Member, error) { return org.Members, nil },
 		id:    func(m *directory.Member) *int64 { return &m.ID },
@@ -49,11 +36,7 @@ func (s *managePages) team() record[directory.Member] {
 	}
 }
 
-func (s *managePages) renderMemberForm(c *gin.Context, status int, m directory.Member, st formState) {
-	mp, action, ok := s.recordPage(c, "team", "member", m.ID, st)
-	if !ok {
-		return
-	}
+func (s *managePages) renderMemberForm(c *gin.Context, status int, m directory.Member, mp ManagePage, action string) {
 	s.render(c, status, "manage_member", MemberForm{ManagePage: mp, Member: m, Action: action, Offices: officeOptions(mp.Org, m.OfficeID)})
 }
 

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"net/http"
 	"strconv"
 
@@ -92,50 +93,28 @@ type ContactForm struct {
 	Action  string
 }
 
-func (s *managePages) renderContactForm(c *gin.Context, status int, cp directory.ContactPoint, st formState) {
-	org := s.managedOrg(c)
-	title, action := "manage.contact.edit", "/manage/"+org.Slug+"/contacts/"+strconv.FormatInt(cp.ID, 10)
-	if cp.ID == 0 {
-		title, action = "manage.contact.new", "/manage/"+org.Slug+"/contacts/new"
+// contacts are the organisation's contact points.
+func (s *managePages) contacts() record[directory.ContactPoint] {
+	return record[directory.ContactPoint]{s: s, section: "contacts", noun: "contact",
+		blank: directory.ContactPoint{RoleCode: 1},
+		all: func(ctx context.Context, org *directory.Profile) ([]directory.ContactPoint, error) {
+			return s.dir.ContactPoints(ctx, org.ID)
+		},
+		id:   func(cp *directory.ContactPoint) *int64 { return &cp.ID },
+		read: readContact,
+		// The default is changed by choosing another contact, never unset.
+		keep:     func(cur, next *directory.ContactPoint) { next.Default = next.Default || cur.Default },
+		storeAdd: s.dir.AddContact, storeUpdate: s.dir.UpdateContact, storeDelete: s.dir.DeleteContact,
+		render: s.renderContactForm,
 	}
-	mp, ok := s.managePage(c, title, "contacts", st)
-	if !ok {
-		return
-	}
-	p := ContactForm{ManagePage: mp, Contact: cp, Action: action, Offices: officeOptions(org, cp.OfficeID)}
+}
+
+func (s *managePages) renderContactForm(c *gin.Context, status int, cp directory.ContactPoint, mp ManagePage, action string) {
+	p := ContactForm{ManagePage: mp, Contact: cp, Action: action, Offices: officeOptions(mp.Org, cp.OfficeID)}
 	for r := 1; r <= 4; r++ {
 		p.Roles = append(p.Roles, Option{Value: strconv.Itoa(r), Label: mp.T("manage.contact.role." + strconv.Itoa(r)), Selected: r == cp.RoleCode})
 	}
 	s.render(c, status, "manage_contact", p)
-}
-
-func (s *managePages) newContact(c *gin.Context) {
-	s.renderContactForm(c, http.StatusOK, directory.ContactPoint{RoleCode: 1}, formState{})
-}
-
-func (s *managePages) managedContact(c *gin.Context) (*directory.ContactPoint, bool) {
-	id, ok := s.pathID(c, "id")
-	if !ok {
-		return nil, false
-	}
-	cps, err := s.dir.ContactPoints(c.Request.Context(), s.managedOrg(c).ID)
-	if err != nil {
-		s.fail(c, err)
-		return nil, false
-	}
-	for i := range cps {
-		if cps[i].ID == id {
-			return &cps[i], true
-		}
-	}
-	s.errorPage(c, http.StatusNotFound, "")
-	return nil, false
-}
-
-func (s *managePages) editContact(c *gin.Context) {
-	if cp, ok := s.managedContact(c); ok {
-		s.renderContactForm(c, http.StatusOK, *cp, formState{})
-	}
 }
 
 func readContact(f *formReader) directory.ContactPoint {
@@ -143,58 +122,6 @@ func readContact(f *formReader) directory.ContactPoint {
 		Version: f.int("version"), Name: f.str("name"), Email: f.str("email"), RoleCode: f.int("role_code"),
 		OfficeID: f.id("office"), Public: f.str("visibility") == "public", Default: f.bool("default"),
 	}
-}
-
-func (s *managePages) createContact(c *gin.Context) {
-	org := s.managedOrg(c)
-	f := newFormReader(c)
-	cp := readContact(f)
-	err := f.failed()
-	if err == nil {
-		err = s.dir.AddContact(c.Request.Context(), s.actor(c), org.ID, &cp)
-	}
-	if err == nil {
-		redirectSaved(c, org, "/contacts")
-		return
-	}
-	cp.ID = 0
-	s.formFailed(c, err, f, func(status int, st formState) { s.renderContactForm(c, status, cp, st) })
-}
-
-func (s *managePages) updateContact(c *gin.Context) {
-	cur, ok := s.managedContact(c)
-	if !ok {
-		return
-	}
-	org := s.managedOrg(c)
-	f := newFormReader(c)
-	cp := readContact(f)
-	cp.ID = cur.ID
-	// The default is changed by choosing another contact, never unset.
-	cp.Default = cp.Default || cur.Default
-	err := f.failed()
-	if err == nil {
-		err = s.dir.UpdateContact(c.Request.Context(), s.actor(c), org.ID, &cp)
-	}
-	if err == nil {
-		redirectSaved(c, org, "/contacts")
-		return
-	}
-	s.formFailed(c, err, f, func(status int, st formState) { s.renderContactForm(c, status, cp, st) })
-}
-
-func (s *managePages) deleteContact(c *gin.Context) {
-	cur, ok := s.managedContact(c)
-	if !ok {
-		return
-	}
-	org := s.managedOrg(c)
-	f := newFormReader(c)
-	if err := s.dir.DeleteContact(c.Request.Context(), s.actor(c), org.ID, cur.ID, f.int("version")); err != nil {
-		s.formFailed(c, err, f, func(status int, st formState) { s.renderContactForm(c, status, *cur, st) })
-		return
-	}
-	redirectSaved(c, org, "/contacts")
 }
 
 func (s *managePages) createRule(c *gin.Context) {

@@ -1,27 +1,16 @@
 package web
 
 import (
-	"net/http"
+	"context"
 	"slices"
 	"strconv"
 	"time"
 
 	"github.com/gin-gonic/gin"
 
+	"github.com/partnerdir/partnerdir/internal/audit"
 	"github.com/partnerdir/partnerdir/internal/directory"
 )
-
-// ProjectsPage is the data of the list of an organisation's projects.
-type ProjectsPage struct {
-	ManagePage
-}
-
-func (s *managePages) listProjects(c *gin.Context) {
-	mp, ok := s.managePage(c, "manage.projects.title", "projects", formState{})
-	if ok {
-		s.render(c, http.StatusOK, "manage_projects", ProjectsPage{mp})
-	}
-}
 
 // ProjectForm is the data of the add/edit project form.
 type ProjectForm struct {
@@ -43,20 +32,42 @@ func (ProjectForm) Day(t *time.Time) string {
 	return t.Format("2006-01-02")
 }
 
-func (s *managePages) renderProjectForm(c *gin.Context, status int, p directory.Project, themes []string, st formState) {
-	org := s.managedOrg(c)
-	title, action := "manage.project.edit", "/manage/"+org.Slug+"/projects/"+strconv.FormatInt(p.ID, 10)
-	if p.ID == 0 {
-		title, action = "manage.project.new", "/manage/"+org.Slug+"/projects/new"
+// projectEdit is a project as its form edits it: the themes are the
+// slugs of the chosen ones.
+type projectEdit struct {
+	directory.Project
+	themes []string
+}
+
+// projects are the organisation's projects.
+func (s *managePages) projects() record[projectEdit] {
+	return record[projectEdit]{s: s, section: "projects", noun: "project",
+		blank: projectEdit{Project: directory.Project{Status: directory.ProjectImplementation}},
+		all: func(_ context.Context, org *directory.Profile) ([]projectEdit, error) {
+			out := make([]projectEdit, len(org.Projects))
+			for i, p := range org.Projects {
+				out[i] = projectEdit{Project: p, themes: themeSlugs(p.Themes)}
+			}
+			return out, nil
+		},
+		id:   func(p *projectEdit) *int64 { return &p.ID },
+		read: readProject,
+		storeAdd: func(ctx context.Context, actor audit.Actor, orgID int64, p *projectEdit) error {
+			return s.dir.AddProject(ctx, actor, orgID, &p.Project, p.themes)
+		},
+		storeUpdate: func(ctx context.Context, actor audit.Actor, orgID int64, p *projectEdit) error {
+			return s.dir.UpdateProject(ctx, actor, orgID, &p.Project, p.themes)
+		},
+		storeDelete: s.dir.DeleteProject,
+		render:      s.renderProjectForm,
 	}
-	mp, ok := s.managePage(c, title, "projects", st)
-	if !ok {
-		return
-	}
-	pf := ProjectForm{ManagePage: mp, Project: p, Action: action, Countries: s.countryOptions(mp.Lang, p.Countries),
-		Offices: officeOptions(org, p.LeadOfficeID)}
+}
+
+func (s *managePages) renderProjectForm(c *gin.Context, status int, p projectEdit, mp ManagePage, action string) {
+	pf := ProjectForm{ManagePage: mp, Project: p.Project, Action: action, Countries: s.countryOptions(mp.Lang, p.Countries),
+		Offices: officeOptions(mp.Org, p.LeadOfficeID)}
 	var err error
-	if pf.Themes, err = themeOptions(c, s.dir, mp.Lang, themes); err != nil {
+	if pf.Themes, err = themeOptions(c, s.dir, mp.Lang, p.themes); err != nil {
 		s.fail(c, err)
 		return
 	}
@@ -69,31 +80,7 @@ func (s *managePages) renderProjectForm(c *gin.Context, status int, p directory.
 	s.render(c, status, "manage_project", pf)
 }
 
-func (s *managePages) newProject(c *gin.Context) {
-	s.renderProjectForm(c, http.StatusOK, directory.Project{Status: directory.ProjectImplementation}, nil, formState{})
-}
-
-func (s *managePages) managedProject(c *gin.Context) (*directory.Project, bool) {
-	id, ok := s.pathID(c, "id")
-	if !ok {
-		return nil, false
-	}
-	for i, p := range s.managedOrg(c).Projects {
-		if p.ID == id {
-			return &s.managedOrg(c).Projects[i], true
-		}
-	}
-	s.errorPage(c, http.StatusNotFound, "")
-	return nil, false
-}
-
-func (s *managePages) editProject(c *gin.Context) {
-	if p, ok := s.managedProject(c); ok {
-		s.renderProjectForm(c, http.StatusOK, *p, themeSlugs(p.Themes), formState{})
-	}
-}
-
-func readProject(f *formReader) (directory.Project, []string) {
+func readProject(f *formReader) projectEdit {
 	p := directory.Project{
 		Version: f.int("version"), Slug: f.str("slug"), Title: f.str("title"),
 		Summary:      directory.Localized{FR: f.str("summary_fr"), EN: f.str("summary_en")},
@@ -107,57 +94,5 @@ func readProject(f *formReader) (directory.Project, []string) {
 	for _, k := range f.strs("support_sought") {
 		p.SupportSought = append(p.SupportSought, directory.SupportKind(k))
 	}
-	return p, f.strs("themes")
-}
-
-func (s *managePages) createProject(c *gin.Context) {
-	org := s.managedOrg(c)
-	f := newFormReader(c)
-	p, themes := readProject(f)
-	err := f.failed()
-	if err == nil {
-		err = s.dir.AddProject(c.Request.Context(), s.actor(c), org.ID, &p, themes)
-	}
-	if err == nil {
-		redirectSaved(c, org, "/projects")
-		return
-	}
-	p.ID = 0
-	s.formFailed(c, err, f, func(status int, st formState) { s.renderProjectForm(c, status, p, themes, st) })
-}
-
-func (s *managePages) updateProject(c *gin.Context) {
-	cur, ok := s.managedProject(c)
-	if !ok {
-		return
-	}
-	org := s.managedOrg(c)
-	f := newFormReader(c)
-	p, themes := readProject(f)
-	p.ID = cur.ID
-	err := f.failed()
-	if err == nil {
-		err = s.dir.UpdateProject(c.Request.Context(), s.actor(c), org.ID, &p, themes)
-	}
-	if err == nil {
-		redirectSaved(c, org, "/projects")
-		return
-	}
-	s.formFailed(c, err, f, func(status int, st formState) { s.renderProjectForm(c, status, p, themes, st) })
-}
-
-func (s *managePages) deleteProject(c *gin.Context) {
-	cur, ok := s.managedProject(c)
-	if !ok {
-		return
-	}
-	org := s.managedOrg(c)
-	f := newFormReader(c)
-	if err := s.dir.DeleteProject(c.Request.Context(), s.actor(c), org.ID, cur.ID, f.int("version")); err != nil {
-		s.formFailed(c, err, f, func(status int, st formState) {
-			s.renderProjectForm(c, status, *cur, themeSlugs(cur.Themes), st)
-		})
-		return
-	}
-	redirectSaved(c, org, "/projects")
+	return projectEdit{Project: p, themes: f.strs("themes")}
 }

@@ -48,6 +48,21 @@ type axeViolation struct {
 	Summary string   `json:"summary"`
 }
 
+// sitePage is a page of the site to visit: its name in failures and
+// screenshots, and its path.
+type sitePage struct{ name, path string }
+
+// axeCheckPages visits each of pages, runs axeCheck on it and keeps a
+// screenshot.
+func (b *browser) axeCheckPages(pages []sitePage) {
+	b.t.Helper()
+	for _, p := range pages {
+		b.visit(p.path)
+		b.axeCheck(p.name)
+		b.shot(p.name)
+	}
+}
+
 // axeCheck injects axe-core into the current page and runs the WCAG 2.1
 // A and AA rules (contrast included): a serious or critical violation
 // fails the test; lesser ones are logged.

@@ -41,14 +41,7 @@ func newEnv(t *testing.T, limits offers.Limits) *env {
 	if _, err := demo.Load(ctx, pool, directory.NewStore(pool, nil)); err != nil {
 		t.Fatal(err)
 	}
-	ins, err := jobs.NewInserter(pool)
-	if err != nil {
-		t.Fatal(err)
-	}
-	outbox, err := mail.NewOutbox(ins, mailFrom, mailtest.Renderer(t))
-	if err != nil {
-		t.Fatal(err)
-	}
+	outbox, ins := mailtest.Outbox(t, pool, mailFrom)
 	store, err := offers.NewStore(pool, offers.Config{
 		Outbox:      outbox,
 		Secret:      []byte("0123456789abcdef0123456789abcdef"),

@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/chromedp/chromedp"
+	"github.com/partnerdir/partnerdir/internal/testenv"
 )
 
 var (
@@ -22,13 +23,7 @@ var (
 // CI=true.
 func axeScript(t *testing.T) string {
 	t.Helper()
-	path := os.Getenv("AXE_JS")
-	if path == "" {
-		if os.Getenv("CI") == "true" {
-			t.Fatal("AXE_JS is not set: axe-core is required under CI (make test downloads it)")
-		}
-		t.Skip("AXE_JS is not set; run make test, which downloads axe-core")
-	}
+	path := testenv.Require(t, "AXE_JS", "axe-core", "run make test, which downloads axe-core")
 	axeOnce.Do(func() {
 		b, err := os.ReadFile(path)
 		axeSource, axeErr = string(b), err

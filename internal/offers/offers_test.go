@@ -63,6 +63,16 @@ func noLimits() offers.Limits {
 	return l
 }
 
+// newMailingEnv is newEnv without limits whose mail queue is worked
+// against a test SMTP server, which it returns too.
+func newMailingEnv(t *testing.T) (*env, *smtptest.Server) {
+	t.Helper()
+	e := newEnv(t, noLimits())
+	srv := smtptest.New(t)
+	startWorkers(t, e, srv.URL())
+	return e, srv
+}
+
 // startWorkers runs a River client working the mail queue against smtpURL
 // on its own pool, stopped when t ends.
 func startWorkers(t *testing.T, e *env, smtpURL string) {
@@ -152,9 +162,7 @@ func byRecipient(msgs []smtptest.Received) map[string][]smtptest.Received {
 
 func TestEcpatVolunteeringOfferReachesContactAndDonor(t *testing.T) {
 	t.Parallel()
-	e := newEnv(t, noLimits())
-	srv := smtptest.New(t)
-	startWorkers(t, e, srv.URL())
+	e, srv := newMailingEnv(t)
 
 	r := e.submit(t, submission("ecpat-luxembourg", directory.SupportVolunteering, "marie.dupont@example.com", "en"))
 	if !regexp.MustCompile(`^OFR-\d{4}-\d{6}$`).MatchString(r.Reference) {
@@ -214,9 +222,7 @@ func TestEcpatVolunteeringOfferReachesContactAndDonor(t *testing.T) {
 
 func TestFrenchDonorGetsFrenchAcknowledgment(t *testing.T) {
 	t.Parallel()
-	e := newEnv(t, noLimits())
-	srv := smtptest.New(t)
-	startWorkers(t, e, srv.URL())
+	e, srv := newMailingEnv(t)
 	r := e.submit(t, submission("ecpat-luxembourg", directory.SupportGoods, "jean@example.com", "fr"))
 	ack := byRecipient(srv.WaitFor(2, 20*time.Second))["jean@example.com"]
 	if len(ack) != 1 || !strings.HasPrefix(ack[0].Subject(), "Votre offre "+r.Reference) {

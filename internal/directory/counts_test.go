@@ -6,8 +6,8 @@ import (
 
 	"github.com/partnerdir/partnerdir/internal/audit"
 	"github.com/partnerdir/partnerdir/internal/demo"
+	"github.com/partnerdir/partnerdir/internal/demo/demotest"
 	"github.com/partnerdir/partnerdir/internal/directory"
-	"github.com/partnerdir/partnerdir/internal/postgres/pgtest"
 )
 
 // The list total and the facet counts are cached, but a write through the
@@ -15,12 +15,8 @@ import (
 func TestCountsFollowWritesThroughTheStore(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	pool := pgtest.NewPool(t)
-	store := directory.NewStore(pool, nil)
+	pool, store := demotest.Load(t)
 	orgs := demo.Organisations()
-	if _, err := demo.Load(ctx, pool, store); err != nil {
-		t.Fatal(err)
-	}
 	// counts reads the list total and the facet count of ML, as a visitor
 	// of the list page sees them.
 	counts := func() (total, ml int) {

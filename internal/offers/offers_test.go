@@ -14,7 +14,7 @@ import (
 	"github.com/riverqueue/river"
 
 	"github.com/partnerdir/partnerdir/internal/audit"
-	"github.com/partnerdir/partnerdir/internal/demo"
+	"github.com/partnerdir/partnerdir/internal/demo/demotest"
 	"github.com/partnerdir/partnerdir/internal/directory"
 	"github.com/partnerdir/partnerdir/internal/fault"
 	"github.com/partnerdir/partnerdir/internal/jobs"
@@ -22,7 +22,6 @@ import (
 	"github.com/partnerdir/partnerdir/internal/mail/mailtest"
 	"github.com/partnerdir/partnerdir/internal/mail/smtptest"
 	"github.com/partnerdir/partnerdir/internal/offers"
-	"github.com/partnerdir/partnerdir/internal/postgres/pgtest"
 )
 
 const mailFrom = "Partnerdir <no-reply@partnerdir.test>"
@@ -36,11 +35,7 @@ type env struct {
 
 func newEnv(t *testing.T, limits offers.Limits) *env {
 	t.Helper()
-	pool := pgtest.NewPool(t)
-	ctx := context.Background()
-	if _, err := demo.Load(ctx, pool, directory.NewStore(pool, nil)); err != nil {
-		t.Fatal(err)
-	}
+	pool, _ := demotest.Load(t)
 	outbox, ins := mailtest.Outbox(t, pool, mailFrom)
 	store, err := offers.NewStore(pool, offers.Config{
 		Outbox:      outbox,

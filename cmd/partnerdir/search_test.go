@@ -5,7 +5,6 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
-	"os"
 	"strconv"
 	"strings"
 	"testing"
@@ -13,6 +12,7 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/meilisearch/meilisearch-go"
 
+	"github.com/partnerdir/partnerdir/internal/app/apptest"
 	"github.com/partnerdir/partnerdir/internal/postgres/pgtest"
 	"github.com/partnerdir/partnerdir/internal/search"
 )
@@ -20,13 +20,7 @@ import (
 // TestSearchReindexAndVerify drives the commands as an operator would:
 // reindex, verify, break the index, verify (drift reported), repair.
 func TestSearchReindexAndVerify(t *testing.T) {
-	meiliURL, key := os.Getenv("MEILI_URL"), os.Getenv("MEILI_MASTER_KEY")
-	if meiliURL == "" {
-		if os.Getenv("CI") == "true" {
-			t.Fatal("MEILI_URL is not set: Meilisearch is required under CI")
-		}
-		t.Skip("MEILI_URL is not set; run make test")
-	}
+	meiliURL, key := apptest.RequireMeili(t)
 	b := make([]byte, 5)
 	_, _ = rand.Read(b)
 	index := "c_" + hex.EncodeToString(b)

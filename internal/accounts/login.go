@@ -54,15 +54,8 @@ func (s *Store) Authenticate(ctx context.Context, email, password, clientIP, req
 	actor := audit.Actor{UserID: u.ID, Label: email, RequestID: requestID}
 	if !ok || u.Disabled {
 		err := postgres.InTx(ctx, s.pool, func(tx pgx.Tx) error {
-			for _, k := range []string{ipKey, accountKey} {
-				if _, err := tx.Exec(ctx, `
-					INSERT INTO login_attempts AS a (key, window_start, failures) VALUES ($1, now(), 1)
-					ON CONFLICT (key) DO UPDATE SET
-						failures = CASE WHEN a.window_start < now() - make_interval(secs => $2) THEN 1 ELSE a.failures + 1 END,
-						window_start = CASE WHEN a.window_start < now() - make_interval(secs => $2) THEN now() ELSE a.window_start END`,
-					k, s.window.Seconds()); err != nil {
-					return err
-				}
+			if err := s.recordFailure(ctx, tx, ipKey, accountKey); err != nil {
+				return err
 			}
 			reason := "bad_credentials"
 			if ok {
@@ -105,4 +98,21 @@ func (s *Store) limited(ctx context.Context, ipKey, accountKey string) (bool, er
 		return false, fmt.Errorf("accounts: login limits: %w", err)
 	}
 	return n > 0, nil
+}
+
+// recordFailure counts one failure against each of keys (a client address
+// and an account), in a window that starts again once it is older than
+// the limit's window.
+func (s *Store) recordFailure(ctx context.Context, tx pgx.Tx, keys ...string) error {
+	for _, k := range keys {
+		if _, err := tx.Exec(ctx, `
+			INSERT INTO login_attempts AS a (key, window_start, failures) VALUES ($1, now(), 1)
+			ON CONFLICT (key) DO UPDATE SET
+				failures = CASE WHEN a.window_start < now() - make_interval(secs => $2) THEN 1 ELSE a.failures + 1 END,
+				window_start = CASE WHEN a.window_start < now() - make_interval(secs => $2) THEN now() ELSE a.window_start END`,
+			k, s.window.Seconds()); err != nil {
+			return err
+		}
+	}
+	return nil
 }

@@ -12,8 +12,6 @@ import (
 
 	"github.com/partnerdir/partnerdir/internal/accounts"
 	"github.com/partnerdir/partnerdir/internal/fault"
-	"github.com/partnerdir/partnerdir/internal/jobs"
-	"github.com/partnerdir/partnerdir/internal/mail"
 	"github.com/partnerdir/partnerdir/internal/mail/mailtest"
 	"github.com/partnerdir/partnerdir/internal/postgres/pgtest"
 )
@@ -21,14 +19,7 @@ import (
 func newMailingStore(t *testing.T) (*accounts.Store, *pgxpool.Pool) {
 	t.Helper()
 	pool := pgtest.NewPool(t)
-	inserter, err := jobs.NewInserter(pool)
-	if err != nil {
-		t.Fatal(err)
-	}
-	outbox, err := mail.NewOutbox(inserter, "Partnerdir <no-reply@partners.test>", mailtest.Renderer(t))
-	if err != nil {
-		t.Fatal(err)
-	}
+	outbox, _ := mailtest.Outbox(t, pool, "Partnerdir <no-reply@partners.test>")
 	return accounts.NewStore(pool, accounts.WithFastHashing(), accounts.WithMail(outbox, "https://partners.test")), pool
 }
 

@@ -46,6 +46,11 @@ func NewEnrolment(u *User) (*Enrolment, error) {
 	if err != nil {
 		return nil, fmt.Errorf("accounts: new TOTP secret: %w", err)
 	}
+	return enrolment(key, key.Secret())
+}
+
+// enrolment is the enrolment of key, whose secret is secret, with its QR code.
+func enrolment(key *otp.Key, secret string) (*Enrolment, error) {
 	img, err := key.Image(220, 220)
 	if err != nil {
 		return nil, fmt.Errorf("accounts: QR code: %w", err)
@@ -54,7 +59,7 @@ func NewEnrolment(u *User) (*Enrolment, error) {
 	if err := png.Encode(&b, img); err != nil {
 		return nil, fmt.Errorf("accounts: QR code: %w", err)
 	}
-	return &Enrolment{Secret: key.Secret(), URL: key.URL(), QR: b.Bytes()}, nil
+	return &Enrolment{Secret: secret, URL: key.URL(), QR: b.Bytes()}, nil
 }
 
 // matchStep returns the time step whose code is code, among now's and its
@@ -177,15 +182,8 @@ func (s *Store) VerifySecondFactor(ctx context.Context, userID int64, code, clie
 		return err
 	}
 	err = postgres.InTx(ctx, s.pool, func(tx pgx.Tx) error {
-		for _, k := range []string{"ip:" + clientIP, key} {
-			if _, err := tx.Exec(ctx, `
-				INSERT INTO login_attempts AS a (key, window_start, failures) VALUES ($1, now(), 1)
-				ON CONFLICT (key) DO UPDATE SET
-					failures = CASE WHEN a.window_start < now() - make_interval(secs => $2) THEN 1 ELSE a.failures + 1 END,
-					window_start = CASE WHEN a.window_start < now() - make_interval(secs => $2) THEN now() ELSE a.window_start END`,
-				k, s.window.Seconds()); err != nil {
-				return err
-			}
+		if err := s.recordFailure(ctx, tx, "ip:"+clientIP, key); err != nil {
+			return err
 		}
 		return audit.Record(ctx, tx, actor, audit.Entry{Action: "user.two_factor_failure", EntityType: "user", EntityID: userID,
 			Details: map[string]any{"ip": clientIP}})
@@ -204,13 +202,5 @@ func EnrolmentFor(u *User, secret string) (*Enrolment, error) {
 	if err != nil {
 		return nil, fmt.Errorf("accounts: TOTP key: %w", err)
 	}
-	img, err := key.Image(220, 220)
-	if err != nil {
-		return nil, fmt.Errorf("accounts: QR code: %w", err)
-	}
-	var b bytes.Buffer
-	if err := png.Encode(&b, img); err != nil {
-		return nil, fmt.Errorf("accounts: QR code: %w", err)
-	}
-	return &Enrolment{Secret: secret, URL: key.URL(), QR: b.Bytes()}, nil
+	return enrolment(key, secret)
 }

@@ -9,6 +9,7 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/partnerdir/partnerdir/internal/demo"
+	"github.com/partnerdir/partnerdir/internal/demo/demotest"
 	"github.com/partnerdir/partnerdir/internal/directory"
 	"github.com/partnerdir/partnerdir/internal/postgres/pgtest"
 )
@@ -38,11 +39,7 @@ func loadSynthetic(t *testing.T, pool *pgxpool.Pool, store *directory.Store, n i
 func TestSyntheticOrganisationsAreCompleteAndProfilesRead(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	pool := pgtest.NewPool(t)
-	store := directory.NewStore(pool, nil)
-	if _, err := demo.Load(ctx, pool, store); err != nil {
-		t.Fatal(err)
-	}
+	pool, store := demotest.Load(t)
 	var calls, lastDone int
 	res, err := demo.LoadSynthetic(ctx, pool, store, demo.SyntheticOptions{Orgs: 200, Seed: 7,
 		Progress: func(done, total int) { calls, lastDone = calls+1, done }})
@@ -120,11 +117,7 @@ func TestSyntheticIsDeterministicAndTopsUp(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
 	// Database A: demo data first, then the synthetic data.
-	poolA := pgtest.NewPool(t)
-	storeA := directory.NewStore(poolA, nil)
-	if _, err := demo.Load(ctx, poolA, storeA); err != nil {
-		t.Fatal(err)
-	}
+	poolA, storeA := demotest.Load(t)
 	loadSynthetic(t, poolA, storeA, 200)
 	// Database B: the other way round, which also proves the identities'
 	// sequences stay ahead of the ids the bulk load wrote.

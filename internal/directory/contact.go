@@ -14,11 +14,8 @@ import (
 // AddContact adds contact point cp to organisation orgID and sets cp.ID;
 // with cp.Default it becomes the default contact. Errors as AddOffice.
 func (s *Store) AddContact(ctx context.Context, actor audit.Actor, orgID int64, cp *ContactPoint) error {
-	if err := cp.Validate(); err != nil {
-		return err
-	}
-	err := s.childWrite(ctx, actor, orgID, audit.Entry{Action: "contact.create", EntityType: "contact_point",
-		Details: map[string]any{"name": cp.Name, "email": cp.Email}}, func(tx pgx.Tx, e *audit.Entry) error {
+	details := map[string]any{"name": cp.Name, "email": cp.Email}
+	return s.addChild(ctx, actor, orgID, contactChild, cp, details, func(tx pgx.Tx, e *audit.Entry) error {
 		err := tx.QueryRow(ctx, `
 			INSERT INTO contact_points (organisation_id, name, email, role_code, office_id, visibility)
 			VALUES ($1, $2, $3, $4, NULLIF($5, 0), $6) RETURNING id, version`,
@@ -29,10 +26,6 @@ func (s *Store) AddContact(ctx context.Context, actor audit.Actor, orgID int64, 
 		e.EntityID = cp.ID
 		return setDefault(ctx, tx, orgID, cp)
 	})
-	if err != nil {
-		return fmt.Errorf("directory: add contact to %d: %w", orgID, err)
-	}
-	return nil
 }
 
 func setDefault(ctx context.Context, tx pgx.Tx, orgID int64, cp *ContactPoint) error {
@@ -47,11 +40,8 @@ func setDefault(ctx context.Context, tx pgx.Tx, orgID int64, cp *ContactPoint) e
 // cp.Default it becomes the default contact (the default is changed by
 // choosing another one, never by unsetting it). Errors as UpdateOffice.
 func (s *Store) UpdateContact(ctx context.Context, actor audit.Actor, orgID int64, cp *ContactPoint) error {
-	if err := cp.Validate(); err != nil {
-		return err
-	}
-	err := s.childWrite(ctx, actor, orgID, audit.Entry{Action: "contact.update", EntityType: "contact_point", EntityID: cp.ID,
-		Details: map[string]any{"name": cp.Name, "email": cp.Email, "default": cp.Default}}, func(tx pgx.Tx, e *audit.Entry) error {
+	details := map[string]any{"name": cp.Name, "email": cp.Email, "default": cp.Default}
+	return s.updateChild(ctx, actor, orgID, contactChild, cp.ID, &cp.Version, cp, details, func(tx pgx.Tx, e *audit.Entry) error {
 		err := auditedUpdate(ctx, tx, e, "contact_points", orgID, cp.ID, `
 			UPDATE contact_points SET name = $4, email = $5, role_code = $6, office_id = NULLIF($7, 0), visibility = $8,
 				version = version + 1, updated_at = now()
@@ -62,33 +52,22 @@ func (s *Store) UpdateContact(ctx context.Context, actor audit.Actor, orgID int6
 		}
 		return setDefault(ctx, tx, orgID, cp)
 	})
-	if err != nil {
-		return fmt.Errorf("directory: update contact %d: %w", cp.ID, err)
-	}
-	cp.Version++
-	return nil
 }
 
 // DeleteContact removes contact point id (at version) and the rules that
 // route to it. The default contact cannot be removed: another must be made
 // the default first (an Invalid error). Errors as UpdateOffice.
 func (s *Store) DeleteContact(ctx context.Context, actor audit.Actor, orgID, id int64, version int) error {
-	err := s.childWrite(ctx, actor, orgID, audit.Entry{Action: "contact.delete", EntityType: "contact_point", EntityID: id},
-		func(tx pgx.Tx, e *audit.Entry) error {
-			var isDefault bool
-			if err := tx.QueryRow(ctx, `SELECT COALESCE(default_contact_id = $2, false) FROM organisations WHERE id = $1`, orgID, id).Scan(&isDefault); err != nil {
-				return err
-			}
-			if isDefault {
-				return fault.InvalidField("contact", "manage.err.this_is_the_default_contact:_make_another_contact_the_default_first")
-			}
-			return guarded(ctx, tx, "contact_points", orgID, id,
-				`DELETE FROM contact_points WHERE id = $1 AND organisation_id = $2 AND version = $3`, id, orgID, version)
-		})
-	if err != nil {
-		return fmt.Errorf("directory: delete contact %d: %w", id, err)
-	}
-	return nil
+	return s.deleteChild(ctx, actor, orgID, contactChild, id, version, func(tx pgx.Tx) error {
+		var isDefault bool
+		if err := tx.QueryRow(ctx, `SELECT COALESCE(default_contact_id = $2, false) FROM organisations WHERE id = $1`, orgID, id).Scan(&isDefault); err != nil {
+			return err
+		}
+		if isDefault {
+			return fault.InvalidField("contact", "manage.err.this_is_the_default_contact:_make_another_contact_the_default_first")
+		}
+		return nil
+	})
 }
 
 // AddRule adds routing rule r to organisation orgID and sets r.ID. It

@@ -24,12 +24,10 @@ func officeFKError(err error, field string) error {
 // returns an Invalid error (also when m.OfficeID is another
 // organisation's office) and fault.ErrNotFound for an unknown organisation.
 func (s *Store) AddMember(ctx context.Context, actor audit.Actor, orgID int64, m *Member) error {
-	if err := m.Validate(); err != nil {
-		return err
-	}
-	err := s.childWrite(ctx, actor, orgID, audit.Entry{Action: "member.create", EntityType: "team_member",
-		Details: map[string]any{"full_name": m.FullName, "public": m.Public}}, func(tx pgx.Tx, e *audit.Entry) error {
-		if err := tx.QueryRow(ctx, `SELECT COALESCE(max(position), 0) + 1 FROM team_members WHERE organisation_id = $1`, orgID).Scan(&m.Position); err != nil {
+	details := map[string]any{"full_name": m.FullName, "public": m.Public}
+	return s.addChild(ctx, actor, orgID, memberChild, m, details, func(tx pgx.Tx, e *audit.Entry) error {
+		var err error
+		if m.Position, err = nextPosition(ctx, tx, memberChild, orgID); err != nil {
 			return err
 		}
 		if _, err := insertMember(ctx, tx, orgID, m); err != nil {
@@ -38,20 +36,13 @@ func (s *Store) AddMember(ctx context.Context, actor audit.Actor, orgID int64, m
 		m.Version, e.EntityID = 1, m.ID
 		return nil
 	})
-	if err != nil {
-		return fmt.Errorf("directory: add member to %d: %w", orgID, err)
-	}
-	return nil
 }
 
 // UpdateMember saves m (by m.ID, guarded by m.Version); its position is
 // unchanged. Errors as UpdateOffice.
 func (s *Store) UpdateMember(ctx context.Context, actor audit.Actor, orgID int64, m *Member) error {
-	if err := m.Validate(); err != nil {
-		return err
-	}
-	err := s.childWrite(ctx, actor, orgID, audit.Entry{Action: "member.update", EntityType: "team_member", EntityID: m.ID,
-		Details: map[string]any{"full_name": m.FullName, "public": m.Public}}, func(tx pgx.Tx, e *audit.Entry) error {
+	details := map[string]any{"full_name": m.FullName, "public": m.Public}
+	return s.updateChild(ctx, actor, orgID, memberChild, m.ID, &m.Version, m, details, func(tx pgx.Tx, e *audit.Entry) error {
 		err := auditedUpdate(ctx, tx, e, "team_members", orgID, m.ID, `
 			UPDATE team_members SET office_id = NULLIF($4, 0), full_name = $5, role_title = $6, responsibilities = $7, bio = $8,
 				joined_year = NULLIF($9, 0), email = $10, visibility = $11, version = version + 1, updated_at = now()
@@ -59,24 +50,11 @@ func (s *Store) UpdateMember(ctx context.Context, actor audit.Actor, orgID int64
 			m.ID, orgID, m.Version, m.OfficeID, m.FullName, m.RoleTitle, m.Responsibilities, m.Bio, m.JoinedYear, m.Email, visibility(m.Public))
 		return officeFKError(err, "office")
 	})
-	if err != nil {
-		return fmt.Errorf("directory: update member %d: %w", m.ID, err)
-	}
-	m.Version++
-	return nil
 }
 
 // DeleteMember removes member id (at version). Errors as UpdateOffice.
 func (s *Store) DeleteMember(ctx context.Context, actor audit.Actor, orgID, id int64, version int) error {
-	err := s.childWrite(ctx, actor, orgID, audit.Entry{Action: "member.delete", EntityType: "team_member", EntityID: id},
-		func(tx pgx.Tx, e *audit.Entry) error {
-			return guarded(ctx, tx, "team_members", orgID, id,
-				`DELETE FROM team_members WHERE id = $1 AND organisation_id = $2 AND version = $3`, id, orgID, version)
-		})
-	if err != nil {
-		return fmt.Errorf("directory: delete member %d: %w", id, err)
-	}
-	return nil
+	return s.deleteChild(ctx, actor, orgID, memberChild, id, version, nil)
 }
 
 // MoveMember moves member id one place up (earlier) or down in the team's

@@ -2,7 +2,6 @@ package directory
 
 import (
 	"context"
-	"fmt"
 
 	"github.com/jackc/pgx/v5"
 
@@ -22,12 +21,9 @@ func officeError(err error) error {
 // Invalid error for bad input and fault.ErrNotFound for an unknown
 // organisation.
 func (s *Store) AddOffice(ctx context.Context, actor audit.Actor, orgID int64, f *Office) error {
-	if err := f.Validate(); err != nil {
-		return err
-	}
-	err := s.childWrite(ctx, actor, orgID, audit.Entry{Action: "office.create", EntityType: "office",
-		Details: map[string]any{"name": f.Name, "city": f.City}}, func(tx pgx.Tx, e *audit.Entry) error {
-		if err := tx.QueryRow(ctx, `SELECT COALESCE(max(position), 0) + 1 FROM offices WHERE organisation_id = $1`, orgID).Scan(&f.Position); err != nil {
+	return s.addChild(ctx, actor, orgID, officeChild, f, map[string]any{"name": f.Name, "city": f.City}, func(tx pgx.Tx, e *audit.Entry) error {
+		var err error
+		if f.Position, err = nextPosition(ctx, tx, officeChild, orgID); err != nil {
 			return err
 		}
 		if err := insertOffice(ctx, tx, orgID, f); err != nil {
@@ -36,21 +32,14 @@ func (s *Store) AddOffice(ctx context.Context, actor audit.Actor, orgID int64, f
 		f.Version, e.EntityID = 1, f.ID
 		return nil
 	})
-	if err != nil {
-		return fmt.Errorf("directory: add office to %d: %w", orgID, err)
-	}
-	return nil
 }
 
 // UpdateOffice saves f (by f.ID, guarded by f.Version) in organisation
 // orgID. It returns an Invalid error, fault.ErrNotFound when the office is not
 // orgID's, or fault.ErrConflict when someone saved it meanwhile.
 func (s *Store) UpdateOffice(ctx context.Context, actor audit.Actor, orgID int64, f *Office) error {
-	if err := f.Validate(); err != nil {
-		return err
-	}
-	err := s.childWrite(ctx, actor, orgID, audit.Entry{Action: "office.update", EntityType: "office", EntityID: f.ID,
-		Details: map[string]any{"name": f.Name, "city": f.City}}, func(tx pgx.Tx, e *audit.Entry) error {
+	details := map[string]any{"name": f.Name, "city": f.City}
+	return s.updateChild(ctx, actor, orgID, officeChild, f.ID, &f.Version, f, details, func(tx pgx.Tx, e *audit.Entry) error {
 		err := auditedUpdate(ctx, tx, e, "offices", orgID, f.ID, `
 			UPDATE offices SET name = $4, kind = $5, address = $6, postal_code = $7, city = $8, country_code = $9,
 				latitude = $10, longitude = $11, opened_year = NULLIF($12, 0), email = $13, phone = $14,
@@ -67,24 +56,11 @@ func (s *Store) UpdateOffice(ctx context.Context, actor audit.Actor, orgID int64
 		_, err = tx.Exec(ctx, `INSERT INTO office_countries (office_id, country_code) SELECT DISTINCT $1::bigint, unnest($2::text[])`, f.ID, f.Covers)
 		return err
 	})
-	if err != nil {
-		return fmt.Errorf("directory: update office %d: %w", f.ID, err)
-	}
-	f.Version++
-	return nil
 }
 
 // DeleteOffice removes office id (at version) from organisation orgID;
 // its members, projects and contacts stay, without an office. It returns
 // fault.ErrNotFound or fault.ErrConflict like UpdateOffice.
 func (s *Store) DeleteOffice(ctx context.Context, actor audit.Actor, orgID, id int64, version int) error {
-	err := s.childWrite(ctx, actor, orgID, audit.Entry{Action: "office.delete", EntityType: "office", EntityID: id},
-		func(tx pgx.Tx, e *audit.Entry) error {
-			return guarded(ctx, tx, "offices", orgID, id,
-				`DELETE FROM offices WHERE id = $1 AND organisation_id = $2 AND version = $3`, id, orgID, version)
-		})
-	if err != nil {
-		return fmt.Errorf("directory: delete office %d: %w", id, err)
-	}
-	return nil
+	return s.deleteChild(ctx, actor, orgID, officeChild, id, version, nil)
 }

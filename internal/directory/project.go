@@ -2,7 +2,6 @@ package directory
 
 import (
 	"context"
-	"fmt"
 
 	"github.com/jackc/pgx/v5"
 
@@ -36,15 +35,12 @@ func (s *Store) AddProject(ctx context.Context, actor audit.Actor, orgID int64, 
 	if p.SupportSought == nil {
 		p.SupportSought = []SupportKind{}
 	}
-	if err := p.Validate(); err != nil {
-		return err
-	}
-	err := s.childWrite(ctx, actor, orgID, audit.Entry{Action: "project.create", EntityType: "project",
-		Details: map[string]any{"slug": p.Slug, "title": p.Title}}, func(tx pgx.Tx, e *audit.Entry) error {
-		if err := checkThemes(ctx, tx, themeSlugs); err != nil {
+	return s.addChild(ctx, actor, orgID, projectChild, p, projectDetails(p), func(tx pgx.Tx, e *audit.Entry) error {
+		err := checkThemes(ctx, tx, themeSlugs)
+		if err != nil {
 			return err
 		}
-		if err := tx.QueryRow(ctx, `SELECT COALESCE(max(position), 0) + 1 FROM projects WHERE organisation_id = $1`, orgID).Scan(&p.Position); err != nil {
+		if p.Position, err = nextPosition(ctx, tx, projectChild, orgID); err != nil {
 			return err
 		}
 		if _, err := insertProject(ctx, tx, orgID, p, themeSlugs); err != nil {
@@ -53,10 +49,10 @@ func (s *Store) AddProject(ctx context.Context, actor audit.Actor, orgID int64, 
 		p.Version, e.EntityID = 1, p.ID
 		return nil
 	})
-	if err != nil {
-		return fmt.Errorf("directory: add project to %d: %w", orgID, err)
-	}
-	return nil
+}
+
+func projectDetails(p *Project) map[string]any {
+	return map[string]any{"slug": p.Slug, "title": p.Title}
 }
 
 // UpdateProject saves p (by p.ID, guarded by p.Version) and its themes.
@@ -65,11 +61,7 @@ func (s *Store) UpdateProject(ctx context.Context, actor audit.Actor, orgID int6
 	if p.SupportSought == nil {
 		p.SupportSought = []SupportKind{}
 	}
-	if err := p.Validate(); err != nil {
-		return err
-	}
-	err := s.childWrite(ctx, actor, orgID, audit.Entry{Action: "project.update", EntityType: "project", EntityID: p.ID,
-		Details: map[string]any{"slug": p.Slug, "title": p.Title}}, func(tx pgx.Tx, e *audit.Entry) error {
+	return s.updateChild(ctx, actor, orgID, projectChild, p.ID, &p.Version, p, projectDetails(p), func(tx pgx.Tx, e *audit.Entry) error {
 		if err := checkThemes(ctx, tx, themeSlugs); err != nil {
 			return err
 		}
@@ -94,23 +86,10 @@ func (s *Store) UpdateProject(ctx context.Context, actor audit.Actor, orgID int6
 		_, err = tx.Exec(ctx, `INSERT INTO project_themes (project_id, theme_id) SELECT $1::bigint, id FROM themes WHERE slug = ANY($2)`, p.ID, themeSlugs)
 		return err
 	})
-	if err != nil {
-		return fmt.Errorf("directory: update project %d: %w", p.ID, err)
-	}
-	p.Version++
-	return nil
 }
 
 // DeleteProject removes project id (at version) and its routing rules.
 // Errors as UpdateOffice.
 func (s *Store) DeleteProject(ctx context.Context, actor audit.Actor, orgID, id int64, version int) error {
-	err := s.childWrite(ctx, actor, orgID, audit.Entry{Action: "project.delete", EntityType: "project", EntityID: id},
-		func(tx pgx.Tx, e *audit.Entry) error {
-			return guarded(ctx, tx, "projects", orgID, id,
-				`DELETE FROM projects WHERE id = $1 AND organisation_id = $2 AND version = $3`, id, orgID, version)
-		})
-	if err != nil {
-		return fmt.Errorf("directory: delete project %d: %w", id, err)
-	}
-	return nil
+	return s.deleteChild(ctx, actor, orgID, projectChild, id, version, nil)
 }

@@ -212,32 +212,42 @@ func TestReviewTransitions(t *testing.T) {
 	}
 }
 
-func TestApprovalNeedsADefaultContact(t *testing.T) {
+// A decision the server refuses leaves the organisation pending.
+func TestRefusedDecisionLeavesPending(t *testing.T) {
 	t.Parallel()
-	ctx := context.Background()
-	f := newReviewFixture(t, true)
-	org := orgBySlug(t, f.s, "ecpat-luxembourg")
-	f.exec(t, `UPDATE organisations SET status = 'pending', default_contact_id = NULL WHERE id = $1`, org.ID)
-	if err := f.s.Decide(ctx, admin, org.ID, directory.DecisionApprove, ""); !errors.Is(err, directory.ErrNoDefaultContact) {
-		t.Fatalf("approve without a default contact: %v", err)
-	}
-	if st := orgBySlug(t, f.s, org.Slug).Status; st != directory.StatusPending {
-		t.Errorf("status %s, want pending", st)
-	}
-}
-
-func TestRejectionWithoutMailerChangesNothing(t *testing.T) {
-	t.Parallel()
-	ctx := context.Background()
-	f := newReviewFixture(t, false)
-	org := orgBySlug(t, f.s, "ecpat-luxembourg")
-	f.owner(t, "owner@ecpat.test", org.ID)
-	f.exec(t, `UPDATE organisations SET status = 'pending' WHERE id = $1`, org.ID)
-	if err := f.s.Decide(ctx, admin, org.ID, directory.DecisionReject, "Incomplet"); !errors.Is(err, directory.ErrNoMailer) {
-		t.Fatalf("reject without a mailer: %v", err)
-	}
-	if st := orgBySlug(t, f.s, org.Slug).Status; st != directory.StatusPending {
-		t.Errorf("status %s, want pending: the owners would never learn why", st)
+	for _, c := range []struct {
+		name     string
+		withMail bool
+		owner    bool
+		pending  string // the UPDATE that makes the organisation pending
+		decision string
+		note     string
+		want     error
+		why      string
+	}{
+		{name: "approval needs a default contact", withMail: true,
+			pending:  `UPDATE organisations SET status = 'pending', default_contact_id = NULL WHERE id = $1`,
+			decision: directory.DecisionApprove, want: directory.ErrNoDefaultContact},
+		{name: "rejection without mailer", owner: true,
+			pending:  `UPDATE organisations SET status = 'pending' WHERE id = $1`,
+			decision: directory.DecisionReject, note: "Incomplet", want: directory.ErrNoMailer,
+			why: ": the owners would never learn why"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			t.Parallel()
+			f := newReviewFixture(t, c.withMail)
+			org := orgBySlug(t, f.s, "ecpat-luxembourg")
+			if c.owner {
+				f.owner(t, "owner@ecpat.test", org.ID)
+			}
+			f.exec(t, c.pending, org.ID)
+			if err := f.s.Decide(context.Background(), admin, org.ID, c.decision, c.note); !errors.Is(err, c.want) {
+				t.Fatalf("%s: %v, want %v", c.name, err, c.want)
+			}
+			if st := orgBySlug(t, f.s, org.Slug).Status; st != directory.StatusPending {
+				t.Errorf("status %s, want pending%s", st, c.why)
+			}
+		})
 	}
 }
 
@@ -247,31 +257,7 @@ func TestConcurrentApprovalsOneWins(t *testing.T) {
 	f := newReviewFixture(t, true)
 	org := orgBySlug(t, f.s, "ecpat-luxembourg")
 	f.exec(t, `UPDATE organisations SET status = 'pending' WHERE id = $1`, org.ID)
-	const n = 6
-	errs := make(chan error, n)
-	var start sync.WaitGroup
-	start.Add(1)
-	for range n {
-		go func() {
-			start.Wait()
-			errs <- f.s.Decide(ctx, admin, org.ID, directory.DecisionApprove, "")
-		}()
-	}
-	start.Done()
-	won, conflicts := 0, 0
-	for range n {
-		switch err := <-errs; {
-		case err == nil:
-			won++
-		case errors.Is(err, fault.ErrConflict):
-			conflicts++
-		default:
-			t.Errorf("unexpected error: %v", err)
-		}
-	}
-	if won != 1 || conflicts != n-1 {
-		t.Errorf("%d approvals won and %d conflicted, want 1 and %d", won, conflicts, n-1)
-	}
+	oneWins(t, "approvals", 6, func(int) error { return f.s.Decide(ctx, admin, org.ID, directory.DecisionApprove, "") })
 	if c := f.count(t, `SELECT count(*) FROM audit_log WHERE action = 'organisation.approve'`); c != 1 {
 		t.Errorf("%d approvals audited, want 1", c)
 	}

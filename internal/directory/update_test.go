@@ -35,6 +35,37 @@ func demoStore(t *testing.T) (*directory.Store, *pgxpool.Pool, func(int64) int) 
 	return store, pool, func(id int64) int { mu.Lock(); defer mu.Unlock(); return jobs[id] }
 }
 
+// oneWins starts n calls of do (each given its number) at the same moment
+// and fails unless exactly one succeeds and every other one is refused with
+// fault.ErrConflict. what names the calls in the failure.
+func oneWins(t *testing.T, what string, n int, do func(i int) error) {
+	t.Helper()
+	errs := make(chan error, n)
+	var start sync.WaitGroup
+	start.Add(1)
+	for i := range n {
+		go func() {
+			start.Wait()
+			errs <- do(i)
+		}()
+	}
+	start.Done()
+	won, conflicts := 0, 0
+	for range n {
+		switch err := <-errs; {
+		case err == nil:
+			won++
+		case errors.Is(err, fault.ErrConflict):
+			conflicts++
+		default:
+			t.Errorf("unexpected error: %v", err)
+		}
+	}
+	if won != 1 || conflicts != n-1 {
+		t.Fatalf("%d %s won and %d conflicted, want 1 and %d", won, what, conflicts, n-1)
+	}
+}
+
 func orgBySlug(t *testing.T, s *directory.Store, slug string) *directory.Profile {
 	t.Helper()
 	p, err := s.Profile(context.Background(), slug, directory.ProfileOptions{Unpublished: true, Private: true})
@@ -241,31 +272,7 @@ func TestConcurrentSavesOneWinsOneConflicts(t *testing.T) {
 			Description: directory.Localized{FR: text}, Countries: p.Countries, ThemeSlugs: []string{"child-protection"}})
 		return err
 	}
-	const n = 8
-	errs := make(chan error, n)
-	var start sync.WaitGroup
-	start.Add(1)
-	for i := 0; i < n; i++ {
-		go func() {
-			start.Wait()
-			errs <- save("version " + string(rune('A'+i)))
-		}()
-	}
-	start.Done()
-	won, conflicts := 0, 0
-	for i := 0; i < n; i++ {
-		switch err := <-errs; {
-		case err == nil:
-			won++
-		case errors.Is(err, fault.ErrConflict):
-			conflicts++
-		default:
-			t.Errorf("unexpected error: %v", err)
-		}
-	}
-	if won != 1 || conflicts != n-1 {
-		t.Errorf("%d saves won and %d conflicted, want 1 and %d", won, conflicts, n-1)
-	}
+	oneWins(t, "saves", 8, func(i int) error { return save("version " + string(rune('A'+i))) })
 	if got := orgBySlug(t, s, "ecpat-luxembourg"); got.Version != p.Version+1 {
 		t.Errorf("version %d, want %d", got.Version, p.Version+1)
 	}

@@ -19,17 +19,13 @@ func TestMainPagesPassAxe(t *testing.T) {
 	a.user(t, "editor@ecpat.test", "", "ecpat-luxembourg")
 
 	donor := newBrowser(t, a.URL)
-	for _, p := range []struct{ name, path string }{
+	donor.axeCheckPages([]sitePage{
 		{"list", "/organisations"},
 		{"country", "/countries/ML"},
 		{"login", "/login"},
 		{"privacy", "/privacy"},
 		{"not-found", "/organisations/nobody-here"},
-	} {
-		donor.visit(p.path)
-		donor.axeCheck(p.name)
-		donor.shot(p.name)
-	}
+	})
 	// The offer form with its errors.
 	donor.visit("/organisations/ecpat-luxembourg/offer")
 	donor.clickAndLoad(`form.form button[type="submit"]`)
@@ -38,15 +34,11 @@ func TestMainPagesPassAxe(t *testing.T) {
 
 	editor := newBrowser(t, a.URL)
 	editor.login("editor@ecpat.test")
-	for _, p := range []struct{ name, path string }{
+	editor.axeCheckPages([]sitePage{
 		{"manage-list", "/manage"},
 		{"manage-profile", "/manage/ecpat-luxembourg"},
 		{"manage-offers", "/manage/offers"},
-	} {
-		editor.visit(p.path)
-		editor.axeCheck(p.name)
-		editor.shot(p.name)
-	}
+	})
 }
 
 // fillOffer fills the offer form with a volunteering offer, by mouse.

@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/chromedp/chromedp"
+	"github.com/partnerdir/partnerdir/internal/testenv"
 )
 
 var (
@@ -22,13 +23,7 @@ var (
 // CI=true.
 func axeScript(t *testing.T) string {
 	t.Helper()
-	path := os.Getenv("AXE_JS")
-	if path == "" {
-		if os.Getenv("CI") == "true" {
-			t.Fatal("AXE_JS is not set: axe-core is required under CI (make test downloads it)")
-		}
-		t.Skip("AXE_JS is not set; run make test, which downloads axe-core")
-	}
+	path := testenv.Require(t, "AXE_JS", "axe-core", "run make test, which downloads axe-core")
 	axeOnce.Do(func() {
 		b, err := os.ReadFile(path)
 		axeSource, axeErr = string(b), err
@@ -46,6 +41,21 @@ type axeViolation struct {
 	Help    string   `json:"help"`
 	Targets []string `json:"targets"`
 	Summary string   `json:"summary"`
+}
+
+// sitePage is a page of the site to visit: its name in failures and
+// screenshots, and its path.
+type sitePage struct{ name, path string }
+
+// axeCheckPages visits each of pages, runs axeCheck on it and keeps a
+// screenshot.
+func (b *browser) axeCheckPages(pages []sitePage) {
+	b.t.Helper()
+	for _, p := range pages {
+		b.visit(p.path)
+		b.axeCheck(p.name)
+		b.shot(p.name)
+	}
 }
 
 // axeCheck injects axe-core into the current page and runs the WCAG 2.1

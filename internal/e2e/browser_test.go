@@ -15,6 +15,7 @@ import (
 
 	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
+	"github.com/partnerdir/partnerdir/internal/testenv"
 )
 
 // stepTimeout bounds one browser step. It is generous: the machine is
@@ -46,10 +47,8 @@ func chromiumPath(t *testing.T) string {
 	if p, err := exec.LookPath("chromium"); err == nil {
 		return p
 	}
-	if os.Getenv("CI") == "true" {
-		t.Fatal("no Chromium: CHROMIUM_BIN is not set and chromium is not on PATH (make test installs it)")
-	}
-	t.Skip("no Chromium (set CHROMIUM_BIN or run make test, which installs it)")
+	testenv.Missing(t, "no Chromium: CHROMIUM_BIN is not set and chromium is not on PATH", "Chromium",
+		"set CHROMIUM_BIN or run make test, which installs it")
 	return ""
 }
 

@@ -92,6 +92,28 @@ func loadUIStrings(t *testing.T) map[string][]string {
 	return uiStrings
 }
 
+// switchLanguage clicks the visible language switcher on the current page
+// (name) and checks that the visitor stays on it, now in lang.
+func (b *browser) switchLanguage(name, lang string) {
+	b.t.Helper()
+	from := b.path()
+	b.clickAndLoad(".lang-switch")
+	if p := b.path(); p != from {
+		b.t.Errorf("the switcher on %s (%s) led to %s", name, from, p)
+	}
+	b.checkLanguage(name+" after the switch", lang)
+	b.shot(name + "-" + lang)
+}
+
+// checkLanguagePages visits each of pages and checks that it is in lang.
+func (b *browser) checkLanguagePages(lang string, pages []sitePage) {
+	b.t.Helper()
+	for _, p := range pages {
+		b.visit(p.path)
+		b.checkLanguage(p.name, lang)
+	}
+}
+
 // checkLanguage checks that the page is in lang (html lang) and that its
 // visible text holds no interface string of the other language.
 func (b *browser) checkLanguage(name, lang string) {
@@ -140,42 +162,26 @@ func TestLanguageSwitchJourney(t *testing.T) {
 	b.checkLanguage("home", "fr")
 	b.shot("home-fr")
 
-	b.clickAndLoad(".lang-switch")
-	if p := b.path(); p != "/" {
-		t.Errorf("the switcher on / led to %s", p)
-	}
-	b.checkLanguage("home after the switch", "en")
-	b.shot("home-en")
+	b.switchLanguage("home", "en")
 
-	for _, p := range []struct{ name, path string }{
+	b.checkLanguagePages("en", []sitePage{
 		{"list", "/organisations"},
 		{"search", "/search?q=ecpat"},
 		{"profile", "/organisations/ecpat-luxembourg"},
 		{"offer-form", "/organisations/ecpat-luxembourg/offer"},
 		{"login", "/login"},
-	} {
-		b.visit(p.path)
-		b.checkLanguage(p.name, "en")
-	}
+	})
 	b.shot("offer-form-en")
 
 	// Back to French from a deep page: the switcher keeps the visitor
 	// where they were.
 	b.visit("/organisations/ecpat-luxembourg")
-	b.clickAndLoad(".lang-switch")
-	if p := b.path(); p != "/organisations/ecpat-luxembourg" {
-		t.Errorf("the switcher on the profile led to %s", p)
-	}
-	b.checkLanguage("profile after the switch", "fr")
-	b.shot("profile-fr")
-	for _, p := range []struct{ name, path string }{
+	b.switchLanguage("profile", "fr")
+	b.checkLanguagePages("fr", []sitePage{
 		{"list", "/organisations"},
 		{"search", "/search?q=ecpat"},
 		{"offer-form", "/organisations/ecpat-luxembourg/offer"},
 		{"login", "/login"},
-	} {
-		b.visit(p.path)
-		b.checkLanguage(p.name, "fr")
-	}
+	})
 	b.shot("offer-form-fr")
 }

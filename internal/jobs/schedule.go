@@ -3,6 +3,8 @@ package jobs
 import (
 	"fmt"
 	"time"
+
+	"github.com/riverqueue/river"
 )
 
 // Daily is a River periodic schedule that fires once a day at a fixed
@@ -43,4 +45,15 @@ func (d Daily) Next(t time.Time) time.Time {
 // String is the schedule as it is configured, such as "03:00 UTC".
 func (d Daily) String() string {
 	return fmt.Sprintf("%02d:%02d %s", d.hour, d.minute, d.loc)
+}
+
+// Periodic schedules the job args on sched and once when the process
+// becomes the job leader: River keeps its schedule in memory only, so a run
+// missed while no server was up happens at the next start instead of being
+// lost. The job must be idempotent, so that a restart that runs it again
+// does no harm.
+func Periodic(sched river.PeriodicSchedule, args river.JobArgs) *river.PeriodicJob {
+	return river.NewPeriodicJob(sched,
+		func() (river.JobArgs, *river.InsertOpts) { return args, nil },
+		&river.PeriodicJobOpts{RunOnStart: true})
 }

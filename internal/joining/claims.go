@@ -10,7 +10,6 @@ import (
 	"net/url"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	"github.com/jackc/pgx/v5"
 
@@ -269,12 +268,7 @@ func nullID(id int64) any {
 func (s *Store) RequestAdminClaim(ctx context.Context, actor audit.Actor, u *accounts.User, slug, message string) error {
 	message = strings.TrimSpace(message)
 	var v fault.Fields
-	switch {
-	case message == "":
-		v.Add("message", "manage.err.required")
-	case utf8.RuneCountInString(message) > 2000:
-		v.Add("message", "manage.err.too_long")
-	}
+	requiredText(&v, "message", message, 2000)
 	if err := v.Err(); err != nil {
 		return err
 	}
@@ -368,12 +362,7 @@ func (s *Store) ApproveClaim(ctx context.Context, actor audit.Actor, id int64) e
 func (s *Store) RejectClaim(ctx context.Context, actor audit.Actor, id int64, reason string) error {
 	reason = strings.TrimSpace(reason)
 	var v fault.Fields
-	switch {
-	case reason == "":
-		v.Add("reason", "manage.err.required")
-	case utf8.RuneCountInString(reason) > 2000:
-		v.Add("reason", "manage.err.too_long")
-	}
+	requiredText(&v, "reason", reason, 2000)
 	if err := v.Err(); err != nil {
 		return err
 	}

@@ -90,12 +90,7 @@ func (a *Application) validate(knownThemes []string) error {
 	if len(a.Countries) == 0 {
 		v.Add("countries", "manage.err.choose_at_least_one_country")
 	}
-	switch d := strings.TrimSpace(a.Description); {
-	case d == "":
-		v.Add("description", "manage.err.required")
-	case utf8.RuneCountInString(d) > maxDescription:
-		v.Add("description", "manage.err.too_long")
-	}
+	requiredText(&v, "description", strings.TrimSpace(a.Description), maxDescription)
 	for _, t := range a.ThemeSlugs {
 		if !slices.Contains(knownThemes, t) {
 			v.Add("themes", "manage.err.unknown_theme")
@@ -313,4 +308,15 @@ func Slugify(name string) string {
 		s = "organisation"
 	}
 	return s
+}
+
+// requiredText adds to v the error of field's text s (already trimmed):
+// empty, or longer than max characters.
+func requiredText(v *fault.Fields, field, s string, max int) {
+	switch {
+	case s == "":
+		v.Add(field, "manage.err.required")
+	case utf8.RuneCountInString(s) > max:
+		v.Add(field, "manage.err.too_long")
+	}
 }

@@ -9,12 +9,9 @@ import (
 
 	"github.com/partnerdir/partnerdir/internal/accounts"
 	"github.com/partnerdir/partnerdir/internal/audit"
-	"github.com/partnerdir/partnerdir/internal/demo"
+	"github.com/partnerdir/partnerdir/internal/demo/demotest"
 	"github.com/partnerdir/partnerdir/internal/directory"
-	"github.com/partnerdir/partnerdir/internal/jobs"
-	"github.com/partnerdir/partnerdir/internal/mail"
 	"github.com/partnerdir/partnerdir/internal/mail/mailtest"
-	"github.com/partnerdir/partnerdir/internal/postgres/pgtest"
 )
 
 func TestSlugify(t *testing.T) {
@@ -71,19 +68,8 @@ func TestClaimDomainAndEmailDomain(t *testing.T) {
 func TestConcurrentApplicationsWithOneNameGetDistinctSlugs(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	pool := pgtest.NewPool(t)
-	dir := directory.NewStore(pool, nil)
-	if _, err := demo.Load(ctx, pool, dir); err != nil {
-		t.Fatal(err)
-	}
-	inserter, err := jobs.NewInserter(pool)
-	if err != nil {
-		t.Fatal(err)
-	}
-	outbox, err := mail.NewOutbox(inserter, "Partnerdir <no-reply@partners.test>", mailtest.Renderer(t))
-	if err != nil {
-		t.Fatal(err)
-	}
+	pool, dir := demotest.Load(t)
+	outbox, _ := mailtest.Outbox(t, pool, "Partnerdir <no-reply@partners.test>")
 	acc := accounts.NewStore(pool, accounts.WithFastHashing())
 	s := NewStore(pool, Config{Directory: dir, Accounts: acc, Outbox: outbox, BaseURL: "http://partners.test", JoinsPerHour: 100})
 	var wg sync.WaitGroup

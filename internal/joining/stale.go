@@ -113,12 +113,7 @@ func (w *RemindWorker) Work(ctx context.Context, _ *river.Job[jobs.RemindStalePr
 }
 
 // RemindPeriodic schedules the reminder job on sched (a daily time, see
-// jobs.DailyAt) and once when the process becomes the job leader: River
-// keeps its schedule in memory only, so a run missed while no server was up
-// happens at the next start instead of being lost. The job is idempotent,
-// so a restart that runs it again does no harm.
+// jobs.DailyAt), as jobs.Periodic does; the job is idempotent.
 func RemindPeriodic(sched river.PeriodicSchedule) *river.PeriodicJob {
-	return river.NewPeriodicJob(sched,
-		func() (river.JobArgs, *river.InsertOpts) { return jobs.RemindStaleProfiles{}, nil },
-		&river.PeriodicJobOpts{RunOnStart: true})
+	return jobs.Periodic(sched, jobs.RemindStaleProfiles{})
 }

@@ -14,7 +14,7 @@ import (
 	"github.com/riverqueue/river"
 
 	"github.com/partnerdir/partnerdir/internal/audit"
-	"github.com/partnerdir/partnerdir/internal/demo"
+	"github.com/partnerdir/partnerdir/internal/demo/demotest"
 	"github.com/partnerdir/partnerdir/internal/directory"
 	"github.com/partnerdir/partnerdir/internal/fault"
 	"github.com/partnerdir/partnerdir/internal/jobs"
@@ -22,7 +22,6 @@ import (
 	"github.com/partnerdir/partnerdir/internal/mail/mailtest"
 	"github.com/partnerdir/partnerdir/internal/mail/smtptest"
 	"github.com/partnerdir/partnerdir/internal/offers"
-	"github.com/partnerdir/partnerdir/internal/postgres/pgtest"
 )
 
 const mailFrom = "Partnerdir <no-reply@partnerdir.test>"
@@ -36,19 +35,8 @@ type env struct {
 
 func newEnv(t *testing.T, limits offers.Limits) *env {
 	t.Helper()
-	pool := pgtest.NewPool(t)
-	ctx := context.Background()
-	if _, err := demo.Load(ctx, pool, directory.NewStore(pool, nil)); err != nil {
-		t.Fatal(err)
-	}
-	ins, err := jobs.NewInserter(pool)
-	if err != nil {
-		t.Fatal(err)
-	}
-	outbox, err := mail.NewOutbox(ins, mailFrom, mailtest.Renderer(t))
-	if err != nil {
-		t.Fatal(err)
-	}
+	pool, _ := demotest.Load(t)
+	outbox, ins := mailtest.Outbox(t, pool, mailFrom)
 	store, err := offers.NewStore(pool, offers.Config{
 		Outbox:      outbox,
 		Secret:      []byte("0123456789abcdef0123456789abcdef"),
@@ -68,6 +56,16 @@ func noLimits() offers.Limits {
 	l.MinFillTime = 0
 	l.PerIP, l.PerEmail = 0, 0
 	return l
+}
+
+// newMailingEnv is newEnv without limits whose mail queue is worked
+// against a test SMTP server, which it returns too.
+func newMailingEnv(t *testing.T) (*env, *smtptest.Server) {
+	t.Helper()
+	e := newEnv(t, noLimits())
+	srv := smtptest.New(t)
+	startWorkers(t, e, srv.URL())
+	return e, srv
 }
 
 // startWorkers runs a River client working the mail queue against smtpURL
@@ -159,9 +157,7 @@ func byRecipient(msgs []smtptest.Received) map[string][]smtptest.Received {
 
 func TestEcpatVolunteeringOfferReachesContactAndDonor(t *testing.T) {
 	t.Parallel()
-	e := newEnv(t, noLimits())
-	srv := smtptest.New(t)
-	startWorkers(t, e, srv.URL())
+	e, srv := newMailingEnv(t)
 
 	r := e.submit(t, submission("ecpat-luxembourg", directory.SupportVolunteering, "marie.dupont@example.com", "en"))
 	if !regexp.MustCompile(`^OFR-\d{4}-\d{6}$`).MatchString(r.Reference) {
@@ -221,9 +217,7 @@ func TestEcpatVolunteeringOfferReachesContactAndDonor(t *testing.T) {
 
 func TestFrenchDonorGetsFrenchAcknowledgment(t *testing.T) {
 	t.Parallel()
-	e := newEnv(t, noLimits())
-	srv := smtptest.New(t)
-	startWorkers(t, e, srv.URL())
+	e, srv := newMailingEnv(t)
 	r := e.submit(t, submission("ecpat-luxembourg", directory.SupportGoods, "jean@example.com", "fr"))
 	ack := byRecipient(srv.WaitFor(2, 20*time.Second))["jean@example.com"]
 	if len(ack) != 1 || !strings.HasPrefix(ack[0].Subject(), "Votre offre "+r.Reference) {

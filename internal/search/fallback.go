@@ -11,8 +11,6 @@ import (
 	"golang.org/x/text/runes"
 	"golang.org/x/text/transform"
 	"golang.org/x/text/unicode/norm"
-
-	"github.com/partnerdir/partnerdir/internal/directory"
 )
 
 // Fallback answers queries from PostgreSQL: full-text search over
@@ -132,14 +130,7 @@ func (f *Fallback) Search(ctx context.Context, q Query) (*Result, error) {
 	res.Pages = pages(res.Total, q.PerPage)
 	toks := tokens(q.Text)
 	for _, d := range docs {
-		res.Hits = append(res.Hits, Hit{
-			ID: d.ID, Slug: d.Slug, Name: d.Name, Acronym: d.Acronym, Kind: d.Kind,
-			Mission:   directory.Localized{FR: d.MissionFR, EN: d.MissionEN},
-			Themes:    d.Themes,
-			Countries: d.Countries,
-			Cities:    d.OfficeCities,
-			NameHL:    highlight(d.Name, toks), MissionFRHL: highlight(d.MissionFR, toks), MissionENHL: highlight(d.MissionEN, toks),
-		})
+		res.Hits = append(res.Hits, d.hit(highlight(d.Name, toks), highlight(d.MissionFR, toks), highlight(d.MissionEN, toks)))
 	}
 	return res, nil
 }

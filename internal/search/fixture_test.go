@@ -16,6 +16,7 @@ import (
 	"github.com/partnerdir/partnerdir/internal/demo"
 	"github.com/partnerdir/partnerdir/internal/directory"
 	"github.com/partnerdir/partnerdir/internal/postgres/pgtest"
+	"github.com/partnerdir/partnerdir/internal/testenv"
 	searchdef "github.com/partnerdir/partnerdir/search"
 )
 
@@ -23,14 +24,7 @@ import (
 // when none is configured.
 func meiliEnv(t *testing.T) (url, key string) {
 	t.Helper()
-	url, key = os.Getenv("MEILI_URL"), os.Getenv("MEILI_MASTER_KEY")
-	if url == "" {
-		if os.Getenv("CI") == "true" {
-			t.Fatal("MEILI_URL is not set: Meilisearch is required under CI (run make test)")
-		}
-		t.Skip("MEILI_URL is not set; run make test to provide Meilisearch")
-	}
-	return url, key
+	return testenv.Require(t, "MEILI_URL", "Meilisearch", "run make test to provide Meilisearch"), os.Getenv("MEILI_MASTER_KEY")
 }
 
 func randomName(prefix string) string {

@@ -16,8 +16,6 @@ import (
 	"time"
 
 	"github.com/meilisearch/meilisearch-go"
-
-	"github.com/partnerdir/partnerdir/internal/directory"
 )
 
 // ErrNotReady means the Meilisearch index has not been set up yet (keys,
@@ -379,14 +377,7 @@ func searchIndex(ctx context.Context, c meilisearch.ServiceManager, index string
 		out.Facets = map[string]map[string]int{}
 	}
 	for _, h := range res.Hits {
-		out.Hits = append(out.Hits, Hit{
-			ID: h.ID, Slug: h.Slug, Name: h.Name, Acronym: h.Acronym, Kind: h.Kind,
-			Mission:   directory.Localized{FR: h.MissionFR, EN: h.MissionEN},
-			Themes:    h.Themes,
-			Countries: h.Countries,
-			Cities:    h.OfficeCities,
-			NameHL:    segments(h.Formatted.Name), MissionFRHL: segments(h.Formatted.MissionFR), MissionENHL: segments(h.Formatted.MissionEN),
-		})
+		out.Hits = append(out.Hits, h.hit(segments(h.Formatted.Name), segments(h.Formatted.MissionFR), segments(h.Formatted.MissionEN)))
 	}
 	return out, nil
 }

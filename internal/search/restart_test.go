@@ -6,7 +6,6 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
-	"os"
 	"os/exec"
 	"slices"
 	"testing"
@@ -21,6 +20,7 @@ import (
 	"github.com/partnerdir/partnerdir/internal/jobs"
 	"github.com/partnerdir/partnerdir/internal/postgres"
 	"github.com/partnerdir/partnerdir/internal/postgres/pgtest"
+	"github.com/partnerdir/partnerdir/internal/testenv"
 	searchdef "github.com/partnerdir/partnerdir/search"
 )
 
@@ -61,13 +61,7 @@ func (m *ownMeili) stop() {
 // back, the pending index job drains and Meilisearch finds it too.
 func TestMeiliStopAndRestartConverges(t *testing.T) {
 	t.Parallel()
-	bin := os.Getenv("MEILI_BIN")
-	if bin == "" {
-		if os.Getenv("CI") == "true" {
-			t.Fatal("MEILI_BIN is not set (make test provides it)")
-		}
-		t.Skip("MEILI_BIN is not set; run make test")
-	}
+	bin := testenv.Require(t, "MEILI_BIN", "the Meilisearch program", "run make test, which provides it")
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)

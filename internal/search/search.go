@@ -153,6 +153,19 @@ type Hit struct {
 	MissionENHL []Segment
 }
 
+// hit is the result for d, with its name and missions highlighted as the
+// engine marked them.
+func (d Document) hit(nameHL, missionFRHL, missionENHL []Segment) Hit {
+	return Hit{
+		ID: d.ID, Slug: d.Slug, Name: d.Name, Acronym: d.Acronym, Kind: d.Kind,
+		Mission:   directory.Localized{FR: d.MissionFR, EN: d.MissionEN},
+		Themes:    d.Themes,
+		Countries: d.Countries,
+		Cities:    d.OfficeCities,
+		NameHL:    nameHL, MissionFRHL: missionFRHL, MissionENHL: missionENHL,
+	}
+}
+
 // MissionHL is the highlighted mission in lang, or in the other language
 // when empty.
 func (h Hit) MissionHL(lang string) []Segment {

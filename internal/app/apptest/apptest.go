@@ -24,6 +24,7 @@ import (
 	"github.com/partnerdir/partnerdir/internal/demo"
 	"github.com/partnerdir/partnerdir/internal/postgres/pgtest"
 	"github.com/partnerdir/partnerdir/internal/search"
+	"github.com/partnerdir/partnerdir/internal/testenv"
 )
 
 // BaseURL is the public address of a test program unless BASE_URL is
@@ -108,14 +109,7 @@ func Index(t testing.TB, a *app.App) {
 // failing it under CI=true) when Meilisearch is not configured.
 func RequireMeili(t testing.TB) (url, key string) {
 	t.Helper()
-	url, key = os.Getenv("MEILI_URL"), os.Getenv("MEILI_MASTER_KEY")
-	if url == "" {
-		if os.Getenv("CI") == "true" {
-			t.Fatal("MEILI_URL is not set: Meilisearch is required under CI (run make test)")
-		}
-		t.Skip("MEILI_URL is not set; run make test")
-	}
-	return url, key
+	return testenv.Require(t, "MEILI_URL", "Meilisearch", "run make test"), os.Getenv("MEILI_MASTER_KEY")
 }
 
 // DropIndex deletes index, its rebuilds and its derived keys.

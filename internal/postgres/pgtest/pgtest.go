@@ -16,7 +16,6 @@ import (
 	"io"
 	"io/fs"
 	"net/url"
-	"os"
 	"strings"
 	"testing"
 	"time"
@@ -25,6 +24,7 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/partnerdir/partnerdir/internal/postgres"
+	"github.com/partnerdir/partnerdir/internal/testenv"
 	"github.com/partnerdir/partnerdir/migrations"
 )
 
@@ -32,14 +32,7 @@ import (
 // configured.
 func URL(t testing.TB) string {
 	t.Helper()
-	u := os.Getenv("DATABASE_URL")
-	if u == "" {
-		if os.Getenv("CI") == "true" {
-			t.Fatal("DATABASE_URL is not set: PostgreSQL is required under CI (run make test)")
-		}
-		t.Skip("DATABASE_URL is not set; run make test to provide PostgreSQL")
-	}
-	return u
+	return testenv.Require(t, "DATABASE_URL", "PostgreSQL", "run make test to provide PostgreSQL")
 }
 
 // NewDB creates a fresh, fully migrated database for t, dropped when t ends,

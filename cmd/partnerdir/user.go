@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"sort"
 	"strings"
 	"text/tabwriter"
 
@@ -17,6 +18,7 @@ import (
 	"github.com/partnerdir/partnerdir/internal/audit"
 	"github.com/partnerdir/partnerdir/internal/directory"
 	"github.com/partnerdir/partnerdir/internal/fault"
+	"github.com/partnerdir/partnerdir/internal/locale"
 )
 
 // userAdmin is "user disable", "user enable" or "user revoke": it
@@ -106,7 +108,7 @@ func createUser(ctx context.Context, e env, n accounts.NewUser, org, orgRole str
 	id, err := a.Accounts.CreateUser(ctx, audit.System("cli"), n)
 	switch {
 	case errors.Is(err, fault.ErrInvalid):
-		return fmt.Errorf("user create: %w", err)
+		return fmt.Errorf("user create: %s", invalidFields(a.Locale, err))
 	case errors.Is(err, fault.ErrConflict):
 		return fmt.Errorf("user create: a user with email %s already exists", n.Email)
 	case err != nil:
@@ -192,4 +194,20 @@ func userList(ctx context.Context, e env) error {
 		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%s\t%s\n", u.ID, u.Email, u.Name, role, status, strings.Join(orgs, ", "), last)
 	}
 	return tw.Flush()
+}
+
+// invalidFields words an invalid input's field messages for the operator,
+// in English: "password: at least 12 characters".
+func invalidFields(tr *locale.Translator, err error) string {
+	fields := fault.FieldsOf(err)
+	names := make([]string, 0, len(fields))
+	for f := range fields {
+		names = append(names, f)
+	}
+	sort.Strings(names)
+	parts := make([]string, len(names))
+	for i, f := range names {
+		parts[i] = "--" + f + ": " + tr.T("en", fields[f])
+	}
+	return strings.Join(parts, "; ")
 }

@@ -35,7 +35,8 @@ func TestUserCreateAndList(t *testing.T) {
 		want  string
 	}{
 		{"a long enough password\n", []string{"--email", "OWNER@example.org", "--name", "Twin"}, "already exists"},
-		{"short\n", []string{"--email", "x@example.org", "--name", "X"}, "password"},
+		// Worded for the operator, not a message id.
+		{"short\n", []string{"--email", "x@example.org", "--name", "X"}, "--password: At least 12 characters."},
 		{"", []string{"--email", "x@example.org", "--name", "X"}, "standard input"},
 		{"a long enough password\n", []string{"--email", "x@example.org", "--name", "X", "--org", "nope"}, "no organisation"},
 		{"a long enough password\n", []string{"--email", "x@example.org", "--name", "X", "--role", "king"}, "role"},

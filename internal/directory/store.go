@@ -327,7 +327,7 @@ func encodeCursor(name string, id int64) string {
 }
 
 // ErrBadCursor means a pagination cursor could not be decoded.
-var ErrBadCursor = &fault.Error{Kind: fault.Invalid, Fields: map[string]string{"after/before": "manage.err.invalid"}}
+var ErrBadCursor = &fault.Error{Kind: fault.Invalid, Fields: map[string]string{"after/before": "param.err.cursor"}}
 
 func decodeCursor(c string) (string, int64, error) {
 	b, err := base64.RawURLEncoding.DecodeString(c)

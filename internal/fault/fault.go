@@ -57,7 +57,10 @@ type Error struct {
 	Kind   Kind
 	ID     string
 	Fields map[string]string
-	Err    error
+	// Value is the refused input, for a message that names it ("unknown
+	// country code XX"); the message reads it as {{.Value}}.
+	Value string
+	Err   error
 }
 
 // Error describes e for logs: the kind, the message id and the fields in
@@ -97,7 +100,7 @@ func (e *Error) Unwrap() error { return e.Err }
 // itself, as any error value does.
 func (e *Error) Is(target error) bool {
 	t, ok := target.(*Error)
-	return ok && t.Kind == e.Kind && t.ID == "" && t.Fields == nil && t.Err == nil
+	return ok && t.Kind == e.Kind && t.ID == "" && t.Fields == nil && t.Value == "" && t.Err == nil
 }
 
 // The kinds as sentinels, for errors.Is and for returning as they are.
@@ -141,6 +144,24 @@ func Wrap(kind Kind, err error) error {
 // InvalidField returns an Invalid error for one field.
 func InvalidField(field, id string) error {
 	return &Error{Kind: Invalid, Fields: map[string]string{field: id}}
+}
+
+// InvalidValue returns an Invalid error for one field that names the
+// refused value.
+func InvalidValue(field, id, value string) error {
+	return &Error{Kind: Invalid, Fields: map[string]string{field: id}, Value: value}
+}
+
+// ValueOf returns the refused value of the first *Error in err's chain
+// that names one, or "".
+func ValueOf(err error) string {
+	for err != nil {
+		if e, ok := err.(*Error); ok && e.Value != "" {
+			return e.Value
+		}
+		err = errors.Unwrap(err)
+	}
+	return ""
 }
 
 // Fields collects the problems with a form's input, field → message id.

@@ -106,3 +106,13 @@ func TestErrorText(t *testing.T) {
 		}
 	}
 }
+
+func TestInvalidValueNamesTheRefusedInput(t *testing.T) {
+	err := fmt.Errorf("list: %w", fault.InvalidValue("country", "param.err.unknown_country", "XX"))
+	if !errors.Is(err, fault.ErrInvalid) || fault.FieldsOf(err)["country"] != "param.err.unknown_country" || fault.ValueOf(err) != "XX" {
+		t.Errorf("fault.InvalidValue: kind %v, fields %v, value %q", fault.KindOf(err), fault.FieldsOf(err), fault.ValueOf(err))
+	}
+	if fault.ValueOf(fault.InvalidField("country", "x")) != "" || fault.ValueOf(nil) != "" {
+		t.Error("a value where none was given")
+	}
+}

@@ -7,7 +7,6 @@ package search
 
 import (
 	"context"
-	"fmt"
 	"regexp"
 	"strings"
 
@@ -44,66 +43,56 @@ type Query struct {
 	PerPage int
 }
 
-// FieldError is a query value that is not acceptable: an Invalid fault
-// whose text (field: reason) is the detail shown.
-type FieldError struct {
-	Field, Reason string
-}
-
-func (e *FieldError) Error() string { return e.Field + ": " + e.Reason }
-
-// Unwrap makes a FieldError match fault.ErrInvalid.
-func (e *FieldError) Unwrap() error { return fault.ErrInvalid }
-
 var (
 	countryRe = regexp.MustCompile(`^[A-Z]{2}$`)
 	slugRe    = regexp.MustCompile(`^[a-z0-9]+(-[a-z0-9]+)*$`)
 	officeRe  = regexp.MustCompile(`^[A-Z]{2}:(headquarters|regional|country|field)$`)
 )
 
-// Normalize fills defaults and checks every value's shape, returning a
-// *FieldError for the first bad one. It does not know which countries or
+// Normalize fills defaults and checks every value's shape, returning an
+// Invalid fault (the parameter, a message id, the refused value) for the
+// first bad one. It does not know which countries or
 // themes exist; the caller checks that against reference data.
 func (q *Query) Normalize() error {
 	q.Text = strings.TrimSpace(q.Text)
 	if len([]rune(q.Text)) > 200 {
-		return &FieldError{"q", "longer than 200 characters"}
+		return fault.InvalidField("q", "param.err.q_too_long")
 	}
 	if q.Country != "" && !countryRe.MatchString(q.Country) {
-		return &FieldError{"country", "must be a two-letter country code"}
+		return fault.InvalidValue("country", "param.err.country_code", q.Country)
 	}
 	if q.Theme != "" && (!slugRe.MatchString(q.Theme) || len(q.Theme) > 60) {
-		return &FieldError{"theme", "unknown theme"}
+		return fault.InvalidValue("theme", "param.err.unknown_theme", q.Theme)
 	}
 	if q.Support != "" && !directory.SupportKind(q.Support).Valid() {
-		return &FieldError{"support", "unknown kind of support"}
+		return fault.InvalidValue("support", "param.err.unknown_support", q.Support)
 	}
 	if q.Kind != "" {
 		if _, ok := directory.KindFromSlug(q.Kind); !ok {
-			return &FieldError{"kind", "unknown kind of organisation"}
+			return fault.InvalidValue("kind", "param.err.unknown_kind", q.Kind)
 		}
 	}
 	if q.Office != "" && !officeRe.MatchString(q.Office) {
-		return &FieldError{"office", "must be COUNTRY:kind, e.g. ML:regional"}
+		return fault.InvalidField("office", "param.err.office")
 	}
 	switch q.Sort {
 	case "":
 		q.Sort = SortRelevance
 	case SortRelevance, SortName:
 	default:
-		return &FieldError{"sort", "must be relevance or name"}
+		return fault.InvalidField("sort", "param.err.sort")
 	}
 	if q.PerPage <= 0 {
 		q.PerPage = 20
 	}
 	if q.PerPage > MaxPerPage {
-		return &FieldError{"per_page", fmt.Sprintf("at most %d", MaxPerPage)}
+		return fault.InvalidField("per_page", "param.err.per_page")
 	}
 	if q.Page == 0 {
 		q.Page = 1
 	}
 	if q.Page < 1 || q.Page*q.PerPage > maxTotalHits {
-		return &FieldError{"page", "out of range"}
+		return fault.InvalidField("page", "param.err.page_range")
 	}
 	return nil
 }

@@ -18,6 +18,7 @@ import (
 
 	"github.com/partnerdir/partnerdir/internal/audit"
 	"github.com/partnerdir/partnerdir/internal/directory"
+	"github.com/partnerdir/partnerdir/internal/fault"
 )
 
 func engines(f *fixture) map[string]Engine {
@@ -193,11 +194,10 @@ func TestFilterInjectionChangesNothing(t *testing.T) {
 	f := newFixture(t)
 	const injected = `ML" OR kind = "x`
 	q := Query{Country: injected}
-	var fe *FieldError
-	if err := q.Normalize(); !errors.As(err, &fe) || fe.Field != "country" {
+	if err := q.Normalize(); fault.FieldsOf(err)["country"] == "" {
 		t.Errorf("Normalize accepted country %q: %v", injected, err)
 	}
-	if _, err := f.svc.Search(context.Background(), Query{Country: injected}); !errors.As(err, &fe) {
+	if _, err := f.svc.Search(context.Background(), Query{Country: injected}); fault.FieldsOf(err)["country"] == "" {
 		t.Errorf("service accepted country %q: %v", injected, err)
 	}
 	// Even past validation, the value stays one quoted literal.

@@ -51,7 +51,7 @@ func NewService(m *Meili, fallback *Fallback, o ServiceOptions) *Service {
 
 // Search answers q, from the fallback if need be (Result.Fallback says
 // so). It returns ErrUnavailable when the fallback fails too, and a
-// *FieldError for an invalid query.
+// Invalid fault for an invalid query.
 func (s *Service) Search(ctx context.Context, q Query) (*Result, error) {
 	if err := q.Normalize(); err != nil {
 		return nil, err

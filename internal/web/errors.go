@@ -65,8 +65,9 @@ func (s *kit) faultDetail(lang string, err error) string {
 			names = append(names, f)
 		}
 		sort.Strings(names)
+		value := fault.ValueOf(err) // named by messages such as "unknown country code {{.Value}}"
 		for _, f := range names {
-			parts = append(parts, f+": "+s.tr.T(lang, fields[f]))
+			parts = append(parts, f+": "+s.tr.T(lang, fields[f], "Value", value))
 		}
 		if len(parts) == 0 {
 			parts = append(parts, err.Error())

@@ -218,7 +218,7 @@ func (s *adminPages) decideOrganisation(decision string) gin.HandlerFunc {
 			c.Redirect(http.StatusSeeOther, fmt.Sprintf("/admin/organisations/%d?done=%s", id, decision))
 			return
 		}
-		s.formFailed(c, err, nil, func(status int, st formState) {
+		s.formFailed(c, err, nil, func(status int, st Form) {
 			data := AdminOrganisationPage{Failed: decision, Reason: reason, Errors: st.Errors}
 			if data.Alert = st.Alert; st.Conflict && data.Alert == "" { // the decision no longer fits the status
 				data.Alert = s.tr.T(c.GetString(ctxLang), "admin.org.conflict")

@@ -142,8 +142,8 @@ func userActionDone(c *gin.Context, id int64, done string) {
 
 // redrawUser shows the user's page again after a refused action (the
 // admin's own account, bad input), for formFailed.
-func (s *adminPages) redrawUser(c *gin.Context, id int64, data AdminUserPage) func(int, formState) {
-	return func(status int, st formState) {
+func (s *adminPages) redrawUser(c *gin.Context, id int64, data AdminUserPage) func(int, Form) {
+	return func(status int, st Form) {
 		data.Errors, data.Alert = st.Errors, st.Alert
 		s.renderAdminUser(c, status, id, data)
 	}

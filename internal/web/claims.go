@@ -5,7 +5,6 @@ import (
 	"maps"
 	"net/http"
 	"net/url"
-	"strings"
 
 	"github.com/gin-gonic/gin"
 
@@ -23,16 +22,13 @@ type ClaimPage struct {
 	Sent    string
 	Email   string
 	Message string
-	Errors  map[string]string
-	// Alert is a message above the forms (already translated).
-	Alert string
+	// Form's errors are message ids until renderClaim translates them
+	// (their messages name the organisation's domain).
+	Form
 	// Next is this page's address, for the sign-in and
 	// sign-up links shown to anonymous visitors.
 	Next string
 }
-
-// Err is the message for field, or "".
-func (p ClaimPage) Err(field string) string { return p.Errors[field] }
 
 func (s *joiningPages) showClaim(c *gin.Context) {
 	s.renderClaim(c, http.StatusOK, ClaimPage{Sent: c.Query("sent")})
@@ -74,8 +70,8 @@ func (s *joiningPages) renderClaim(c *gin.Context, status int, p ClaimPage) {
 // redrawClaim renders the claim page again for a refused request, for
 // formFailed. The field messages are translated by renderClaim, once the
 // organisation (its domain) is known.
-func (s *joiningPages) redrawClaim(c *gin.Context, err error, p ClaimPage) func(int, formState) {
-	return func(status int, st formState) {
+func (s *joiningPages) redrawClaim(c *gin.Context, err error, p ClaimPage) func(int, Form) {
+	return func(status int, st Form) {
 		if st.Conflict {
 			p.Alert = st.Alert
 		} else {
@@ -86,7 +82,7 @@ func (s *joiningPages) redrawClaim(c *gin.Context, err error, p ClaimPage) func(
 }
 
 func (s *joiningPages) requestDomainClaim(c *gin.Context) {
-	slug, email := c.Param("slug"), strings.TrimSpace(c.PostForm("email"))
+	slug, email := c.Param("slug"), newFormReader(c).str("email")
 	err := s.join.RequestDomainClaim(c.Request.Context(), s.actor(c), s.currentUser(c), slug, email)
 	if err != nil {
 		s.formFailed(c, err, nil, s.redrawClaim(c, err, ClaimPage{Email: email}))
@@ -96,7 +92,7 @@ func (s *joiningPages) requestDomainClaim(c *gin.Context) {
 }
 
 func (s *joiningPages) requestAdminClaim(c *gin.Context) {
-	slug, message := c.Param("slug"), c.PostForm("message")
+	slug, message := c.Param("slug"), newFormReader(c).raw("message")
 	err := s.join.RequestAdminClaim(c.Request.Context(), s.actor(c), s.currentUser(c), slug, message)
 	if err != nil {
 		s.formFailed(c, err, nil, s.redrawClaim(c, err, ClaimPage{Message: message}))

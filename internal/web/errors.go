@@ -75,20 +75,12 @@ func (s *kit) faultDetail(lang string, err error) string {
 	return strings.Join(parts, "; ")
 }
 
-// formState is the outcome of a refused action shown on the form again,
-// input kept: the translated message of each field, the alert (the
-// error's own message; for invalid input without one, "manage.invalid")
-// and whether it was a conflict (the form shows its conflict notice).
-type formState struct {
-	Errors   map[string]string
-	Alert    string
-	Conflict bool
-}
-
 // formFailed redraws a form after a refused action: invalid input is a 422
 // with each field's message (the form's own parse errors in f, which may
-// be nil, come first), a conflict a 409; any other error goes to fail.
-func (s *kit) formFailed(c *gin.Context, err error, f *formReader, redraw func(status int, st formState)) {
+// be nil, come first), a conflict a 409; any other error goes to fail. The
+// Form's alert is the error's own message (for invalid input without one,
+// "manage.invalid").
+func (s *kit) formFailed(c *gin.Context, err error, f *formReader, redraw func(status int, st Form)) {
 	kind := fault.KindOf(err)
 	if kind != fault.Invalid && kind != fault.Conflict {
 		s.fail(c, err)
@@ -101,7 +93,7 @@ func (s *kit) formFailed(c *gin.Context, err error, f *formReader, redraw func(s
 	for field, id := range fault.FieldsOf(err) {
 		f.fail(field, id)
 	}
-	st := formState{Errors: s.fieldMessages(lang, f.errs), Conflict: kind == fault.Conflict}
+	st := Form{Errors: s.fieldMessages(lang, f.errs), Conflict: kind == fault.Conflict}
 	status := http.StatusConflict
 	if kind == fault.Invalid {
 		status = http.StatusUnprocessableEntity

@@ -23,25 +23,24 @@ type JoinForm struct {
 	Description, ContactEmail string
 }
 
-// JoinPage is the data of /join. It reuses the manage pages' form helpers
-// (Input, Select, Err).
+// JoinPage is the data of /join.
 type JoinPage struct {
-	ManagePage
-	Form      JoinForm
+	Base
+	Account
+	Form
+	Values    JoinForm
 	Kinds     []Option
 	Themes    []Option
 	Countries []Option
-	// Alert is a message above the form (already translated).
-	Alert string
 	// EmailTaken says an account has the email: sign in first.
 	EmailTaken bool
 }
 
 func (s *joiningPages) showJoinForm(c *gin.Context) {
-	s.renderJoinForm(c, http.StatusOK, JoinForm{}, nil, "")
+	s.renderJoinForm(c, http.StatusOK, JoinForm{}, Form{})
 }
 
-func (s *joiningPages) renderJoinForm(c *gin.Context, status int, f JoinForm, errs map[string]string, alert string) {
+func (s *joiningPages) renderJoinForm(c *gin.Context, status int, f JoinForm, st Form) {
 	acc, err := s.account(c)
 	if err != nil {
 		s.internalError(c, err)
@@ -50,7 +49,7 @@ func (s *joiningPages) renderJoinForm(c *gin.Context, status int, f JoinForm, er
 	lang := c.GetString(ctxLang)
 	b := s.base(c, s.tr.T(lang, "join.title"))
 	b.Nav = "join"
-	p := JoinPage{ManagePage: ManagePage{Base: b, Account: acc, Errors: errs}, Form: f, Alert: alert,
+	p := JoinPage{Base: b, Account: acc, Form: st.in(b), Values: f,
 		Countries: s.countryOptions(lang, f.Countries)}
 	if p.Themes, err = themeOptions(c, s.dir, lang, f.Themes); err != nil {
 		s.fail(c, err)
@@ -69,10 +68,10 @@ func (s *joiningPages) submitJoin(c *gin.Context) {
 		Website: r.str("website"), Kind: r.int("kind"), Countries: r.strs("countries"), Themes: r.strs("themes"),
 		Description: r.str("description"), ContactEmail: r.str("contact_email")}
 	lang := c.GetString(ctxLang)
-	a := joining.Application{Name: f.Name, Email: f.Email, Password: c.PostForm("password"),
+	a := joining.Application{Name: f.Name, Email: f.Email, Password: r.raw("password"),
 		OrgName: f.OrgName, Acronym: f.Acronym, Kind: directory.Kind(f.Kind), Website: f.Website,
 		Countries: f.Countries, ThemeSlugs: f.Themes, Description: f.Description, ContactEmail: f.ContactEmail,
-		Lang: lang, IP: c.ClientIP(), Honeypot: c.PostForm("homepage")}
+		Lang: lang, IP: c.ClientIP(), Honeypot: r.raw("homepage")}
 	u := s.currentUser(c)
 	if u != nil {
 		a.UserID = u.ID
@@ -87,10 +86,10 @@ func (s *joiningPages) submitJoin(c *gin.Context) {
 	case errors.Is(err, fault.ErrRateLimited): // joining.ErrRateLimited or ErrSpam
 		s.logger(c).Warn("application refused", "err", err)
 		c.Header("Retry-After", "3600")
-		s.renderJoinForm(c, statusOf(err), f, nil, s.tr.T(lang, fault.Message(err)))
+		s.renderJoinForm(c, statusOf(err), f, Form{Alert: s.tr.T(lang, fault.Message(err))})
 		return
 	default:
-		s.formFailed(c, err, r, func(status int, st formState) { s.renderJoinForm(c, status, f, st.Errors, st.Alert) })
+		s.formFailed(c, err, r, func(status int, st Form) { s.renderJoinForm(c, status, f, st) })
 		return
 	}
 	s.logger(c).Info("organisation listed", "slug", joined.Slug, "user_id", joined.UserID)
@@ -174,10 +173,11 @@ func (s *joiningPages) confirmReviewed(c *gin.Context) {
 // SignupPage is the data of /signup: an account without an organisation,
 // for people who come to claim one.
 type SignupPage struct {
-	ManagePage
+	Base
+	Account
+	Form
 	Name, Email string
 	Next        string
-	Alert       string
 }
 
 func (s *joiningPages) showSignup(c *gin.Context) {
@@ -200,16 +200,17 @@ func (s *joiningPages) renderSignup(c *gin.Context, status int, p SignupPage) {
 	}
 	p.Base, p.Account = s.base(c, s.tr.T(c.GetString(ctxLang), "signup.title")), acc
 	p.Nav = "login"
+	p.Form = p.Form.in(p.Base)
 	c.Header("Cache-Control", "no-store")
 	s.render(c, status, "signup", p)
 }
 
 func (s *joiningPages) signUp(c *gin.Context) {
 	r := newFormReader(c)
-	p := SignupPage{Name: r.str("name"), Email: r.str("email"), Next: safeNext(c.PostForm("next"))}
+	p := SignupPage{Name: r.str("name"), Email: r.str("email"), Next: safeNext(r.raw("next"))}
 	lang := c.GetString(ctxLang)
 	id, err := s.join.SignUp(c.Request.Context(), s.actor(c), joining.NewAccount{Name: p.Name, Email: p.Email,
-		Password: c.PostForm("password"), IP: c.ClientIP(), Honeypot: c.PostForm("homepage")})
+		Password: r.raw("password"), IP: c.ClientIP(), Honeypot: r.raw("homepage")})
 	switch {
 	case err == nil:
 	case errors.Is(err, fault.ErrRateLimited): // joining.ErrRateLimited or ErrSpam
@@ -219,8 +220,8 @@ func (s *joiningPages) signUp(c *gin.Context) {
 		s.renderSignup(c, statusOf(err), p)
 		return
 	default:
-		s.formFailed(c, err, nil, func(status int, st formState) {
-			p.Errors, p.Alert = st.Errors, st.Alert
+		s.formFailed(c, err, nil, func(status int, st Form) {
+			p.Form = st
 			if errors.Is(err, joining.ErrEmailTaken) { // signing up, not listing an organisation
 				p.Errors = map[string]string{"email": s.tr.T(lang, "signup.email_taken")}
 				p.Alert = p.Errors["email"]

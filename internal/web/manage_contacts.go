@@ -51,10 +51,10 @@ func (p ManagePage) OfficeName(id int64) string {
 }
 
 func (s *managePages) listContacts(c *gin.Context) {
-	s.renderContacts(c, http.StatusOK, directory.Rule{}, formState{})
+	s.renderContacts(c, http.StatusOK, directory.Rule{}, Form{})
 }
 
-func (s *managePages) renderContacts(c *gin.Context, status int, r directory.Rule, st formState) {
+func (s *managePages) renderContacts(c *gin.Context, status int, r directory.Rule, st Form) {
 	mp, ok := s.managePage(c, "manage.contacts.title", "contacts", st)
 	if !ok {
 		return
@@ -92,7 +92,7 @@ type ContactForm struct {
 	Action  string
 }
 
-func (s *managePages) renderContactForm(c *gin.Context, status int, cp directory.ContactPoint, st formState) {
+func (s *managePages) renderContactForm(c *gin.Context, status int, cp directory.ContactPoint, st Form) {
 	org := s.managedOrg(c)
 	title, action := "manage.contact.edit", "/manage/"+org.Slug+"/contacts/"+strconv.FormatInt(cp.ID, 10)
 	if cp.ID == 0 {
@@ -110,7 +110,7 @@ func (s *managePages) renderContactForm(c *gin.Context, status int, cp directory
 }
 
 func (s *managePages) newContact(c *gin.Context) {
-	s.renderContactForm(c, http.StatusOK, directory.ContactPoint{RoleCode: 1}, formState{})
+	s.renderContactForm(c, http.StatusOK, directory.ContactPoint{RoleCode: 1}, Form{})
 }
 
 func (s *managePages) managedContact(c *gin.Context) (*directory.ContactPoint, bool) {
@@ -134,7 +134,7 @@ func (s *managePages) managedContact(c *gin.Context) (*directory.ContactPoint, b
 
 func (s *managePages) editContact(c *gin.Context) {
 	if cp, ok := s.managedContact(c); ok {
-		s.renderContactForm(c, http.StatusOK, *cp, formState{})
+		s.renderContactForm(c, http.StatusOK, *cp, Form{})
 	}
 }
 
@@ -158,7 +158,7 @@ func (s *managePages) createContact(c *gin.Context) {
 		return
 	}
 	cp.ID = 0
-	s.formFailed(c, err, f, func(status int, st formState) { s.renderContactForm(c, status, cp, st) })
+	s.formFailed(c, err, f, func(status int, st Form) { s.renderContactForm(c, status, cp, st) })
 }
 
 func (s *managePages) updateContact(c *gin.Context) {
@@ -180,7 +180,7 @@ func (s *managePages) updateContact(c *gin.Context) {
 		redirectSaved(c, org, "/contacts")
 		return
 	}
-	s.formFailed(c, err, f, func(status int, st formState) { s.renderContactForm(c, status, cp, st) })
+	s.formFailed(c, err, f, func(status int, st Form) { s.renderContactForm(c, status, cp, st) })
 }
 
 func (s *managePages) deleteContact(c *gin.Context) {
@@ -191,7 +191,7 @@ func (s *managePages) deleteContact(c *gin.Context) {
 	org := s.managedOrg(c)
 	f := newFormReader(c)
 	if err := s.dir.DeleteContact(c.Request.Context(), s.actor(c), org.ID, cur.ID, f.int("version")); err != nil {
-		s.formFailed(c, err, f, func(status int, st formState) { s.renderContactForm(c, status, *cur, st) })
+		s.formFailed(c, err, f, func(status int, st Form) { s.renderContactForm(c, status, *cur, st) })
 		return
 	}
 	redirectSaved(c, org, "/contacts")
@@ -210,7 +210,7 @@ func (s *managePages) createRule(c *gin.Context) {
 		redirectSaved(c, org, "/contacts")
 		return
 	}
-	s.formFailed(c, err, f, func(status int, st formState) { s.renderContacts(c, status, r, st) })
+	s.formFailed(c, err, f, func(status int, st Form) { s.renderContacts(c, status, r, st) })
 }
 
 func (s *managePages) deleteRule(c *gin.Context) {

@@ -15,7 +15,7 @@ type OfficesPage struct {
 }
 
 func (s *managePages) listOffices(c *gin.Context) {
-	mp, ok := s.managePage(c, "manage.offices.title", "offices", formState{})
+	mp, ok := s.managePage(c, "manage.offices.title", "offices", Form{})
 	if ok {
 		s.render(c, http.StatusOK, "manage_offices", OfficesPage{mp})
 	}
@@ -40,7 +40,7 @@ func (OfficeForm) Coord(v *float64) string {
 	return strconv.FormatFloat(*v, 'f', -1, 64)
 }
 
-func (s *managePages) renderOfficeForm(c *gin.Context, status int, f directory.Office, st formState) {
+func (s *managePages) renderOfficeForm(c *gin.Context, status int, f directory.Office, st Form) {
 	title := "manage.office.edit"
 	action := "/manage/" + s.managedOrg(c).Slug + "/offices/" + strconv.FormatInt(f.ID, 10)
 	if f.ID == 0 {
@@ -59,7 +59,7 @@ func (s *managePages) renderOfficeForm(c *gin.Context, status int, f directory.O
 }
 
 func (s *managePages) newOffice(c *gin.Context) {
-	s.renderOfficeForm(c, http.StatusOK, directory.Office{Kind: directory.OfficeCountry}, formState{})
+	s.renderOfficeForm(c, http.StatusOK, directory.Office{Kind: directory.OfficeCountry}, Form{})
 }
 
 // managedOffice finds office :id of the managed organisation; another
@@ -79,7 +79,7 @@ func (s *managePages) managedOffice(c *gin.Context) (*directory.Office, bool) {
 
 func (s *managePages) editOffice(c *gin.Context) {
 	if f, ok := s.managedOffice(c); ok {
-		s.renderOfficeForm(c, http.StatusOK, *f, formState{})
+		s.renderOfficeForm(c, http.StatusOK, *f, Form{})
 	}
 }
 
@@ -105,7 +105,7 @@ func (s *managePages) createOffice(c *gin.Context) {
 		return
 	}
 	o.ID = 0
-	s.formFailed(c, err, f, func(status int, st formState) { s.renderOfficeForm(c, status, o, st) })
+	s.formFailed(c, err, f, func(status int, st Form) { s.renderOfficeForm(c, status, o, st) })
 }
 
 func (s *managePages) updateOffice(c *gin.Context) {
@@ -125,7 +125,7 @@ func (s *managePages) updateOffice(c *gin.Context) {
 		redirectSaved(c, org, "/offices")
 		return
 	}
-	s.formFailed(c, err, f, func(status int, st formState) { s.renderOfficeForm(c, status, o, st) })
+	s.formFailed(c, err, f, func(status int, st Form) { s.renderOfficeForm(c, status, o, st) })
 }
 
 func (s *managePages) deleteOffice(c *gin.Context) {
@@ -137,7 +137,7 @@ func (s *managePages) deleteOffice(c *gin.Context) {
 	f := newFormReader(c)
 	err := s.dir.DeleteOffice(c.Request.Context(), s.actor(c), org.ID, cur.ID, f.int("version"))
 	if err != nil {
-		s.formFailed(c, err, f, func(status int, st formState) { s.renderOfficeForm(c, status, *cur, st) })
+		s.formFailed(c, err, f, func(status int, st Form) { s.renderOfficeForm(c, status, *cur, st) })
 		return
 	}
 	redirectSaved(c, org, "/offices")

@@ -17,7 +17,7 @@ type ProjectsPage struct {
 }
 
 func (s *managePages) listProjects(c *gin.Context) {
-	mp, ok := s.managePage(c, "manage.projects.title", "projects", formState{})
+	mp, ok := s.managePage(c, "manage.projects.title", "projects", Form{})
 	if ok {
 		s.render(c, http.StatusOK, "manage_projects", ProjectsPage{mp})
 	}
@@ -43,7 +43,7 @@ func (ProjectForm) Day(t *time.Time) string {
 	return t.Format("2006-01-02")
 }
 
-func (s *managePages) renderProjectForm(c *gin.Context, status int, p directory.Project, themes []string, st formState) {
+func (s *managePages) renderProjectForm(c *gin.Context, status int, p directory.Project, themes []string, st Form) {
 	org := s.managedOrg(c)
 	title, action := "manage.project.edit", "/manage/"+org.Slug+"/projects/"+strconv.FormatInt(p.ID, 10)
 	if p.ID == 0 {
@@ -70,7 +70,7 @@ func (s *managePages) renderProjectForm(c *gin.Context, status int, p directory.
 }
 
 func (s *managePages) newProject(c *gin.Context) {
-	s.renderProjectForm(c, http.StatusOK, directory.Project{Status: directory.ProjectImplementation}, nil, formState{})
+	s.renderProjectForm(c, http.StatusOK, directory.Project{Status: directory.ProjectImplementation}, nil, Form{})
 }
 
 func (s *managePages) managedProject(c *gin.Context) (*directory.Project, bool) {
@@ -89,7 +89,7 @@ func (s *managePages) managedProject(c *gin.Context) (*directory.Project, bool) 
 
 func (s *managePages) editProject(c *gin.Context) {
 	if p, ok := s.managedProject(c); ok {
-		s.renderProjectForm(c, http.StatusOK, *p, themeSlugs(p.Themes), formState{})
+		s.renderProjectForm(c, http.StatusOK, *p, themeSlugs(p.Themes), Form{})
 	}
 }
 
@@ -123,7 +123,7 @@ func (s *managePages) createProject(c *gin.Context) {
 		return
 	}
 	p.ID = 0
-	s.formFailed(c, err, f, func(status int, st formState) { s.renderProjectForm(c, status, p, themes, st) })
+	s.formFailed(c, err, f, func(status int, st Form) { s.renderProjectForm(c, status, p, themes, st) })
 }
 
 func (s *managePages) updateProject(c *gin.Context) {
@@ -143,7 +143,7 @@ func (s *managePages) updateProject(c *gin.Context) {
 		redirectSaved(c, org, "/projects")
 		return
 	}
-	s.formFailed(c, err, f, func(status int, st formState) { s.renderProjectForm(c, status, p, themes, st) })
+	s.formFailed(c, err, f, func(status int, st Form) { s.renderProjectForm(c, status, p, themes, st) })
 }
 
 func (s *managePages) deleteProject(c *gin.Context) {
@@ -154,7 +154,7 @@ func (s *managePages) deleteProject(c *gin.Context) {
 	org := s.managedOrg(c)
 	f := newFormReader(c)
 	if err := s.dir.DeleteProject(c.Request.Context(), s.actor(c), org.ID, cur.ID, f.int("version")); err != nil {
-		s.formFailed(c, err, f, func(status int, st formState) {
+		s.formFailed(c, err, f, func(status int, st Form) {
 			s.renderProjectForm(c, status, *cur, themeSlugs(cur.Themes), st)
 		})
 		return

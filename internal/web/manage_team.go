@@ -15,7 +15,7 @@ type TeamPage struct {
 }
 
 func (s *managePages) listMembers(c *gin.Context) {
-	mp, ok := s.managePage(c, "manage.team.title", "team", formState{})
+	mp, ok := s.managePage(c, "manage.team.title", "team", Form{})
 	if ok {
 		s.render(c, http.StatusOK, "manage_team", TeamPage{mp})
 	}
@@ -37,7 +37,7 @@ func officeOptions(org *directory.Profile, selected int64) []Option {
 	return out
 }
 
-func (s *managePages) renderMemberForm(c *gin.Context, status int, m directory.Member, st formState) {
+func (s *managePages) renderMemberForm(c *gin.Context, status int, m directory.Member, st Form) {
 	org := s.managedOrg(c)
 	title, action := "manage.member.edit", "/manage/"+org.Slug+"/team/"+strconv.FormatInt(m.ID, 10)
 	if m.ID == 0 {
@@ -51,7 +51,7 @@ func (s *managePages) renderMemberForm(c *gin.Context, status int, m directory.M
 }
 
 func (s *managePages) newMember(c *gin.Context) {
-	s.renderMemberForm(c, http.StatusOK, directory.Member{Public: true}, formState{})
+	s.renderMemberForm(c, http.StatusOK, directory.Member{Public: true}, Form{})
 }
 
 func (s *managePages) managedMember(c *gin.Context) (*directory.Member, bool) {
@@ -70,7 +70,7 @@ func (s *managePages) managedMember(c *gin.Context) (*directory.Member, bool) {
 
 func (s *managePages) editMember(c *gin.Context) {
 	if m, ok := s.managedMember(c); ok {
-		s.renderMemberForm(c, http.StatusOK, *m, formState{})
+		s.renderMemberForm(c, http.StatusOK, *m, Form{})
 	}
 }
 
@@ -95,7 +95,7 @@ func (s *managePages) createMember(c *gin.Context) {
 		return
 	}
 	m.ID = 0
-	s.formFailed(c, err, f, func(status int, st formState) { s.renderMemberForm(c, status, m, st) })
+	s.formFailed(c, err, f, func(status int, st Form) { s.renderMemberForm(c, status, m, st) })
 }
 
 func (s *managePages) updateMember(c *gin.Context) {
@@ -115,7 +115,7 @@ func (s *managePages) updateMember(c *gin.Context) {
 		redirectSaved(c, org, "/team")
 		return
 	}
-	s.formFailed(c, err, f, func(status int, st formState) { s.renderMemberForm(c, status, m, st) })
+	s.formFailed(c, err, f, func(status int, st Form) { s.renderMemberForm(c, status, m, st) })
 }
 
 func (s *managePages) deleteMember(c *gin.Context) {
@@ -126,7 +126,7 @@ func (s *managePages) deleteMember(c *gin.Context) {
 	org := s.managedOrg(c)
 	f := newFormReader(c)
 	if err := s.dir.DeleteMember(c.Request.Context(), s.actor(c), org.ID, cur.ID, f.int("version")); err != nil {
-		s.formFailed(c, err, f, func(status int, st formState) { s.renderMemberForm(c, status, *cur, st) })
+		s.formFailed(c, err, f, func(status int, st Form) { s.renderMemberForm(c, status, *cur, st) })
 		return
 	}
 	redirectSaved(c, org, "/team")

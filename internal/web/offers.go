@@ -35,18 +35,13 @@ type OfferFormPage struct {
 	Account
 	Profile *directory.Profile
 	Kinds   []directory.SupportKind
-	Form    OfferForm
-	// Errors holds a translated message per invalid field.
-	Errors map[string]string
-	// Alert is a message about the whole form (rejected, expired).
-	Alert string
+	Values  OfferForm
+	// Form's alert is about the whole form (rejected, expired).
+	Form
 	// FormToken is the signed time the form was shown (minimum fill time).
 	FormToken  string
 	MaxMessage int
 }
-
-// Err is the error message of field, or "".
-func (p OfferFormPage) Err(field string) string { return p.Errors[field] }
 
 // OfferSentPage is the data of the confirmation page.
 type OfferSentPage struct {
@@ -78,10 +73,10 @@ func (s *donorPages) showOfferForm(c *gin.Context) {
 	if k := directory.SupportKind(c.Query("kind")); k.Valid() {
 		f.Kind = string(k)
 	}
-	s.renderOfferForm(c, http.StatusOK, p, f, nil, "")
+	s.renderOfferForm(c, http.StatusOK, p, f, Form{})
 }
 
-func (s *donorPages) renderOfferForm(c *gin.Context, status int, p *directory.Profile, f OfferForm, errs map[string]string, alert string) {
+func (s *donorPages) renderOfferForm(c *gin.Context, status int, p *directory.Profile, f OfferForm, st Form) {
 	acc, err := s.account(c)
 	if err != nil {
 		s.internalError(c, err)
@@ -97,25 +92,27 @@ func (s *donorPages) renderOfferForm(c *gin.Context, status int, p *directory.Pr
 	// The form is personal to this moment (its token); never cache it.
 	c.Header("Cache-Control", "no-store")
 	s.render(c, status, "offer_form", OfferFormPage{
-		Base: b, Account: acc, Profile: p, Kinds: directory.SupportKinds(), Form: f,
-		Errors: errs, Alert: alert, FormToken: s.offers.FormToken(), MaxMessage: offers.MaxMessage,
+		Base: b, Account: acc, Profile: p, Kinds: directory.SupportKinds(), Values: f,
+		Form: st.in(b), FormToken: s.offers.FormToken(), MaxMessage: offers.MaxMessage,
 	})
 }
 
 // offerFormFromPost reads the donor's form as posted.
-func offerFormFromPost(c *gin.Context) OfferForm {
-	office, _ := strconv.ParseInt(c.PostForm("office"), 10, 64)
+// The offers store trims and checks every field itself, so the values
+// are kept as posted; an unreadable office is no office.
+func offerFormFromPost(r *formReader) OfferForm {
+	office, _ := strconv.ParseInt(r.raw("office"), 10, 64)
 	return OfferForm{
-		Kind:    c.PostForm("kind"),
-		Project: c.PostForm("project"),
+		Kind:    r.raw("kind"),
+		Project: r.raw("project"),
 		Office:  office,
-		Message: c.PostForm("message"),
-		Name:    c.PostForm("name"),
-		Email:   c.PostForm("email"),
-		Phone:   c.PostForm("phone"),
-		Company: c.PostForm("company"),
-		Lang:    c.PostForm("lang"),
-		Consent: c.PostForm("consent") == "yes",
+		Message: r.raw("message"),
+		Name:    r.raw("name"),
+		Email:   r.raw("email"),
+		Phone:   r.raw("phone"),
+		Company: r.raw("company"),
+		Lang:    r.raw("lang"),
+		Consent: r.raw("consent") == "yes",
 	}
 }
 
@@ -130,14 +127,15 @@ func (s *donorPages) refuseOfferToken(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	s.renderOfferForm(c, http.StatusForbidden, p, offerFormFromPost(c), nil, s.tr.T(c.GetString(ctxLang), "offers.form.token"))
+	s.renderOfferForm(c, http.StatusForbidden, p, offerFormFromPost(newFormReader(c)), Form{Alert: s.tr.T(c.GetString(ctxLang), "offers.form.token")})
 	c.Abort()
 }
 
 func (s *donorPages) submitOffer(c *gin.Context) {
 	ctx := c.Request.Context()
 	slug := c.Param("slug")
-	f := offerFormFromPost(c)
+	in := newFormReader(c)
+	f := offerFormFromPost(in)
 	actor := s.actor(c)
 	if actor.UserID == 0 {
 		actor.Label = "donor"
@@ -154,8 +152,8 @@ func (s *donorPages) submitOffer(c *gin.Context) {
 		Company:          f.Company,
 		Lang:             f.Lang,
 		Consent:          f.Consent,
-		FormToken:        c.PostForm("form_token"),
-		Honeypot:         c.PostForm("website"),
+		FormToken:        in.raw("form_token"),
+		Honeypot:         in.raw("website"),
 		IP:               c.ClientIP(),
 	})
 	if err == nil {
@@ -163,20 +161,20 @@ func (s *donorPages) submitOffer(c *gin.Context) {
 		c.Redirect(http.StatusSeeOther, "/organisations/"+url.PathEscape(slug)+"/offer/sent?ref="+url.QueryEscape(r.Reference))
 		return
 	}
-	redraw := func(status int, st formState) {
+	redraw := func(status int, st Form) {
 		p, perr := s.dir.Profile(ctx, slug, directory.ProfileOptions{})
 		if perr != nil {
 			s.fail(c, perr)
 			return
 		}
-		s.renderOfferForm(c, status, p, f, st.Errors, st.Alert)
+		s.renderOfferForm(c, status, p, f, st)
 	}
 	if errors.Is(err, offers.ErrRejected) {
 		s.logger(c).Warn("offer rejected by the spam guards", "organisation", slug)
-		redraw(statusOf(err), formState{Alert: s.tr.T(c.GetString(ctxLang), fault.Message(err))})
+		redraw(statusOf(err), Form{Alert: s.tr.T(c.GetString(ctxLang), fault.Message(err))})
 		return
 	}
-	s.formFailed(c, err, nil, func(status int, st formState) {
+	s.formFailed(c, err, nil, func(status int, st Form) {
 		st.Alert = s.tr.T(c.GetString(ctxLang), "offers.form.invalid")
 		if m, expired := st.Errors["form"]; expired { // not a field: the form is too old
 			st.Alert = m

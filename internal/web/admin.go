@@ -3,7 +3,6 @@ package web
 import (
 	"fmt"
 	"net/http"
-	"net/url"
 	"strconv"
 
 	"github.com/gin-gonic/gin"
@@ -102,29 +101,16 @@ func (s *adminPages) listAdminOrganisations(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	link := func(status string, page int) string {
-		v := url.Values{}
-		if status != "" {
-			v.Set("status", status)
-		}
-		if q != "" {
-			v.Set("q", q)
-		}
-		if page > 1 {
-			v.Set("page", strconv.Itoa(page))
-		}
-		if len(v) == 0 {
-			return "/admin/organisations"
-		}
-		return "/admin/organisations?" + v.Encode()
+	pageURL := func(status string, page int) string {
+		return link("/admin/organisations", reviewQuery{Status: status, Query: q, Page: page}.Values())
 	}
 	data := AdminOrganisationsPage{AdminPage: p, List: l, Status: status, Query: q, Statuses: directory.Statuses(),
-		StatusURL: func(st string) string { return link(st, 1) }}
+		StatusURL: func(st string) string { return pageURL(st, 1) }}
 	if l.Page > 1 {
-		data.PrevURL = link(status, l.Page-1)
+		data.PrevURL = pageURL(status, l.Page-1)
 	}
 	if l.Page < l.Pages {
-		data.NextURL = link(status, l.Page+1)
+		data.NextURL = pageURL(status, l.Page+1)
 	}
 	s.render(c, http.StatusOK, "admin_organisations", data)
 }

@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"net/url"
 	"strconv"
 
 	"github.com/gin-gonic/gin"
@@ -44,25 +43,15 @@ func (s *adminPages) listAdminUsers(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	link := func(page int) string {
-		v := url.Values{}
-		if q != "" {
-			v.Set("q", q)
-		}
-		if page > 1 {
-			v.Set("page", strconv.Itoa(page))
-		}
-		if len(v) == 0 {
-			return "/admin/users"
-		}
-		return "/admin/users?" + v.Encode()
+	pageURL := func(page int) string {
+		return link("/admin/users", userQuery{Query: q, Page: page}.Values())
 	}
 	data := AdminUsersPage{AdminPage: p, List: l, Query: q}
 	if l.Page > 1 {
-		data.PrevURL = link(l.Page - 1)
+		data.PrevURL = pageURL(l.Page - 1)
 	}
 	if l.Page < l.Pages {
-		data.NextURL = link(l.Page + 1)
+		data.NextURL = pageURL(l.Page + 1)
 	}
 	s.render(c, http.StatusOK, "admin_users", data)
 }

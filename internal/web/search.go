@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"net/url"
 	"sort"
 	"strconv"
 	"strings"
@@ -177,29 +176,13 @@ func (s *publicPages) searchUnavailable(c *gin.Context, err error) {
 // searchURL is /search with q's values, changed by set (an empty value
 // removes the parameter); the page is reset unless set names it.
 func searchURL(q search.Query, set ...string) string {
-	v := url.Values{}
-	put := func(k, val string) {
-		if val != "" {
-			v.Set(k, val)
-		}
-	}
-	put("q", q.Text)
-	put("country", q.Country)
-	put("theme", q.Theme)
-	put("support", q.Support)
-	put("kind", q.Kind)
-	put("office", q.Office)
-	if q.Sort != search.SortRelevance {
-		put("sort", q.Sort)
-	}
+	v := searchQuery(q).Values()
+	v.Del("page")
 	for i := 0; i+1 < len(set); i += 2 {
 		v.Del(set[i])
-		put(set[i], set[i+1])
+		params(v).set(set[i], set[i+1])
 	}
-	if len(v) == 0 {
-		return "/search"
-	}
-	return "/search?" + v.Encode()
+	return link("/search", v)
 }
 
 func (s *publicPages) buildSearchPage(p *SearchPage, themes []directory.Theme) {

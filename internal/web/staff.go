@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"net/url"
 	"strconv"
 	"strings"
 	"time"
@@ -115,21 +114,6 @@ func validStatus(s string) bool {
 	return false
 }
 
-// values encodes the filter back into a query string.
-func (sf StaffFilter) values() url.Values {
-	v := url.Values{}
-	for k, s := range map[string]string{"status": sf.Status, "org": sf.Organisation, "kind": sf.Kind, "from": sf.From,
-		"to": sf.To, "q": sf.Query, "sort": sf.Sort} {
-		if s != "" {
-			v.Set(k, s)
-		}
-	}
-	if sf.Overdue {
-		v.Set("overdue", "1")
-	}
-	return v
-}
-
 // offerScope is who is looking at offers: platform staff see every offer;
 // an organisation's members see only their organisations' offers.
 type offerScope struct {
@@ -209,38 +193,28 @@ func (s *inboxPages) listOffers(c *gin.Context, sc offerScope) {
 	if !sc.staff {
 		b.Nav = "manage"
 	}
-	link := func(v url.Values) string {
-		if len(v) == 0 {
-			return sc.root
-		}
-		return sc.root + "?" + v.Encode()
-	}
 	p := StaffOffersPage{
 		Base: b, Account: acc, Root: sc.root, Staff: sc.staff, List: list, Filter: sf, Statuses: offers.Statuses(), Kinds: directory.SupportKinds(),
 		Sorts: offers.Sorts(),
 		StatusURL: func(status string) string {
-			v := sf.values()
+			v := sf.Values()
 			v.Del("status")
 			if status != "" {
 				v.Set("status", status)
 			}
-			return link(v)
+			return link(sc.root, v)
 		},
 	}
-	csvValues := sf.values()
-	p.CSVURL = sc.root + ".csv"
-	if len(csvValues) > 0 {
-		p.CSVURL += "?" + csvValues.Encode()
-	}
+	p.CSVURL = link(sc.root+".csv", sf.Values())
 	if list.Page > 1 {
-		v := sf.values()
+		v := sf.Values()
 		v.Set("page", strconv.Itoa(list.Page-1))
-		p.PrevURL = link(v)
+		p.PrevURL = link(sc.root, v)
 	}
 	if list.Page < list.Pages {
-		v := sf.values()
+		v := sf.Values()
 		v.Set("page", strconv.Itoa(list.Page+1))
-		p.NextURL = link(v)
+		p.NextURL = link(sc.root, v)
 	}
 	c.Header("Cache-Control", "no-store")
 	s.render(c, http.StatusOK, "staff_offers", p)

@@ -14,23 +14,20 @@ import (
 // AdminPage is what every /admin page carries; Section is the active
 // entry of the admin navigation.
 type AdminPage struct {
-	Base
-	Account
+	Page
 	Section string
 	Notice  string
 	Alert   string
 }
 
 func (s *adminPages) adminPage(c *gin.Context, title, section string) (AdminPage, bool) {
-	acc, err := s.account(c)
-	if err != nil {
-		s.internalError(c, err)
+	pg, ok := s.page(c, "", "admin")
+	if !ok {
 		return AdminPage{}, false
 	}
-	b := s.base(c, title)
-	b.Nav = "admin"
+	pg.Title = title
 	c.Header("Cache-Control", "no-store")
-	return AdminPage{Base: b, Account: acc, Section: section}, true
+	return AdminPage{Page: pg, Section: section}, true
 }
 
 // AdminHomePage is the data of /admin: the review queue at a glance.

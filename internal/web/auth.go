@@ -249,10 +249,19 @@ func (s *kit) account(c *gin.Context) (Account, error) {
 	return Account{User: s.currentUser(c), CSRF: t}, err
 }
 
+// headerAccount is the account for a page without forms of its own: it
+// starts no session for anonymous visitors (only the header's sign-out form
+// of a signed-in user needs the token).
+func (s *kit) headerAccount(c *gin.Context) (Account, error) {
+	if s.currentUser(c) == nil {
+		return Account{}, nil
+	}
+	return s.account(c)
+}
+
 // LoginPage is the data of the login page.
 type LoginPage struct {
-	Base
-	Account
+	Page
 	Email  string
 	Next   string
 	Error  string
@@ -284,13 +293,10 @@ func (s *accountPages) showLogin(c *gin.Context) {
 }
 
 func (s *accountPages) renderLogin(c *gin.Context, status int, p LoginPage) {
-	acc, err := s.account(c)
-	if err != nil {
-		s.internalError(c, err)
+	var ok bool
+	if p.Page, ok = s.page(c, "auth.login.title", "login"); !ok {
 		return
 	}
-	p.Base, p.Account = s.base(c, s.tr.T(c.GetString(ctxLang), "auth.login.title")), acc
-	p.Nav = "login"
 	s.render(c, status, "login", p)
 }
 

@@ -13,8 +13,7 @@ import (
 
 // ForgotPage is the data of the "forgot your password" page.
 type ForgotPage struct {
-	Base
-	Account
+	Page
 	Email string
 	Sent  bool
 }
@@ -24,12 +23,10 @@ func (s *accountPages) showForgotPassword(c *gin.Context) {
 }
 
 func (s *accountPages) renderForgot(c *gin.Context, p ForgotPage) {
-	acc, err := s.account(c)
-	if err != nil {
-		s.internalError(c, err)
+	var ok bool
+	if p.Page, ok = s.page(c, "auth.forgot.title", ""); !ok {
 		return
 	}
-	p.Base, p.Account = s.base(c, s.tr.T(c.GetString(ctxLang), "auth.forgot.title")), acc
 	s.render(c, http.StatusOK, "login_forgot", p)
 }
 
@@ -49,8 +46,7 @@ func (s *accountPages) requestPasswordReset(c *gin.Context) {
 // TokenPage is the data of the page that sets a password from a reset or
 // invitation link.
 type TokenPage struct {
-	Base
-	Account
+	Page
 	Token  string
 	Action string
 	User   *accounts.User
@@ -60,16 +56,15 @@ type TokenPage struct {
 }
 
 func (s *accountPages) tokenPage(c *gin.Context, invite bool, status int, p TokenPage) {
-	acc, err := s.account(c)
-	if err != nil {
-		s.internalError(c, err)
-		return
-	}
 	title, action := "auth.reset.title", "/password/reset"
 	if invite {
 		title, action = "auth.invite.title", "/invitation"
 	}
-	p.Base, p.Account, p.Action = s.base(c, s.tr.T(c.GetString(ctxLang), title)), acc, action
+	var ok bool
+	if p.Page, ok = s.page(c, title, ""); !ok {
+		return
+	}
+	p.Action = action
 	// The token is in the address: keep it out of Referer headers.
 	c.Header("Referrer-Policy", "no-referrer")
 	s.render(c, status, "login_reset", p)
@@ -116,8 +111,7 @@ func (s *accountPages) redeemToken(invite bool) gin.HandlerFunc {
 
 // PasswordPage is the data of the change-password page.
 type PasswordPage struct {
-	Base
-	Account
+	Page
 	Error string
 }
 
@@ -126,14 +120,11 @@ func (s *accountPages) showChangePassword(c *gin.Context) {
 }
 
 func (s *accountPages) renderChangePassword(c *gin.Context, status int, msg string) {
-	acc, err := s.account(c)
-	if err != nil {
-		s.internalError(c, err)
+	pg, ok := s.page(c, "auth.password.title", "account")
+	if !ok {
 		return
 	}
-	b := s.base(c, s.tr.T(c.GetString(ctxLang), "auth.password.title"))
-	b.Nav = "account"
-	s.render(c, status, "manage_password", PasswordPage{Base: b, Account: acc, Error: msg})
+	s.render(c, status, "manage_password", PasswordPage{Page: pg, Error: msg})
 }
 
 // changePassword sets a new password after checking the current one; every

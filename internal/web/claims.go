@@ -15,8 +15,7 @@ import (
 
 // ClaimPage is the data of /organisations/:slug/claim.
 type ClaimPage struct {
-	Base
-	Account
+	Page
 	Target *joining.Target
 	// Sent is "domain" or "admin" after a request was stored.
 	Sent    string
@@ -52,17 +51,15 @@ func (s *joiningPages) renderClaim(c *gin.Context, status int, p ClaimPage) {
 	if p.Sent != "domain" && p.Sent != "admin" {
 		p.Sent = ""
 	}
-	if p.Account, err = s.account(c); err != nil {
-		s.internalError(c, err)
+	var ok bool
+	if p.Page, ok = s.page(c, "claim.title", "", "Name", t.Name); !ok {
 		return
 	}
-	lang := c.GetString(ctxLang)
 	for field, id := range p.Errors {
-		p.Errors[field] = s.tr.T(lang, id, "Domain", t.Domain)
+		p.Errors[field] = s.tr.T(p.Lang, id, "Domain", t.Domain)
 	}
 	p.Target = t
 	p.Next = c.Request.URL.Path
-	p.Base = s.base(c, s.tr.T(lang, "claim.title", "Name", t.Name))
 	c.Header("Cache-Control", "no-store")
 	s.render(c, status, "claim", p)
 }
@@ -103,8 +100,7 @@ func (s *joiningPages) requestAdminClaim(c *gin.Context) {
 
 // ClaimConfirmPage is the page a claim link opens: one button confirms.
 type ClaimConfirmPage struct {
-	Base
-	Account
+	Page
 	Token string
 	Link  *joining.PendingLink
 	// Problem is why the link cannot be used (already translated).
@@ -133,12 +129,10 @@ func (s *joiningPages) renderClaimConfirm(c *gin.Context, token string, l *joini
 		s.internalError(c, err)
 		return
 	}
-	var aerr error
-	if p.Account, aerr = s.account(c); aerr != nil {
-		s.internalError(c, aerr)
+	var ok bool
+	if p.Page, ok = s.page(c, "claim.confirm.title", ""); !ok {
 		return
 	}
-	p.Base = s.base(c, s.tr.T(lang, "claim.confirm.title"))
 	p.Canonical = s.baseURL + "/claims/confirm"
 	c.Header("Cache-Control", "no-store")
 	c.Header("Referrer-Policy", "no-referrer")

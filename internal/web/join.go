@@ -25,8 +25,7 @@ type JoinForm struct {
 
 // JoinPage is the data of /join.
 type JoinPage struct {
-	Base
-	Account
+	Page
 	Form
 	Values    JoinForm
 	Kinds     []Option
@@ -41,16 +40,14 @@ func (s *joiningPages) showJoinForm(c *gin.Context) {
 }
 
 func (s *joiningPages) renderJoinForm(c *gin.Context, status int, f JoinForm, st Form) {
-	acc, err := s.account(c)
-	if err != nil {
-		s.internalError(c, err)
+	pg, ok := s.page(c, "join.title", "join")
+	if !ok {
 		return
 	}
-	lang := c.GetString(ctxLang)
-	b := s.base(c, s.tr.T(lang, "join.title"))
-	b.Nav = "join"
-	p := JoinPage{Base: b, Account: acc, Form: st.in(b), Values: f,
+	lang := pg.Lang
+	p := JoinPage{Page: pg, Form: st.in(pg.Base), Values: f,
 		Countries: s.countryOptions(lang, f.Countries)}
+	var err error
 	if p.Themes, err = themeOptions(c, s.dir, lang, f.Themes); err != nil {
 		s.fail(c, err)
 		return
@@ -129,8 +126,7 @@ func (s *joiningPages) signIn(c *gin.Context, u *accounts.User) error {
 
 // JoinReceivedPage is the "pending review" page after an application.
 type JoinReceivedPage struct {
-	Base
-	Account
+	Page
 	Org *directory.Profile
 }
 
@@ -152,13 +148,11 @@ func (s *joiningPages) showJoinReceived(c *gin.Context) {
 		s.fail(c, fault.ErrNotFound)
 		return
 	}
-	acc, err := s.account(c)
-	if err != nil {
-		s.internalError(c, err)
+	pg, ok := s.page(c, "join.received.title", "")
+	if !ok {
 		return
 	}
-	b := s.base(c, s.tr.T(c.GetString(ctxLang), "join.received.title"))
-	s.render(c, http.StatusOK, "join_received", JoinReceivedPage{Base: b, Account: acc, Org: p})
+	s.render(c, http.StatusOK, "join_received", JoinReceivedPage{Page: pg, Org: p})
 }
 
 func (s *joiningPages) confirmReviewed(c *gin.Context) {
@@ -173,8 +167,7 @@ func (s *joiningPages) confirmReviewed(c *gin.Context) {
 // SignupPage is the data of /signup: an account without an organisation,
 // for people who come to claim one.
 type SignupPage struct {
-	Base
-	Account
+	Page
 	Form
 	Name, Email string
 	Next        string
@@ -193,13 +186,10 @@ func (s *joiningPages) showSignup(c *gin.Context) {
 }
 
 func (s *joiningPages) renderSignup(c *gin.Context, status int, p SignupPage) {
-	acc, err := s.account(c)
-	if err != nil {
-		s.internalError(c, err)
+	var ok bool
+	if p.Page, ok = s.page(c, "signup.title", "login"); !ok {
 		return
 	}
-	p.Base, p.Account = s.base(c, s.tr.T(c.GetString(ctxLang), "signup.title")), acc
-	p.Nav = "login"
 	p.Form = p.Form.in(p.Base)
 	c.Header("Cache-Control", "no-store")
 	s.render(c, status, "signup", p)

@@ -59,8 +59,7 @@ func (s *kit) managedOrg(c *gin.Context) *directory.Profile {
 
 // ManagePage is what every /manage page carries.
 type ManagePage struct {
-	Base
-	Account
+	Page
 	Org     *directory.Profile
 	OrgRole string
 	Section string
@@ -74,16 +73,14 @@ type ManagePage struct {
 }
 
 func (s *managePages) managePage(c *gin.Context, titleID, section string, st Form) (ManagePage, bool) {
-	acc, err := s.account(c)
-	if err != nil {
-		s.internalError(c, err)
+	pg, ok := s.page(c, titleID, "manage")
+	if !ok {
 		return ManagePage{}, false
 	}
 	org := s.managedOrg(c)
-	b := s.base(c, s.tr.T(c.GetString(ctxLang), titleID)+" — "+org.Name)
-	b.Nav = "manage"
-	mp := ManagePage{Base: b, Account: acc, Org: org, OrgRole: c.GetString(ctxOrgRole), Section: section,
-		Form: st.in(b), Saved: c.Query("saved") != "",
+	pg.Title += " — " + org.Name
+	mp := ManagePage{Page: pg, Org: org, OrgRole: c.GetString(ctxOrgRole), Section: section,
+		Form: st.in(pg.Base), Saved: c.Query("saved") != "",
 		Submitted: c.Query("submitted") != ""}
 	if org.Status == directory.StatusDraft {
 		rej, err := s.dir.Rejections(c.Request.Context(), []int64{org.ID})
@@ -147,8 +144,7 @@ func redirectSaved(c *gin.Context, org *directory.Profile, section string) {
 
 // ManageListPage is the data of /manage: the user's organisations.
 type ManageListPage struct {
-	Base
-	Account
+	Page
 	Memberships []accounts.Membership
 	// Rejections are the reasons admins gave for rejecting listings that
 	// are drafts again, by organisation id.
@@ -156,12 +152,11 @@ type ManageListPage struct {
 }
 
 func (s *managePages) listManagedOrganisations(c *gin.Context) {
-	acc, err := s.account(c)
-	if err != nil {
-		s.internalError(c, err)
+	pg, ok := s.page(c, "manage.list.title", "manage")
+	if !ok {
 		return
 	}
-	ms, err := s.acc.Memberships(c.Request.Context(), acc.User.ID)
+	ms, err := s.acc.Memberships(c.Request.Context(), pg.User.ID)
 	if err != nil {
 		s.fail(c, err)
 		return
@@ -175,9 +170,7 @@ func (s *managePages) listManagedOrganisations(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	b := s.base(c, s.tr.T(c.GetString(ctxLang), "manage.list.title"))
-	b.Nav = "manage"
-	s.render(c, http.StatusOK, "manage_list", ManageListPage{Base: b, Account: acc, Memberships: ms, Rejections: rejections})
+	s.render(c, http.StatusOK, "manage_list", ManageListPage{Page: pg, Memberships: ms, Rejections: rejections})
 }
 
 // ProfileForm is the data of the organisation profile form.

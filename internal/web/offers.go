@@ -31,8 +31,7 @@ type OfferForm struct {
 
 // OfferFormPage is the data of the donor's offer form.
 type OfferFormPage struct {
-	Base
-	Account
+	Page
 	Profile *directory.Profile
 	Kinds   []directory.SupportKind
 	Values  OfferForm
@@ -45,15 +44,13 @@ type OfferFormPage struct {
 
 // OfferSentPage is the data of the confirmation page.
 type OfferSentPage struct {
-	Base
-	Account
+	Page
 	Confirmation *offers.Confirmation
 }
 
 // PrivacyPage is the data of the privacy notice.
 type PrivacyPage struct {
-	Base
-	Account
+	Page
 	ConsentVersion string
 }
 
@@ -77,23 +74,20 @@ func (s *donorPages) showOfferForm(c *gin.Context) {
 }
 
 func (s *donorPages) renderOfferForm(c *gin.Context, status int, p *directory.Profile, f OfferForm, st Form) {
-	acc, err := s.account(c)
-	if err != nil {
-		s.internalError(c, err)
+	pg, ok := s.page(c, "offers.form.title", "", "Name", p.Name)
+	if !ok {
 		return
 	}
 	// Never echo back more than the form accepts.
 	if utf8.RuneCountInString(f.Message) > offers.MaxMessage {
 		f.Message = string([]rune(f.Message)[:offers.MaxMessage])
 	}
-	lang := c.GetString(ctxLang)
-	b := s.base(c, s.tr.T(lang, "offers.form.title", "Name", p.Name))
-	b.Description = s.tr.T(lang, "offers.form.lead", "Name", p.Name)
+	pg.Description = s.tr.T(pg.Lang, "offers.form.lead", "Name", p.Name)
 	// The form is personal to this moment (its token); never cache it.
 	c.Header("Cache-Control", "no-store")
 	s.render(c, status, "offer_form", OfferFormPage{
-		Base: b, Account: acc, Profile: p, Kinds: directory.SupportKinds(), Values: f,
-		Form: st.in(b), FormToken: s.offers.FormToken(), MaxMessage: offers.MaxMessage,
+		Page: pg, Profile: p, Kinds: directory.SupportKinds(), Values: f,
+		Form: st.in(pg.Base), FormToken: s.offers.FormToken(), MaxMessage: offers.MaxMessage,
 	})
 }
 
@@ -195,33 +189,19 @@ func (s *donorPages) showOfferSent(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	acc, err := s.headerAccount(c)
-	if err != nil {
-		s.internalError(c, err)
+	pg, ok := s.headerPage(c, "offers.sent.title", "")
+	if !ok {
 		return
 	}
-	b := s.base(c, s.tr.T(c.GetString(ctxLang), "offers.sent.title"))
 	c.Header("Cache-Control", "no-store")
 	c.Header("X-Robots-Tag", "noindex")
-	s.render(c, http.StatusOK, "offer_sent", OfferSentPage{Base: b, Account: acc, Confirmation: conf})
+	s.render(c, http.StatusOK, "offer_sent", OfferSentPage{Page: pg, Confirmation: conf})
 }
 
 func (s *donorPages) showPrivacy(c *gin.Context) {
-	acc, err := s.headerAccount(c)
-	if err != nil {
-		s.internalError(c, err)
+	pg, ok := s.headerPage(c, "privacy.title", "")
+	if !ok {
 		return
 	}
-	b := s.base(c, s.tr.T(c.GetString(ctxLang), "privacy.title"))
-	s.render(c, http.StatusOK, "privacy", PrivacyPage{Base: b, Account: acc, ConsentVersion: offers.ConsentVersion})
-}
-
-// headerAccount is the account for a page without forms of its own: it
-// starts no session for anonymous visitors (only the header's sign-out form
-// of a signed-in user needs the token).
-func (s *kit) headerAccount(c *gin.Context) (Account, error) {
-	if s.currentUser(c) == nil {
-		return Account{}, nil
-	}
-	return s.account(c)
+	s.render(c, http.StatusOK, "privacy", PrivacyPage{Page: pg, ConsentVersion: offers.ConsentVersion})
 }

@@ -30,8 +30,7 @@ type StaffFilter struct {
 // StaffOffersPage is the data of the offers inbox, for staff (/staff/offers)
 // and for an organisation's members (/manage/offers).
 type StaffOffersPage struct {
-	Base
-	Account
+	Page
 	// Root is the inbox's path; Staff shows the staff-only actions.
 	Root     string
 	Staff    bool
@@ -50,8 +49,7 @@ type StaffOffersPage struct {
 
 // StaffOfferPage is the data of one offer's staff page.
 type StaffOfferPage struct {
-	Base
-	Account
+	Page
 	Root  string
 	Staff bool
 	Offer *offers.Detail
@@ -126,6 +124,14 @@ var (
 	memberScope = offerScope{root: "/manage/offers"}
 )
 
+// nav is the navigation entry the inbox belongs to.
+func (sc offerScope) nav() string {
+	if sc.staff {
+		return "staff"
+	}
+	return "manage"
+}
+
 // restrict limits f to the organisations the user may see.
 func (s *inboxPages) restrict(c *gin.Context, sc offerScope, f *offers.Filter) error {
 	if sc.staff {
@@ -183,18 +189,12 @@ func (s *inboxPages) listOffers(c *gin.Context, sc offerScope) {
 		s.fail(c, err)
 		return
 	}
-	acc, err := s.account(c)
-	if err != nil {
-		s.internalError(c, err)
+	pg, ok := s.page(c, "staff.offers.title", sc.nav())
+	if !ok {
 		return
 	}
-	b := s.base(c, s.tr.T(c.GetString(ctxLang), "staff.offers.title"))
-	b.Nav = "staff"
-	if !sc.staff {
-		b.Nav = "manage"
-	}
 	p := StaffOffersPage{
-		Base: b, Account: acc, Root: sc.root, Staff: sc.staff, List: list, Filter: sf, Statuses: offers.Statuses(), Kinds: directory.SupportKinds(),
+		Page: pg, Root: sc.root, Staff: sc.staff, List: list, Filter: sf, Statuses: offers.Statuses(), Kinds: directory.SupportKinds(),
 		Sorts: offers.Sorts(),
 		StatusURL: func(status string) string {
 			v := sf.Values()
@@ -290,17 +290,12 @@ func (s *inboxPages) renderOffer(c *gin.Context, sc offerScope, status int, id i
 		s.fail(c, err)
 		return
 	}
-	acc, err := s.account(c)
-	if err != nil {
-		s.internalError(c, err)
+	pg, ok := s.page(c, "", sc.nav())
+	if !ok {
 		return
 	}
-	b := s.base(c, d.Reference)
-	b.Nav = "staff"
-	if !sc.staff {
-		b.Nav = "manage"
-	}
-	p := StaffOfferPage{Base: b, Account: acc, Root: sc.root, Staff: sc.staff, Offer: d,
+	pg.Title = d.Reference
+	p := StaffOfferPage{Page: pg, Root: sc.root, Staff: sc.staff, Offer: d,
 		Next: offers.NextStatuses(d.Status), Alert: alert}
 	if sc.staff && d.AnonymisedAt == nil {
 		if p.Contacts, err = s.dir.ContactPoints(c.Request.Context(), d.OrganisationID); err != nil {

@@ -3,7 +3,6 @@ package web
 import (
 	"fmt"
 	"net/http"
-	"strconv"
 
 	"github.com/gin-gonic/gin"
 
@@ -65,21 +64,12 @@ type AdminOrganisationsPage struct {
 }
 
 func (s *adminPages) listAdminOrganisations(c *gin.Context) {
-	var err error
-	get := func(name string) string {
-		if err != nil {
-			return ""
-		}
-		var v string
-		v, err = query(c, name)
-		return v
-	}
-	status, q, pageStr := get("status"), get("q"), get("page")
-	if err != nil {
-		s.fail(c, err)
+	r := queryReader{c: c}
+	status, q, page := r.str("status"), r.str("q"), r.page()
+	if r.err != nil {
+		s.fail(c, r.err)
 		return
 	}
-	page, _ := strconv.Atoi(pageStr)
 	if status != "" && !directory.ValidStatus(status) {
 		s.fail(c, &badRequest{"status", "unknown status"})
 		return

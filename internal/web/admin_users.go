@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"strconv"
 
 	"github.com/gin-gonic/gin"
 
@@ -23,17 +22,12 @@ type AdminUsersPage struct {
 }
 
 func (s *adminPages) listAdminUsers(c *gin.Context) {
-	q, err := query(c, "q")
-	if err != nil {
-		s.fail(c, err)
+	r := queryReader{c: c}
+	q, page := r.str("q"), r.page()
+	if r.err != nil {
+		s.fail(c, r.err)
 		return
 	}
-	pageStr, err := query(c, "page")
-	if err != nil {
-		s.fail(c, err)
-		return
-	}
-	page, _ := strconv.Atoi(pageStr)
 	p, ok := s.adminPage(c, s.tr.T(c.GetString(ctxLang), "admin.users.title"), "users")
 	if !ok {
 		return
@@ -227,22 +221,20 @@ func (s *adminPages) addUserMembership(c *gin.Context) {
 }
 
 func (s *adminPages) removeUserMembership(c *gin.Context) {
-	id, ok := s.pathID(c, "id")
-	if !ok {
-		return
-	}
-	org, ok := s.pathID(c, "org")
-	if !ok {
-		return
-	}
-	if err := s.acc.RemoveMembership(c.Request.Context(), s.actor(c), id, org); err != nil {
-		s.formFailed(c, err, nil, s.redrawUser(c, id, AdminUserPage{}))
-		return
-	}
-	userActionDone(c, id, "membership")
+	s.updateMembership(c, func(user, org int64) error {
+		return s.acc.RemoveMembership(c.Request.Context(), s.actor(c), user, org)
+	})
 }
 
 func (s *adminPages) changeUserMembership(c *gin.Context) {
+	s.updateMembership(c, func(user, org int64) error {
+		return s.acc.ChangeMembershipRole(c.Request.Context(), s.actor(c), user, org, c.PostForm("org_role"))
+	})
+}
+
+// updateMembership runs do on the membership the path names (the user :id
+// in the organisation :org), then goes back to the user's page.
+func (s *adminPages) updateMembership(c *gin.Context, do func(user, org int64) error) {
 	id, ok := s.pathID(c, "id")
 	if !ok {
 		return
@@ -251,7 +243,7 @@ func (s *adminPages) changeUserMembership(c *gin.Context) {
 	if !ok {
 		return
 	}
-	if err := s.acc.ChangeMembershipRole(c.Request.Context(), s.actor(c), id, org, c.PostForm("org_role")); err != nil {
+	if err := do(id, org); err != nil {
 		s.formFailed(c, err, nil, s.redrawUser(c, id, AdminUserPage{}))
 		return
 	}

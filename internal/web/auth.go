@@ -268,6 +268,22 @@ type LoginPage struct {
 	Notice string
 }
 
+// PromptPage is the data of a page with one small form (the login's code
+// step, the change of password): Error is the message id of the last
+// refusal, if any.
+type PromptPage struct {
+	Page
+	Error string
+}
+
+func (s *accountPages) renderPrompt(c *gin.Context, status int, page, titleID, nav, msg string) {
+	pg, ok := s.page(c, titleID, nav)
+	if !ok {
+		return
+	}
+	s.render(c, status, page, PromptPage{Page: pg, Error: msg})
+}
+
 // safeNext keeps redirects on this site: a local absolute path only.
 func safeNext(next string) string {
 	if next == "" || !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || strings.HasPrefix(next, "/\\") ||
@@ -332,21 +348,30 @@ func (s *accountPages) login(c *gin.Context) {
 	}
 	// A fresh session id at login: a session id planted before login is
 	// worth nothing after it.
-	sess := s.session(c)
-	if err := s.sessions.Renew(c.Request.Context(), sess); err != nil {
+	if err := renewSession(c, s.sessions, s.session(c), u.ID); err != nil {
 		s.internalError(c, err)
 		return
+	}
+	s.signedIn(c, u, next)
+}
+
+// renewSession starts a fresh session for uid, as every sign-in does: a
+// new session id, nothing kept from before, a new form token.
+func renewSession(c *gin.Context, store *accounts.SessionStore, sess *sessions.Session, uid int64) error {
+	if err := store.Renew(c.Request.Context(), sess); err != nil {
+		return err
 	}
 	for k := range sess.Values {
 		delete(sess.Values, k)
 	}
-	sess.Values[accounts.SessionUserID] = u.ID
-	sess.Values[accounts.SessionIP] = ip
+	sess.Values[accounts.SessionUserID] = uid
+	sess.Values[accounts.SessionIP] = c.ClientIP()
 	sess.Values[sessionCSRF] = newToken()
-	if err := sess.Save(c.Request, c.Writer); err != nil {
-		s.internalError(c, err)
-		return
-	}
+	return sess.Save(c.Request, c.Writer)
+}
+
+// signedIn sends u, whose session was just renewed, on to next or home.
+func (s *kit) signedIn(c *gin.Context, u *accounts.User, next string) {
 	c.Set(ctxUser, u)
 	if next == "" {
 		next = s.home(c)

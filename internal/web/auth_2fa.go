@@ -63,18 +63,9 @@ func (s *accountPages) pendingUser(c *gin.Context) int64 {
 	return id
 }
 
-// SecondFactorPage is the data of the login's code step.
-type SecondFactorPage struct {
-	Page
-	Error string
-}
-
+// renderSecondFactor is the login's code step.
 func (s *accountPages) renderSecondFactor(c *gin.Context, status int, msg string) {
-	pg, ok := s.page(c, "auth.2fa.title", "login")
-	if !ok {
-		return
-	}
-	s.render(c, status, "login_2fa", SecondFactorPage{Page: pg, Error: msg})
+	s.renderPrompt(c, status, "login_2fa", "auth.2fa.title", "login", msg)
 }
 
 func (s *accountPages) showSecondFactor(c *gin.Context) {
@@ -108,18 +99,7 @@ func (s *accountPages) verifySecondFactor(c *gin.Context) {
 	sess := s.session(c)
 	pendingNext, _ := sess.Values[sessionPendingNext].(string)
 	next := safeNext(pendingNext)
-	if err := s.sessions.Renew(ctx, sess); err != nil {
-		s.internalError(c, err)
-		return
-	}
-	ip := c.ClientIP()
-	for k := range sess.Values {
-		delete(sess.Values, k)
-	}
-	sess.Values[accounts.SessionUserID] = uid
-	sess.Values[accounts.SessionIP] = ip
-	sess.Values[sessionCSRF] = newToken()
-	if err := sess.Save(c.Request, c.Writer); err != nil {
+	if err := renewSession(c, s.sessions, sess, uid); err != nil {
 		s.internalError(c, err)
 		return
 	}
@@ -128,11 +108,7 @@ func (s *accountPages) verifySecondFactor(c *gin.Context) {
 		s.internalError(c, err)
 		return
 	}
-	c.Set(ctxUser, u)
-	if next == "" {
-		next = s.home(c)
-	}
-	c.Redirect(http.StatusSeeOther, next)
+	s.signedIn(c, u, next)
 }
 
 // TwoFactorPage is the data of the two-factor settings page.

@@ -109,22 +109,12 @@ func (s *accountPages) redeemToken(invite bool) gin.HandlerFunc {
 	}
 }
 
-// PasswordPage is the data of the change-password page.
-type PasswordPage struct {
-	Page
-	Error string
-}
-
 func (s *accountPages) showChangePassword(c *gin.Context) {
 	s.renderChangePassword(c, http.StatusOK, "")
 }
 
 func (s *accountPages) renderChangePassword(c *gin.Context, status int, msg string) {
-	pg, ok := s.page(c, "auth.password.title", "account")
-	if !ok {
-		return
-	}
-	s.render(c, status, "manage_password", PasswordPage{Page: pg, Error: msg})
+	s.renderPrompt(c, status, "manage_password", "auth.password.title", "account", msg)
 }
 
 // changePassword sets a new password after checking the current one; every

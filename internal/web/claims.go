@@ -79,23 +79,25 @@ func (s *joiningPages) redrawClaim(c *gin.Context, err error, p ClaimPage) func(
 }
 
 func (s *joiningPages) requestDomainClaim(c *gin.Context) {
-	slug, email := c.Param("slug"), newFormReader(c).str("email")
-	err := s.join.RequestDomainClaim(c.Request.Context(), s.actor(c), s.currentUser(c), slug, email)
-	if err != nil {
-		s.formFailed(c, err, nil, s.redrawClaim(c, err, ClaimPage{Email: email}))
-		return
-	}
-	c.Redirect(http.StatusSeeOther, "/organisations/"+url.PathEscape(slug)+"/claim?sent=domain")
+	email := newFormReader(c).str("email")
+	err := s.join.RequestDomainClaim(c.Request.Context(), s.actor(c), s.currentUser(c), c.Param("slug"), email)
+	s.claimRequested(c, err, "domain", ClaimPage{Email: email})
 }
 
 func (s *joiningPages) requestAdminClaim(c *gin.Context) {
-	slug, message := c.Param("slug"), newFormReader(c).raw("message")
-	err := s.join.RequestAdminClaim(c.Request.Context(), s.actor(c), s.currentUser(c), slug, message)
+	message := newFormReader(c).raw("message")
+	err := s.join.RequestAdminClaim(c.Request.Context(), s.actor(c), s.currentUser(c), c.Param("slug"), message)
+	s.claimRequested(c, err, "admin", ClaimPage{Message: message})
+}
+
+// claimRequested answers a claim request: the claim page saying which
+// request was sent, or, refused, the page again with what was typed.
+func (s *joiningPages) claimRequested(c *gin.Context, err error, sent string, typed ClaimPage) {
 	if err != nil {
-		s.formFailed(c, err, nil, s.redrawClaim(c, err, ClaimPage{Message: message}))
+		s.formFailed(c, err, nil, s.redrawClaim(c, err, typed))
 		return
 	}
-	c.Redirect(http.StatusSeeOther, "/organisations/"+url.PathEscape(slug)+"/claim?sent=admin")
+	c.Redirect(http.StatusSeeOther, "/organisations/"+url.PathEscape(c.Param("slug"))+"/claim?sent="+sent)
 }
 
 // ClaimConfirmPage is the page a claim link opens: one button confirms.

@@ -14,24 +14,20 @@ import (
 // input on a page is a 400; a form redrawn with its field messages
 // answers 422 (formFailed). An error of no kind is a 500.
 func statusOf(err error) int {
-	switch fault.KindOf(err) {
-	case fault.NotFound:
-		return http.StatusNotFound
-	case fault.Conflict:
-		return http.StatusConflict
-	case fault.Invalid:
-		return http.StatusBadRequest
-	case fault.Forbidden:
-		return http.StatusForbidden
-	case fault.Unauthorized:
-		return http.StatusUnauthorized
-	case fault.RateLimited:
-		return http.StatusTooManyRequests
-	case fault.Unavailable:
-		return http.StatusServiceUnavailable
-	default:
-		return http.StatusInternalServerError
+	if status, ok := statusOfKind[fault.KindOf(err)]; ok {
+		return status
 	}
+	return http.StatusInternalServerError
+}
+
+var statusOfKind = map[fault.Kind]int{
+	fault.NotFound:     http.StatusNotFound,
+	fault.Conflict:     http.StatusConflict,
+	fault.Invalid:      http.StatusBadRequest,
+	fault.Forbidden:    http.StatusForbidden,
+	fault.Unauthorized: http.StatusUnauthorized,
+	fault.RateLimited:  http.StatusTooManyRequests,
+	fault.Unavailable:  http.StatusServiceUnavailable,
 }
 
 // fail turns any error into a response: the error page with the status of

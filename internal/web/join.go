@@ -107,17 +107,7 @@ func (s *joiningPages) submitJoin(c *gin.Context) {
 // signIn starts a fresh session for u, as login does: a new session id
 // (no fixation) and a new form token.
 func (s *joiningPages) signIn(c *gin.Context, u *accounts.User) error {
-	sess := s.session(c)
-	if err := s.sessions.Renew(c.Request.Context(), sess); err != nil {
-		return err
-	}
-	for k := range sess.Values {
-		delete(sess.Values, k)
-	}
-	sess.Values[accounts.SessionUserID] = u.ID
-	sess.Values[accounts.SessionIP] = c.ClientIP()
-	sess.Values[sessionCSRF] = newToken()
-	if err := sess.Save(c.Request, c.Writer); err != nil {
+	if err := renewSession(c, s.sessions, s.session(c), u.ID); err != nil {
 		return err
 	}
 	c.Set(ctxUser, u)

@@ -4,10 +4,34 @@ import (
 	"net/url"
 	"strconv"
 
+	"github.com/gin-gonic/gin"
+
 	"github.com/partnerdir/partnerdir/internal/accounts"
 	"github.com/partnerdir/partnerdir/internal/directory"
 	"github.com/partnerdir/partnerdir/internal/search"
 )
+
+// queryReader reads a page's filters from the query string (query), keeping
+// the first error; after one, every value is "".
+type queryReader struct {
+	c   *gin.Context
+	err error
+}
+
+func (q *queryReader) str(name string) string {
+	if q.err != nil {
+		return ""
+	}
+	var v string
+	v, q.err = query(q.c, name)
+	return v
+}
+
+// page is the page number; anything but a number is the first page.
+func (q *queryReader) page() int {
+	n, _ := strconv.Atoi(q.str("page"))
+	return n
+}
 
 // Filters write themselves back as query strings (their Values), for the
 // links of a list page: pages, facets, sorting, exports. A filter at its

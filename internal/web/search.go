@@ -73,24 +73,12 @@ type PageLink struct {
 // searchQuery parses and validates /search's query string: every value
 // must be known (countries, themes, kinds), else 400.
 func (s *publicPages) searchQuery(c *gin.Context, themes []directory.Theme) (search.Query, error) {
-	var q search.Query
-	var err error
-	get := func(name string, dst *string) {
-		if err == nil {
-			*dst, err = query(c, name)
-		}
-	}
-	var page string
-	get("q", &q.Text)
-	get("country", &q.Country)
-	get("theme", &q.Theme)
-	get("support", &q.Support)
-	get("kind", &q.Kind)
-	get("office", &q.Office)
-	get("sort", &q.Sort)
-	get("page", &page)
-	if err != nil {
-		return q, err
+	r := queryReader{c: c}
+	q := search.Query{Text: r.str("q"), Country: r.str("country"), Theme: r.str("theme"), Support: r.str("support"),
+		Kind: r.str("kind"), Office: r.str("office"), Sort: r.str("sort")}
+	page := r.str("page")
+	if r.err != nil {
+		return q, r.err
 	}
 	q.Country = strings.ToUpper(q.Country)
 	if _, ok := s.countries[q.Country]; q.Country != "" && !ok {

@@ -62,21 +62,13 @@ type StaffOfferPage struct {
 // parseStaffFilter reads the inbox filters from the query string.
 func parseStaffFilter(c *gin.Context) (StaffFilter, offers.Filter, error) {
 	var sf StaffFilter
-	var err error
-	get := func(name string) string {
-		if err != nil {
-			return ""
-		}
-		var v string
-		v, err = query(c, name)
-		return v
-	}
-	sf.Status, sf.Organisation, sf.Kind = get("status"), get("org"), get("kind")
-	sf.From, sf.To, sf.Query, sf.Sort = get("from"), get("to"), get("q"), get("sort")
-	sf.Overdue = get("overdue") == "1"
-	page, _ := strconv.Atoi(get("page"))
-	if err != nil {
-		return sf, offers.Filter{}, err
+	r := queryReader{c: c}
+	sf.Status, sf.Organisation, sf.Kind = r.str("status"), r.str("org"), r.str("kind")
+	sf.From, sf.To, sf.Query, sf.Sort = r.str("from"), r.str("to"), r.str("q"), r.str("sort")
+	sf.Overdue = r.str("overdue") == "1"
+	page := r.page()
+	if r.err != nil {
+		return sf, offers.Filter{}, r.err
 	}
 	f := offers.Filter{OrganisationSlug: sf.Organisation, Kind: directory.SupportKind(sf.Kind), Query: sf.Query,
 		Overdue: sf.Overdue, Sort: sf.Sort, Page: page}
@@ -174,14 +166,23 @@ func (s *inboxPages) changeMemberOfferStatus(c *gin.Context) { s.changeStatus(c,
 func (s *inboxPages) addOfferNote(c *gin.Context)            { s.addNote(c, staffScope) }
 func (s *inboxPages) addMemberOfferNote(c *gin.Context)      { s.addNote(c, memberScope) }
 
-func (s *inboxPages) listOffers(c *gin.Context, sc offerScope) {
+// scopedFilter is the inbox filter of the query string, kept to what sc
+// may see; a bad filter has been answered.
+func (s *inboxPages) scopedFilter(c *gin.Context, sc offerScope) (StaffFilter, offers.Filter, bool) {
 	sf, f, err := parseStaffFilter(c)
+	if err == nil {
+		err = s.restrict(c, sc, &f)
+	}
 	if err != nil {
 		s.fail(c, err)
-		return
+		return sf, f, false
 	}
-	if err := s.restrict(c, sc, &f); err != nil {
-		s.fail(c, err)
+	return sf, f, true
+}
+
+func (s *inboxPages) listOffers(c *gin.Context, sc offerScope) {
+	sf, f, ok := s.scopedFilter(c, sc)
+	if !ok {
 		return
 	}
 	list, err := s.offers.List(c.Request.Context(), f)
@@ -206,15 +207,16 @@ func (s *inboxPages) listOffers(c *gin.Context, sc offerScope) {
 		},
 	}
 	p.CSVURL = link(sc.root+".csv", sf.Values())
-	if list.Page > 1 {
+	pageURL := func(n int) string {
 		v := sf.Values()
-		v.Set("page", strconv.Itoa(list.Page-1))
-		p.PrevURL = link(sc.root, v)
+		v.Set("page", strconv.Itoa(n))
+		return link(sc.root, v)
+	}
+	if list.Page > 1 {
+		p.PrevURL = pageURL(list.Page - 1)
 	}
 	if list.Page < list.Pages {
-		v := sf.Values()
-		v.Set("page", strconv.Itoa(list.Page+1))
-		p.NextURL = link(sc.root, v)
+		p.NextURL = pageURL(list.Page + 1)
 	}
 	c.Header("Cache-Control", "no-store")
 	s.render(c, http.StatusOK, "staff_offers", p)
@@ -222,13 +224,8 @@ func (s *inboxPages) listOffers(c *gin.Context, sc offerScope) {
 
 // exportOffers sends the filtered inbox as CSV (every page).
 func (s *inboxPages) exportOffers(c *gin.Context, sc offerScope) {
-	_, f, err := parseStaffFilter(c)
-	if err != nil {
-		s.fail(c, err)
-		return
-	}
-	if err := s.restrict(c, sc, &f); err != nil {
-		s.fail(c, err)
+	_, f, ok := s.scopedFilter(c, sc)
+	if !ok {
 		return
 	}
 	f.PerPage, f.Page = -1, 1

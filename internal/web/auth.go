@@ -317,8 +317,9 @@ func (s *accountPages) renderLogin(c *gin.Context, status int, p LoginPage) {
 }
 
 func (s *accountPages) login(c *gin.Context) {
-	email, password := strings.TrimSpace(c.PostForm("email")), c.PostForm("password")
-	next := safeNext(c.PostForm("next"))
+	f := newFormReader(c)
+	email, password := f.str("email"), f.raw("password")
+	next := safeNext(f.raw("next"))
 	p := LoginPage{Email: email, Next: next}
 	if len(email) > 254 || len(password) > 1024 {
 		p.Error = "auth.login.failed"

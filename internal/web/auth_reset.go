@@ -33,7 +33,7 @@ func (s *accountPages) renderForgot(c *gin.Context, p ForgotPage) {
 // requestPasswordReset answers the same whether or not the address has an
 // account, so the form cannot be used to find out who is registered.
 func (s *accountPages) requestPasswordReset(c *gin.Context) {
-	email := strings.TrimSpace(c.PostForm("email"))
+	email := newFormReader(c).str("email")
 	if len(email) <= 254 && strings.Contains(email, "@") {
 		if err := s.acc.RequestPasswordReset(c.Request.Context(), email, c.GetString(ctxLang), c.GetString(ctxRequestID)); err != nil {
 			s.internalError(c, err)
@@ -88,8 +88,9 @@ func (s *accountPages) showTokenForm(invite bool) gin.HandlerFunc {
 
 func (s *accountPages) redeemToken(invite bool) gin.HandlerFunc {
 	return func(c *gin.Context) {
-		token, password := c.PostForm("token"), c.PostForm("password")
-		if password != c.PostForm("password_again") {
+		f := newFormReader(c)
+		token, password := f.raw("token"), f.raw("password")
+		if password != f.raw("password_again") {
 			u, _ := s.acc.CheckToken(c.Request.Context(), token, invite)
 			s.tokenPage(c, invite, http.StatusUnprocessableEntity, TokenPage{Token: token, User: u, Error: "auth.password.mismatch"})
 			return
@@ -122,11 +123,13 @@ func (s *accountPages) renderChangePassword(c *gin.Context, status int, msg stri
 func (s *accountPages) changePassword(c *gin.Context) {
 	u := s.currentUser(c)
 	ctx := c.Request.Context()
-	if c.PostForm("password") != c.PostForm("password_again") {
+	f := newFormReader(c)
+	password := f.raw("password")
+	if password != f.raw("password_again") {
 		s.renderChangePassword(c, http.StatusUnprocessableEntity, "auth.password.mismatch")
 		return
 	}
-	_, err := s.acc.Authenticate(ctx, u.Email, c.PostForm("current"), c.ClientIP(), c.GetString(ctxRequestID))
+	_, err := s.acc.Authenticate(ctx, u.Email, f.raw("current"), c.ClientIP(), c.GetString(ctxRequestID))
 	switch {
 	case errors.Is(err, accounts.ErrRateLimited):
 		s.renderChangePassword(c, http.StatusTooManyRequests, "auth.login.limited")
@@ -138,7 +141,7 @@ func (s *accountPages) changePassword(c *gin.Context) {
 		s.internalError(c, err)
 		return
 	}
-	if err := s.acc.SetPassword(ctx, s.actor(c), u.ID, c.PostForm("password")); errors.Is(err, fault.ErrInvalid) {
+	if err := s.acc.SetPassword(ctx, s.actor(c), u.ID, password); errors.Is(err, fault.ErrInvalid) {
 		s.renderChangePassword(c, http.StatusUnprocessableEntity, "auth.password.weak")
 		return
 	} else if err != nil {

@@ -14,27 +14,13 @@ import (
 	"github.com/partnerdir/partnerdir/internal/offers"
 )
 
-// OfferForm is what the donor typed, kept when the form comes back with
-// errors.
-type OfferForm struct {
-	Kind    string
-	Project string
-	Office  int64
-	Message string
-	Name    string
-	Email   string
-	Phone   string
-	Company string
-	Lang    string
-	Consent bool
-}
-
 // OfferFormPage is the data of the donor's offer form.
 type OfferFormPage struct {
 	Page
 	Profile *directory.Profile
 	Kinds   []directory.SupportKind
-	Values  OfferForm
+	// Values are what the donor typed, kept when the form comes back.
+	Values offers.Submission
 	// Form's alert is about the whole form (rejected, expired).
 	Form
 	// FormToken is the signed time the form was shown (minimum fill time).
@@ -66,14 +52,14 @@ func (s *donorPages) showOfferForm(c *gin.Context) {
 		return
 	}
 	office, _ := strconv.ParseInt(c.Query("office"), 10, 64)
-	f := OfferForm{Project: project, Office: office, Lang: c.GetString(ctxLang)}
+	f := offers.Submission{ProjectSlug: project, OfficeID: office, Lang: c.GetString(ctxLang)}
 	if k := directory.SupportKind(c.Query("kind")); k.Valid() {
-		f.Kind = string(k)
+		f.Kind = k
 	}
 	s.renderOfferForm(c, http.StatusOK, p, f, Form{})
 }
 
-func (s *donorPages) renderOfferForm(c *gin.Context, status int, p *directory.Profile, f OfferForm, st Form) {
+func (s *donorPages) renderOfferForm(c *gin.Context, status int, p *directory.Profile, f offers.Submission, st Form) {
 	pg, ok := s.page(c, "offers.form.title", "", "Name", p.Name)
 	if !ok {
 		return
@@ -91,22 +77,22 @@ func (s *donorPages) renderOfferForm(c *gin.Context, status int, p *directory.Pr
 	})
 }
 
-// offerFormFromPost reads the donor's form as posted.
-// The offers store trims and checks every field itself, so the values
-// are kept as posted; an unreadable office is no office.
-func offerFormFromPost(r *formReader) OfferForm {
+// offerFormFromPost reads the donor's form as posted. The offers store
+// trims and checks every field itself, so the values are kept as posted;
+// an unreadable office is no office.
+func offerFormFromPost(r *formReader) offers.Submission {
 	office, _ := strconv.ParseInt(r.raw("office"), 10, 64)
-	return OfferForm{
-		Kind:    r.raw("kind"),
-		Project: r.raw("project"),
-		Office:  office,
-		Message: r.raw("message"),
-		Name:    r.raw("name"),
-		Email:   r.raw("email"),
-		Phone:   r.raw("phone"),
-		Company: r.raw("company"),
-		Lang:    r.raw("lang"),
-		Consent: r.raw("consent") == "yes",
+	return offers.Submission{
+		Kind:        directory.SupportKind(r.raw("kind")),
+		ProjectSlug: r.raw("project"),
+		OfficeID:    office,
+		Message:     r.raw("message"),
+		Name:        r.raw("name"),
+		Email:       r.raw("email"),
+		Phone:       r.raw("phone"),
+		Company:     r.raw("company"),
+		Lang:        r.raw("lang"),
+		Consent:     r.raw("consent") == "yes",
 	}
 }
 
@@ -134,22 +120,9 @@ func (s *donorPages) submitOffer(c *gin.Context) {
 	if actor.UserID == 0 {
 		actor.Label = "donor"
 	}
-	r, err := s.offers.Submit(ctx, actor, offers.Submission{
-		OrganisationSlug: slug,
-		Kind:             directory.SupportKind(f.Kind),
-		ProjectSlug:      f.Project,
-		OfficeID:         f.Office,
-		Message:          f.Message,
-		Name:             f.Name,
-		Email:            f.Email,
-		Phone:            f.Phone,
-		Company:          f.Company,
-		Lang:             f.Lang,
-		Consent:          f.Consent,
-		FormToken:        in.raw("form_token"),
-		Honeypot:         in.raw("website"),
-		IP:               c.ClientIP(),
-	})
+	sub := f // what the form shows again stays what the donor typed
+	sub.OrganisationSlug, sub.FormToken, sub.Honeypot, sub.IP = slug, in.raw("form_token"), in.raw("website"), c.ClientIP()
+	r, err := s.offers.Submit(ctx, actor, sub)
 	if err == nil {
 		s.logger(c).Info("offer received", "reference", r.Reference, "routing_basis", r.Routing.Basis)
 		c.Redirect(http.StatusSeeOther, "/organisations/"+url.PathEscape(slug)+"/offer/sent?ref="+url.QueryEscape(r.Reference))

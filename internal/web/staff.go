@@ -304,17 +304,28 @@ func (s *inboxPages) renderOffer(c *gin.Context, sc offerScope, status int, id i
 	s.render(c, status, "staff_offer", p)
 }
 
-func (s *inboxPages) changeStatus(c *gin.Context, sc offerScope) {
+// visibleOfferID is the id of the path's offer if sc may see it; else it
+// has answered.
+func (s *inboxPages) visibleOfferID(c *gin.Context, sc offerScope) (int64, bool) {
 	id, ok := s.offerID(c)
 	if !ok {
-		return
+		return 0, false
 	}
 	if _, err := s.visibleOffer(c, sc, id); err != nil {
 		s.fail(c, err)
+		return 0, false
+	}
+	return id, true
+}
+
+func (s *inboxPages) changeStatus(c *gin.Context, sc offerScope) {
+	id, ok := s.visibleOfferID(c, sc)
+	if !ok {
 		return
 	}
-	version, _ := strconv.Atoi(c.PostForm("version"))
-	err := s.offers.ChangeStatus(c.Request.Context(), s.actor(c), id, c.PostForm("status"), version)
+	f := newFormReader(c)
+	version, _ := strconv.Atoi(f.raw("version")) // a bad version is a conflict
+	err := s.offers.ChangeStatus(c.Request.Context(), s.actor(c), id, f.raw("status"), version)
 	if errors.Is(err, fault.ErrConflict) {
 		s.renderOffer(c, sc, statusOf(err), id, s.tr.T(c.GetString(ctxLang), "staff.offer.conflict"))
 		return
@@ -327,15 +338,11 @@ func (s *inboxPages) changeStatus(c *gin.Context, sc offerScope) {
 }
 
 func (s *inboxPages) addNote(c *gin.Context, sc offerScope) {
-	id, ok := s.offerID(c)
+	id, ok := s.visibleOfferID(c, sc)
 	if !ok {
 		return
 	}
-	if _, err := s.visibleOffer(c, sc, id); err != nil {
-		s.fail(c, err)
-		return
-	}
-	err := s.offers.AddNote(c.Request.Context(), s.actor(c), id, c.PostForm("body"))
+	err := s.offers.AddNote(c.Request.Context(), s.actor(c), id, newFormReader(c).raw("body"))
 	if errors.Is(err, fault.ErrInvalid) {
 		s.renderOffer(c, sc, http.StatusUnprocessableEntity, id, s.tr.T(c.GetString(ctxLang), "staff.offer.note.invalid"))
 		return

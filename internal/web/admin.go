@@ -11,12 +11,13 @@ import (
 )
 
 // AdminPage is what every /admin page carries; Section is the active
-// entry of the admin navigation.
+// entry of the admin navigation, Notice the confirmation of the last
+// action and Form the state of the forms the page holds.
 type AdminPage struct {
 	Page
+	Form
 	Section string
 	Notice  string
-	Alert   string
 }
 
 func (s *adminPages) adminPage(c *gin.Context, title, section string) (AdminPage, bool) {
@@ -108,10 +109,9 @@ type AdminOrganisationPage struct {
 	Review  *directory.ReviewDetail
 	Members []accounts.OrgMember
 	// Failed is the decision whose form is shown again with Reason and
-	// Errors.
+	// the Form's errors.
 	Failed string
 	Reason string
-	Errors map[string]string
 }
 
 // Err is the message for field of the decision form, or "".
@@ -173,7 +173,7 @@ func (s *adminPages) renderAdminOrganisation(c *gin.Context, status int, id int6
 	if !ok {
 		return
 	}
-	p.Notice, p.Alert = data.Notice, data.Alert
+	p.Notice, p.Form = data.Notice, data.Form
 	data.AdminPage, data.Review, data.Members = p, d, members
 	s.render(c, status, "admin_organisation", data)
 }
@@ -185,15 +185,15 @@ func (s *adminPages) decideOrganisation(decision string) gin.HandlerFunc {
 		if !ok {
 			return
 		}
-		reason := c.PostForm("reason")
+		reason := newFormReader(c).raw("reason")
 		err := s.dir.Decide(c.Request.Context(), s.actor(c), id, decision, reason)
 		if err == nil {
 			c.Redirect(http.StatusSeeOther, fmt.Sprintf("/admin/organisations/%d?done=%s", id, decision))
 			return
 		}
 		s.formFailed(c, err, nil, func(status int, st Form) {
-			data := AdminOrganisationPage{Failed: decision, Reason: reason, Errors: st.Errors}
-			if data.Alert = st.Alert; st.Conflict && data.Alert == "" { // the decision no longer fits the status
+			data := AdminOrganisationPage{Failed: decision, Reason: reason}
+			if data.Form = st; st.Conflict && data.Alert == "" { // the decision no longer fits the status
 				data.Alert = s.tr.T(c.GetString(ctxLang), "admin.org.conflict")
 			}
 			s.renderAdminOrganisation(c, status, id, data)

@@ -58,14 +58,10 @@ type AdminUserPage struct {
 	Sessions    int
 	// Self says the admin is looking at their own account.
 	Self bool
-	// The add-membership form as typed, and its field errors.
+	// The add-membership form as typed (its errors in the Form).
 	Slug    string
 	OrgRole string
-	Errors  map[string]string
 }
-
-// Err is the message for field of the add-membership form, or "".
-func (p AdminUserPage) Err(field string) string { return p.Errors[field] }
 
 // userNotices are the confirmations shown after a successful action.
 var userNotices = map[string]string{
@@ -109,7 +105,7 @@ func (s *adminPages) renderAdminUser(c *gin.Context, status int, id int64, data 
 	if !ok {
 		return
 	}
-	p.Notice, p.Alert = data.Notice, data.Alert
+	p.Notice, p.Form = data.Notice, data.Form
 	data.AdminPage, data.User, data.Memberships, data.Sessions = p, u, ms, len(sessions)
 	data.Self = s.currentUser(c).ID == u.ID
 	if data.OrgRole == "" {
@@ -127,7 +123,7 @@ func userActionDone(c *gin.Context, id int64, done string) {
 // admin's own account, bad input), for formFailed.
 func (s *adminPages) redrawUser(c *gin.Context, id int64, data AdminUserPage) func(int, Form) {
 	return func(status int, st Form) {
-		data.Errors, data.Alert = st.Errors, st.Alert
+		data.Form = st
 		s.renderAdminUser(c, status, id, data)
 	}
 }

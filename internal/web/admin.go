@@ -3,8 +3,6 @@ package web
 import (
 	"fmt"
 	"net/http"
-	"net/url"
-	"strconv"
 
 	"github.com/gin-gonic/gin"
 
@@ -13,25 +11,23 @@ import (
 )
 
 // AdminPage is what every /admin page carries; Section is the active
-// entry of the admin navigation.
+// entry of the admin navigation, Notice the confirmation of the last
+// action and Form the state of the forms the page holds.
 type AdminPage struct {
-	Base
-	Account
+	Page
+	Form
 	Section string
 	Notice  string
-	Alert   string
 }
 
 func (s *adminPages) adminPage(c *gin.Context, title, section string) (AdminPage, bool) {
-	acc, err := s.account(c)
-	if err != nil {
-		s.internalError(c, err)
+	pg, ok := s.page(c, "", "admin")
+	if !ok {
 		return AdminPage{}, false
 	}
-	b := s.base(c, title)
-	b.Nav = "admin"
+	pg.Title = title
 	c.Header("Cache-Control", "no-store")
-	return AdminPage{Base: b, Account: acc, Section: section}, true
+	return AdminPage{Page: pg, Section: section}, true
 }
 
 // AdminHomePage is the data of /admin: the review queue at a glance.
@@ -69,21 +65,12 @@ type AdminOrganisationsPage struct {
 }
 
 func (s *adminPages) listAdminOrganisations(c *gin.Context) {
-	var err error
-	get := func(name string) string {
-		if err != nil {
-			return ""
-		}
-		var v string
-		v, err = query(c, name)
-		return v
-	}
-	status, q, pageStr := get("status"), get("q"), get("page")
-	if err != nil {
-		s.fail(c, err)
+	r := queryReader{c: c}
+	status, q, page := r.str("status"), r.str("q"), r.page()
+	if r.err != nil {
+		s.fail(c, r.err)
 		return
 	}
-	page, _ := strconv.Atoi(pageStr)
 	if status != "" && !directory.ValidStatus(status) {
 		s.fail(c, &badRequest{"status", "unknown status"})
 		return
@@ -102,29 +89,16 @@ func (s *adminPages) listAdminOrganisations(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	link := func(status string, page int) string {
-		v := url.Values{}
-		if status != "" {
-			v.Set("status", status)
-		}
-		if q != "" {
-			v.Set("q", q)
-		}
-		if page > 1 {
-			v.Set("page", strconv.Itoa(page))
-		}
-		if len(v) == 0 {
-			return "/admin/organisations"
-		}
-		return "/admin/organisations?" + v.Encode()
+	pageURL := func(status string, page int) string {
+		return link("/admin/organisations", reviewQuery{Status: status, Query: q, Page: page}.Values())
 	}
 	data := AdminOrganisationsPage{AdminPage: p, List: l, Status: status, Query: q, Statuses: directory.Statuses(),
-		StatusURL: func(st string) string { return link(st, 1) }}
+		StatusURL: func(st string) string { return pageURL(st, 1) }}
 	if l.Page > 1 {
-		data.PrevURL = link(status, l.Page-1)
+		data.PrevURL = pageURL(status, l.Page-1)
 	}
 	if l.Page < l.Pages {
-		data.NextURL = link(status, l.Page+1)
+		data.NextURL = pageURL(status, l.Page+1)
 	}
 	s.render(c, http.StatusOK, "admin_organisations", data)
 }
@@ -135,10 +109,9 @@ type AdminOrganisationPage struct {
 	Review  *directory.ReviewDetail
 	Members []accounts.OrgMember
 	// Failed is the decision whose form is shown again with Reason and
-	// Errors.
+	// the Form's errors.
 	Failed string
 	Reason string
-	Errors map[string]string
 }
 
 // Err is the message for field of the decision form, or "".
@@ -200,7 +173,7 @@ func (s *adminPages) renderAdminOrganisation(c *gin.Context, status int, id int6
 	if !ok {
 		return
 	}
-	p.Notice, p.Alert = data.Notice, data.Alert
+	p.Notice, p.Form = data.Notice, data.Form
 	data.AdminPage, data.Review, data.Members = p, d, members
 	s.render(c, status, "admin_organisation", data)
 }
@@ -212,15 +185,15 @@ func (s *adminPages) decideOrganisation(decision string) gin.HandlerFunc {
 		if !ok {
 			return
 		}
-		reason := c.PostForm("reason")
+		reason := newFormReader(c).raw("reason")
 		err := s.dir.Decide(c.Request.Context(), s.actor(c), id, decision, reason)
 		if err == nil {
 			c.Redirect(http.StatusSeeOther, fmt.Sprintf("/admin/organisations/%d?done=%s", id, decision))
 			return
 		}
-		s.formFailed(c, err, nil, func(status int, st formState) {
-			data := AdminOrganisationPage{Failed: decision, Reason: reason, Errors: st.Errors}
-			if data.Alert = st.Alert; st.Conflict && data.Alert == "" { // the decision no longer fits the status
+		s.formFailed(c, err, nil, func(status int, st Form) {
+			data := AdminOrganisationPage{Failed: decision, Reason: reason}
+			if data.Form = st; st.Conflict && data.Alert == "" { // the decision no longer fits the status
 				data.Alert = s.tr.T(c.GetString(ctxLang), "admin.org.conflict")
 			}
 			s.renderAdminOrganisation(c, status, id, data)

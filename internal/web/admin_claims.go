@@ -52,7 +52,7 @@ func (s *adminPages) approveClaim(c *gin.Context) {
 	}
 	err := s.join.ApproveClaim(c.Request.Context(), s.actor(c), id)
 	if err != nil {
-		s.formFailed(c, err, nil, func(status int, st formState) {
+		s.formFailed(c, err, nil, func(status int, st Form) {
 			p := AdminClaimsPage{}
 			p.Alert = st.Alert
 			s.renderClaims(c, status, p)
@@ -70,7 +70,7 @@ func (s *adminPages) rejectClaim(c *gin.Context) {
 	reason := c.PostForm("reason")
 	err := s.join.RejectClaim(c.Request.Context(), s.actor(c), id, reason)
 	if err != nil {
-		s.formFailed(c, err, nil, func(status int, st formState) {
+		s.formFailed(c, err, nil, func(status int, st Form) {
 			p := AdminClaimsPage{Failed: id, Reason: reason, ReasonErr: st.Errors["reason"]}
 			p.Alert = st.Alert
 			s.renderClaims(c, status, p)

@@ -14,21 +14,17 @@ import (
 // AdminDonorsPage is the data of the donor data page (GDPR access and
 // erasure requests).
 type AdminDonorsPage struct {
-	Base
-	Account
+	Page
 	Email  string
 	Notice string
 	Alert  string
 }
 
 func (s *adminPages) renderAdminDonors(c *gin.Context, status int, p AdminDonorsPage) {
-	acc, err := s.account(c)
-	if err != nil {
-		s.internalError(c, err)
+	var ok bool
+	if p.Page, ok = s.page(c, "admin.donors.title", "admin"); !ok {
 		return
 	}
-	p.Base, p.Account = s.base(c, s.tr.T(c.GetString(ctxLang), "admin.donors.title")), acc
-	p.Nav = "admin"
 	c.Header("Cache-Control", "no-store")
 	s.render(c, status, "admin_donors", p)
 }

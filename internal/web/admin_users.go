@@ -4,8 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"net/url"
-	"strconv"
 
 	"github.com/gin-gonic/gin"
 
@@ -24,17 +22,12 @@ type AdminUsersPage struct {
 }
 
 func (s *adminPages) listAdminUsers(c *gin.Context) {
-	q, err := query(c, "q")
-	if err != nil {
-		s.fail(c, err)
+	r := queryReader{c: c}
+	q, page := r.str("q"), r.page()
+	if r.err != nil {
+		s.fail(c, r.err)
 		return
 	}
-	pageStr, err := query(c, "page")
-	if err != nil {
-		s.fail(c, err)
-		return
-	}
-	page, _ := strconv.Atoi(pageStr)
 	p, ok := s.adminPage(c, s.tr.T(c.GetString(ctxLang), "admin.users.title"), "users")
 	if !ok {
 		return
@@ -44,25 +37,15 @@ func (s *adminPages) listAdminUsers(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	link := func(page int) string {
-		v := url.Values{}
-		if q != "" {
-			v.Set("q", q)
-		}
-		if page > 1 {
-			v.Set("page", strconv.Itoa(page))
-		}
-		if len(v) == 0 {
-			return "/admin/users"
-		}
-		return "/admin/users?" + v.Encode()
+	pageURL := func(page int) string {
+		return link("/admin/users", userQuery{Query: q, Page: page}.Values())
 	}
 	data := AdminUsersPage{AdminPage: p, List: l, Query: q}
 	if l.Page > 1 {
-		data.PrevURL = link(l.Page - 1)
+		data.PrevURL = pageURL(l.Page - 1)
 	}
 	if l.Page < l.Pages {
-		data.NextURL = link(l.Page + 1)
+		data.NextURL = pageURL(l.Page + 1)
 	}
 	s.render(c, http.StatusOK, "admin_users", data)
 }
@@ -75,14 +58,10 @@ type AdminUserPage struct {
 	Sessions    int
 	// Self says the admin is looking at their own account.
 	Self bool
-	// The add-membership form as typed, and its field errors.
+	// The add-membership form as typed (its errors in the Form).
 	Slug    string
 	OrgRole string
-	Errors  map[string]string
 }
-
-// Err is the message for field of the add-membership form, or "".
-func (p AdminUserPage) Err(field string) string { return p.Errors[field] }
 
 // userNotices are the confirmations shown after a successful action.
 var userNotices = map[string]string{
@@ -126,7 +105,7 @@ func (s *adminPages) renderAdminUser(c *gin.Context, status int, id int64, data 
 	if !ok {
 		return
 	}
-	p.Notice, p.Alert = data.Notice, data.Alert
+	p.Notice, p.Form = data.Notice, data.Form
 	data.AdminPage, data.User, data.Memberships, data.Sessions = p, u, ms, len(sessions)
 	data.Self = s.currentUser(c).ID == u.ID
 	if data.OrgRole == "" {
@@ -142,9 +121,9 @@ func userActionDone(c *gin.Context, id int64, done string) {
 
 // redrawUser shows the user's page again after a refused action (the
 // admin's own account, bad input), for formFailed.
-func (s *adminPages) redrawUser(c *gin.Context, id int64, data AdminUserPage) func(int, formState) {
-	return func(status int, st formState) {
-		data.Errors, data.Alert = st.Errors, st.Alert
+func (s *adminPages) redrawUser(c *gin.Context, id int64, data AdminUserPage) func(int, Form) {
+	return func(status int, st Form) {
+		data.Form = st
 		s.renderAdminUser(c, status, id, data)
 	}
 }
@@ -238,22 +217,20 @@ func (s *adminPages) addUserMembership(c *gin.Context) {
 }
 
 func (s *adminPages) removeUserMembership(c *gin.Context) {
-	id, ok := s.pathID(c, "id")
-	if !ok {
-		return
-	}
-	org, ok := s.pathID(c, "org")
-	if !ok {
-		return
-	}
-	if err := s.acc.RemoveMembership(c.Request.Context(), s.actor(c), id, org); err != nil {
-		s.formFailed(c, err, nil, s.redrawUser(c, id, AdminUserPage{}))
-		return
-	}
-	userActionDone(c, id, "membership")
+	s.updateMembership(c, func(user, org int64) error {
+		return s.acc.RemoveMembership(c.Request.Context(), s.actor(c), user, org)
+	})
 }
 
 func (s *adminPages) changeUserMembership(c *gin.Context) {
+	s.updateMembership(c, func(user, org int64) error {
+		return s.acc.ChangeMembershipRole(c.Request.Context(), s.actor(c), user, org, c.PostForm("org_role"))
+	})
+}
+
+// updateMembership runs do on the membership the path names (the user :id
+// in the organisation :org), then goes back to the user's page.
+func (s *adminPages) updateMembership(c *gin.Context, do func(user, org int64) error) {
 	id, ok := s.pathID(c, "id")
 	if !ok {
 		return
@@ -262,7 +239,7 @@ func (s *adminPages) changeUserMembership(c *gin.Context) {
 	if !ok {
 		return
 	}
-	if err := s.acc.ChangeMembershipRole(c.Request.Context(), s.actor(c), id, org, c.PostForm("org_role")); err != nil {
+	if err := do(id, org); err != nil {
 		s.formFailed(c, err, nil, s.redrawUser(c, id, AdminUserPage{}))
 		return
 	}

@@ -249,14 +249,39 @@ func (s *kit) account(c *gin.Context) (Account, error) {
 	return Account{User: s.currentUser(c), CSRF: t}, err
 }
 
+// headerAccount is the account for a page without forms of its own: it
+// starts no session for anonymous visitors (only the header's sign-out form
+// of a signed-in user needs the token).
+func (s *kit) headerAccount(c *gin.Context) (Account, error) {
+	if s.currentUser(c) == nil {
+		return Account{}, nil
+	}
+	return s.account(c)
+}
+
 // LoginPage is the data of the login page.
 type LoginPage struct {
-	Base
-	Account
+	Page
 	Email  string
 	Next   string
 	Error  string
 	Notice string
+}
+
+// PromptPage is the data of a page with one small form (the login's code
+// step, the change of password): Error is the message id of the last
+// refusal, if any.
+type PromptPage struct {
+	Page
+	Error string
+}
+
+func (s *accountPages) renderPrompt(c *gin.Context, status int, page, titleID, nav, msg string) {
+	pg, ok := s.page(c, titleID, nav)
+	if !ok {
+		return
+	}
+	s.render(c, status, page, PromptPage{Page: pg, Error: msg})
 }
 
 // safeNext keeps redirects on this site: a local absolute path only.
@@ -284,19 +309,17 @@ func (s *accountPages) showLogin(c *gin.Context) {
 }
 
 func (s *accountPages) renderLogin(c *gin.Context, status int, p LoginPage) {
-	acc, err := s.account(c)
-	if err != nil {
-		s.internalError(c, err)
+	var ok bool
+	if p.Page, ok = s.page(c, "auth.login.title", "login"); !ok {
 		return
 	}
-	p.Base, p.Account = s.base(c, s.tr.T(c.GetString(ctxLang), "auth.login.title")), acc
-	p.Nav = "login"
 	s.render(c, status, "login", p)
 }
 
 func (s *accountPages) login(c *gin.Context) {
-	email, password := strings.TrimSpace(c.PostForm("email")), c.PostForm("password")
-	next := safeNext(c.PostForm("next"))
+	f := newFormReader(c)
+	email, password := f.str("email"), f.raw("password")
+	next := safeNext(f.raw("next"))
 	p := LoginPage{Email: email, Next: next}
 	if len(email) > 254 || len(password) > 1024 {
 		p.Error = "auth.login.failed"
@@ -326,21 +349,30 @@ func (s *accountPages) login(c *gin.Context) {
 	}
 	// A fresh session id at login: a session id planted before login is
 	// worth nothing after it.
-	sess := s.session(c)
-	if err := s.sessions.Renew(c.Request.Context(), sess); err != nil {
+	if err := renewSession(c, s.sessions, s.session(c), u.ID); err != nil {
 		s.internalError(c, err)
 		return
+	}
+	s.signedIn(c, u, next)
+}
+
+// renewSession starts a fresh session for uid, as every sign-in does: a
+// new session id, nothing kept from before, a new form token.
+func renewSession(c *gin.Context, store *accounts.SessionStore, sess *sessions.Session, uid int64) error {
+	if err := store.Renew(c.Request.Context(), sess); err != nil {
+		return err
 	}
 	for k := range sess.Values {
 		delete(sess.Values, k)
 	}
-	sess.Values[accounts.SessionUserID] = u.ID
-	sess.Values[accounts.SessionIP] = ip
+	sess.Values[accounts.SessionUserID] = uid
+	sess.Values[accounts.SessionIP] = c.ClientIP()
 	sess.Values[sessionCSRF] = newToken()
-	if err := sess.Save(c.Request, c.Writer); err != nil {
-		s.internalError(c, err)
-		return
-	}
+	return sess.Save(c.Request, c.Writer)
+}
+
+// signedIn sends u, whose session was just renewed, on to next or home.
+func (s *kit) signedIn(c *gin.Context, u *accounts.User, next string) {
 	c.Set(ctxUser, u)
 	if next == "" {
 		next = s.home(c)

@@ -63,22 +63,9 @@ func (s *accountPages) pendingUser(c *gin.Context) int64 {
 	return id
 }
 
-// SecondFactorPage is the data of the login's code step.
-type SecondFactorPage struct {
-	Base
-	Account
-	Error string
-}
-
+// renderSecondFactor is the login's code step.
 func (s *accountPages) renderSecondFactor(c *gin.Context, status int, msg string) {
-	acc, err := s.account(c)
-	if err != nil {
-		s.internalError(c, err)
-		return
-	}
-	b := s.base(c, s.tr.T(c.GetString(ctxLang), "auth.2fa.title"))
-	b.Nav = "login"
-	s.render(c, status, "login_2fa", SecondFactorPage{Base: b, Account: acc, Error: msg})
+	s.renderPrompt(c, status, "login_2fa", "auth.2fa.title", "login", msg)
 }
 
 func (s *accountPages) showSecondFactor(c *gin.Context) {
@@ -112,18 +99,7 @@ func (s *accountPages) verifySecondFactor(c *gin.Context) {
 	sess := s.session(c)
 	pendingNext, _ := sess.Values[sessionPendingNext].(string)
 	next := safeNext(pendingNext)
-	if err := s.sessions.Renew(ctx, sess); err != nil {
-		s.internalError(c, err)
-		return
-	}
-	ip := c.ClientIP()
-	for k := range sess.Values {
-		delete(sess.Values, k)
-	}
-	sess.Values[accounts.SessionUserID] = uid
-	sess.Values[accounts.SessionIP] = ip
-	sess.Values[sessionCSRF] = newToken()
-	if err := sess.Save(c.Request, c.Writer); err != nil {
+	if err := renewSession(c, s.sessions, sess, uid); err != nil {
 		s.internalError(c, err)
 		return
 	}
@@ -132,17 +108,12 @@ func (s *accountPages) verifySecondFactor(c *gin.Context) {
 		s.internalError(c, err)
 		return
 	}
-	c.Set(ctxUser, u)
-	if next == "" {
-		next = s.home(c)
-	}
-	c.Redirect(http.StatusSeeOther, next)
+	s.signedIn(c, u, next)
 }
 
 // TwoFactorPage is the data of the two-factor settings page.
 type TwoFactorPage struct {
-	Base
-	Account
+	Page
 	Required bool
 	// Enrolment, while enrolling: the secret as text and the QR code.
 	Secret string
@@ -153,26 +124,24 @@ type TwoFactorPage struct {
 }
 
 func (s *accountPages) renderTwoFactor(c *gin.Context, status int, p TwoFactorPage) {
-	acc, err := s.account(c)
-	if err != nil {
-		s.internalError(c, err)
+	var ok bool
+	if p.Page, ok = s.page(c, "auth.2fa.settings", "account"); !ok {
 		return
 	}
-	p.Base, p.Account = s.base(c, s.tr.T(c.GetString(ctxLang), "auth.2fa.settings")), acc
-	p.Nav = "account"
-	p.Required = acc.User.IsStaff()
-	if !acc.User.TwoFactor && p.Recovery == nil {
+	p.Required = p.User.IsStaff()
+	if !p.User.TwoFactor && p.Recovery == nil {
 		sess := s.session(c)
 		secret, _ := sess.Values[sessionTOTPSecret].(string)
 		var e *accounts.Enrolment
+		var err error
 		if secret == "" {
-			e, err = accounts.NewEnrolment(acc.User)
+			e, err = accounts.NewEnrolment(p.User)
 			if err == nil {
 				sess.Values[sessionTOTPSecret] = e.Secret
 				err = sess.Save(c.Request, c.Writer)
 			}
 		} else {
-			e, err = accounts.EnrolmentFor(acc.User, secret)
+			e, err = accounts.EnrolmentFor(p.User, secret)
 		}
 		if err != nil {
 			s.internalError(c, err)

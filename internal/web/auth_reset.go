@@ -13,8 +13,7 @@ import (
 
 // ForgotPage is the data of the "forgot your password" page.
 type ForgotPage struct {
-	Base
-	Account
+	Page
 	Email string
 	Sent  bool
 }
@@ -24,19 +23,17 @@ func (s *accountPages) showForgotPassword(c *gin.Context) {
 }
 
 func (s *accountPages) renderForgot(c *gin.Context, p ForgotPage) {
-	acc, err := s.account(c)
-	if err != nil {
-		s.internalError(c, err)
+	var ok bool
+	if p.Page, ok = s.page(c, "auth.forgot.title", ""); !ok {
 		return
 	}
-	p.Base, p.Account = s.base(c, s.tr.T(c.GetString(ctxLang), "auth.forgot.title")), acc
 	s.render(c, http.StatusOK, "login_forgot", p)
 }
 
 // requestPasswordReset answers the same whether or not the address has an
 // account, so the form cannot be used to find out who is registered.
 func (s *accountPages) requestPasswordReset(c *gin.Context) {
-	email := strings.TrimSpace(c.PostForm("email"))
+	email := newFormReader(c).str("email")
 	if len(email) <= 254 && strings.Contains(email, "@") {
 		if err := s.acc.RequestPasswordReset(c.Request.Context(), email, c.GetString(ctxLang), c.GetString(ctxRequestID)); err != nil {
 			s.internalError(c, err)
@@ -49,8 +46,7 @@ func (s *accountPages) requestPasswordReset(c *gin.Context) {
 // TokenPage is the data of the page that sets a password from a reset or
 // invitation link.
 type TokenPage struct {
-	Base
-	Account
+	Page
 	Token  string
 	Action string
 	User   *accounts.User
@@ -60,16 +56,15 @@ type TokenPage struct {
 }
 
 func (s *accountPages) tokenPage(c *gin.Context, invite bool, status int, p TokenPage) {
-	acc, err := s.account(c)
-	if err != nil {
-		s.internalError(c, err)
-		return
-	}
 	title, action := "auth.reset.title", "/password/reset"
 	if invite {
 		title, action = "auth.invite.title", "/invitation"
 	}
-	p.Base, p.Account, p.Action = s.base(c, s.tr.T(c.GetString(ctxLang), title)), acc, action
+	var ok bool
+	if p.Page, ok = s.page(c, title, ""); !ok {
+		return
+	}
+	p.Action = action
 	// The token is in the address: keep it out of Referer headers.
 	c.Header("Referrer-Policy", "no-referrer")
 	s.render(c, status, "login_reset", p)
@@ -93,8 +88,9 @@ func (s *accountPages) showTokenForm(invite bool) gin.HandlerFunc {
 
 func (s *accountPages) redeemToken(invite bool) gin.HandlerFunc {
 	return func(c *gin.Context) {
-		token, password := c.PostForm("token"), c.PostForm("password")
-		if password != c.PostForm("password_again") {
+		f := newFormReader(c)
+		token, password := f.raw("token"), f.raw("password")
+		if password != f.raw("password_again") {
 			u, _ := s.acc.CheckToken(c.Request.Context(), token, invite)
 			s.tokenPage(c, invite, http.StatusUnprocessableEntity, TokenPage{Token: token, User: u, Error: "auth.password.mismatch"})
 			return
@@ -114,26 +110,12 @@ func (s *accountPages) redeemToken(invite bool) gin.HandlerFunc {
 	}
 }
 
-// PasswordPage is the data of the change-password page.
-type PasswordPage struct {
-	Base
-	Account
-	Error string
-}
-
 func (s *accountPages) showChangePassword(c *gin.Context) {
 	s.renderChangePassword(c, http.StatusOK, "")
 }
 
 func (s *accountPages) renderChangePassword(c *gin.Context, status int, msg string) {
-	acc, err := s.account(c)
-	if err != nil {
-		s.internalError(c, err)
-		return
-	}
-	b := s.base(c, s.tr.T(c.GetString(ctxLang), "auth.password.title"))
-	b.Nav = "account"
-	s.render(c, status, "manage_password", PasswordPage{Base: b, Account: acc, Error: msg})
+	s.renderPrompt(c, status, "manage_password", "auth.password.title", "account", msg)
 }
 
 // changePassword sets a new password after checking the current one; every
@@ -141,11 +123,13 @@ func (s *accountPages) renderChangePassword(c *gin.Context, status int, msg stri
 func (s *accountPages) changePassword(c *gin.Context) {
 	u := s.currentUser(c)
 	ctx := c.Request.Context()
-	if c.PostForm("password") != c.PostForm("password_again") {
+	f := newFormReader(c)
+	password := f.raw("password")
+	if password != f.raw("password_again") {
 		s.renderChangePassword(c, http.StatusUnprocessableEntity, "auth.password.mismatch")
 		return
 	}
-	_, err := s.acc.Authenticate(ctx, u.Email, c.PostForm("current"), c.ClientIP(), c.GetString(ctxRequestID))
+	_, err := s.acc.Authenticate(ctx, u.Email, f.raw("current"), c.ClientIP(), c.GetString(ctxRequestID))
 	switch {
 	case errors.Is(err, accounts.ErrRateLimited):
 		s.renderChangePassword(c, http.StatusTooManyRequests, "auth.login.limited")
@@ -157,7 +141,7 @@ func (s *accountPages) changePassword(c *gin.Context) {
 		s.internalError(c, err)
 		return
 	}
-	if err := s.acc.SetPassword(ctx, s.actor(c), u.ID, c.PostForm("password")); errors.Is(err, fault.ErrInvalid) {
+	if err := s.acc.SetPassword(ctx, s.actor(c), u.ID, password); errors.Is(err, fault.ErrInvalid) {
 		s.renderChangePassword(c, http.StatusUnprocessableEntity, "auth.password.weak")
 		return
 	} else if err != nil {

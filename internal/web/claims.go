@@ -5,7 +5,6 @@ import (
 	"maps"
 	"net/http"
 	"net/url"
-	"strings"
 
 	"github.com/gin-gonic/gin"
 
@@ -16,23 +15,19 @@ import (
 
 // ClaimPage is the data of /organisations/:slug/claim.
 type ClaimPage struct {
-	Base
-	Account
+	Page
 	Target *joining.Target
 	// Sent is "domain" or "admin" after a request was stored.
 	Sent    string
 	Email   string
 	Message string
-	Errors  map[string]string
-	// Alert is a message above the forms (already translated).
-	Alert string
+	// Form's errors are message ids until renderClaim translates them
+	// (their messages name the organisation's domain).
+	Form
 	// Next is this page's address, for the sign-in and
 	// sign-up links shown to anonymous visitors.
 	Next string
 }
-
-// Err is the message for field, or "".
-func (p ClaimPage) Err(field string) string { return p.Errors[field] }
 
 func (s *joiningPages) showClaim(c *gin.Context) {
 	s.renderClaim(c, http.StatusOK, ClaimPage{Sent: c.Query("sent")})
@@ -56,17 +51,15 @@ func (s *joiningPages) renderClaim(c *gin.Context, status int, p ClaimPage) {
 	if p.Sent != "domain" && p.Sent != "admin" {
 		p.Sent = ""
 	}
-	if p.Account, err = s.account(c); err != nil {
-		s.internalError(c, err)
+	var ok bool
+	if p.Page, ok = s.page(c, "claim.title", "", "Name", t.Name); !ok {
 		return
 	}
-	lang := c.GetString(ctxLang)
 	for field, id := range p.Errors {
-		p.Errors[field] = s.tr.T(lang, id, "Domain", t.Domain)
+		p.Errors[field] = s.tr.T(p.Lang, id, "Domain", t.Domain)
 	}
 	p.Target = t
 	p.Next = c.Request.URL.Path
-	p.Base = s.base(c, s.tr.T(lang, "claim.title", "Name", t.Name))
 	c.Header("Cache-Control", "no-store")
 	s.render(c, status, "claim", p)
 }
@@ -74,8 +67,8 @@ func (s *joiningPages) renderClaim(c *gin.Context, status int, p ClaimPage) {
 // redrawClaim renders the claim page again for a refused request, for
 // formFailed. The field messages are translated by renderClaim, once the
 // organisation (its domain) is known.
-func (s *joiningPages) redrawClaim(c *gin.Context, err error, p ClaimPage) func(int, formState) {
-	return func(status int, st formState) {
+func (s *joiningPages) redrawClaim(c *gin.Context, err error, p ClaimPage) func(int, Form) {
+	return func(status int, st Form) {
 		if st.Conflict {
 			p.Alert = st.Alert
 		} else {
@@ -86,29 +79,30 @@ func (s *joiningPages) redrawClaim(c *gin.Context, err error, p ClaimPage) func(
 }
 
 func (s *joiningPages) requestDomainClaim(c *gin.Context) {
-	slug, email := c.Param("slug"), strings.TrimSpace(c.PostForm("email"))
-	err := s.join.RequestDomainClaim(c.Request.Context(), s.actor(c), s.currentUser(c), slug, email)
-	if err != nil {
-		s.formFailed(c, err, nil, s.redrawClaim(c, err, ClaimPage{Email: email}))
-		return
-	}
-	c.Redirect(http.StatusSeeOther, "/organisations/"+url.PathEscape(slug)+"/claim?sent=domain")
+	email := newFormReader(c).str("email")
+	err := s.join.RequestDomainClaim(c.Request.Context(), s.actor(c), s.currentUser(c), c.Param("slug"), email)
+	s.claimRequested(c, err, "domain", ClaimPage{Email: email})
 }
 
 func (s *joiningPages) requestAdminClaim(c *gin.Context) {
-	slug, message := c.Param("slug"), c.PostForm("message")
-	err := s.join.RequestAdminClaim(c.Request.Context(), s.actor(c), s.currentUser(c), slug, message)
+	message := newFormReader(c).raw("message")
+	err := s.join.RequestAdminClaim(c.Request.Context(), s.actor(c), s.currentUser(c), c.Param("slug"), message)
+	s.claimRequested(c, err, "admin", ClaimPage{Message: message})
+}
+
+// claimRequested answers a claim request: the claim page saying which
+// request was sent, or, refused, the page again with what was typed.
+func (s *joiningPages) claimRequested(c *gin.Context, err error, sent string, typed ClaimPage) {
 	if err != nil {
-		s.formFailed(c, err, nil, s.redrawClaim(c, err, ClaimPage{Message: message}))
+		s.formFailed(c, err, nil, s.redrawClaim(c, err, typed))
 		return
 	}
-	c.Redirect(http.StatusSeeOther, "/organisations/"+url.PathEscape(slug)+"/claim?sent=admin")
+	c.Redirect(http.StatusSeeOther, "/organisations/"+url.PathEscape(c.Param("slug"))+"/claim?sent="+sent)
 }
 
 // ClaimConfirmPage is the page a claim link opens: one button confirms.
 type ClaimConfirmPage struct {
-	Base
-	Account
+	Page
 	Token string
 	Link  *joining.PendingLink
 	// Problem is why the link cannot be used (already translated).
@@ -137,12 +131,10 @@ func (s *joiningPages) renderClaimConfirm(c *gin.Context, token string, l *joini
 		s.internalError(c, err)
 		return
 	}
-	var aerr error
-	if p.Account, aerr = s.account(c); aerr != nil {
-		s.internalError(c, aerr)
+	var ok bool
+	if p.Page, ok = s.page(c, "claim.confirm.title", ""); !ok {
 		return
 	}
-	p.Base = s.base(c, s.tr.T(lang, "claim.confirm.title"))
 	p.Canonical = s.baseURL + "/claims/confirm"
 	c.Header("Cache-Control", "no-store")
 	c.Header("Referrer-Policy", "no-referrer")

@@ -14,24 +14,20 @@ import (
 // input on a page is a 400; a form redrawn with its field messages
 // answers 422 (formFailed). An error of no kind is a 500.
 func statusOf(err error) int {
-	switch fault.KindOf(err) {
-	case fault.NotFound:
-		return http.StatusNotFound
-	case fault.Conflict:
-		return http.StatusConflict
-	case fault.Invalid:
-		return http.StatusBadRequest
-	case fault.Forbidden:
-		return http.StatusForbidden
-	case fault.Unauthorized:
-		return http.StatusUnauthorized
-	case fault.RateLimited:
-		return http.StatusTooManyRequests
-	case fault.Unavailable:
-		return http.StatusServiceUnavailable
-	default:
-		return http.StatusInternalServerError
+	if status, ok := statusOfKind[fault.KindOf(err)]; ok {
+		return status
 	}
+	return http.StatusInternalServerError
+}
+
+var statusOfKind = map[fault.Kind]int{
+	fault.NotFound:     http.StatusNotFound,
+	fault.Conflict:     http.StatusConflict,
+	fault.Invalid:      http.StatusBadRequest,
+	fault.Forbidden:    http.StatusForbidden,
+	fault.Unauthorized: http.StatusUnauthorized,
+	fault.RateLimited:  http.StatusTooManyRequests,
+	fault.Unavailable:  http.StatusServiceUnavailable,
 }
 
 // fail turns any error into a response: the error page with the status of
@@ -76,20 +72,12 @@ func (s *kit) faultDetail(lang string, err error) string {
 	return strings.Join(parts, "; ")
 }
 
-// formState is the outcome of a refused action shown on the form again,
-// input kept: the translated message of each field, the alert (the
-// error's own message; for invalid input without one, "manage.invalid")
-// and whether it was a conflict (the form shows its conflict notice).
-type formState struct {
-	Errors   map[string]string
-	Alert    string
-	Conflict bool
-}
-
 // formFailed redraws a form after a refused action: invalid input is a 422
 // with each field's message (the form's own parse errors in f, which may
-// be nil, come first), a conflict a 409; any other error goes to fail.
-func (s *kit) formFailed(c *gin.Context, err error, f *formReader, redraw func(status int, st formState)) {
+// be nil, come first), a conflict a 409; any other error goes to fail. The
+// Form's alert is the error's own message (for invalid input without one,
+// "manage.invalid").
+func (s *kit) formFailed(c *gin.Context, err error, f *formReader, redraw func(status int, st Form)) {
 	kind := fault.KindOf(err)
 	if kind != fault.Invalid && kind != fault.Conflict {
 		s.fail(c, err)
@@ -102,7 +90,7 @@ func (s *kit) formFailed(c *gin.Context, err error, f *formReader, redraw func(s
 	for field, id := range fault.FieldsOf(err) {
 		f.fail(field, id)
 	}
-	st := formState{Errors: s.fieldMessages(lang, f.errs), Conflict: kind == fault.Conflict}
+	st := Form{Errors: s.fieldMessages(lang, f.errs), Conflict: kind == fault.Conflict}
 	status := http.StatusConflict
 	if kind == fault.Invalid {
 		status = http.StatusUnprocessableEntity

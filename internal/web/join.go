@@ -23,35 +23,31 @@ type JoinForm struct {
 	Description, ContactEmail string
 }
 
-// JoinPage is the data of /join. It reuses the manage pages' form helpers
-// (Input, Select, Err).
+// JoinPage is the data of /join.
 type JoinPage struct {
-	ManagePage
-	Form      JoinForm
+	Page
+	Form
+	Values    JoinForm
 	Kinds     []Option
 	Themes    []Option
 	Countries []Option
-	// Alert is a message above the form (already translated).
-	Alert string
 	// EmailTaken says an account has the email: sign in first.
 	EmailTaken bool
 }
 
 func (s *joiningPages) showJoinForm(c *gin.Context) {
-	s.renderJoinForm(c, http.StatusOK, JoinForm{}, nil, "")
+	s.renderJoinForm(c, http.StatusOK, JoinForm{}, Form{})
 }
 
-func (s *joiningPages) renderJoinForm(c *gin.Context, status int, f JoinForm, errs map[string]string, alert string) {
-	acc, err := s.account(c)
-	if err != nil {
-		s.internalError(c, err)
+func (s *joiningPages) renderJoinForm(c *gin.Context, status int, f JoinForm, st Form) {
+	pg, ok := s.page(c, "join.title", "join")
+	if !ok {
 		return
 	}
-	lang := c.GetString(ctxLang)
-	b := s.base(c, s.tr.T(lang, "join.title"))
-	b.Nav = "join"
-	p := JoinPage{ManagePage: ManagePage{Base: b, Account: acc, Errors: errs}, Form: f, Alert: alert,
+	lang := pg.Lang
+	p := JoinPage{Page: pg, Form: st.in(pg.Base), Values: f,
 		Countries: s.countryOptions(lang, f.Countries)}
+	var err error
 	if p.Themes, err = themeOptions(c, s.dir, lang, f.Themes); err != nil {
 		s.fail(c, err)
 		return
@@ -69,10 +65,10 @@ func (s *joiningPages) submitJoin(c *gin.Context) {
 		Website: r.str("website"), Kind: r.int("kind"), Countries: r.strs("countries"), Themes: r.strs("themes"),
 		Description: r.str("description"), ContactEmail: r.str("contact_email")}
 	lang := c.GetString(ctxLang)
-	a := joining.Application{Name: f.Name, Email: f.Email, Password: c.PostForm("password"),
+	a := joining.Application{Name: f.Name, Email: f.Email, Password: r.raw("password"),
 		OrgName: f.OrgName, Acronym: f.Acronym, Kind: directory.Kind(f.Kind), Website: f.Website,
 		Countries: f.Countries, ThemeSlugs: f.Themes, Description: f.Description, ContactEmail: f.ContactEmail,
-		Lang: lang, IP: c.ClientIP(), Honeypot: c.PostForm("homepage")}
+		Lang: lang, IP: c.ClientIP(), Honeypot: r.raw("homepage")}
 	u := s.currentUser(c)
 	if u != nil {
 		a.UserID = u.ID
@@ -87,10 +83,10 @@ func (s *joiningPages) submitJoin(c *gin.Context) {
 	case errors.Is(err, fault.ErrRateLimited): // joining.ErrRateLimited or ErrSpam
 		s.logger(c).Warn("application refused", "err", err)
 		c.Header("Retry-After", "3600")
-		s.renderJoinForm(c, statusOf(err), f, nil, s.tr.T(lang, fault.Message(err)))
+		s.renderJoinForm(c, statusOf(err), f, Form{Alert: s.tr.T(lang, fault.Message(err))})
 		return
 	default:
-		s.formFailed(c, err, r, func(status int, st formState) { s.renderJoinForm(c, status, f, st.Errors, st.Alert) })
+		s.formFailed(c, err, r, func(status int, st Form) { s.renderJoinForm(c, status, f, st) })
 		return
 	}
 	s.logger(c).Info("organisation listed", "slug", joined.Slug, "user_id", joined.UserID)
@@ -111,17 +107,7 @@ func (s *joiningPages) submitJoin(c *gin.Context) {
 // signIn starts a fresh session for u, as login does: a new session id
 // (no fixation) and a new form token.
 func (s *joiningPages) signIn(c *gin.Context, u *accounts.User) error {
-	sess := s.session(c)
-	if err := s.sessions.Renew(c.Request.Context(), sess); err != nil {
-		return err
-	}
-	for k := range sess.Values {
-		delete(sess.Values, k)
-	}
-	sess.Values[accounts.SessionUserID] = u.ID
-	sess.Values[accounts.SessionIP] = c.ClientIP()
-	sess.Values[sessionCSRF] = newToken()
-	if err := sess.Save(c.Request, c.Writer); err != nil {
+	if err := renewSession(c, s.sessions, s.session(c), u.ID); err != nil {
 		return err
 	}
 	c.Set(ctxUser, u)
@@ -130,8 +116,7 @@ func (s *joiningPages) signIn(c *gin.Context, u *accounts.User) error {
 
 // JoinReceivedPage is the "pending review" page after an application.
 type JoinReceivedPage struct {
-	Base
-	Account
+	Page
 	Org *directory.Profile
 }
 
@@ -153,13 +138,11 @@ func (s *joiningPages) showJoinReceived(c *gin.Context) {
 		s.fail(c, fault.ErrNotFound)
 		return
 	}
-	acc, err := s.account(c)
-	if err != nil {
-		s.internalError(c, err)
+	pg, ok := s.page(c, "join.received.title", "")
+	if !ok {
 		return
 	}
-	b := s.base(c, s.tr.T(c.GetString(ctxLang), "join.received.title"))
-	s.render(c, http.StatusOK, "join_received", JoinReceivedPage{Base: b, Account: acc, Org: p})
+	s.render(c, http.StatusOK, "join_received", JoinReceivedPage{Page: pg, Org: p})
 }
 
 func (s *joiningPages) confirmReviewed(c *gin.Context) {
@@ -174,10 +157,10 @@ func (s *joiningPages) confirmReviewed(c *gin.Context) {
 // SignupPage is the data of /signup: an account without an organisation,
 // for people who come to claim one.
 type SignupPage struct {
-	ManagePage
+	Page
+	Form
 	Name, Email string
 	Next        string
-	Alert       string
 }
 
 func (s *joiningPages) showSignup(c *gin.Context) {
@@ -193,23 +176,21 @@ func (s *joiningPages) showSignup(c *gin.Context) {
 }
 
 func (s *joiningPages) renderSignup(c *gin.Context, status int, p SignupPage) {
-	acc, err := s.account(c)
-	if err != nil {
-		s.internalError(c, err)
+	var ok bool
+	if p.Page, ok = s.page(c, "signup.title", "login"); !ok {
 		return
 	}
-	p.Base, p.Account = s.base(c, s.tr.T(c.GetString(ctxLang), "signup.title")), acc
-	p.Nav = "login"
+	p.Form = p.Form.in(p.Base)
 	c.Header("Cache-Control", "no-store")
 	s.render(c, status, "signup", p)
 }
 
 func (s *joiningPages) signUp(c *gin.Context) {
 	r := newFormReader(c)
-	p := SignupPage{Name: r.str("name"), Email: r.str("email"), Next: safeNext(c.PostForm("next"))}
+	p := SignupPage{Name: r.str("name"), Email: r.str("email"), Next: safeNext(r.raw("next"))}
 	lang := c.GetString(ctxLang)
 	id, err := s.join.SignUp(c.Request.Context(), s.actor(c), joining.NewAccount{Name: p.Name, Email: p.Email,
-		Password: c.PostForm("password"), IP: c.ClientIP(), Honeypot: c.PostForm("homepage")})
+		Password: r.raw("password"), IP: c.ClientIP(), Honeypot: r.raw("homepage")})
 	switch {
 	case err == nil:
 	case errors.Is(err, fault.ErrRateLimited): // joining.ErrRateLimited or ErrSpam
@@ -219,8 +200,8 @@ func (s *joiningPages) signUp(c *gin.Context) {
 		s.renderSignup(c, statusOf(err), p)
 		return
 	default:
-		s.formFailed(c, err, nil, func(status int, st formState) {
-			p.Errors, p.Alert = st.Errors, st.Alert
+		s.formFailed(c, err, nil, func(status int, st Form) {
+			p.Form = st
 			if errors.Is(err, joining.ErrEmailTaken) { // signing up, not listing an organisation
 				p.Errors = map[string]string{"email": s.tr.T(lang, "signup.email_taken")}
 				p.Alert = p.Errors["email"]

@@ -6,13 +6,11 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"time"
 
 	"github.com/gin-gonic/gin"
 
 	"github.com/partnerdir/partnerdir/internal/accounts"
 	"github.com/partnerdir/partnerdir/internal/directory"
-	"github.com/partnerdir/partnerdir/internal/fault"
 )
 
 // Context keys set by requireMembership.
@@ -59,46 +57,30 @@ func (s *kit) managedOrg(c *gin.Context) *directory.Profile {
 	return c.MustGet(ctxOrg).(*directory.Profile)
 }
 
-// Option is one choice of a select or a group of checkboxes.
-type Option struct {
-	Value    string
-	Label    string
-	Selected bool
-}
-
 // ManagePage is what every /manage page carries.
 type ManagePage struct {
-	Base
-	Account
+	Page
 	Org     *directory.Profile
 	OrgRole string
 	Section string
+	Form
 	// Saved shows the "saved" confirmation after a redirect.
 	Saved bool
-	// Errors are field messages, already translated, keyed by field name.
-	Errors map[string]string
-	// Conflict says someone else saved the record meanwhile.
-	Conflict bool
 	// Rejection is why an admin sent the listing back to draft, if so.
 	Rejection *directory.Decision
 	// Submitted confirms the listing went to the review queue.
 	Submitted bool
 }
 
-// Err is the message for field, or "".
-func (p ManagePage) Err(field string) string { return p.Errors[field] }
-
-func (s *managePages) managePage(c *gin.Context, titleID, section string, st formState) (ManagePage, bool) {
-	acc, err := s.account(c)
-	if err != nil {
-		s.internalError(c, err)
+func (s *managePages) managePage(c *gin.Context, titleID, section string, st Form) (ManagePage, bool) {
+	pg, ok := s.page(c, titleID, "manage")
+	if !ok {
 		return ManagePage{}, false
 	}
 	org := s.managedOrg(c)
-	b := s.base(c, s.tr.T(c.GetString(ctxLang), titleID)+" — "+org.Name)
-	b.Nav = "manage"
-	mp := ManagePage{Base: b, Account: acc, Org: org, OrgRole: c.GetString(ctxOrgRole), Section: section,
-		Saved: c.Query("saved") != "", Errors: st.Errors, Conflict: st.Conflict,
+	pg.Title += " — " + org.Name
+	mp := ManagePage{Page: pg, Org: org, OrgRole: c.GetString(ctxOrgRole), Section: section,
+		Form: st.in(pg.Base), Saved: c.Query("saved") != "",
 		Submitted: c.Query("submitted") != ""}
 	if org.Status == directory.StatusDraft {
 		rej, err := s.dir.Rejections(c.Request.Context(), []int64{org.ID})
@@ -111,92 +93,6 @@ func (s *managePages) managePage(c *gin.Context, titleID, section string, st for
 		}
 	}
 	return mp, true
-}
-
-// formReader reads a posted form into typed values, collecting parse
-// errors by field (message ids).
-type formReader struct {
-	c    *gin.Context
-	errs map[string]string
-}
-
-func newFormReader(c *gin.Context) *formReader { return &formReader{c: c, errs: map[string]string{}} }
-
-func (f *formReader) fail(field, msg string) {
-	if _, ok := f.errs[field]; !ok {
-		f.errs[field] = msg
-	}
-}
-
-func (f *formReader) failed() error {
-	if len(f.errs) == 0 {
-		return nil
-	}
-	return fault.Fields(f.errs).Err()
-}
-
-func (f *formReader) str(name string) string { return strings.TrimSpace(f.c.PostForm(name)) }
-
-func (f *formReader) strs(name string) []string {
-	var out []string
-	for _, v := range f.c.PostFormArray(name) {
-		if v = strings.TrimSpace(v); v != "" {
-			out = append(out, v)
-		}
-	}
-	return out
-}
-
-func (f *formReader) bool(name string) bool { return f.c.PostForm(name) != "" }
-
-func (f *formReader) int(name string) int {
-	v := f.str(name)
-	if v == "" {
-		return 0
-	}
-	n, err := strconv.Atoi(v)
-	if err != nil {
-		f.fail(name, "manage.err.not_a_whole_number")
-	}
-	return n
-}
-
-func (f *formReader) id(name string) int64 {
-	v := f.str(name)
-	if v == "" {
-		return 0
-	}
-	n, err := strconv.ParseInt(v, 10, 64)
-	if err != nil || n < 0 {
-		f.fail(name, "manage.err.choose_from_the_list")
-	}
-	return n
-}
-
-func (f *formReader) float(name string) *float64 {
-	v := strings.ReplaceAll(f.str(name), ",", ".")
-	if v == "" {
-		return nil
-	}
-	n, err := strconv.ParseFloat(v, 64)
-	if err != nil {
-		f.fail(name, "manage.err.not_a_number")
-		return nil
-	}
-	return &n
-}
-
-func (f *formReader) date(name string) *time.Time {
-	v := f.str(name)
-	if v == "" {
-		return nil
-	}
-	t, err := time.Parse("2006-01-02", v)
-	if err != nil {
-		f.fail(name, "manage.err.not_a_date")
-		return nil
-	}
-	return &t
 }
 
 // pathID reads a numeric id from the path; a bad one is a 404.
@@ -248,8 +144,7 @@ func redirectSaved(c *gin.Context, org *directory.Profile, section string) {
 
 // ManageListPage is the data of /manage: the user's organisations.
 type ManageListPage struct {
-	Base
-	Account
+	Page
 	Memberships []accounts.Membership
 	// Rejections are the reasons admins gave for rejecting listings that
 	// are drafts again, by organisation id.
@@ -257,12 +152,11 @@ type ManageListPage struct {
 }
 
 func (s *managePages) listManagedOrganisations(c *gin.Context) {
-	acc, err := s.account(c)
-	if err != nil {
-		s.internalError(c, err)
+	pg, ok := s.page(c, "manage.list.title", "manage")
+	if !ok {
 		return
 	}
-	ms, err := s.acc.Memberships(c.Request.Context(), acc.User.ID)
+	ms, err := s.acc.Memberships(c.Request.Context(), pg.User.ID)
 	if err != nil {
 		s.fail(c, err)
 		return
@@ -276,15 +170,13 @@ func (s *managePages) listManagedOrganisations(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	b := s.base(c, s.tr.T(c.GetString(ctxLang), "manage.list.title"))
-	b.Nav = "manage"
-	s.render(c, http.StatusOK, "manage_list", ManageListPage{Base: b, Account: acc, Memberships: ms, Rejections: rejections})
+	s.render(c, http.StatusOK, "manage_list", ManageListPage{Page: pg, Memberships: ms, Rejections: rejections})
 }
 
 // ProfileForm is the data of the organisation profile form.
 type ProfileForm struct {
 	ManagePage
-	Form      directory.ProfileUpdate
+	Values    directory.ProfileUpdate
 	Kinds     []Option
 	Themes    []Option
 	Countries []Option
@@ -292,11 +184,11 @@ type ProfileForm struct {
 }
 
 func (s *managePages) showProfileForm(c *gin.Context) {
-	s.showProfileFormWith(c, http.StatusOK, formState{})
+	s.showProfileFormWith(c, http.StatusOK, Form{})
 }
 
 // showProfileFormWith shows the stored profile with st (a refused logo).
-func (s *managePages) showProfileFormWith(c *gin.Context, status int, st formState) {
+func (s *managePages) showProfileFormWith(c *gin.Context, status int, st Form) {
 	org := s.managedOrg(c)
 	u := directory.ProfileUpdate{Version: org.Version, Name: org.Name, AlternateName: org.AlternateName, Kind: org.Kind,
 		Description: org.Description, Mission: org.Mission, FoundedYear: org.FoundedYear, Website: org.Website,
@@ -305,12 +197,12 @@ func (s *managePages) showProfileFormWith(c *gin.Context, status int, st formSta
 	s.renderProfileForm(c, status, u, st)
 }
 
-func (s *managePages) renderProfileForm(c *gin.Context, status int, u directory.ProfileUpdate, st formState) {
+func (s *managePages) renderProfileForm(c *gin.Context, status int, u directory.ProfileUpdate, st Form) {
 	mp, ok := s.managePage(c, "manage.profile.title", "profile", st)
 	if !ok {
 		return
 	}
-	p := ProfileForm{ManagePage: mp, Form: u, Countries: s.countryOptions(mp.Lang, u.Countries)}
+	p := ProfileForm{ManagePage: mp, Values: u, Countries: s.countryOptions(mp.Lang, u.Countries)}
 	var err error
 	if p.Themes, err = themeOptions(c, s.dir, mp.Lang, u.ThemeSlugs); err != nil {
 		s.fail(c, err)
@@ -355,44 +247,5 @@ func (s *managePages) updateProfile(c *gin.Context) {
 		redirectSaved(c, org, "")
 		return
 	}
-	s.formFailed(c, err, f, func(status int, st formState) { s.renderProfileForm(c, status, u, st) })
-}
-
-// Field is one form control with its label, value and error, for the
-// "input", "textarea", "select" and "checks" templates.
-type Field struct {
-	Name     string
-	Label    string
-	Type     string
-	Value    string
-	Err      string
-	Options  []Option
-	Multiple bool
-}
-
-func (p ManagePage) field(typ, name, labelID string) Field {
-	return Field{Type: typ, Name: name, Label: p.T(labelID), Err: p.Errors[name]}
-}
-
-// Input is a text-like input (typ: text, email, url, tel, number, date).
-func (p ManagePage) Input(typ, name, labelID string, value any) Field {
-	f := p.field(typ, name, labelID)
-	switch v := value.(type) {
-	case int:
-		if v != 0 {
-			f.Value = strconv.Itoa(v)
-		}
-	case string:
-		f.Value = v
-	default:
-		f.Value = fmt.Sprint(v)
-	}
-	return f
-}
-
-// Select is a select (several choices with multiple).
-func (p ManagePage) Select(name, labelID string, opts []Option, multiple bool) Field {
-	f := p.field("select", name, labelID)
-	f.Options, f.Multiple = opts, multiple
-	return f
+	s.formFailed(c, err, f, func(status int, st Form) { s.renderProfileForm(c, status, u, st) })
 }

@@ -18,10 +18,10 @@ type AccessPage struct {
 }
 
 func (s *managePages) listAccess(c *gin.Context) {
-	s.renderAccess(c, http.StatusOK, accounts.Invitation{Role: accounts.OrgEditor}, formState{})
+	s.renderAccess(c, http.StatusOK, accounts.Invitation{Role: accounts.OrgEditor}, Form{})
 }
 
-func (s *managePages) renderAccess(c *gin.Context, status int, inv accounts.Invitation, st formState) {
+func (s *managePages) renderAccess(c *gin.Context, status int, inv accounts.Invitation, st Form) {
 	mp, ok := s.managePage(c, "manage.access.title", "access", st)
 	if !ok {
 		return
@@ -50,7 +50,7 @@ func (s *managePages) inviteMember(c *gin.Context) {
 		OrganisationID: org.ID, OrganisationName: org.Name, InviterName: s.currentUser(c).Name}
 	err := s.acc.Invite(c.Request.Context(), s.actor(c), inv)
 	if err != nil {
-		s.formFailed(c, err, f, func(status int, st formState) { s.renderAccess(c, status, inv, st) })
+		s.formFailed(c, err, f, func(status int, st Form) { s.renderAccess(c, status, inv, st) })
 		return
 	}
 	redirectSaved(c, org, "/access")

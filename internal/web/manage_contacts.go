@@ -52,10 +52,10 @@ func (p ManagePage) OfficeName(id int64) string {
 }
 
 func (s *managePages) listContacts(c *gin.Context) {
-	s.renderContacts(c, http.StatusOK, directory.Rule{}, formState{})
+	s.renderContacts(c, http.StatusOK, directory.Rule{}, Form{})
 }
 
-func (s *managePages) renderContacts(c *gin.Context, status int, r directory.Rule, st formState) {
+func (s *managePages) renderContacts(c *gin.Context, status int, r directory.Rule, st Form) {
 	mp, ok := s.managePage(c, "manage.contacts.title", "contacts", st)
 	if !ok {
 		return
@@ -137,7 +137,7 @@ func (s *managePages) createRule(c *gin.Context) {
 		redirectSaved(c, org, "/contacts")
 		return
 	}
-	s.formFailed(c, err, f, func(status int, st formState) { s.renderContacts(c, status, r, st) })
+	s.formFailed(c, err, f, func(status int, st Form) { s.renderContacts(c, status, r, st) })
 }
 
 func (s *managePages) deleteRule(c *gin.Context) {

@@ -123,8 +123,8 @@ func (s *managePages) uploadLogo(c *gin.Context) {
 
 // redrawProfile shows the profile form again after a refused logo, for
 // formFailed.
-func (s *managePages) redrawProfile(c *gin.Context) func(int, formState) {
-	return func(status int, st formState) { s.showProfileFormWith(c, status, st) }
+func (s *managePages) redrawProfile(c *gin.Context) func(int, Form) {
+	return func(status int, st Form) { s.showProfileFormWith(c, status, st) }
 }
 
 // serveLogo serves an uploaded logo: only names the upload makes, only as

@@ -51,7 +51,7 @@ type SectionPage struct {
 // list shows the section's list page. Contacts draw their own, with the
 // routing rules (listContacts).
 func (r record[T]) list(c *gin.Context) {
-	mp, ok := r.s.managePage(c, "manage."+r.section+".title", r.section, formState{})
+	mp, ok := r.s.managePage(c, "manage."+r.section+".title", r.section, Form{})
 	if ok {
 		r.s.render(c, http.StatusOK, "manage_"+r.section, SectionPage{mp})
 	}
@@ -59,13 +59,13 @@ func (r record[T]) list(c *gin.Context) {
 
 // newForm shows the form of a new record.
 func (r record[T]) newForm(c *gin.Context) {
-	r.form(c, http.StatusOK, r.blank, formState{})
+	r.form(c, http.StatusOK, r.blank, Form{})
 }
 
 // edit shows record :id's form.
 func (r record[T]) edit(c *gin.Context) {
 	if cur, ok := r.find(c); ok {
-		r.form(c, http.StatusOK, *cur, formState{})
+		r.form(c, http.StatusOK, *cur, Form{})
 	}
 }
 
@@ -90,7 +90,7 @@ func (r record[T]) remove(c *gin.Context) {
 	org := r.s.managedOrg(c)
 	f := newFormReader(c)
 	if err := r.storeDelete(c.Request.Context(), r.s.actor(c), org.ID, *r.id(cur), f.int("version")); err != nil {
-		r.s.formFailed(c, err, f, func(status int, st formState) { r.form(c, status, *cur, st) })
+		r.s.formFailed(c, err, f, func(status int, st Form) { r.form(c, status, *cur, st) })
 		return
 	}
 	redirectSaved(c, org, "/"+r.section)
@@ -143,12 +143,12 @@ func (r record[T]) save(c *gin.Context, cur *T) {
 		// The add was rolled back: the form is still a new record's.
 		*r.id(&v) = 0
 	}
-	r.s.formFailed(c, err, f, func(status int, st formState) { r.form(c, status, v, st) })
+	r.s.formFailed(c, err, f, func(status int, st Form) { r.form(c, status, v, st) })
 }
 
 // form draws v's form: a new record's (id 0) posts to <section>/new, a
 // stored one's to <section>/:id.
-func (r record[T]) form(c *gin.Context, status int, v T, st formState) {
+func (r record[T]) form(c *gin.Context, status int, v T, st Form) {
 	id := *r.id(&v)
 	title, action := "manage."+r.noun+".edit", "/manage/"+r.s.managedOrg(c).Slug+"/"+r.section+"/"+strconv.FormatInt(id, 10)
 	if id == 0 {

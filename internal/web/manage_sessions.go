@@ -10,26 +10,22 @@ import (
 
 // SessionsPage is the data of the page listing one's active sessions.
 type SessionsPage struct {
-	Base
-	Account
+	Page
 	Sessions []accounts.SessionInfo
 	Ended    bool
 }
 
 func (s *accountPages) listSessions(c *gin.Context) {
-	acc, err := s.account(c)
-	if err != nil {
-		s.internalError(c, err)
+	pg, ok := s.page(c, "account.sessions.title", "account")
+	if !ok {
 		return
 	}
-	list, err := s.sessions.UserSessions(c.Request.Context(), acc.User.ID, s.session(c).ID)
+	list, err := s.sessions.UserSessions(c.Request.Context(), pg.User.ID, s.session(c).ID)
 	if err != nil {
 		s.fail(c, err)
 		return
 	}
-	b := s.base(c, s.tr.T(c.GetString(ctxLang), "account.sessions.title"))
-	b.Nav = "account"
-	s.render(c, http.StatusOK, "manage_sessions", SessionsPage{Base: b, Account: acc, Sessions: list, Ended: c.Query("ended") != ""})
+	s.render(c, http.StatusOK, "manage_sessions", SessionsPage{Page: pg, Sessions: list, Ended: c.Query("ended") != ""})
 }
 
 // endAllSessions is "sign out everywhere": every session of the user ends,

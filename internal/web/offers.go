@@ -14,51 +14,29 @@ import (
 	"github.com/partnerdir/partnerdir/internal/offers"
 )
 
-// OfferForm is what the donor typed, kept when the form comes back with
-// errors.
-type OfferForm struct {
-	Kind    string
-	Project string
-	Office  int64
-	Message string
-	Name    string
-	Email   string
-	Phone   string
-	Company string
-	Lang    string
-	Consent bool
-}
-
 // OfferFormPage is the data of the donor's offer form.
 type OfferFormPage struct {
-	Base
-	Account
+	Page
 	Profile *directory.Profile
 	Kinds   []directory.SupportKind
-	Form    OfferForm
-	// Errors holds a translated message per invalid field.
-	Errors map[string]string
-	// Alert is a message about the whole form (rejected, expired).
-	Alert string
+	// Values are what the donor typed, kept when the form comes back.
+	Values offers.Submission
+	// Form's alert is about the whole form (rejected, expired).
+	Form
 	// FormToken is the signed time the form was shown (minimum fill time).
 	FormToken  string
 	MaxMessage int
 }
 
-// Err is the error message of field, or "".
-func (p OfferFormPage) Err(field string) string { return p.Errors[field] }
-
 // OfferSentPage is the data of the confirmation page.
 type OfferSentPage struct {
-	Base
-	Account
+	Page
 	Confirmation *offers.Confirmation
 }
 
 // PrivacyPage is the data of the privacy notice.
 type PrivacyPage struct {
-	Base
-	Account
+	Page
 	ConsentVersion string
 }
 
@@ -74,48 +52,47 @@ func (s *donorPages) showOfferForm(c *gin.Context) {
 		return
 	}
 	office, _ := strconv.ParseInt(c.Query("office"), 10, 64)
-	f := OfferForm{Project: project, Office: office, Lang: c.GetString(ctxLang)}
+	f := offers.Submission{ProjectSlug: project, OfficeID: office, Lang: c.GetString(ctxLang)}
 	if k := directory.SupportKind(c.Query("kind")); k.Valid() {
-		f.Kind = string(k)
+		f.Kind = k
 	}
-	s.renderOfferForm(c, http.StatusOK, p, f, nil, "")
+	s.renderOfferForm(c, http.StatusOK, p, f, Form{})
 }
 
-func (s *donorPages) renderOfferForm(c *gin.Context, status int, p *directory.Profile, f OfferForm, errs map[string]string, alert string) {
-	acc, err := s.account(c)
-	if err != nil {
-		s.internalError(c, err)
+func (s *donorPages) renderOfferForm(c *gin.Context, status int, p *directory.Profile, f offers.Submission, st Form) {
+	pg, ok := s.page(c, "offers.form.title", "", "Name", p.Name)
+	if !ok {
 		return
 	}
 	// Never echo back more than the form accepts.
 	if utf8.RuneCountInString(f.Message) > offers.MaxMessage {
 		f.Message = string([]rune(f.Message)[:offers.MaxMessage])
 	}
-	lang := c.GetString(ctxLang)
-	b := s.base(c, s.tr.T(lang, "offers.form.title", "Name", p.Name))
-	b.Description = s.tr.T(lang, "offers.form.lead", "Name", p.Name)
+	pg.Description = s.tr.T(pg.Lang, "offers.form.lead", "Name", p.Name)
 	// The form is personal to this moment (its token); never cache it.
 	c.Header("Cache-Control", "no-store")
 	s.render(c, status, "offer_form", OfferFormPage{
-		Base: b, Account: acc, Profile: p, Kinds: directory.SupportKinds(), Form: f,
-		Errors: errs, Alert: alert, FormToken: s.offers.FormToken(), MaxMessage: offers.MaxMessage,
+		Page: pg, Profile: p, Kinds: directory.SupportKinds(), Values: f,
+		Form: st.in(pg.Base), FormToken: s.offers.FormToken(), MaxMessage: offers.MaxMessage,
 	})
 }
 
-// offerFormFromPost reads the donor's form as posted.
-func offerFormFromPost(c *gin.Context) OfferForm {
-	office, _ := strconv.ParseInt(c.PostForm("office"), 10, 64)
-	return OfferForm{
-		Kind:    c.PostForm("kind"),
-		Project: c.PostForm("project"),
-		Office:  office,
-		Message: c.PostForm("message"),
-		Name:    c.PostForm("name"),
-		Email:   c.PostForm("email"),
-		Phone:   c.PostForm("phone"),
-		Company: c.PostForm("company"),
-		Lang:    c.PostForm("lang"),
-		Consent: c.PostForm("consent") == "yes",
+// offerFormFromPost reads the donor's form as posted. The offers store
+// trims and checks every field itself, so the values are kept as posted;
+// an unreadable office is no office.
+func offerFormFromPost(r *formReader) offers.Submission {
+	office, _ := strconv.ParseInt(r.raw("office"), 10, 64)
+	return offers.Submission{
+		Kind:        directory.SupportKind(r.raw("kind")),
+		ProjectSlug: r.raw("project"),
+		OfficeID:    office,
+		Message:     r.raw("message"),
+		Name:        r.raw("name"),
+		Email:       r.raw("email"),
+		Phone:       r.raw("phone"),
+		Company:     r.raw("company"),
+		Lang:        r.raw("lang"),
+		Consent:     r.raw("consent") == "yes",
 	}
 }
 
@@ -130,53 +107,41 @@ func (s *donorPages) refuseOfferToken(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	s.renderOfferForm(c, http.StatusForbidden, p, offerFormFromPost(c), nil, s.tr.T(c.GetString(ctxLang), "offers.form.token"))
+	s.renderOfferForm(c, http.StatusForbidden, p, offerFormFromPost(newFormReader(c)), Form{Alert: s.tr.T(c.GetString(ctxLang), "offers.form.token")})
 	c.Abort()
 }
 
 func (s *donorPages) submitOffer(c *gin.Context) {
 	ctx := c.Request.Context()
 	slug := c.Param("slug")
-	f := offerFormFromPost(c)
+	in := newFormReader(c)
+	f := offerFormFromPost(in)
 	actor := s.actor(c)
 	if actor.UserID == 0 {
 		actor.Label = "donor"
 	}
-	r, err := s.offers.Submit(ctx, actor, offers.Submission{
-		OrganisationSlug: slug,
-		Kind:             directory.SupportKind(f.Kind),
-		ProjectSlug:      f.Project,
-		OfficeID:         f.Office,
-		Message:          f.Message,
-		Name:             f.Name,
-		Email:            f.Email,
-		Phone:            f.Phone,
-		Company:          f.Company,
-		Lang:             f.Lang,
-		Consent:          f.Consent,
-		FormToken:        c.PostForm("form_token"),
-		Honeypot:         c.PostForm("website"),
-		IP:               c.ClientIP(),
-	})
+	sub := f // what the form shows again stays what the donor typed
+	sub.OrganisationSlug, sub.FormToken, sub.Honeypot, sub.IP = slug, in.raw("form_token"), in.raw("website"), c.ClientIP()
+	r, err := s.offers.Submit(ctx, actor, sub)
 	if err == nil {
 		s.logger(c).Info("offer received", "reference", r.Reference, "routing_basis", r.Routing.Basis)
 		c.Redirect(http.StatusSeeOther, "/organisations/"+url.PathEscape(slug)+"/offer/sent?ref="+url.QueryEscape(r.Reference))
 		return
 	}
-	redraw := func(status int, st formState) {
+	redraw := func(status int, st Form) {
 		p, perr := s.dir.Profile(ctx, slug, directory.ProfileOptions{})
 		if perr != nil {
 			s.fail(c, perr)
 			return
 		}
-		s.renderOfferForm(c, status, p, f, st.Errors, st.Alert)
+		s.renderOfferForm(c, status, p, f, st)
 	}
 	if errors.Is(err, offers.ErrRejected) {
 		s.logger(c).Warn("offer rejected by the spam guards", "organisation", slug)
-		redraw(statusOf(err), formState{Alert: s.tr.T(c.GetString(ctxLang), fault.Message(err))})
+		redraw(statusOf(err), Form{Alert: s.tr.T(c.GetString(ctxLang), fault.Message(err))})
 		return
 	}
-	s.formFailed(c, err, nil, func(status int, st formState) {
+	s.formFailed(c, err, nil, func(status int, st Form) {
 		st.Alert = s.tr.T(c.GetString(ctxLang), "offers.form.invalid")
 		if m, expired := st.Errors["form"]; expired { // not a field: the form is too old
 			st.Alert = m
@@ -197,33 +162,19 @@ func (s *donorPages) showOfferSent(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	acc, err := s.headerAccount(c)
-	if err != nil {
-		s.internalError(c, err)
+	pg, ok := s.headerPage(c, "offers.sent.title", "")
+	if !ok {
 		return
 	}
-	b := s.base(c, s.tr.T(c.GetString(ctxLang), "offers.sent.title"))
 	c.Header("Cache-Control", "no-store")
 	c.Header("X-Robots-Tag", "noindex")
-	s.render(c, http.StatusOK, "offer_sent", OfferSentPage{Base: b, Account: acc, Confirmation: conf})
+	s.render(c, http.StatusOK, "offer_sent", OfferSentPage{Page: pg, Confirmation: conf})
 }
 
 func (s *donorPages) showPrivacy(c *gin.Context) {
-	acc, err := s.headerAccount(c)
-	if err != nil {
-		s.internalError(c, err)
+	pg, ok := s.headerPage(c, "privacy.title", "")
+	if !ok {
 		return
 	}
-	b := s.base(c, s.tr.T(c.GetString(ctxLang), "privacy.title"))
-	s.render(c, http.StatusOK, "privacy", PrivacyPage{Base: b, Account: acc, ConsentVersion: offers.ConsentVersion})
-}
-
-// headerAccount is the account for a page without forms of its own: it
-// starts no session for anonymous visitors (only the header's sign-out form
-// of a signed-in user needs the token).
-func (s *kit) headerAccount(c *gin.Context) (Account, error) {
-	if s.currentUser(c) == nil {
-		return Account{}, nil
-	}
-	return s.account(c)
+	s.render(c, http.StatusOK, "privacy", PrivacyPage{Page: pg, ConsentVersion: offers.ConsentVersion})
 }

@@ -3,7 +3,6 @@ package web
 import (
 	"fmt"
 	"net/http"
-	"net/url"
 	"strings"
 	"unicode/utf8"
 
@@ -277,25 +276,21 @@ func (s *publicPages) renderList(c *gin.Context, p ListPage) {
 	for _, k := range directory.Kinds() {
 		p.Kinds = append(p.Kinds, FacetLink{Value: k.Slug(), Label: s.tr.T(p.Lang, k.MessageID()), On: k == p.Filter.Kind})
 	}
-	link := func(key, cursor string) string {
-		q := url.Values{}
-		if p.Filter.Theme != "" {
-			q.Set("theme", p.Filter.Theme)
+	pageURL := func(key, cursor string) string {
+		f := listQuery(p.Filter)
+		f.After, f.Before = "", ""
+		if p.Country != "" { // a country page's country is its path
+			f.Country = ""
 		}
-		if p.Filter.Country != "" && p.Country == "" {
-			q.Set("country", p.Filter.Country)
-		}
-		if p.Filter.Kind != 0 {
-			q.Set("kind", p.Filter.Kind.Slug())
-		}
-		q.Set(key, cursor)
-		return p.Action + "?" + q.Encode()
+		v := f.Values()
+		v.Set(key, cursor)
+		return link(p.Action, v)
 	}
 	if page.Prev != "" {
-		p.PrevURL = link("before", page.Prev)
+		p.PrevURL = pageURL("before", page.Prev)
 	}
 	if page.Next != "" {
-		p.NextURL = link("after", page.Next)
+		p.NextURL = pageURL("after", page.Next)
 	}
 	s.render(c, http.StatusOK, "list", p)
 }

@@ -73,6 +73,43 @@ func (b Base) Date(t time.Time) string {
 	return fmt.Sprintf("%d %s %d", t.Day(), months[t.Month()-1], t.Year())
 }
 
+// Page is the base of every page that is not cached for everyone: the
+// layout's Base and the signed-in Account (with the form token).
+type Page struct {
+	Base
+	Account
+}
+
+// page is the base of a page titled titleID (translated with args; ""
+// leaves the title to the caller) whose active navigation entry is nav.
+// When the session cannot be read it has answered the 500 itself, and ok
+// is false.
+func (s *kit) page(c *gin.Context, titleID, nav string, args ...any) (p Page, ok bool) {
+	acc, err := s.account(c)
+	return s.pageOf(c, acc, err, titleID, nav, args)
+}
+
+// headerPage is page for a page without forms of its own: it starts no
+// session for anonymous visitors (headerAccount).
+func (s *kit) headerPage(c *gin.Context, titleID, nav string, args ...any) (p Page, ok bool) {
+	acc, err := s.headerAccount(c)
+	return s.pageOf(c, acc, err, titleID, nav, args)
+}
+
+func (s *kit) pageOf(c *gin.Context, acc Account, err error, titleID, nav string, args []any) (Page, bool) {
+	if err != nil {
+		s.internalError(c, err)
+		return Page{}, false
+	}
+	title := ""
+	if titleID != "" {
+		title = s.tr.T(c.GetString(ctxLang), titleID, args...)
+	}
+	b := s.base(c, title)
+	b.Nav = nav
+	return Page{Base: b, Account: acc}, true
+}
+
 func (s *kit) base(c *gin.Context, title string) Base {
 	lang := c.GetString(ctxLang)
 	alt := "en"

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"net/url"
 	"sort"
 	"strconv"
 	"strings"
@@ -74,24 +73,12 @@ type PageLink struct {
 // searchQuery parses and validates /search's query string: every value
 // must be known (countries, themes, kinds), else 400.
 func (s *publicPages) searchQuery(c *gin.Context, themes []directory.Theme) (search.Query, error) {
-	var q search.Query
-	var err error
-	get := func(name string, dst *string) {
-		if err == nil {
-			*dst, err = query(c, name)
-		}
-	}
-	var page string
-	get("q", &q.Text)
-	get("country", &q.Country)
-	get("theme", &q.Theme)
-	get("support", &q.Support)
-	get("kind", &q.Kind)
-	get("office", &q.Office)
-	get("sort", &q.Sort)
-	get("page", &page)
-	if err != nil {
-		return q, err
+	r := queryReader{c: c}
+	q := search.Query{Text: r.str("q"), Country: r.str("country"), Theme: r.str("theme"), Support: r.str("support"),
+		Kind: r.str("kind"), Office: r.str("office"), Sort: r.str("sort")}
+	page := r.str("page")
+	if r.err != nil {
+		return q, r.err
 	}
 	q.Country = strings.ToUpper(q.Country)
 	if _, ok := s.countries[q.Country]; q.Country != "" && !ok {
@@ -177,29 +164,13 @@ func (s *publicPages) searchUnavailable(c *gin.Context, err error) {
 // searchURL is /search with q's values, changed by set (an empty value
 // removes the parameter); the page is reset unless set names it.
 func searchURL(q search.Query, set ...string) string {
-	v := url.Values{}
-	put := func(k, val string) {
-		if val != "" {
-			v.Set(k, val)
-		}
-	}
-	put("q", q.Text)
-	put("country", q.Country)
-	put("theme", q.Theme)
-	put("support", q.Support)
-	put("kind", q.Kind)
-	put("office", q.Office)
-	if q.Sort != search.SortRelevance {
-		put("sort", q.Sort)
-	}
+	v := searchQuery(q).Values()
+	v.Del("page")
 	for i := 0; i+1 < len(set); i += 2 {
 		v.Del(set[i])
-		put(set[i], set[i+1])
+		params(v).set(set[i], set[i+1])
 	}
-	if len(v) == 0 {
-		return "/search"
-	}
-	return "/search?" + v.Encode()
+	return link("/search", v)
 }
 
 func (s *publicPages) buildSearchPage(p *SearchPage, themes []directory.Theme) {

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"net/url"
 	"strconv"
 	"strings"
 	"time"
@@ -31,8 +30,7 @@ type StaffFilter struct {
 // StaffOffersPage is the data of the offers inbox, for staff (/staff/offers)
 // and for an organisation's members (/manage/offers).
 type StaffOffersPage struct {
-	Base
-	Account
+	Page
 	// Root is the inbox's path; Staff shows the staff-only actions.
 	Root     string
 	Staff    bool
@@ -51,8 +49,7 @@ type StaffOffersPage struct {
 
 // StaffOfferPage is the data of one offer's staff page.
 type StaffOfferPage struct {
-	Base
-	Account
+	Page
 	Root  string
 	Staff bool
 	Offer *offers.Detail
@@ -79,21 +76,13 @@ func (s *inboxPages) routingReason(lang string, o offers.Offer) string {
 // parseStaffFilter reads the inbox filters from the query string.
 func parseStaffFilter(c *gin.Context) (StaffFilter, offers.Filter, error) {
 	var sf StaffFilter
-	var err error
-	get := func(name string) string {
-		if err != nil {
-			return ""
-		}
-		var v string
-		v, err = query(c, name)
-		return v
-	}
-	sf.Status, sf.Organisation, sf.Kind = get("status"), get("org"), get("kind")
-	sf.From, sf.To, sf.Query, sf.Sort = get("from"), get("to"), get("q"), get("sort")
-	sf.Overdue = get("overdue") == "1"
-	page, _ := strconv.Atoi(get("page"))
-	if err != nil {
-		return sf, offers.Filter{}, err
+	r := queryReader{c: c}
+	sf.Status, sf.Organisation, sf.Kind = r.str("status"), r.str("org"), r.str("kind")
+	sf.From, sf.To, sf.Query, sf.Sort = r.str("from"), r.str("to"), r.str("q"), r.str("sort")
+	sf.Overdue = r.str("overdue") == "1"
+	page := r.page()
+	if r.err != nil {
+		return sf, offers.Filter{}, r.err
 	}
 	f := offers.Filter{OrganisationSlug: sf.Organisation, Kind: directory.SupportKind(sf.Kind), Query: sf.Query,
 		Overdue: sf.Overdue, Sort: sf.Sort, Page: page}
@@ -129,21 +118,6 @@ func validStatus(s string) bool {
 	return false
 }
 
-// values encodes the filter back into a query string.
-func (sf StaffFilter) values() url.Values {
-	v := url.Values{}
-	for k, s := range map[string]string{"status": sf.Status, "org": sf.Organisation, "kind": sf.Kind, "from": sf.From,
-		"to": sf.To, "q": sf.Query, "sort": sf.Sort} {
-		if s != "" {
-			v.Set(k, s)
-		}
-	}
-	if sf.Overdue {
-		v.Set("overdue", "1")
-	}
-	return v
-}
-
 // offerScope is who is looking at offers: platform staff see every offer;
 // an organisation's members see only their organisations' offers.
 type offerScope struct {
@@ -155,6 +129,14 @@ var (
 	staffScope  = offerScope{root: "/staff/offers", staff: true}
 	memberScope = offerScope{root: "/manage/offers"}
 )
+
+// nav is the navigation entry the inbox belongs to.
+func (sc offerScope) nav() string {
+	if sc.staff {
+		return "staff"
+	}
+	return "manage"
+}
 
 // restrict limits f to the organisations the user may see.
 func (s *inboxPages) restrict(c *gin.Context, sc offerScope, f *offers.Filter) error {
@@ -198,14 +180,23 @@ func (s *inboxPages) changeMemberOfferStatus(c *gin.Context) { s.changeStatus(c,
 func (s *inboxPages) addOfferNote(c *gin.Context)            { s.addNote(c, staffScope) }
 func (s *inboxPages) addMemberOfferNote(c *gin.Context)      { s.addNote(c, memberScope) }
 
-func (s *inboxPages) listOffers(c *gin.Context, sc offerScope) {
+// scopedFilter is the inbox filter of the query string, kept to what sc
+// may see; a bad filter has been answered.
+func (s *inboxPages) scopedFilter(c *gin.Context, sc offerScope) (StaffFilter, offers.Filter, bool) {
 	sf, f, err := parseStaffFilter(c)
+	if err == nil {
+		err = s.restrict(c, sc, &f)
+	}
 	if err != nil {
 		s.fail(c, err)
-		return
+		return sf, f, false
 	}
-	if err := s.restrict(c, sc, &f); err != nil {
-		s.fail(c, err)
+	return sf, f, true
+}
+
+func (s *inboxPages) listOffers(c *gin.Context, sc offerScope) {
+	sf, f, ok := s.scopedFilter(c, sc)
+	if !ok {
 		return
 	}
 	list, err := s.offers.List(c.Request.Context(), f)
@@ -213,48 +204,33 @@ func (s *inboxPages) listOffers(c *gin.Context, sc offerScope) {
 		s.fail(c, err)
 		return
 	}
-	acc, err := s.account(c)
-	if err != nil {
-		s.internalError(c, err)
+	pg, ok := s.page(c, "staff.offers.title", sc.nav())
+	if !ok {
 		return
 	}
-	b := s.base(c, s.tr.T(c.GetString(ctxLang), "staff.offers.title"))
-	b.Nav = "staff"
-	if !sc.staff {
-		b.Nav = "manage"
-	}
-	link := func(v url.Values) string {
-		if len(v) == 0 {
-			return sc.root
-		}
-		return sc.root + "?" + v.Encode()
-	}
 	p := StaffOffersPage{
-		Base: b, Account: acc, Root: sc.root, Staff: sc.staff, List: list, Filter: sf, Statuses: offers.Statuses(), Kinds: directory.SupportKinds(),
+		Page: pg, Root: sc.root, Staff: sc.staff, List: list, Filter: sf, Statuses: offers.Statuses(), Kinds: directory.SupportKinds(),
 		Sorts: offers.Sorts(),
 		StatusURL: func(status string) string {
-			v := sf.values()
+			v := sf.Values()
 			v.Del("status")
 			if status != "" {
 				v.Set("status", status)
 			}
-			return link(v)
+			return link(sc.root, v)
 		},
 	}
-	csvValues := sf.values()
-	p.CSVURL = sc.root + ".csv"
-	if len(csvValues) > 0 {
-		p.CSVURL += "?" + csvValues.Encode()
+	p.CSVURL = link(sc.root+".csv", sf.Values())
+	pageURL := func(n int) string {
+		v := sf.Values()
+		v.Set("page", strconv.Itoa(n))
+		return link(sc.root, v)
 	}
 	if list.Page > 1 {
-		v := sf.values()
-		v.Set("page", strconv.Itoa(list.Page-1))
-		p.PrevURL = link(v)
+		p.PrevURL = pageURL(list.Page - 1)
 	}
 	if list.Page < list.Pages {
-		v := sf.values()
-		v.Set("page", strconv.Itoa(list.Page+1))
-		p.NextURL = link(v)
+		p.NextURL = pageURL(list.Page + 1)
 	}
 	c.Header("Cache-Control", "no-store")
 	s.render(c, http.StatusOK, "staff_offers", p)
@@ -262,13 +238,8 @@ func (s *inboxPages) listOffers(c *gin.Context, sc offerScope) {
 
 // exportOffers sends the filtered inbox as CSV (every page).
 func (s *inboxPages) exportOffers(c *gin.Context, sc offerScope) {
-	_, f, err := parseStaffFilter(c)
-	if err != nil {
-		s.fail(c, err)
-		return
-	}
-	if err := s.restrict(c, sc, &f); err != nil {
-		s.fail(c, err)
+	_, f, ok := s.scopedFilter(c, sc)
+	if !ok {
 		return
 	}
 	f.PerPage, f.Page = -1, 1
@@ -330,17 +301,12 @@ func (s *inboxPages) renderOffer(c *gin.Context, sc offerScope, status int, id i
 		s.fail(c, err)
 		return
 	}
-	acc, err := s.account(c)
-	if err != nil {
-		s.internalError(c, err)
+	pg, ok := s.page(c, "", sc.nav())
+	if !ok {
 		return
 	}
-	b := s.base(c, d.Reference)
-	b.Nav = "staff"
-	if !sc.staff {
-		b.Nav = "manage"
-	}
-	p := StaffOfferPage{Base: b, Account: acc, Root: sc.root, Staff: sc.staff, Offer: d, RoutingReason: s.routingReason(b.Lang, d.Offer),
+	pg.Title = d.Reference
+	p := StaffOfferPage{Page: pg, Root: sc.root, Staff: sc.staff, Offer: d, RoutingReason: s.routingReason(pg.Lang, d.Offer),
 		Next: offers.NextStatuses(d.Status), Alert: alert}
 	if sc.staff && d.AnonymisedAt == nil {
 		if p.Contacts, err = s.dir.ContactPoints(c.Request.Context(), d.OrganisationID); err != nil {
@@ -352,17 +318,28 @@ func (s *inboxPages) renderOffer(c *gin.Context, sc offerScope, status int, id i
 	s.render(c, status, "staff_offer", p)
 }
 
-func (s *inboxPages) changeStatus(c *gin.Context, sc offerScope) {
+// visibleOfferID is the id of the path's offer if sc may see it; else it
+// has answered.
+func (s *inboxPages) visibleOfferID(c *gin.Context, sc offerScope) (int64, bool) {
 	id, ok := s.offerID(c)
 	if !ok {
-		return
+		return 0, false
 	}
 	if _, err := s.visibleOffer(c, sc, id); err != nil {
 		s.fail(c, err)
+		return 0, false
+	}
+	return id, true
+}
+
+func (s *inboxPages) changeStatus(c *gin.Context, sc offerScope) {
+	id, ok := s.visibleOfferID(c, sc)
+	if !ok {
 		return
 	}
-	version, _ := strconv.Atoi(c.PostForm("version"))
-	err := s.offers.ChangeStatus(c.Request.Context(), s.actor(c), id, c.PostForm("status"), version)
+	f := newFormReader(c)
+	version, _ := strconv.Atoi(f.raw("version")) // a bad version is a conflict
+	err := s.offers.ChangeStatus(c.Request.Context(), s.actor(c), id, f.raw("status"), version)
 	if errors.Is(err, fault.ErrConflict) {
 		s.renderOffer(c, sc, statusOf(err), id, s.tr.T(c.GetString(ctxLang), "staff.offer.conflict"))
 		return
@@ -375,15 +352,11 @@ func (s *inboxPages) changeStatus(c *gin.Context, sc offerScope) {
 }
 
 func (s *inboxPages) addNote(c *gin.Context, sc offerScope) {
-	id, ok := s.offerID(c)
+	id, ok := s.visibleOfferID(c, sc)
 	if !ok {
 		return
 	}
-	if _, err := s.visibleOffer(c, sc, id); err != nil {
-		s.fail(c, err)
-		return
-	}
-	err := s.offers.AddNote(c.Request.Context(), s.actor(c), id, c.PostForm("body"))
+	err := s.offers.AddNote(c.Request.Context(), s.actor(c), id, newFormReader(c).raw("body"))
 	if errors.Is(err, fault.ErrInvalid) {
 		s.renderOffer(c, sc, http.StatusUnprocessableEntity, id, s.tr.T(c.GetString(ctxLang), "staff.offer.note.invalid"))
 		return

@@ -29,8 +29,7 @@ type Bar struct {
 
 // StaffDashboardPage is the data of the staff dashboard.
 type StaffDashboardPage struct {
-	Base
-	Account
+	Page
 	Stats  *offers.Stats
 	Weeks  Chart
 	Kinds  Chart
@@ -81,21 +80,18 @@ func (s *inboxPages) showStaffDashboard(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	acc, err := s.account(c)
-	if err != nil {
-		s.internalError(c, err)
+	pg, ok := s.page(c, "staff.dashboard.title", "staff")
+	if !ok {
 		return
 	}
-	lang := c.GetString(ctxLang)
-	b := s.base(c, s.tr.T(lang, "staff.dashboard.title"))
-	b.Nav = "staff"
+	lang := pg.Lang
 	var labels []string
 	var values []int
 	for _, w := range st.Weeks {
 		labels = append(labels, w.Start.Format("02/01"))
 		values = append(values, w.Count)
 	}
-	p := StaffDashboardPage{Base: b, Account: acc, Stats: st,
+	p := StaffDashboardPage{Page: pg, Stats: st,
 		Weeks: columns(s.tr.T(lang, "staff.dashboard.weeks"), labels, values)}
 	labels, values = nil, nil
 	for _, k := range st.Kinds {

@@ -184,7 +184,7 @@ func (n *NewOrganisation) validate() error {
 	}
 	for i, r := range n.Rules {
 		if !r.Kind.Valid() || !contacts[r.Contact] || (r.Office != "" && !offices[r.Office]) || (r.Project != "" && !projects[r.Project]) {
-			all.Add(fmt.Sprintf("rules[%d]", i), "refers to an unknown kind, contact, office or project")
+			all.Add(fmt.Sprintf("rules[%d]", i), "manage.err.unknown_reference")
 		}
 	}
 	return all.Err()

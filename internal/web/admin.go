@@ -8,6 +8,7 @@ import (
 
 	"github.com/partnerdir/partnerdir/internal/accounts"
 	"github.com/partnerdir/partnerdir/internal/directory"
+	"github.com/partnerdir/partnerdir/internal/fault"
 )
 
 // AdminPage is what every /admin page carries; Section is the active
@@ -72,7 +73,7 @@ func (s *adminPages) listAdminOrganisations(c *gin.Context) {
 		return
 	}
 	if status != "" && !directory.ValidStatus(status) {
-		s.fail(c, &badRequest{"status", "unknown status"})
+		s.fail(c, fault.InvalidValue("status", "param.err.unknown_status", status))
 		return
 	}
 	lang := c.GetString(ctxLang)

@@ -15,15 +15,6 @@ import (
 // maxParamLen bounds every query parameter; longer values are a 400.
 const maxParamLen = 200
 
-// badRequest is a query parameter that failed validation: invalid input
-// whose text (param: reason) is the error page's detail.
-type badRequest struct{ param, reason string }
-
-func (e *badRequest) Error() string { return e.param + ": " + e.reason }
-
-// Unwrap makes a badRequest match fault.ErrInvalid.
-func (e *badRequest) Unwrap() error { return fault.ErrInvalid }
-
 // query reads a query parameter, refusing over-long and repeated values.
 func query(c *gin.Context, name string) (string, error) {
 	vs := c.QueryArray(name)
@@ -31,9 +22,9 @@ func query(c *gin.Context, name string) (string, error) {
 	case len(vs) == 0:
 		return "", nil
 	case len(vs) > 1:
-		return "", &badRequest{name, "given more than once"}
+		return "", fault.InvalidField(name, "param.err.repeated")
 	case utf8.RuneCountInString(vs[0]) > maxParamLen || !utf8.ValidString(vs[0]):
-		return "", &badRequest{name, "too long or not valid text"}
+		return "", fault.InvalidField(name, "param.err.too_long")
 	}
 	return strings.TrimSpace(vs[0]), nil
 }
@@ -173,7 +164,7 @@ func (s *publicPages) listFilter(c *gin.Context) (directory.ListFilter, error) {
 			known = known || t.Slug == f.Theme
 		}
 		if !known {
-			return f, &badRequest{"theme", "unknown theme " + f.Theme}
+			return f, fault.InvalidValue("theme", "param.err.unknown_theme", f.Theme)
 		}
 	}
 	if f.Country, err = query(c, "country"); err != nil {
@@ -181,7 +172,7 @@ func (s *publicPages) listFilter(c *gin.Context) (directory.ListFilter, error) {
 	}
 	f.Country = strings.ToUpper(f.Country)
 	if _, ok := s.countries[f.Country]; f.Country != "" && !ok {
-		return f, &badRequest{"country", "unknown country code " + f.Country}
+		return f, fault.InvalidValue("country", "param.err.unknown_country", f.Country)
 	}
 	kind, err := query(c, "kind")
 	if err != nil {
@@ -190,7 +181,7 @@ func (s *publicPages) listFilter(c *gin.Context) (directory.ListFilter, error) {
 	if kind != "" {
 		k, ok := directory.KindFromSlug(kind)
 		if !ok {
-			return f, &badRequest{"kind", "unknown kind of organisation " + kind}
+			return f, fault.InvalidValue("kind", "param.err.unknown_kind", kind)
 		}
 		f.Kind = k
 	}
@@ -201,12 +192,12 @@ func (s *publicPages) listFilter(c *gin.Context) (directory.ListFilter, error) {
 		return f, err
 	}
 	if f.After != "" && f.Before != "" {
-		return f, &badRequest{"after", "cannot be combined with before"}
+		return f, fault.InvalidField("after", "param.err.after_and_before")
 	}
 	if v, err := query(c, "page"); err != nil {
 		return f, err
 	} else if v != "" {
-		return f, &badRequest{"page", "this list pages with the next and previous links"}
+		return f, fault.InvalidField("page", "param.err.page_links")
 	}
 	f.Limit = 20
 	return f, nil

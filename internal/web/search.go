@@ -82,15 +82,15 @@ func (s *publicPages) searchQuery(c *gin.Context, themes []directory.Theme) (sea
 	}
 	q.Country = strings.ToUpper(q.Country)
 	if _, ok := s.countries[q.Country]; q.Country != "" && !ok {
-		return q, &badRequest{"country", "unknown country code"}
+		return q, fault.InvalidValue("country", "param.err.unknown_country", q.Country)
 	}
 	if q.Theme != "" && !themeKnown(themes, q.Theme) {
-		return q, &badRequest{"theme", "unknown theme"}
+		return q, fault.InvalidValue("theme", "param.err.unknown_theme", q.Theme)
 	}
 	if page != "" {
 		n, err := strconv.Atoi(page)
 		if err != nil || n < 1 {
-			return q, &badRequest{"page", "must be a positive whole number"}
+			return q, fault.InvalidValue("page", "param.err.page", page)
 		}
 		q.Page = n
 	}

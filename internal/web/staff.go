@@ -88,7 +88,7 @@ func parseStaffFilter(c *gin.Context) (StaffFilter, offers.Filter, error) {
 		Overdue: sf.Overdue, Sort: sf.Sort, Page: page}
 	if sf.Status != "" {
 		if !validStatus(sf.Status) {
-			return sf, f, &badRequest{"status", "unknown status"}
+			return sf, f, fault.InvalidValue("status", "param.err.unknown_status", sf.Status)
 		}
 		f.Status = sf.Status
 	}
@@ -102,7 +102,7 @@ func parseStaffFilter(c *gin.Context) (StaffFilter, offers.Filter, error) {
 		}
 		t, perr := time.ParseInLocation("2006-01-02", d.raw, time.UTC)
 		if perr != nil {
-			return sf, f, &badRequest{d.n, "not a date (YYYY-MM-DD)"}
+			return sf, f, fault.InvalidField(d.n, "param.err.date")
 		}
 		*d.dst = t
 	}

@@ -154,12 +154,12 @@ func TestBadInputGetsAClearError(t *testing.T) {
 	}{
 		{"/organisations?page=abc", 400, "page"},
 		{"/organisations?page=-1", 400, "page"},
-		{"/organisations?country=XX", 400, "unknown country code XX"},
-		{"/organisations?theme=nope", 400, "unknown theme"},
-		{"/organisations?kind=alien", 400, "unknown kind"},
-		{"/organisations?theme=" + long, 400, "too long"},
+		{"/organisations?country=XX", 400, "country: code de pays inconnu : XX"},
+		{"/organisations?theme=nope", 400, "theme: thème inconnu : nope"},
+		{"/organisations?kind=alien", 400, "kind: type d’organisation inconnu : alien"},
+		{"/organisations?theme=" + long, 400, "theme: trop long"},
 		{"/organisations?after=%25%25", 400, "after"},
-		{"/organisations?country=ML&country=LU", 400, "more than once"},
+		{"/organisations?country=ML&country=LU", 400, "country: donné plusieurs fois"},
 		{"/organisations/unknown-org", 404, "Page introuvable"},
 		{"/organisations/NOT_A_SLUG", 404, "Page introuvable"},
 		{"/countries/XX", 404, "Page introuvable"},
@@ -174,6 +174,11 @@ func TestBadInputGetsAClearError(t *testing.T) {
 		if !strings.Contains(rec.Body.String(), `<html lang="fr">`) {
 			t.Errorf("%s: not the site's error page", tt.path[:min(len(tt.path), 60)])
 		}
+	}
+	// The reason is in the page's language: English for an English reader.
+	if rec := get(t, h, "/organisations?country=XX", "Accept-Language", "en"); rec.Code != http.StatusBadRequest ||
+		!strings.Contains(rec.Body.String(), "country: unknown country code XX") || strings.Contains(rec.Body.String(), "param.err") {
+		t.Errorf("country=XX in English: %d %s", rec.Code, rec.Body)
 	}
 	if rec := get(t, h, "/countries/ml"); rec.Code != http.StatusMovedPermanently || rec.Header().Get("Location") != "/countries/ML" {
 		t.Errorf("/countries/ml: %d → %q", rec.Code, rec.Header().Get("Location"))

@@ -77,7 +77,7 @@ func (s *Server) refuseCrossOrigin(c *gin.Context) {
 	if err := s.crossSite.Check(c.Request); err != nil {
 		s.logger(c).Warn("cross-origin request refused", "err", err, "origin", c.GetHeader("Origin"),
 			"sec_fetch_site", c.GetHeader("Sec-Fetch-Site"))
-		s.errorPage(c, http.StatusForbidden, s.tr.T(c.GetString(ctxLang), "auth.csrf.crosssite"))
+		s.fail(c, fault.New(fault.Forbidden, "auth.csrf.crosssite"))
 		return
 	}
 	c.Next()
@@ -122,7 +122,7 @@ func (s *Server) checkToken(c *gin.Context, refuse gin.HandlerFunc) {
 			c.Abort()
 			return
 		}
-		s.errorPage(c, http.StatusForbidden, s.tr.T(c.GetString(ctxLang), "auth.csrf.token"))
+		s.fail(c, fault.New(fault.Forbidden, "auth.csrf.token"))
 		return
 	}
 	c.Next()
@@ -220,7 +220,7 @@ func (s *Server) requireRole(c *gin.Context, ok func(*accounts.User) bool) {
 		return
 	}
 	if !ok(u) {
-		s.errorPage(c, http.StatusForbidden, "")
+		s.fail(c, fault.ErrForbidden)
 		return
 	}
 	// Two-factor authentication is required for admins and staff.

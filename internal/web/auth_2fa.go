@@ -190,7 +190,7 @@ func (s *accountPages) enableTwoFactor(c *gin.Context) {
 func (s *accountPages) disableTwoFactor(c *gin.Context) {
 	u := s.currentUser(c)
 	if u.IsStaff() {
-		s.errorPage(c, http.StatusForbidden, "")
+		s.fail(c, fault.ErrForbidden)
 		return
 	}
 	ctx := c.Request.Context()

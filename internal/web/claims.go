@@ -36,7 +36,7 @@ func (s *joiningPages) showClaim(c *gin.Context) {
 func (s *joiningPages) renderClaim(c *gin.Context, status int, p ClaimPage) {
 	slug := c.Param("slug")
 	if !directory.ValidSlug(slug) {
-		s.errorPage(c, http.StatusNotFound, "")
+		s.fail(c, fault.ErrNotFound)
 		return
 	}
 	var userID int64

@@ -124,7 +124,7 @@ func (s *joiningPages) showJoinReceived(c *gin.Context) {
 	slug := c.Query("org")
 	u := s.currentUser(c)
 	if !directory.ValidSlug(slug) {
-		s.errorPage(c, http.StatusNotFound, "")
+		s.fail(c, fault.ErrNotFound)
 		return
 	}
 	ctx := c.Request.Context()

@@ -11,6 +11,7 @@ import (
 
 	"github.com/partnerdir/partnerdir/internal/accounts"
 	"github.com/partnerdir/partnerdir/internal/directory"
+	"github.com/partnerdir/partnerdir/internal/fault"
 )
 
 // Context keys set by requireMembership.
@@ -32,7 +33,7 @@ func (s *Server) requireMembership(c *gin.Context) {
 	}
 	slug := c.Param("org")
 	if !directory.ValidSlug(slug) {
-		s.errorPage(c, http.StatusNotFound, "")
+		s.fail(c, fault.ErrNotFound)
 		return
 	}
 	ctx := c.Request.Context()
@@ -99,7 +100,7 @@ func (s *managePages) managePage(c *gin.Context, titleID, section string, st For
 func (s *kit) pathID(c *gin.Context, name string) (int64, bool) {
 	id, err := strconv.ParseInt(c.Param(name), 10, 64)
 	if err != nil || id <= 0 {
-		s.errorPage(c, http.StatusNotFound, "")
+		s.fail(c, fault.ErrNotFound)
 		return 0, false
 	}
 	return id, true

@@ -6,6 +6,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/partnerdir/partnerdir/internal/accounts"
+	"github.com/partnerdir/partnerdir/internal/fault"
 )
 
 // AccessPage is the data of the page listing who can edit an
@@ -41,7 +42,7 @@ func (s *managePages) renderAccess(c *gin.Context, status int, inv accounts.Invi
 // inviteMember lets an owner give someone access by email.
 func (s *managePages) inviteMember(c *gin.Context) {
 	if c.GetString(ctxOrgRole) != accounts.OrgOwner {
-		s.errorPage(c, http.StatusForbidden, "")
+		s.fail(c, fault.ErrForbidden)
 		return
 	}
 	org := s.managedOrg(c)

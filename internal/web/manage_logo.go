@@ -132,12 +132,12 @@ func (s *managePages) redrawProfile(c *gin.Context) func(int, Form) {
 func (s *managePages) serveLogo(c *gin.Context) {
 	name := c.Param("name")
 	if !logoName.MatchString(name) {
-		s.errorPage(c, http.StatusNotFound, "")
+		s.fail(c, fault.ErrNotFound)
 		return
 	}
 	f, err := os.Open(filepath.Join(s.logoDir(), name))
 	if err != nil {
-		s.errorPage(c, http.StatusNotFound, "")
+		s.fail(c, fault.ErrNotFound)
 		return
 	}
 	defer f.Close()

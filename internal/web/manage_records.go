@@ -9,6 +9,7 @@ import (
 
 	"github.com/partnerdir/partnerdir/internal/audit"
 	"github.com/partnerdir/partnerdir/internal/directory"
+	"github.com/partnerdir/partnerdir/internal/fault"
 )
 
 // record is one kind of an organisation's child records (offices, team
@@ -113,7 +114,7 @@ func (r record[T]) find(c *gin.Context) (*T, bool) {
 			return &all[i], true
 		}
 	}
-	r.s.errorPage(c, http.StatusNotFound, "")
+	r.s.fail(c, fault.ErrNotFound)
 	return nil, false
 }
 

@@ -6,13 +6,14 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/partnerdir/partnerdir/internal/accounts"
+	"github.com/partnerdir/partnerdir/internal/fault"
 )
 
 // submitForReview lets an owner send a draft listing (a new one, or one an
 // admin rejected) to the admins' review queue.
 func (s *managePages) submitForReview(c *gin.Context) {
 	if c.GetString(ctxOrgRole) != accounts.OrgOwner {
-		s.errorPage(c, http.StatusForbidden, "")
+		s.fail(c, fault.ErrForbidden)
 		return
 	}
 	org := s.managedOrg(c)

@@ -221,7 +221,7 @@ func (s *publicPages) showCountry(c *gin.Context) {
 			c.Redirect(http.StatusMovedPermanently, "/countries/"+code)
 			return
 		}
-		s.errorPage(c, http.StatusNotFound, "")
+		s.fail(c, fault.ErrNotFound)
 		return
 	}
 	f, err := s.listFilter(c)
@@ -300,7 +300,7 @@ type ProfilePage struct {
 func (s *publicPages) showOrganisation(c *gin.Context) {
 	slug := c.Param("slug")
 	if !directory.ValidSlug(slug) {
-		s.errorPage(c, http.StatusNotFound, "")
+		s.fail(c, fault.ErrNotFound)
 		return
 	}
 	p, err := s.dir.Profile(c.Request.Context(), slug, directory.ProfileOptions{})
@@ -340,7 +340,7 @@ func (s *publicPages) profileStamp(c *gin.Context) (string, error) {
 func (s *Server) switchLanguage(c *gin.Context) {
 	to := c.Query("to")
 	if to != "fr" && to != "en" {
-		s.errorPage(c, http.StatusBadRequest, "to: must be fr or en")
+		s.fail(c, fault.InvalidValue("to", "param.err.lang", to))
 		return
 	}
 	next := c.Query("next")
@@ -355,6 +355,6 @@ func (s *Server) switchLanguage(c *gin.Context) {
 
 func (s *Server) static(c *gin.Context) {
 	if !s.assets.serve(c.Writer, c.Request) {
-		s.errorPage(c, http.StatusNotFound, "")
+		s.fail(c, fault.ErrNotFound)
 	}
 }

@@ -6,6 +6,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/partnerdir/partnerdir/internal/directory"
+	"github.com/partnerdir/partnerdir/internal/fault"
 )
 
 // Handler returns the HTTP handler with every route. Middleware order:
@@ -183,7 +184,7 @@ func (s *Server) Handler() http.Handler {
 	claims.POST("/:id/approve", s.admin.approveClaim)
 	claims.POST("/:id/reject", s.admin.rejectClaim)
 
-	r.NoRoute(func(c *gin.Context) { s.errorPage(c, http.StatusNotFound, "") })
+	r.NoRoute(func(c *gin.Context) { s.fail(c, fault.ErrNotFound) })
 	r.NoMethod(func(c *gin.Context) { s.errorPage(c, http.StatusMethodNotAllowed, "") })
 	return r
 }

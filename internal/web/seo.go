@@ -10,6 +10,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/partnerdir/partnerdir/internal/directory"
+	"github.com/partnerdir/partnerdir/internal/fault"
 )
 
 // sitemapSize is the number of profiles per sitemap file (the protocol
@@ -57,7 +58,7 @@ func (s *publicPages) showSitemapPage(c *gin.Context) {
 	num, ok := strings.CutPrefix(strings.TrimSuffix(name, ".xml"), "sitemap-")
 	page, err := strconv.Atoi(num)
 	if !ok || !strings.HasSuffix(name, ".xml") || err != nil || page < 1 || page > 1000 {
-		s.errorPage(c, http.StatusNotFound, "")
+		s.fail(c, fault.ErrNotFound)
 		return
 	}
 	s.writeSitemapPage(c, page)
@@ -84,7 +85,7 @@ func (s *publicPages) writeSitemapPage(c *gin.Context, page int) {
 		}
 		if len(entries) < sitemapSize {
 			if p < page {
-				s.errorPage(c, http.StatusNotFound, "")
+				s.fail(c, fault.ErrNotFound)
 				return
 			}
 			break

@@ -281,7 +281,7 @@ func csvSafe(cells ...string) []string {
 func (s *inboxPages) offerID(c *gin.Context) (int64, bool) {
 	id, err := strconv.ParseInt(c.Param("id"), 10, 64)
 	if err != nil || id <= 0 {
-		s.errorPage(c, http.StatusNotFound, "")
+		s.fail(c, fault.ErrNotFound)
 		return 0, false
 	}
 	return id, true

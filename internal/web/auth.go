@@ -1,9 +1,7 @@
 package web
 
 import (
-	"crypto/rand"
 	"crypto/subtle"
-	"encoding/base64"
 	"errors"
 	"net/http"
 	"net/url"
@@ -11,22 +9,18 @@ import (
 
 	"github.com/gin-gonic/gin"
 	"github.com/gorilla/securecookie"
-	"github.com/gorilla/sessions"
 
 	"github.com/partnerdir/partnerdir/internal/accounts"
-	"github.com/partnerdir/partnerdir/internal/audit"
 	"github.com/partnerdir/partnerdir/internal/fault"
+	"github.com/partnerdir/partnerdir/internal/web/kit"
 )
 
 // Session cookie and form token names.
 const (
 	// SessionCookie carries the signed, encrypted session id.
-	SessionCookie = "pd_session"
+	SessionCookie = kit.SessionCookie
 	// CSRFField is the hidden form field carrying the per-session token.
-	CSRFField   = "csrf_token"
-	sessionCSRF = "csrf"
-	ctxSession  = "session"
-	ctxUser     = "user"
+	CSRFField = "csrf_token"
 )
 
 // newSessions makes the session store and the cross-origin guard. Without
@@ -52,18 +46,18 @@ func newSessions(d Deps) (*accounts.SessionStore, *http.CrossOriginProtection, e
 func (s *Server) loadSession(c *gin.Context) {
 	sess, err := s.sessions.Get(c.Request, SessionCookie)
 	if err != nil {
-		s.internalError(c, err)
+		s.InternalError(c, err)
 		c.Abort()
 		return
 	}
-	c.Set(ctxSession, sess)
+	c.Set(kit.CtxSession, sess)
 	if id, ok := sess.Values[accounts.SessionUserID].(int64); ok {
 		u, err := s.acc.User(c.Request.Context(), id)
 		switch {
 		case err == nil && !u.Disabled:
-			c.Set(ctxUser, u)
+			c.Set(kit.CtxUser, u)
 		case err != nil && !errors.Is(err, fault.ErrNotFound):
-			s.internalError(c, err)
+			s.InternalError(c, err)
 			c.Abort()
 			return
 		}
@@ -75,9 +69,9 @@ func (s *Server) loadSession(c *gin.Context) {
 // refuses unsafe requests a browser says come from another site.
 func (s *Server) refuseCrossOrigin(c *gin.Context) {
 	if err := s.crossSite.Check(c.Request); err != nil {
-		s.logger(c).Warn("cross-origin request refused", "err", err, "origin", c.GetHeader("Origin"),
+		s.Logger(c).Warn("cross-origin request refused", "err", err, "origin", c.GetHeader("Origin"),
 			"sec_fetch_site", c.GetHeader("Sec-Fetch-Site"))
-		s.fail(c, fault.New(fault.Forbidden, "auth.csrf.crosssite"))
+		s.Fail(c, fault.New(fault.Forbidden, "auth.csrf.crosssite"))
 		return
 	}
 	c.Next()
@@ -105,24 +99,24 @@ func (s *Server) checkToken(c *gin.Context, refuse gin.HandlerFunc) {
 		return
 	}
 	var want string
-	if sess := s.session(c); sess != nil {
-		want, _ = sess.Values[sessionCSRF].(string)
+	if sess := s.Session(c); sess != nil {
+		want, _ = sess.Values[kit.SessionCSRF].(string)
 	}
 	// A body past MaxBodyBytes is a 413 here too, not a missing token.
 	var tooLarge *http.MaxBytesError
 	if err := readForm(c.Request); errors.As(err, &tooLarge) {
-		s.errorPage(c, http.StatusRequestEntityTooLarge, "")
+		s.RenderError(c, http.StatusRequestEntityTooLarge, "")
 		return
 	}
 	got := c.PostForm(CSRFField)
 	if want == "" || subtle.ConstantTimeCompare([]byte(got), []byte(want)) != 1 {
-		s.logger(c).Warn("form token missing or wrong", "path", c.Request.URL.Path, "has_session", want != "")
+		s.Logger(c).Warn("form token missing or wrong", "path", c.Request.URL.Path, "has_session", want != "")
 		if refuse != nil {
 			refuse(c)
 			c.Abort()
 			return
 		}
-		s.fail(c, fault.New(fault.Forbidden, "auth.csrf.token"))
+		s.Fail(c, fault.New(fault.Forbidden, "auth.csrf.token"))
 		return
 	}
 	c.Next()
@@ -141,57 +135,9 @@ func readForm(r *http.Request) error {
 	return nil
 }
 
-func (s *kit) session(c *gin.Context) *sessions.Session {
-	if v, ok := c.Get(ctxSession); ok {
-		return v.(*sessions.Session)
-	}
-	return nil
-}
-
-// currentUser is the signed-in user, or nil.
-func (s *kit) currentUser(c *gin.Context) *accounts.User {
-	if v, ok := c.Get(ctxUser); ok {
-		return v.(*accounts.User)
-	}
-	return nil
-}
-
-// actor is the audit actor of the request.
-func (s *kit) actor(c *gin.Context) audit.Actor {
-	a := audit.Actor{Label: "anonymous", RequestID: c.GetString(ctxRequestID)}
-	if u := s.currentUser(c); u != nil {
-		a.UserID, a.Label = u.ID, u.Email
-	}
-	return a
-}
-
-// formToken returns the session's form token for a page's forms, starting
-// a session (and setting its cookie) when there is none yet. Call it before
-// rendering.
-func (s *kit) formToken(c *gin.Context) (string, error) {
-	sess := s.session(c)
-	if sess == nil {
-		return "", nil
-	}
-	if t, ok := sess.Values[sessionCSRF].(string); ok && t != "" {
-		return t, nil
-	}
-	sess.Values[sessionCSRF] = newToken()
-	if err := sess.Save(c.Request, c.Writer); err != nil {
-		return "", err
-	}
-	return sess.Values[sessionCSRF].(string), nil
-}
-
-func newToken() string {
-	b := make([]byte, 32)
-	_, _ = rand.Read(b)
-	return base64.RawURLEncoding.EncodeToString(b)
-}
-
 // requireUser sends anonymous visitors to the login page, then back.
 func (s *Server) requireUser(c *gin.Context) {
-	if s.currentUser(c) == nil {
+	if s.CurrentUser(c) == nil {
 		next := "/"
 		if c.Request.Method == http.MethodGet {
 			next = c.Request.URL.RequestURI()
@@ -214,13 +160,13 @@ func (s *Server) requireAdmin(c *gin.Context) {
 }
 
 func (s *Server) requireRole(c *gin.Context, ok func(*accounts.User) bool) {
-	u := s.currentUser(c)
+	u := s.CurrentUser(c)
 	if u == nil {
 		s.requireUser(c)
 		return
 	}
 	if !ok(u) {
-		s.fail(c, fault.ErrForbidden)
+		s.Fail(c, fault.ErrForbidden)
 		return
 	}
 	// Two-factor authentication is required for admins and staff.
@@ -230,171 +176,4 @@ func (s *Server) requireRole(c *gin.Context, ok func(*accounts.User) bool) {
 		return
 	}
 	c.Next()
-}
-
-// Account is the signed-in part of a page: who is signed in and the form
-// token every form carries.
-type Account struct {
-	User *accounts.User
-	CSRF string
-}
-
-// accountPage marks the data of the pages that embed an Account (all but
-// the public, cached pages): the layout gives them the account stylesheet
-// and links (template func hasAccount).
-func (Account) accountPage() {}
-
-func (s *kit) account(c *gin.Context) (Account, error) {
-	t, err := s.formToken(c)
-	return Account{User: s.currentUser(c), CSRF: t}, err
-}
-
-// headerAccount is the account for a page without forms of its own: it
-// starts no session for anonymous visitors (only the header's sign-out form
-// of a signed-in user needs the token).
-func (s *kit) headerAccount(c *gin.Context) (Account, error) {
-	if s.currentUser(c) == nil {
-		return Account{}, nil
-	}
-	return s.account(c)
-}
-
-// LoginPage is the data of the login page.
-type LoginPage struct {
-	Page
-	Email  string
-	Next   string
-	Error  string
-	Notice string
-}
-
-// PromptPage is the data of a page with one small form (the login's code
-// step, the change of password): Error is the message id of the last
-// refusal, if any.
-type PromptPage struct {
-	Page
-	Error string
-}
-
-func (s *accountPages) renderPrompt(c *gin.Context, status int, page, titleID, nav, msg string) {
-	pg, ok := s.page(c, titleID, nav)
-	if !ok {
-		return
-	}
-	s.render(c, status, page, PromptPage{Page: pg, Error: msg})
-}
-
-// safeNext keeps redirects on this site: a local absolute path only.
-func safeNext(next string) string {
-	if next == "" || !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || strings.HasPrefix(next, "/\\") ||
-		strings.ContainsAny(next, "\r\n") {
-		return ""
-	}
-	return next
-}
-
-func (s *accountPages) showLogin(c *gin.Context) {
-	if s.currentUser(c) != nil {
-		c.Redirect(http.StatusSeeOther, s.home(c))
-		return
-	}
-	notice := ""
-	switch {
-	case c.Query("ended") != "":
-		notice = "auth.login.ended"
-	case c.Query("password") != "":
-		notice = "auth.login.password_changed"
-	}
-	s.renderLogin(c, http.StatusOK, LoginPage{Next: safeNext(c.Query("next")), Notice: notice})
-}
-
-func (s *accountPages) renderLogin(c *gin.Context, status int, p LoginPage) {
-	var ok bool
-	if p.Page, ok = s.page(c, "auth.login.title", "login"); !ok {
-		return
-	}
-	s.render(c, status, "login", p)
-}
-
-func (s *accountPages) login(c *gin.Context) {
-	f := newFormReader(c)
-	email, password := f.str("email"), f.raw("password")
-	next := safeNext(f.raw("next"))
-	p := LoginPage{Email: email, Next: next}
-	if len(email) > 254 || len(password) > 1024 {
-		p.Error = "auth.login.failed"
-		s.renderLogin(c, http.StatusBadRequest, p)
-		return
-	}
-	// The client address comes from Gin's ClientIP, which believes
-	// X-Forwarded-For only from the configured trusted proxies.
-	ip := c.ClientIP()
-	u, err := s.acc.Authenticate(c.Request.Context(), email, password, ip, c.GetString(ctxRequestID))
-	switch {
-	case errors.Is(err, accounts.ErrRateLimited), errors.Is(err, accounts.ErrBadCredentials):
-		if errors.Is(err, accounts.ErrRateLimited) {
-			s.logger(c).Warn("login rate limited", "client_ip", ip)
-			c.Header("Retry-After", "900")
-		}
-		p.Error = fault.Message(err) // auth.login.limited, auth.login.failed
-		s.renderLogin(c, statusOf(err), p)
-		return
-	case err != nil:
-		s.internalError(c, err)
-		return
-	}
-	if u.TwoFactor {
-		s.startSecondFactor(c, u, next)
-		return
-	}
-	// A fresh session id at login: a session id planted before login is
-	// worth nothing after it.
-	if err := renewSession(c, s.sessions, s.session(c), u.ID); err != nil {
-		s.internalError(c, err)
-		return
-	}
-	s.signedIn(c, u, next)
-}
-
-// renewSession starts a fresh session for uid, as every sign-in does: a
-// new session id, nothing kept from before, a new form token.
-func renewSession(c *gin.Context, store *accounts.SessionStore, sess *sessions.Session, uid int64) error {
-	if err := store.Renew(c.Request.Context(), sess); err != nil {
-		return err
-	}
-	for k := range sess.Values {
-		delete(sess.Values, k)
-	}
-	sess.Values[accounts.SessionUserID] = uid
-	sess.Values[accounts.SessionIP] = c.ClientIP()
-	sess.Values[sessionCSRF] = newToken()
-	return sess.Save(c.Request, c.Writer)
-}
-
-// signedIn sends u, whose session was just renewed, on to next or home.
-func (s *kit) signedIn(c *gin.Context, u *accounts.User, next string) {
-	c.Set(ctxUser, u)
-	if next == "" {
-		next = s.home(c)
-	}
-	c.Redirect(http.StatusSeeOther, next)
-}
-
-// home is where a signed-in user lands.
-func (s *kit) home(c *gin.Context) string {
-	if s.currentUser(c).IsStaff() {
-		return "/staff/offers"
-	}
-	return "/manage"
-}
-
-func (s *accountPages) logout(c *gin.Context) {
-	if sess := s.session(c); sess != nil {
-		sess.Options.MaxAge = -1
-		if err := sess.Save(c.Request, c.Writer); err != nil {
-			s.internalError(c, err)
-			return
-		}
-	}
-	c.Redirect(http.StatusSeeOther, "/")
 }

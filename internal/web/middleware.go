@@ -11,13 +11,8 @@ import (
 	"time"
 
 	"github.com/gin-gonic/gin"
-)
 
-// Context keys set by middleware.
-const (
-	ctxRequestID = "request_id"
-	ctxLang      = "lang"
-	ctxLogger    = "logger"
+	"github.com/partnerdir/partnerdir/internal/web/kit"
 )
 
 // MaxBodyBytes bounds every request body; uploads have their own limit.
@@ -29,17 +24,10 @@ func (s *Server) requestID(c *gin.Context) {
 	b := make([]byte, 8)
 	_, _ = rand.Read(b)
 	id := hex.EncodeToString(b)
-	c.Set(ctxRequestID, id)
-	c.Set(ctxLogger, s.log.With("request_id", id))
+	c.Set(kit.CtxRequestID, id)
+	c.Set(kit.CtxLogger, s.log.With("request_id", id))
 	c.Header("X-Request-Id", id)
 	c.Next()
-}
-
-func (s *kit) logger(c *gin.Context) *slog.Logger {
-	if l, ok := c.Get(ctxLogger); ok {
-		return l.(*slog.Logger)
-	}
-	return s.log
 }
 
 // accessLog writes one line per request once it is done.
@@ -51,7 +39,7 @@ func (s *Server) accessLog(c *gin.Context) {
 	if status >= 500 {
 		level = slog.LevelError
 	}
-	s.logger(c).Log(c.Request.Context(), level, "request",
+	s.Logger(c).Log(c.Request.Context(), level, "request",
 		"method", c.Request.Method, "path", c.Request.URL.Path, "status", status,
 		"duration_ms", float64(time.Since(start).Microseconds())/1000, "bytes", c.Writer.Size(),
 		"client_ip", c.ClientIP())
@@ -64,9 +52,9 @@ func (s *Server) recovery(c *gin.Context) {
 			if err, ok := v.(error); ok && errors.Is(err, http.ErrAbortHandler) {
 				panic(v)
 			}
-			s.logger(c).Error("panic", "panic", fmt.Sprint(v), "stack", string(debug.Stack()))
+			s.Logger(c).Error("panic", "panic", fmt.Sprint(v), "stack", string(debug.Stack()))
 			if !c.Writer.Written() {
-				s.errorPage(c, http.StatusInternalServerError, "")
+				s.RenderError(c, http.StatusInternalServerError, "")
 			}
 			c.Abort()
 		}
@@ -85,7 +73,7 @@ func (s *Server) securityHeaders(c *gin.Context) {
 	h.Set("X-Frame-Options", "DENY")
 	h.Set("Permissions-Policy", "camera=(), microphone=(), geolocation=(), interest-cohort=()")
 	h.Set("Cross-Origin-Opener-Policy", "same-origin")
-	if s.secure {
+	if s.Secure() {
 		h.Set("Strict-Transport-Security", "max-age=63072000; includeSubDomains")
 	}
 	c.Next()
@@ -95,7 +83,7 @@ func (s *Server) securityHeaders(c *gin.Context) {
 // error and the client a 413.
 func (s *Server) limitBody(c *gin.Context) {
 	if c.Request.ContentLength > MaxBodyBytes {
-		s.errorPage(c, http.StatusRequestEntityTooLarge, "")
+		s.RenderError(c, http.StatusRequestEntityTooLarge, "")
 		return
 	}
 	c.Request.Body = http.MaxBytesReader(c.Writer, c.Request.Body, MaxBodyBytes)
@@ -105,7 +93,7 @@ func (s *Server) limitBody(c *gin.Context) {
 // language picks the interface language for the request.
 func (s *Server) language(c *gin.Context) {
 	cookie, _ := c.Cookie("lang")
-	c.Set(ctxLang, negotiate(cookie, c.GetHeader("Accept-Language")))
+	c.Set(kit.CtxLang, negotiate(cookie, c.GetHeader("Accept-Language")))
 	c.Header("Vary", "Accept-Language, Cookie")
 	c.Next()
 }

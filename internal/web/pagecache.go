@@ -7,11 +7,9 @@ import (
 	"time"
 
 	"github.com/gin-gonic/gin"
-)
 
-// ctxPageCache carries, for a cacheable request that missed, where render
-// stores the page.
-const ctxPageCache = "page_cache"
+	"github.com/partnerdir/partnerdir/internal/web/kit"
+)
 
 // pageTTL bounds how long a cached page is served without re-rendering: it
 // is how far behind writes made by another process a list page can be (this
@@ -110,12 +108,12 @@ func (pc *pageCache) len() int {
 }
 
 // cachePage serves a public page from the cache for anonymous GETs, or
-// lets the handler render it and keeps the result (see render). stamp, when
+// lets the handler render it and keeps the result (kit.OnRender). stamp, when
 // not nil, names the current state of what the page shows; an error from
 // it skips the cache (the handler then reports the problem).
 func (s *Server) cachePage(stamp func(c *gin.Context) (string, error)) gin.HandlerFunc {
 	return func(c *gin.Context) {
-		if s.pages == nil || c.Request.Method != http.MethodGet || s.currentUser(c) != nil {
+		if s.pages == nil || c.Request.Method != http.MethodGet || s.CurrentUser(c) != nil {
 			return
 		}
 		var st string
@@ -125,7 +123,7 @@ func (s *Server) cachePage(stamp func(c *gin.Context) (string, error)) gin.Handl
 				return
 			}
 		}
-		lang := c.GetString(ctxLang)
+		lang := kit.Lang(c)
 		key := lang + " " + c.Request.URL.RequestURI()
 		if p, ok := s.pages.get(key, st); ok {
 			c.Header("Content-Language", p.lang)
@@ -135,16 +133,15 @@ func (s *Server) cachePage(stamp func(c *gin.Context) (string, error)) gin.Handl
 			return
 		}
 		c.Header("X-Page-Cache", "miss")
-		c.Set(ctxPageCache, &pendingPage{cache: s.pages, key: key, gen: s.pages.gen(), stamp: st})
+		p := &pendingPage{cache: s.pages, key: key, gen: s.pages.gen(), stamp: st}
+		kit.OnRender(c, func(status int, body []byte) { p.keep(c, status, body) })
 	}
 }
 
-// keepPage stores a page rendered for a cacheable request.
-func keepPage(c *gin.Context, status int, body []byte) {
-	v, ok := c.Get(ctxPageCache)
-	if !ok || status != http.StatusOK {
+// keep stores a page rendered for a cacheable request.
+func (p *pendingPage) keep(c *gin.Context, status int, body []byte) {
+	if status != http.StatusOK {
 		return
 	}
-	p := v.(*pendingPage)
-	p.cache.put(&cachedPage{key: p.key, body: body, lang: c.GetString(ctxLang), gen: p.gen, stamp: p.stamp, at: time.Now()})
+	p.cache.put(&cachedPage{key: p.key, body: body, lang: kit.Lang(c), gen: p.gen, stamp: p.stamp, at: time.Now()})
 }

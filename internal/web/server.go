@@ -1,16 +1,18 @@
 // Package web is Partnerdir's HTTP edge: the Gin engine and its one route
 // table (routes.go), the middleware (request ids, logging, recovery,
-// security headers, limits, sessions, CSRF), and the handlers in groups by
-// audience — public pages, the donor's form, account, manage, inbox, admin,
-// joining (groups.go) — each holding only the stores it uses, over a kit
-// shared by all of them (page base, rendering, forms, the one mapping of
-// errors to responses).
+// security headers, limits, sessions, CSRF), health, the page cache,
+// static files and the language switch. The handlers live in groups by
+// audience, one package each, side by side — public, donor, account,
+// manage, inbox, admin, join — each holding only the stores it uses, over
+// the kit (internal/web/kit: page base, rendering, forms, the one mapping
+// of errors to responses) that they all share. web imports the groups and
+// the kit; no group imports another, and the kit imports none of them
+// (layout_test.go checks it).
 package web
 
 import (
 	"context"
 	"fmt"
-	"html/template"
 	"io/fs"
 	"log/slog"
 	"net/http"
@@ -25,7 +27,18 @@ import (
 	"github.com/partnerdir/partnerdir/internal/locale"
 	"github.com/partnerdir/partnerdir/internal/offers"
 	"github.com/partnerdir/partnerdir/internal/search"
+	"github.com/partnerdir/partnerdir/internal/web/account"
+	"github.com/partnerdir/partnerdir/internal/web/admin"
+	"github.com/partnerdir/partnerdir/internal/web/donor"
+	"github.com/partnerdir/partnerdir/internal/web/inbox"
+	"github.com/partnerdir/partnerdir/internal/web/join"
+	"github.com/partnerdir/partnerdir/internal/web/kit"
+	"github.com/partnerdir/partnerdir/internal/web/manage"
+	"github.com/partnerdir/partnerdir/internal/web/public"
 )
+
+// Base is the part of every page's data the layout reads (kit.Base).
+type Base = kit.Base
 
 // Check reports the state of one dependency for /readyz: nil when up.
 type Check struct {
@@ -78,7 +91,8 @@ type Deps struct {
 // Server is the route table's side: the middleware's dependencies and the
 // handler groups.
 type Server struct {
-	*kit
+	*kit.Kit
+	log       *slog.Logger
 	dir       *directory.Store
 	checks    []Check
 	proxies   []string
@@ -87,13 +101,13 @@ type Server struct {
 	crossSite *http.CrossOriginProtection
 	pages     *pageCache
 
-	public   *publicPages
-	donor    *donorPages
-	accounts *accountPages
-	manage   *managePages
-	inbox    *inboxPages
-	admin    *adminPages
-	joining  *joiningPages
+	public   *public.Pages
+	donor    *donor.Pages
+	accounts *account.Pages
+	manage   *manage.Pages
+	inbox    *inbox.Pages
+	admin    *admin.Pages
+	joining  *join.Pages
 }
 
 // New prepares the server: it parses every template and loads the
@@ -102,34 +116,27 @@ func New(ctx context.Context, d Deps) (*Server, error) {
 	if err := d.check(); err != nil {
 		return nil, err
 	}
-	k := &kit{log: d.Logger, baseURL: strings.TrimSuffix(d.BaseURL.String(), "/"), secure: d.Secure, tr: d.Locale}
-	s := &Server{kit: k, dir: d.Directory, checks: d.Checks, proxies: d.TrustedProxies, acc: d.Accounts}
-	s.pages = newPageCache(d.PageCache, d.Directory.Generation)
-	var err error
-	if s.sessions, s.crossSite, err = newSessions(d); err != nil {
-		return nil, err
-	}
-	if k.assets, err = newAssets(d.Files); err != nil {
-		return nil, err
-	}
-	if k.renderer, err = newRenderer(d.Files, k.funcs()); err != nil {
-		return nil, err
-	}
 	countries, err := d.Directory.Countries(ctx)
 	if err != nil {
 		return nil, err
 	}
-	k.countries = make(map[string]directory.Country, len(countries))
-	for _, c := range countries {
-		k.countries[c.Code] = c
+	k, err := kit.New(kit.Config{Logger: d.Logger, BaseURL: d.BaseURL.String(), Secure: d.Secure, Locale: d.Locale,
+		Files: d.Files, Countries: countries})
+	if err != nil {
+		return nil, err
 	}
-	s.public = &publicPages{kit: k, dir: d.Directory, join: d.Joining, search: d.Search}
-	s.donor = &donorPages{kit: k, dir: d.Directory, offers: d.Offers}
-	s.accounts = &accountPages{kit: k, acc: d.Accounts, sessions: s.sessions}
-	s.manage = &managePages{kit: k, dir: d.Directory, acc: d.Accounts, uploadDir: d.UploadDir}
-	s.inbox = &inboxPages{kit: k, dir: d.Directory, acc: d.Accounts, offers: d.Offers}
-	s.admin = &adminPages{kit: k, dir: d.Directory, acc: d.Accounts, sessions: s.sessions, offers: d.Offers, join: d.Joining}
-	s.joining = &joiningPages{kit: k, dir: d.Directory, acc: d.Accounts, sessions: s.sessions, join: d.Joining}
+	s := &Server{Kit: k, log: d.Logger, dir: d.Directory, checks: d.Checks, proxies: d.TrustedProxies, acc: d.Accounts}
+	s.pages = newPageCache(d.PageCache, d.Directory.Generation)
+	if s.sessions, s.crossSite, err = newSessions(d); err != nil {
+		return nil, err
+	}
+	s.public = public.New(k, d.Directory, d.Joining, d.Search)
+	s.donor = donor.New(k, d.Directory, d.Offers)
+	s.accounts = account.New(k, d.Accounts, s.sessions)
+	s.manage = manage.New(k, d.Directory, d.Accounts, d.UploadDir)
+	s.inbox = inbox.New(k, d.Directory, d.Accounts, d.Offers)
+	s.admin = admin.New(k, d.Directory, d.Accounts, s.sessions, d.Offers, d.Joining)
+	s.joining = join.New(k, d.Directory, d.Accounts, s.sessions, d.Joining)
 	return s, nil
 }
 
@@ -151,51 +158,4 @@ func (d Deps) check() error {
 		return fmt.Errorf("web: missing dependencies: %s", strings.Join(missing, ", "))
 	}
 	return nil
-}
-
-func (s *kit) funcs() template.FuncMap {
-	return template.FuncMap{
-		"asset": s.assets.URL,
-		"country": func(lang, code string) string {
-			if c, ok := s.countries[code]; ok {
-				return c.Name(lang)
-			}
-			return code
-		},
-		"bind": func(page, item any) map[string]any { return map[string]any{"Page": page, "Item": item} },
-		"dict": dict,
-		"hasAccount": func(data any) bool {
-			_, ok := data.(interface{ accountPage() })
-			return ok
-		},
-		"add": func(a, b int) int { return a + b },
-		"paragraphs": func(s string) []string {
-			var out []string
-			for _, p := range strings.Split(strings.ReplaceAll(s, "\r\n", "\n"), "\n\n") {
-				if p = strings.TrimSpace(p); p != "" {
-					out = append(out, p)
-				}
-			}
-			return out
-		},
-		"str":  func(v any) string { return fmt.Sprint(v) },
-		"list": func(xs ...string) []string { return xs },
-	}
-}
-
-// dict builds the argument of a partial that takes named values, key and
-// value in turn: {{template "manage-edit" (dict "Page" . "Record" .Office)}}.
-func dict(kv ...any) (map[string]any, error) {
-	if len(kv)%2 != 0 {
-		return nil, fmt.Errorf("web: dict wants key and value pairs, got %d arguments", len(kv))
-	}
-	m := make(map[string]any, len(kv)/2)
-	for i := 0; i < len(kv); i += 2 {
-		k, ok := kv[i].(string)
-		if !ok {
-			return nil, fmt.Errorf("web: dict key %v is not a string", kv[i])
-		}
-		m[k] = kv[i+1]
-	}
-	return m, nil
 }

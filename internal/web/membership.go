@@ -1,0 +1,70 @@
+package web
+
+import (
+	"net/http"
+	"strings"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/partnerdir/partnerdir/internal/directory"
+	"github.com/partnerdir/partnerdir/internal/fault"
+	"github.com/partnerdir/partnerdir/internal/web/kit"
+)
+
+// requireMembership lets members (owners and editors) of the organisation
+// named by the :org parameter through, with its full profile in the
+// context. Anyone else gets 404, the same answer as for an unknown
+// organisation, so the pages reveal nothing. Platform staff are not
+// members and cannot edit profiles here.
+func (s *Server) requireMembership(c *gin.Context) {
+	u := s.CurrentUser(c)
+	if u == nil {
+		s.requireUser(c)
+		return
+	}
+	slug := c.Param("org")
+	if !directory.ValidSlug(slug) {
+		s.Fail(c, fault.ErrNotFound)
+		return
+	}
+	ctx := c.Request.Context()
+	p, err := s.dir.Profile(ctx, slug, directory.ProfileOptions{Unpublished: true, Private: true})
+	if err != nil {
+		s.Fail(c, err)
+		c.Abort()
+		return
+	}
+	role, err := s.acc.Role(ctx, u.ID, p.ID)
+	if err != nil {
+		s.Fail(c, err)
+		c.Abort()
+		return
+	}
+	c.Set(kit.CtxOrg, p)
+	c.Set(kit.CtxOrgRole, role)
+	c.Next()
+}
+
+// switchLanguage remembers the chosen interface language for a year and
+// returns to the page the visitor was on.
+func (s *Server) switchLanguage(c *gin.Context) {
+	to := c.Query("to")
+	if to != "fr" && to != "en" {
+		s.Fail(c, fault.InvalidValue("to", "param.err.lang", to))
+		return
+	}
+	next := c.Query("next")
+	// Only local paths: never an open redirect.
+	if !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || strings.HasPrefix(next, "/\\") {
+		next = "/"
+	}
+	http.SetCookie(c.Writer, &http.Cookie{Name: "lang", Value: to, Path: "/", MaxAge: 365 * 24 * 3600,
+		HttpOnly: true, Secure: s.Secure(), SameSite: http.SameSiteLaxMode})
+	c.Redirect(http.StatusSeeOther, next)
+}
+
+func (s *Server) static(c *gin.Context) {
+	if !s.ServeAsset(c.Writer, c.Request) {
+		s.Fail(c, fault.ErrNotFound)
+	}
+}

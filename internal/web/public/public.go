@@ -1,0 +1,317 @@
+package public
+
+import (
+	"fmt"
+	"net/http"
+	"strings"
+
+	"github.com/partnerdir/partnerdir/internal/web/kit"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/partnerdir/partnerdir/internal/directory"
+	"github.com/partnerdir/partnerdir/internal/fault"
+)
+
+// HomePage is the data of the home page.
+type HomePage struct {
+	kit.Base
+	Themes    []FacetLink
+	Countries []FacetLink
+	Recent    []CardView
+}
+
+// CardView is an organisation's card, ready to show: labels translated and
+// lists joined here, so the template does little per card (each template
+// action is a reflective call, and a list page has hundreds).
+type CardView struct {
+	Slug, Name, Acronym, KindLabel, Summary string
+	ThemesLabel                             string
+	Themes                                  []string
+	// Countries and Cities are joined with commas; OfficesLabel ends with
+	// the language's colon.
+	Countries, OfficesLabel, Cities string
+}
+
+// cards prepares cs for the page's language.
+func (s *Pages) cards(b kit.Base, cs []directory.Card) []CardView {
+	if len(cs) == 0 {
+		return nil
+	}
+	themes, offices := b.T("profile.themes"), b.T("card.offices")+b.T("punct.colon")
+	out := make([]CardView, len(cs))
+	for i, c := range cs {
+		v := CardView{Slug: c.Slug, Name: c.Name, Acronym: c.AlternateName, KindLabel: s.Translate(b.Lang, c.Kind.MessageID()),
+			Summary: c.Mission.In(b.Lang), ThemesLabel: themes, OfficesLabel: offices, Cities: strings.Join(c.Cities, ", ")}
+		for _, t := range c.Themes {
+			v.Themes = append(v.Themes, t.Name(b.Lang))
+		}
+		names := make([]string, len(c.Countries))
+		for j, code := range c.Countries {
+			names[j] = s.CountryName(b.Lang, code)
+		}
+		v.Countries = strings.Join(names, ", ")
+		out[i] = v
+	}
+	return out
+}
+
+// FacetLink is a filter value with its count and the link that applies it.
+type FacetLink struct {
+	Value string
+	Label string
+	Count int
+	URL   string
+	On    bool
+}
+
+// ShowHome answers GET /.
+func (s *Pages) ShowHome(c *gin.Context) {
+	ctx := c.Request.Context()
+	b := s.Base(c, s.Translate(kit.Lang(c), "site.tagline"))
+	b.Description = b.T("home.lead")
+	themes, err := s.dir.Themes(ctx)
+	if err != nil {
+		s.Fail(c, err)
+		return
+	}
+	themeCounts, err := s.dir.ThemeCounts(ctx)
+	if err != nil {
+		s.Fail(c, err)
+		return
+	}
+	countryCounts, err := s.dir.CountryCounts(ctx)
+	if err != nil {
+		s.Fail(c, err)
+		return
+	}
+	recent, err := s.dir.RecentlyUpdated(ctx, 6)
+	if err != nil {
+		s.Fail(c, err)
+		return
+	}
+	p := HomePage{Base: b, Recent: s.cards(b, recent)}
+	counts := map[string]int{}
+	for _, tc := range themeCounts {
+		counts[tc.Key] = tc.Count
+	}
+	for _, t := range themes {
+		if counts[t.Slug] > 0 {
+			p.Themes = append(p.Themes, FacetLink{Value: t.Slug, Label: t.Name(b.Lang), Count: counts[t.Slug], URL: "/organisations?theme=" + t.Slug})
+		}
+	}
+	for _, cc := range countryCounts {
+		p.Countries = append(p.Countries, FacetLink{Value: cc.Key, Label: s.CountryName(b.Lang, cc.Key), Count: cc.Count, URL: "/countries/" + cc.Key})
+	}
+	s.Render(c, http.StatusOK, "home", p)
+}
+
+// ListPage is the data of /organisations and /countries/{code}.
+type ListPage struct {
+	kit.Base
+	Heading   string
+	Lead      string
+	Filter    directory.ListFilter
+	Page      directory.Page
+	Cards     []CardView
+	Themes    []FacetLink
+	Countries []FacetLink
+	Kinds     []FacetLink
+	PrevURL   string
+	NextURL   string
+	// Action is where the filter form submits.
+	Action string
+	// Country is set on a country page, whose country is fixed.
+	Country string
+}
+
+// listFilter parses and validates the list's query string.
+func (s *Pages) listFilter(c *gin.Context) (directory.ListFilter, error) {
+	var f directory.ListFilter
+	var err error
+	if f.Theme, err = kit.Query(c, "theme"); err != nil {
+		return f, err
+	}
+	if f.Theme != "" {
+		themes, err := s.dir.Themes(c.Request.Context())
+		if err != nil {
+			return f, err
+		}
+		known := false
+		for _, t := range themes {
+			known = known || t.Slug == f.Theme
+		}
+		if !known {
+			return f, fault.InvalidValue("theme", "param.err.unknown_theme", f.Theme)
+		}
+	}
+	if f.Country, err = kit.Query(c, "country"); err != nil {
+		return f, err
+	}
+	f.Country = strings.ToUpper(f.Country)
+	if _, ok := s.Country(f.Country); f.Country != "" && !ok {
+		return f, fault.InvalidValue("country", "param.err.unknown_country", f.Country)
+	}
+	kind, err := kit.Query(c, "kind")
+	if err != nil {
+		return f, err
+	}
+	if kind != "" {
+		k, ok := directory.KindFromSlug(kind)
+		if !ok {
+			return f, fault.InvalidValue("kind", "param.err.unknown_kind", kind)
+		}
+		f.Kind = k
+	}
+	if f.After, err = kit.Query(c, "after"); err != nil {
+		return f, err
+	}
+	if f.Before, err = kit.Query(c, "before"); err != nil {
+		return f, err
+	}
+	if f.After != "" && f.Before != "" {
+		return f, fault.InvalidField("after", "param.err.after_and_before")
+	}
+	if v, err := kit.Query(c, "page"); err != nil {
+		return f, err
+	} else if v != "" {
+		return f, fault.InvalidField("page", "param.err.page_links")
+	}
+	f.Limit = 20
+	return f, nil
+}
+
+// ListOrganisations answers GET /organisations.
+func (s *Pages) ListOrganisations(c *gin.Context) {
+	f, err := s.listFilter(c)
+	if err != nil {
+		s.Fail(c, err)
+		return
+	}
+	b := s.Base(c, s.Translate(kit.Lang(c), "list.title"))
+	b.Nav = "organisations"
+	s.renderList(c, ListPage{Base: b, Heading: b.Title, Filter: f, Action: "/organisations"})
+}
+
+// ShowCountry answers GET /countries/:code.
+func (s *Pages) ShowCountry(c *gin.Context) {
+	code := strings.ToUpper(c.Param("code"))
+	if _, ok := s.Country(code); !ok || c.Param("code") != code {
+		if ok {
+			c.Redirect(http.StatusMovedPermanently, "/countries/"+code)
+			return
+		}
+		s.Fail(c, fault.ErrNotFound)
+		return
+	}
+	f, err := s.listFilter(c)
+	if err != nil {
+		s.Fail(c, err)
+		return
+	}
+	f.Country = code
+	lang := kit.Lang(c)
+	name := s.CountryName(lang, code)
+	b := s.Base(c, s.Translate(lang, "country.title", "Country", name))
+	b.Description = b.T("country.lead")
+	s.renderList(c, ListPage{Base: b, Heading: b.Title, Lead: b.Description, Filter: f, Action: "/countries/" + code, Country: code})
+}
+
+func (s *Pages) renderList(c *gin.Context, p ListPage) {
+	ctx := c.Request.Context()
+	page, err := s.dir.List(ctx, p.Filter)
+	if err != nil {
+		s.Fail(c, err)
+		return
+	}
+	p.Page = page
+	p.Cards = s.cards(p.Base, page.Cards)
+	themes, err := s.dir.Themes(ctx)
+	if err != nil {
+		s.Fail(c, err)
+		return
+	}
+	for _, t := range themes {
+		p.Themes = append(p.Themes, FacetLink{Value: t.Slug, Label: t.Name(p.Lang), On: t.Slug == p.Filter.Theme})
+	}
+	if p.Country == "" {
+		counts, err := s.dir.CountryCounts(ctx)
+		if err != nil {
+			s.Fail(c, err)
+			return
+		}
+		for _, cc := range counts {
+			p.Countries = append(p.Countries, FacetLink{Value: cc.Key, Label: s.CountryName(p.Lang, cc.Key), Count: cc.Count, On: cc.Key == p.Filter.Country})
+		}
+	}
+	for _, k := range directory.Kinds() {
+		p.Kinds = append(p.Kinds, FacetLink{Value: k.Slug(), Label: s.Translate(p.Lang, k.MessageID()), On: k == p.Filter.Kind})
+	}
+	pageURL := func(key, cursor string) string {
+		f := listQuery(p.Filter)
+		f.After, f.Before = "", ""
+		if p.Country != "" { // a country page's country is its path
+			f.Country = ""
+		}
+		v := f.Values()
+		v.Set(key, cursor)
+		return kit.Link(p.Action, v)
+	}
+	if page.Prev != "" {
+		p.PrevURL = pageURL("before", page.Prev)
+	}
+	if page.Next != "" {
+		p.NextURL = pageURL("after", page.Next)
+	}
+	s.Render(c, http.StatusOK, "list", p)
+}
+
+// ProfilePage is the data of an organisation's page.
+type ProfilePage struct {
+	kit.Base
+	Profile *directory.Profile
+	// JSONLD is the schema.org description, JSON-encoded by the template.
+	JSONLD map[string]any
+	// Claimable says the organisation has no owner: its people may claim
+	// the profile.
+	Claimable bool
+}
+
+// ShowOrganisation answers GET /organisations/:slug.
+func (s *Pages) ShowOrganisation(c *gin.Context) {
+	slug := c.Param("slug")
+	if !directory.ValidSlug(slug) {
+		s.Fail(c, fault.ErrNotFound)
+		return
+	}
+	p, err := s.dir.Profile(c.Request.Context(), slug, directory.ProfileOptions{})
+	if err != nil {
+		s.Fail(c, err)
+		return
+	}
+	b := s.Base(c, p.Name)
+	b.Description = p.Mission.In(b.Lang)
+	b.Nav = "organisations"
+	claimable, err := s.join.Claimable(c.Request.Context(), p.ID)
+	if err != nil {
+		s.InternalError(c, err)
+		return
+	}
+	s.Render(c, http.StatusOK, "organisation_show", ProfilePage{Base: b, Profile: p, JSONLD: s.jsonLD(p, b.Lang), Claimable: claimable})
+}
+
+// ProfileStamp names the state of the profile a request asks for, so a
+// cached copy is served only while it is current.
+func (s *Pages) ProfileStamp(c *gin.Context) (string, error) {
+	slug := c.Param("slug")
+	if !directory.ValidSlug(slug) {
+		return "", fault.ErrNotFound
+	}
+	id, stamp, err := s.dir.ProfileStamp(c.Request.Context(), slug)
+	if err != nil {
+		return stamp, err
+	}
+	// The claim link shows while the organisation has no owner.
+	claimable, err := s.join.Claimable(c.Request.Context(), id)
+	return fmt.Sprint(stamp, "/", claimable), err
+}

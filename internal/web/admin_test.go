@@ -12,7 +12,6 @@ import (
 	"github.com/partnerdir/partnerdir/internal/accounts"
 	"github.com/partnerdir/partnerdir/internal/directory"
 	"github.com/partnerdir/partnerdir/internal/jobs"
-	"github.com/partnerdir/partnerdir/internal/web"
 )
 
 // signedIn returns a browser signed in as email, enrolled in two-factor
@@ -239,7 +238,7 @@ func TestAdminReviewsAPendingOrganisation(t *testing.T) {
 		t.Fatal("the demo profile is already marked verified")
 	}
 	wantStatus(t, admin.post(page+"/verify", nil), http.StatusSeeOther)
-	today := (web.Base{Lang: "fr"}).Date(time.Now())
+	today := dateFR(time.Now())
 	wantStatus(t, anon.get("/organisations/ecpat-luxembourg"), http.StatusOK, `class="verified"`, "Vérifiée le "+today)
 	wantStatus(t, admin.post(page+"/unverify", nil), http.StatusSeeOther)
 	if strings.Contains(anon.get("/organisations/ecpat-luxembourg").Body.String(), `class="verified"`) {

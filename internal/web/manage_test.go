@@ -499,4 +499,8 @@ var profileAll = directory.ProfileOptions{Unpublished: true, Private: true}
 func itoa(n int) string { return strconv.Itoa(n) }
 
 // dateFR is t as French pages write it.
-func dateFR(t time.Time) string { return web.Base{Lang: "fr"}.Date(t) }
+// dateFR is how a French page writes t's date ("1 décembre 2026").
+func dateFR(t time.Time) string {
+	months := [...]string{"janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre", "octobre", "novembre", "décembre"}
+	return fmt.Sprintf("%d %s %d", t.Day(), months[t.Month()-1], t.Year())
+}

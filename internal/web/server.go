@@ -37,9 +37,6 @@ import (
 	"github.com/partnerdir/partnerdir/internal/web/public"
 )
 
-// Base is the part of every page's data the layout reads (kit.Base).
-type Base = kit.Base
-
 // Check reports the state of one dependency for /readyz: nil when up.
 type Check struct {
 	Name string

@@ -66,11 +66,7 @@ func (b Base) SwitchURL() string {
 
 // Date formats t the way the page's language writes dates.
 func (b Base) Date(t time.Time) string {
-	if b.Lang == "en" {
-		return t.Format("2 January 2006")
-	}
-	months := [...]string{"janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre", "octobre", "novembre", "décembre"}
-	return fmt.Sprintf("%d %s %d", t.Day(), months[t.Month()-1], t.Year())
+	return b.T("date.long", "Day", t.Day(), "Month", b.T(fmt.Sprintf("date.month.%d", t.Month())), "Year", t.Year())
 }
 
 // Page is the base of every page that is not cached for everyone: the

@@ -155,13 +155,7 @@ func InvalidValue(field, id, value string) error {
 // ValueOf returns the refused value of the first *Error in err's chain
 // that names one, or "".
 func ValueOf(err error) string {
-	for err != nil {
-		if e, ok := err.(*Error); ok && e.Value != "" {
-			return e.Value
-		}
-		err = errors.Unwrap(err)
-	}
-	return ""
+	return first(err, func(e *Error) string { return e.Value })
 }
 
 // Fields collects the problems with a form's input, field → message id.
@@ -213,9 +207,17 @@ func KindOf(err error) Kind {
 // Message returns the message id of the first *Error in err's chain that
 // has one, or "".
 func Message(err error) string {
+	return first(err, func(e *Error) string { return e.ID })
+}
+
+// first returns the first non-empty part of an *Error along err's chain
+// (a wrapping error may add a kind without a message of its own).
+func first(err error, part func(*Error) string) string {
 	for err != nil {
-		if e, ok := err.(*Error); ok && e.ID != "" {
-			return e.ID
+		if e, ok := err.(*Error); ok {
+			if v := part(e); v != "" {
+				return v
+			}
 		}
 		err = errors.Unwrap(err)
 	}

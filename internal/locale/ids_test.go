@@ -27,15 +27,7 @@ func TestEveryMessageIDInGoExists(t *testing.T) {
 		t.Fatalf("no locale files: %v", err)
 	}
 	for _, f := range files {
-		b, err := fs.ReadFile(webfiles.FS, f)
-		if err != nil {
-			t.Fatal(err)
-		}
-		m := map[string]any{}
-		if err := json.Unmarshal(b, &m); err != nil {
-			t.Fatalf("%s: %v", f, err)
-		}
-		for k := range m {
+		for k := range messages(t, f) {
 			known[k] = true
 		}
 	}
@@ -67,4 +59,19 @@ func TestEveryMessageIDInGoExists(t *testing.T) {
 	if seen < 50 {
 		t.Fatalf("only %d message ids found in the Go code: is the pattern still right?", seen)
 	}
+}
+
+// messages reads one locale file of the embedded web tree: id → text, or
+// id → plural forms.
+func messages(t *testing.T, path string) map[string]any {
+	t.Helper()
+	b, err := fs.ReadFile(webfiles.FS, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := map[string]any{}
+	if err := json.Unmarshal(b, &m); err != nil {
+		t.Fatalf("%s: %v", path, err)
+	}
+	return m
 }

@@ -1,7 +1,6 @@
 package locale_test
 
 import (
-	"encoding/json"
 	"io/fs"
 	"strings"
 	"testing"
@@ -54,16 +53,8 @@ func TestEveryMessageExistsInBothLanguages(t *testing.T) {
 		en := strings.TrimSuffix(fr, ".fr.json") + ".en.json"
 		// keys maps each id to whether it has plural forms.
 		keys := func(p string) map[string]bool {
-			b, err := fs.ReadFile(webfiles.FS, p)
-			if err != nil {
-				t.Fatal(err)
-			}
-			m := map[string]any{}
-			if err := json.Unmarshal(b, &m); err != nil {
-				t.Fatalf("%s: %v", p, err)
-			}
 			out := map[string]bool{}
-			for k, v := range m {
+			for k, v := range messages(t, p) {
 				_, plural := v.(map[string]any)
 				out[k] = plural
 			}

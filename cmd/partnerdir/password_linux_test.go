@@ -9,6 +9,8 @@ import (
 	"testing"
 	"time"
 	"unsafe"
+
+	"github.com/partnerdir/partnerdir/internal/testenv"
 )
 
 // openPTY opens a pseudo-terminal: what the test writes to ptm, the
@@ -17,7 +19,7 @@ func openPTY(t *testing.T) (ptm, pts *os.File) {
 	t.Helper()
 	fd, err := syscall.Open("/dev/ptmx", syscall.O_RDWR|syscall.O_NOCTTY|syscall.O_NONBLOCK|syscall.O_CLOEXEC, 0)
 	if err != nil {
-		t.Skipf("no pseudo-terminals here: %v", err)
+		testenv.Missing(t, "no pseudo-terminals here: "+err.Error(), "a pseudo-terminal (/dev/ptmx)", "run on Linux with /dev/pts mounted")
 	}
 	ptm = os.NewFile(uintptr(fd), "/dev/ptmx") // non-blocking: reads take deadlines
 	t.Cleanup(func() { ptm.Close() })

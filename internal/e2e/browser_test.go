@@ -184,7 +184,27 @@ func js(v any) string {
 // waitFor polls the JavaScript predicate until it is true.
 func (b *browser) waitFor(what, predicate string) {
 	b.t.Helper()
-	run(b, "wait for "+what, chromedp.Poll[bool](predicate, chromedp.WithPollingTimeout(stepTimeout), chromedp.WithPollingInterval(50*time.Millisecond)))
+	ctx, cancel := context.WithTimeout(b.ctx, stepTimeout)
+	defer cancel()
+	for {
+		_, err := chromedp.Run(ctx, chromedp.Poll[bool](predicate, chromedp.WithPollingInterval(50*time.Millisecond)))
+		if err == nil {
+			return
+		}
+		// A navigation still committing destroys the page's JavaScript
+		// context under the poll: poll again in the new page.
+		if !contextDestroyed(err) || ctx.Err() != nil {
+			b.t.Fatalf("wait for %s: %v", what, err)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+// contextDestroyed reports whether err says the page's JavaScript context
+// went away (the page navigated) while an expression ran in it.
+func contextDestroyed(err error) bool {
+	msg := err.Error()
+	return strings.Contains(msg, "Cannot find context with specified id") || strings.Contains(msg, "Execution context was destroyed")
 }
 
 // waitText waits until the element matching css contains text.

@@ -97,3 +97,28 @@ func (s *Server) language(c *gin.Context) {
 	c.Header("Vary", "Accept-Language, Cookie")
 	c.Next()
 }
+
+// Caching of private pages. A page rendered for a session (a signed-in
+// user's header, a form carrying the session's token, a token link's form)
+// must never be kept by a shared cache or the browser's history cache, so
+// it is answered with Cache-Control: no-store. Public anonymous pages keep
+// their own caching (the page cache, long-lived static assets): only these
+// two middlewares set the header for a whole route, and a handler that sets
+// its own (a static asset, a logo) still has the last word.
+
+// noStore marks every response of a route as private: the account,
+// management, staff and admin areas, the sign-in, sign-up and join forms
+// and the token pages (routes.go registers them on its private group).
+func (s *Server) noStore(c *gin.Context) {
+	c.Header("Cache-Control", "no-store")
+	c.Next()
+}
+
+// noStoreSignedIn marks every response to a signed-in user as private,
+// whatever the route: their pages show the account header.
+func (s *Server) noStoreSignedIn(c *gin.Context) {
+	if s.CurrentUser(c) != nil {
+		c.Header("Cache-Control", "no-store")
+	}
+	c.Next()
+}

@@ -11,7 +11,7 @@ import (
 
 // Handler returns the HTTP handler with every route. Middleware order:
 // recovery, request id + logger, access log, security headers, body limit,
-// language.
+// language, session (no-store for a signed-in user), CSRF.
 func (s *Server) Handler() http.Handler {
 	gin.SetMode(gin.ReleaseMode)
 	r := gin.New()
@@ -25,12 +25,18 @@ func (s *Server) Handler() http.Handler {
 	r.Use(s.requestID, s.recovery, s.accessLog, s.securityHeaders, s.limitBody, s.language)
 	// CSRF, two layers on every unsafe request: the browser's word that it
 	// comes from this site, then the session's form token.
-	r.Use(s.loadSession, s.refuseCrossOrigin)
+	r.Use(s.loadSession, s.noStoreSignedIn, s.refuseCrossOrigin)
 	// Every route but the offer form's POST is registered on w, which
 	// checks the form token; the offer form checks it itself and, refused,
 	// shows the donor their filled form again.
 	w := r.Group("", s.checkFormToken)
-	r.POST("/organisations/:slug/offer", s.formTokenOr(s.donor.RefuseOfferToken), s.donor.SubmitOffer)
+	r.POST("/organisations/:slug/offer", s.noStore, s.formTokenOr(s.donor.RefuseOfferToken), s.donor.SubmitOffer)
+	// Private routes (and the offer form's POST above): every response is
+	// Cache-Control: no-store, signed in or not — the account, management,
+	// staff and admin areas, the forms that carry the session's token, the
+	// token pages. Public pages are registered on w and keep their caching;
+	// noStoreSignedIn covers them for a signed-in user.
+	p := w.Group("", s.noStore)
 
 	w.GET("/healthz", s.healthz)
 	w.GET("/readyz", s.readyz)
@@ -49,11 +55,11 @@ func (s *Server) Handler() http.Handler {
 
 	w.GET("/search", s.public.SearchOrganisations)
 
-	w.GET("/organisations/:slug/offer", s.donor.ShowOfferForm)
-	w.GET("/organisations/:slug/offer/sent", s.donor.ShowOfferSent)
+	p.GET("/organisations/:slug/offer", s.donor.ShowOfferForm)
+	p.GET("/organisations/:slug/offer/sent", s.donor.ShowOfferSent)
 
 	// Triage of offers by platform staff and admins.
-	staff := w.Group("/staff", s.requireStaff)
+	staff := p.Group("/staff", s.requireStaff)
 	staff.GET("/offers", s.inbox.ListStaffOffers)
 	staff.GET("/offers.csv", s.inbox.ExportStaffOffers)
 	staff.POST("/offers/spam", s.inbox.MarkOffersSpam)
@@ -65,14 +71,14 @@ func (s *Server) Handler() http.Handler {
 	staff.GET("/dashboard", s.inbox.ShowStaffDashboard)
 
 	// GDPR requests about a donor's data: admins only.
-	donors := w.Group("/admin/donors", s.requireAdmin)
+	donors := p.Group("/admin/donors", s.requireAdmin)
 	donors.GET("", s.admin.ShowAdminDonors)
 	donors.POST("/export", s.admin.ExportDonor)
 	donors.POST("/erase", s.admin.EraseDonor)
 
 	// Platform administration: the review of organisations, users and
 	// their roles. Admins only, with two-factor authentication.
-	admin := w.Group("/admin", s.requireAdmin)
+	admin := p.Group("/admin", s.requireAdmin)
 	admin.GET("", s.admin.ShowAdminHome)
 	admin.GET("/organisations", s.admin.ListAdminOrganisations)
 	admin.GET("/organisations/:id", s.admin.ShowAdminOrganisation)
@@ -92,27 +98,27 @@ func (s *Server) Handler() http.Handler {
 
 	// An organisation's members follow up its offers, and nobody
 	// else's (another organisation's offer is a 404).
-	mine := w.Group("/manage/offers", s.requireUser)
+	mine := p.Group("/manage/offers", s.requireUser)
 	mine.GET("", s.inbox.ListMemberOffers)
 	mine.GET("/:id", s.inbox.ShowMemberOffer)
 	mine.POST("/:id/status", s.inbox.ChangeMemberOfferStatus)
 	mine.POST("/:id/notes", s.inbox.AddMemberOfferNote)
-	w.GET("/manage/offers.csv", s.requireUser, s.inbox.ExportMemberOffers)
+	p.GET("/manage/offers.csv", s.requireUser, s.inbox.ExportMemberOffers)
 
-	w.GET("/login", s.accounts.ShowLogin)
-	w.POST("/login", s.accounts.Login)
-	w.POST("/logout", s.accounts.Logout)
-	w.GET("/login/2fa", s.accounts.ShowSecondFactor)
+	p.GET("/login", s.accounts.ShowLogin)
+	p.POST("/login", s.accounts.Login)
+	p.POST("/logout", s.accounts.Logout)
+	p.GET("/login/2fa", s.accounts.ShowSecondFactor)
 	w.GET("/uploads/logos/:name", s.manage.ServeLogo)
-	w.POST("/login/2fa", s.accounts.VerifySecondFactor)
-	w.GET("/password/forgot", s.accounts.ShowForgotPassword)
-	w.POST("/password/forgot", s.accounts.RequestPasswordReset)
-	w.GET("/password/reset", s.accounts.ShowTokenForm(false))
-	w.POST("/password/reset", s.accounts.RedeemToken(false))
-	w.GET("/invitation", s.accounts.ShowTokenForm(true))
-	w.POST("/invitation", s.accounts.RedeemToken(true))
+	p.POST("/login/2fa", s.accounts.VerifySecondFactor)
+	p.GET("/password/forgot", s.accounts.ShowForgotPassword)
+	p.POST("/password/forgot", s.accounts.RequestPasswordReset)
+	p.GET("/password/reset", s.accounts.ShowTokenForm(false))
+	p.POST("/password/reset", s.accounts.RedeemToken(false))
+	p.GET("/invitation", s.accounts.ShowTokenForm(true))
+	p.POST("/invitation", s.accounts.RedeemToken(true))
 
-	account := w.Group("/account", s.requireUser)
+	account := p.Group("/account", s.requireUser)
 	account.GET("/sessions", s.accounts.ListSessions)
 	account.POST("/sessions/end-all", s.accounts.EndAllSessions)
 	account.POST("/sessions/:key/end", s.accounts.EndSession)
@@ -124,7 +130,7 @@ func (s *Server) Handler() http.Handler {
 
 	// Self-service: members (owners, editors) of an organisation edit
 	// its profile; everyone else gets 404 from requireMembership.
-	manage := w.Group("/manage", s.requireUser)
+	manage := p.Group("/manage", s.requireUser)
 	manage.GET("", s.manage.ListManagedOrganisations)
 	org := manage.Group("/:org", s.requireMembership)
 	org.GET("", s.manage.ShowProfileForm)
@@ -166,20 +172,20 @@ func (s *Server) Handler() http.Handler {
 	// Joining: anyone lists an organisation (it waits for an admin);
 	// signed-in people claim an unowned one, by a link mailed to their
 	// address at its website's domain or by an admin's approval.
-	w.GET("/join", s.joining.ShowJoinForm)
-	w.POST("/join", s.joining.SubmitJoin)
-	w.GET("/join/received", s.requireUser, s.joining.ShowJoinReceived)
-	w.GET("/signup", s.joining.ShowSignup)
-	w.POST("/signup", s.joining.SignUp)
+	p.GET("/join", s.joining.ShowJoinForm)
+	p.POST("/join", s.joining.SubmitJoin)
+	p.GET("/join/received", s.requireUser, s.joining.ShowJoinReceived)
+	p.GET("/signup", s.joining.ShowSignup)
+	p.POST("/signup", s.joining.SignUp)
 	// Anonymous visitors see how to claim and are asked to sign in or
 	// create an account.
-	w.GET("/organisations/:slug/claim", s.joining.ShowClaim)
-	claim := w.Group("/organisations/:slug/claim", s.requireUser)
+	p.GET("/organisations/:slug/claim", s.joining.ShowClaim)
+	claim := p.Group("/organisations/:slug/claim", s.requireUser)
 	claim.POST("/domain", s.joining.RequestDomainClaim)
 	claim.POST("/admin", s.joining.RequestAdminClaim)
-	w.GET("/claims/confirm", s.requireUser, s.joining.ShowClaimConfirm)
-	w.POST("/claims/confirm", s.requireUser, s.joining.ConfirmClaim)
-	claims := w.Group("/admin/claims", s.requireAdmin)
+	p.GET("/claims/confirm", s.requireUser, s.joining.ShowClaimConfirm)
+	p.POST("/claims/confirm", s.requireUser, s.joining.ConfirmClaim)
+	claims := p.Group("/admin/claims", s.requireAdmin)
 	claims.GET("", s.admin.ListClaims)
 	claims.POST("/:id/approve", s.admin.ApproveClaim)
 	claims.POST("/:id/reject", s.admin.RejectClaim)

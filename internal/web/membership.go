@@ -2,7 +2,6 @@ package web
 
 import (
 	"net/http"
-	"strings"
 
 	"github.com/gin-gonic/gin"
 
@@ -53,9 +52,9 @@ func (s *Server) switchLanguage(c *gin.Context) {
 		s.Fail(c, fault.InvalidValue("to", "param.err.lang", to))
 		return
 	}
-	next := c.Query("next")
-	// Only local paths: never an open redirect.
-	if !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || strings.HasPrefix(next, "/\\") {
+	// Only a path on this site: never an open redirect.
+	next := kit.SafeNext(c.Query("next"))
+	if next == "" {
 		next = "/"
 	}
 	http.SetCookie(c.Writer, &http.Cookie{Name: "lang", Value: to, Path: "/", MaxAge: 365 * 24 * 3600,

@@ -135,11 +135,16 @@ func TestLanguageSwitchSetsCookieAndRefusesOpenRedirect(t *testing.T) {
 		!strings.Contains(rec.Header().Get("Set-Cookie"), "lang=en") {
 		t.Errorf("switch: %d %q %q", rec.Code, rec.Header().Get("Location"), rec.Header().Get("Set-Cookie"))
 	}
-	for _, next := range []string{"https://evil.example", "//evil.example", "/\\evil.example"} {
+	for _, next := range []string{"https://evil.example", "//evil.example", "/\\evil.example", "/\t/evil.example", "/%09/evil.example",
+		"/%5Cevil.example", "%2F%2Fevil.example", "/%2Fevil.example", "https:evil.example"} {
 		rec := get(t, h, "/lang?to=fr&next="+url.QueryEscape(next))
 		if rec.Header().Get("Location") != "/" {
-			t.Errorf("next=%s redirected to %q", next, rec.Header().Get("Location"))
+			t.Errorf("next=%q redirected to %q", next, rec.Header().Get("Location"))
 		}
+	}
+	// The attack as a browser sends it: the tab percent-encoded in the URL.
+	if rec := get(t, h, "/lang?to=en&next=/%09/evil.example"); rec.Header().Get("Location") != "/" {
+		t.Errorf("next=/%%09/evil.example redirected to %q", rec.Header().Get("Location"))
 	}
 }
 

@@ -6,8 +6,10 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/gin-gonic/gin"
 	"github.com/gorilla/sessions"
@@ -160,13 +162,32 @@ func (s *Kit) HeaderAccount(c *gin.Context) (Account, error) {
 	return s.Account(c)
 }
 
-// SafeNext keeps redirects on this site: a local absolute path only.
+// SafeNext is the one check of a redirect target that comes from the
+// request (login's next, the language switch, …): next itself when it is
+// a path on this site, "" otherwise. Browsers drop tabs and newlines from
+// an address and read a backslash as a slash, so "/\t/evil.example" or
+// "/\\evil.example" would take the visitor to //evil.example: no control
+// character and no backslash is accepted anywhere in the path, raw or
+// percent-encoded, and neither the path nor its decoded form may start
+// with "//".
 func SafeNext(next string) string {
-	if next == "" || !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || strings.HasPrefix(next, "/\\") ||
-		strings.ContainsAny(next, "\r\n") {
+	if next == "" || len(next) > maxNextLen || !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || unsafeInPath(next) {
+		return ""
+	}
+	u, err := url.Parse(next)
+	if err != nil || u.Scheme != "" || u.Host != "" || u.User != nil || u.Opaque != "" ||
+		strings.HasPrefix(u.Path, "//") || unsafeInPath(u.Path) {
 		return ""
 	}
 	return next
+}
+
+// maxNextLen bounds a redirect target.
+const maxNextLen = 2048
+
+// unsafeInPath reports a control character or a backslash in s.
+func unsafeInPath(s string) bool {
+	return strings.ContainsFunc(s, func(r rune) bool { return r < 0x20 || r == 0x7f || r == '\\' || r == utf8.RuneError })
 }
 
 // RenewSession starts a fresh session for uid, as every sign-in does: a

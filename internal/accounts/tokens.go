@@ -29,6 +29,19 @@ const (
 	InviteLifetime = 7 * 24 * time.Hour
 	// maxResetsPerHour bounds reset mails to one address.
 	maxResetsPerHour = 3
+	// MaxInvitationsPerDay bounds the invitations one organisation sends
+	// in 24 hours, so a profile cannot be used to mail strangers in bulk.
+	MaxInvitationsPerDay = 20
+)
+
+// Refusals of an invitation.
+var (
+	// ErrInviteUnpublished: only a published organisation's people can
+	// invite (a draft or pending profile nobody reviewed yet cannot).
+	ErrInviteUnpublished = fault.New(fault.Forbidden, "manage.access.err.unpublished")
+	// ErrInviteLimit: the organisation sent MaxInvitationsPerDay
+	// invitations in the last 24 hours.
+	ErrInviteLimit = fault.New(fault.RateLimited, "manage.access.err.limit")
 )
 
 // Mailer is what the store needs to send account mails: the outbox that
@@ -191,7 +204,9 @@ type Invitation struct {
 // Invite gives inv.Email the role in the organisation. Someone without an
 // account gets one, without a password, and a mail with a link (valid 7
 // days) to choose it; someone with an account is simply told by mail. It
-// returns an Invalid error for bad input.
+// returns an Invalid error for bad input, ErrInviteUnpublished unless the
+// organisation is published and ErrInviteLimit once it sent
+// MaxInvitationsPerDay invitations in 24 hours; a refusal changes nothing.
 func (s *Store) Invite(ctx context.Context, actor audit.Actor, inv Invitation) error {
 	if s.outbox == nil {
 		return ErrNoMail
@@ -204,6 +219,9 @@ func (s *Store) Invite(ctx context.Context, actor audit.Actor, inv Invitation) e
 		return err
 	}
 	err := postgres.InTx(ctx, s.pool, func(tx pgx.Tx) error {
+		if err := recordInvitation(ctx, tx, actor, inv.OrganisationID); err != nil {
+			return err
+		}
 		u, err := scanUser(tx.QueryRow(ctx, `SELECT `+userColumns+` FROM users WHERE lower(email) = lower($1)`, normalizeEmail(inv.Email)))
 		link := s.baseURL + "/login"
 		switch {
@@ -234,6 +252,44 @@ func (s *Store) Invite(ctx context.Context, actor audit.Actor, inv Invitation) e
 	})
 	if err != nil {
 		return fmt.Errorf("accounts: invite %s: %w", inv.Email, err)
+	}
+	return nil
+}
+
+// recordInvitation decides, before anything else of an invitation is
+// written or any mail queued, whether the organisation may invite: it
+// locks the organisation's row (so concurrent invitations of one
+// organisation queue up here), refuses unless it is published, then
+// records the invitation in one statement that inserts only while fewer
+// than MaxInvitationsPerDay were recorded in the last 24 hours. The insert
+// is a statement of its own after the lock, so its snapshot sees every
+// invitation committed before the lock was granted: no count-then-insert
+// race. The transaction's rollback takes the record back with the rest.
+func recordInvitation(ctx context.Context, tx pgx.Tx, actor audit.Actor, organisationID int64) error {
+	var status string
+	err := tx.QueryRow(ctx, `SELECT status FROM organisations WHERE id = $1 FOR NO KEY UPDATE`, organisationID).Scan(&status)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return fault.ErrNotFound
+	}
+	if err != nil {
+		return err
+	}
+	if status != "published" {
+		return ErrInviteUnpublished
+	}
+	if _, err := tx.Exec(ctx, `DELETE FROM invitations WHERE organisation_id = $1 AND created_at <= now() - interval '24 hours'`,
+		organisationID); err != nil {
+		return err
+	}
+	tag, err := tx.Exec(ctx, `INSERT INTO invitations (organisation_id, invited_by)
+		SELECT $1, NULLIF($2::bigint, 0)
+		WHERE (SELECT count(*) FROM invitations WHERE organisation_id = $1 AND created_at > now() - interval '24 hours') < $3`,
+		organisationID, actor.UserID, MaxInvitationsPerDay)
+	if err != nil {
+		return err
+	}
+	if tag.RowsAffected() == 0 {
+		return ErrInviteLimit
 	}
 	return nil
 }

@@ -3,9 +3,11 @@ package accounts_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net/url"
 	"regexp"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/jackc/pgx/v5/pgxpool"
@@ -126,7 +128,7 @@ func TestInvitationCreatesAccountAndMembership(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
 	s, pool := newMailingStore(t)
-	org := newOrg(t, pool, "acme")
+	org := publishedOrg(t, pool, "acme")
 	inv := accounts.Invitation{Email: "New@Example.org", Name: "Nadia", Role: accounts.OrgEditor, OrganisationID: org,
 		OrganisationName: "ACME", InviterName: "Olga"}
 	if err := s.Invite(ctx, cli, inv); err != nil {
@@ -166,5 +168,128 @@ func TestInvitationCreatesAccountAndMembership(t *testing.T) {
 	members, err := s.OrganisationMembers(ctx, org)
 	if err != nil || len(members) != 1 || members[0].Pending {
 		t.Errorf("members %+v %v", members, err)
+	}
+}
+
+// publishedOrg is newOrg published, with the default contact a published
+// organisation needs.
+func publishedOrg(t *testing.T, pool *pgxpool.Pool, slug string) int64 {
+	t.Helper()
+	id := newOrg(t, pool, slug)
+	if _, err := pool.Exec(context.Background(), `
+		WITH c AS (INSERT INTO contact_points (organisation_id, name, email) VALUES ($1, 'Contact', 'contact@example.org') RETURNING id)
+		UPDATE organisations SET status = 'published', default_contact_id = (SELECT id FROM c) WHERE id = $1`, id); err != nil {
+		t.Fatal(err)
+	}
+	return id
+}
+
+func (e *invitationCounts) load(t *testing.T, pool *pgxpool.Pool, org int64) {
+	t.Helper()
+	if err := pool.QueryRow(context.Background(), `SELECT
+		(SELECT count(*) FROM invitations WHERE organisation_id = $1),
+		(SELECT count(*) FROM memberships WHERE organisation_id = $1),
+		(SELECT count(*) FROM users),
+		(SELECT count(*) FROM account_tokens),
+		(SELECT count(*) FROM mail_messages),
+		(SELECT count(*) FROM river_job WHERE kind = 'send_mail')`, org).
+		Scan(&e.invitations, &e.memberships, &e.users, &e.tokens, &e.mails, &e.jobs); err != nil {
+		t.Fatal(err)
+	}
+}
+
+type invitationCounts struct{ invitations, memberships, users, tokens, mails, jobs int }
+
+func TestInvitationRefusedUnlessPublished(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	s, pool := newMailingStore(t)
+	for _, status := range []string{"draft", "pending", "suspended"} {
+		org := publishedOrg(t, pool, "org-"+status)
+		if _, err := pool.Exec(ctx, `UPDATE organisations SET status = $2 WHERE id = $1`, org, status); err != nil {
+			t.Fatal(err)
+		}
+		var before, after invitationCounts
+		before.load(t, pool, org)
+		err := s.Invite(ctx, cli, accounts.Invitation{Email: "stranger-" + status + "@example.org", Name: "Stranger",
+			Role: accounts.OrgEditor, OrganisationID: org, OrganisationName: "Org", InviterName: "Olga"})
+		if !errors.Is(err, accounts.ErrInviteUnpublished) || fault.KindOf(err) != fault.Forbidden ||
+			fault.Message(err) != "manage.access.err.unpublished" {
+			t.Errorf("%s organisation invited: %v", status, err)
+		}
+		after.load(t, pool, org)
+		if after != before {
+			t.Errorf("a refused invitation of a %s organisation changed something: %+v → %+v", status, before, after)
+		}
+	}
+	if _, err := s.UserByEmail(ctx, "stranger-pending@example.org"); !errors.Is(err, fault.ErrNotFound) {
+		t.Errorf("the refused invitation created an account: %v", err)
+	}
+}
+
+// TestInvitationLimitHoldsUnderBurst fires 25 invitations of one
+// organisation at once: exactly 20 are stored and mailed, 5 refused with
+// the rate-limit message and leave nothing behind; another organisation
+// is not affected.
+func TestInvitationLimitHoldsUnderBurst(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	s, pool := newMailingStore(t)
+	org := publishedOrg(t, pool, "burst")
+	other := publishedOrg(t, pool, "other")
+	const burst = 25
+	errs := make([]error, burst)
+	var wg sync.WaitGroup
+	start := make(chan struct{})
+	for i := range burst {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			<-start
+			errs[i] = s.Invite(ctx, cli, accounts.Invitation{Email: fmt.Sprintf("guest%02d@example.org", i), Name: "Guest",
+				Role: accounts.OrgEditor, OrganisationID: org, OrganisationName: "Burst", InviterName: "Olga"})
+		}()
+	}
+	close(start)
+	wg.Wait()
+	var ok, limited int
+	for i, err := range errs {
+		switch {
+		case err == nil:
+			ok++
+		case errors.Is(err, accounts.ErrInviteLimit) && fault.KindOf(err) == fault.RateLimited && fault.Message(err) == "manage.access.err.limit":
+			limited++
+		default:
+			t.Errorf("invitation %d: %v", i, err)
+		}
+	}
+	if ok != accounts.MaxInvitationsPerDay || limited != burst-accounts.MaxInvitationsPerDay {
+		t.Errorf("%d invitations sent and %d refused, want %d and %d", ok, limited, accounts.MaxInvitationsPerDay, burst-accounts.MaxInvitationsPerDay)
+	}
+	var c invitationCounts
+	c.load(t, pool, org)
+	if c.invitations != 20 || c.memberships != 20 || c.users != 20 || c.tokens != 20 || c.mails != 20 || c.jobs != 20 {
+		t.Errorf("after the burst: %+v, want 20 invitations, memberships, accounts, links, queued mails and delivery jobs", c)
+	}
+	var invited int
+	if err := pool.QueryRow(ctx, `SELECT count(DISTINCT to_email) FROM mail_messages WHERE purpose = $1`, accounts.PurposeInvite).Scan(&invited); err != nil || invited != 20 {
+		t.Errorf("invitation mails to %d addresses (%v), want 20", invited, err)
+	}
+	// The 21st, later, is refused too; invitations older than a day no
+	// longer count; another organisation has its own 20.
+	if err := s.Invite(ctx, cli, accounts.Invitation{Email: "late@example.org", Name: "Late", Role: accounts.OrgEditor,
+		OrganisationID: org, OrganisationName: "Burst"}); !errors.Is(err, accounts.ErrInviteLimit) {
+		t.Errorf("21st invitation: %v", err)
+	}
+	if err := s.Invite(ctx, cli, accounts.Invitation{Email: "late@example.org", Name: "Late", Role: accounts.OrgEditor,
+		OrganisationID: other, OrganisationName: "Other"}); err != nil {
+		t.Errorf("another organisation's invitation: %v", err)
+	}
+	if _, err := pool.Exec(ctx, `UPDATE invitations SET created_at = now() - interval '25 hours' WHERE organisation_id = $1`, org); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Invite(ctx, cli, accounts.Invitation{Email: "next-day@example.org", Name: "Next", Role: accounts.OrgEditor,
+		OrganisationID: org, OrganisationName: "Burst"}); err != nil {
+		t.Errorf("invitation the next day: %v", err)
 	}
 }

@@ -39,8 +39,23 @@ func (o OfferMail) ContactMail() Mail {
 		ReplyTo: Address{Name: o.DonorName, Email: o.DonorEmail}, Data: o}
 }
 
-// AckMail is the acknowledgment to the donor, in their language.
+// AckFacts is all the acknowledgment to the donor may tell: the
+// reference, the organisation, the kind of support and the privacy notice.
+// The acknowledgment goes to whatever address the form was given, so it
+// carries nothing the sender typed (neither the message nor the name, not
+// even in the greeting or the To header): it cannot relay a stranger's
+// words to a stranger's mailbox. The organisation's copy keeps both.
+type AckFacts struct {
+	Reference        string
+	OrganisationName string
+	Kind             directory.SupportKind
+	PrivacyURL       string
+}
+
+// AckMail is the acknowledgment to the donor, in their language, with
+// only the AckFacts of o.
 func (o OfferMail) AckMail() Mail {
 	return Mail{Name: PurposeOfferAck, Langs: []string{o.DonorLang}, OfferID: o.OfferID,
-		To: Address{Name: o.DonorName, Email: o.DonorEmail}, Data: o}
+		To:   Address{Email: o.DonorEmail},
+		Data: AckFacts{Reference: o.Reference, OrganisationName: o.OrganisationName, Kind: o.Kind, PrivacyURL: o.PrivacyURL}}
 }

@@ -110,6 +110,60 @@ func TestOfferMailsInBothLanguages(t *testing.T) {
 	}
 }
 
+// TestAckQuotesNothingTheSenderTyped: the acknowledgment goes to whatever
+// address the form was given, so it states the reference, the organisation
+// and what happens next, and carries neither the typed message nor the
+// typed name (not in the greeting, the subject or the To header); the
+// organisation's copy keeps both.
+func TestAckQuotesNothingTheSenderTyped(t *testing.T) {
+	t.Parallel()
+	const name, message = "Zelda Spamname", "Buy cheap pills at evil.example today"
+	r := mailtest.Renderer(t)
+	for lang, want := range map[string][]string{
+		"en": {"Your offer OFR-2026-000042 to ECPAT Luxembourg", "Hello,", "reference OFR-2026-000042", "What happens next?", "Volunteering", "someone typed your address by mistake"},
+		"fr": {"Votre offre OFR-2026-000042 à ECPAT Luxembourg", "Bonjour,", "référence OFR-2026-000042", "Et maintenant ?", "Bénévolat", "quelqu'un a saisi votre adresse par erreur"},
+	} {
+		o := mail.OfferMail{Reference: "OFR-2026-000042", OrganisationName: "ECPAT Luxembourg", Kind: directory.SupportVolunteering,
+			Message: message, DonorName: name, DonorEmail: "victim@example.com", DonorLang: lang,
+			Contact: mail.Address{Email: "c.wantz@ecpat.lu"}, OfferURL: "https://p.test/manage/offers/1", PrivacyURL: "https://p.test/privacy"}
+		m := o.AckMail()
+		if m.To.Email != "victim@example.com" || m.To.Name != "" {
+			t.Errorf("%s: acknowledgment addressed to %+v, want the address without the typed name", lang, m.To)
+		}
+		a, err := r.Render(m)
+		if err != nil {
+			t.Fatal(err)
+		}
+		html := strings.ReplaceAll(a.HTML, "&#39;", "'")
+		for _, w := range want {
+			if !strings.Contains(a.Subject+"\n"+a.Text, w) || !strings.Contains(a.Subject+"\n"+html, w) {
+				t.Errorf("%s acknowledgment lacks %q:\n%s\n%s\n%s", lang, w, a.Subject, a.Text, a.HTML)
+			}
+		}
+		if !strings.Contains(a.Text, "https://p.test/privacy") {
+			t.Errorf("%s acknowledgment lacks the privacy notice:\n%s", lang, a.Text)
+		}
+		for _, typed := range []string{"Zelda", "Spamname", "evil.example", "cheap pills"} {
+			if strings.Contains(a.Subject+a.Text+a.HTML+a.To.String(), typed) {
+				t.Errorf("%s acknowledgment quotes %q, which the sender typed:\n%s\n%s\n%s", lang, typed, a.Subject, a.Text, a.HTML)
+			}
+		}
+		// The organisation's copy keeps both.
+		c, err := r.Render(o.ContactMail())
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, typed := range []string{name, message} {
+			if !strings.Contains(c.Text, typed) || !strings.Contains(c.HTML, typed) {
+				t.Errorf("the organisation's copy lacks %q:\n%s", typed, c.Text)
+			}
+		}
+		if c.ReplyTo.Name != name {
+			t.Errorf("the organisation's copy replies to %+v, want the donor's name", c.ReplyTo)
+		}
+	}
+}
+
 var messageID = regexp.MustCompile(`\b(mail|support)\.[a-z]`)
 
 // TestEveryMailIsWorded renders each mail in each language and looks for

@@ -198,6 +198,7 @@ func TestEcpatVolunteeringOfferReachesContactAndDonor(t *testing.T) {
 	if !strings.Contains(ack[0].Text(), "What happens next?") {
 		t.Errorf("acknowledgment lacks \"what happens next\"")
 	}
+	assertAckRelaysNothing(t, ack[0], r.Reference, "ECPAT Luxembourg", "Hello,")
 
 	var basis, routedTo, consent, status, ipHash string
 	if err := e.pool.QueryRow(context.Background(),
@@ -225,6 +226,27 @@ func TestFrenchDonorGetsFrenchAcknowledgment(t *testing.T) {
 	}
 	if !strings.Contains(ack[0].Text(), "Et maintenant ?") {
 		t.Error("acknowledgment lacks the French \"what happens next\"")
+	}
+	assertAckRelaysNothing(t, ack[0], r.Reference, "ECPAT Luxembourg", "Bonjour,")
+}
+
+// assertAckRelaysNothing checks that an acknowledgment as delivered states
+// the reference, the organisation and its greeting, and quotes nothing the
+// sender typed: neither the name (submission's "Marie Dupont", in the body
+// or the To header) nor any part of the message.
+func assertAckRelaysNothing(t *testing.T, ack smtptest.Received, reference, organisation, greeting string) {
+	t.Helper()
+	body := ack.Text()
+	for _, want := range []string{reference, organisation, greeting} {
+		if !strings.Contains(body, want) || !strings.Contains(ack.Subject()+ack.HTML(), want) {
+			t.Errorf("acknowledgment lacks %q:\n%s", want, body)
+		}
+	}
+	whole := ack.Header().Get("To") + "\n" + ack.Subject() + "\n" + body + "\n" + ack.HTML()
+	for _, typed := range []string{"Marie", "Dupont", "deux soirs", "two evenings"} {
+		if strings.Contains(whole, typed) {
+			t.Errorf("acknowledgment quotes %q, which the sender typed:\n%s", typed, whole)
+		}
 	}
 }
 

@@ -55,10 +55,21 @@ func (r Received) Text() string {
 	if err != nil {
 		return ""
 	}
-	return part(m.Header.Get("Content-Type"), m.Header.Get("Content-Transfer-Encoding"), m.Body)
+	return part("text/plain", m.Header.Get("Content-Type"), m.Header.Get("Content-Transfer-Encoding"), m.Body)
 }
 
-func part(contentType, encoding string, body io.Reader) string {
+// HTML returns the decoded text/html part, "" when there is none.
+func (r Received) HTML() string {
+	m, err := mail.ReadMessage(bytes.NewReader(r.Data))
+	if err != nil {
+		return ""
+	}
+	return part("text/html", m.Header.Get("Content-Type"), m.Header.Get("Content-Transfer-Encoding"), m.Body)
+}
+
+// part returns the decoded part of media type want in a body of
+// contentType, searching multipart bodies depth first.
+func part(want, contentType, encoding string, body io.Reader) string {
 	mt, params, err := mime.ParseMediaType(contentType)
 	if err == nil && strings.HasPrefix(mt, "multipart/") {
 		mr := multipart.NewReader(body, params["boundary"])
@@ -67,12 +78,12 @@ func part(contentType, encoding string, body io.Reader) string {
 			if err != nil {
 				return ""
 			}
-			if t := part(p.Header.Get("Content-Type"), p.Header.Get("Content-Transfer-Encoding"), p); t != "" {
+			if t := part(want, p.Header.Get("Content-Type"), p.Header.Get("Content-Transfer-Encoding"), p); t != "" {
 				return t
 			}
 		}
 	}
-	if err == nil && mt != "text/plain" {
+	if err == nil && mt != want || err != nil && want != "text/plain" {
 		return ""
 	}
 	switch strings.ToLower(encoding) {

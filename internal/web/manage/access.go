@@ -1,6 +1,7 @@
 package manage
 
 import (
+	"errors"
 	"net/http"
 
 	"github.com/partnerdir/partnerdir/internal/web/kit"
@@ -18,14 +19,17 @@ type AccessPage struct {
 	Members []accounts.OrgMember
 	Invite  accounts.Invitation
 	Roles   []kit.Option
+	// Refusal says, next to the invitation form, why the platform refused
+	// to send it (an unpublished organisation, the daily limit reached).
+	Refusal string
 }
 
 // ListAccess answers GET /manage/:org/access.
 func (s *Pages) ListAccess(c *gin.Context) {
-	s.renderAccess(c, http.StatusOK, accounts.Invitation{Role: accounts.OrgEditor}, kit.Form{})
+	s.renderAccess(c, http.StatusOK, accounts.Invitation{Role: accounts.OrgEditor}, kit.Form{}, "")
 }
 
-func (s *Pages) renderAccess(c *gin.Context, status int, inv accounts.Invitation, st kit.Form) {
+func (s *Pages) renderAccess(c *gin.Context, status int, inv accounts.Invitation, st kit.Form, refusal string) {
 	mp, ok := s.managePage(c, "manage.access.title", "access", st)
 	if !ok {
 		return
@@ -35,7 +39,7 @@ func (s *Pages) renderAccess(c *gin.Context, status int, inv accounts.Invitation
 		s.Fail(c, err)
 		return
 	}
-	p := AccessPage{ManagePage: mp, Members: members, Invite: inv}
+	p := AccessPage{ManagePage: mp, Members: members, Invite: inv, Refusal: refusal}
 	for _, r := range []string{accounts.OrgEditor, accounts.OrgOwner} {
 		p.Roles = append(p.Roles, kit.Option{Value: r, Label: mp.T("manage.role." + r), Selected: r == inv.Role})
 	}
@@ -53,8 +57,15 @@ func (s *Pages) InviteMember(c *gin.Context) {
 	inv := accounts.Invitation{Email: f.Str("email"), Name: f.Str("name"), Role: f.Str("role"),
 		OrganisationID: org.ID, OrganisationName: org.Name, InviterName: s.CurrentUser(c).Name}
 	err := s.acc.Invite(c.Request.Context(), s.Actor(c), inv)
-	if err != nil {
-		s.FormFailed(c, err, f, func(status int, st kit.Form) { s.renderAccess(c, status, inv, st) })
+	switch {
+	case errors.Is(err, accounts.ErrInviteUnpublished), errors.Is(err, accounts.ErrInviteLimit):
+		// A refusal of the platform, not of the input: the form again,
+		// with the reason in the visitor's language next to it.
+		s.Logger(c).Info("invitation refused", "organisation", org.ID, "reason", fault.Message(err))
+		s.renderAccess(c, kit.StatusOf(err), inv, kit.Form{}, s.Translate(kit.Lang(c), fault.Message(err)))
+		return
+	case err != nil:
+		s.FormFailed(c, err, f, func(status int, st kit.Form) { s.renderAccess(c, status, inv, st, "") })
 		return
 	}
 	kit.RedirectSaved(c, org, "/access")

@@ -7,7 +7,7 @@ SHELL := /bin/bash
 GO ?= go
 BIN := bin/partnerdir
 
-.PHONY: build run stop services test test-down bench bench-search fmt vet clean
+.PHONY: build run stop services test test-down bench bench-search fuzz fmt vet clean
 
 build:
 	$(GO) build -o $(BIN) ./cmd/partnerdir
@@ -68,6 +68,17 @@ bench: services
 # ingestion. ORGS, CONCURRENCY and REQUESTS override the defaults.
 bench-search:
 	@scripts/bench-search.sh
+
+# Run every Go fuzz target (func FuzzXxx) for FUZZTIME each; not part of
+# make test, which runs their seed corpora only.
+FUZZTIME ?= 60s
+fuzz:
+	@for pkg in $$($(GO) list ./...); do \
+		for f in $$($(GO) test -list '^Fuzz' "$$pkg" | grep '^Fuzz' || true); do \
+			echo "fuzz: $$pkg $$f for $(FUZZTIME)"; \
+			$(GO) test -run '^$$' -fuzz "^$$f$$" -fuzztime $(FUZZTIME) "$$pkg"; \
+		done; \
+	done
 
 fmt:
 	$(GO) fmt ./...

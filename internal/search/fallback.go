@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"strings"
+	"time"
 	"unicode"
 
 	"github.com/jackc/pgx/v5"
@@ -21,8 +22,10 @@ import (
 //
 // Its work is bounded, so a Meilisearch outage under load cannot take
 // PostgreSQL — which serves the whole directory — down with it: at most
-// fallbackSlots searches run at once (others wait for a slot as long as
-// their request lasts), and each statement stops after fallbackTimeout.
+// fallbackSlots searches run at once (others wait for a slot at most
+// fallbackSlotWait, then get ErrUnavailable: a 503 with Retry-After, not a
+// queue that one client can fill), each statement stops after
+// fallbackTimeout, and every query honours the request's deadline.
 type Fallback struct {
 	pool  *pgxpool.Pool
 	slots chan struct{}
@@ -31,6 +34,9 @@ type Fallback struct {
 // fallbackSlots is how many fallback searches run at once: a broad query
 // over 100,000 documents keeps one core busy for a while.
 const fallbackSlots = 2
+
+// fallbackSlotWait is the longest a search waits for a free slot.
+const fallbackSlotWait = 500 * time.Millisecond
 
 // fallbackTimeout is the statement timeout of a fallback search.
 const fallbackTimeout = "3s"
@@ -86,12 +92,10 @@ func (f *Fallback) Search(ctx context.Context, q Query) (*Result, error) {
 	// read in full.
 	page := "SELECT organisation_id, name, " + rank + " AS rank" + filter + " ORDER BY " + order + " LIMIT @limit OFFSET @offset"
 
-	select {
-	case f.slots <- struct{}{}:
-		defer func() { <-f.slots }()
-	case <-ctx.Done():
-		return nil, fmt.Errorf("search: fallback: waiting for a slot: %w", ctx.Err())
+	if err := f.acquire(ctx); err != nil {
+		return nil, err
 	}
+	defer func() { <-f.slots }()
 	tx, err := f.pool.BeginTx(ctx, pgx.TxOptions{AccessMode: pgx.ReadOnly})
 	if err != nil {
 		return nil, fmt.Errorf("search: fallback: %w", err)
@@ -133,6 +137,21 @@ func (f *Fallback) Search(ctx context.Context, q Query) (*Result, error) {
 		res.Hits = append(res.Hits, d.hit(highlight(d.Name, toks), highlight(d.MissionFR, toks), highlight(d.MissionEN, toks)))
 	}
 	return res, nil
+}
+
+// acquire takes a slot, waiting at most fallbackSlotWait (or until ctx
+// ends): when none frees in time, ErrUnavailable.
+func (f *Fallback) acquire(ctx context.Context) error {
+	wait := time.NewTimer(fallbackSlotWait)
+	defer wait.Stop()
+	select {
+	case f.slots <- struct{}{}:
+		return nil
+	case <-wait.C:
+		return fmt.Errorf("%w: fallback: no slot free within %v", ErrUnavailable, fallbackSlotWait)
+	case <-ctx.Done():
+		return fmt.Errorf("search: fallback: waiting for a slot: %w", ctx.Err())
+	}
 }
 
 // fold lower-cases s and removes its accents, as search_unaccent does.

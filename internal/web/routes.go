@@ -53,7 +53,8 @@ func (s *Server) Handler() http.Handler {
 	w.GET("/countries/:code", list, s.public.ShowCountry)
 	w.GET("/privacy", s.donor.ShowPrivacy)
 
-	w.GET("/search", s.public.SearchOrganisations)
+	// A token bucket per client address (in memory, for this instance).
+	w.GET("/search", s.limitSearch, s.public.SearchOrganisations)
 
 	p.GET("/organisations/:slug/offer", s.donor.ShowOfferForm)
 	p.GET("/organisations/:slug/offer/sent", s.donor.ShowOfferSent)

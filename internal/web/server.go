@@ -97,6 +97,8 @@ type Server struct {
 	sessions  *accounts.SessionStore
 	crossSite *http.CrossOriginProtection
 	pages     *pageCache
+	// searchLimit is the per-client rate of /search.
+	searchLimit *clientLimiter
 
 	public   *public.Pages
 	donor    *donor.Pages
@@ -122,7 +124,8 @@ func New(ctx context.Context, d Deps) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &Server{Kit: k, log: d.Logger, dir: d.Directory, checks: d.Checks, proxies: d.TrustedProxies, acc: d.Accounts}
+	s := &Server{Kit: k, log: d.Logger, dir: d.Directory, checks: d.Checks, proxies: d.TrustedProxies, acc: d.Accounts,
+		searchLimit: newClientLimiter(searchRate, searchBurst, searchClients)}
 	s.pages = newPageCache(d.PageCache, d.Directory.Generation)
 	if s.sessions, s.crossSite, err = newSessions(d); err != nil {
 		return nil, err

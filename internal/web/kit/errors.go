@@ -30,12 +30,24 @@ var statusOfKind = map[fault.Kind]int{
 	fault.Unavailable:  http.StatusServiceUnavailable,
 }
 
+// retryAfter is the default Retry-After, in seconds, of the statuses that
+// ask the client to come back.
+var retryAfter = map[int]string{
+	http.StatusTooManyRequests:    "60",
+	http.StatusServiceUnavailable: "30",
+}
+
 // Fail turns any error into a response: the error page with the status of
 // its kind and its message translated. An error of no kind is logged once,
 // In full, and the user sees the calm 500 page with the request id; an
-// unavailable dependency is logged too.
+// unavailable dependency is logged too. A 429 or 503 always carries
+// Retry-After: the one the caller set (a limiter knows when its next token
+// comes), else the default of its kind.
 func (s *Kit) Fail(c *gin.Context, err error) {
 	status := StatusOf(err)
+	if after, ok := retryAfter[status]; ok && c.Writer.Header().Get("Retry-After") == "" {
+		c.Header("Retry-After", after)
+	}
 	switch status {
 	case http.StatusInternalServerError:
 		s.InternalError(c, err)

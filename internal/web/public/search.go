@@ -1,7 +1,6 @@
 package public
 
 import (
-	"errors"
 	"net/http"
 	"sort"
 	"strconv"
@@ -112,7 +111,9 @@ func (s *Pages) SearchOrganisations(c *gin.Context) {
 	ctx := c.Request.Context()
 	themes, err := s.dir.Themes(ctx)
 	if err != nil {
-		s.searchUnavailable(c, &fault.Error{Kind: fault.Unavailable, ID: "search.unavailable", Err: err})
+		// Never an empty list that would look like "no partner": 503
+		// (kit.Fail adds Retry-After).
+		s.Fail(c, &fault.Error{Kind: fault.Unavailable, ID: "search.unavailable", Err: err})
 		return
 	}
 	q, err := s.searchQuery(c, themes)
@@ -122,7 +123,9 @@ func (s *Pages) SearchOrganisations(c *gin.Context) {
 	}
 	res, err := s.search.Search(ctx, q)
 	if err != nil {
-		s.searchUnavailable(c, err)
+		// search.ErrUnavailable (neither Meilisearch nor the fallback
+		// answered, or no fallback slot freed in time) is a 503.
+		s.Fail(c, err)
 		return
 	}
 	lang := kit.Lang(c)
@@ -143,17 +146,6 @@ func (s *Pages) SearchOrganisations(c *gin.Context) {
 		return
 	}
 	s.Render(c, http.StatusOK, "search", p)
-}
-
-// searchUnavailable answers 503 when neither Meilisearch nor PostgreSQL
-// can answer (search.ErrUnavailable, or the themes could not be read):
-// never an empty list that would look like "no partner". Other errors (an
-// invalid query) go to fail as they are.
-func (s *Pages) searchUnavailable(c *gin.Context, err error) {
-	if errors.Is(err, fault.ErrUnavailable) {
-		c.Header("Retry-After", "30")
-	}
-	s.Fail(c, err)
 }
 
 // searchURL is /search with q's values, changed by set (an empty value

@@ -92,29 +92,33 @@ func TestOffersSurviveSIGKILL(t *testing.T) {
 	}
 	first := start()
 
-	// Each donor opens the form, takes the minimum fill time, then sends
-	// offers until the server dies.
-	const donors = 6
+	// Each donor opens the form (once per offer: a form is accepted once),
+	// takes the minimum fill time, then sends offers until the server dies.
+	const donors, formsEach = 6, 40
 	type donor struct {
-		client     *http.Client
-		csrf, form string
+		client *http.Client
+		csrf   string
+		forms  []string
 	}
 	ds := make([]donor, donors)
 	for i := range ds {
 		jar, _ := cookiejar.New(nil)
 		ds[i].client = &http.Client{Jar: jar, Timeout: 10 * time.Second,
 			CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
-		res, err := ds[i].client.Get("http://" + addr + "/organisations/ecpat-luxembourg/offer")
-		if err != nil {
-			t.Fatal(err)
+		for range formsEach {
+			res, err := ds[i].client.Get("http://" + addr + "/organisations/ecpat-luxembourg/offer")
+			if err != nil {
+				t.Fatal(err)
+			}
+			body, _ := io.ReadAll(res.Body)
+			res.Body.Close()
+			c, f := csrfInput.FindSubmatch(body), formInput.FindSubmatch(body)
+			if c == nil || f == nil {
+				t.Fatalf("form without tokens: %d", res.StatusCode)
+			}
+			ds[i].csrf = string(c[1])
+			ds[i].forms = append(ds[i].forms, string(f[1]))
 		}
-		body, _ := io.ReadAll(res.Body)
-		res.Body.Close()
-		c, f := csrfInput.FindSubmatch(body), formInput.FindSubmatch(body)
-		if c == nil || f == nil {
-			t.Fatalf("form without tokens: %d", res.StatusCode)
-		}
-		ds[i].csrf, ds[i].form = string(c[1]), string(f[1])
 	}
 	time.Sleep(3100 * time.Millisecond) // the anti-spam minimum fill time
 
@@ -125,8 +129,8 @@ func TestOffersSurviveSIGKILL(t *testing.T) {
 		wg.Add(1)
 		go func(i int) {
 			defer wg.Done()
-			for n := 0; n < 200; n++ {
-				form := url.Values{"csrf_token": {ds[i].csrf}, "form_token": {ds[i].form}, "kind": {"volunteering"},
+			for n, token := range ds[i].forms {
+				form := url.Values{"csrf_token": {ds[i].csrf}, "form_token": {token}, "kind": {"volunteering"},
 					"message": {"Offer sent while the server may die."}, "name": {fmt.Sprintf("Donor %d-%d", i, n)},
 					"email": {fmt.Sprintf("d%d-%d@example.com", i, n)}, "lang": {"fr"}, "consent": {"yes"}}
 				req, _ := http.NewRequest(http.MethodPost, "http://"+addr+"/organisations/ecpat-luxembourg/offer", strings.NewReader(form.Encode()))

@@ -2,6 +2,7 @@ package offers
 
 import (
 	"crypto/hmac"
+	"crypto/rand"
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
@@ -13,15 +14,27 @@ import (
 	mailpkg "github.com/partnerdir/partnerdir/internal/mail"
 )
 
-// FormToken returns a signed token holding the time the form was shown;
-// the submission returns it, which proves a minimum fill time without any
-// server-side state.
+// FormToken returns a signed token holding the time the form was shown and
+// a random nonce; the submission returns it, which proves a minimum fill
+// time without any server-side state. The nonce makes every form's token
+// unique: the offer stores its hash (see formTokenHash), so a form is accepted
+// once and a resubmission gets the first offer's receipt.
 func (s *Store) FormToken() string { return s.FormTokenAt(s.now()) }
 
 // FormTokenAt is the token of a form shown at t.
 func (s *Store) FormTokenAt(t time.Time) string {
 	ts := strconv.FormatInt(t.UnixMilli(), 36)
-	return ts + "." + s.sign("offer-form", ts)
+	var b [16]byte
+	_, _ = rand.Read(b[:]) // crypto/rand.Read never fails (Go 1.24+)
+	body := ts + "." + hex.EncodeToString(b[:])
+	return body + "." + s.sign("offer-form", body)
+}
+
+// formTokenHash is what an offer stores of its form token: its SHA-256,
+// never the token itself.
+func formTokenHash(token string) []byte {
+	h := sha256.Sum256([]byte(token))
+	return h[:]
 }
 
 // SetClock replaces the clock the spam guards read (tests use it to age a
@@ -32,9 +45,15 @@ func (s *Store) SetClock(now func() time.Time) { s.now = now }
 // MaxFormAge and MinFillTime ago. expired distinguishes a form left open too
 // long (the donor may simply resend) from a forgery or a bot.
 func (s *Store) checkFormToken(token string) (ok, expired bool) {
-	ts, sig, found := strings.Cut(token, ".")
-	if !found || !hmac.Equal([]byte(sig), []byte(s.sign("offer-form", ts))) {
+	body, sig, found := cutLast(token, ".")
+	if !found || !hmac.Equal([]byte(sig), []byte(s.sign("offer-form", body))) {
 		return false, false
+	}
+	ts, nonce, found := strings.Cut(body, ".")
+	if !found || len(nonce) != 32 {
+		// A genuine form shown before tokens carried a nonce: it cannot
+		// be told from its resubmissions, so the donor sends a fresh one.
+		return false, true
 	}
 	ms, err := strconv.ParseInt(ts, 36, 64)
 	if err != nil {
@@ -48,6 +67,20 @@ func (s *Store) checkFormToken(token string) (ok, expired bool) {
 		return false, true
 	}
 	return true, false
+}
+
+// genuineFormToken reports whether token carries a valid signature,
+// whatever its age.
+func (s *Store) genuineFormToken(token string) bool {
+	body, sig, found := cutLast(token, ".")
+	return found && hmac.Equal([]byte(sig), []byte(s.sign("offer-form", body)))
+}
+
+func cutLast(s, sep string) (before, after string, found bool) {
+	if i := strings.LastIndex(s, sep); i >= 0 {
+		return s[:i], s[i+len(sep):], true
+	}
+	return s, "", false
 }
 
 // IPHash keys ip with the secret, so rate limits work without storing

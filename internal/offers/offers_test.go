@@ -5,8 +5,10 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"maps"
 	"regexp"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -571,5 +573,112 @@ func TestHeaderSafe(t *testing.T) {
 	t.Parallel()
 	if got := mail.HeaderSafe("x\r\nBcc: evil@example.com"); strings.ContainsAny(got, "\r\n") {
 		t.Errorf("HeaderSafe kept a line break: %q", got)
+	}
+}
+
+// A form is accepted once: concurrent submissions of it (a double click, a
+// retry after a dropped connection) and a resubmission after the first
+// committed (the donor who saw an error after a crash) all get the first
+// offer's reference, and only one offer with its two mails is stored.
+func TestResubmittedFormIsOneOffer(t *testing.T) {
+	t.Parallel()
+	l := noLimits()
+	l.PerIP, l.PerEmail = 1, 1 // a resubmission must not count as a second offer
+	e := newEnv(t, l)
+	s := submission("ecpat-luxembourg", directory.SupportVolunteering, "twice@example.com", "fr")
+	s.IP = "203.0.113.9"
+	s.FormToken = e.store.FormToken()
+
+	const n = 3
+	receipts := make([]*offers.Receipt, n)
+	errs := make([]error, n)
+	var wg sync.WaitGroup
+	start := make(chan struct{})
+	for i := range n {
+		wg.Go(func() {
+			<-start
+			receipts[i], errs[i] = e.store.Submit(ctx(), audit.Actor{Label: "donor"}, s)
+		})
+	}
+	close(start)
+	wg.Wait()
+	for i, err := range errs {
+		if err != nil {
+			t.Fatalf("submission %d: %v", i+1, err)
+		}
+	}
+	first := receipts[0]
+	for i, r := range receipts {
+		if r.Reference != first.Reference || r.ID != first.ID {
+			t.Errorf("submission %d: offer %d %s, want %d %s", i+1, r.ID, r.Reference, first.ID, first.Reference)
+		}
+		if r.OrganisationName != "ECPAT Luxembourg" || r.Routing.To.Email != "c.wantz@ecpat.lu" || r.Routing.Basis != offers.BasisDefaultContact {
+			t.Errorf("submission %d: receipt %+v, want ECPAT's default contact", i+1, r)
+		}
+	}
+	counts := func() map[string]int {
+		return map[string]int{
+			"offers":        e.count(t, `SELECT count(*) FROM offers`),
+			"mail_messages": e.count(t, `SELECT count(*) FROM mail_messages`),
+			"send_mail":     e.count(t, `SELECT count(*) FROM river_job WHERE kind = 'send_mail'`),
+			"audit":         e.count(t, `SELECT count(*) FROM audit_log WHERE action = 'offer.submit'`),
+			"history":       e.count(t, `SELECT count(*) FROM offer_status_history`),
+		}
+	}
+	want := map[string]int{"offers": 1, "mail_messages": 2, "send_mail": 2, "audit": 1, "history": 1}
+	if got := counts(); !maps.Equal(got, want) {
+		t.Fatalf("after %d concurrent submissions of one form: %v, want %v", n, got, want)
+	}
+	// The hash of the token is stored, never the token.
+	if n := e.count(t, `SELECT count(*) FROM offers WHERE id = $1 AND length(form_token_hash) = 32 AND position(convert_to($2, 'UTF8') IN form_token_hash) = 0`,
+		first.ID, s.FormToken); n != 1 {
+		t.Errorf("offer %d does not store its form token's SHA-256 alone", first.ID)
+	}
+
+	// The crash case: the first offer committed, the donor sends again,
+	// even once the form is old and the limits would refuse a new offer.
+	e.store.SetClock(func() time.Time { return time.Now().Add(48 * time.Hour) })
+	r, err := e.store.Submit(ctx(), audit.Actor{Label: "donor"}, s)
+	if err != nil || r.Reference != first.Reference {
+		t.Fatalf("resubmission after commit: %v %v, want %s", r, err, first.Reference)
+	}
+	if got := counts(); !maps.Equal(got, want) {
+		t.Fatalf("after the resubmission: %v, want %v", got, want)
+	}
+	// The token of one organisation's form is no good for another's.
+	other := s
+	other.OrganisationSlug = "enfance-et-avenir-international"
+	if _, err := e.store.Submit(ctx(), audit.Actor{Label: "donor"}, other); !errors.Is(err, offers.ErrRejected) {
+		t.Fatalf("a form token reused for another organisation: %v, want ErrRejected", err)
+	}
+}
+
+// Two forms from the same donor are two offers: every form token is unique.
+func TestTwoFormsAreTwoOffers(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, noLimits())
+	a, b := e.store.FormToken(), e.store.FormToken()
+	if a == b {
+		t.Fatalf("two forms got the same token %q", a)
+	}
+	s := submission("ecpat-luxembourg", directory.SupportVolunteering, "again@example.com", "fr")
+	s.FormToken = a
+	r1, err := e.store.Submit(ctx(), audit.Actor{Label: "donor"}, s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.FormToken = b
+	r2, err := e.store.Submit(ctx(), audit.Actor{Label: "donor"}, s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r1.Reference == r2.Reference {
+		t.Errorf("two forms, one reference %s", r1.Reference)
+	}
+	if n := e.count(t, `SELECT count(*) FROM offers`); n != 2 {
+		t.Errorf("offers: %d, want 2", n)
+	}
+	if n := e.count(t, `SELECT count(*) FROM mail_messages`); n != 4 {
+		t.Errorf("mails: %d, want 4", n)
 	}
 }

@@ -138,12 +138,25 @@ func oneLine(v *fault.Fields, field, s string, max int, required bool, invalidID
 // input (including an expired form, on field "form"), ErrRejected for
 // automated or rate-limited submissions and fault.ErrNotFound for an unknown or
 // unpublished organisation.
+//
+// A form is accepted once: the offer stores its form token's hash, and a
+// resubmission of the same form (concurrent or after the first committed)
+// returns the first offer's receipt, storing and sending nothing and
+// counting against no limit.
 func (s *Store) Submit(ctx context.Context, actor audit.Actor, sub Submission) (*Receipt, error) {
 	if err := s.validate(&sub); err != nil {
 		return nil, err
 	}
 	if sub.Honeypot != "" {
 		return nil, ErrRejected
+	}
+	if !s.genuineFormToken(sub.FormToken) {
+		return nil, ErrRejected
+	}
+	tokenHash := formTokenHash(sub.FormToken)
+	// A form already accepted gets its receipt, however old it is now.
+	if r, err := s.existing(ctx, s.pool, tokenHash, sub.OrganisationSlug); r != nil || err != nil {
+		return r, err
 	}
 	if ok, expired := s.checkFormToken(sub.FormToken); expired {
 		return nil, fault.InvalidField("form", "offers.form.expired")
@@ -154,11 +167,40 @@ func (s *Store) Submit(ctx context.Context, actor audit.Actor, sub Submission) (
 	var r *Receipt
 	err := postgres.InTx(ctx, s.pool, func(tx pgx.Tx) error {
 		var err error
-		r, err = s.submitTx(ctx, tx, actor, &sub, ipHash)
+		r, err = s.submitTx(ctx, tx, actor, &sub, ipHash, tokenHash)
 		return err
 	})
 	if err != nil {
 		return nil, err
+	}
+	return r, nil
+}
+
+// rowQuerier is what existing reads with: the pool or a transaction.
+type rowQuerier interface {
+	QueryRow(ctx context.Context, sql string, args ...any) pgx.Row
+}
+
+// existing returns the receipt of the offer already stored for the form
+// token hashed as tokenHash, or nil when there is none. A token used for
+// another organisation's form is a forgery: ErrRejected.
+func (s *Store) existing(ctx context.Context, q rowQuerier, tokenHash []byte, slug string) (*Receipt, error) {
+	r := &Receipt{}
+	err := q.QueryRow(ctx, `
+		SELECT f.id, f.reference, o.slug, o.name, f.routing_basis, f.routing_scope, f.rerouted_by, f.rerouted_from,
+			COALESCE(f.routing_rule_id, 0), COALESCE(f.contact_point_id, 0), f.routed_to_name, f.routed_to_email
+		FROM offers f JOIN organisations o ON o.id = f.organisation_id
+		WHERE f.form_token_hash = $1`, tokenHash).
+		Scan(&r.ID, &r.Reference, &r.OrganisationSlug, &r.OrganisationName, &r.Routing.Basis, &r.Routing.Scope,
+			&r.Routing.ReroutedBy, &r.Routing.ReroutedFrom, &r.Routing.RuleID, &r.Routing.ContactPointID,
+			&r.Routing.To.Name, &r.Routing.To.Email)
+	switch {
+	case errors.Is(err, pgx.ErrNoRows):
+		return nil, nil
+	case err != nil:
+		return nil, fmt.Errorf("offers: read offer by form token: %w", err)
+	case r.OrganisationSlug != slug:
+		return nil, ErrRejected
 	}
 	return r, nil
 }
@@ -173,12 +215,19 @@ type target struct {
 	leadOffice int64
 }
 
-func (s *Store) submitTx(ctx context.Context, tx pgx.Tx, actor audit.Actor, sub *Submission, ipHash string) (*Receipt, error) {
+func (s *Store) submitTx(ctx context.Context, tx pgx.Tx, actor audit.Actor, sub *Submission, ipHash string, tokenHash []byte) (*Receipt, error) {
 	t, err := s.resolveTarget(ctx, tx, sub)
 	if err != nil {
 		return nil, err
 	}
-	if err := s.checkRates(ctx, tx, ipHash, sub.Email); err != nil {
+	if err := s.checkRates(ctx, tx, ipHash, sub.Email); errors.Is(err, ErrRejected) {
+		// The count may include this very form, committed by a concurrent
+		// submission since Submit looked: its receipt, not a refusal.
+		if r, lerr := s.existing(ctx, tx, tokenHash, sub.OrganisationSlug); r != nil || lerr != nil {
+			return r, lerr
+		}
+		return nil, err
+	} else if err != nil {
 		return nil, err
 	}
 	rt, err := s.route(ctx, tx, t, sub.Kind)
@@ -189,14 +238,26 @@ func (s *Store) submitTx(ctx context.Context, tx pgx.Tx, actor audit.Actor, sub 
 	err = tx.QueryRow(ctx, `
 		INSERT INTO offers (reference, organisation_id, project_id, office_id, support_kind, message,
 			donor_name, donor_email, donor_phone, donor_company, donor_lang, consent_version, consent_at, ip_hash,
-			routing_basis, routing_scope, routing_rule_id, contact_point_id, routed_to_name, routed_to_email)
+			routing_basis, routing_scope, routing_rule_id, contact_point_id, routed_to_name, routed_to_email, form_token_hash)
 		VALUES ('OFR-' || to_char(now() AT TIME ZONE 'UTC', 'YYYY') || '-' || lpad(nextval('offer_reference_seq')::text, 6, '0'),
 			$1, NULLIF($2, 0), NULLIF($3, 0), $4, $5, $6, $7, $8, $9, $10, $11, now(), $12,
-			$13, $14, NULLIF($15, 0), NULLIF($16, 0), $17, $18)
+			$13, $14, NULLIF($15, 0), NULLIF($16, 0), $17, $18, $19)
+		ON CONFLICT (form_token_hash) DO NOTHING
 		RETURNING id, reference`,
 		t.orgID, t.projectID, t.officeID, sub.Kind, sub.Message,
 		sub.Name, sub.Email, sub.Phone, sub.Company, sub.Lang, ConsentVersion, ipHash,
-		rt.Basis, rt.Scope, rt.RuleID, rt.ContactPointID, rt.To.Name, rt.To.Email).Scan(&r.ID, &r.Reference)
+		rt.Basis, rt.Scope, rt.RuleID, rt.ContactPointID, rt.To.Name, rt.To.Email, tokenHash).Scan(&r.ID, &r.Reference)
+	if errors.Is(err, pgx.ErrNoRows) {
+		// A concurrent submission of the same form stored it first (the
+		// INSERT waited for its transaction to commit): this statement's
+		// successor sees that offer, whose receipt is the answer. Nothing
+		// else is stored or sent.
+		r, err := s.existing(ctx, tx, tokenHash, sub.OrganisationSlug)
+		if err == nil && r == nil {
+			err = fmt.Errorf("offers: form token conflict without an offer")
+		}
+		return r, err
+	}
 	if err != nil {
 		return nil, fmt.Errorf("offers: store offer: %w", err)
 	}

@@ -76,6 +76,33 @@ func TestOfferFormSubmitConfirm(t *testing.T) {
 	wantStatus(t, b.get("/organisations/enfance-et-avenir-international/offer/sent?ref="+ref[1]), http.StatusNotFound)
 }
 
+// Posting the same form twice (a double click, a retry) gives the same
+// confirmation: one offer, its two mails, the same reference.
+func TestOfferFormSentTwiceIsOneOffer(t *testing.T) {
+	t.Parallel()
+	f := newOffersFixture(t)
+	b := f.browser(t)
+	form := openForm(t, b, "/organisations/ecpat-luxembourg/offer")
+	first := b.post("/organisations/ecpat-luxembourg/offer", form)
+	wantStatus(t, first, http.StatusSeeOther)
+	loc := first.Header().Get("Location")
+	if !regexp.MustCompile(`^/organisations/ecpat-luxembourg/offer/sent\?ref=OFR-\d{4}-\d{6}$`).MatchString(loc) {
+		t.Fatalf("redirect to %q, want the confirmation page", loc)
+	}
+	again := b.post("/organisations/ecpat-luxembourg/offer", form)
+	wantStatus(t, again, http.StatusSeeOther)
+	if got := again.Header().Get("Location"); got != loc {
+		t.Errorf("the form sent again redirects to %q, want %q", got, loc)
+	}
+	wantStatus(t, b.get(loc), http.StatusOK, "Et maintenant ?")
+	if n := f.count(t, `SELECT count(*) FROM offers`); n != 1 {
+		t.Errorf("offers: %d, want 1", n)
+	}
+	if n := f.count(t, `SELECT count(*) FROM mail_messages`); n != 2 {
+		t.Errorf("mails queued: %d, want 2", n)
+	}
+}
+
 func TestOfferFormRefusals(t *testing.T) {
 	t.Parallel()
 	f := newOffersFixture(t)

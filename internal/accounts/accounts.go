@@ -10,6 +10,7 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/partnerdir/partnerdir/internal/fault"
+	"github.com/partnerdir/partnerdir/internal/pseudonym"
 )
 
 // Errors returned by the store, besides fault.ErrNotFound (no user,
@@ -80,6 +81,9 @@ type Store struct {
 	// outbox and baseURL send reset and invitation mails (WithMail).
 	outbox  Mailer
 	baseURL string
+	// ips hides client addresses in limits and audit entries
+	// (WithPseudonyms).
+	ips pseudonym.Hasher
 }
 
 // Option tunes a Store.
@@ -97,11 +101,21 @@ func WithFastHashing() Option {
 	return func(s *Store) { s.params = hashParams{memory: 1024, time: 1, threads: 1} }
 }
 
+// WithPseudonyms sets the hasher of client addresses, which every
+// instance must share so that per-address limits add up. Without it a
+// store makes its own random key, which suits one process (tests).
+func WithPseudonyms(h pseudonym.Hasher) Option {
+	return func(s *Store) { s.ips = h }
+}
+
 // NewStore returns a store over pool.
 func NewStore(pool *pgxpool.Pool, opts ...Option) *Store {
 	s := &Store{pool: pool, params: defaultParams, ipLimit: 20, accountLimit: 5, window: 15 * time.Minute}
 	for _, o := range opts {
 		o(s)
+	}
+	if s.ips.IsZero() {
+		s.ips = pseudonym.Random()
 	}
 	return s
 }

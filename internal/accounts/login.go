@@ -27,7 +27,8 @@ var dummyHash = sync.OnceValue(func() string {
 // Successes and failures are audited.
 func (s *Store) Authenticate(ctx context.Context, email, password, clientIP, requestID string) (*User, error) {
 	email = normalizeEmail(email)
-	ipKey, accountKey := "ip:"+clientIP, "account:"+strings.ToLower(email)
+	ipHash := s.ips.IP(clientIP)
+	ipKey, accountKey := "ip:"+ipHash, "account:"+strings.ToLower(email)
 	limited, err := s.limited(ctx, ipKey, accountKey)
 	if err != nil {
 		return nil, err
@@ -62,7 +63,7 @@ func (s *Store) Authenticate(ctx context.Context, email, password, clientIP, req
 				reason = "disabled"
 			}
 			return audit.Record(ctx, tx, actor, audit.Entry{Action: "user.login_failure", EntityType: "user", EntityID: u.ID,
-				Details: map[string]any{"email": email, "ip": clientIP, "reason": reason}})
+				Details: map[string]any{"email": email, "ip_hash": ipHash, "reason": reason}})
 		})
 		if err != nil {
 			return nil, fmt.Errorf("accounts: record failed login: %w", err)
@@ -77,7 +78,7 @@ func (s *Store) Authenticate(ctx context.Context, email, password, clientIP, req
 			return err
 		}
 		return audit.Record(ctx, tx, actor, audit.Entry{Action: "user.login", EntityType: "user", EntityID: u.ID,
-			Details: map[string]any{"ip": clientIP}})
+			Details: map[string]any{"ip_hash": ipHash}})
 	})
 	if err != nil {
 		return nil, fmt.Errorf("accounts: record login of %d: %w", u.ID, err)

@@ -25,8 +25,6 @@ import (
 const (
 	// SessionUserID holds the signed-in user's id (int64).
 	SessionUserID = "user_id"
-	// SessionIP holds the client address the session was opened from.
-	SessionIP = "ip"
 )
 
 // SessionOptions configure a SessionStore.
@@ -181,9 +179,9 @@ func (st *SessionStore) Save(r *http.Request, w http.ResponseWriter, sess *sessi
 		}
 		sess.ID = base64.RawURLEncoding.EncodeToString(b)
 		_, err := st.pool.Exec(ctx, `
-			INSERT INTO sessions (id_hash, user_id, data, expires_at, user_agent, ip)
-			VALUES ($1, $2, $3, now() + make_interval(secs => $4), left($5, 300), $6)`,
-			hashID(sess.ID), userID, data, st.lifetime.Seconds(), r.UserAgent(), data[SessionIP])
+			INSERT INTO sessions (id_hash, user_id, data, expires_at, user_agent)
+			VALUES ($1, $2, $3, now() + make_interval(secs => $4), left($5, 300))`,
+			hashID(sess.ID), userID, data, st.lifetime.Seconds(), r.UserAgent())
 		if err != nil {
 			return fmt.Errorf("accounts: create session: %w", err)
 		}
@@ -232,7 +230,6 @@ type SessionInfo struct {
 	LastSeenAt time.Time
 	ExpiresAt  time.Time
 	UserAgent  string
-	IP         string
 	Current    bool
 }
 
@@ -243,12 +240,12 @@ func SessionKey(id string) string { return hex.EncodeToString(hashID(id))[:16] }
 // the id of the session asking.
 func (st *SessionStore) UserSessions(ctx context.Context, userID int64, current string) ([]SessionInfo, error) {
 	rows, _ := st.pool.Query(ctx, `
-		SELECT left(encode(id_hash, 'hex'), 16), created_at, last_seen_at, expires_at, user_agent, ip
+		SELECT left(encode(id_hash, 'hex'), 16), created_at, last_seen_at, expires_at, user_agent
 		FROM sessions WHERE user_id = $1 AND expires_at > now() AND last_seen_at > now() - make_interval(secs => $2)
 		ORDER BY last_seen_at DESC`, userID, st.idle.Seconds())
 	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (SessionInfo, error) {
 		var i SessionInfo
-		err := r.Scan(&i.Key, &i.CreatedAt, &i.LastSeenAt, &i.ExpiresAt, &i.UserAgent, &i.IP)
+		err := r.Scan(&i.Key, &i.CreatedAt, &i.LastSeenAt, &i.ExpiresAt, &i.UserAgent)
 		i.Current = current != "" && i.Key == SessionKey(current)
 		return i, err
 	})

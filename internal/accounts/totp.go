@@ -140,7 +140,8 @@ func (s *Store) DisableTwoFactor(ctx context.Context, actor audit.Actor, userID 
 // after too many wrong ones.
 func (s *Store) VerifySecondFactor(ctx context.Context, userID int64, code, clientIP, requestID string) error {
 	key := fmt.Sprintf("totp:%d", userID)
-	limited, err := s.limited(ctx, "ip:"+clientIP, key)
+	ipHash := s.ips.IP(clientIP)
+	limited, err := s.limited(ctx, "ip:"+ipHash, key)
 	if err != nil {
 		return err
 	}
@@ -182,11 +183,11 @@ func (s *Store) VerifySecondFactor(ctx context.Context, userID int64, code, clie
 		return err
 	}
 	err = postgres.InTx(ctx, s.pool, func(tx pgx.Tx) error {
-		if err := s.recordFailure(ctx, tx, "ip:"+clientIP, key); err != nil {
+		if err := s.recordFailure(ctx, tx, "ip:"+ipHash, key); err != nil {
 			return err
 		}
 		return audit.Record(ctx, tx, actor, audit.Entry{Action: "user.two_factor_failure", EntityType: "user", EntityID: userID,
-			Details: map[string]any{"ip": clientIP}})
+			Details: map[string]any{"ip_hash": ipHash}})
 	})
 	if err != nil {
 		return fmt.Errorf("accounts: record second factor failure: %w", err)

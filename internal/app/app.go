@@ -32,6 +32,7 @@ import (
 	"github.com/partnerdir/partnerdir/internal/mail"
 	"github.com/partnerdir/partnerdir/internal/offers"
 	"github.com/partnerdir/partnerdir/internal/postgres"
+	"github.com/partnerdir/partnerdir/internal/pseudonym"
 	"github.com/partnerdir/partnerdir/internal/search"
 	"github.com/partnerdir/partnerdir/internal/web"
 	searchdef "github.com/partnerdir/partnerdir/search"
@@ -80,12 +81,14 @@ type App struct {
 	Workers *jobs.Client
 
 	// Locale translates pages and mails (web/locales).
-	Locale    *locale.Translator
-	Outbox    *mail.Outbox
-	Directory *directory.Store
-	Accounts  *accounts.Store
-	Offers    *offers.Store
-	Joining   *joining.Store
+	Locale *locale.Translator
+	Outbox *mail.Outbox
+	// Pseudonyms hide client addresses wherever they are kept.
+	Pseudonyms pseudonym.Hasher
+	Directory  *directory.Store
+	Accounts   *accounts.Store
+	Offers     *offers.Store
+	Joining    *joining.Store
 
 	Meili   *search.Meili
 	Indexer *search.Indexer
@@ -180,14 +183,21 @@ func (a *App) buildStores(o Options, files fs.FS) error {
 		return err
 	}
 	a.Directory = directory.NewStore(a.Pool, a.enqueueIndex, directory.WithMailer(a.Outbox.DirectoryMailer(), base))
-	a.Accounts = accounts.NewStore(a.Pool, append([]accounts.Option{accounts.WithMail(a.Outbox, base)}, o.Accounts...)...)
+	secret := offersSecret(cfg)
+	ips, err := pseudonym.New(secret)
+	if err != nil {
+		return err
+	}
+	a.Pseudonyms = ips
+	a.Accounts = accounts.NewStore(a.Pool, append([]accounts.Option{accounts.WithMail(a.Outbox, base), accounts.WithPseudonyms(ips)}, o.Accounts...)...)
 	limits := offers.DefaultLimits()
 	if o.OfferLimits != nil {
 		limits = *o.OfferLimits
 	}
 	if a.Offers, err = offers.NewStore(a.Pool, offers.Config{
 		Outbox:      a.Outbox,
-		Secret:      offersSecret(cfg),
+		Secret:      secret,
+		Pseudonyms:  ips,
 		TriageEmail: cfg.TriageEmail,
 		BaseURL:     base,
 		Limits:      limits,
@@ -196,7 +206,7 @@ func (a *App) buildStores(o Options, files fs.FS) error {
 	}); err != nil {
 		return err
 	}
-	a.Joining = joining.NewStore(a.Pool, joining.Config{Directory: a.Directory, Accounts: a.Accounts, Outbox: a.Outbox, BaseURL: base})
+	a.Joining = joining.NewStore(a.Pool, joining.Config{Directory: a.Directory, Accounts: a.Accounts, Outbox: a.Outbox, BaseURL: base, Pseudonyms: ips})
 	return nil
 }
 
@@ -209,8 +219,9 @@ func (a *App) enqueueIndex(ctx context.Context, tx pgx.Tx, organisationID int64)
 	return nil
 }
 
-// offersSecret derives the key that signs offer forms and hashes IP
-// addresses from the first session key, so every instance agrees on it.
+// offersSecret derives the key that signs offer forms and keys the
+// pseudonyms of client addresses (the offers' ip_hash, limits, audit
+// entries) from the first session key, so every instance agrees on it.
 // Without session keys (development only) it is random per process.
 func offersSecret(cfg config.Config) []byte {
 	if len(cfg.SessionKeys) == 0 {

@@ -13,6 +13,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
 	// Zone names in DAILY_JOBS_TZ must not depend on the host having
 	// /usr/share/zoneinfo (minimal containers do not).
 	_ "time/tzdata"

@@ -146,8 +146,9 @@ func (s *Store) Join(ctx context.Context, actor audit.Actor, a Application) (Joi
 	}
 
 	var out Joined
+	ipHash := s.ips.IP(a.IP)
 	err = postgres.InTx(ctx, s.pool, func(tx pgx.Tx) error {
-		if err := s.checkRate(ctx, tx, a.IP); err != nil {
+		if err := s.checkRate(ctx, tx, ipHash); err != nil {
 			return err
 		}
 		if user == nil {
@@ -181,7 +182,7 @@ func (s *Store) Join(ctx context.Context, actor audit.Actor, a Application) (Joi
 		}
 		if err := audit.Record(ctx, tx, actor, audit.Entry{Action: "organisation.join", EntityType: "organisation",
 			EntityID: out.OrganisationID, OrganisationID: out.OrganisationID,
-			Details: map[string]any{"slug": slug, "ip": a.IP, "new_account": a.UserID == 0}}); err != nil {
+			Details: map[string]any{"slug": slug, "ip_hash": ipHash, "new_account": a.UserID == 0}}); err != nil {
 			return err
 		}
 		_, err = s.outbox.ComposeTx(ctx, tx, joinedMail(user, o.Name, s.baseURL+"/manage/"+slug))
@@ -193,15 +194,15 @@ func (s *Store) Join(ctx context.Context, actor audit.Actor, a Application) (Joi
 	return out, nil
 }
 
-// checkRate refuses a new application or account when ip made too many in
-// the last hour (ErrRateLimited).
-func (s *Store) checkRate(ctx context.Context, tx pgx.Tx, ip string) error {
-	if ip == "" {
+// checkRate refuses a new application or account when the address whose
+// pseudonym is ipHash made too many in the last hour (ErrRateLimited).
+func (s *Store) checkRate(ctx context.Context, tx pgx.Tx, ipHash string) error {
+	if ipHash == "" {
 		return nil
 	}
 	var recent int
 	if err := tx.QueryRow(ctx, `SELECT count(*) FROM audit_log WHERE action IN ('organisation.join', 'user.signup')
-		AND details->>'ip' = $1 AND occurred_at > now() - interval '1 hour'`, ip).Scan(&recent); err != nil {
+		AND details->>'ip_hash' = $1 AND occurred_at > now() - interval '1 hour'`, ipHash).Scan(&recent); err != nil {
 		return err
 	}
 	if recent >= s.perHour {
@@ -240,8 +241,9 @@ func (s *Store) SignUp(ctx context.Context, actor audit.Actor, n NewAccount) (in
 		return 0, err
 	}
 	var id int64
+	ipHash := s.ips.IP(n.IP)
 	err := postgres.InTx(ctx, s.pool, func(tx pgx.Tx) error {
-		if err := s.checkRate(ctx, tx, n.IP); err != nil {
+		if err := s.checkRate(ctx, tx, ipHash); err != nil {
 			return err
 		}
 		var err error
@@ -253,7 +255,7 @@ func (s *Store) SignUp(ctx context.Context, actor audit.Actor, n NewAccount) (in
 			return err
 		}
 		return audit.Record(ctx, tx, audit.Actor{UserID: id, Label: strings.TrimSpace(n.Email), RequestID: actor.RequestID},
-			audit.Entry{Action: "user.signup", EntityType: "user", EntityID: id, Details: map[string]any{"ip": n.IP}})
+			audit.Entry{Action: "user.signup", EntityType: "user", EntityID: id, Details: map[string]any{"ip_hash": ipHash}})
 	})
 	if err != nil {
 		return 0, fmt.Errorf("joining: sign up %s: %w", n.Email, err)

@@ -19,6 +19,7 @@ import (
 	"github.com/partnerdir/partnerdir/internal/directory"
 	"github.com/partnerdir/partnerdir/internal/fault"
 	"github.com/partnerdir/partnerdir/internal/mail"
+	"github.com/partnerdir/partnerdir/internal/pseudonym"
 )
 
 // Errors returned by the store, besides fault.ErrNotFound (no
@@ -54,6 +55,9 @@ type Config struct {
 	BaseURL string
 	// JoinsPerHour bounds applications from one client address (0: 5).
 	JoinsPerHour int
+	// Pseudonyms hash client addresses before they are stored (zero: a
+	// random key, for one process).
+	Pseudonyms pseudonym.Hasher
 }
 
 // Store runs joining, claims and review reminders.
@@ -64,13 +68,17 @@ type Store struct {
 	outbox  Mailer
 	baseURL string
 	perHour int
+	ips     pseudonym.Hasher
 	now     func() time.Time
 }
 
 // NewStore returns a store over pool.
 func NewStore(pool *pgxpool.Pool, cfg Config) *Store {
 	s := &Store{pool: pool, dir: cfg.Directory, acc: cfg.Accounts, outbox: cfg.Outbox,
-		baseURL: strings.TrimSuffix(cfg.BaseURL, "/"), perHour: cfg.JoinsPerHour, now: time.Now}
+		baseURL: strings.TrimSuffix(cfg.BaseURL, "/"), perHour: cfg.JoinsPerHour, ips: cfg.Pseudonyms, now: time.Now}
+	if s.ips.IsZero() {
+		s.ips = pseudonym.Random()
+	}
 	if s.perHour <= 0 {
 		s.perHour = 5
 	}

@@ -83,15 +83,6 @@ func cutLast(s, sep string) (before, after string, found bool) {
 	return s, "", false
 }
 
-// IPHash keys ip with the secret, so rate limits work without storing
-// the address (a plain hash of an IPv4 address is trivially reversed).
-func (s *Store) IPHash(ip string) string {
-	if ip == "" {
-		return ""
-	}
-	return s.sign("ip", ip)[:32]
-}
-
 func (s *Store) sign(purpose, v string) string {
 	m := hmac.New(sha256.New, s.secret)
 	fmt.Fprintf(m, "%s\x00%s", purpose, v)

@@ -12,6 +12,7 @@ import (
 
 	"github.com/partnerdir/partnerdir/internal/fault"
 	"github.com/partnerdir/partnerdir/internal/mail"
+	"github.com/partnerdir/partnerdir/internal/pseudonym"
 )
 
 // ErrRejected means the submission looks automated or exceeds a rate
@@ -88,9 +89,11 @@ func DefaultLimits() Limits {
 // Config is what the store needs besides the database.
 type Config struct {
 	Outbox *mail.Outbox
-	// Secret signs form tokens and keys the IP hashes (at least 32 bytes;
-	// the same on every instance).
+	// Secret signs form tokens (at least 32 bytes; the same on every
+	// instance).
 	Secret []byte
+	// Pseudonyms hash the sender's address for the per-address limit.
+	Pseudonyms pseudonym.Hasher
 	// TriageEmail receives offers no rule or default contact covers.
 	TriageEmail string
 	// BaseURL is the public address, for links in mails.
@@ -106,6 +109,7 @@ type Store struct {
 	pool    *pgxpool.Pool
 	outbox  *mail.Outbox
 	secret  []byte
+	ips     pseudonym.Hasher
 	triage  mail.Address
 	baseURL string
 	limits  Limits
@@ -119,6 +123,9 @@ func NewStore(pool *pgxpool.Pool, cfg Config) (*Store, error) {
 	if len(cfg.Secret) < 32 {
 		return nil, errors.New("offers: the signing secret must have at least 32 bytes")
 	}
+	if cfg.Pseudonyms.IsZero() {
+		return nil, errors.New("offers: no pseudonym hasher for client addresses")
+	}
 	triage, err := parseAddress(cfg.TriageEmail)
 	if err != nil {
 		return nil, err
@@ -127,6 +134,7 @@ func NewStore(pool *pgxpool.Pool, cfg Config) (*Store, error) {
 		pool:           pool,
 		outbox:         cfg.Outbox,
 		secret:         cfg.Secret,
+		ips:            cfg.Pseudonyms,
 		triage:         triage,
 		baseURL:        cfg.BaseURL,
 		limits:         cfg.Limits,

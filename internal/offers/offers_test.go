@@ -24,6 +24,7 @@ import (
 	"github.com/partnerdir/partnerdir/internal/mail/mailtest"
 	"github.com/partnerdir/partnerdir/internal/mail/smtptest"
 	"github.com/partnerdir/partnerdir/internal/offers"
+	"github.com/partnerdir/partnerdir/internal/pseudonym"
 )
 
 const mailFrom = "Partnerdir <no-reply@partnerdir.test>"
@@ -39,9 +40,14 @@ func newEnv(t *testing.T, limits offers.Limits) *env {
 	t.Helper()
 	pool, _ := demotest.Load(t)
 	outbox, ins := mailtest.Outbox(t, pool, mailFrom)
+	ips, err := pseudonym.New([]byte("fedcba9876543210fedcba9876543210"))
+	if err != nil {
+		t.Fatal(err)
+	}
 	store, err := offers.NewStore(pool, offers.Config{
 		Outbox:      outbox,
 		Secret:      []byte("0123456789abcdef0123456789abcdef"),
+		Pseudonyms:  ips,
 		TriageEmail: "triage@partnerdir.test",
 		BaseURL:     "https://partnerdir.test",
 		Limits:      limits,

@@ -163,7 +163,7 @@ func (s *Store) Submit(ctx context.Context, actor audit.Actor, sub Submission) (
 	} else if !ok {
 		return nil, ErrRejected
 	}
-	ipHash := s.IPHash(sub.IP)
+	ipHash := s.ips.IP(sub.IP)
 	var r *Receipt
 	err := postgres.InTx(ctx, s.pool, func(tx pgx.Tx) error {
 		var err error

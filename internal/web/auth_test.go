@@ -103,14 +103,14 @@ func TestLoginRateLimitIgnoresForgedForwardedFor(t *testing.T) {
 		"X-Forwarded-For", "203.0.113.99", "X-Real-IP", "203.0.113.99")
 	wantStatus(t, rec, http.StatusTooManyRequests, "Trop de tentatives de connexion")
 	var ips []string
-	rows, _ := f.pool.Query(context.Background(), `SELECT DISTINCT details->>'ip' FROM audit_log WHERE action = 'user.login_failure'`)
+	rows, _ := f.pool.Query(context.Background(), `SELECT DISTINCT details->>'ip_hash' FROM audit_log WHERE action = 'user.login_failure'`)
 	for rows.Next() {
 		var ip string
 		_ = rows.Scan(&ip)
 		ips = append(ips, ip)
 	}
-	if len(ips) != 1 || ips[0] != "192.0.2.1" {
-		t.Errorf("failures recorded from %v, want only the peer 192.0.2.1", ips)
+	if len(ips) != 1 || ips[0] != f.ips.IP("192.0.2.1") {
+		t.Errorf("failures recorded from %v, want only the peer 192.0.2.1 (%s)", ips, f.ips.IP("192.0.2.1"))
 	}
 }
 

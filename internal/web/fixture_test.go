@@ -19,6 +19,7 @@ import (
 	"github.com/partnerdir/partnerdir/internal/directory"
 	"github.com/partnerdir/partnerdir/internal/joining"
 	"github.com/partnerdir/partnerdir/internal/offers"
+	"github.com/partnerdir/partnerdir/internal/pseudonym"
 	"github.com/partnerdir/partnerdir/internal/web"
 )
 
@@ -41,10 +42,11 @@ type fixture struct {
 	h    *gin.Engine
 	pool *pgxpool.Pool
 	acc  *accounts.Store
+	ips  pseudonym.Hasher
 }
 
 func newFixture(a *app.App) fixture {
-	return fixture{h: engine(a), pool: a.Pool, acc: a.Accounts}
+	return fixture{h: engine(a), pool: a.Pool, acc: a.Accounts, ips: a.Pseudonyms}
 }
 
 // offersFixture is the real engine with the donor's offer form.

@@ -78,7 +78,7 @@ func (s *Pages) Login(c *gin.Context) {
 	switch {
 	case errors.Is(err, accounts.ErrRateLimited), errors.Is(err, accounts.ErrBadCredentials):
 		if errors.Is(err, accounts.ErrRateLimited) {
-			s.Logger(c).Warn("login rate limited", "client_ip", ip)
+			s.Logger(c).Warn("login rate limited")
 			c.Header("Retry-After", "900")
 		}
 		p.Error = fault.Message(err) // auth.login.limited, auth.login.failed

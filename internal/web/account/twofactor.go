@@ -40,7 +40,6 @@ func (s *Pages) startSecondFactor(c *gin.Context, u *accounts.User, next string)
 	sess.Values[sessionPending] = strconv.FormatInt(u.ID, 10)
 	sess.Values[sessionPendingAt] = strconv.FormatInt(time.Now().Unix(), 10)
 	sess.Values[sessionPendingNext] = next
-	sess.Values[accounts.SessionIP] = c.ClientIP()
 	sess.Values[kit.SessionCSRF] = kit.NewToken()
 	if err := sess.Save(c.Request, c.Writer); err != nil {
 		s.InternalError(c, err)

@@ -200,7 +200,6 @@ func RenewSession(c *gin.Context, store *accounts.SessionStore, sess *sessions.S
 		delete(sess.Values, k)
 	}
 	sess.Values[accounts.SessionUserID] = uid
-	sess.Values[accounts.SessionIP] = c.ClientIP()
 	sess.Values[SessionCSRF] = NewToken()
 	return sess.Save(c.Request, c.Writer)
 }

@@ -84,6 +84,16 @@ func (s *Store) NewSessionStore(o SessionOptions) (*SessionStore, error) {
 	}, nil
 }
 
+// decodeID returns the session id a cookie named name carries, if the
+// cookie was made by this store (with any of its keys) and has not expired.
+func (st *SessionStore) decodeID(name, value string) (string, bool) {
+	var id string
+	if err := securecookie.DecodeMulti(name, value, &id, st.codecs...); err != nil || id == "" {
+		return "", false
+	}
+	return id, true
+}
+
 func hashID(id string) []byte {
 	h := sha256.Sum256([]byte(id))
 	return h[:]
@@ -105,8 +115,8 @@ func (st *SessionStore) New(r *http.Request, name string) (*sessions.Session, er
 	if err != nil {
 		return sess, nil
 	}
-	var id string
-	if err := securecookie.DecodeMulti(name, c.Value, &id, st.codecs...); err != nil {
+	id, ok := st.decodeID(name, c.Value)
+	if !ok {
 		// A forged, expired or old-key cookie is no session; not an error.
 		return sess, nil
 	}

@@ -199,7 +199,10 @@ func (st *SessionStore) Save(r *http.Request, w http.ResponseWriter, sess *sessi
 		}
 		if tag.RowsAffected() == 0 {
 			// Ended meanwhile (sign out everywhere): do not resurrect it.
-			http.SetCookie(w, sessions.NewCookie(sess.Name(), "", &sessions.Options{Path: "/", MaxAge: -1}))
+			// Secure as set, or a browser ignores the deletion of a
+			// __Host- cookie.
+			http.SetCookie(w, sessions.NewCookie(sess.Name(), "", &sessions.Options{Path: "/", MaxAge: -1,
+				Secure: st.options.Secure, HttpOnly: true}))
 			return nil
 		}
 	}

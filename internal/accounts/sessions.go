@@ -27,6 +27,10 @@ const (
 	SessionUserID = "user_id"
 	// SessionIP holds the client address the session was opened from.
 	SessionIP = "ip"
+	// SessionPendingTOTP holds the secret offered at enrolment, not yet
+	// confirmed, sealed (Store.SealPending); SealTOTPSecrets removes any
+	// left in clear.
+	SessionPendingTOTP = "totp_secret"
 )
 
 // SessionOptions configure a SessionStore.

@@ -81,8 +81,9 @@ func matchStep(secret, code string, now time.Time) int64 {
 }
 
 // EnableTwoFactor confirms enrolment of secret with a code from the
-// user's authenticator and returns the recovery codes, to show once. It
-// returns ErrBadCredentials for a wrong code.
+// user's authenticator and returns the recovery codes, to show once. The
+// secret is stored sealed, the codes as MACs. It returns
+// ErrBadCredentials for a wrong code.
 func (s *Store) EnableTwoFactor(ctx context.Context, actor audit.Actor, userID int64, secret, code string) ([]string, error) {
 	step := matchStep(secret, code, time.Now())
 	if step == 0 {
@@ -97,14 +98,16 @@ func (s *Store) EnableTwoFactor(ctx context.Context, actor audit.Actor, userID i
 	}
 	err := postgres.InTx(ctx, s.pool, func(tx pgx.Tx) error {
 		if _, err := tx.Exec(ctx, `UPDATE users SET totp_secret = $2, totp_enabled_at = now(), totp_last_step = $3, updated_at = now()
-			WHERE id = $1`, userID, secret, step); err != nil {
+			WHERE id = $1`, userID, s.box.seal(purposeTOTP, userID, secret), step); err != nil {
 			return err
 		}
 		if _, err := tx.Exec(ctx, `DELETE FROM recovery_codes WHERE user_id = $1`, userID); err != nil {
 			return err
 		}
 		for _, c := range codes {
-			if _, err := tx.Exec(ctx, `INSERT INTO recovery_codes (user_id, code_hash) VALUES ($1, $2)`, userID, recoveryHash(c)); err != nil {
+			mac, keyID := s.box.recoveryMAC(userID, c)
+			if _, err := tx.Exec(ctx, `INSERT INTO recovery_codes (user_id, code_hash, scheme, key_id) VALUES ($1, $2, $3, $4)`,
+				userID, mac, recoveryHMAC, keyID); err != nil {
 				return err
 			}
 		}
@@ -116,8 +119,10 @@ func (s *Store) EnableTwoFactor(ctx context.Context, actor audit.Actor, userID i
 	return codes, nil
 }
 
-func recoveryHash(code string) []byte {
-	h := sha256.Sum256([]byte(strings.ToLower(strings.TrimSpace(code))))
+// legacyRecoveryHash is a code's unsalted SHA-256 (scheme 0), how codes
+// were stored before they were MACed.
+func legacyRecoveryHash(code string) []byte {
+	h := sha256.Sum256([]byte(normalizeRecoveryCode(code)))
 	return h[:]
 }
 
@@ -150,12 +155,16 @@ func (s *Store) VerifySecondFactor(ctx context.Context, userID int64, code, clie
 	actor := audit.Actor{UserID: userID, Label: fmt.Sprintf("user %d", userID), RequestID: requestID}
 	ok := false
 	err = postgres.InTx(ctx, s.pool, func(tx pgx.Tx) error {
-		var secret string
+		var stored string
 		var last int64
-		err := tx.QueryRow(ctx, `SELECT totp_secret, totp_last_step FROM users WHERE id = $1 AND NOT disabled FOR UPDATE`, userID).Scan(&secret, &last)
-		if errors.Is(err, pgx.ErrNoRows) || err == nil && secret == "" {
+		err := tx.QueryRow(ctx, `SELECT totp_secret, totp_last_step FROM users WHERE id = $1 AND NOT disabled FOR UPDATE`, userID).Scan(&stored, &last)
+		if errors.Is(err, pgx.ErrNoRows) || err == nil && stored == "" {
 			return nil
 		}
+		if err != nil {
+			return err
+		}
+		secret, err := s.openTOTP(userID, stored)
 		if err != nil {
 			return err
 		}
@@ -164,12 +173,14 @@ func (s *Store) VerifySecondFactor(ctx context.Context, userID int64, code, clie
 			_, err = tx.Exec(ctx, `UPDATE users SET totp_last_step = $2 WHERE id = $1`, userID, step)
 			return err
 		}
-		tag, err := tx.Exec(ctx, `UPDATE recovery_codes SET used_at = now() WHERE user_id = $1 AND code_hash = $2 AND used_at IS NULL`,
-			userID, recoveryHash(code))
+		tag, err := tx.Exec(ctx, `
+			UPDATE recovery_codes SET used_at = now() WHERE user_id = $1 AND used_at IS NULL
+				AND (scheme = $2 AND code_hash = ANY($3) OR scheme = $4 AND code_hash = $5)`,
+			userID, recoveryHMAC, s.box.recoveryMACs(userID, code), recoverySHA256, legacyRecoveryHash(code))
 		if err != nil {
 			return err
 		}
-		if ok = tag.RowsAffected() == 1; ok {
+		if ok = tag.RowsAffected() > 0; ok {
 			return audit.Record(ctx, tx, actor, audit.Entry{Action: "user.recovery_code_use", EntityType: "user", EntityID: userID})
 		}
 		return nil
@@ -203,4 +214,28 @@ func EnrolmentFor(u *User, secret string) (*Enrolment, error) {
 		return nil, fmt.Errorf("accounts: TOTP key: %w", err)
 	}
 	return enrolment(key, secret)
+}
+
+// openTOTP is the clear secret of a stored totp_secret: opened when
+// sealed, as is when still in clear (stored before sealing; the start-up
+// step seals it).
+func (s *Store) openTOTP(userID int64, stored string) (string, error) {
+	if !sealed(stored) {
+		return stored, nil
+	}
+	return s.box.open(purposeTOTP, userID, stored)
+}
+
+// SealPending seals the secret of user's enrolment, to keep in their
+// session until they confirm it with a code: the sessions table holds no
+// secret in clear either.
+func (s *Store) SealPending(userID int64, secret string) string {
+	return s.box.seal(purposePending, userID, secret)
+}
+
+// OpenPending opens what SealPending sealed for user. It fails for a value
+// sealed for another user or under a key no longer configured: start a
+// new enrolment then.
+func (s *Store) OpenPending(userID int64, pending string) (string, error) {
+	return s.box.open(purposePending, userID, pending)
 }

@@ -21,7 +21,6 @@ const (
 	sessionPending     = "pending_user_id" // password checked, code not yet
 	sessionPendingAt   = "pending_at"
 	sessionPendingNext = "pending_next"
-	sessionTOTPSecret  = "totp_secret" // offered at enrolment, not yet confirmed
 	// pendingLifetime bounds the time between password and code.
 	pendingLifetime = 5 * time.Minute
 )
@@ -134,19 +133,7 @@ func (s *Pages) renderTwoFactor(c *gin.Context, status int, p TwoFactorPage) {
 	}
 	p.Required = p.User.IsStaff()
 	if !p.User.TwoFactor && p.Recovery == nil {
-		sess := s.Session(c)
-		secret, _ := sess.Values[sessionTOTPSecret].(string)
-		var e *accounts.Enrolment
-		var err error
-		if secret == "" {
-			e, err = accounts.NewEnrolment(p.User)
-			if err == nil {
-				sess.Values[sessionTOTPSecret] = e.Secret
-				err = sess.Save(c.Request, c.Writer)
-			}
-		} else {
-			e, err = accounts.EnrolmentFor(p.User, secret)
-		}
+		e, err := s.enrolment(c, p.User)
 		if err != nil {
 			s.InternalError(c, err)
 			return
@@ -159,6 +146,22 @@ func (s *Pages) renderTwoFactor(c *gin.Context, status int, p TwoFactorPage) {
 	s.Render(c, status, "manage_2fa", p)
 }
 
+// enrolment is the secret offered to u: the one sealed in the session,
+// or a new one, sealed there until u confirms it.
+func (s *Pages) enrolment(c *gin.Context, u *accounts.User) (*accounts.Enrolment, error) {
+	sess := s.Session(c)
+	pending, _ := sess.Values[accounts.SessionPendingTOTP].(string)
+	if secret, err := s.acc.OpenPending(u.ID, pending); err == nil {
+		return accounts.EnrolmentFor(u, secret)
+	}
+	e, err := accounts.NewEnrolment(u)
+	if err != nil {
+		return nil, err
+	}
+	sess.Values[accounts.SessionPendingTOTP] = s.acc.SealPending(u.ID, e.Secret)
+	return e, sess.Save(c.Request, c.Writer)
+}
+
 // ShowTwoFactor answers GET /account/2fa.
 func (s *Pages) ShowTwoFactor(c *gin.Context) {
 	s.renderTwoFactor(c, http.StatusOK, TwoFactorPage{})
@@ -168,8 +171,9 @@ func (s *Pages) ShowTwoFactor(c *gin.Context) {
 func (s *Pages) EnableTwoFactor(c *gin.Context) {
 	u := s.CurrentUser(c)
 	sess := s.Session(c)
-	secret, _ := sess.Values[sessionTOTPSecret].(string)
-	if u.TwoFactor || secret == "" {
+	pending, _ := sess.Values[accounts.SessionPendingTOTP].(string)
+	secret, err := s.acc.OpenPending(u.ID, pending)
+	if u.TwoFactor || pending == "" || err != nil {
 		c.Redirect(http.StatusSeeOther, "/account/2fa")
 		return
 	}
@@ -182,7 +186,7 @@ func (s *Pages) EnableTwoFactor(c *gin.Context) {
 		s.InternalError(c, err)
 		return
 	}
-	delete(sess.Values, sessionTOTPSecret)
+	delete(sess.Values, accounts.SessionPendingTOTP)
 	if err := sess.Save(c.Request, c.Writer); err != nil {
 		s.InternalError(c, err)
 		return

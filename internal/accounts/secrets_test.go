@@ -13,6 +13,7 @@ import (
 	"github.com/pquerna/otp/totp"
 
 	"github.com/partnerdir/partnerdir/internal/accounts"
+	"github.com/partnerdir/partnerdir/internal/fault"
 	"github.com/partnerdir/partnerdir/internal/postgres/pgtest"
 )
 
@@ -43,7 +44,7 @@ func enrolled(t *testing.T, s *accounts.Store, email string) (int64, string, []s
 		t.Fatal(err)
 	}
 	code, _ := totp.GenerateCode(e.Secret, time.Now())
-	recovery, err := s.EnableTwoFactor(ctx, cli, uid, e.Secret, code)
+	recovery, err := s.EnableTwoFactor(ctx, cli, uid, e.Secret, code, "")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -281,6 +282,84 @@ func TestSealTOTPSecretsClearsPendingSecretsInClear(t *testing.T) {
 		count(*) FILTER (WHERE data->>'totp_secret' = $1 AND data ? 'totp_secret') FROM sessions`, sealedPending).Scan(&clear, &kept)
 	if clear != 0 || kept != 1 {
 		t.Errorf("sessions: %d with the clear secret, %d with the sealed one kept", clear, kept)
+	}
+}
+
+// TestTwoFactorChangesEndOtherSessions: enabling and disabling end every
+// session of the user but the one asking; disabling needs the password,
+// then a current code, and a wrong one changes nothing.
+func TestTwoFactorChangesEndOtherSessions(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	pool := pgtest.NewPool(t)
+	s := storeWithKeys(pool, keyA)
+	uid, err := s.CreateUser(ctx, cli, accounts.NewUser{Email: "u@example.org", Name: "U", Password: "correct horse battery"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	sessions := func(ids ...string) {
+		t.Helper()
+		for _, id := range ids {
+			if _, err := pool.Exec(ctx, `INSERT INTO sessions (id_hash, user_id, expires_at) VALUES (sha256(convert_to($1, 'UTF8')), $2, now() + interval '1 hour')`,
+				id, uid); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	alive := func() []bool {
+		t.Helper()
+		var current, others int
+		_ = pool.QueryRow(ctx, `SELECT count(*) FILTER (WHERE id_hash = sha256('current')), count(*) FILTER (WHERE id_hash <> sha256('current'))
+			FROM sessions WHERE user_id = $1`, uid).Scan(&current, &others)
+		return []bool{current == 1, others > 0}
+	}
+	sessions("current", "laptop", "phone")
+	u, _ := s.User(ctx, uid)
+	e, _ := accounts.NewEnrolment(u)
+	code, _ := totp.GenerateCode(e.Secret, time.Now())
+	if _, err := s.EnableTwoFactor(ctx, cli, uid, e.Secret, code, "current"); err != nil {
+		t.Fatal(err)
+	}
+	if a := alive(); !a[0] || a[1] {
+		t.Fatalf("after enabling: current alive %v, others alive %v", a[0], a[1])
+	}
+
+	sessions("tablet")
+	next, _ := totp.GenerateCode(e.Secret, time.Now().Add(30*time.Second))
+	for _, tc := range []struct {
+		name  string
+		c     accounts.Confirmation
+		field string
+	}{
+		{"wrong password", accounts.Confirmation{Password: "wrong password!!", Code: next, ClientIP: "192.0.2.1"}, "password"},
+		{"wrong code", accounts.Confirmation{Password: "correct horse battery", Code: "000000", ClientIP: "192.0.2.1"}, "code"},
+	} {
+		err := s.DisableTwoFactor(ctx, cli, uid, tc.c, "current")
+		if !errors.Is(err, fault.ErrInvalid) || fault.FieldsOf(err)[tc.field] == "" {
+			t.Errorf("%s: %v, want an error at %s", tc.name, err, tc.field)
+		}
+		if u, _ := s.User(ctx, uid); !u.TwoFactor {
+			t.Fatalf("%s turned two-factor off", tc.name)
+		}
+		if a := alive(); !a[0] || !a[1] {
+			t.Fatalf("%s ended sessions", tc.name)
+		}
+	}
+	// The wrong password used up no code: next still works.
+	if err := s.DisableTwoFactor(ctx, cli, uid, accounts.Confirmation{Password: "correct horse battery", Code: next, ClientIP: "192.0.2.1"}, "current"); err != nil {
+		t.Fatalf("disable: %v", err)
+	}
+	if u, _ := s.User(ctx, uid); u.TwoFactor {
+		t.Error("two-factor still on")
+	}
+	if a := alive(); !a[0] || a[1] {
+		t.Errorf("after disabling: current alive %v, others alive %v", a[0], a[1])
+	}
+	var secret string
+	var codes int
+	_ = pool.QueryRow(ctx, `SELECT totp_secret, (SELECT count(*) FROM recovery_codes WHERE user_id = $1) FROM users WHERE id = $1`, uid).Scan(&secret, &codes)
+	if secret != "" || codes != 0 {
+		t.Errorf("after disabling: secret %q, %d recovery codes", secret, codes)
 	}
 }
 

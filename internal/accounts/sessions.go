@@ -280,18 +280,34 @@ func (s *Store) EndSessions(ctx context.Context, actor audit.Actor, userID int64
 func endSessions(ctx context.Context, pool *pgxpool.Pool, actor audit.Actor, userID int64) (int, error) {
 	var n int64
 	err := postgres.InTx(ctx, pool, func(tx pgx.Tx) error {
-		tag, err := tx.Exec(ctx, `DELETE FROM sessions WHERE user_id = $1`, userID)
-		if err != nil {
-			return err
-		}
-		n = tag.RowsAffected()
-		return audit.Record(ctx, tx, actor, audit.Entry{Action: "user.sessions_revoke", EntityType: "user", EntityID: userID,
-			Details: map[string]any{"sessions": n}})
+		var err error
+		n, err = endSessionsTx(ctx, tx, actor, userID, "")
+		return err
 	})
 	if err != nil {
 		return 0, fmt.Errorf("accounts: end sessions of user %d: %w", userID, err)
 	}
 	return int(n), nil
+}
+
+// endSessionsTx ends every session of user but the one whose id is keep
+// ("" keeps none), with its audit entry, in tx.
+func endSessionsTx(ctx context.Context, tx pgx.Tx, actor audit.Actor, userID int64, keep string) (int64, error) {
+	var keepHash []byte
+	if keep != "" {
+		keepHash = hashID(keep)
+	}
+	tag, err := tx.Exec(ctx, `DELETE FROM sessions WHERE user_id = $1 AND id_hash IS DISTINCT FROM $2`, userID, keepHash)
+	if err != nil {
+		return 0, err
+	}
+	n := tag.RowsAffected()
+	details := map[string]any{"sessions": n}
+	if keep != "" {
+		details["kept_current"] = true
+	}
+	return n, audit.Record(ctx, tx, actor, audit.Entry{Action: "user.sessions_revoke", EntityType: "user", EntityID: userID,
+		Details: details})
 }
 
 // EndSession ends one of user's sessions by its Key. It returns

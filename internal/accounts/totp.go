@@ -19,6 +19,7 @@ import (
 	"github.com/pquerna/otp/totp"
 
 	"github.com/partnerdir/partnerdir/internal/audit"
+	"github.com/partnerdir/partnerdir/internal/fault"
 	"github.com/partnerdir/partnerdir/internal/postgres"
 )
 
@@ -82,9 +83,10 @@ func matchStep(secret, code string, now time.Time) int64 {
 
 // EnableTwoFactor confirms enrolment of secret with a code from the
 // user's authenticator and returns the recovery codes, to show once. The
-// secret is stored sealed, the codes as MACs. It returns
-// ErrBadCredentials for a wrong code.
-func (s *Store) EnableTwoFactor(ctx context.Context, actor audit.Actor, userID int64, secret, code string) ([]string, error) {
+// secret is stored sealed, the codes as MACs; every other session of the
+// user ends (all but keepSession, the id of the session enrolling; "" ends
+// them all). It returns ErrBadCredentials for a wrong code.
+func (s *Store) EnableTwoFactor(ctx context.Context, actor audit.Actor, userID int64, secret, code, keepSession string) ([]string, error) {
 	step := matchStep(secret, code, time.Now())
 	if step == 0 {
 		return nil, ErrBadCredentials
@@ -111,7 +113,11 @@ func (s *Store) EnableTwoFactor(ctx context.Context, actor audit.Actor, userID i
 				return err
 			}
 		}
-		return audit.Record(ctx, tx, actor, audit.Entry{Action: "user.two_factor_enable", EntityType: "user", EntityID: userID})
+		if err := audit.Record(ctx, tx, actor, audit.Entry{Action: "user.two_factor_enable", EntityType: "user", EntityID: userID}); err != nil {
+			return err
+		}
+		_, err := endSessionsTx(ctx, tx, actor, userID, keepSession)
+		return err
 	})
 	if err != nil {
 		return nil, fmt.Errorf("accounts: enable two-factor for %d: %w", userID, err)
@@ -126,17 +132,52 @@ func legacyRecoveryHash(code string) []byte {
 	return h[:]
 }
 
-// DisableTwoFactor removes user's authenticator and recovery codes.
-func (s *Store) DisableTwoFactor(ctx context.Context, actor audit.Actor, userID int64) error {
-	return postgres.InTx(ctx, s.pool, func(tx pgx.Tx) error {
+// Confirmation is what a signed-in user gives to turn two-factor off:
+// their password and a current code (TOTP or recovery), from ClientIP.
+type Confirmation struct {
+	Password, Code, ClientIP string
+}
+
+// DisableTwoFactor removes user's authenticator and recovery codes once
+// the user has confirmed it with their password, then a current code
+// (both checked, and counted, as a login's are), and ends their other
+// sessions (all but keepSession, the id of the session asking). A wrong
+// password or code changes nothing and is an Invalid error naming the
+// field (password: auth.password.current, code: auth.2fa.wrong); too many
+// failures are ErrRateLimited.
+func (s *Store) DisableTwoFactor(ctx context.Context, actor audit.Actor, userID int64, c Confirmation, keepSession string) error {
+	u, err := s.User(ctx, userID)
+	if err != nil {
+		return err
+	}
+	// The password first, so a wrong one uses up no recovery code.
+	if _, err := s.Authenticate(ctx, u.Email, c.Password, c.ClientIP, actor.RequestID); errors.Is(err, ErrBadCredentials) {
+		return fault.InvalidField("password", "auth.password.current")
+	} else if err != nil {
+		return err
+	}
+	if err := s.VerifySecondFactor(ctx, userID, c.Code, c.ClientIP, actor.RequestID); errors.Is(err, ErrBadCredentials) {
+		return fault.InvalidField("code", "auth.2fa.wrong")
+	} else if err != nil {
+		return err
+	}
+	err = postgres.InTx(ctx, s.pool, func(tx pgx.Tx) error {
 		if _, err := tx.Exec(ctx, `UPDATE users SET totp_secret = '', totp_enabled_at = NULL, updated_at = now() WHERE id = $1`, userID); err != nil {
-			return fmt.Errorf("accounts: disable two-factor for %d: %w", userID, err)
+			return err
 		}
 		if _, err := tx.Exec(ctx, `DELETE FROM recovery_codes WHERE user_id = $1`, userID); err != nil {
 			return err
 		}
-		return audit.Record(ctx, tx, actor, audit.Entry{Action: "user.two_factor_disable", EntityType: "user", EntityID: userID})
+		if err := audit.Record(ctx, tx, actor, audit.Entry{Action: "user.two_factor_disable", EntityType: "user", EntityID: userID}); err != nil {
+			return err
+		}
+		_, err := endSessionsTx(ctx, tx, actor, userID, keepSession)
+		return err
 	})
+	if err != nil {
+		return fmt.Errorf("accounts: disable two-factor for %d: %w", userID, err)
+	}
+	return nil
 }
 
 // VerifySecondFactor checks a TOTP code, or a recovery code (used up), for

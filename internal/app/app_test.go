@@ -86,7 +86,7 @@ func TestStartSealsTOTPSecretsUnderTheNewestKey(t *testing.T) {
 	u, _ := a.Accounts.User(ctx, uid)
 	e, _ := accounts.NewEnrolment(u)
 	code, _ := totp.GenerateCode(e.Secret, time.Now())
-	if _, err := a.Accounts.EnableTwoFactor(ctx, audit.System("test"), uid, e.Secret, code); err != nil {
+	if _, err := a.Accounts.EnableTwoFactor(ctx, audit.System("test"), uid, e.Secret, code, ""); err != nil {
 		t.Fatal(err)
 	}
 	const clear = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"

@@ -124,6 +124,10 @@ type TwoFactorPage struct {
 	// Recovery codes, shown once right after enrolment.
 	Recovery []string
 	Error    string
+	// Form holds the errors of the form that turns two-factor off.
+	Form kit.Form
+	// Off says two-factor was just turned off.
+	Off bool
 }
 
 func (s *Pages) renderTwoFactor(c *gin.Context, status int, p TwoFactorPage) {
@@ -164,10 +168,11 @@ func (s *Pages) enrolment(c *gin.Context, u *accounts.User) (*accounts.Enrolment
 
 // ShowTwoFactor answers GET /account/2fa.
 func (s *Pages) ShowTwoFactor(c *gin.Context) {
-	s.renderTwoFactor(c, http.StatusOK, TwoFactorPage{})
+	s.renderTwoFactor(c, http.StatusOK, TwoFactorPage{Off: c.Query("off") != ""})
 }
 
-// EnableTwoFactor answers POST /account/2fa.
+// EnableTwoFactor answers POST /account/2fa; the user's other sessions
+// end.
 func (s *Pages) EnableTwoFactor(c *gin.Context) {
 	u := s.CurrentUser(c)
 	sess := s.Session(c)
@@ -177,7 +182,7 @@ func (s *Pages) EnableTwoFactor(c *gin.Context) {
 		c.Redirect(http.StatusSeeOther, "/account/2fa")
 		return
 	}
-	codes, err := s.acc.EnableTwoFactor(c.Request.Context(), s.Actor(c), u.ID, secret, c.PostForm("code"))
+	codes, err := s.acc.EnableTwoFactor(c.Request.Context(), s.Actor(c), u.ID, secret, c.PostForm("code"), sess.ID)
 	if errors.Is(err, accounts.ErrBadCredentials) {
 		s.renderTwoFactor(c, http.StatusUnprocessableEntity, TwoFactorPage{Error: "auth.2fa.wrong"})
 		return
@@ -195,27 +200,31 @@ func (s *Pages) EnableTwoFactor(c *gin.Context) {
 	s.renderTwoFactor(c, http.StatusOK, TwoFactorPage{Recovery: codes})
 }
 
-// DisableTwoFactor removes the authenticator after a last valid code;
-// admins and staff cannot go without one.
+// DisableTwoFactor removes the authenticator once the user has given their
+// password and a current code, and ends their other sessions; admins and
+// staff cannot go without one.
 func (s *Pages) DisableTwoFactor(c *gin.Context) {
 	u := s.CurrentUser(c)
 	if u.IsStaff() {
 		s.Fail(c, fault.ErrForbidden)
 		return
 	}
-	ctx := c.Request.Context()
-	err := s.acc.VerifySecondFactor(ctx, u.ID, c.PostForm("code"), c.ClientIP(), kit.RequestID(c))
+	f := kit.NewFormReader(c)
+	err := s.acc.DisableTwoFactor(c.Request.Context(), s.Actor(c), u.ID,
+		accounts.Confirmation{Password: f.Raw("password"), Code: f.Str("code"), ClientIP: c.ClientIP()}, s.Session(c).ID)
 	switch {
-	case errors.Is(err, accounts.ErrBadCredentials), errors.Is(err, accounts.ErrRateLimited):
-		s.renderTwoFactor(c, http.StatusUnprocessableEntity, TwoFactorPage{Error: "auth.2fa.wrong"})
+	case errors.Is(err, accounts.ErrRateLimited):
+		c.Header("Retry-After", "900")
+		s.renderTwoFactor(c, kit.StatusOf(err), TwoFactorPage{Error: fault.Message(err)})
+		return
+	case errors.Is(err, fault.ErrInvalid):
+		s.FormFailed(c, err, f, func(status int, st kit.Form) {
+			s.renderTwoFactor(c, status, TwoFactorPage{Form: st})
+		})
 		return
 	case err != nil:
 		s.InternalError(c, err)
 		return
 	}
-	if err := s.acc.DisableTwoFactor(ctx, s.Actor(c), u.ID); err != nil {
-		s.InternalError(c, err)
-		return
-	}
-	c.Redirect(http.StatusSeeOther, "/account/2fa")
+	c.Redirect(http.StatusSeeOther, "/account/2fa?off=1")
 }

@@ -35,7 +35,7 @@ MAILPIT_HTTP_PORT=8025
 # Values given by the caller, captured before this script sets anything.
 declare -A GIVEN=()
 for _v in DATABASE_URL MEILI_URL MEILI_MASTER_KEY MEILI_BIN SMTP_URL HTTP_ADDR BASE_URL \
-	APP_ENV MAIL_FROM TRIAGE_EMAIL SESSION_KEYS CHROMIUM_BIN AXE_JS; do
+	APP_ENV MAIL_FROM TRIAGE_EMAIL SESSION_KEYS TOTP_KEYS CHROMIUM_BIN AXE_JS; do
 	if [[ -n ${!_v:-} ]]; then GIVEN[$_v]=${!_v}; fi
 done
 unset _v
@@ -115,6 +115,7 @@ read_secret() {
 }
 
 session_key_pair() { printf '%s:%s\n' "$(random_hex 32)" "$(random_hex 32)"; }
+totp_key() { random_hex 32; echo; }
 meili_key() { random_hex 32; echo; }
 
 port_open() { # port_open PORT: something accepts connections on 127.0.0.1:PORT
@@ -602,7 +603,8 @@ cmd_up() {
 	ENV[MAIL_FROM]=${GIVEN[MAIL_FROM]:-$mail_from}
 	ENV[TRIAGE_EMAIL]=${GIVEN[TRIAGE_EMAIL]:-triage@partnerdir.localhost}
 	ENV[SESSION_KEYS]=${GIVEN[SESSION_KEYS]:-$(read_secret "$DATA/session_keys" session_key_pair)}
-	order+=(HTTP_ADDR BASE_URL APP_ENV MAIL_FROM TRIAGE_EMAIL SESSION_KEYS)
+	ENV[TOTP_KEYS]=${GIVEN[TOTP_KEYS]:-$(read_secret "$DATA/totp_keys" totp_key)}
+	order+=(HTTP_ADDR BASE_URL APP_ENV MAIL_FROM TRIAGE_EMAIL SESSION_KEYS TOTP_KEYS)
 
 	write_env "${order[@]}"
 	say "env: wrote .data/$PROFILE.env (load it with: set -a; source .data/$PROFILE.env; set +a)"

@@ -84,6 +84,8 @@ type Store struct {
 	// ips hides client addresses in limits and audit entries
 	// (WithPseudonyms).
 	ips pseudonym.Hasher
+	// box seals TOTP secrets and MACs recovery codes (WithTOTPKeys).
+	box *secretBox
 }
 
 // Option tunes a Store.
@@ -108,9 +110,21 @@ func WithPseudonyms(h pseudonym.Hasher) Option {
 	return func(s *Store) { s.ips = h }
 }
 
+// WithTOTPKeys sets the keys (TOTP_KEYS, newest first) that seal TOTP
+// secrets and key the MAC of recovery codes: the newest seals, every one
+// opens. Without it a store uses a random key of its own, which no other
+// process shares.
+func WithTOTPKeys(keys ...TOTPKey) Option {
+	return func(s *Store) {
+		if len(keys) > 0 {
+			s.box = newSecretBox(keys)
+		}
+	}
+}
+
 // NewStore returns a store over pool.
 func NewStore(pool *pgxpool.Pool, opts ...Option) *Store {
-	s := &Store{pool: pool, params: defaultParams, ipLimit: 20, accountLimit: 5, window: 15 * time.Minute}
+	s := &Store{pool: pool, params: defaultParams, ipLimit: 20, accountLimit: 5, window: 15 * time.Minute, box: randomSecretBox()}
 	for _, o := range opts {
 		o(s)
 	}

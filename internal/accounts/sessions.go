@@ -25,6 +25,10 @@ import (
 const (
 	// SessionUserID holds the signed-in user's id (int64).
 	SessionUserID = "user_id"
+	// SessionPendingTOTP holds the secret offered at enrolment, not yet
+	// confirmed, sealed (Store.SealPending); SealTOTPSecrets removes any
+	// left in clear.
+	SessionPendingTOTP = "totp_secret"
 )
 
 // SessionOptions configure a SessionStore.
@@ -207,7 +211,10 @@ func (st *SessionStore) Save(r *http.Request, w http.ResponseWriter, sess *sessi
 		}
 		if tag.RowsAffected() == 0 {
 			// Ended meanwhile (sign out everywhere): do not resurrect it.
-			http.SetCookie(w, sessions.NewCookie(sess.Name(), "", &sessions.Options{Path: "/", MaxAge: -1}))
+			// Secure as set, or a browser ignores the deletion of a
+			// __Host- cookie.
+			http.SetCookie(w, sessions.NewCookie(sess.Name(), "", &sessions.Options{Path: "/", MaxAge: -1,
+				Secure: st.options.Secure, HttpOnly: true}))
 			return nil
 		}
 	}
@@ -280,18 +287,34 @@ func (s *Store) EndSessions(ctx context.Context, actor audit.Actor, userID int64
 func endSessions(ctx context.Context, pool *pgxpool.Pool, actor audit.Actor, userID int64) (int, error) {
 	var n int64
 	err := postgres.InTx(ctx, pool, func(tx pgx.Tx) error {
-		tag, err := tx.Exec(ctx, `DELETE FROM sessions WHERE user_id = $1`, userID)
-		if err != nil {
-			return err
-		}
-		n = tag.RowsAffected()
-		return audit.Record(ctx, tx, actor, audit.Entry{Action: "user.sessions_revoke", EntityType: "user", EntityID: userID,
-			Details: map[string]any{"sessions": n}})
+		var err error
+		n, err = endSessionsTx(ctx, tx, actor, userID, "")
+		return err
 	})
 	if err != nil {
 		return 0, fmt.Errorf("accounts: end sessions of user %d: %w", userID, err)
 	}
 	return int(n), nil
+}
+
+// endSessionsTx ends every session of user but the one whose id is keep
+// ("" keeps none), with its audit entry, in tx.
+func endSessionsTx(ctx context.Context, tx pgx.Tx, actor audit.Actor, userID int64, keep string) (int64, error) {
+	var keepHash []byte
+	if keep != "" {
+		keepHash = hashID(keep)
+	}
+	tag, err := tx.Exec(ctx, `DELETE FROM sessions WHERE user_id = $1 AND id_hash IS DISTINCT FROM $2`, userID, keepHash)
+	if err != nil {
+		return 0, err
+	}
+	n := tag.RowsAffected()
+	details := map[string]any{"sessions": n}
+	if keep != "" {
+		details["kept_current"] = true
+	}
+	return n, audit.Record(ctx, tx, actor, audit.Entry{Action: "user.sessions_revoke", EntityType: "user", EntityID: userID,
+		Details: details})
 }
 
 // EndSession ends one of user's sessions by its Key. It returns

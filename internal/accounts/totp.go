@@ -19,6 +19,7 @@ import (
 	"github.com/pquerna/otp/totp"
 
 	"github.com/partnerdir/partnerdir/internal/audit"
+	"github.com/partnerdir/partnerdir/internal/fault"
 	"github.com/partnerdir/partnerdir/internal/postgres"
 )
 
@@ -81,9 +82,11 @@ func matchStep(secret, code string, now time.Time) int64 {
 }
 
 // EnableTwoFactor confirms enrolment of secret with a code from the
-// user's authenticator and returns the recovery codes, to show once. It
-// returns ErrBadCredentials for a wrong code.
-func (s *Store) EnableTwoFactor(ctx context.Context, actor audit.Actor, userID int64, secret, code string) ([]string, error) {
+// user's authenticator and returns the recovery codes, to show once. The
+// secret is stored sealed, the codes as MACs; every other session of the
+// user ends (all but keepSession, the id of the session enrolling; "" ends
+// them all). It returns ErrBadCredentials for a wrong code.
+func (s *Store) EnableTwoFactor(ctx context.Context, actor audit.Actor, userID int64, secret, code, keepSession string) ([]string, error) {
 	step := matchStep(secret, code, time.Now())
 	if step == 0 {
 		return nil, ErrBadCredentials
@@ -97,18 +100,24 @@ func (s *Store) EnableTwoFactor(ctx context.Context, actor audit.Actor, userID i
 	}
 	err := postgres.InTx(ctx, s.pool, func(tx pgx.Tx) error {
 		if _, err := tx.Exec(ctx, `UPDATE users SET totp_secret = $2, totp_enabled_at = now(), totp_last_step = $3, updated_at = now()
-			WHERE id = $1`, userID, secret, step); err != nil {
+			WHERE id = $1`, userID, s.box.seal(purposeTOTP, userID, secret), step); err != nil {
 			return err
 		}
 		if _, err := tx.Exec(ctx, `DELETE FROM recovery_codes WHERE user_id = $1`, userID); err != nil {
 			return err
 		}
 		for _, c := range codes {
-			if _, err := tx.Exec(ctx, `INSERT INTO recovery_codes (user_id, code_hash) VALUES ($1, $2)`, userID, recoveryHash(c)); err != nil {
+			mac, keyID := s.box.recoveryMAC(userID, c)
+			if _, err := tx.Exec(ctx, `INSERT INTO recovery_codes (user_id, code_hash, scheme, key_id) VALUES ($1, $2, $3, $4)`,
+				userID, mac, recoveryHMAC, keyID); err != nil {
 				return err
 			}
 		}
-		return audit.Record(ctx, tx, actor, audit.Entry{Action: "user.two_factor_enable", EntityType: "user", EntityID: userID})
+		if err := audit.Record(ctx, tx, actor, audit.Entry{Action: "user.two_factor_enable", EntityType: "user", EntityID: userID}); err != nil {
+			return err
+		}
+		_, err := endSessionsTx(ctx, tx, actor, userID, keepSession)
+		return err
 	})
 	if err != nil {
 		return nil, fmt.Errorf("accounts: enable two-factor for %d: %w", userID, err)
@@ -116,22 +125,59 @@ func (s *Store) EnableTwoFactor(ctx context.Context, actor audit.Actor, userID i
 	return codes, nil
 }
 
-func recoveryHash(code string) []byte {
-	h := sha256.Sum256([]byte(strings.ToLower(strings.TrimSpace(code))))
+// legacyRecoveryHash is a code's unsalted SHA-256 (scheme 0), how codes
+// were stored before they were MACed.
+func legacyRecoveryHash(code string) []byte {
+	h := sha256.Sum256([]byte(normalizeRecoveryCode(code)))
 	return h[:]
 }
 
-// DisableTwoFactor removes user's authenticator and recovery codes.
-func (s *Store) DisableTwoFactor(ctx context.Context, actor audit.Actor, userID int64) error {
-	return postgres.InTx(ctx, s.pool, func(tx pgx.Tx) error {
+// Confirmation is what a signed-in user gives to turn two-factor off:
+// their password and a current code (TOTP or recovery), from ClientIP.
+type Confirmation struct {
+	Password, Code, ClientIP string
+}
+
+// DisableTwoFactor removes user's authenticator and recovery codes once
+// the user has confirmed it with their password, then a current code
+// (both checked, and counted, as a login's are), and ends their other
+// sessions (all but keepSession, the id of the session asking). A wrong
+// password or code changes nothing and is an Invalid error naming the
+// field (password: auth.password.current, code: auth.2fa.wrong); too many
+// failures are ErrRateLimited.
+func (s *Store) DisableTwoFactor(ctx context.Context, actor audit.Actor, userID int64, c Confirmation, keepSession string) error {
+	u, err := s.User(ctx, userID)
+	if err != nil {
+		return err
+	}
+	// The password first, so a wrong one uses up no recovery code.
+	if _, err := s.Authenticate(ctx, u.Email, c.Password, c.ClientIP, actor.RequestID); errors.Is(err, ErrBadCredentials) {
+		return fault.InvalidField("password", "auth.password.current")
+	} else if err != nil {
+		return err
+	}
+	if err := s.VerifySecondFactor(ctx, userID, c.Code, c.ClientIP, actor.RequestID); errors.Is(err, ErrBadCredentials) {
+		return fault.InvalidField("code", "auth.2fa.wrong")
+	} else if err != nil {
+		return err
+	}
+	err = postgres.InTx(ctx, s.pool, func(tx pgx.Tx) error {
 		if _, err := tx.Exec(ctx, `UPDATE users SET totp_secret = '', totp_enabled_at = NULL, updated_at = now() WHERE id = $1`, userID); err != nil {
-			return fmt.Errorf("accounts: disable two-factor for %d: %w", userID, err)
+			return err
 		}
 		if _, err := tx.Exec(ctx, `DELETE FROM recovery_codes WHERE user_id = $1`, userID); err != nil {
 			return err
 		}
-		return audit.Record(ctx, tx, actor, audit.Entry{Action: "user.two_factor_disable", EntityType: "user", EntityID: userID})
+		if err := audit.Record(ctx, tx, actor, audit.Entry{Action: "user.two_factor_disable", EntityType: "user", EntityID: userID}); err != nil {
+			return err
+		}
+		_, err := endSessionsTx(ctx, tx, actor, userID, keepSession)
+		return err
 	})
+	if err != nil {
+		return fmt.Errorf("accounts: disable two-factor for %d: %w", userID, err)
+	}
+	return nil
 }
 
 // VerifySecondFactor checks a TOTP code, or a recovery code (used up), for
@@ -151,12 +197,16 @@ func (s *Store) VerifySecondFactor(ctx context.Context, userID int64, code, clie
 	actor := audit.Actor{UserID: userID, Label: fmt.Sprintf("user %d", userID), RequestID: requestID}
 	ok := false
 	err = postgres.InTx(ctx, s.pool, func(tx pgx.Tx) error {
-		var secret string
+		var stored string
 		var last int64
-		err := tx.QueryRow(ctx, `SELECT totp_secret, totp_last_step FROM users WHERE id = $1 AND NOT disabled FOR UPDATE`, userID).Scan(&secret, &last)
-		if errors.Is(err, pgx.ErrNoRows) || err == nil && secret == "" {
+		err := tx.QueryRow(ctx, `SELECT totp_secret, totp_last_step FROM users WHERE id = $1 AND NOT disabled FOR UPDATE`, userID).Scan(&stored, &last)
+		if errors.Is(err, pgx.ErrNoRows) || err == nil && stored == "" {
 			return nil
 		}
+		if err != nil {
+			return err
+		}
+		secret, err := s.openTOTP(userID, stored)
 		if err != nil {
 			return err
 		}
@@ -165,12 +215,14 @@ func (s *Store) VerifySecondFactor(ctx context.Context, userID int64, code, clie
 			_, err = tx.Exec(ctx, `UPDATE users SET totp_last_step = $2 WHERE id = $1`, userID, step)
 			return err
 		}
-		tag, err := tx.Exec(ctx, `UPDATE recovery_codes SET used_at = now() WHERE user_id = $1 AND code_hash = $2 AND used_at IS NULL`,
-			userID, recoveryHash(code))
+		tag, err := tx.Exec(ctx, `
+			UPDATE recovery_codes SET used_at = now() WHERE user_id = $1 AND used_at IS NULL
+				AND (scheme = $2 AND code_hash = ANY($3) OR scheme = $4 AND code_hash = $5)`,
+			userID, recoveryHMAC, s.box.recoveryMACs(userID, code), recoverySHA256, legacyRecoveryHash(code))
 		if err != nil {
 			return err
 		}
-		if ok = tag.RowsAffected() == 1; ok {
+		if ok = tag.RowsAffected() > 0; ok {
 			return audit.Record(ctx, tx, actor, audit.Entry{Action: "user.recovery_code_use", EntityType: "user", EntityID: userID})
 		}
 		return nil
@@ -204,4 +256,28 @@ func EnrolmentFor(u *User, secret string) (*Enrolment, error) {
 		return nil, fmt.Errorf("accounts: TOTP key: %w", err)
 	}
 	return enrolment(key, secret)
+}
+
+// openTOTP is the clear secret of a stored totp_secret: opened when
+// sealed, as is when still in clear (stored before sealing; the start-up
+// step seals it).
+func (s *Store) openTOTP(userID int64, stored string) (string, error) {
+	if !sealed(stored) {
+		return stored, nil
+	}
+	return s.box.open(purposeTOTP, userID, stored)
+}
+
+// SealPending seals the secret of user's enrolment, to keep in their
+// session until they confirm it with a code: the sessions table holds no
+// secret in clear either.
+func (s *Store) SealPending(userID int64, secret string) string {
+	return s.box.seal(purposePending, userID, secret)
+}
+
+// OpenPending opens what SealPending sealed for user. It fails for a value
+// sealed for another user or under a key no longer configured: start a
+// new enrolment then.
+func (s *Store) OpenPending(userID int64, pending string) (string, error) {
+	return s.box.open(purposePending, userID, pending)
 }

@@ -27,11 +27,11 @@ func TestTwoFactorEnrolmentCodesAndRecovery(t *testing.T) {
 	if err != nil || len(e.Secret) < 16 || len(e.QR) < 100 || e.URL == "" {
 		t.Fatalf("enrolment %v", err)
 	}
-	if _, err := s.EnableTwoFactor(ctx, cli, uid, e.Secret, "000000"); !errors.Is(err, accounts.ErrBadCredentials) {
+	if _, err := s.EnableTwoFactor(ctx, cli, uid, e.Secret, "000000", ""); !errors.Is(err, accounts.ErrBadCredentials) {
 		t.Fatalf("wrong code accepted at enrolment: %v", err)
 	}
 	code, _ := totp.GenerateCode(e.Secret, time.Now())
-	recovery, err := s.EnableTwoFactor(ctx, cli, uid, e.Secret, code)
+	recovery, err := s.EnableTwoFactor(ctx, cli, uid, e.Secret, code, "")
 	if err != nil || len(recovery) != 10 {
 		t.Fatalf("enable: %v %v", recovery, err)
 	}

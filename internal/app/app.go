@@ -189,7 +189,8 @@ func (a *App) buildStores(o Options, files fs.FS) error {
 		return err
 	}
 	a.Pseudonyms = ips
-	a.Accounts = accounts.NewStore(a.Pool, append([]accounts.Option{accounts.WithMail(a.Outbox, base), accounts.WithPseudonyms(ips)}, o.Accounts...)...)
+	a.Accounts = accounts.NewStore(a.Pool, append([]accounts.Option{accounts.WithMail(a.Outbox, base), accounts.WithPseudonyms(ips),
+		accounts.WithTOTPKeys(totpKeys(cfg, a.Log)...)}, o.Accounts...)...)
 	limits := offers.DefaultLimits()
 	if o.OfferLimits != nil {
 		limits = *o.OfferLimits
@@ -232,6 +233,32 @@ func offersSecret(cfg config.Config) []byte {
 	m := hmac.New(sha256.New, cfg.SessionKeys[0].Auth)
 	m.Write([]byte("partnerdir offers form and IP hash key"))
 	return m.Sum(nil)
+}
+
+// totpKeys are TOTP_KEYS, which seal two-factor secrets. Without them
+// (development only: config requires them in production) the key is
+// derived from the first session key, so restarts agree on it, or else is
+// random per process: secrets enrolled then no longer open after a
+// restart.
+func totpKeys(cfg config.Config, log *slog.Logger) []accounts.TOTPKey {
+	var keys []accounts.TOTPKey
+	for _, k := range cfg.TOTPKeys {
+		keys = append(keys, accounts.TOTPKey(k))
+	}
+	if len(keys) > 0 {
+		return keys
+	}
+	var k accounts.TOTPKey
+	if len(cfg.SessionKeys) == 0 {
+		log.Warn("TOTP_KEYS and SESSION_KEYS are not set: two-factor secrets are sealed under a key of this process only")
+		_, _ = rand.Read(k[:])
+		return []accounts.TOTPKey{k}
+	}
+	log.Warn("TOTP_KEYS is not set: two-factor secrets are sealed under a key derived from SESSION_KEYS (development only)")
+	m := hmac.New(sha256.New, cfg.SessionKeys[0].Auth)
+	m.Write([]byte("partnerdir development TOTP key"))
+	copy(k[:], m.Sum(nil))
+	return []accounts.TOTPKey{k}
 }
 
 func (a *App) buildSearch(o Options) error {
@@ -323,15 +350,44 @@ func sessionKeys(pairs []config.SessionKeyPair) [][]byte {
 // Retention is OFFER_RETENTION and OFFER_SPAM_RETENTION.
 func (a *App) Retention() offers.Retention { return a.retention }
 
-// Start runs the background parts until ctx ends or Close: Meilisearch's
-// set-up (in the background: the PostgreSQL fallback answers meanwhile)
-// and the job workers.
+// Start runs the background parts until ctx ends or Close: first it seals
+// the two-factor secrets still in clear or under an older key
+// (SealTOTPSecrets), then it starts Meilisearch's set-up (in the
+// background: the PostgreSQL fallback answers meanwhile) and the job
+// workers.
 func (a *App) Start(ctx context.Context) error {
+	if err := a.SealTOTPSecrets(ctx); err != nil {
+		return err
+	}
 	go a.Meili.Run(ctx)
 	if err := a.Workers.Start(context.WithoutCancel(ctx)); err != nil {
 		return fmt.Errorf("start job workers: %w", err)
 	}
 	a.started = true
+	return nil
+}
+
+// SealTOTPSecrets seals every two-factor secret under the newest key of
+// TOTP_KEYS and logs what it did and what needs an operator.
+func (a *App) SealTOTPSecrets(ctx context.Context) error {
+	r, err := a.Accounts.SealTOTPSecrets(ctx)
+	if err != nil {
+		return err
+	}
+	if r.Sealed+r.Resealed+r.PendingCleared > 0 {
+		a.Log.Info("two-factor secrets sealed under the newest TOTP key", "sealed", r.Sealed, "resealed", r.Resealed,
+			"pending_cleared", r.PendingCleared)
+	}
+	if len(r.Unreadable) > 0 {
+		a.Log.Error("two-factor secrets sealed under no key of TOTP_KEYS: put the dropped key back", "users", r.Unreadable)
+	}
+	for id, n := range r.RecoveryByOlderKey {
+		a.Log.Info("unused recovery codes still need an older TOTP key: keep it in TOTP_KEYS", "key_id", id, "codes", n)
+	}
+	if r.RecoveryByUnknownKey > 0 {
+		a.Log.Warn("unused recovery codes were made under a key no longer in TOTP_KEYS and no longer verify",
+			"codes", r.RecoveryByUnknownKey)
+	}
 	return nil
 }
 

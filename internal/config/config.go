@@ -37,6 +37,7 @@ type Config struct {
 	MailFrom        string
 	TriageEmail     string
 	SessionKeys     []SessionKeyPair
+	TOTPKeys        [][32]byte // seal 2FA secrets, MAC recovery codes; newest first
 	BaseURL         *url.URL
 	HTTPAddr        string
 	Env             string
@@ -96,6 +97,7 @@ func Load(getenv func(string) string) (Config, error) {
 		DailyJobsAt:     l.timeOfDay("DAILY_JOBS_AT", "03:00", "DAILY_JOBS_TZ"),
 	}
 	c.SessionKeys = l.sessionKeys("SESSION_KEYS", c.Env == Production)
+	c.TOTPKeys = l.keys32("TOTP_KEYS", c.Env == Production)
 	if c.Env == Production && c.MeiliMasterKey == "" {
 		l.fail("MEILI_MASTER_KEY", "is required when APP_ENV=production")
 	}
@@ -275,6 +277,29 @@ func (l *loader) sessionKeys(name string, required bool) []SessionKeyPair {
 		pairs = append(pairs, SessionKeyPair{Auth: auth, Encrypt: enc})
 	}
 	return pairs
+}
+
+// keys32 parses "hex[,hex…]", each a 32-byte key (64 hex digits), newest
+// first. In development a missing value yields no keys; the program then
+// derives or makes its own.
+func (l *loader) keys32(name string, required bool) [][32]byte {
+	v := l.str(name, "")
+	if v == "" {
+		if required {
+			l.fail(name, "is required when APP_ENV=production (comma-separated 32-byte keys as 64 hex digits, newest first)")
+		}
+		return nil
+	}
+	var keys [][32]byte
+	for i, h := range strings.Split(v, ",") {
+		b, err := hex.DecodeString(strings.TrimSpace(h))
+		if err != nil || len(b) != 32 {
+			l.fail(name, fmt.Sprintf("key %d must be 64 hex digits (a 32-byte key), such as the output of: openssl rand -hex 32", i+1))
+			return nil
+		}
+		keys = append(keys, [32]byte(b))
+	}
+	return keys
 }
 
 // redact hides a password in a URL before it reaches a log or an error.

@@ -34,6 +34,9 @@ func TestLoadRejectsEachBadVariableByName(t *testing.T) {
 		{"HTTP_ADDR", "8080", "HTTP_ADDR"},
 		{"APP_ENV", "staging", "APP_ENV"},
 		{"SESSION_KEYS", "abc:def", "SESSION_KEYS"},
+		{"TOTP_KEYS", "not hex", "TOTP_KEYS"},
+		{"TOTP_KEYS", strings.Repeat("ab", 16), "TOTP_KEYS"},
+		{"TOTP_KEYS", strings.Repeat("ab", 32) + ",zz", "TOTP_KEYS"},
 		{"OFFER_RETENTION", "-1h", "OFFER_RETENTION"},
 		{"TRUSTED_PROXIES", "not-an-ip", "TRUSTED_PROXIES"},
 		{"PAGE_CACHE_SIZE", "-5", "PAGE_CACHE_SIZE"},
@@ -84,8 +87,29 @@ func TestLoadDailyJobsAt(t *testing.T) {
 
 func TestLoadProductionRequiresSecrets(t *testing.T) {
 	_, err := Load(env(map[string]string{"APP_ENV": "production"}))
-	if err == nil || !strings.Contains(err.Error(), "SESSION_KEYS") || !strings.Contains(err.Error(), "MEILI_MASTER_KEY") {
-		t.Fatalf("want errors naming SESSION_KEYS and MEILI_MASTER_KEY, got %v", err)
+	for _, name := range []string{"SESSION_KEYS", "MEILI_MASTER_KEY", "TOTP_KEYS"} {
+		if err == nil || !strings.Contains(err.Error(), name) {
+			t.Errorf("want an error naming %s, got %v", name, err)
+		}
+	}
+	// With everything else given, a missing TOTP_KEYS is one line naming it.
+	_, err = Load(env(map[string]string{"APP_ENV": "production", "MEILI_MASTER_KEY": "k",
+		"SESSION_KEYS": strings.Repeat("a", 64) + ":" + strings.Repeat("b", 64)}))
+	if err == nil || strings.Contains(err.Error(), "\n") || !strings.HasPrefix(err.Error(), "config: TOTP_KEYS is required") {
+		t.Errorf("want one line naming TOTP_KEYS, got %q", err)
+	}
+}
+
+func TestLoadTOTPKeysNewestFirst(t *testing.T) {
+	c, err := Load(env(map[string]string{"TOTP_KEYS": strings.Repeat("b1", 32) + ", " + strings.Repeat("a1", 32)}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(c.TOTPKeys) != 2 || c.TOTPKeys[0][0] != 0xb1 || c.TOTPKeys[1][31] != 0xa1 {
+		t.Fatalf("keys parsed wrong: %x", c.TOTPKeys)
+	}
+	if c, err := Load(env(nil)); err != nil || c.TOTPKeys != nil {
+		t.Errorf("development without TOTP_KEYS: %v %v, want no keys and no error", c.TOTPKeys, err)
 	}
 }
 

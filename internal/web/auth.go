@@ -17,8 +17,11 @@ import (
 
 // Session cookie and form token names.
 const (
-	// SessionCookie carries the signed, encrypted session id.
+	// SessionCookie carries the signed, encrypted session id
+	// (HostSessionCookie when BASE_URL is https).
 	SessionCookie = kit.SessionCookie
+	// HostSessionCookie is the session cookie's name over https.
+	HostSessionCookie = kit.HostSessionCookie
 	// CSRFField is the hidden form field carrying the per-session token.
 	CSRFField = "csrf_token"
 )
@@ -44,7 +47,7 @@ func newSessions(d Deps) (*accounts.SessionStore, *http.CrossOriginProtection, e
 // loadSession reads the session cookie and, when it belongs to an active
 // user, puts the user in the context.
 func (s *Server) loadSession(c *gin.Context) {
-	sess, err := s.sessions.Get(c.Request, SessionCookie)
+	sess, err := s.sessions.Get(c.Request, kit.SessionCookieName(s.Secure()))
 	if err != nil {
 		s.InternalError(c, err)
 		c.Abort()

@@ -154,6 +154,6 @@ func (s *Pages) ChangePassword(c *gin.Context) {
 		s.InternalError(c, err)
 		return
 	}
-	c.SetCookie(kit.SessionCookie, "", -1, "/", "", s.Secure(), true)
+	c.SetCookie(kit.SessionCookieName(s.Secure()), "", -1, "/", "", s.Secure(), true)
 	c.Redirect(http.StatusSeeOther, "/login?password=1")
 }

@@ -21,7 +21,6 @@ const (
 	sessionPending     = "pending_user_id" // password checked, code not yet
 	sessionPendingAt   = "pending_at"
 	sessionPendingNext = "pending_next"
-	sessionTOTPSecret  = "totp_secret" // offered at enrolment, not yet confirmed
 	// pendingLifetime bounds the time between password and code.
 	pendingLifetime = 5 * time.Minute
 )
@@ -124,6 +123,10 @@ type TwoFactorPage struct {
 	// Recovery codes, shown once right after enrolment.
 	Recovery []string
 	Error    string
+	// Form holds the errors of the form that turns two-factor off.
+	Form kit.Form
+	// Off says two-factor was just turned off.
+	Off bool
 }
 
 func (s *Pages) renderTwoFactor(c *gin.Context, status int, p TwoFactorPage) {
@@ -133,19 +136,7 @@ func (s *Pages) renderTwoFactor(c *gin.Context, status int, p TwoFactorPage) {
 	}
 	p.Required = p.User.IsStaff()
 	if !p.User.TwoFactor && p.Recovery == nil {
-		sess := s.Session(c)
-		secret, _ := sess.Values[sessionTOTPSecret].(string)
-		var e *accounts.Enrolment
-		var err error
-		if secret == "" {
-			e, err = accounts.NewEnrolment(p.User)
-			if err == nil {
-				sess.Values[sessionTOTPSecret] = e.Secret
-				err = sess.Save(c.Request, c.Writer)
-			}
-		} else {
-			e, err = accounts.EnrolmentFor(p.User, secret)
-		}
+		e, err := s.enrolment(c, p.User)
 		if err != nil {
 			s.InternalError(c, err)
 			return
@@ -158,21 +149,39 @@ func (s *Pages) renderTwoFactor(c *gin.Context, status int, p TwoFactorPage) {
 	s.Render(c, status, "manage_2fa", p)
 }
 
-// ShowTwoFactor answers GET /account/2fa.
-func (s *Pages) ShowTwoFactor(c *gin.Context) {
-	s.renderTwoFactor(c, http.StatusOK, TwoFactorPage{})
+// enrolment is the secret offered to u: the one sealed in the session,
+// or a new one, sealed there until u confirms it.
+func (s *Pages) enrolment(c *gin.Context, u *accounts.User) (*accounts.Enrolment, error) {
+	sess := s.Session(c)
+	pending, _ := sess.Values[accounts.SessionPendingTOTP].(string)
+	if secret, err := s.acc.OpenPending(u.ID, pending); err == nil {
+		return accounts.EnrolmentFor(u, secret)
+	}
+	e, err := accounts.NewEnrolment(u)
+	if err != nil {
+		return nil, err
+	}
+	sess.Values[accounts.SessionPendingTOTP] = s.acc.SealPending(u.ID, e.Secret)
+	return e, sess.Save(c.Request, c.Writer)
 }
 
-// EnableTwoFactor answers POST /account/2fa.
+// ShowTwoFactor answers GET /account/2fa.
+func (s *Pages) ShowTwoFactor(c *gin.Context) {
+	s.renderTwoFactor(c, http.StatusOK, TwoFactorPage{Off: c.Query("off") != ""})
+}
+
+// EnableTwoFactor answers POST /account/2fa; the user's other sessions
+// end.
 func (s *Pages) EnableTwoFactor(c *gin.Context) {
 	u := s.CurrentUser(c)
 	sess := s.Session(c)
-	secret, _ := sess.Values[sessionTOTPSecret].(string)
-	if u.TwoFactor || secret == "" {
+	pending, _ := sess.Values[accounts.SessionPendingTOTP].(string)
+	secret, err := s.acc.OpenPending(u.ID, pending)
+	if u.TwoFactor || pending == "" || err != nil {
 		c.Redirect(http.StatusSeeOther, "/account/2fa")
 		return
 	}
-	codes, err := s.acc.EnableTwoFactor(c.Request.Context(), s.Actor(c), u.ID, secret, c.PostForm("code"))
+	codes, err := s.acc.EnableTwoFactor(c.Request.Context(), s.Actor(c), u.ID, secret, c.PostForm("code"), sess.ID)
 	if errors.Is(err, accounts.ErrBadCredentials) {
 		s.renderTwoFactor(c, http.StatusUnprocessableEntity, TwoFactorPage{Error: "auth.2fa.wrong"})
 		return
@@ -181,7 +190,7 @@ func (s *Pages) EnableTwoFactor(c *gin.Context) {
 		s.InternalError(c, err)
 		return
 	}
-	delete(sess.Values, sessionTOTPSecret)
+	delete(sess.Values, accounts.SessionPendingTOTP)
 	if err := sess.Save(c.Request, c.Writer); err != nil {
 		s.InternalError(c, err)
 		return
@@ -190,27 +199,31 @@ func (s *Pages) EnableTwoFactor(c *gin.Context) {
 	s.renderTwoFactor(c, http.StatusOK, TwoFactorPage{Recovery: codes})
 }
 
-// DisableTwoFactor removes the authenticator after a last valid code;
-// admins and staff cannot go without one.
+// DisableTwoFactor removes the authenticator once the user has given their
+// password and a current code, and ends their other sessions; admins and
+// staff cannot go without one.
 func (s *Pages) DisableTwoFactor(c *gin.Context) {
 	u := s.CurrentUser(c)
 	if u.IsStaff() {
 		s.Fail(c, fault.ErrForbidden)
 		return
 	}
-	ctx := c.Request.Context()
-	err := s.acc.VerifySecondFactor(ctx, u.ID, c.PostForm("code"), c.ClientIP(), kit.RequestID(c))
+	f := kit.NewFormReader(c)
+	err := s.acc.DisableTwoFactor(c.Request.Context(), s.Actor(c), u.ID,
+		accounts.Confirmation{Password: f.Raw("password"), Code: f.Str("code"), ClientIP: c.ClientIP()}, s.Session(c).ID)
 	switch {
-	case errors.Is(err, accounts.ErrBadCredentials), errors.Is(err, accounts.ErrRateLimited):
-		s.renderTwoFactor(c, http.StatusUnprocessableEntity, TwoFactorPage{Error: "auth.2fa.wrong"})
+	case errors.Is(err, accounts.ErrRateLimited):
+		c.Header("Retry-After", "900")
+		s.renderTwoFactor(c, kit.StatusOf(err), TwoFactorPage{Error: fault.Message(err)})
+		return
+	case errors.Is(err, fault.ErrInvalid):
+		s.FormFailed(c, err, f, func(status int, st kit.Form) {
+			s.renderTwoFactor(c, status, TwoFactorPage{Form: st})
+		})
 		return
 	case err != nil:
 		s.InternalError(c, err)
 		return
 	}
-	if err := s.acc.DisableTwoFactor(ctx, s.Actor(c), u.ID); err != nil {
-		s.InternalError(c, err)
-		return
-	}
-	c.Redirect(http.StatusSeeOther, "/account/2fa")
+	c.Redirect(http.StatusSeeOther, "/account/2fa?off=1")
 }

@@ -44,11 +44,25 @@ const (
 
 // Session keys and cookie names.
 const (
-	// SessionCookie carries the signed, encrypted session id.
+	// SessionCookie carries the signed, encrypted session id on a site
+	// served over http (development).
 	SessionCookie = "pd_session"
+	// HostSessionCookie is SessionCookie over https: the __Host- prefix
+	// makes browsers refuse it unless it is Secure, for Path=/ and without
+	// Domain, so no subdomain or plain-http page can set or shadow it.
+	HostSessionCookie = "__Host-" + SessionCookie
 	// SessionCSRF is the session value holding the form token.
 	SessionCSRF = "csrf"
 )
+
+// SessionCookieName is the session cookie's name: HostSessionCookie when
+// cookies are Secure (BASE_URL is https), SessionCookie otherwise.
+func SessionCookieName(secure bool) string {
+	if secure {
+		return HostSessionCookie
+	}
+	return SessionCookie
+}
 
 // Lang is the request's interface language.
 func Lang(c *gin.Context) string { return c.GetString(CtxLang) }

@@ -5,10 +5,12 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"regexp"
 	"strings"
 	"testing"
 
 	"github.com/partnerdir/partnerdir/internal/accounts"
+	"github.com/partnerdir/partnerdir/internal/audit"
 	"github.com/partnerdir/partnerdir/internal/directory"
 )
 
@@ -286,10 +288,12 @@ func TestVerificationLinkExpiresAndResendIsLimited(t *testing.T) {
 }
 
 // TestJoinOwnerHoldsNothingUntilVerified: /join lists the organisation
-// with a membership that waits for the applicant's address.
+// with a membership that waits for the applicant's address; the admins'
+// review shows the address unverified, then verified.
 func TestJoinOwnerHoldsNothingUntilVerified(t *testing.T) {
 	t.Parallel()
 	f := newAccountsFixture(t)
+	f.user(t, "admin@partners.test", accounts.RoleAdmin, "", "")
 	b := f.browser(t)
 	b.get("/join")
 	wantStatus(t, b.post("/join", joinForm("Awa Diallo", "awa@ngo-test.example.org", "Aide aux Enfants")), http.StatusSeeOther)
@@ -305,7 +309,65 @@ func TestJoinOwnerHoldsNothingUntilVerified(t *testing.T) {
 	}
 	wantStatus(t, b.get("/account"), http.StatusOK, "Aide aux Enfants", "prendra effet quand votre adresse sera confirmée")
 
+	admin := f.signedIn(t, "admin@partners.test", true)
+	unverified := regexp.MustCompile(`awa@ngo-test\.example\.org</span> <span class="tag warn">adresse non vérifiée</span>`)
+	for _, p := range []string{"/admin/organisations?status=pending", fmt.Sprintf("/admin/organisations/%d", org), "/admin"} {
+		if rec := admin.get(p); rec.Code != http.StatusOK || !unverified.MatchString(rec.Body.String()) {
+			t.Errorf("GET %s: %d, does not show the owner's address unverified", p, rec.Code)
+		}
+	}
+
 	f.confirmAddress(t, b, "awa@ngo-test.example.org")
 	wantStatus(t, b.get("/manage"), http.StatusOK, `href="/manage/aide-aux-enfants"`)
 	wantStatus(t, b.get("/manage/aide-aux-enfants"), http.StatusOK, "attend sa validation")
+	verified := regexp.MustCompile(`awa@ngo-test\.example\.org</span> <span class="tag">adresse vérifiée</span>`)
+	if rec := admin.get("/admin/organisations?status=pending"); !verified.MatchString(rec.Body.String()) {
+		t.Errorf("the review list does not show the owner's address verified:\n%s", rec.Body.String())
+	}
+}
+
+// TestAdminPagesShowAddressVerification: the users list and a user's page
+// say whether each address is proven, in both languages, and the user's
+// page lists the memberships that wait for it; the claims page says it of
+// each claimant; an organisation's access page marks a member whose
+// access waits for it.
+func TestAdminPagesShowAddressVerification(t *testing.T) {
+	t.Parallel()
+	f := newAccountsFixture(t)
+	f.user(t, "admin@partners.test", accounts.RoleAdmin, "", "")
+	claimant := f.signUp(t, "Claire", "claire@example.net")
+	f.confirmAddress(t, claimant, "claire@example.net")
+	claimant.get("/organisations/ecpat-luxembourg/claim")
+	wantStatus(t, claimant.post("/organisations/ecpat-luxembourg/claim/admin", url.Values{"message": {"Je suis la présidente."}}), http.StatusSeeOther)
+	f.signUp(t, "Una", "una@example.net")
+	una := int64(f.count(t, `SELECT id FROM users WHERE email = 'una@example.net'`))
+	if err := f.acc.AddMembership(context.Background(), audit.System("test"), una, f.orgID(t, "ecpat-luxembourg"), accounts.OrgEditor); err != nil {
+		t.Fatal(err)
+	}
+
+	admin := f.signedIn(t, "admin@partners.test", true)
+	wantStatus(t, admin.get("/admin/claims"), http.StatusOK, "Je suis la présidente.",
+		`(claire@example.net), le`, `<span class="tag">adresse vérifiée</span>`)
+	rec := admin.get("/admin/users")
+	wantStatus(t, rec, http.StatusOK)
+	for _, want := range []*regexp.Regexp{
+		regexp.MustCompile(`una@example\.net</a> <span class="tag warn">adresse non vérifiée</span>`),
+		regexp.MustCompile(`claire@example\.net</a> <span class="tag">adresse vérifiée</span>`),
+		regexp.MustCompile(`admin@partners\.test</a> <span class="tag">adresse vérifiée</span>`),
+	} {
+		if !want.MatchString(rec.Body.String()) {
+			t.Errorf("the users list lacks %s", want)
+		}
+	}
+	wantStatus(t, admin.get(fmt.Sprintf("/admin/users/%d", una)), http.StatusOK, "adresse non vérifiée", "ECPAT Luxembourg")
+	// The organisation's owner sees that Una's access waits.
+	f.owner(t)
+	owner := f.browser(t)
+	owner.login("owner@example.org")
+	wantStatus(t, owner.get("/manage/ecpat-luxembourg/access"), http.StatusOK,
+		`una@example.net`, `<span class="tag warn">adresse non vérifiée</span> <span class="muted">sans accès tant que son adresse n&#39;est pas confirmée</span>`)
+
+	admin.get("/lang?to=en&next=/admin/users")
+	wantStatus(t, admin.get(fmt.Sprintf("/admin/users/%d", una)), http.StatusOK, "address not verified")
+	wantStatus(t, admin.get("/admin/claims"), http.StatusOK, "address verified")
 }

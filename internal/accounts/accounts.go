@@ -47,6 +47,11 @@ type User struct {
 	LastLoginAt *time.Time
 	// TwoFactor says the user has enrolled a TOTP authenticator.
 	TwoFactor bool
+	// Verified says the user proved they receive mail at Email (a link
+	// mailed there was followed, or an admin created the account); until
+	// then their memberships grant nothing. User and UserByEmail read it;
+	// the other lookups leave it false.
+	Verified bool
 }
 
 // NeedsTwoFactor reports whether u must enrol two-factor authentication

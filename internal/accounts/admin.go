@@ -61,12 +61,12 @@ func (s *Store) ListUsers(ctx context.Context, f UserFilter) (*UserPage, error) 
 	args["limit"], args["offset"] = f.PerPage, (f.Page-1)*f.PerPage
 	rows, _ := s.pool.Query(ctx, `
 		SELECT u.id, u.email, u.name, COALESCE(u.role, ''), u.disabled, u.created_at, u.last_login_at, u.totp_enabled_at IS NOT NULL,
-			(SELECT count(*)::int FROM memberships m WHERE m.user_id = u.id)
+			(SELECT count(*)::int FROM memberships m WHERE m.user_id = u.id), u.email_verified_at IS NOT NULL
 		FROM users u WHERE `+where+` ORDER BY lower(u.email), u.id LIMIT @limit OFFSET @offset`, args)
 	var err error
 	p.Users, err = pgx.CollectRows(rows, func(r pgx.CollectableRow) (UserRow, error) {
 		var x UserRow
-		err := r.Scan(&x.ID, &x.Email, &x.Name, &x.Role, &x.Disabled, &x.CreatedAt, &x.LastLoginAt, &x.TwoFactor, &x.Memberships)
+		err := r.Scan(&x.ID, &x.Email, &x.Name, &x.Role, &x.Disabled, &x.CreatedAt, &x.LastLoginAt, &x.TwoFactor, &x.Memberships, &x.Verified)
 		return x, err
 	})
 	if err != nil {

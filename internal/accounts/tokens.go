@@ -167,12 +167,16 @@ func (s *Store) RedeemToken(ctx context.Context, token string, invite bool, pass
 		if u.Disabled {
 			return fault.ErrNotFound
 		}
-		if _, err := tx.Exec(ctx, `UPDATE users SET password_hash = $2, password_changed_at = now(), updated_at = now() WHERE id = $1`,
+		// The link reached the address: it is proven as well.
+		if _, err := tx.Exec(ctx, `UPDATE users SET password_hash = $2, password_changed_at = now(), updated_at = now(),
+			email_verified_at = COALESCE(email_verified_at, now()) WHERE id = $1`,
 			userID, hash); err != nil {
 			return err
 		}
-		// Every outstanding link of the user dies with this one.
-		if _, err := tx.Exec(ctx, `UPDATE account_tokens SET used_at = now() WHERE user_id = $1 AND used_at IS NULL`, userID); err != nil {
+		// Every outstanding link of the user dies with this one, but
+		// pending invitations, which wait for the user to accept them.
+		if _, err := tx.Exec(ctx, `UPDATE account_tokens SET used_at = now() WHERE user_id = $1 AND used_at IS NULL
+			AND purpose <> 'accept'`, userID); err != nil {
 			return err
 		}
 		if _, err := tx.Exec(ctx, `DELETE FROM sessions WHERE user_id = $1`, userID); err != nil {
@@ -202,10 +206,14 @@ type Invitation struct {
 }
 
 // Invite gives inv.Email the role in the organisation. Someone without an
-// account gets one, without a password, and a mail with a link (valid 7
-// days) to choose it; someone with an account is simply told by mail. It
-// returns an Invalid error for bad input, ErrInviteUnpublished unless the
-// organisation is published and ErrInviteLimit once it sent
+// account gets one, without a password, the membership (which grants
+// nothing until the address is proven) and a mail with a link (valid 7
+// days) to choose the password, which proves the address; so does someone
+// whose account has no password yet. Someone who can already sign in is
+// only invited: a pending invitation and a mail with a link to accept it
+// while signed in as that address (AcceptInvitation); nothing changes
+// before. It returns an Invalid error for bad input, ErrInviteUnpublished
+// unless the organisation is published and ErrInviteLimit once it sent
 // MaxInvitationsPerDay invitations in 24 hours; a refusal changes nothing.
 func (s *Store) Invite(ctx context.Context, actor audit.Actor, inv Invitation) error {
 	if s.outbox == nil {
@@ -222,10 +230,12 @@ func (s *Store) Invite(ctx context.Context, actor audit.Actor, inv Invitation) e
 		if err := recordInvitation(ctx, tx, actor, inv.OrganisationID); err != nil {
 			return err
 		}
-		u, err := scanUser(tx.QueryRow(ctx, `SELECT `+userColumns+` FROM users WHERE lower(email) = lower($1)`, normalizeEmail(inv.Email)))
-		link := s.baseURL + "/login"
+		u := &User{}
+		var active bool
+		err := tx.QueryRow(ctx, `SELECT id, email, name, password_hash <> '' FROM users WHERE lower(email) = lower($1)`,
+			normalizeEmail(inv.Email)).Scan(&u.ID, &u.Email, &u.Name, &active)
 		switch {
-		case errors.Is(err, fault.ErrNotFound):
+		case errors.Is(err, pgx.ErrNoRows):
 			u = &User{Email: normalizeEmail(inv.Email), Name: strings.TrimSpace(inv.Name)}
 			if err := tx.QueryRow(ctx, `INSERT INTO users (email, name) VALUES ($1, $2) RETURNING id`, u.Email, u.Name).Scan(&u.ID); err != nil {
 				return err
@@ -234,20 +244,21 @@ func (s *Store) Invite(ctx context.Context, actor audit.Actor, inv Invitation) e
 				OrganisationID: inv.OrganisationID, Details: map[string]any{"email": u.Email, "invited": true}}); err != nil {
 				return err
 			}
-			token, hash := newSecret()
-			if _, err := tx.Exec(ctx, `INSERT INTO account_tokens (token_hash, purpose, user_id, organisation_id, org_role, expires_at)
-				VALUES ($1, 'invite', $2, $3, $4, now() + make_interval(secs => $5))`,
-				hash, u.ID, inv.OrganisationID, inv.Role, InviteLifetime.Seconds()); err != nil {
-				return err
-			}
-			link = s.baseURL + "/invitation?token=" + url.QueryEscape(token)
 		case err != nil:
+			return err
+		case active:
+			return s.invitePendingTx(ctx, tx, actor, u, inv)
+		}
+		token, hash := newSecret()
+		if _, err := tx.Exec(ctx, `INSERT INTO account_tokens (token_hash, purpose, user_id, organisation_id, org_role, expires_at)
+			VALUES ($1, 'invite', $2, $3, $4, now() + make_interval(secs => $5))`,
+			hash, u.ID, inv.OrganisationID, inv.Role, InviteLifetime.Seconds()); err != nil {
 			return err
 		}
 		if err := addMembership(ctx, tx, actor, u.ID, inv.OrganisationID, inv.Role); err != nil {
 			return err
 		}
-		_, err = s.outbox.ComposeTx(ctx, tx, inviteMail(u, inv, link))
+		_, err = s.outbox.ComposeTx(ctx, tx, inviteMail(u, inv, s.baseURL+"/invitation?token="+url.QueryEscape(token)))
 		return err
 	})
 	if err != nil {
@@ -302,12 +313,16 @@ type OrgMember struct {
 	Role   string
 	// Pending means they have not chosen a password yet.
 	Pending bool
+	// Verified says their address is proven; until it is, the
+	// membership grants nothing.
+	Verified bool
 }
 
-// OrganisationMembers lists the users with access to an organisation.
+// OrganisationMembers lists the users with a membership of an
+// organisation, in effect or waiting for their address to be verified.
 func (s *Store) OrganisationMembers(ctx context.Context, organisationID int64) ([]OrgMember, error) {
 	rows, _ := s.pool.Query(ctx, `
-		SELECT u.id, u.email, u.name, m.role, u.password_hash = ''
+		SELECT u.id, u.email, u.name, m.role, u.password_hash = '', u.email_verified_at IS NOT NULL
 		FROM memberships m JOIN users u ON u.id = m.user_id
 		WHERE m.organisation_id = $1 ORDER BY m.role DESC, lower(u.name), u.id`, organisationID)
 	out, err := pgx.CollectRows(rows, pgx.RowToStructByPos[OrgMember])

@@ -59,8 +59,10 @@ func (n *NewUser) validate() error {
 func (n *NewUser) Validate() error { return n.validate() }
 
 // CreateUser stores a new user (and their membership) with its audit entry
-// and returns its id. It returns an Invalid error for bad input and
-// fault.ErrConflict when the email address is taken, whatever its case.
+// and returns its id. The address counts as verified: the admin or the
+// CLI operator who creates an account vouches for it. It returns an
+// Invalid error for bad input and fault.ErrConflict when the email address
+// is taken, whatever its case.
 func (s *Store) CreateUser(ctx context.Context, actor audit.Actor, n NewUser) (int64, error) {
 	var id int64
 	hash, err := s.prepareUser(n)
@@ -68,20 +70,21 @@ func (s *Store) CreateUser(ctx context.Context, actor audit.Actor, n NewUser) (i
 		return 0, err
 	}
 	err = postgres.InTx(ctx, s.pool, func(tx pgx.Tx) error {
-		id, err = s.insertUser(ctx, tx, actor, n, hash)
+		id, err = s.insertUser(ctx, tx, actor, n, hash, true)
 		return err
 	})
 	return id, err
 }
 
-// CreateUserTx is CreateUser inside the caller's transaction (joining
-// creates a user and their organisation together).
+// CreateUserTx is CreateUser inside the caller's transaction; the address
+// counts as verified too. A person who signs themselves up gets
+// CreateUnverifiedUserTx.
 func (s *Store) CreateUserTx(ctx context.Context, tx pgx.Tx, actor audit.Actor, n NewUser) (int64, error) {
 	hash, err := s.prepareUser(n)
 	if err != nil {
 		return 0, err
 	}
-	return s.insertUser(ctx, tx, actor, n, hash)
+	return s.insertUser(ctx, tx, actor, n, hash, true)
 }
 
 // prepareUser validates n and hashes its password (slow: outside any
@@ -100,11 +103,13 @@ func (s *Store) prepareUser(n NewUser) (string, error) {
 	return hash, nil
 }
 
-func (s *Store) insertUser(ctx context.Context, tx pgx.Tx, actor audit.Actor, n NewUser, hash string) (int64, error) {
+// insertUser stores n; verified says whether its address counts as proven.
+func (s *Store) insertUser(ctx context.Context, tx pgx.Tx, actor audit.Actor, n NewUser, hash string, verified bool) (int64, error) {
 	var id int64
 	err := tx.QueryRow(ctx, `
-		INSERT INTO users (email, name, password_hash, role) VALUES ($1, $2, $3, NULLIF($4, '')) RETURNING id`,
-		normalizeEmail(n.Email), strings.TrimSpace(n.Name), hash, n.Role).Scan(&id)
+		INSERT INTO users (email, name, password_hash, role, email_verified_at)
+		VALUES ($1, $2, $3, NULLIF($4, ''), CASE WHEN $5::boolean THEN now() END) RETURNING id`,
+		normalizeEmail(n.Email), strings.TrimSpace(n.Name), hash, n.Role, verified).Scan(&id)
 	if c, ok := postgres.UniqueViolation(err); ok && c == "users_email_key" {
 		return 0, fmt.Errorf("accounts: create user %s: email taken: %w", n.Email, fault.ErrConflict)
 	}
@@ -165,9 +170,22 @@ func scanUser(row pgx.Row) (*User, error) {
 	return u, err
 }
 
+// verifiedUserColumns are userColumns and whether the address is proven,
+// for scanVerifiedUser.
+const verifiedUserColumns = userColumns + `, email_verified_at IS NOT NULL`
+
+func scanVerifiedUser(row pgx.Row) (*User, error) {
+	u := &User{}
+	err := row.Scan(&u.ID, &u.Email, &u.Name, &u.Role, &u.Disabled, &u.CreatedAt, &u.LastLoginAt, &u.TwoFactor, &u.Verified)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return nil, fault.ErrNotFound
+	}
+	return u, err
+}
+
 // User returns the user with id, or fault.ErrNotFound.
 func (s *Store) User(ctx context.Context, id int64) (*User, error) {
-	u, err := scanUser(s.pool.QueryRow(ctx, `SELECT `+userColumns+` FROM users WHERE id = $1`, id))
+	u, err := scanVerifiedUser(s.pool.QueryRow(ctx, `SELECT `+verifiedUserColumns+` FROM users WHERE id = $1`, id))
 	if err != nil {
 		return nil, fmt.Errorf("accounts: user %d: %w", id, err)
 	}
@@ -176,7 +194,7 @@ func (s *Store) User(ctx context.Context, id int64) (*User, error) {
 
 // UserByEmail returns the user with email (any case), or fault.ErrNotFound.
 func (s *Store) UserByEmail(ctx context.Context, email string) (*User, error) {
-	u, err := scanUser(s.pool.QueryRow(ctx, `SELECT `+userColumns+` FROM users WHERE lower(email) = lower($1)`, normalizeEmail(email)))
+	u, err := scanVerifiedUser(s.pool.QueryRow(ctx, `SELECT `+verifiedUserColumns+` FROM users WHERE lower(email) = lower($1)`, normalizeEmail(email)))
 	if err != nil {
 		return nil, fmt.Errorf("accounts: user %s: %w", email, err)
 	}
@@ -208,11 +226,14 @@ func (s *Store) Users(ctx context.Context) ([]UserListing, error) {
 	return out, nil
 }
 
-// Memberships lists the organisations user belongs to, by name.
+// Memberships lists the organisations user belongs to, by name: the
+// memberships in effect, none until the user's address is verified
+// (HeldMemberships lists them all).
 func (s *Store) Memberships(ctx context.Context, userID int64) ([]Membership, error) {
 	rows, _ := s.pool.Query(ctx, `
 		SELECT o.id, o.slug, o.name, m.role, o.status FROM memberships m JOIN organisations o ON o.id = m.organisation_id
-		WHERE m.user_id = $1 ORDER BY o.name, o.id`, userID)
+		JOIN users u ON u.id = m.user_id
+		WHERE m.user_id = $1 AND u.email_verified_at IS NOT NULL ORDER BY o.name, o.id`, userID)
 	ms, err := pgx.CollectRows(rows, pgx.RowToStructByPos[Membership])
 	if err != nil {
 		return nil, fmt.Errorf("accounts: memberships of user %d: %w", userID, err)
@@ -221,10 +242,12 @@ func (s *Store) Memberships(ctx context.Context, userID int64) ([]Membership, er
 }
 
 // Role returns user's role in organisation, or fault.ErrNotFound when they are
-// not a member.
+// not a member or their address is not verified yet: every right that comes
+// from a membership is looked up here or in Memberships.
 func (s *Store) Role(ctx context.Context, userID, organisationID int64) (string, error) {
 	var role string
-	err := s.pool.QueryRow(ctx, `SELECT role FROM memberships WHERE user_id = $1 AND organisation_id = $2`,
+	err := s.pool.QueryRow(ctx, `SELECT m.role FROM memberships m JOIN users u ON u.id = m.user_id
+		WHERE m.user_id = $1 AND m.organisation_id = $2 AND u.email_verified_at IS NOT NULL`,
 		userID, organisationID).Scan(&role)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return "", fault.ErrNotFound

@@ -202,6 +202,9 @@ type ReviewRow struct {
 	// Owner is the first owner (who listed it, for a new listing); empty
 	// when it has none.
 	Owner Person
+	// OwnerVerified says the owner's address is proven (their membership
+	// grants nothing before).
+	OwnerVerified bool
 }
 
 // ReviewList is one page of the admin list.
@@ -264,7 +267,7 @@ func (s *Store) ReviewList(ctx context.Context, f ReviewFilter) (*ReviewList, er
 	args["limit"], args["offset"] = f.PerPage, (f.Page-1)*f.PerPage
 	rows, _ := s.pool.Query(ctx, `
 		SELECT o.id, o.slug, o.name, o.status, o.pending_since, o.last_verified_on, o.updated_at,
-			COALESCE(w.name, ''), COALESCE(w.email, '')
+			COALESCE(w.name, ''), COALESCE(w.email, ''), COALESCE(w.verified, false)
 		FROM (
 			-- The page's ids first, from the index alone where it can: a
 			-- deep page then skips index entries, not whole rows.
@@ -272,14 +275,14 @@ func (s *Store) ReviewList(ctx context.Context, f ReviewFilter) (*ReviewList, er
 		) p
 		JOIN organisations o ON o.id = p.id
 		LEFT JOIN LATERAL (
-			SELECT u.name, u.email FROM memberships m JOIN users u ON u.id = m.user_id
+			SELECT u.name, u.email, u.email_verified_at IS NOT NULL AS verified FROM memberships m JOIN users u ON u.id = m.user_id
 			WHERE m.organisation_id = o.id AND m.role = 'owner' ORDER BY m.created_at, u.id LIMIT 1
 		) w ON true
 		ORDER BY `+order, args)
 	var err error
 	l.Rows, err = pgx.CollectRows(rows, func(r pgx.CollectableRow) (ReviewRow, error) {
 		var x ReviewRow
-		err := r.Scan(&x.ID, &x.Slug, &x.Name, &x.Status, &x.PendingSince, &x.LastVerifiedOn, &x.UpdatedAt, &x.Owner.Name, &x.Owner.Email)
+		err := r.Scan(&x.ID, &x.Slug, &x.Name, &x.Status, &x.PendingSince, &x.LastVerifiedOn, &x.UpdatedAt, &x.Owner.Name, &x.Owner.Email, &x.OwnerVerified)
 		return x, err
 	})
 	if err != nil {

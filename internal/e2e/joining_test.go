@@ -2,6 +2,7 @@ package e2e
 
 import (
 	"context"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -60,6 +61,18 @@ func TestJoinJourney(t *testing.T) {
 		time.Sleep(50 * time.Millisecond)
 	}
 
+	// The account holds nothing until its address is proven: the owner
+	// follows the link mailed to it, signed in, and confirms.
+	b.visit("/manage")
+	b.waitText("main", "Confirmez votre adresse e-mail awa@ecoles-du-sahel.example.net")
+	b.visit(a.mailedLink(t, "awa@ecoles-du-sahel.example.net", "/account/verify?token="))
+	b.axeCheck("verify-email")
+	b.shot("verify-email")
+	b.clickAndLoad(`main form.form button[type="submit"]`)
+	b.waitText("main", "votre adresse e-mail est confirmée")
+	b.visit("/manage")
+	b.waitText("main", "Écoles du Sahel")
+
 	// Signed in as the new owner, they claim another, unowned organisation
 	// through an admin.
 	b.visit("/organisations/partage-luxembourg-afrique/claim")
@@ -85,5 +98,26 @@ func TestJoinJourney(t *testing.T) {
 	var status string
 	if err := a.pool.QueryRow(context.Background(), `SELECT status FROM organisations WHERE slug = 'ecoles-du-sahel'`).Scan(&status); err != nil || status != "pending" {
 		t.Errorf("the listed organisation: %q (%v), want pending", status, err)
+	}
+}
+
+// mailedLink waits for a mail to to holding a link to this app's path
+// starting with prefix, and returns that link's path and query.
+func (a *app) mailedLink(t *testing.T, to, prefix string) string {
+	t.Helper()
+	link := regexp.MustCompile(regexp.QuoteMeta(a.URL+prefix) + `[A-Za-z0-9_%-]+`)
+	deadline := time.Now().Add(stepTimeout)
+	for {
+		for _, m := range a.smtp.Messages() {
+			if len(m.To) == 1 && m.To[0] == to {
+				if l := link.FindString(m.Text()); l != "" {
+					return strings.TrimPrefix(l, a.URL)
+				}
+			}
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("no mail to %s with a link to %s after %s", to, prefix, stepTimeout)
+		}
+		time.Sleep(50 * time.Millisecond)
 	}
 }

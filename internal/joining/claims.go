@@ -28,6 +28,20 @@ const ClaimLinkLifetime = 48 * time.Hour
 // another user than the one who asked for it.
 var ErrWrongUser = fault.New(fault.Forbidden, "claim.confirm.wrong_user")
 
+// ErrUnverified means the claimant has not proven their own address yet:
+// an unverified account claims nothing.
+var ErrUnverified = fault.New(fault.Forbidden, "claim.unverified")
+
+// requireVerified refuses, with ErrUnverified, a claim by userID before
+// their address is proven.
+func (s *Store) requireVerified(ctx context.Context, tx pgx.Tx, userID int64) error {
+	ok, err := s.acc.EmailVerifiedTx(ctx, tx, userID)
+	if err == nil && !ok {
+		err = ErrUnverified
+	}
+	return err
+}
+
 // Target is an organisation as the claim page shows it.
 type Target struct {
 	ID       int64
@@ -133,11 +147,14 @@ func insertClaim(ctx context.Context, tx pgx.Tx, orgID, userID int64, method, em
 // claim.err.free_mail_address, claim.err.not_at_the_websites_domain,
 // claim.err.no_website_domain, whose message takes the Domain) for an
 // address elsewhere, fault.ErrNotFound,
-// ErrHasOwner and ErrClaimPending.
+// ErrHasOwner, ErrClaimPending and ErrUnverified.
 func (s *Store) RequestDomainClaim(ctx context.Context, actor audit.Actor, u *accounts.User, slug, email string) error {
 	email = strings.TrimSpace(email)
 	var v fault.Fields
 	err := postgres.InTx(ctx, s.pool, func(tx pgx.Tx) error {
+		if err := s.requireVerified(ctx, tx, u.ID); err != nil {
+			return err
+		}
 		t, err := lockUnowned(ctx, tx, "slug = $1", slug)
 		if err != nil {
 			return err
@@ -206,7 +223,8 @@ func (s *Store) CheckClaimLink(ctx context.Context, token string, userID int64) 
 // ConfirmDomainClaim uses up a claim link: the claimant, who must be the
 // signed-in userID, becomes the organisation's owner. Other pending claims
 // of the organisation are closed. It returns the organisation's slug, or
-// fault.ErrNotFound (unknown, used or expired link), ErrWrongUser or ErrHasOwner.
+// fault.ErrNotFound (unknown, used or expired link), ErrWrongUser,
+// ErrUnverified or ErrHasOwner.
 func (s *Store) ConfirmDomainClaim(ctx context.Context, actor audit.Actor, token string, userID int64) (string, error) {
 	var slug string
 	err := postgres.InTx(ctx, s.pool, func(tx pgx.Tx) error {
@@ -222,6 +240,9 @@ func (s *Store) ConfirmDomainClaim(ctx context.Context, actor audit.Actor, token
 		}
 		if claimant != userID {
 			return ErrWrongUser
+		}
+		if err := s.requireVerified(ctx, tx, userID); err != nil {
+			return err
 		}
 		t, err := lockUnowned(ctx, tx, "id = $1", orgID)
 		if err != nil {
@@ -263,8 +284,8 @@ func nullID(id int64) any {
 
 // RequestAdminClaim asks the admins to make u the owner of the
 // organisation with slug; message says who they are. It returns an
-// Invalid error (field "message"), fault.ErrNotFound, ErrHasOwner and
-// ErrClaimPending.
+// Invalid error (field "message"), fault.ErrNotFound, ErrHasOwner,
+// ErrClaimPending and ErrUnverified.
 func (s *Store) RequestAdminClaim(ctx context.Context, actor audit.Actor, u *accounts.User, slug, message string) error {
 	message = strings.TrimSpace(message)
 	var v fault.Fields
@@ -273,6 +294,9 @@ func (s *Store) RequestAdminClaim(ctx context.Context, actor audit.Actor, u *acc
 		return err
 	}
 	err := postgres.InTx(ctx, s.pool, func(tx pgx.Tx) error {
+		if err := s.requireVerified(ctx, tx, u.ID); err != nil {
+			return err
+		}
 		t, err := lockUnowned(ctx, tx, "slug = $1", slug)
 		if err != nil {
 			return err
@@ -300,12 +324,14 @@ type Claim struct {
 	UserEmail        string
 	Message          string
 	CreatedAt        time.Time
+	// UserVerified says the claimant's address is proven.
+	UserVerified bool
 }
 
 // PendingClaims lists the claims waiting for an admin, oldest first.
 func (s *Store) PendingClaims(ctx context.Context) ([]Claim, error) {
 	rows, _ := s.pool.Query(ctx, `
-		SELECT c.id, o.slug, o.name, o.website, u.name, u.email, c.message, c.created_at
+		SELECT c.id, o.slug, o.name, o.website, u.name, u.email, c.message, c.created_at, u.email_verified_at IS NOT NULL
 		FROM organisation_claims c JOIN organisations o ON o.id = c.organisation_id JOIN users u ON u.id = c.user_id
 		WHERE c.status = 'pending' AND c.method = 'admin' ORDER BY c.created_at, c.id LIMIT 500`)
 	out, err := pgx.CollectRows(rows, pgx.RowToStructByPos[Claim])

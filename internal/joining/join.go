@@ -113,9 +113,10 @@ func (a *Application) organisation() directory.Organisation {
 }
 
 // Join stores an application in one transaction: the account (unless the
-// applicant is signed in), the pending organisation with its default
-// contact point, the applicant's owner membership, the audit entries and
-// the acknowledgment mail. It returns an Invalid error for bad input,
+// applicant is signed in) with the mail that proves its address, the
+// pending organisation with its default contact point, the applicant's
+// owner membership (which takes effect once the address is proven), the
+// audit entries and the acknowledgment mail. It returns an Invalid error for bad input,
 // ErrEmailTaken when the email already has an account (nothing is
 // created: they must sign in), ErrRateLimited after too many applications
 // from one address and ErrSpam when the hidden field is filled.
@@ -152,7 +153,7 @@ func (s *Store) Join(ctx context.Context, actor audit.Actor, a Application) (Joi
 			return err
 		}
 		if user == nil {
-			id, err := s.acc.CreateUserTx(ctx, tx, actor, accounts.NewUser{Email: a.Email, Name: a.Name, Password: a.Password})
+			id, err := s.acc.CreateUnverifiedUserTx(ctx, tx, actor, accounts.NewUser{Email: a.Email, Name: a.Name, Password: a.Password}, a.Lang)
 			if errors.Is(err, fault.ErrConflict) {
 				return ErrEmailTaken
 			}
@@ -217,9 +218,13 @@ type NewAccount struct {
 	Name, Email, Password string
 	// IP and Honeypot as in Application.
 	IP, Honeypot string
+	// Lang is the applicant's language, the verification mail's.
+	Lang string
 }
 
-// SignUp creates an account with its audit entries and returns its id.
+// SignUp creates an account with its audit entries and the mail that
+// proves its address (the account holds no right until then), and
+// returns its id.
 // It returns an Invalid error, ErrEmailTaken, ErrRateLimited (shared
 // with Join) and ErrSpam.
 func (s *Store) SignUp(ctx context.Context, actor audit.Actor, n NewAccount) (int64, error) {
@@ -247,7 +252,7 @@ func (s *Store) SignUp(ctx context.Context, actor audit.Actor, n NewAccount) (in
 			return err
 		}
 		var err error
-		id, err = s.acc.CreateUserTx(ctx, tx, actor, nu)
+		id, err = s.acc.CreateUnverifiedUserTx(ctx, tx, actor, nu, n.Lang)
 		if errors.Is(err, fault.ErrConflict) {
 			return ErrEmailTaken
 		}

@@ -70,7 +70,7 @@ func TestConcurrentApplicationsWithOneNameGetDistinctSlugs(t *testing.T) {
 	ctx := context.Background()
 	pool, dir := demotest.Load(t)
 	outbox, _ := mailtest.Outbox(t, pool, "Partnerdir <no-reply@partners.test>")
-	acc := accounts.NewStore(pool, accounts.WithFastHashing())
+	acc := accounts.NewStore(pool, accounts.WithFastHashing(), accounts.WithMail(outbox, "http://partners.test"))
 	s := NewStore(pool, Config{Directory: dir, Accounts: acc, Outbox: outbox, BaseURL: "http://partners.test", JoinsPerHour: 100})
 	var wg sync.WaitGroup
 	slugs := make([]string, 4)

@@ -50,7 +50,8 @@ func (s *Store) remindBatch(ctx context.Context) (mails, orgs int, err error) {
 			WHERE o.status = 'published'
 			  AND o.last_reviewed_at < now() - $1::interval
 			  AND (o.review_reminded_at IS NULL OR o.review_reminded_at < now() - $2::interval)
-			  AND EXISTS (SELECT 1 FROM memberships m WHERE m.organisation_id = o.id AND m.role = 'owner')
+			  AND EXISTS (SELECT 1 FROM memberships m JOIN users u ON u.id = m.user_id
+				WHERE m.organisation_id = o.id AND m.role = 'owner' AND u.email_verified_at IS NOT NULL)
 			ORDER BY o.last_reviewed_at, o.id LIMIT $3 FOR UPDATE OF o SKIP LOCKED`, StaleAfter, RemindEvery, remindBatch)
 		type org struct {
 			ID         int64
@@ -63,7 +64,8 @@ func (s *Store) remindBatch(ctx context.Context) (mails, orgs int, err error) {
 		orgs = len(list)
 		for _, o := range list {
 			rows, _ := tx.Query(ctx, `SELECT u.name, u.email FROM memberships m JOIN users u ON u.id = m.user_id
-				WHERE m.organisation_id = $1 AND m.role = 'owner' AND NOT u.disabled ORDER BY u.id`, o.ID)
+				WHERE m.organisation_id = $1 AND m.role = 'owner' AND NOT u.disabled AND u.email_verified_at IS NOT NULL
+				ORDER BY u.id`, o.ID)
 			owners, err := pgx.CollectRows(rows, pgx.RowToStructByPos[mail.Address])
 			if err != nil {
 				return err

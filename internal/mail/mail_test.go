@@ -176,13 +176,13 @@ func TestEveryMailIsWorded(t *testing.T) {
 		DonorEmail: "ann@example.com", DonorPhone: "+352 1", DonorCompany: "ACME", DonorLang: "en",
 		OfferURL: "https://p.test/manage/offers/1", PrivacyURL: "https://p.test/privacy"}
 	facts := map[string]any{"Organisation": "ECPAT Luxembourg", "Link": "https://p.test/x", "Reason": "Pas d'accord.",
-		"Hours": 48, "Days": 7, "Inviter": "Olga", "Role": "owner"}
+		"Hours": 48, "Days": 7, "Inviter": "Olga", "Role": "owner", "Email": "awa@example.org"}
 	var mails []mail.Mail
 	for _, d := range []string{directory.DecisionApprove, directory.DecisionReject, directory.DecisionSuspend, directory.DecisionReinstate} {
 		mails = append(mails, mail.DecisionMail(directory.Mail{Decision: d, To: directory.Person{Name: "Awa"},
 			Organisation: "ECPAT Luxembourg", Reason: "Incomplet", Link: "https://p.test/manage/ecpat-luxembourg"}))
 	}
-	for _, name := range []string{"account_reset", "account_invite", "join_received", "claim_link", "claim_approved", "claim_rejected", "review_reminder"} {
+	for _, name := range []string{"account_reset", "account_invite", "account_invite_accept", "account_verify", "join_received", "claim_link", "claim_approved", "claim_rejected", "review_reminder"} {
 		mails = append(mails, mail.Mail{Name: name, Langs: []string{"fr", "en"}, To: mail.Address{Name: "Awa"}, Data: facts})
 	}
 	for _, lang := range []string{"fr", "en"} {

@@ -224,7 +224,10 @@ func TestSignUpToClaim(t *testing.T) {
 	if loc := rec.Header().Get("Location"); loc != "/organisations/ecpat-luxembourg/claim" {
 		t.Errorf("after sign-up: %q", loc)
 	}
-	// Signed in: the claim forms are there.
+	// Signed in, the claim forms wait for the address to be confirmed
+	// (TestSignUpVerifyThenClaim); then they are there.
+	wantStatus(t, b.get("/organisations/ecpat-luxembourg/claim"), http.StatusOK, "confirmez d&#39;abord votre adresse")
+	f.confirmAddress(t, b, "fab@example.net")
 	wantStatus(t, b.get("/organisations/ecpat-luxembourg/claim"), http.StatusOK, `action="/organisations/ecpat-luxembourg/claim/domain"`)
 	if n := f.count(t, `SELECT count(*) FROM audit_log WHERE action = 'user.signup'`); n != 1 {
 		t.Errorf("%d sign-ups audited, want 1", n)

@@ -84,7 +84,11 @@ func TestJoinCreatesAccountAndPendingOrganisation(t *testing.T) {
 		t.Errorf("the pending organisation has a search document (%v)", err)
 	}
 
-	// The owner edits it on /manage while it waits.
+	// Once the applicant has confirmed their address through the mailed
+	// link (TestJoinOwnerHoldsNothingUntilVerified: not before), the owner
+	// edits it on /manage while it waits.
+	wantStatus(t, b.get("/manage/aide-aux-enfants-tombouctou"), http.StatusNotFound)
+	f.confirmAddress(t, b, "awa@ngo-test.example.org")
 	wantStatus(t, b.get("/manage"), http.StatusOK, "Aide aux Enfants — Tombouctou", "En attente de validation")
 	wantStatus(t, b.get("/manage/aide-aux-enfants-tombouctou"), http.StatusOK, "attend sa validation", `name="version"`)
 	form := url.Values{"version": {"1"}, "name": {"Aide aux Enfants de Tombouctou"}, "kind": {"22"}, "countries": {"ML"}}

@@ -118,8 +118,18 @@ func (s *Server) Handler() http.Handler {
 	p.POST("/password/reset", s.accounts.RedeemToken(false))
 	p.GET("/invitation", s.accounts.ShowTokenForm(true))
 	p.POST("/invitation", s.accounts.RedeemToken(true))
+	// An invitation of an account that exists waits until that account,
+	// signed in, accepts it through the mailed link.
+	p.GET("/invitation/accept", s.requireUser, s.accounts.ShowInvitation)
+	p.POST("/invitation/accept", s.requireUser, s.accounts.AcceptInvitation)
 
 	account := p.Group("/account", s.requireUser)
+	// The account at a glance, and the proof of its address: the link
+	// mailed at sign-up (or again on request), used signed in.
+	account.GET("", s.accounts.ShowAccount)
+	account.POST("/verify/resend", s.accounts.ResendVerification)
+	account.GET("/verify", s.accounts.ShowVerifyLink)
+	account.POST("/verify", s.accounts.VerifyEmail)
 	account.GET("/sessions", s.accounts.ListSessions)
 	account.POST("/sessions/end-all", s.accounts.EndAllSessions)
 	account.POST("/sessions/:key/end", s.accounts.EndSession)

@@ -95,7 +95,8 @@ func (s *Pages) renderAdminUser(c *gin.Context, status int, id int64, data Admin
 		s.Fail(c, err)
 		return
 	}
-	ms, err := s.acc.Memberships(ctx, id)
+	// Every membership, also those waiting for the address's proof.
+	ms, err := s.acc.HeldMemberships(ctx, id)
 	if err != nil {
 		s.InternalError(c, err)
 		return

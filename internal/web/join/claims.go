@@ -98,6 +98,11 @@ func (s *Pages) RequestAdminClaim(c *gin.Context) {
 // claimRequested answers a claim request: the claim page saying which
 // request was sent, or, refused, the page again with what was typed.
 func (s *Pages) claimRequested(c *gin.Context, err error, sent string, typed ClaimPage) {
+	if errors.Is(err, joining.ErrUnverified) {
+		typed.Alert = s.Translate(kit.Lang(c), fault.Message(err))
+		s.renderClaim(c, kit.StatusOf(err), typed)
+		return
+	}
 	if err != nil {
 		s.FormFailed(c, err, nil, s.redrawClaim(c, err, typed))
 		return
@@ -130,7 +135,7 @@ func (s *Pages) renderClaimConfirm(c *gin.Context, token string, l *joining.Pend
 	case err == nil:
 	case errors.Is(err, fault.ErrNotFound):
 		status, p.Problem = kit.StatusOf(err), s.Translate(lang, "claim.confirm.invalid")
-	case errors.Is(err, joining.ErrWrongUser), errors.Is(err, joining.ErrHasOwner):
+	case errors.Is(err, joining.ErrWrongUser), errors.Is(err, joining.ErrHasOwner), errors.Is(err, joining.ErrUnverified):
 		status, p.Problem = kit.StatusOf(err), s.Translate(lang, fault.Message(err))
 	default:
 		s.InternalError(c, err)

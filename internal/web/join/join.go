@@ -139,7 +139,9 @@ func (s *Pages) ShowJoinReceived(c *gin.Context) {
 		return
 	}
 	// Only its members see it: the page names an unpublished organisation.
-	if _, err := s.acc.Role(ctx, u.ID, p.ID); err != nil {
+	// An applicant who has not proven their address yet sees it too (the
+	// membership waits for the proof); it grants nothing.
+	if _, err := s.acc.HeldRole(ctx, u.ID, p.ID); err != nil {
 		s.Fail(c, fault.ErrNotFound)
 		return
 	}
@@ -198,7 +200,7 @@ func (s *Pages) SignUp(c *gin.Context) {
 	p := SignupPage{Name: r.Str("name"), Email: r.Str("email"), Next: kit.SafeNext(r.Raw("next"))}
 	lang := kit.Lang(c)
 	id, err := s.join.SignUp(c.Request.Context(), s.Actor(c), joining.NewAccount{Name: p.Name, Email: p.Email,
-		Password: r.Raw("password"), IP: c.ClientIP(), Honeypot: r.Raw("homepage")})
+		Password: r.Raw("password"), IP: c.ClientIP(), Honeypot: r.Raw("homepage"), Lang: lang})
 	switch {
 	case err == nil:
 	case errors.Is(err, fault.ErrRateLimited): // joining.ErrRateLimited or ErrSpam

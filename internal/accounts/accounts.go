@@ -84,6 +84,12 @@ type Store struct {
 	// ips hides client addresses in limits and audit entries
 	// (WithPseudonyms).
 	ips pseudonym.Hasher
+	// hashing bounds concurrent argon2id computations (WithHashing).
+	hashing hashSlots
+	// tokenLimit is the most token redemptions, and separately reset
+	// requests, per client address per tokenWindow (WithTokenLimits).
+	tokenLimit  int
+	tokenWindow time.Duration
 }
 
 // Option tunes a Store.
@@ -110,12 +116,14 @@ func WithPseudonyms(h pseudonym.Hasher) Option {
 
 // NewStore returns a store over pool.
 func NewStore(pool *pgxpool.Pool, opts ...Option) *Store {
-	s := &Store{pool: pool, params: defaultParams, ipLimit: 20, accountLimit: 5, window: 15 * time.Minute}
+	s := &Store{pool: pool, params: defaultParams, ipLimit: 20, accountLimit: 5, window: 15 * time.Minute,
+		tokenLimit: 10, tokenWindow: time.Hour}
 	for _, o := range opts {
 		o(s)
 	}
 	if s.ips.IsZero() {
 		s.ips = pseudonym.Random()
 	}
+	s.hashing.init(s.params)
 	return s
 }

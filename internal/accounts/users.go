@@ -59,11 +59,12 @@ func (n *NewUser) validate() error {
 func (n *NewUser) Validate() error { return n.validate() }
 
 // CreateUser stores a new user (and their membership) with its audit entry
-// and returns its id. It returns an Invalid error for bad input and
-// fault.ErrConflict when the email address is taken, whatever its case.
+// and returns its id. It returns an Invalid error for bad input,
+// fault.ErrConflict when the email address is taken, whatever its case,
+// and ErrBusy when no password-hashing slot is free.
 func (s *Store) CreateUser(ctx context.Context, actor audit.Actor, n NewUser) (int64, error) {
 	var id int64
-	hash, err := s.prepareUser(n)
+	hash, err := s.prepareUser(ctx, n)
 	if err != nil {
 		return 0, err
 	}
@@ -77,7 +78,7 @@ func (s *Store) CreateUser(ctx context.Context, actor audit.Actor, n NewUser) (i
 // CreateUserTx is CreateUser inside the caller's transaction (joining
 // creates a user and their organisation together).
 func (s *Store) CreateUserTx(ctx context.Context, tx pgx.Tx, actor audit.Actor, n NewUser) (int64, error) {
-	hash, err := s.prepareUser(n)
+	hash, err := s.prepareUser(ctx, n)
 	if err != nil {
 		return 0, err
 	}
@@ -85,19 +86,15 @@ func (s *Store) CreateUserTx(ctx context.Context, tx pgx.Tx, actor audit.Actor, 
 }
 
 // prepareUser validates n and hashes its password (slow: outside any
-// transaction where possible).
-func (s *Store) prepareUser(n NewUser) (string, error) {
+// transaction where possible; ErrBusy when no hashing slot is free).
+func (s *Store) prepareUser(ctx context.Context, n NewUser) (string, error) {
 	if err := n.validate(); err != nil {
 		return "", err
 	}
 	if n.Password == "" {
 		return "", nil
 	}
-	hash, err := hashPassword(n.Password, s.params)
-	if err != nil {
-		return "", fmt.Errorf("accounts: hash password: %w", err)
-	}
-	return hash, nil
+	return s.newHash(ctx, n.Password)
 }
 
 func (s *Store) insertUser(ctx context.Context, tx pgx.Tx, actor audit.Actor, n NewUser, hash string) (int64, error) {
@@ -236,14 +233,15 @@ func (s *Store) Role(ctx context.Context, userID, organisationID int64) (string,
 }
 
 // SetPassword replaces user's password and ends all their sessions. It
-// returns an Invalid error for a weak password.
+// returns an Invalid error for a weak password and ErrBusy when no hashing
+// slot is free.
 func (s *Store) SetPassword(ctx context.Context, actor audit.Actor, userID int64, password string) error {
 	if err := checkPassword(password); err != nil {
 		return err
 	}
-	hash, err := hashPassword(password, s.params)
+	hash, err := s.newHash(ctx, password)
 	if err != nil {
-		return fmt.Errorf("accounts: hash password: %w", err)
+		return err
 	}
 	return postgres.InTx(ctx, s.pool, func(tx pgx.Tx) error {
 		tag, err := tx.Exec(ctx, `UPDATE users SET password_hash = $2, password_changed_at = now(), updated_at = now() WHERE id = $1`,

@@ -91,6 +91,12 @@ type Store struct {
 	ips pseudonym.Hasher
 	// box seals TOTP secrets and MACs recovery codes (WithTOTPKeys).
 	box *secretBox
+	// hashing bounds concurrent argon2id computations (WithHashing).
+	hashing hashSlots
+	// tokenLimit is the most token redemptions, and separately reset
+	// requests, per client address per tokenWindow (WithTokenLimits).
+	tokenLimit  int
+	tokenWindow time.Duration
 }
 
 // Option tunes a Store.
@@ -129,12 +135,14 @@ func WithTOTPKeys(keys ...TOTPKey) Option {
 
 // NewStore returns a store over pool.
 func NewStore(pool *pgxpool.Pool, opts ...Option) *Store {
-	s := &Store{pool: pool, params: defaultParams, ipLimit: 20, accountLimit: 5, window: 15 * time.Minute, box: randomSecretBox()}
+	s := &Store{pool: pool, params: defaultParams, ipLimit: 20, accountLimit: 5, window: 15 * time.Minute,
+		tokenLimit: 10, tokenWindow: time.Hour, box: randomSecretBox()}
 	for _, o := range opts {
 		o(s)
 	}
 	if s.ips.IsZero() {
 		s.ips = pseudonym.Random()
 	}
+	s.hashing.init(s.params)
 	return s
 }

@@ -4,8 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"strings"
-	"sync"
 
 	"github.com/jackc/pgx/v5"
 
@@ -13,28 +11,31 @@ import (
 	"github.com/partnerdir/partnerdir/internal/postgres"
 )
 
-// dummyHash is verified when the email is unknown, so a wrong email costs
-// the same time as a wrong password.
-var dummyHash = sync.OnceValue(func() string {
-	h, _ := hashPassword("partnerdir-no-such-user", defaultParams)
-	return h
-})
-
-// Authenticate checks email and password for a login from clientIP. It
-// returns ErrRateLimited when the address or the account has failed too
-// often in the current window (without checking the password), and
-// ErrBadCredentials for a wrong email or password or a disabled account.
-// Successes and failures are audited.
+// Authenticate checks email and password for a login from clientIP.
+//
+// Every attempt is counted against the client address, then the account,
+// and decided on in the same statement before the password is looked at:
+// of any burst of parallel guesses at most the limit are checked. It
+// returns ErrRateLimited (with when to try again, fault.RetryAfterOf) over
+// either limit, without checking the password; the address comes first,
+// so that an address over its limit does not use up the account's
+// attempts. It returns ErrBusy, giving both attempts back, when no
+// hashing slot frees in time, and ErrBadCredentials for a wrong email or
+// password or a disabled account. A success clears the account's counter
+// and gives the address its attempt back. A wrong email costs the same
+// time as a wrong password (a dummy hash is verified). Successes and
+// failures are audited.
 func (s *Store) Authenticate(ctx context.Context, email, password, clientIP, requestID string) (*User, error) {
 	email = normalizeEmail(email)
-	ipHash := s.ips.IP(clientIP)
-	ipKey, accountKey := "ip:"+ipHash, "account:"+strings.ToLower(email)
-	limited, err := s.limited(ctx, ipKey, accountKey)
+	ipHash, account := s.ips.IP(clientIP), s.emailKey(email)
+	perIP, perAccount := s.loginPerIP(), s.loginPerAccount()
+	ipTaken, err := s.take(ctx, perIP, ipHash, ErrRateLimited)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("accounts: authenticate: %w", err)
 	}
-	if limited {
-		return nil, ErrRateLimited
+	accountTaken, err := s.take(ctx, perAccount, account, ErrRateLimited)
+	if err != nil {
+		return nil, fmt.Errorf("accounts: authenticate: %w", err)
 	}
 	var u User
 	var hash string
@@ -43,25 +44,27 @@ func (s *Store) Authenticate(ctx context.Context, email, password, clientIP, req
 	if err != nil && !errors.Is(err, pgx.ErrNoRows) {
 		return nil, fmt.Errorf("accounts: authenticate: %w", err)
 	}
-	ok := false
-	if hash != "" {
-		ok, err = verifyPassword(password, hash)
-		if err != nil {
-			return nil, fmt.Errorf("accounts: authenticate user %d: %w", u.ID, err)
+	ok, err := s.checkHash(ctx, password, hash)
+	if errors.Is(err, ErrBusy) {
+		// Nothing was checked: the attempts are given back.
+		if rerr := perIP.Refund(ctx, s.pool, ipHash, ipTaken); rerr != nil {
+			return nil, fmt.Errorf("accounts: authenticate: %w", rerr)
 		}
-	} else {
-		_, _ = verifyPassword(password, dummyHash())
+		if rerr := perAccount.Refund(ctx, s.pool, account, accountTaken); rerr != nil {
+			return nil, fmt.Errorf("accounts: authenticate: %w", rerr)
+		}
+		return nil, ErrBusy
+	}
+	if err != nil {
+		return nil, fmt.Errorf("accounts: authenticate user %d: %w", u.ID, err)
 	}
 	actor := audit.Actor{UserID: u.ID, Label: email, RequestID: requestID}
 	if !ok || u.Disabled {
+		reason := "bad_credentials"
+		if ok {
+			reason = "disabled"
+		}
 		err := postgres.InTx(ctx, s.pool, func(tx pgx.Tx) error {
-			if err := s.recordFailure(ctx, tx, ipKey, accountKey); err != nil {
-				return err
-			}
-			reason := "bad_credentials"
-			if ok {
-				reason = "disabled"
-			}
 			return audit.Record(ctx, tx, actor, audit.Entry{Action: "user.login_failure", EntityType: "user", EntityID: u.ID,
 				Details: map[string]any{"email": email, "ip_hash": ipHash, "reason": reason}})
 		})
@@ -74,7 +77,10 @@ func (s *Store) Authenticate(ctx context.Context, email, password, clientIP, req
 		if _, err := tx.Exec(ctx, `UPDATE users SET last_login_at = now() WHERE id = $1`, u.ID); err != nil {
 			return err
 		}
-		if _, err := tx.Exec(ctx, `DELETE FROM login_attempts WHERE key = $1`, accountKey); err != nil {
+		if err := perAccount.Reset(ctx, tx, account); err != nil {
+			return err
+		}
+		if err := perIP.Refund(ctx, tx, ipHash, ipTaken); err != nil {
 			return err
 		}
 		return audit.Record(ctx, tx, actor, audit.Entry{Action: "user.login", EntityType: "user", EntityID: u.ID,
@@ -84,36 +90,4 @@ func (s *Store) Authenticate(ctx context.Context, email, password, clientIP, req
 		return nil, fmt.Errorf("accounts: record login of %d: %w", u.ID, err)
 	}
 	return &u, nil
-}
-
-// limited reports whether the client address or the account has reached
-// its limit of failures in the current window.
-func (s *Store) limited(ctx context.Context, ipKey, accountKey string) (bool, error) {
-	var n int
-	err := s.pool.QueryRow(ctx, `
-		SELECT count(*) FROM login_attempts
-		WHERE window_start >= now() - make_interval(secs => $3)
-			AND ((key = $1 AND failures >= $4) OR (key = $2 AND failures >= $5))`,
-		ipKey, accountKey, s.window.Seconds(), s.ipLimit, s.accountLimit).Scan(&n)
-	if err != nil {
-		return false, fmt.Errorf("accounts: login limits: %w", err)
-	}
-	return n > 0, nil
-}
-
-// recordFailure counts one failure against each of keys (a client address
-// and an account), in a window that starts again once it is older than
-// the limit's window.
-func (s *Store) recordFailure(ctx context.Context, tx pgx.Tx, keys ...string) error {
-	for _, k := range keys {
-		if _, err := tx.Exec(ctx, `
-			INSERT INTO login_attempts AS a (key, window_start, failures) VALUES ($1, now(), 1)
-			ON CONFLICT (key) DO UPDATE SET
-				failures = CASE WHEN a.window_start < now() - make_interval(secs => $2) THEN 1 ELSE a.failures + 1 END,
-				window_start = CASE WHEN a.window_start < now() - make_interval(secs => $2) THEN now() ELSE a.window_start END`,
-			k, s.window.Seconds()); err != nil {
-			return err
-		}
-	}
-	return nil
 }

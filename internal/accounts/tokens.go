@@ -72,13 +72,30 @@ func tokenHash(token string) []byte {
 	return h[:]
 }
 
+// ErrResetsPerEmail means the email asked for maxResetsPerHour resets in
+// the hour (counted whether or not an account has it): no mail is sent.
+// The page must answer as it does to any request, so that it reveals
+// nothing; the error only lets the caller log the refusal.
+var ErrResetsPerEmail = fault.New(fault.RateLimited, "auth.token.limited")
+
 // RequestPasswordReset mails a single-use reset link, valid for an hour,
-// to the account with email, in lang. Whether or not such an account
-// exists the result is the same (nil), so the form reveals nothing; a
-// disabled account and an address that asked too often get no mail.
-func (s *Store) RequestPasswordReset(ctx context.Context, email, lang, requestID string) error {
+// to the account with email, in lang, for a request from clientIP.
+// Whether or not such an account exists the result is the same (nil), so
+// the form reveals nothing; a disabled account gets no mail. Requests are
+// counted, before anything is looked up, against clientIP (over its
+// limit: ErrTokenLimited, with when to try again) and against the email
+// whether or not it has an account (over maxResetsPerHour:
+// ErrResetsPerEmail, and no mail), so neither refusal says anything about
+// accounts.
+func (s *Store) RequestPasswordReset(ctx context.Context, email, lang, clientIP, requestID string) error {
 	if s.outbox == nil {
 		return ErrNoMail
+	}
+	if _, err := s.take(ctx, s.resetsPerIP(), s.ips.IP(clientIP), ErrTokenLimited); err != nil {
+		return fmt.Errorf("accounts: password reset: %w", err)
+	}
+	if _, err := s.take(ctx, s.resetsPerEmail(), s.emailKey(email), ErrResetsPerEmail); err != nil {
+		return fmt.Errorf("accounts: password reset: %w", err)
 	}
 	u, err := s.UserByEmail(ctx, email)
 	if errors.Is(err, fault.ErrNotFound) || err == nil && u.Disabled {
@@ -89,14 +106,6 @@ func (s *Store) RequestPasswordReset(ctx context.Context, email, lang, requestID
 	}
 	token, hash := newSecret()
 	err = postgres.InTx(ctx, s.pool, func(tx pgx.Tx) error {
-		var recent int
-		if err := tx.QueryRow(ctx, `SELECT count(*) FROM account_tokens WHERE user_id = $1 AND purpose = 'reset'
-			AND created_at > now() - interval '1 hour'`, u.ID).Scan(&recent); err != nil {
-			return err
-		}
-		if recent >= maxResetsPerHour {
-			return nil
-		}
 		if _, err := tx.Exec(ctx, `INSERT INTO account_tokens (token_hash, purpose, user_id, expires_at)
 			VALUES ($1, 'reset', $2, now() + make_interval(secs => $3))`, hash, u.ID, ResetLifetime.Seconds()); err != nil {
 			return err
@@ -134,23 +143,28 @@ func (s *Store) CheckToken(ctx context.Context, token string, invite bool) (*Use
 }
 
 // RedeemToken sets the password of the token's user, uses the token up,
-// ends every session of the user and returns them. It returns fault.ErrNotFound
-// for an unknown, used or expired token and an Invalid error for a weak
-// password (the token stays usable).
-func (s *Store) RedeemToken(ctx context.Context, token string, invite bool, password, requestID string) (*User, error) {
+// ends every session of the user and returns them, for a request from
+// clientIP. The attempt is counted against clientIP first (over the
+// limit: ErrTokenLimited, with when to try again); then the token is
+// looked up and locked before any password is hashed, so an unknown, used
+// or expired token (fault.ErrNotFound) costs no hashing, and of concurrent
+// redemptions of one token the first sets the password and the others
+// find it used. It returns an Invalid error for a weak password (the token
+// stays usable) and ErrBusy when no hashing slot is free (nothing
+// changes).
+func (s *Store) RedeemToken(ctx context.Context, token string, invite bool, password, clientIP, requestID string) (*User, error) {
 	if err := checkPassword(password); err != nil {
 		return nil, err
 	}
-	hash, err := hashPassword(password, s.params)
-	if err != nil {
-		return nil, err
+	if _, err := s.take(ctx, s.redemptionsPerIP(), s.ips.IP(clientIP), ErrTokenLimited); err != nil {
+		return nil, fmt.Errorf("accounts: redeem token: %w", err)
 	}
 	purpose := purposeReset
 	if invite {
 		purpose = purposeInvite
 	}
 	var u *User
-	err = postgres.InTx(ctx, s.pool, func(tx pgx.Tx) error {
+	err := postgres.InTx(ctx, s.pool, func(tx pgx.Tx) error {
 		var tokenID, userID int64
 		err := tx.QueryRow(ctx, `SELECT id, user_id FROM account_tokens
 			WHERE token_hash = $1 AND purpose = $2 AND used_at IS NULL AND expires_at > now() FOR UPDATE`,
@@ -166,6 +180,10 @@ func (s *Store) RedeemToken(ctx context.Context, token string, invite bool, pass
 		}
 		if u.Disabled {
 			return fault.ErrNotFound
+		}
+		hash, err := s.newHash(ctx, password)
+		if err != nil {
+			return err
 		}
 		// The link reached the address: it is proven as well.
 		if _, err := tx.Exec(ctx, `UPDATE users SET password_hash = $2, password_changed_at = now(), updated_at = now(),

@@ -65,13 +65,13 @@ func TestPasswordResetIsSingleUseAndEndsSessions(t *testing.T) {
 		t.Fatal(err)
 	}
 	// The same answer whether or not the address is known.
-	if err := s.RequestPasswordReset(ctx, "nobody@example.org", "fr", ""); err != nil {
+	if err := s.RequestPasswordReset(ctx, "nobody@example.org", "fr", "192.0.2.1", ""); err != nil {
 		t.Fatal(err)
 	}
 	if n := len(mails(t, pool)); n != 0 {
 		t.Fatalf("%d mails for an unknown address", n)
 	}
-	if err := s.RequestPasswordReset(ctx, "U@example.org", "en", ""); err != nil {
+	if err := s.RequestPasswordReset(ctx, "U@example.org", "en", "192.0.2.1", ""); err != nil {
 		t.Fatal(err)
 	}
 	ms := mails(t, pool)
@@ -89,19 +89,19 @@ func TestPasswordResetIsSingleUseAndEndsSessions(t *testing.T) {
 	st, _ := s.NewSessionStore(accounts.SessionOptions{KeyPairs: keyPair()})
 	c, _ := login(t, st, uid)
 
-	if _, err := s.RedeemToken(ctx, token, false, "short", ""); !errors.Is(err, fault.ErrInvalid) {
+	if _, err := s.RedeemToken(ctx, token, false, "short", "192.0.2.1", ""); !errors.Is(err, fault.ErrInvalid) {
 		t.Errorf("weak password: %v", err)
 	}
-	if _, err := s.RedeemToken(ctx, token, true, "a new long passphrase", ""); !errors.Is(err, fault.ErrNotFound) {
+	if _, err := s.RedeemToken(ctx, token, true, "a new long passphrase", "192.0.2.1", ""); !errors.Is(err, fault.ErrNotFound) {
 		t.Errorf("reset token used as an invitation: %v", err)
 	}
-	if _, err := s.RedeemToken(ctx, token, false, "a new long passphrase", ""); err != nil {
+	if _, err := s.RedeemToken(ctx, token, false, "a new long passphrase", "192.0.2.1", ""); err != nil {
 		t.Fatal(err)
 	}
 	if load(t, st, c) != 0 {
 		t.Error("a session survived the password reset")
 	}
-	if _, err := s.RedeemToken(ctx, token, false, "yet another passphrase", ""); !errors.Is(err, fault.ErrNotFound) {
+	if _, err := s.RedeemToken(ctx, token, false, "yet another passphrase", "192.0.2.1", ""); !errors.Is(err, fault.ErrNotFound) {
 		t.Errorf("token used twice: %v", err)
 	}
 	if _, err := s.Authenticate(ctx, "u@example.org", "a new long passphrase", "192.0.2.9", ""); err != nil {
@@ -109,15 +109,15 @@ func TestPasswordResetIsSingleUseAndEndsSessions(t *testing.T) {
 	}
 
 	// Expired links do not work; a flood of requests sends few mails.
-	_ = s.RequestPasswordReset(ctx, "u@example.org", "fr", "")
+	_ = s.RequestPasswordReset(ctx, "u@example.org", "fr", "192.0.2.1", "")
 	ms = mails(t, pool)
 	late := tokenIn(t, ms[len(ms)-1])
 	_, _ = pool.Exec(ctx, `UPDATE account_tokens SET expires_at = now() - interval '1 second'`)
-	if _, err := s.RedeemToken(ctx, late, false, "a new long passphrase", ""); !errors.Is(err, fault.ErrNotFound) {
+	if _, err := s.RedeemToken(ctx, late, false, "a new long passphrase", "192.0.2.1", ""); !errors.Is(err, fault.ErrNotFound) {
 		t.Errorf("expired token: %v", err)
 	}
 	for i := 0; i < 5; i++ {
-		_ = s.RequestPasswordReset(ctx, "u@example.org", "fr", "")
+		_ = s.RequestPasswordReset(ctx, "u@example.org", "fr", "192.0.2.1", "")
 	}
 	if n := len(mails(t, pool)); n > 3 {
 		t.Errorf("%d reset mails in an hour, want at most 3", n)
@@ -145,7 +145,7 @@ func TestInvitationCreatesAccountAndMembership(t *testing.T) {
 	if _, err := s.Authenticate(ctx, "new@example.org", "", "192.0.2.1", ""); !errors.Is(err, accounts.ErrBadCredentials) {
 		t.Errorf("invited user without a password signed in: %v", err)
 	}
-	if _, err := s.RedeemToken(ctx, tokenIn(t, ms[0]), true, "my chosen passphrase", ""); err != nil {
+	if _, err := s.RedeemToken(ctx, tokenIn(t, ms[0]), true, "my chosen passphrase", "192.0.2.1", ""); err != nil {
 		t.Fatal(err)
 	}
 	if role, err := s.Role(ctx, u.ID, org); err != nil || role != accounts.OrgEditor {

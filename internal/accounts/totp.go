@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"image/png"
 	"net/url"
+	"strconv"
 	"strings"
 	"time"
 
@@ -182,17 +183,22 @@ func (s *Store) DisableTwoFactor(ctx context.Context, actor audit.Actor, userID 
 
 // VerifySecondFactor checks a TOTP code, or a recovery code (used up), for
 // the second step of user's login from clientIP. A code is never accepted
-// twice. It returns ErrBadCredentials for a wrong code and ErrRateLimited
-// after too many wrong ones.
+// twice. Every attempt is counted against the client address and the
+// user, and decided on in the same statement, before any code is looked
+// at: at most the limit of codes are checked per window, however many
+// arrive at once. It returns ErrRateLimited (with when to try again) over
+// either limit, even for a right code, and ErrBadCredentials for a wrong
+// code. A right code clears the user's counter and gives the address its
+// attempt back.
 func (s *Store) VerifySecondFactor(ctx context.Context, userID int64, code, clientIP, requestID string) error {
-	key := fmt.Sprintf("totp:%d", userID)
-	ipHash := s.ips.IP(clientIP)
-	limited, err := s.limited(ctx, "ip:"+ipHash, key)
+	ipHash, subject := s.ips.IP(clientIP), strconv.FormatInt(userID, 10)
+	perIP, perUser := s.codesPerIP(), s.codesPerUser()
+	ipTaken, err := s.take(ctx, perIP, ipHash, ErrRateLimited)
 	if err != nil {
-		return err
+		return fmt.Errorf("accounts: verify second factor of %d: %w", userID, err)
 	}
-	if limited {
-		return ErrRateLimited
+	if _, err := s.take(ctx, perUser, subject, ErrRateLimited); err != nil {
+		return fmt.Errorf("accounts: verify second factor of %d: %w", userID, err)
 	}
 	actor := audit.Actor{UserID: userID, Label: fmt.Sprintf("user %d", userID), RequestID: requestID}
 	ok := false
@@ -231,13 +237,18 @@ func (s *Store) VerifySecondFactor(ctx context.Context, userID int64, code, clie
 		return fmt.Errorf("accounts: verify second factor of %d: %w", userID, err)
 	}
 	if ok {
-		_, err := s.pool.Exec(ctx, `DELETE FROM login_attempts WHERE key = $1`, key)
-		return err
+		err := postgres.InTx(ctx, s.pool, func(tx pgx.Tx) error {
+			if err := perUser.Reset(ctx, tx, subject); err != nil {
+				return err
+			}
+			return perIP.Refund(ctx, tx, ipHash, ipTaken)
+		})
+		if err != nil {
+			return fmt.Errorf("accounts: verify second factor of %d: %w", userID, err)
+		}
+		return nil
 	}
 	err = postgres.InTx(ctx, s.pool, func(tx pgx.Tx) error {
-		if err := s.recordFailure(ctx, tx, "ip:"+ipHash, key); err != nil {
-			return err
-		}
 		return audit.Record(ctx, tx, actor, audit.Entry{Action: "user.two_factor_failure", EntityType: "user", EntityID: userID,
 			Details: map[string]any{"ip_hash": ipHash}})
 	})

@@ -61,11 +61,12 @@ func (n *NewUser) Validate() error { return n.validate() }
 // CreateUser stores a new user (and their membership) with its audit entry
 // and returns its id. The address counts as verified: the admin or the
 // CLI operator who creates an account vouches for it. It returns an
-// Invalid error for bad input and fault.ErrConflict when the email address
-// is taken, whatever its case.
+// Invalid error for bad input, fault.ErrConflict when the email address
+// is taken, whatever its case, and ErrBusy when no password-hashing slot
+// is free.
 func (s *Store) CreateUser(ctx context.Context, actor audit.Actor, n NewUser) (int64, error) {
 	var id int64
-	hash, err := s.prepareUser(n)
+	hash, err := s.prepareUser(ctx, n)
 	if err != nil {
 		return 0, err
 	}
@@ -80,7 +81,7 @@ func (s *Store) CreateUser(ctx context.Context, actor audit.Actor, n NewUser) (i
 // counts as verified too. A person who signs themselves up gets
 // CreateUnverifiedUserTx.
 func (s *Store) CreateUserTx(ctx context.Context, tx pgx.Tx, actor audit.Actor, n NewUser) (int64, error) {
-	hash, err := s.prepareUser(n)
+	hash, err := s.prepareUser(ctx, n)
 	if err != nil {
 		return 0, err
 	}
@@ -88,19 +89,15 @@ func (s *Store) CreateUserTx(ctx context.Context, tx pgx.Tx, actor audit.Actor, 
 }
 
 // prepareUser validates n and hashes its password (slow: outside any
-// transaction where possible).
-func (s *Store) prepareUser(n NewUser) (string, error) {
+// transaction where possible; ErrBusy when no hashing slot is free).
+func (s *Store) prepareUser(ctx context.Context, n NewUser) (string, error) {
 	if err := n.validate(); err != nil {
 		return "", err
 	}
 	if n.Password == "" {
 		return "", nil
 	}
-	hash, err := hashPassword(n.Password, s.params)
-	if err != nil {
-		return "", fmt.Errorf("accounts: hash password: %w", err)
-	}
-	return hash, nil
+	return s.newHash(ctx, n.Password)
 }
 
 // insertUser stores n; verified says whether its address counts as proven.
@@ -259,14 +256,15 @@ func (s *Store) Role(ctx context.Context, userID, organisationID int64) (string,
 }
 
 // SetPassword replaces user's password and ends all their sessions. It
-// returns an Invalid error for a weak password.
+// returns an Invalid error for a weak password and ErrBusy when no hashing
+// slot is free.
 func (s *Store) SetPassword(ctx context.Context, actor audit.Actor, userID int64, password string) error {
 	if err := checkPassword(password); err != nil {
 		return err
 	}
-	hash, err := hashPassword(password, s.params)
+	hash, err := s.newHash(ctx, password)
 	if err != nil {
-		return fmt.Errorf("accounts: hash password: %w", err)
+		return err
 	}
 	return postgres.InTx(ctx, s.pool, func(tx pgx.Tx) error {
 		tag, err := tx.Exec(ctx, `UPDATE users SET password_hash = $2, password_changed_at = now(), updated_at = now() WHERE id = $1`,

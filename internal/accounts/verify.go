@@ -56,7 +56,7 @@ func (s *Store) CreateUnverifiedUserTx(ctx context.Context, tx pgx.Tx, actor aud
 	if s.outbox == nil {
 		return 0, ErrNoMail
 	}
-	hash, err := s.prepareUser(n)
+	hash, err := s.prepareUser(ctx, n)
 	if err != nil {
 		return 0, err
 	}

@@ -310,7 +310,7 @@ func TestPendingInvitationOfAnExistingAccount(t *testing.T) {
 	if _, err := s.CheckToken(ctx, token, true); !errors.Is(err, fault.ErrNotFound) {
 		t.Errorf("a pending invitation checked as a password link: %v", err)
 	}
-	if _, err := s.RedeemToken(ctx, token, true, "a new passphrase here", ""); !errors.Is(err, fault.ErrNotFound) {
+	if _, err := s.RedeemToken(ctx, token, true, "a new passphrase here", "192.0.2.1", ""); !errors.Is(err, fault.ErrNotFound) {
 		t.Errorf("a pending invitation redeemed as a password link: %v", err)
 	}
 
@@ -327,10 +327,10 @@ func TestPendingInvitationOfAnExistingAccount(t *testing.T) {
 	nothingHeld("refused")
 
 	// A password reset in between keeps the invitation waiting.
-	if err := s.RequestPasswordReset(ctx, "info@some-ngo.org", "en", ""); err != nil {
+	if err := s.RequestPasswordReset(ctx, "info@some-ngo.org", "en", "192.0.2.1", ""); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := s.RedeemToken(ctx, tokenIn(t, lastMailTo(t, pool, "info@some-ngo.org")), false, "the owner's own passphrase", ""); err != nil {
+	if _, err := s.RedeemToken(ctx, tokenIn(t, lastMailTo(t, pool, "info@some-ngo.org")), false, "the owner's own passphrase", "192.0.2.1", ""); err != nil {
 		t.Fatal(err)
 	}
 	if u, _ := s.User(ctx, squatter); !u.Verified {

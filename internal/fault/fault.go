@@ -11,6 +11,7 @@ import (
 	"errors"
 	"sort"
 	"strings"
+	"time"
 )
 
 // Kind is what went wrong, as the caller needs to know it: it decides the
@@ -61,6 +62,10 @@ type Error struct {
 	// country code XX"); the message reads it as {{.Value}}.
 	Value string
 	Err   error
+	// RetryAfter is, for a refusal that asks to come back (rate limited,
+	// unavailable), how long until trying again makes sense; 0 when
+	// unknown. See Later.
+	RetryAfter time.Duration
 }
 
 // Error describes e for logs: the kind, the message id and the fields in
@@ -100,7 +105,7 @@ func (e *Error) Unwrap() error { return e.Err }
 // itself, as any error value does.
 func (e *Error) Is(target error) bool {
 	t, ok := target.(*Error)
-	return ok && t.Kind == e.Kind && t.ID == "" && t.Fields == nil && t.Value == "" && t.Err == nil
+	return ok && t.Kind == e.Kind && t.ID == "" && t.Fields == nil && t.Value == "" && t.Err == nil && t.RetryAfter == 0
 }
 
 // The kinds as sentinels, for errors.Is and for returning as they are.
@@ -233,4 +238,25 @@ func FieldsOf(err error) map[string]string {
 		return e.Fields
 	}
 	return nil
+}
+
+// Later returns err (a RateLimited or Unavailable error) with when to try
+// again: an error of err's kind, its message id and cause err, so
+// errors.Is still finds err's sentinel. Later of nil is nil.
+func Later(err error, after time.Duration) error {
+	if err == nil {
+		return nil
+	}
+	return &Error{Kind: KindOf(err), Err: err, RetryAfter: after}
+}
+
+// RetryAfterOf returns the first RetryAfter along err's chain, or 0.
+func RetryAfterOf(err error) time.Duration {
+	for err != nil {
+		if e, ok := err.(*Error); ok && e.RetryAfter > 0 {
+			return e.RetryAfter
+		}
+		err = errors.Unwrap(err)
+	}
+	return 0
 }

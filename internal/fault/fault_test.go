@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"testing"
+	"time"
 
 	"github.com/partnerdir/partnerdir/internal/fault"
 )
@@ -114,5 +115,18 @@ func TestInvalidValueNamesTheRefusedInput(t *testing.T) {
 	}
 	if fault.ValueOf(fault.InvalidField("country", "x")) != "" || fault.ValueOf(nil) != "" {
 		t.Error("a value where none was given")
+	}
+}
+
+func TestLaterCarriesWhenToTryAgain(t *testing.T) {
+	limited := fault.New(fault.RateLimited, "auth.login.limited")
+	err := fmt.Errorf("accounts: login: %w", fault.Later(limited, 90*time.Second))
+	if !errors.Is(err, limited) || !errors.Is(err, fault.ErrRateLimited) || fault.KindOf(err) != fault.RateLimited ||
+		fault.Message(err) != "auth.login.limited" || fault.RetryAfterOf(err) != 90*time.Second {
+		t.Errorf("Later: is %v, kind %v, message %q, retry after %v", errors.Is(err, limited), fault.KindOf(err),
+			fault.Message(err), fault.RetryAfterOf(err))
+	}
+	if fault.RetryAfterOf(limited) != 0 || fault.RetryAfterOf(nil) != 0 || fault.Later(nil, time.Second) != nil {
+		t.Error("a retry delay where none was given")
 	}
 }

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"time"
 	"unicode"
 	"unicode/utf8"
 
@@ -17,6 +18,7 @@ import (
 	"github.com/partnerdir/partnerdir/internal/directory"
 	"github.com/partnerdir/partnerdir/internal/fault"
 	"github.com/partnerdir/partnerdir/internal/postgres"
+	"github.com/partnerdir/partnerdir/internal/ratelimit"
 )
 
 // ErrSpam means the application tripped the spam guard (a hidden field a
@@ -119,7 +121,8 @@ func (a *Application) organisation() directory.Organisation {
 // audit entries and the acknowledgment mail. It returns an Invalid error for bad input,
 // ErrEmailTaken when the email already has an account (nothing is
 // created: they must sign in), ErrRateLimited after too many applications
-// from one address and ErrSpam when the hidden field is filled.
+// from one address, ErrSpam when the hidden field is filled and
+// accounts.ErrBusy when no password-hashing slot is free.
 func (s *Store) Join(ctx context.Context, actor audit.Actor, a Application) (Joined, error) {
 	if a.Honeypot != "" {
 		return Joined{}, ErrSpam
@@ -148,10 +151,11 @@ func (s *Store) Join(ctx context.Context, actor audit.Actor, a Application) (Joi
 
 	var out Joined
 	ipHash := s.ips.IP(a.IP)
+	taken, err := s.checkRate(ctx, ipHash)
+	if err != nil {
+		return Joined{}, fmt.Errorf("joining: application for %q: %w", a.OrgName, err)
+	}
 	err = postgres.InTx(ctx, s.pool, func(tx pgx.Tx) error {
-		if err := s.checkRate(ctx, tx, ipHash); err != nil {
-			return err
-		}
 		if user == nil {
 			id, err := s.acc.CreateUnverifiedUserTx(ctx, tx, actor, accounts.NewUser{Email: a.Email, Name: a.Name, Password: a.Password}, a.Lang)
 			if errors.Is(err, fault.ErrConflict) {
@@ -190,26 +194,39 @@ func (s *Store) Join(ctx context.Context, actor audit.Actor, a Application) (Joi
 		return err
 	})
 	if err != nil {
-		return Joined{}, fmt.Errorf("joining: application for %q: %w", a.OrgName, err)
+		return Joined{}, fmt.Errorf("joining: application for %q: %w", a.OrgName, s.refundRate(ctx, ipHash, taken, err))
 	}
 	return out, nil
 }
 
-// checkRate refuses a new application or account when the address whose
-// pseudonym is ipHash made too many in the last hour (ErrRateLimited).
-func (s *Store) checkRate(ctx context.Context, tx pgx.Tx, ipHash string) error {
-	if ipHash == "" {
-		return nil
+// joinsPerIP bounds the applications and sign-ups of one client address.
+func (s *Store) joinsPerIP() ratelimit.Limit {
+	return ratelimit.Limit{Name: "join:ip", Max: s.perHour, Window: time.Hour}
+}
+
+// checkRate counts a new application or account against the address whose
+// pseudonym is ipHash and decides in the same statement, before anything
+// is made (or a password hashed): over the limit, ErrRateLimited with when
+// to try again. It runs on the pool, outside the transaction that follows,
+// so that no row stays locked while a password is hashed.
+func (s *Store) checkRate(ctx context.Context, ipHash string) (ratelimit.Decision, error) {
+	d, err := s.joinsPerIP().Take(ctx, s.pool, ipHash)
+	if err != nil {
+		return d, err
 	}
-	var recent int
-	if err := tx.QueryRow(ctx, `SELECT count(*) FROM audit_log WHERE action IN ('organisation.join', 'user.signup')
-		AND details->>'ip_hash' = $1 AND occurred_at > now() - interval '1 hour'`, ipHash).Scan(&recent); err != nil {
-		return err
+	if !d.Allowed {
+		return d, fault.Later(ErrRateLimited, d.RetryAfter)
 	}
-	if recent >= s.perHour {
-		return ErrRateLimited
+	return d, nil
+}
+
+// refundRate gives back the attempt checkRate counted for an application
+// or sign-up that failed with err (and changed nothing), and returns err.
+func (s *Store) refundRate(ctx context.Context, ipHash string, d ratelimit.Decision, err error) error {
+	if rerr := s.joinsPerIP().Refund(ctx, s.pool, ipHash, d); rerr != nil {
+		return fmt.Errorf("%w (and %v)", err, rerr)
 	}
-	return nil
+	return err
 }
 
 // NewAccount is the sign-up form: an account on its own, for someone who
@@ -226,7 +243,7 @@ type NewAccount struct {
 // proves its address (the account holds no right until then), and
 // returns its id.
 // It returns an Invalid error, ErrEmailTaken, ErrRateLimited (shared
-// with Join) and ErrSpam.
+// with Join), ErrSpam and accounts.ErrBusy.
 func (s *Store) SignUp(ctx context.Context, actor audit.Actor, n NewAccount) (int64, error) {
 	if n.Honeypot != "" {
 		return 0, ErrSpam
@@ -247,10 +264,11 @@ func (s *Store) SignUp(ctx context.Context, actor audit.Actor, n NewAccount) (in
 	}
 	var id int64
 	ipHash := s.ips.IP(n.IP)
-	err := postgres.InTx(ctx, s.pool, func(tx pgx.Tx) error {
-		if err := s.checkRate(ctx, tx, ipHash); err != nil {
-			return err
-		}
+	taken, err := s.checkRate(ctx, ipHash)
+	if err != nil {
+		return 0, fmt.Errorf("joining: sign up %s: %w", n.Email, err)
+	}
+	err = postgres.InTx(ctx, s.pool, func(tx pgx.Tx) error {
 		var err error
 		id, err = s.acc.CreateUnverifiedUserTx(ctx, tx, actor, nu, n.Lang)
 		if errors.Is(err, fault.ErrConflict) {
@@ -263,7 +281,7 @@ func (s *Store) SignUp(ctx context.Context, actor audit.Actor, n NewAccount) (in
 			audit.Entry{Action: "user.signup", EntityType: "user", EntityID: id, Details: map[string]any{"ip_hash": ipHash}})
 	})
 	if err != nil {
-		return 0, fmt.Errorf("joining: sign up %s: %w", n.Email, err)
+		return 0, fmt.Errorf("joining: sign up %s: %w", n.Email, s.refundRate(ctx, ipHash, taken, err))
 	}
 	return id, nil
 }

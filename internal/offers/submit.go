@@ -16,6 +16,7 @@ import (
 	"github.com/partnerdir/partnerdir/internal/fault"
 	"github.com/partnerdir/partnerdir/internal/mail"
 	"github.com/partnerdir/partnerdir/internal/postgres"
+	"github.com/partnerdir/partnerdir/internal/ratelimit"
 )
 
 // Submission is what a donor sends through the offer form.
@@ -216,18 +217,21 @@ type target struct {
 }
 
 func (s *Store) submitTx(ctx context.Context, tx pgx.Tx, actor audit.Actor, sub *Submission, ipHash string, tokenHash []byte) (*Receipt, error) {
+	// Concurrent submissions of one form queue up here, and the first
+	// one's offer, once committed, is the others' answer: a resubmission
+	// gets its receipt before any limit and counts against none.
+	if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock(hashtextextended('offer-form:' || encode($1::bytea, 'hex'), 0))`,
+		tokenHash); err != nil {
+		return nil, fmt.Errorf("offers: lock form: %w", err)
+	}
+	if r, err := s.existing(ctx, tx, tokenHash, sub.OrganisationSlug); r != nil || err != nil {
+		return r, err
+	}
 	t, err := s.resolveTarget(ctx, tx, sub)
 	if err != nil {
 		return nil, err
 	}
-	if err := s.checkRates(ctx, tx, ipHash, sub.Email); errors.Is(err, ErrRejected) {
-		// The count may include this very form, committed by a concurrent
-		// submission since Submit looked: its receipt, not a refusal.
-		if r, lerr := s.existing(ctx, tx, tokenHash, sub.OrganisationSlug); r != nil || lerr != nil {
-			return r, lerr
-		}
-		return nil, err
-	} else if err != nil {
+	if err := s.checkRates(ctx, tx, ipHash, sub.Email); err != nil {
 		return nil, err
 	}
 	rt, err := s.route(ctx, tx, t, sub.Kind)
@@ -249,9 +253,10 @@ func (s *Store) submitTx(ctx context.Context, tx pgx.Tx, actor audit.Actor, sub 
 		rt.Basis, rt.Scope, rt.RuleID, rt.ContactPointID, rt.To.Name, rt.To.Email, tokenHash).Scan(&r.ID, &r.Reference)
 	if errors.Is(err, pgx.ErrNoRows) {
 		// A concurrent submission of the same form stored it first (the
-		// INSERT waited for its transaction to commit): this statement's
-		// successor sees that offer, whose receipt is the answer. Nothing
-		// else is stored or sent.
+		// INSERT waited for its transaction to commit; the form's lock
+		// above makes this a safety net): this statement's successor sees
+		// that offer, whose receipt is the answer. Nothing else is stored
+		// or sent.
 		r, err := s.existing(ctx, tx, tokenHash, sub.OrganisationSlug)
 		if err == nil && r == nil {
 			err = fmt.Errorf("offers: form token conflict without an offer")
@@ -326,23 +331,30 @@ func (s *Store) resolveTarget(ctx context.Context, tx pgx.Tx, sub *Submission) (
 	return t, nil
 }
 
-// checkRates counts the recent offers from the same IP hash and email.
+// checkRates counts this offer against its sender's address (ipHash)
+// and email, each recorded and decided in one statement inside the
+// offer's transaction (internal/ratelimit): of parallel submissions of
+// different forms exactly the limit are stored. Over either limit it
+// returns ErrRejected, and the rollback takes the attempts back with the
+// rest, so only stored offers count. The keys' rows stay locked until the
+// short transaction ends: one sender's offers are decided one at a time.
 func (s *Store) checkRates(ctx context.Context, tx pgx.Tx, ipHash, email string) error {
-	if s.limits.Window <= 0 || (s.limits.PerIP == 0 && s.limits.PerEmail == 0) {
-		return nil
+	limits := []struct {
+		limit   ratelimit.Limit
+		subject string
+	}{
+		{ratelimit.Limit{Name: "offer:ip", Max: s.limits.PerIP, Window: s.limits.Window}, ipHash},
+		{ratelimit.Limit{Name: "offer:email", Max: s.limits.PerEmail, Window: s.limits.Window},
+			s.ips.Key("email", strings.ToLower(email))},
 	}
-	since := s.now().Add(-s.limits.Window)
-	var byIP, byEmail int
-	err := tx.QueryRow(ctx, `
-		SELECT
-			(SELECT count(*) FROM offers WHERE $1 <> '' AND ip_hash = $1 AND created_at > $3),
-			(SELECT count(*) FROM offers WHERE lower(donor_email) = lower($2) AND created_at > $3)`,
-		ipHash, email, since).Scan(&byIP, &byEmail)
-	if err != nil {
-		return fmt.Errorf("offers: rate limits: %w", err)
-	}
-	if s.limits.PerIP > 0 && byIP >= s.limits.PerIP || s.limits.PerEmail > 0 && byEmail >= s.limits.PerEmail {
-		return ErrRejected
+	for _, l := range limits {
+		d, err := l.limit.Take(ctx, tx, l.subject)
+		if err != nil {
+			return fmt.Errorf("offers: rate limits: %w", err)
+		}
+		if !d.Allowed {
+			return ErrRejected
+		}
 	}
 	return nil
 }

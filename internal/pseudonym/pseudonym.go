@@ -44,6 +44,17 @@ func (h Hasher) IP(ip string) string {
 	return h.sum("ip", ip)[:32]
 }
 
+// Key returns the pseudonym of value used for purpose ("email", …): 32
+// hex digits, or "" for an empty value. Rate-limit keys use it so that no
+// email address is stored in clear; the same value under another purpose
+// gives another pseudonym.
+func (h Hasher) Key(purpose, value string) string {
+	if value == "" {
+		return ""
+	}
+	return h.sum("key:"+purpose, value)[:32]
+}
+
 // IsZero reports whether h was not built with New.
 func (h Hasher) IsZero() bool { return h.key == nil }
 

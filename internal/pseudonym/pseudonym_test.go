@@ -30,3 +30,27 @@ func TestIP(t *testing.T) {
 		t.Fatal("a 5-byte key was accepted")
 	}
 }
+
+func TestKey(t *testing.T) {
+	h, err := New([]byte("0123456789abcdef0123456789abcdef"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	a := h.Key("email", "someone@example.org")
+	switch {
+	case len(a) != 32:
+		t.Fatalf("Key = %q, want 32 hex digits", a)
+	case a != h.Key("email", "someone@example.org"):
+		t.Fatal("the same value gave two pseudonyms")
+	case a == h.Key("email", "someone@example.com"):
+		t.Fatal("two values gave one pseudonym")
+	case a == h.Key("login", "someone@example.org"):
+		t.Fatal("two purposes gave one pseudonym")
+	case a == h.IP("someone@example.org"):
+		t.Fatal("a key and an address pseudonym agree")
+	case strings.Contains(a, "someone"):
+		t.Fatalf("pseudonym %q shows the value", a)
+	case h.Key("email", "") != "":
+		t.Fatal("no value must give no pseudonym")
+	}
+}

@@ -97,8 +97,8 @@ func tablesContaining(t *testing.T, f fixture, needle string) []string {
 func TestTablesContainingFindsAnAddress(t *testing.T) {
 	t.Parallel()
 	f := newFixture(apptest.New(t, apptest.Setup{}))
-	f.exec(t, `INSERT INTO login_attempts (key) VALUES ($1)`, "ip:"+clientAddress)
-	if hits := tablesContaining(t, f, clientAddress); len(hits) != 1 || !strings.HasPrefix(hits[0], "login_attempts.key") {
-		t.Fatalf("scan found %v, want login_attempts.key", hits)
+	f.exec(t, `INSERT INTO rate_limits (key) VALUES ($1)`, "login:ip:"+clientAddress)
+	if hits := tablesContaining(t, f, clientAddress); len(hits) != 1 || !strings.HasPrefix(hits[0], "rate_limits.key") {
+		t.Fatalf("scan found %v, want rate_limits.key", hits)
 	}
 }

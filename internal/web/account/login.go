@@ -76,12 +76,12 @@ func (s *Pages) Login(c *gin.Context) {
 	ip := c.ClientIP()
 	u, err := s.acc.Authenticate(c.Request.Context(), email, password, ip, kit.RequestID(c))
 	switch {
-	case errors.Is(err, accounts.ErrRateLimited), errors.Is(err, accounts.ErrBadCredentials):
-		if errors.Is(err, accounts.ErrRateLimited) {
-			s.Logger(c).Warn("login rate limited")
-			c.Header("Retry-After", "900")
+	case errors.Is(err, accounts.ErrRateLimited), errors.Is(err, accounts.ErrBusy), errors.Is(err, accounts.ErrBadCredentials):
+		if !errors.Is(err, accounts.ErrBadCredentials) {
+			s.Logger(c).Warn("login refused", "err", err)
+			kit.SetRetryAfter(c, err)
 		}
-		p.Error = fault.Message(err) // auth.login.limited, auth.login.failed
+		p.Error = fault.Message(err) // auth.login.limited (429), auth.busy (503), auth.login.failed
 		s.renderLogin(c, kit.StatusOf(err), p)
 		return
 	case err != nil:

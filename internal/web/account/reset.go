@@ -18,6 +18,9 @@ type ForgotPage struct {
 	kit.Page
 	Email string
 	Sent  bool
+	// Error is the message id of a refusal (too many requests from the
+	// visitor's address).
+	Error string
 }
 
 // ShowForgotPassword answers GET /password/forgot.
@@ -26,19 +29,35 @@ func (s *Pages) ShowForgotPassword(c *gin.Context) {
 }
 
 func (s *Pages) renderForgot(c *gin.Context, p ForgotPage) {
+	s.renderForgotStatus(c, http.StatusOK, p)
+}
+
+func (s *Pages) renderForgotStatus(c *gin.Context, status int, p ForgotPage) {
 	var ok bool
 	if p.Page, ok = s.Page(c, "auth.forgot.title", ""); !ok {
 		return
 	}
-	s.Render(c, http.StatusOK, "login_forgot", p)
+	s.Render(c, status, "login_forgot", p)
 }
 
 // RequestPasswordReset answers the same whether or not the address has an
-// account, so the form cannot be used to find out who is registered.
+// account, so the form cannot be used to find out who is registered: an
+// email that asked too often gets the same answer (and no mail). Only too
+// many requests from the visitor's own address, counted before anything
+// is looked up, get a 429.
 func (s *Pages) RequestPasswordReset(c *gin.Context) {
 	email := kit.NewFormReader(c).Str("email")
 	if len(email) <= 254 && strings.Contains(email, "@") {
-		if err := s.acc.RequestPasswordReset(c.Request.Context(), email, kit.Lang(c), kit.RequestID(c)); err != nil {
+		err := s.acc.RequestPasswordReset(c.Request.Context(), email, kit.Lang(c), c.ClientIP(), kit.RequestID(c))
+		switch {
+		case errors.Is(err, accounts.ErrResetsPerEmail):
+			s.Logger(c).Warn("password reset not sent: too many for this email")
+		case errors.Is(err, accounts.ErrTokenLimited):
+			s.Logger(c).Warn("password reset refused", "err", err)
+			kit.SetRetryAfter(c, err)
+			s.renderForgotStatus(c, kit.StatusOf(err), ForgotPage{Email: email, Error: fault.Message(err)})
+			return
+		case err != nil:
 			s.InternalError(c, err)
 			return
 		}
@@ -100,8 +119,13 @@ func (s *Pages) RedeemToken(invite bool) gin.HandlerFunc {
 			s.tokenPage(c, invite, http.StatusUnprocessableEntity, TokenPage{Token: token, User: u, Error: "auth.password.mismatch"})
 			return
 		}
-		_, err := s.acc.RedeemToken(c.Request.Context(), token, invite, password, kit.RequestID(c))
+		_, err := s.acc.RedeemToken(c.Request.Context(), token, invite, password, c.ClientIP(), kit.RequestID(c))
 		switch {
+		case errors.Is(err, accounts.ErrTokenLimited), errors.Is(err, accounts.ErrBusy):
+			// The link was not looked at: the form stays, with the refusal.
+			s.Logger(c).Warn("link redemption refused", "err", err)
+			kit.SetRetryAfter(c, err)
+			s.tokenPage(c, invite, kit.StatusOf(err), TokenPage{Token: token, Error: fault.Message(err)})
 		case errors.Is(err, fault.ErrInvalid):
 			u, _ := s.acc.CheckToken(c.Request.Context(), token, invite)
 			s.tokenPage(c, invite, http.StatusUnprocessableEntity, TokenPage{Token: token, User: u, Error: "auth.password.weak"})
@@ -137,8 +161,10 @@ func (s *Pages) ChangePassword(c *gin.Context) {
 	}
 	_, err := s.acc.Authenticate(ctx, u.Email, f.Raw("current"), c.ClientIP(), kit.RequestID(c))
 	switch {
-	case errors.Is(err, accounts.ErrRateLimited):
-		s.renderChangePassword(c, http.StatusTooManyRequests, "auth.login.limited")
+	case errors.Is(err, accounts.ErrRateLimited), errors.Is(err, accounts.ErrBusy):
+		s.Logger(c).Warn("password change refused", "err", err)
+		kit.SetRetryAfter(c, err)
+		s.renderChangePassword(c, kit.StatusOf(err), fault.Message(err))
 		return
 	case errors.Is(err, accounts.ErrBadCredentials):
 		s.renderChangePassword(c, http.StatusUnprocessableEntity, "auth.password.current")
@@ -149,6 +175,11 @@ func (s *Pages) ChangePassword(c *gin.Context) {
 	}
 	if err := s.acc.SetPassword(ctx, s.Actor(c), u.ID, password); errors.Is(err, fault.ErrInvalid) {
 		s.renderChangePassword(c, http.StatusUnprocessableEntity, "auth.password.weak")
+		return
+	} else if errors.Is(err, accounts.ErrBusy) {
+		s.Logger(c).Warn("password change refused", "err", err)
+		kit.SetRetryAfter(c, err)
+		s.renderChangePassword(c, kit.StatusOf(err), fault.Message(err))
 		return
 	} else if err != nil {
 		s.InternalError(c, err)

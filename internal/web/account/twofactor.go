@@ -88,7 +88,8 @@ func (s *Pages) VerifySecondFactor(c *gin.Context) {
 	err := s.acc.VerifySecondFactor(ctx, uid, c.PostForm("code"), c.ClientIP(), kit.RequestID(c))
 	switch {
 	case errors.Is(err, accounts.ErrRateLimited):
-		c.Header("Retry-After", "900")
+		s.Logger(c).Warn("second factor refused", "err", err)
+		kit.SetRetryAfter(c, err)
 		s.renderSecondFactor(c, kit.StatusOf(err), fault.Message(err))
 		return
 	case errors.Is(err, accounts.ErrBadCredentials):

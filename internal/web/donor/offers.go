@@ -142,6 +142,7 @@ func (s *Pages) SubmitOffer(c *gin.Context) {
 	}
 	if errors.Is(err, offers.ErrRejected) {
 		s.Logger(c).Warn("offer rejected by the spam guards", "organisation", slug)
+		kit.SetRetryAfter(c, err)
 		redraw(kit.StatusOf(err), kit.Form{Alert: s.Translate(kit.Lang(c), fault.Message(err))})
 		return
 	}

@@ -84,9 +84,9 @@ func (s *Pages) SubmitJoin(c *gin.Context) {
 	}
 	switch {
 	case err == nil:
-	case errors.Is(err, fault.ErrRateLimited): // joining.ErrRateLimited or ErrSpam
+	case errors.Is(err, fault.ErrRateLimited), errors.Is(err, accounts.ErrBusy): // joining.ErrRateLimited or ErrSpam; busy
 		s.Logger(c).Warn("application refused", "err", err)
-		c.Header("Retry-After", "3600")
+		kit.SetRetryAfter(c, err)
 		s.renderJoinForm(c, kit.StatusOf(err), f, kit.Form{Alert: s.Translate(lang, fault.Message(err))})
 		return
 	default:
@@ -203,9 +203,9 @@ func (s *Pages) SignUp(c *gin.Context) {
 		Password: r.Raw("password"), IP: c.ClientIP(), Honeypot: r.Raw("homepage"), Lang: lang})
 	switch {
 	case err == nil:
-	case errors.Is(err, fault.ErrRateLimited): // joining.ErrRateLimited or ErrSpam
+	case errors.Is(err, fault.ErrRateLimited), errors.Is(err, accounts.ErrBusy): // joining.ErrRateLimited or ErrSpam; busy
 		s.Logger(c).Warn("sign-up refused", "err", err)
-		c.Header("Retry-After", "3600")
+		kit.SetRetryAfter(c, err)
 		p.Alert = s.Translate(lang, fault.Message(err))
 		s.renderSignup(c, kit.StatusOf(err), p)
 		return

@@ -1,8 +1,10 @@
 package kit
 
 import (
+	"math"
 	"net/http"
 	"sort"
+	"strconv"
 	"strings"
 
 	"github.com/gin-gonic/gin"
@@ -37,17 +39,31 @@ var retryAfter = map[int]string{
 	http.StatusServiceUnavailable: "30",
 }
 
+// SetRetryAfter gives the answer to err, when it is a 429 or a 503, its
+// Retry-After: the one the caller set (a limiter knows when its next token
+// comes), else the error's own (fault.RetryAfterOf: a limit knows when its
+// window ends), in whole seconds, else the default of its status. Fail
+// calls it; so does a handler that answers such an error with its own
+// page (a form redrawn with the refusal's message).
+func SetRetryAfter(c *gin.Context, err error) {
+	def, ok := retryAfter[StatusOf(err)]
+	if !ok || c.Writer.Header().Get("Retry-After") != "" {
+		return
+	}
+	if d := fault.RetryAfterOf(err); d > 0 {
+		def = strconv.Itoa(int(math.Ceil(d.Seconds())))
+	}
+	c.Header("Retry-After", def)
+}
+
 // Fail turns any error into a response: the error page with the status of
 // its kind and its message translated. An error of no kind is logged once,
 // In full, and the user sees the calm 500 page with the request id; an
 // unavailable dependency is logged too. A 429 or 503 always carries
-// Retry-After: the one the caller set (a limiter knows when its next token
-// comes), else the default of its kind.
+// Retry-After (SetRetryAfter).
 func (s *Kit) Fail(c *gin.Context, err error) {
 	status := StatusOf(err)
-	if after, ok := retryAfter[status]; ok && c.Writer.Header().Get("Retry-After") == "" {
-		c.Header("Retry-After", after)
-	}
+	SetRetryAfter(c, err)
 	switch status {
 	case http.StatusInternalServerError:
 		s.InternalError(c, err)

@@ -1,6 +1,13 @@
 package mail
 
-import "regexp"
+import (
+	"context"
+	"fmt"
+	"regexp"
+	"time"
+
+	"github.com/jackc/pgx/v5/pgconn"
+)
 
 // AddressPattern matches what looks like an email address: a run of
 // characters that cannot delimit an address on each side of an "@". It is
@@ -18,4 +25,40 @@ var addressRE = regexp.MustCompile(AddressPattern)
 // unknown"); what the outbox keeps of them, and logs, must not.
 func RedactAddresses(s string) string {
 	return addressRE.ReplaceAllLiteralString(s, RedactedAddress)
+}
+
+// Execer runs a statement: a pool, a connection or a transaction.
+type Execer interface {
+	Exec(ctx context.Context, sql string, args ...any) (pgconn.CommandTag, error)
+}
+
+// PurgeUnlinked empties the mails tied to no offer (account, joining and
+// review mails: offers' mails follow their offer's retention) created
+// before before, batch rows per statement, and returns how many it
+// emptied: recipient, reply-to, subject and bodies go, addresses leave the
+// error, the row stays (purpose, status, times) as the outbox's record. A
+// mail still queued by then will never be sent: it is marked failed. A
+// second run finds nothing.
+func PurgeUnlinked(ctx context.Context, db Execer, before time.Time, batch int) (int, error) {
+	total := 0
+	for {
+		tag, err := db.Exec(ctx, `
+			WITH batch AS (
+				SELECT id FROM mail_messages WHERE offer_id IS NULL AND to_email <> '' AND created_at < $1
+				ORDER BY created_at, id LIMIT $2 FOR UPDATE SKIP LOCKED)
+			UPDATE mail_messages m SET to_name = '', to_email = '', reply_to_name = '', reply_to_email = '',
+				subject = '', text_body = '', html_body = '',
+				status = CASE WHEN m.status = 'queued' THEN 'failed' ELSE m.status END,
+				last_error = CASE WHEN m.status = 'queued' THEN 'anonymised before delivery' ELSE regexp_replace(m.last_error, $3, $4, 'g') END,
+				updated_at = now()
+			FROM batch WHERE m.id = batch.id`, before, batch, AddressPattern, RedactedAddress)
+		if err != nil {
+			return total, fmt.Errorf("mail: empty mails before %s: %w", before.Format(time.RFC3339), err)
+		}
+		n := int(tag.RowsAffected())
+		total += n
+		if n < batch {
+			return total, nil
+		}
+	}
 }

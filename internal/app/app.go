@@ -209,6 +209,8 @@ func (a *App) buildStores(o Options, files fs.FS) error {
 	}); err != nil {
 		return err
 	}
+	// An erased user's label leaves the offers' notes and history too.
+	a.Accounts.OnErase(a.Offers.ForgetUserTx)
 	a.Joining = joining.NewStore(a.Pool, joining.Config{Directory: a.Directory, Accounts: a.Accounts, Outbox: a.Outbox, BaseURL: base, Pseudonyms: ips})
 	return nil
 }

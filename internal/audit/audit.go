@@ -1,5 +1,8 @@
 // Package audit owns the audit log: an append-only record of who changed
 // what and when, written in the same transaction as the change itself.
+// Entries are never removed; only what identifies a person leaves them,
+// once they are older than the personal-data retention (Anonymise) or
+// when that person's account is erased.
 package audit
 
 import (

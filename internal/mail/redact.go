@@ -6,6 +6,7 @@ import (
 	"regexp"
 	"time"
 
+	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
 )
 
@@ -46,11 +47,7 @@ func PurgeUnlinked(ctx context.Context, db Execer, before time.Time, batch int) 
 			WITH batch AS (
 				SELECT id FROM mail_messages WHERE offer_id IS NULL AND to_email <> '' AND created_at < $1
 				ORDER BY created_at, id LIMIT $2 FOR UPDATE SKIP LOCKED)
-			UPDATE mail_messages m SET to_name = '', to_email = '', reply_to_name = '', reply_to_email = '',
-				subject = '', text_body = '', html_body = '',
-				status = CASE WHEN m.status = 'queued' THEN 'failed' ELSE m.status END,
-				last_error = CASE WHEN m.status = 'queued' THEN 'anonymised before delivery' ELSE regexp_replace(m.last_error, $3, $4, 'g') END,
-				updated_at = now()
+			UPDATE mail_messages m SET `+emptyMail("$3", "$4")+`
 			FROM batch WHERE m.id = batch.id`, before, batch, AddressPattern, RedactedAddress)
 		if err != nil {
 			return total, fmt.Errorf("mail: empty mails before %s: %w", before.Format(time.RFC3339), err)
@@ -61,4 +58,27 @@ func PurgeUnlinked(ctx context.Context, db Execer, before time.Time, batch int) 
 			return total, nil
 		}
 	}
+}
+
+// emptyMail is the SET list that empties a mail m, given the parameters
+// that hold AddressPattern and RedactedAddress.
+func emptyMail(pattern, placeholder string) string {
+	return `to_name = '', to_email = '', reply_to_name = '', reply_to_email = '',
+		subject = '', text_body = '', html_body = '',
+		status = CASE WHEN m.status = 'queued' THEN 'failed' ELSE m.status END,
+		last_error = CASE WHEN m.status = 'queued' THEN 'anonymised before delivery'
+			ELSE regexp_replace(m.last_error, ` + pattern + `, ` + placeholder + `, 'g') END,
+		updated_at = now()`
+}
+
+// ForgetRecipientTx empties, in tx, the mails tied to no offer sent to
+// email (any case), as PurgeUnlinked does: an erased account's resets,
+// invitations, claims and review mails. A mail still queued is never sent.
+func ForgetRecipientTx(ctx context.Context, tx pgx.Tx, email string) error {
+	if _, err := tx.Exec(ctx, `
+		UPDATE mail_messages m SET `+emptyMail("$2", "$3")+`
+		WHERE m.offer_id IS NULL AND lower(m.to_email) = lower($1)`, email, AddressPattern, RedactedAddress); err != nil {
+		return fmt.Errorf("mail: empty the mails to an erased address: %w", err)
+	}
+	return nil
 }

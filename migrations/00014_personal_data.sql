@@ -12,7 +12,9 @@
 -- replies do); the worker now redacts them before storing, and the ones
 -- already stored are redacted here, with mail.AddressPattern. Mails tied to
 -- no offer (account, joining and review mails) are emptied once older than
--- the period; their index finds the ones still to empty.
+-- the period; their index finds the ones still to empty. A mail stored with
+-- forget_when_sent (the confirmation that an account was deleted) is
+-- emptied as soon as it is sent or refused for good.
 
 -- +goose Up
 ALTER TABLE audit_log ADD COLUMN anonymised_at timestamptz;
@@ -25,8 +27,10 @@ WHERE last_error LIKE '%@%';
 -- +goose StatementEnd
 
 CREATE INDEX mail_messages_unlinked_idx ON mail_messages (created_at, id) WHERE offer_id IS NULL AND to_email <> '';
+ALTER TABLE mail_messages ADD COLUMN forget_when_sent boolean NOT NULL DEFAULT false;
 
 -- +goose Down
+ALTER TABLE mail_messages DROP COLUMN forget_when_sent;
 DROP INDEX mail_messages_unlinked_idx;
 DROP INDEX audit_log_to_anonymise_idx;
 ALTER TABLE audit_log DROP COLUMN anonymised_at;

@@ -70,7 +70,7 @@ func soleOwnerships(ctx context.Context, db audit.Querier, userID int64) ([]Memb
 }
 
 // Erase deletes user and what the platform keeps about them, in one
-// transaction: the user row goes, and with it (by the schema's cascades)
+// transaction, and (with WithMail) tells them by mail: the user row goes, and with it (by the schema's cascades)
 // their memberships, sessions, tokens, recovery codes and claims; audit
 // entries by or about them keep their action, entity and time but lose
 // the person (actor label ErasedLabel, no email, address, client
@@ -127,6 +127,11 @@ func (s *Store) Erase(ctx context.Context, actor audit.Actor, userID int64, o Er
 		}
 		if _, err := tx.Exec(ctx, `DELETE FROM users WHERE id = $1`, userID); err != nil {
 			return fmt.Errorf("accounts: erase user %d: %w", userID, err)
+		}
+		if s.outbox != nil {
+			if _, err := s.outbox.ComposeTx(ctx, tx, deletedMail(email)); err != nil {
+				return err
+			}
 		}
 		entry := audit.Entry{Action: "user.erase", EntityType: "user", EntityID: userID,
 			Details: map[string]any{"organisations_left_without_owner": len(sole)}}
@@ -208,4 +213,14 @@ func (s *Store) DeleteOwnAccount(ctx context.Context, userID int64, c Confirmati
 		}
 	}
 	return s.Erase(ctx, audit.Actor{UserID: u.ID, RequestID: c.RequestID}, userID, EraseOptions{Self: true})
+}
+
+// PurposeDeleted is the purpose of the mail confirming an erasure.
+const PurposeDeleted = "account_deleted"
+
+// deletedMail tells the address of an erased account, in French then
+// English, that it is gone; the outbox forgets the address once the mail
+// is sent (templates/mails/account_deleted).
+func deletedMail(email string) mail.Mail {
+	return mail.Mail{Name: PurposeDeleted, Langs: []string{"fr", "en"}, To: mail.Address{Email: email}, ForgetWhenSent: true}
 }

@@ -73,7 +73,7 @@ func (e eraseEnv) left(id int64, email string) map[string]int {
 		"tokens":         `SELECT count(*) FROM account_tokens WHERE user_id = $1 AND $2 <> ''`,
 		"recovery codes": `SELECT count(*) FROM recovery_codes WHERE user_id = $1 AND $2 <> ''`,
 		"audit entries":  `SELECT count(*) FROM audit_log WHERE actor_user_id = $1 OR strpos(lower(actor || details::text), lower($2)) > 0 OR (action <> 'user.erase' AND action <> 'user.delete' AND details ? 'ip_hash' AND entity_id = $1)`,
-		"mails":          `SELECT count(*) FROM mail_messages WHERE strpos(lower(concat_ws(' ', to_email, to_name, text_body)), lower($2)) > 0 OR (to_email = '' AND $1 = 0)`,
+		"mails":          `SELECT count(*) FROM mail_messages WHERE strpos(lower(concat_ws(' ', to_email, to_name, text_body)), lower($2)) > 0 AND $1 > 0`,
 	} {
 		out[name] = e.count(q, id, email)
 	}

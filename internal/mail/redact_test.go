@@ -11,6 +11,7 @@ import (
 
 	"github.com/partnerdir/partnerdir/internal/jobs"
 	"github.com/partnerdir/partnerdir/internal/mail"
+	"github.com/partnerdir/partnerdir/internal/mail/mailtest"
 	"github.com/partnerdir/partnerdir/internal/mail/smtptest"
 	"github.com/partnerdir/partnerdir/internal/postgres/pgtest"
 )
@@ -65,6 +66,12 @@ func TestFailuresKeepNoAddress(t *testing.T) {
 		return id
 	}
 	gone, busy := queue("gone@example.org"), queue("busy@example.org")
+	// A mail the outbox must forget once sent, such as the confirmation
+	// of an account's deletion.
+	forget := queue("erased@example.org")
+	if _, err := pool.Exec(ctx, `UPDATE mail_messages SET forget_when_sent = true WHERE id = $1`, forget); err != nil {
+		t.Fatal(err)
+	}
 	runCtx, cancel := context.WithCancel(ctx)
 	if err := client.Start(runCtx); err != nil {
 		t.Fatal(err)
@@ -105,6 +112,11 @@ func TestFailuresKeepNoAddress(t *testing.T) {
 			t.Errorf("mail %d: last error %q, want the code %s and no address", c.id, e, c.code)
 		}
 	}
+	lastError(forget, mail.StatusSent, 1)
+	var kept int
+	if err := pool.QueryRow(ctx, `SELECT count(*) FROM mail_messages WHERE id = $1 AND concat(to_email, subject, text_body) <> ''`, forget).Scan(&kept); err != nil || kept != 0 {
+		t.Errorf("a mail to forget once sent is still stored (%v)", err)
+	}
 	srv.Reject("busy@example.org", 0)
 	if e := lastError(busy, mail.StatusSent, 3); e != "" {
 		t.Errorf("sent mail keeps the error %q", e)
@@ -113,5 +125,27 @@ func TestFailuresKeepNoAddress(t *testing.T) {
 	var n int
 	if err := pool.QueryRow(ctx, `SELECT count(*) FROM river_job WHERE errors::text LIKE '%@example.org%'`).Scan(&n); err != nil || n != 0 {
 		t.Errorf("%d jobs record an address in their errors (%v)", n, err)
+	}
+}
+
+func TestAccountDeletedMailIsWorded(t *testing.T) {
+	t.Parallel()
+	msg, err := mailtest.Renderer(t).Render(mail.Mail{Name: "account_deleted", Langs: []string{"fr", "en"},
+		To: mail.Address{Email: "erased@example.org"}, ForgetWhenSent: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for part, s := range map[string]string{"subject": msg.Subject, "text": msg.Text, "html": msg.HTML} {
+		if s == "" || messageID.MatchString(s) || strings.Contains(s, "<no value>") {
+			t.Errorf("%s:\n%s", part, s)
+		}
+	}
+	for _, want := range []string{"Votre compte Partnerdir a été supprimé", "Your Partnerdir account was deleted"} {
+		if !strings.Contains(msg.Text, want) {
+			t.Errorf("text lacks %q:\n%s", want, msg.Text)
+		}
+	}
+	if !msg.ForgetWhenSent {
+		t.Error("the message does not ask to be forgotten")
 	}
 }

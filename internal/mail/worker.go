@@ -102,6 +102,9 @@ func (w *Worker) Work(ctx context.Context, job *river.Job[jobs.SendMail]) error 
 			WHERE id = $1`, id); err != nil {
 			return fmt.Errorf("mark sent: %w", err)
 		}
+		if err := forgetIfAsked(rctx, tx, id); err != nil {
+			return err
+		}
 		return w.complete(rctx, tx, job)
 	})
 	var perm *PermanentError
@@ -153,8 +156,22 @@ func (w *Worker) recordFailure(ctx context.Context, tx pgx.Tx, id int64, status 
 		WHERE id = $1`, id, status, msg); err != nil {
 		return msg, fmt.Errorf("mail: deliver %d: record failure: %w", id, err)
 	}
+	if err := forgetIfAsked(ctx, tx, id); err != nil {
+		return msg, err
+	}
 	if err := tx.Commit(ctx); err != nil {
 		return msg, fmt.Errorf("mail: deliver %d: commit failure: %w", id, err)
 	}
 	return msg, nil
+}
+
+// forgetIfAsked empties message id once it is sent or failed for good, if
+// it was stored with ForgetWhenSent.
+func forgetIfAsked(ctx context.Context, tx pgx.Tx, id int64) error {
+	if _, err := tx.Exec(ctx, `
+		UPDATE mail_messages SET to_name = '', to_email = '', reply_to_name = '', reply_to_email = '', subject = '', text_body = '', html_body = ''
+		WHERE id = $1 AND forget_when_sent AND status <> 'queued'`, id); err != nil {
+		return fmt.Errorf("mail: forget message %d: %w", id, err)
+	}
+	return nil
 }

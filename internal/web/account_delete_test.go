@@ -187,6 +187,14 @@ func TestAdminErasesAUser(t *testing.T) {
 	if n := f.count(t, `SELECT count(*) FROM audit_log WHERE strpos(lower(actor || details::text), 'owner@example.org') > 0`); n != 0 {
 		t.Errorf("%d audit entries still name the erased user", n)
 	}
+	// The address is told, once, and forgotten when the mail is sent.
+	if n := f.count(t, `SELECT count(*) FROM mail_messages WHERE to_email = 'owner@example.org' AND purpose = $1 AND forget_when_sent
+		AND status = 'queued' AND to_name = ''`, accounts.PurposeDeleted); n != 1 {
+		t.Errorf("%d deletion confirmations queued, want 1", n)
+	}
+	if n := f.count(t, `SELECT count(*) FROM mail_messages WHERE to_email = 'owner@example.org'`); n != 1 {
+		t.Errorf("%d mails still hold the address, want only the confirmation", n)
+	}
 	wantStatus(t, admin.post(page+"/erase", url.Values{"confirm": {"yes"}}), http.StatusNotFound)
 }
 

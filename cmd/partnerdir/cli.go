@@ -71,6 +71,14 @@ func commands() *command {
 					"default 12 months after closing; OFFER_SPAM_RETENTION, 30 days)",
 				setup: noFlags(offersPurge)},
 		}},
+		{name: "retention", summary: "personal data past its retention", subs: []*command{
+			{name: "retention run",
+				summary: "apply every retention now, as the daily jobs do: offers purge,\n" +
+					"then what PERSONAL_DATA_RETENTION (default 90 days) covers: login\n" +
+					"counters, ended sessions, audit entries' personal details,\n" +
+					"account mails",
+				setup: noFlags(retentionRun)},
+		}},
 	}}
 	root.subs = append(root.subs, &command{name: "help", synopsis: "[command]", nargs: -1,
 		summary: "show the usage of partnerdir or of a command", setup: func(*flag.FlagSet) func(context.Context, env, []string) error {

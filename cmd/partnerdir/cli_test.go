@@ -32,7 +32,7 @@ func leaves(c *command) []string {
 func TestCommandTree(t *testing.T) {
 	want := []string{"serve", "migrate up", "migrate down", "migrate status", "seed demo", "seed synthetic",
 		"user create", "user list", "user disable", "user enable", "user revoke",
-		"search reindex", "search verify", "offers purge", "help"}
+		"search reindex", "search verify", "offers purge", "retention run", "help"}
 	if got := leaves(commands()); !slices.Equal(got, want) {
 		t.Errorf("commands:\n got %q\nwant %q", got, want)
 	}
@@ -53,7 +53,7 @@ func TestHelp(t *testing.T) {
 		{[]string{"help", "user", "create"}, "usage: partnerdir user create --email E --name N"},
 		{[]string{"help", "seed"}, "usage: partnerdir seed <command>"},
 	}
-	for _, group := range []string{"migrate", "seed", "user", "search", "offers"} {
+	for _, group := range []string{"migrate", "seed", "user", "search", "offers", "retention"} {
 		cases = append(cases, helpCase{[]string{group, "--help"}, "usage: partnerdir " + group + " <command>"})
 	}
 	for _, name := range leaves(commands()) {
@@ -89,7 +89,7 @@ func TestHelpDescribesFlagsAndCommands(t *testing.T) {
 		want []string
 	}{
 		{[]string{"--help"}, []string{"serve ", "migrate up ", "seed synthetic --orgs N [--seed S]", "user disable --email E",
-			"search verify [--repair]", "offers purge", "OFFER_RETENTION", "README.md"}},
+			"search verify [--repair]", "offers purge", "OFFER_RETENTION", "retention run", "PERSONAL_DATA_RETENTION", "README.md"}},
 		{[]string{"user", "create", "--help"}, []string{"-email string", "-org-role string", `(default "editor")`, "without echo"}},
 		{[]string{"search", "verify", "--help"}, []string{"-repair", "re-sync"}},
 		{[]string{"user", "--help"}, []string{"user create --email E", "user list ", "user revoke --email E"}},

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 
+	"github.com/partnerdir/partnerdir/internal/app"
 	"github.com/partnerdir/partnerdir/internal/audit"
 )
 
@@ -15,6 +16,12 @@ func offersPurge(ctx context.Context, e env) error {
 		return err
 	}
 	defer a.Close()
+	return purgeOffers(ctx, a, e)
+}
+
+// purgeOffers anonymises the offers past their retention and says how
+// many.
+func purgeOffers(ctx context.Context, a *app.App, e env) error {
 	r := a.Retention()
 	n, err := a.Offers.Purge(ctx, audit.System("cli"), r)
 	if err != nil {

@@ -83,6 +83,8 @@ type Store struct {
 	// account.
 	ipLimit, accountLimit int
 	window                time.Duration
+	// erasers clear other packages' tables when a user is erased (OnErase).
+	erasers []EraseHook
 	// outbox and baseURL send reset and invitation mails (WithMail).
 	outbox  Mailer
 	baseURL string

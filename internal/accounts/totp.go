@@ -133,10 +133,12 @@ func legacyRecoveryHash(code string) []byte {
 	return h[:]
 }
 
-// Confirmation is what a signed-in user gives to turn two-factor off:
-// their password and a current code (TOTP or recovery), from ClientIP.
+// Confirmation is what a signed-in user gives, from ClientIP, to turn
+// two-factor off or to delete their account: their password and a current
+// code (TOTP or recovery; for a deletion, only when two-factor is on).
 type Confirmation struct {
 	Password, Code, ClientIP string
+	RequestID                string
 }
 
 // DisableTwoFactor removes user's authenticator and recovery codes once

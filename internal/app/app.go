@@ -98,7 +98,9 @@ type App struct {
 	Handler http.Handler
 
 	retention offers.Retention
-	started   bool
+	// personal is PERSONAL_DATA_RETENTION.
+	personal accounts.Retention
+	started  bool
 }
 
 // Build wires the program from cfg. The database must be migrated (run
@@ -109,6 +111,7 @@ func Build(ctx context.Context, cfg config.Config, o Options) (_ *App, err error
 	if a.Log == nil {
 		a.Log = newLogger(cfg)
 	}
+	a.personal = accounts.Retention{Period: cfg.PersonalDataRetention}
 	files := o.Files
 	if files == nil {
 		files = webfiles.FS
@@ -207,6 +210,8 @@ func (a *App) buildStores(o Options, files fs.FS) error {
 	}); err != nil {
 		return err
 	}
+	// An erased user's label leaves the offers' notes and history too.
+	a.Accounts.OnErase(a.Offers.ForgetUserTx)
 	a.Joining = joining.NewStore(a.Pool, joining.Config{Directory: a.Directory, Accounts: a.Accounts, Outbox: a.Outbox, BaseURL: base, Pseudonyms: ips})
 	return nil
 }
@@ -281,7 +286,8 @@ func (a *App) buildSearch(o Options) error {
 
 // buildWorkers registers every worker and periodic job on one working
 // client: index sync and the index check, mail delivery (SMTP_URL,
-// MAIL_FROM), the offers' retention, the stale-profile reminders.
+// MAIL_FROM), the offers' retention, the stale-profile reminders, the
+// personal data's retention.
 func (a *App) buildWorkers(o Options) (*jobs.Client, error) {
 	sender, err := mail.NewSMTP(a.Config.SMTPURL, a.Config.MailFrom)
 	if err != nil {
@@ -296,6 +302,9 @@ func (a *App) buildWorkers(o Options) (*jobs.Client, error) {
 			return river.AddWorkerSafely(workers, offers.NewPurgeWorker(a.Offers, a.retention, a.Log))
 		},
 		func() error { return river.AddWorkerSafely(workers, joining.NewRemindWorker(a.Joining, a.Log)) },
+		func() error {
+			return river.AddWorkerSafely(workers, accounts.NewRetentionWorker(a.Accounts, a.personal, a.Log))
+		},
 	} {
 		if err := add(); err != nil {
 			return nil, err
@@ -305,7 +314,8 @@ func (a *App) buildWorkers(o Options) (*jobs.Client, error) {
 	// DAILY_JOBS_TZ.
 	at := a.Config.DailyJobsAt
 	daily := jobs.DailyAt(at.Hour, at.Minute, at.Location)
-	periodic := []*river.PeriodicJob{search.CheckPeriodic(), offers.PurgePeriodic(daily), joining.RemindPeriodic(daily)}
+	periodic := []*river.PeriodicJob{search.CheckPeriodic(), offers.PurgePeriodic(daily), joining.RemindPeriodic(daily),
+		jobs.Periodic(daily, jobs.PurgePersonalData{})}
 	return jobs.NewWorking(a.Pool, jobs.Options{Workers: workers, Periodic: periodic, Logger: a.Log, PollInterval: o.PollInterval})
 }
 
@@ -349,6 +359,9 @@ func sessionKeys(pairs []config.SessionKeyPair) [][]byte {
 
 // Retention is OFFER_RETENTION and OFFER_SPAM_RETENTION.
 func (a *App) Retention() offers.Retention { return a.retention }
+
+// PersonalDataRetention is PERSONAL_DATA_RETENTION.
+func (a *App) PersonalDataRetention() accounts.Retention { return a.personal }
 
 // Start runs the background parts until ctx ends or Close: first it seals
 // the two-factor secrets still in clear or under an older key

@@ -1,5 +1,8 @@
 // Package audit owns the audit log: an append-only record of who changed
 // what and when, written in the same transaction as the change itself.
+// Entries are never removed; only what identifies a person leaves them,
+// once they are older than the personal-data retention (Anonymise) or
+// when that person's account is erased.
 package audit
 
 import (
@@ -8,6 +11,7 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
 )
 
 // Actor is who performs a change.
@@ -84,4 +88,47 @@ func ForOrganisation(ctx context.Context, db Querier, organisationID int64, limi
 		return nil, fmt.Errorf("audit: events of organisation %d: %w", organisationID, err)
 	}
 	return evs, nil
+}
+
+// AnonymousLabel replaces an actor's label that names a person once the
+// entry is anonymised.
+const AnonymousLabel = "anonymised"
+
+// Execer runs a statement: a pool, a connection or a transaction.
+type Execer interface {
+	Exec(ctx context.Context, sql string, args ...any) (pgconn.CommandTag, error)
+}
+
+// Anonymise strips what identifies a person from the entries that
+// occurred before before, batch entries per statement, and returns how
+// many it anonymised: the client pseudonym (ip_hash), the user agent and
+// the email detail go, every address in the other details and an actor's
+// label that holds one are replaced (addressPattern, a PostgreSQL regular
+// expression such as mail.AddressPattern); the action, entity, ids, times
+// and request id stay, so the log still says what happened when. Each
+// entry is done once (anonymised_at): a second run finds nothing.
+// Entries locked by a writer are left for the next run.
+func Anonymise(ctx context.Context, db Execer, before time.Time, batch int, addressPattern string) (int, error) {
+	total := 0
+	for {
+		tag, err := db.Exec(ctx, `
+			WITH batch AS (
+				SELECT id FROM audit_log WHERE anonymised_at IS NULL AND occurred_at < $1
+				ORDER BY occurred_at, id LIMIT $2 FOR UPDATE SKIP LOCKED)
+			UPDATE audit_log a SET anonymised_at = now(),
+				actor = CASE WHEN a.actor ~ $3 THEN $4 ELSE a.actor END,
+				details = CASE WHEN jsonb_typeof(a.details) <> 'object' THEN a.details ELSE COALESCE((
+					SELECT jsonb_object_agg(k, CASE WHEN jsonb_typeof(v) = 'string'
+						THEN to_jsonb(regexp_replace(v #>> '{}', $3, '[address]', 'g')) ELSE v END)
+					FROM jsonb_each(a.details) AS d(k, v) WHERE k NOT IN ('ip_hash', 'user_agent', 'email')), '{}') END
+			FROM batch WHERE a.id = batch.id`, before, batch, addressPattern, AnonymousLabel)
+		if err != nil {
+			return total, fmt.Errorf("audit: anonymise entries before %s: %w", before.Format(time.RFC3339), err)
+		}
+		n := int(tag.RowsAffected())
+		total += n
+		if n < batch {
+			return total, nil
+		}
+	}
 }

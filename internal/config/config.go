@@ -46,6 +46,10 @@ type Config struct {
 	ResponseTarget  time.Duration
 	RetentionClosed time.Duration
 	RetentionSpam   time.Duration
+	// PersonalDataRetention is how long login counters, audit entries'
+	// client pseudonyms and user agents, and sent account mails are kept
+	// (PERSONAL_DATA_RETENTION).
+	PersonalDataRetention time.Duration
 	// PageCache is how many rendered public pages to keep in memory for
 	// anonymous visitors; 0 turns the cache off.
 	PageCache int
@@ -98,6 +102,8 @@ func Load(getenv func(string) string) (Config, error) {
 	}
 	c.SessionKeys = l.sessionKeys("SESSION_KEYS", c.Env == Production)
 	c.TOTPKeys = l.keys32("TOTP_KEYS", c.Env == Production)
+	// Below a day the daily job would erase what the login limits still count.
+	c.PersonalDataRetention = l.durationAtLeast("PERSONAL_DATA_RETENTION", 90*24*time.Hour, 24*time.Hour)
 	if c.Env == Production && c.MeiliMasterKey == "" {
 		l.fail("MEILI_MASTER_KEY", "is required when APP_ENV=production")
 	}
@@ -218,6 +224,16 @@ func (l *loader) duration(name string, def time.Duration) time.Duration {
 	d, err := time.ParseDuration(v)
 	if err != nil || d <= 0 {
 		l.fail(name, fmt.Sprintf("must be a positive duration such as 72h or 30d, got %q", v))
+		return def
+	}
+	return d
+}
+
+// durationAtLeast is duration, refusing a value shorter than least.
+func (l *loader) durationAtLeast(name string, def, least time.Duration) time.Duration {
+	d := l.duration(name, def)
+	if d < least {
+		l.fail(name, fmt.Sprintf("must be at least %s (such as 90d), got %q", least, l.str(name, "")))
 		return def
 	}
 	return d

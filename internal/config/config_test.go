@@ -3,6 +3,7 @@ package config
 import (
 	"strings"
 	"testing"
+	"time"
 )
 
 func env(m map[string]string) func(string) string {
@@ -38,6 +39,9 @@ func TestLoadRejectsEachBadVariableByName(t *testing.T) {
 		{"TOTP_KEYS", strings.Repeat("ab", 16), "TOTP_KEYS"},
 		{"TOTP_KEYS", strings.Repeat("ab", 32) + ",zz", "TOTP_KEYS"},
 		{"OFFER_RETENTION", "-1h", "OFFER_RETENTION"},
+		{"PERSONAL_DATA_RETENTION", "0d", "PERSONAL_DATA_RETENTION"},
+		{"PERSONAL_DATA_RETENTION", "ninety days", "PERSONAL_DATA_RETENTION"},
+		{"PERSONAL_DATA_RETENTION", "2h", "PERSONAL_DATA_RETENTION"},
 		{"TRUSTED_PROXIES", "not-an-ip", "TRUSTED_PROXIES"},
 		{"PAGE_CACHE_SIZE", "-5", "PAGE_CACHE_SIZE"},
 		{"PAGE_CACHE_SIZE", "lots", "PAGE_CACHE_SIZE"},
@@ -132,5 +136,17 @@ func TestRedactHidesPassword(t *testing.T) {
 	_, err := Load(env(map[string]string{"DATABASE_URL": "mysql://u:secret@h/db"}))
 	if err == nil || strings.Contains(err.Error(), "secret") {
 		t.Fatalf("password leaked or not rejected: %v", err)
+	}
+}
+
+func TestLoadPersonalDataRetention(t *testing.T) {
+	for value, want := range map[string]time.Duration{"": 90 * 24 * time.Hour, "30d": 30 * 24 * time.Hour, "36h": 36 * time.Hour} {
+		c, err := Load(env(map[string]string{"PERSONAL_DATA_RETENTION": value}))
+		if err != nil {
+			t.Fatalf("PERSONAL_DATA_RETENTION=%q: %v", value, err)
+		}
+		if c.PersonalDataRetention != want {
+			t.Errorf("PERSONAL_DATA_RETENTION=%q: %s, want %s", value, c.PersonalDataRetention, want)
+		}
 	}
 }

@@ -28,6 +28,22 @@ type PurgeOffers struct{}
 func (PurgeOffers) Kind() string { return "purge_offers" }
 
 // InsertOpts puts the purge on the maintenance queue, once at a time.
-func (PurgeOffers) InsertOpts() river.InsertOpts {
+func (PurgeOffers) InsertOpts() river.InsertOpts { return retentionOpts() }
+
+// PurgePersonalData asks for the personal data past PERSONAL_DATA_RETENTION
+// to leave: login counters, expired sessions, what audit entries and
+// account mails say about people (accounts.PurgePersonalData).
+type PurgePersonalData struct{}
+
+// Kind names the job type.
+func (PurgePersonalData) Kind() string { return "purge_personal_data" }
+
+// InsertOpts puts the purge on the maintenance queue, once at a time.
+func (PurgePersonalData) InsertOpts() river.InsertOpts { return retentionOpts() }
+
+// retentionOpts are the insert options of the daily retention jobs: the
+// maintenance queue, and one job per hour, so the run every server starts
+// with and the scheduled one of several instances come to one.
+func retentionOpts() river.InsertOpts {
 	return river.InsertOpts{Queue: QueueMaintenance, UniqueOpts: river.UniqueOpts{ByPeriod: time.Hour}}
 }

@@ -53,6 +53,8 @@ type Message struct {
 	Subject string
 	Text    string
 	HTML    string
+	// ForgetWhenSent: see Mail.ForgetWhenSent.
+	ForgetWhenSent bool
 }
 
 // Outbox composes messages, stores them in the caller's transaction and
@@ -99,11 +101,12 @@ func (o *Outbox) enqueueTx(ctx context.Context, tx pgx.Tx, m Message) (int64, er
 	}
 	var id int64
 	err := tx.QueryRow(ctx, `
-		INSERT INTO mail_messages (message_id, offer_id, purpose, lang, to_name, to_email, reply_to_name, reply_to_email, subject, text_body, html_body)
-		VALUES ($1, NULLIF($2, 0), $3, $4, $5, $6, $7, $8, $9, $10, $11)
+		INSERT INTO mail_messages (message_id, offer_id, purpose, lang, to_name, to_email, reply_to_name, reply_to_email, subject, text_body, html_body,
+			forget_when_sent)
+		VALUES ($1, NULLIF($2, 0), $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
 		RETURNING id`,
 		o.newMessageID(), m.OfferID, m.Purpose, m.Lang, HeaderSafe(m.To.Name), m.To.Email,
-		HeaderSafe(m.ReplyTo.Name), m.ReplyTo.Email, HeaderSafe(m.Subject), m.Text, m.HTML).Scan(&id)
+		HeaderSafe(m.ReplyTo.Name), m.ReplyTo.Email, HeaderSafe(m.Subject), m.Text, m.HTML, m.ForgetWhenSent).Scan(&id)
 	if err != nil {
 		return 0, fmt.Errorf("mail: store %s message: %w", m.Purpose, err)
 	}

@@ -28,6 +28,11 @@ type Mail struct {
 	ReplyTo Address
 	// Data holds the facts the templates show.
 	Data any
+	// ForgetWhenSent empties the stored message (recipient, subject,
+	// bodies) once the server accepted it or refused it for good: for a
+	// mail to someone the platform must not remember, such as the
+	// confirmation that their account was deleted.
+	ForgetWhenSent bool
 }
 
 // Renderer turns a Mail into a Message: a subject, a text part and an HTML
@@ -119,7 +124,7 @@ func (r *Renderer) Render(m Mail) (Message, error) {
 		purpose = m.Name
 	}
 	return Message{OfferID: m.OfferID, Purpose: purpose, Lang: v.Lang, To: m.To, ReplyTo: m.ReplyTo,
-		Subject: v.Subject, Text: body.String(), HTML: html.String()}, nil
+		Subject: v.Subject, Text: body.String(), HTML: html.String(), ForgetWhenSent: m.ForgetWhenSent}, nil
 }
 
 func quoteText(s string) string {

@@ -102,6 +102,9 @@ func (w *Worker) Work(ctx context.Context, job *river.Job[jobs.SendMail]) error 
 			WHERE id = $1`, id); err != nil {
 			return fmt.Errorf("mark sent: %w", err)
 		}
+		if err := forgetIfAsked(rctx, tx, id); err != nil {
+			return err
+		}
 		return w.complete(rctx, tx, job)
 	})
 	var perm *PermanentError
@@ -113,17 +116,19 @@ func (w *Worker) Work(ctx context.Context, job *river.Job[jobs.SendMail]) error 
 	case errors.As(sendErr, &rec):
 		return fmt.Errorf("mail: deliver %d: %w", id, sendErr)
 	case errors.As(sendErr, &perm):
-		if err := w.recordFailure(rctx, tx, id, StatusFailed, sendErr); err != nil {
+		msg, err := w.recordFailure(rctx, tx, id, StatusFailed, sendErr)
+		if err != nil {
 			return err
 		}
-		w.log.Warn("mail refused permanently", "mail_id", id, "err", sendErr)
-		return river.JobCancel(sendErr)
+		w.log.Warn("mail refused permanently", "mail_id", id, "err", msg)
+		return river.JobCancel(errors.New(msg))
 	default:
-		if err := w.recordFailure(rctx, tx, id, StatusQueued, sendErr); err != nil {
+		msg, err := w.recordFailure(rctx, tx, id, StatusQueued, sendErr)
+		if err != nil {
 			return err
 		}
-		w.log.Info("mail delivery will be retried", "mail_id", id, "attempt", job.Attempt, "err", sendErr)
-		return fmt.Errorf("mail: deliver %d: %w", id, sendErr)
+		w.log.Info("mail delivery will be retried", "mail_id", id, "attempt", job.Attempt, "err", msg)
+		return fmt.Errorf("mail: deliver %d: %s", id, msg)
 	}
 }
 
@@ -137,18 +142,36 @@ func (w *Worker) complete(ctx context.Context, tx pgx.Tx, job *river.Job[jobs.Se
 	return nil
 }
 
-func (w *Worker) recordFailure(ctx context.Context, tx pgx.Tx, id int64, status string, sendErr error) error {
-	msg := sendErr.Error()
+// recordFailure stores the outcome of a failed attempt and returns the
+// error as stored: SMTP replies quote the recipient, so every address in
+// it is redacted before it reaches the table (and the log, and River's
+// record of the job), keeping the reply's codes and words for staff.
+func (w *Worker) recordFailure(ctx context.Context, tx pgx.Tx, id int64, status string, sendErr error) (string, error) {
+	msg := RedactAddresses(sendErr.Error())
 	if len(msg) > 1000 {
 		msg = strings.ToValidUTF8(msg[:1000], "")
 	}
 	if _, err := tx.Exec(ctx, `
 		UPDATE mail_messages SET status = $2, attempts = attempts + 1, last_error = $3, updated_at = now()
 		WHERE id = $1`, id, status, msg); err != nil {
-		return fmt.Errorf("mail: deliver %d: record failure: %w", id, err)
+		return msg, fmt.Errorf("mail: deliver %d: record failure: %w", id, err)
+	}
+	if err := forgetIfAsked(ctx, tx, id); err != nil {
+		return msg, err
 	}
 	if err := tx.Commit(ctx); err != nil {
-		return fmt.Errorf("mail: deliver %d: commit failure: %w", id, err)
+		return msg, fmt.Errorf("mail: deliver %d: commit failure: %w", id, err)
+	}
+	return msg, nil
+}
+
+// forgetIfAsked empties message id once it is sent or failed for good, if
+// it was stored with ForgetWhenSent.
+func forgetIfAsked(ctx context.Context, tx pgx.Tx, id int64) error {
+	if _, err := tx.Exec(ctx, `
+		UPDATE mail_messages SET to_name = '', to_email = '', reply_to_name = '', reply_to_email = '', subject = '', text_body = '', html_body = ''
+		WHERE id = $1 AND forget_when_sent AND status <> 'queued'`, id); err != nil {
+		return fmt.Errorf("mail: forget message %d: %w", id, err)
 	}
 	return nil
 }

@@ -11,6 +11,7 @@ import (
 
 	"github.com/partnerdir/partnerdir/internal/audit"
 	"github.com/partnerdir/partnerdir/internal/jobs"
+	"github.com/partnerdir/partnerdir/internal/mail"
 	"github.com/partnerdir/partnerdir/internal/postgres"
 )
 
@@ -69,14 +70,16 @@ func scrubTx(ctx context.Context, tx pgx.Tx, ids []int64) error {
 	if _, err := tx.Exec(ctx, `DELETE FROM offer_notes WHERE offer_id = ANY($1)`, ids); err != nil {
 		return fmt.Errorf("offers: scrub notes: %w", err)
 	}
-	// The acknowledgment went to the donor: its address goes too.
+	// The acknowledgment went to the donor: its address goes too. A
+	// server's reply may quote it: errors stored before the worker
+	// redacted them lose every address now.
 	if _, err := tx.Exec(ctx, `
 		UPDATE mail_messages SET to_name = '', reply_to_name = '', reply_to_email = '', subject = '', text_body = '', html_body = '',
 			to_email = CASE WHEN purpose = 'offer_ack' THEN '' ELSE to_email END,
 			status = CASE WHEN status = 'queued' THEN 'failed' ELSE status END,
-			last_error = CASE WHEN status = 'queued' THEN 'anonymised before delivery' ELSE last_error END,
+			last_error = CASE WHEN status = 'queued' THEN 'anonymised before delivery' ELSE regexp_replace(last_error, $2, $3, 'g') END,
 			updated_at = now()
-		WHERE offer_id = ANY($1)`, ids); err != nil {
+		WHERE offer_id = ANY($1)`, ids, mail.AddressPattern, mail.RedactedAddress); err != nil {
 		return fmt.Errorf("offers: scrub mails: %w", err)
 	}
 	return nil

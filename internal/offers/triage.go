@@ -423,11 +423,30 @@ func (s *Store) Assign(ctx context.Context, actor audit.Actor, id, userID int64)
 }
 
 // RecordExport audits an export of n offers selected by f: personal data
-// leaving the platform is traced like a change.
+// leaving the platform is traced like a change. The entry says how many
+// rows left and which filters chose them, never their values: the words
+// searched for are often a donor's name or address.
 func (s *Store) RecordExport(ctx context.Context, actor audit.Actor, f Filter, n int) error {
 	return postgres.InTx(ctx, s.pool, func(tx pgx.Tx) error {
 		return audit.Record(ctx, tx, actor, audit.Entry{Action: "offer.export", EntityType: "offer",
-			Details: map[string]any{"count": n, "status": f.Status, "organisation": f.OrganisationSlug, "kind": f.Kind,
-				"query": f.Query, "overdue": f.Overdue}})
+			Details: map[string]any{"rows": n, "filters": f.used()}})
 	})
+}
+
+// used names the filters f applies, in a fixed order.
+func (f Filter) used() []string {
+	out := []string{}
+	for _, u := range []struct {
+		name string
+		on   bool
+	}{
+		{"status", f.Status != ""}, {"organisation", f.OrganisationSlug != "" || f.OrganisationID != 0},
+		{"kind", f.Kind != ""}, {"from", !f.From.IsZero()}, {"to", !f.To.IsZero()},
+		{"query", f.Query != ""}, {"overdue", f.Overdue},
+	} {
+		if u.on {
+			out = append(out, u.name)
+		}
+	}
+	return out
 }

@@ -119,13 +119,23 @@ func (l Limit) Refund(ctx context.Context, q Querier, subject string, d Decision
 	return nil
 }
 
-// Purge deletes the counters whose window started more than age ago (age
-// longer than every limit's window: such a counter would start again at
-// the next attempt anyway) and returns how many it deleted.
-func Purge(ctx context.Context, q Querier, age time.Duration) (int64, error) {
-	tag, err := q.Exec(ctx, `DELETE FROM rate_limits WHERE window_start < statement_timestamp() - make_interval(secs => $1)`, age.Seconds())
-	if err != nil {
-		return 0, fmt.Errorf("ratelimit: purge: %w", err)
+// Purge deletes the counters whose window started before before (older
+// than every limit's window: such a counter would start again at the next
+// attempt anyway), at most batch rows per statement, skipping rows another
+// transaction holds, and returns how many it deleted.
+func Purge(ctx context.Context, q Querier, before time.Time, batch int) (int, error) {
+	total := 0
+	for {
+		tag, err := q.Exec(ctx, `
+			DELETE FROM rate_limits WHERE key IN (
+				SELECT key FROM rate_limits WHERE window_start < $1 LIMIT $2 FOR UPDATE SKIP LOCKED)`, before, batch)
+		if err != nil {
+			return total, fmt.Errorf("ratelimit: purge: %w", err)
+		}
+		n := int(tag.RowsAffected())
+		total += n
+		if n < batch {
+			return total, nil
+		}
 	}
-	return tag.RowsAffected(), nil
 }

@@ -148,7 +148,7 @@ func TestWindowResetRefundAndPurge(t *testing.T) {
 	if _, err := pool.Exec(ctx, `UPDATE rate_limits SET window_start = now() - interval '2 days' WHERE key = 'w:old'`); err != nil {
 		t.Fatal(err)
 	}
-	if n, err := ratelimit.Purge(ctx, pool, 24*time.Hour); err != nil || n != 1 {
+	if n, err := ratelimit.Purge(ctx, pool, time.Now().Add(-24*time.Hour), 1); err != nil || n != 1 {
 		t.Errorf("Purge: %d rows, %v; want the one old counter", n, err)
 	}
 	if hits(t, pool, "w:s") != 1 {

@@ -52,6 +52,7 @@ func adminRoutes(orgID, userID int64) map[string]string {
 		"POST /admin/users/:id/memberships":             u + "/memberships",
 		"POST /admin/users/:id/memberships/:org/role":   m + "/role",
 		"POST /admin/users/:id/memberships/:org/delete": m + "/delete",
+		"POST /admin/users/:id/erase":                   u + "/erase",
 		"GET /admin/claims":                             "/admin/claims",
 		"POST /admin/claims/:id/approve":                "/admin/claims/1/approve",
 		"POST /admin/claims/:id/reject":                 "/admin/claims/1/reject",

@@ -46,6 +46,7 @@ func privateRoutes(orgID, userID int64) map[string]string {
 		"/account/sessions":               "/account/sessions",
 		"/account/password":               "/account/password",
 		"/account/2fa":                    "/account/2fa",
+		"/account/delete":                 "/account/delete",
 		"/staff/offers":                   "/staff/offers",
 		"/staff/offers.csv":               "/staff/offers.csv",
 		"/staff/offers/:id":               "/staff/offers/1",

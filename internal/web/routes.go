@@ -96,6 +96,7 @@ func (s *Server) Handler() http.Handler {
 	admin.POST("/users/:id/memberships", s.admin.AddUserMembership)
 	admin.POST("/users/:id/memberships/:org/role", s.admin.ChangeUserMembership)
 	admin.POST("/users/:id/memberships/:org/delete", s.admin.RemoveUserMembership)
+	admin.POST("/users/:id/erase", s.admin.EraseUser)
 
 	// An organisation's members follow up its offers, and nobody
 	// else's (another organisation's offer is a 404).
@@ -138,6 +139,8 @@ func (s *Server) Handler() http.Handler {
 	account.GET("/2fa", s.accounts.ShowTwoFactor)
 	account.POST("/2fa", s.accounts.EnableTwoFactor)
 	account.POST("/2fa/disable", s.accounts.DisableTwoFactor)
+	account.GET("/delete", s.accounts.ShowDeleteAccount)
+	account.POST("/delete", s.accounts.DeleteAccount)
 
 	// Self-service: members (owners, editors) of an organisation edit
 	// its profile; everyone else gets 404 from requireMembership.

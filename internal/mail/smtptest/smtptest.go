@@ -181,13 +181,21 @@ func (s *Server) Stop() {
 // Reject makes the server answer RCPT TO addr with code (e.g. 550 or 451);
 // code 0 accepts the address again.
 func (s *Server) Reject(addr string, code int) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
 	if code == 0 {
+		s.mu.Lock()
 		delete(s.reject, strings.ToLower(addr))
+		s.mu.Unlock()
 		return
 	}
-	s.reject[strings.ToLower(addr)] = &smtp.SMTPError{Code: code, EnhancedCode: smtp.EnhancedCode{code / 100, 1, 1}, Message: "rejected by test"}
+	s.RejectWith(addr, code, "rejected by test")
+}
+
+// RejectWith is Reject with the reply's text, such as real servers send:
+// "<gone@example.org>: Recipient address rejected: User unknown".
+func (s *Server) RejectWith(addr string, code int, message string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.reject[strings.ToLower(addr)] = &smtp.SMTPError{Code: code, EnhancedCode: smtp.EnhancedCode{code / 100, 1, 1}, Message: message}
 }
 
 // Messages returns what the server has accepted so far.

@@ -185,6 +185,6 @@ func (s *Pages) ChangePassword(c *gin.Context) {
 		s.InternalError(c, err)
 		return
 	}
-	c.SetCookie(kit.SessionCookieName(s.Secure()), "", -1, "/", "", s.Secure(), true)
+	s.ForgetSession(c)
 	c.Redirect(http.StatusSeeOther, "/login?password=1")
 }

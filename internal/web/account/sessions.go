@@ -39,7 +39,7 @@ func (s *Pages) EndAllSessions(c *gin.Context) {
 		s.Fail(c, err)
 		return
 	}
-	c.SetCookie(kit.SessionCookieName(s.Secure()), "", -1, "/", "", s.Secure(), true)
+	s.ForgetSession(c)
 	c.Redirect(http.StatusSeeOther, "/login?ended=1")
 }
 

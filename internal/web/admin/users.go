@@ -44,6 +44,9 @@ func (s *Pages) ListAdminUsers(c *gin.Context) {
 		return kit.Link("/admin/users", userQuery{Query: q, Page: page}.Values())
 	}
 	data := AdminUsersPage{AdminPage: p, List: l, Query: q}
+	if c.Query("done") == "erased" {
+		data.Notice = s.Translate(kit.Lang(c), "admin.users.done.erased")
+	}
 	if l.Page > 1 {
 		data.PrevURL = pageURL(l.Page - 1)
 	}
@@ -61,6 +64,9 @@ type AdminUserPage struct {
 	Sessions    int
 	// Self says the admin is looking at their own account.
 	Self bool
+	// Sole are the organisations whose only owner the user is: erasing
+	// them leaves those without an owner.
+	Sole []accounts.Membership
 	// The add-membership form as typed (its errors in the kit.Form).
 	Slug    string
 	OrgRole string
@@ -103,6 +109,10 @@ func (s *Pages) renderAdminUser(c *gin.Context, status int, id int64, data Admin
 	}
 	sessions, err := s.sessions.UserSessions(ctx, id, "")
 	if err != nil {
+		s.InternalError(c, err)
+		return
+	}
+	if data.Sole, err = s.acc.SoleOwnerships(ctx, id); err != nil {
 		s.InternalError(c, err)
 		return
 	}

@@ -75,6 +75,12 @@ func (s *Kit) BaseURL() string { return s.baseURL }
 // Secure says the site is served over https.
 func (s *Kit) Secure() bool { return s.secure }
 
+// ForgetSession deletes the session cookie from the browser (its session
+// has ended on the server).
+func (s *Kit) ForgetSession(c *gin.Context) {
+	c.SetCookie(SessionCookieName(s.secure), "", -1, "/", "", s.secure, true)
+}
+
 // ServeAsset answers a request for a static file under its hashed URL;
 // false when there is no such file.
 func (s *Kit) ServeAsset(w http.ResponseWriter, r *http.Request) bool { return s.assets.serve(w, r) }

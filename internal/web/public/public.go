@@ -19,6 +19,8 @@ type HomePage struct {
 	Themes    []FacetLink
 	Countries []FacetLink
 	Recent    []CardView
+	// Notice confirms what brought the visitor here (a deleted account).
+	Notice string
 }
 
 // CardView is an organisation's card, ready to show: labels translated and
@@ -91,6 +93,9 @@ func (s *Pages) ShowHome(c *gin.Context) {
 		return
 	}
 	p := HomePage{Base: b, Recent: s.cards(b, recent)}
+	if c.Query("account") == "deleted" {
+		p.Notice = b.T("account.delete.done")
+	}
 	counts := map[string]int{}
 	for _, tc := range themeCounts {
 		counts[tc.Key] = tc.Count

@@ -43,11 +43,11 @@ func commands() *command {
 			{name: "migrate status", summary: "list the migrations and whether each is applied", setup: migrate("status")},
 		}},
 		{name: "seed", summary: "load demo or synthetic organisations", subs: []*command{
-			{name: "seed demo", summary: "load the demo organisations (idempotent)", setup: noFlags(seedDemo)},
+			{name: "seed demo", summary: "load the demo organisations and their articles (idempotent)", setup: noFlags(seedDemo)},
 			{name: "seed synthetic", synopsis: "--orgs N [--seed S]",
-				summary: "load N generated organisations (slugs syn-S-1…N) with COPY,\n" +
-					"for benchmarks; a rerun only adds missing ones; then run\n" +
-					"search reindex to index them",
+				summary: "load N generated organisations (slugs syn-S-1…N) and 3\n" +
+					"articles each with COPY, for benchmarks; a rerun only adds\n" +
+					"missing ones; then run search reindex to index them",
 				setup: seedSynthetic},
 		}},
 		{name: "user", summary: "create, list, disable and re-enable users", subs: []*command{

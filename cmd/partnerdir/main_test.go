@@ -71,6 +71,9 @@ func TestWholeProgram(t *testing.T) {
 		if err := run(ctx, args, envFrom(vars), nil, &out, &out); err != nil {
 			t.Fatalf("%v: %v\n%s", args, err, out.String())
 		}
+		if args[0] == "seed" && !strings.Contains(out.String(), "demo news: 5 articles created") {
+			t.Errorf("seed demo:\n%s", out.String())
+		}
 	}
 	if !strings.Contains(out.String(), "00001_directory.sql") || strings.Contains(out.String(), "pending") {
 		t.Errorf("migrate status:\n%s", out.String())

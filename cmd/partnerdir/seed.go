@@ -23,5 +23,13 @@ func seedDemo(ctx context.Context, e env) error {
 	if len(res.Created) > 0 {
 		fmt.Fprintf(e.stdout, "created: %s\n", strings.Join(res.Created, ", "))
 	}
+	articles, err := demo.LoadNews(ctx, a.Pool, a.News)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(e.stdout, "demo news: %d articles created, %d already present\n", len(articles.Created), len(articles.Skipped))
+	if len(articles.Created) > 0 {
+		fmt.Fprintf(e.stdout, "created: %s\n", strings.Join(articles.Created, ", "))
+	}
 	return nil
 }

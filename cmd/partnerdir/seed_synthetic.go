@@ -32,7 +32,7 @@ func loadSynthetic(ctx context.Context, e env, orgs int, seed uint64) error {
 
 	started := time.Now()
 	res, err := demo.LoadSynthetic(ctx, a.Pool, a.Directory, demo.SyntheticOptions{
-		Orgs: orgs, Seed: seed, Progress: progress(e.stderr, "synthetic organisations"),
+		Orgs: orgs, Seed: seed, Progress: progress(e.stderr, "synthetic organisations"), News: a.News,
 	})
 	if err != nil {
 		return err
@@ -44,6 +44,7 @@ func loadSynthetic(ctx context.Context, e env, orgs int, seed uint64) error {
 	}
 	fmt.Fprintf(e.stdout, "synthetic data: %d organisations created in %s (seed %d, slugs %s%d to %s%d; %d were already present)\n",
 		res.Created, time.Since(started).Round(10*time.Millisecond), seed, prefix, res.Present+1, prefix, res.Present+res.Created, res.Present)
+	fmt.Fprintf(e.stdout, "synthetic news: %d articles created with them\n", res.Articles)
 	fmt.Fprintln(e.stderr, "search: no index jobs were enqueued for them; run 'partnerdir search reindex' to make them searchable")
 	return nil
 }

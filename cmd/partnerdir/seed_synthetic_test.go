@@ -27,7 +27,7 @@ func TestSeedSyntheticCommand(t *testing.T) {
 	}
 	// Not a terminal: what was done on stdout; plain progress lines and
 	// what to run next on stderr.
-	for _, want := range []string{"40 organisations created", "syn-5-1 to syn-5-40"} {
+	for _, want := range []string{"40 organisations created", "syn-5-1 to syn-5-40", "120 articles created"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("stdout lacks %q:\n%s", want, out)
 		}

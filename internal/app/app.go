@@ -30,6 +30,7 @@ import (
 	"github.com/partnerdir/partnerdir/internal/joining"
 	"github.com/partnerdir/partnerdir/internal/locale"
 	"github.com/partnerdir/partnerdir/internal/mail"
+	"github.com/partnerdir/partnerdir/internal/news"
 	"github.com/partnerdir/partnerdir/internal/offers"
 	"github.com/partnerdir/partnerdir/internal/postgres"
 	"github.com/partnerdir/partnerdir/internal/pseudonym"
@@ -89,6 +90,8 @@ type App struct {
 	Accounts   *accounts.Store
 	Offers     *offers.Store
 	Joining    *joining.Store
+	// News holds partner articles; no page or index uses it yet.
+	News *news.Store
 
 	Meili   *search.Meili
 	Indexer *search.Indexer
@@ -213,8 +216,16 @@ func (a *App) buildStores(o Options, files fs.FS) error {
 	// An erased user's label leaves the offers' notes and history too.
 	a.Accounts.OnErase(a.Offers.ForgetUserTx)
 	a.Joining = joining.NewStore(a.Pool, joining.Config{Directory: a.Directory, Accounts: a.Accounts, Outbox: a.Outbox, BaseURL: base, Pseudonyms: ips})
+	a.News = news.NewStore(a.Pool, a.articleChanged, news.WithMailer(a.Outbox.NewsMailer(), base))
 	return nil
 }
+
+// articleChanged is the news store's change hook, run in the transaction
+// of every article write. Articles have no search index or cached page
+// yet, so nothing follows from a change today; the article index job will
+// be enqueued here, committing with the change as enqueueIndex does for
+// organisations.
+func (a *App) articleChanged(ctx context.Context, tx pgx.Tx, c news.Change) error { return nil }
 
 // enqueueIndex is the directory's change hook: the index job commits or
 // rolls back with the change that caused it.

@@ -43,7 +43,7 @@ func TestBuildRefusesAnUnmigratedDatabase(t *testing.T) {
 func TestBuildWiresEveryPart(t *testing.T) {
 	t.Parallel()
 	a := apptest.New(t, apptest.Setup{})
-	if a.Directory == nil || a.Accounts == nil || a.Offers == nil || a.Joining == nil || a.Outbox == nil ||
+	if a.Directory == nil || a.Accounts == nil || a.Offers == nil || a.Joining == nil || a.News == nil || a.Outbox == nil ||
 		a.Search == nil || a.Indexer == nil || a.Workers == nil || a.Locale == nil || a.Handler == nil {
 		t.Fatalf("a part is missing: %+v", a)
 	}

@@ -15,6 +15,7 @@ import (
 
 	"github.com/partnerdir/partnerdir/internal/audit"
 	"github.com/partnerdir/partnerdir/internal/directory"
+	"github.com/partnerdir/partnerdir/internal/news"
 	"github.com/partnerdir/partnerdir/internal/postgres"
 )
 
@@ -31,6 +32,9 @@ type SyntheticOptions struct {
 	// Progress, when set, is called after each batch with the number of
 	// organisations written so far and the number to write.
 	Progress func(done, total int)
+	// News, when set, also stores SyntheticArticles for each organisation
+	// added, in the organisation's batch.
+	News *news.Store
 }
 
 // SyntheticResult says what LoadSynthetic did.
@@ -39,6 +43,8 @@ type SyntheticResult struct {
 	Present int
 	// Created is how many were added.
 	Created int
+	// Articles is how many articles were added with them.
+	Articles int
 }
 
 // syntheticBatch is how many organisations go into one transaction of
@@ -53,10 +59,11 @@ const syntheticBatch = 2000
 //
 // Batches of organisations are generated while earlier ones are written,
 // and written by a few connections at once, each batch in its own
-// transaction with COPY and one audit entry. An interrupted load leaves
-// whole batches behind; running it again fills in the rest. No index jobs
-// are enqueued: run `partnerdir search reindex` afterwards to make the new
-// organisations searchable.
+// transaction with COPY and one audit entry (two with articles). An
+// interrupted load leaves whole batches behind; running it again fills in
+// the rest — organisations already there keep the articles they have. No
+// index jobs are enqueued: run `partnerdir search reindex` afterwards to
+// make the new organisations searchable.
 func LoadSynthetic(ctx context.Context, pool *pgxpool.Pool, store *directory.Store, opts SyntheticOptions) (SyntheticResult, error) {
 	res, err := loadSynthetic(ctx, pool, store, opts)
 	if err != nil {
@@ -117,14 +124,18 @@ func loadSynthetic(ctx context.Context, pool *pgxpool.Pool, store *directory.Sto
 
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	batches := make(chan []*directory.NewOrganisation, syntheticWriters)
+	type batch struct {
+		idx  []int
+		orgs []*directory.NewOrganisation
+	}
+	batches := make(chan batch, syntheticWriters)
 	go func() {
 		defer close(batches)
 		for start := 0; start < len(missing); start += syntheticBatch {
 			idx := missing[start:min(start+syntheticBatch, len(missing))]
-			b := make([]*directory.NewOrganisation, len(idx))
+			b := batch{idx: idx, orgs: make([]*directory.NewOrganisation, len(idx))}
 			for k, i := range idx {
-				b[k] = SyntheticOrganisation(opts.Seed, i)
+				b.orgs[k] = SyntheticOrganisation(opts.Seed, i)
 			}
 			select {
 			case batches <- b:
@@ -143,15 +154,31 @@ func loadSynthetic(ctx context.Context, pool *pgxpool.Pool, store *directory.Sto
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			for b := range batches {
+			for bt := range batches {
+				b, articles := bt.orgs, 0
 				err := postgres.InTx(ctx, pool, func(tx pgx.Tx) error {
 					if err := store.CreateManyTx(ctx, tx, b); err != nil {
 						return err
 					}
-					return audit.Record(ctx, tx, audit.System("seed"), audit.Entry{
+					if err := audit.Record(ctx, tx, audit.System("seed"), audit.Entry{
 						Action: "organisation.bulk_create", EntityType: "organisation",
 						Details: map[string]any{"source": "synthetic", "seed": opts.Seed, "count": len(b),
 							"first": b[0].Slug, "last": b[len(b)-1].Slug},
+					}); err != nil || opts.News == nil {
+						return err
+					}
+					var as []news.Bulk
+					for k, o := range b {
+						as = append(as, SyntheticArticles(opts.Seed, bt.idx[k], o)...)
+					}
+					if err := opts.News.CreateManyTx(ctx, tx, as); err != nil {
+						return err
+					}
+					articles = len(as)
+					return audit.Record(ctx, tx, audit.System("seed"), audit.Entry{
+						Action: "article.bulk_create", EntityType: "article",
+						Details: map[string]any{"source": "synthetic", "seed": opts.Seed, "count": len(as),
+							"first": as[0].Slug, "last": as[len(as)-1].Slug},
 					})
 				})
 				mu.Lock()
@@ -161,6 +188,7 @@ func loadSynthetic(ctx context.Context, pool *pgxpool.Pool, store *directory.Sto
 				}
 				if err == nil {
 					res.Created += len(b)
+					res.Articles += articles
 					if opts.Progress != nil {
 						opts.Progress(res.Created, len(missing))
 					}
@@ -182,7 +210,8 @@ func loadSynthetic(ctx context.Context, pool *pgxpool.Pool, store *directory.Sto
 	// Fresh statistics, so the planner does not take the large tables for
 	// the small ones they were before the load.
 	if _, err := conn.Exec(ctx, `ANALYZE organisations, organisation_themes, organisation_countries, offices,
-		office_countries, team_members, projects, project_countries, project_themes, contact_points, social_links`); err != nil {
+		office_countries, team_members, projects, project_countries, project_themes, contact_points, social_links,
+		articles, article_translations, article_themes, article_countries, article_projects, article_offices`); err != nil {
 		return res, fmt.Errorf("analyze: %w", err)
 	}
 	return res, nil

@@ -11,6 +11,7 @@ import (
 	"github.com/partnerdir/partnerdir/internal/demo"
 	"github.com/partnerdir/partnerdir/internal/demo/demotest"
 	"github.com/partnerdir/partnerdir/internal/directory"
+	"github.com/partnerdir/partnerdir/internal/news"
 	"github.com/partnerdir/partnerdir/internal/postgres/pgtest"
 )
 
@@ -191,5 +192,54 @@ func TestSyntheticOrganisationDependsOnlyOnSeedAndIndex(t *testing.T) {
 	}
 	if c := demo.SyntheticOrganisation(4, 42); reflect.DeepEqual(a.Organisation, c.Organisation) {
 		t.Fatal("seeds 3 and 4 gave the same organisation 42")
+	}
+}
+
+func TestSyntheticArticles(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	pool, store := demotest.Load(t)
+	articles := news.NewStore(pool, nil)
+	res, err := demo.LoadSynthetic(ctx, pool, store, demo.SyntheticOptions{Orgs: 30, Seed: 7, News: articles})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Created != 30 || res.Articles != 30*demo.SyntheticArticlesPerOrganisation {
+		t.Fatalf("result %+v", res)
+	}
+	var total, published, noText, badSlug, foreignLinks, withProject int
+	err = pool.QueryRow(ctx, `
+		SELECT count(*), count(*) FILTER (WHERE a.status = 'published'),
+			count(*) FILTER (WHERE NOT EXISTS (SELECT 1 FROM article_translations t WHERE t.article_id = a.id)),
+			count(*) FILTER (WHERE a.slug !~ ('^' || o.slug || '-[1-3]$')),
+			(SELECT count(*) FROM article_projects x JOIN projects p ON p.id = x.project_id JOIN articles b ON b.id = x.article_id
+				WHERE p.organisation_id <> b.organisation_id),
+			count(*) FILTER (WHERE EXISTS (SELECT 1 FROM article_projects x WHERE x.article_id = a.id))
+		FROM articles a JOIN organisations o ON o.id = a.organisation_id WHERE o.slug LIKE 'syn-7-%'`).
+		Scan(&total, &published, &noText, &badSlug, &foreignLinks, &withProject)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if total != 90 || published < 70 || published == total || noText != 0 || badSlug != 0 || foreignLinks != 0 || withProject == 0 {
+		t.Errorf("%d articles, %d published, %d without text, %d bad slugs, %d foreign links, %d with a project",
+			total, published, noText, badSlug, foreignLinks, withProject)
+	}
+	// Rendered like any article, so pages serve them as they are.
+	var slug string
+	if err := pool.QueryRow(ctx, `SELECT a.slug FROM articles a JOIN organisations o ON o.id = a.organisation_id
+		WHERE o.slug LIKE 'syn-7-%' AND a.status = 'published' AND o.status = 'published' ORDER BY a.id LIMIT 1`).Scan(&slug); err != nil {
+		t.Fatal(err)
+	}
+	a, err := articles.BySlug(ctx, slug)
+	if err != nil || !strings.Contains(a.Translations[0].BodyHTML, "<em>") {
+		t.Errorf("synthetic article %s: %v %+v", slug, err, a)
+	}
+	again, err := demo.LoadSynthetic(ctx, pool, store, demo.SyntheticOptions{Orgs: 30, Seed: 7, News: articles})
+	if err != nil || again.Created != 0 || again.Articles != 0 {
+		t.Errorf("second load: %+v, %v", again, err)
+	}
+	o := demo.SyntheticOrganisation(7, 3)
+	if !reflect.DeepEqual(demo.SyntheticArticles(7, 3, o), demo.SyntheticArticles(7, 3, o)) {
+		t.Error("the same organisation's articles differ between two calls")
 	}
 }

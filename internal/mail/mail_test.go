@@ -12,6 +12,7 @@ import (
 	"github.com/partnerdir/partnerdir/internal/mail"
 	"github.com/partnerdir/partnerdir/internal/mail/mailtest"
 	"github.com/partnerdir/partnerdir/internal/mail/smtptest"
+	"github.com/partnerdir/partnerdir/internal/news"
 )
 
 func TestSendCannotInjectHeaders(t *testing.T) {
@@ -185,6 +186,8 @@ func TestEveryMailIsWorded(t *testing.T) {
 	for _, name := range []string{"account_reset", "account_invite", "account_invite_accept", "account_verify", "join_received", "claim_link", "claim_approved", "claim_rejected", "review_reminder"} {
 		mails = append(mails, mail.Mail{Name: name, Langs: []string{"fr", "en"}, To: mail.Address{Name: "Awa"}, Data: facts})
 	}
+	mails = append(mails, mail.NewsMail(news.Mail{Purpose: news.PurposeSentBack, To: news.Person{Name: "Awa"},
+		Organisation: "ECPAT Luxembourg", Title: "We love ECPAT", Reason: "Il manque la date.", Link: "https://p.test/manage/ecpat-luxembourg/news"}))
 	for _, lang := range []string{"fr", "en"} {
 		offer.DonorLang = lang
 		mails = append(mails, offer.ContactMail(), offer.AckMail())

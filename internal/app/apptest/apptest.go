@@ -43,7 +43,8 @@ type Setup struct {
 	NoDemo bool
 }
 
-// New builds the program for t with the demo data, closed when t ends.
+// New builds the program for t with the demo data (organisations and
+// articles), closed when t ends.
 func New(t testing.TB, s Setup) *app.App {
 	t.Helper()
 	vars := map[string]string{
@@ -81,6 +82,9 @@ func New(t testing.TB, s Setup) *app.App {
 	if !s.NoDemo {
 		if _, err := demo.Load(ctx, a.Pool, a.Directory); err != nil {
 			t.Fatalf("apptest: demo data: %v", err)
+		}
+		if _, err := demo.LoadNews(ctx, a.Pool, a.News); err != nil {
+			t.Fatalf("apptest: demo news: %v", err)
 		}
 	}
 	return a

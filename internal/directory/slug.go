@@ -11,7 +11,6 @@ import (
 // case, words joined by dashes, at most max bytes. It returns "" when the
 // text has no letter or digit, so the caller chooses its own fallback; a
 // result that is not empty is ValidSlug for any max up to 80.
-// (joining.Slugify is this with max 60 and the fallback "organisation".)
 func Slugify(text string, max int) string {
 	var b strings.Builder
 	dash := false

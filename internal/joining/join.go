@@ -1,17 +1,16 @@
 package joining
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
 	"slices"
 	"strings"
 	"time"
-	"unicode"
 	"unicode/utf8"
 
 	"github.com/jackc/pgx/v5"
-	"golang.org/x/text/unicode/norm"
 
 	"github.com/partnerdir/partnerdir/internal/accounts"
 	"github.com/partnerdir/partnerdir/internal/audit"
@@ -307,32 +306,10 @@ func freeSlug(ctx context.Context, tx pgx.Tx, base string) (string, error) {
 }
 
 // Slugify makes a URL name from an organisation's name: accents dropped,
-// lower case, words joined by dashes, at most 60 characters.
+// lower case, words joined by dashes, at most 60 characters;
+// "organisation" for a name with no letter or digit.
 func Slugify(name string) string {
-	var b strings.Builder
-	dash := false
-	letters := strings.NewReplacer("ø", "o", "æ", "ae", "œ", "oe", "ß", "ss", "đ", "d", "ł", "l")
-	for _, r := range norm.NFD.String(letters.Replace(strings.ToLower(name))) {
-		switch {
-		case unicode.Is(unicode.Mn, r):
-		case r < 128 && (unicode.IsLetter(r) || unicode.IsDigit(r)):
-			if dash && b.Len() > 0 {
-				b.WriteByte('-')
-			}
-			b.WriteRune(r)
-			dash = false
-		default:
-			dash = true
-		}
-	}
-	s := b.String()
-	if len(s) > 60 {
-		s = strings.TrimRight(s[:60], "-")
-	}
-	if s == "" {
-		s = "organisation"
-	}
-	return s
+	return cmp.Or(directory.Slugify(name, 60), "organisation")
 }
 
 // requiredText adds to v the error of field's text s (already trimmed):

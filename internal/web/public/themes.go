@@ -106,7 +106,7 @@ func (s *Pages) ShowTheme(c *gin.Context) {
 	lang := kit.Lang(c)
 	name := t.Name(lang)
 	b := s.Base(c, s.Translate(lang, "themes.partners", "Name", name))
-	b.Description = b.T("themes.partners.lead", "Name", name)
+	b.Description = b.T("themes.partners.lead")
 	p := ThemePage{Base: b, Theme: t, Name: name}
 	if p.Page, err = s.dir.List(ctx, f); err != nil {
 		s.Fail(c, err)

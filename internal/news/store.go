@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -26,7 +27,15 @@ type Store struct {
 	mailer      Mailer
 	baseURL     string
 	now         func() time.Time
+	// gen counts the writes through this Store (Generation).
+	gen atomic.Uint64
 }
+
+// Generation changes whenever an article changes through this Store:
+// caches of what it reads (the web layer's rendered pages) compare it. It
+// moves inside the write's transaction and again once it has ended, so a
+// page read before the commit is never kept as current.
+func (s *Store) Generation() uint64 { return s.gen.Load() }
 
 // Change says which article a write changed, and whose it is.
 type Change struct {
@@ -89,6 +98,7 @@ func (s *Store) Render(markdown string) (string, []string) {
 }
 
 func (s *Store) changed(ctx context.Context, tx pgx.Tx, articleID, orgID int64) error {
+	s.gen.Add(1)
 	if s.afterChange == nil {
 		return nil
 	}
@@ -169,5 +179,6 @@ func lock(ctx context.Context, tx pgx.Tx, id int64) (*current, error) {
 
 // write runs fn in a transaction.
 func (s *Store) write(ctx context.Context, fn func(tx pgx.Tx) error) error {
+	defer s.gen.Add(1)
 	return postgres.InTx(ctx, s.pool, fn)
 }

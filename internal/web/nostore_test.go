@@ -126,7 +126,8 @@ func TestPrivatePagesAreNeverStored(t *testing.T) {
 	wantNoStore(t, "anonymous", "POST /login", rec, rec.Code)
 
 	// Public pages shown to a signed-in user carry the account header.
-	for _, path := range []string{"/", "/organisations", "/organisations/ecpat-luxembourg", "/countries/ML", "/search?q=ecpat", "/privacy", "/no-such-page"} {
+	for _, path := range []string{"/", "/organisations", "/organisations/ecpat-luxembourg", "/countries/ML", "/search?q=ecpat", "/privacy", "/no-such-page",
+		"/news", "/news/we-love-ecpat", "/news/we-love-ecpat?read=1", "/themes", "/themes/human-rights-solidarity"} {
 		rec := signedIn.get(path)
 		wantNoStore(t, "signed in", path, rec, rec.Code)
 	}
@@ -141,7 +142,8 @@ func TestPublicPagesKeepTheirCaching(t *testing.T) {
 	if css == nil {
 		t.Fatal("no stylesheet link on the home page")
 	}
-	for _, path := range []string{"/", "/organisations", "/organisations/ecpat-luxembourg", "/countries/ML", "/privacy", css[1]} {
+	for _, path := range []string{"/", "/organisations", "/organisations/ecpat-luxembourg", "/countries/ML", "/privacy", css[1],
+		"/news", "/news/we-love-ecpat", "/themes", "/themes/human-rights-solidarity", "/news.atom", "/countries/ML/news.atom"} {
 		rec := anon.get(path)
 		if rec.Code != http.StatusOK {
 			t.Fatalf("GET %s: %d", path, rec.Code)
@@ -164,6 +166,10 @@ func TestPublicPagesKeepTheirCaching(t *testing.T) {
 	b.login("someone@example.org")
 	if cc := b.get(css[1]).Header().Get("Cache-Control"); cc != "public, max-age=31536000, immutable" {
 		t.Errorf("static asset, signed in: Cache-Control %q", cc)
+	}
+	// So are the Atom feeds: nothing in them depends on the session.
+	if cc := b.get("/news.atom").Header().Get("Cache-Control"); cc != "public, max-age=300" {
+		t.Errorf("feed, signed in: Cache-Control %q", cc)
 	}
 }
 

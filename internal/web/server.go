@@ -25,6 +25,7 @@ import (
 	"github.com/partnerdir/partnerdir/internal/directory"
 	"github.com/partnerdir/partnerdir/internal/joining"
 	"github.com/partnerdir/partnerdir/internal/locale"
+	"github.com/partnerdir/partnerdir/internal/news"
 	"github.com/partnerdir/partnerdir/internal/offers"
 	"github.com/partnerdir/partnerdir/internal/search"
 	"github.com/partnerdir/partnerdir/internal/web/account"
@@ -83,6 +84,8 @@ type Deps struct {
 	// Joining runs "list your organisation" and claims of unowned
 	// organisations.
 	Joining *joining.Store
+	// News holds the partners' articles (communiqués).
+	News *news.Store
 }
 
 // Server is the route table's side: the middleware's dependencies and the
@@ -126,11 +129,14 @@ func New(ctx context.Context, d Deps) (*Server, error) {
 	}
 	s := &Server{Kit: k, log: d.Logger, dir: d.Directory, checks: d.Checks, proxies: d.TrustedProxies, acc: d.Accounts,
 		searchLimit: newClientLimiter(searchRate, searchBurst, searchClients)}
-	s.pages = newPageCache(d.PageCache, d.Directory.Generation)
+	// Cached pages show the directory and the news: a write to either
+	// through this process invalidates them (both counters only grow, so
+	// their sum changes with each).
+	s.pages = newPageCache(d.PageCache, func() uint64 { return d.Directory.Generation() + d.News.Generation() })
 	if s.sessions, s.crossSite, err = newSessions(d); err != nil {
 		return nil, err
 	}
-	s.public = public.New(k, d.Directory, d.Joining, d.Search)
+	s.public = public.New(k, d.Directory, d.Joining, d.Search, d.News)
 	s.donor = donor.New(k, d.Directory, d.Offers)
 	s.accounts = account.New(k, d.Accounts, s.sessions)
 	s.manage = manage.New(k, d.Directory, d.Accounts, d.UploadDir)
@@ -148,6 +154,7 @@ func (d Deps) check() error {
 		"Logger": d.Logger == nil, "BaseURL": d.BaseURL == nil, "Directory": d.Directory == nil,
 		"Files": d.Files == nil, "Locale": d.Locale == nil, "Accounts": d.Accounts == nil, "Offers": d.Offers == nil,
 		"Search": d.Search == nil, "Joining": d.Joining == nil, "UploadDir": d.UploadDir == "",
+		"News": d.News == nil,
 	} {
 		if absent {
 			missing = append(missing, name)

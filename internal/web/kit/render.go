@@ -53,7 +53,25 @@ type Base struct {
 	Nav       string // the active navigation entry
 	// Alternate is the other interface language.
 	Alternate string
-	tr        *locale.Translator
+	// How the page appears to search engines, feed readers and link
+	// previews (the layout's head): OGType is its Open Graph type
+	// ("website" when empty); Image an absolute URL, described by ImageAlt,
+	// for a large preview; JSONLD its schema.org description, JSON-encoded
+	// by the layout; Feeds the Atom feeds that follow what it shows.
+	OGType   string
+	Image    string
+	ImageAlt string
+	JSONLD   any
+	Feeds    []FeedLink
+	// Bare leaves out the site's header and footer: a reading view.
+	Bare bool
+	tr   *locale.Translator
+}
+
+// FeedLink is an Atom feed a page links to.
+type FeedLink struct {
+	Title string
+	URL   string
 }
 
 // T translates a message id into the page's language.

@@ -1,10 +1,12 @@
 // Package public serves the directory as anyone reads it: home, lists,
-// country pages, profiles, search, sitemaps and robots.txt.
+// country and theme pages, profiles, search, the partners' news (list,
+// articles, Atom feeds), sitemaps and robots.txt.
 package public
 
 import (
 	"github.com/partnerdir/partnerdir/internal/directory"
 	"github.com/partnerdir/partnerdir/internal/joining"
+	"github.com/partnerdir/partnerdir/internal/news"
 	"github.com/partnerdir/partnerdir/internal/search"
 	"github.com/partnerdir/partnerdir/internal/web/kit"
 )
@@ -15,9 +17,12 @@ type Pages struct {
 	dir    *directory.Store
 	join   *joining.Store // whether a profile can be claimed
 	search *search.Service
+	// news is the partners' articles: /news, their pages and feeds, and
+	// the latest ones on the home page, profiles and theme pages.
+	news *news.Store
 }
 
 // New is the group over k with the stores it uses.
-func New(k *kit.Kit, dir *directory.Store, join *joining.Store, search *search.Service) *Pages {
-	return &Pages{Kit: k, dir: dir, join: join, search: search}
+func New(k *kit.Kit, dir *directory.Store, join *joining.Store, search *search.Service, articles *news.Store) *Pages {
+	return &Pages{Kit: k, dir: dir, join: join, search: search, news: articles}
 }

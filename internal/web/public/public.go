@@ -11,6 +11,7 @@ import (
 
 	"github.com/partnerdir/partnerdir/internal/directory"
 	"github.com/partnerdir/partnerdir/internal/fault"
+	"github.com/partnerdir/partnerdir/internal/news"
 )
 
 // HomePage is the data of the home page.
@@ -19,6 +20,9 @@ type HomePage struct {
 	Themes    []FacetLink
 	Countries []FacetLink
 	Recent    []CardView
+	// News is the strip of the latest articles ("Latest from our
+	// partners").
+	News []NewsCardView
 	// Notice confirms what brought the visitor here (a deleted account).
 	Notice string
 }
@@ -67,6 +71,13 @@ type FacetLink struct {
 	On    bool
 }
 
+// homeNews and profileNews are how many articles the home page's and a
+// profile's strips show.
+const (
+	homeNews    = 3
+	profileNews = 3
+)
+
 // ShowHome answers GET /.
 func (s *Pages) ShowHome(c *gin.Context) {
 	ctx := c.Request.Context()
@@ -93,6 +104,11 @@ func (s *Pages) ShowHome(c *gin.Context) {
 		return
 	}
 	p := HomePage{Base: b, Recent: s.cards(b, recent)}
+	if p.News, _, err = s.latestNews(c, b, news.Filter{}, homeNews); err != nil {
+		s.Fail(c, err)
+		return
+	}
+	p.Feeds = []kit.FeedLink{{Title: b.T("news.feed.all"), URL: "/news.atom"}}
 	if c.Query("account") == "deleted" {
 		p.Notice = b.T("account.delete.done")
 	}
@@ -275,8 +291,9 @@ func (s *Pages) renderList(c *gin.Context, p ListPage) {
 type ProfilePage struct {
 	kit.Base
 	Profile *directory.Profile
-	// JSONLD is the schema.org description, JSON-encoded by the template.
-	JSONLD map[string]any
+	// News are the organisation's latest articles, of NewsTotal.
+	News      []NewsCardView
+	NewsTotal int
 	// Claimable says the organisation has no owner: its people may claim
 	// the profile.
 	Claimable bool
@@ -297,12 +314,21 @@ func (s *Pages) ShowOrganisation(c *gin.Context) {
 	b := s.Base(c, p.Name)
 	b.Description = p.Mission.In(b.Lang)
 	b.Nav = "organisations"
+	b.OGType, b.JSONLD = "profile", s.jsonLD(p, b.Lang)
 	claimable, err := s.join.Claimable(c.Request.Context(), p.ID)
 	if err != nil {
 		s.InternalError(c, err)
 		return
 	}
-	s.Render(c, http.StatusOK, "organisation_show", ProfilePage{Base: b, Profile: p, JSONLD: s.jsonLD(p, b.Lang), Claimable: claimable})
+	pg := ProfilePage{Base: b, Profile: p, Claimable: claimable}
+	if pg.News, pg.NewsTotal, err = s.latestNews(c, b, news.Filter{Organisation: p.Slug}, profileNews); err != nil {
+		s.Fail(c, err)
+		return
+	}
+	if pg.NewsTotal > 0 {
+		pg.Feeds = []kit.FeedLink{{Title: b.T("news.feed.of", "Name", p.Name), URL: "/organisations/" + p.Slug + "/news.atom"}}
+	}
+	s.Render(c, http.StatusOK, "organisation_show", pg)
 }
 
 // ProfileStamp names the state of the profile a request asks for, so a
@@ -318,5 +344,10 @@ func (s *Pages) ProfileStamp(c *gin.Context) (string, error) {
 	}
 	// The claim link shows while the organisation has no owner.
 	claimable, err := s.join.Claimable(c.Request.Context(), id)
-	return fmt.Sprint(stamp, "/", claimable), err
+	if err != nil {
+		return "", err
+	}
+	// Its latest articles show too.
+	articles, err := s.news.OrganisationStamp(c.Request.Context(), id)
+	return fmt.Sprint(stamp, "/", claimable, "/", articles), err
 }

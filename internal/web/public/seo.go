@@ -1,16 +1,20 @@
 package public
 
 import (
+	"cmp"
+	"context"
 	"encoding/xml"
 	"fmt"
 	"net/http"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/gin-gonic/gin"
 
 	"github.com/partnerdir/partnerdir/internal/directory"
 	"github.com/partnerdir/partnerdir/internal/fault"
+	"github.com/partnerdir/partnerdir/internal/news"
 )
 
 // sitemapSize is the number of profiles per sitemap file (the protocol
@@ -32,8 +36,10 @@ type sitemapIndex struct {
 	Sitemaps []sitemapURL `xml:"sitemap"`
 }
 
-// ShowSitemap lists the home page, the list and every published profile;
-// past sitemapSize profiles it becomes an index of numbered sitemaps.
+// ShowSitemap lists the home page, the lists, every published profile and
+// every published article; past sitemapSize addresses it becomes an index
+// of numbered sitemaps, organisations (sitemap-N.xml) and articles
+// (news-N.xml) apart.
 func (s *Pages) ShowSitemap(c *gin.Context) {
 	ctx := c.Request.Context()
 	n, err := s.dir.PublishedCount(ctx)
@@ -41,58 +47,106 @@ func (s *Pages) ShowSitemap(c *gin.Context) {
 		s.Fail(c, err)
 		return
 	}
-	if n > sitemapSize {
+	m, err := s.news.PublishedCount(ctx)
+	if err != nil {
+		s.Fail(c, err)
+		return
+	}
+	if n+m > sitemapSize {
 		idx := sitemapIndex{}
 		for i := 1; (i-1)*sitemapSize < n; i++ {
 			idx.Sitemaps = append(idx.Sitemaps, sitemapURL{Loc: fmt.Sprintf("%s/sitemaps/sitemap-%d.xml", s.BaseURL(), i)})
 		}
+		for i := 1; (i-1)*sitemapSize < m; i++ {
+			idx.Sitemaps = append(idx.Sitemaps, sitemapURL{Loc: fmt.Sprintf("%s/sitemaps/news-%d.xml", s.BaseURL(), i)})
+		}
 		s.writeXML(c, idx)
 		return
 	}
-	s.writeSitemapPage(c, 1)
+	set := urlset{URLs: s.sitemapHome()}
+	for _, walk := range []sitemapWalk{s.organisationURLs, s.articleURLs} {
+		urls, ok, err := s.sitemapPage(c, 1, walk)
+		if err != nil || !ok {
+			s.Fail(c, cmp.Or(err, error(fault.ErrNotFound)))
+			return
+		}
+		set.URLs = append(set.URLs, urls...)
+	}
+	s.writeXML(c, set)
 }
 
-// ShowSitemapPage serves /sitemap-N.xml.
+// sitemapHome are the addresses of the first sitemap that are no profile
+// or article.
+func (s *Pages) sitemapHome() []sitemapURL {
+	return []sitemapURL{{Loc: s.BaseURL() + "/"}, {Loc: s.BaseURL() + "/organisations"},
+		{Loc: s.BaseURL() + "/news"}, {Loc: s.BaseURL() + "/themes"}}
+}
+
+// ShowSitemapPage serves /sitemaps/sitemap-N.xml (profiles) and
+// /sitemaps/news-N.xml (articles).
 func (s *Pages) ShowSitemapPage(c *gin.Context) {
-	name := c.Param("file")
-	num, ok := strings.CutPrefix(strings.TrimSuffix(name, ".xml"), "sitemap-")
+	name, ok := strings.CutSuffix(c.Param("file"), ".xml")
+	walk, kind := sitemapWalk(s.organisationURLs), "sitemap-"
+	if strings.HasPrefix(name, "news-") {
+		walk, kind = s.articleURLs, "news-"
+	}
+	num, isKind := strings.CutPrefix(name, kind)
 	page, err := strconv.Atoi(num)
-	if !ok || !strings.HasSuffix(name, ".xml") || err != nil || page < 1 || page > 1000 {
+	if !ok || !isKind || err != nil || page < 1 || page > 1000 {
 		s.Fail(c, fault.ErrNotFound)
 		return
 	}
-	s.writeSitemapPage(c, page)
+	urls, ok, err := s.sitemapPage(c, page, walk)
+	if err != nil || !ok {
+		s.Fail(c, cmp.Or(err, error(fault.ErrNotFound)))
+		return
+	}
+	if page == 1 && kind == "sitemap-" {
+		urls = append(s.sitemapHome(), urls...)
+	}
+	s.writeXML(c, urlset{URLs: urls})
 }
 
-func (s *Pages) writeSitemapPage(c *gin.Context, page int) {
-	ctx := c.Request.Context()
-	set := urlset{}
-	if page == 1 {
-		set.URLs = append(set.URLs, sitemapURL{Loc: s.BaseURL() + "/"}, sitemapURL{Loc: s.BaseURL() + "/organisations"})
+// sitemapWalk returns up to limit addresses of published records with an
+// id above after, in id order, and the last id.
+type sitemapWalk func(ctx context.Context, after int64, limit int) ([]sitemapURL, int64, error)
+
+func (s *Pages) organisationURLs(ctx context.Context, after int64, limit int) ([]sitemapURL, int64, error) {
+	entries, last, err := s.dir.Published(ctx, after, limit)
+	urls := make([]sitemapURL, len(entries))
+	for i, e := range entries {
+		urls[i] = sitemapURL{Loc: s.BaseURL() + "/organisations/" + e.Slug, LastMod: e.UpdatedAt.UTC().Format("2006-01-02")}
 	}
+	return urls, last, err
+}
+
+func (s *Pages) articleURLs(ctx context.Context, after int64, limit int) ([]sitemapURL, int64, error) {
+	entries, last, err := s.news.Published(ctx, after, limit)
+	urls := make([]sitemapURL, len(entries))
+	for i, e := range entries {
+		urls[i] = sitemapURL{Loc: s.BaseURL() + "/news/" + e.Slug, LastMod: e.UpdatedAt.UTC().Format("2006-01-02")}
+	}
+	return urls, last, err
+}
+
+// sitemapPage is page number page of walk's addresses; false past the
+// last page.
+func (s *Pages) sitemapPage(c *gin.Context, page int, walk sitemapWalk) ([]sitemapURL, bool, error) {
 	// Pages are id ranges walked from the start: cheap with the primary key.
 	var after int64
-	for p := 1; p <= page; p++ {
-		entries, last, err := s.dir.Published(ctx, after, sitemapSize)
+	for p := 1; ; p++ {
+		urls, last, err := walk(c.Request.Context(), after, sitemapSize)
 		if err != nil {
-			s.Fail(c, err)
-			return
+			return nil, false, err
 		}
 		if p == page {
-			for _, e := range entries {
-				set.URLs = append(set.URLs, sitemapURL{Loc: s.BaseURL() + "/organisations/" + e.Slug, LastMod: e.UpdatedAt.UTC().Format("2006-01-02")})
-			}
+			return urls, true, nil
 		}
-		if len(entries) < sitemapSize {
-			if p < page {
-				s.Fail(c, fault.ErrNotFound)
-				return
-			}
-			break
+		if len(urls) < sitemapSize {
+			return nil, false, nil
 		}
 		after = last
 	}
-	s.writeXML(c, set)
 }
 
 func (s *Pages) writeXML(c *gin.Context, v any) {
@@ -116,14 +170,9 @@ func (s *Pages) ShowRobots(c *gin.Context) {
 // jsonLD is the schema.org NGO description of a profile, for search engines
 // and link previews.
 func (s *Pages) jsonLD(p *directory.Profile, lang string) map[string]any {
-	url := s.BaseURL() + "/organisations/" + p.Slug
-	ngo := map[string]any{
-		"@context": "https://schema.org",
-		"@type":    "NGO",
-		"@id":      url,
-		"name":     p.Name,
-		"url":      url,
-	}
+	ngo := s.ngoNode(p.Slug, p.Name)
+	ngo["@context"] = "https://schema.org"
+	url := ngo["url"].(string)
 	if p.AlternateName != "" {
 		ngo["alternateName"] = p.AlternateName
 	}
@@ -179,4 +228,54 @@ func (s *Pages) jsonLD(p *directory.Profile, lang string) map[string]any {
 	}
 	ngo["contactPoint"] = contact
 	return ngo
+}
+
+// ngoNode is the schema.org node that names an organisation by its
+// profile's address: the whole description on the profile, the author of
+// its articles elsewhere.
+func (s *Pages) ngoNode(slug, name string) map[string]any {
+	url := s.BaseURL() + "/organisations/" + slug
+	return map[string]any{"@type": "NGO", "@id": url, "name": name, "url": url}
+}
+
+// articleJSONLD is the schema.org NewsArticle description of article a
+// shown in text's language, for search engines and link previews.
+func (s *Pages) articleJSONLD(a *news.Article, text news.Translation) map[string]any {
+	url := s.BaseURL() + "/news/" + a.Slug
+	ld := map[string]any{
+		"@context":         "https://schema.org",
+		"@type":            "NewsArticle",
+		"@id":              url,
+		"url":              url,
+		"mainEntityOfPage": url,
+		"headline":         text.Title,
+		"inLanguage":       text.Lang,
+		"dateModified":     a.UpdatedAt.UTC().Format(time.RFC3339),
+		"author":           s.ngoNode(a.Organisation.Slug, a.Organisation.Name),
+		"publisher":        map[string]any{"@type": "Organization", "name": s.Translate(text.Lang, "site.name"), "url": s.BaseURL() + "/"},
+	}
+	if text.Lead != "" {
+		ld["description"] = text.Lead
+	}
+	if a.PublishedAt != nil {
+		ld["datePublished"] = a.PublishedAt.UTC().Format(time.RFC3339)
+	}
+	if a.Cover.Path != "" {
+		ld["image"] = []string{s.BaseURL() + a.Cover.Path}
+	}
+	var about []string
+	for _, t := range a.Themes {
+		about = append(about, t.Name(text.Lang))
+	}
+	if len(about) > 0 {
+		ld["keywords"] = strings.Join(about, ", ")
+	}
+	var places []map[string]any
+	for _, c := range a.Countries {
+		places = append(places, map[string]any{"@type": "Country", "name": c.Name(text.Lang), "identifier": c.Code})
+	}
+	if len(places) > 0 {
+		ld["contentLocation"] = places
+	}
+	return ld
 }

@@ -90,7 +90,8 @@ type App struct {
 	Accounts   *accounts.Store
 	Offers     *offers.Store
 	Joining    *joining.Store
-	// News holds partner articles; no page or index uses it yet.
+	// News holds partner articles: written and submitted at /manage,
+	// reviewed at /staff/news.
 	News *news.Store
 
 	Meili   *search.Meili
@@ -347,6 +348,7 @@ func (a *App) buildHandler(ctx context.Context, files fs.FS) (http.Handler, erro
 		Offers:         a.Offers,
 		PageCache:      cfg.PageCache,
 		Joining:        a.Joining,
+		News:           a.News,
 		Checks: []web.Check{
 			{Name: "postgres", Required: true, Probe: a.Pool.Ping},
 			{Name: "meilisearch", Probe: a.Search.Probe},

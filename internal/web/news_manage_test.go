@@ -114,6 +114,19 @@ func savedID(t *testing.T, rec *httptest.ResponseRecorder) (int64, string) {
 	return id, m[2]
 }
 
+// messageIDs are message ids shown as they are: a message missing from
+// the locale files.
+var messageIDs = regexp.MustCompile(`[>\s"](?:newsroom|upload|news|richtext)\.[a-z_]+(?:\.[a-z_]+)*`)
+
+// translated fails when rec's page shows a message id instead of its text.
+func translated(t *testing.T, rec *httptest.ResponseRecorder) *httptest.ResponseRecorder {
+	t.Helper()
+	if m := messageIDs.FindAllString(rec.Body.String(), 5); m != nil {
+		t.Errorf("untranslated messages %q on the page", m)
+	}
+	return rec
+}
+
 // versionOn reads the version field of a page's form.
 var versionField = regexp.MustCompile(`name="version" value="([0-9]+)"`)
 
@@ -137,8 +150,8 @@ func TestArticleEditorFlowFromDraftToPublished(t *testing.T) {
 
 	ed := f.browser(t)
 	ed.login("editor@example.org")
-	wantStatus(t, ed.get("/manage/ecpat-luxembourg/news"), http.StatusOK, "We love ECPAT", "Publié", `href="/manage/ecpat-luxembourg/news/new"`)
-	wantStatus(t, ed.get("/manage/ecpat-luxembourg/news/new"), http.StatusOK, `enctype="multipart/form-data"`, `name="title_fr"`,
+	wantStatus(t, translated(t, ed.get("/manage/ecpat-luxembourg/news")), http.StatusOK, "We love ECPAT", "Publié", `href="/manage/ecpat-luxembourg/news/new"`)
+	wantStatus(t, translated(t, ed.get("/manage/ecpat-luxembourg/news/new")), http.StatusOK, `enctype="multipart/form-data"`, `name="title_fr"`,
 		`name="body_en"`, `name="cover_file"`, `name="image_file"`, `value="preview"`, "Halimatou")
 
 	form := url.Values{"title_fr": {"Une école à Ségou"}, "lead_fr": {"Des classes sûres pour les enfants déplacés."},
@@ -148,7 +161,7 @@ func TestArticleEditorFlowFromDraftToPublished(t *testing.T) {
 	audits := f.count(t, `SELECT count(*) FROM audit_log`)
 
 	// The preview renders the article beside the form and stores nothing.
-	rec := ed.post("/manage/ecpat-luxembourg/news/new", with(form, "do", "preview"))
+	rec := translated(t, ed.post("/manage/ecpat-luxembourg/news/new", with(form, "do", "preview")))
 	wantStatus(t, rec, http.StatusOK, `<section class="preview"`, `<article class="article-preview" lang="fr">`, "<h2>Le projet</h2>",
 		"<strong>classes</strong>", `rel="nofollow ugc noopener"`, `value="Une école à Ségou"`, "Des classes sûres pour les enfants déplacés.")
 	if n := f.count(t, `SELECT count(*) FROM articles`); n != articles {
@@ -162,7 +175,7 @@ func TestArticleEditorFlowFromDraftToPublished(t *testing.T) {
 	if done != "saved" {
 		t.Errorf("confirmation %q", done)
 	}
-	wantStatus(t, ed.get(fmt.Sprintf("/manage/ecpat-luxembourg/news/%d?done=saved", id)), http.StatusOK,
+	wantStatus(t, translated(t, ed.get(fmt.Sprintf("/manage/ecpat-luxembourg/news/%d?done=saved", id))), http.StatusOK,
 		"Article enregistré.", "Brouillon", `value="Une école à Ségou"`, "Enregistrer et soumettre à la relecture")
 	if st, _, _ := f.article(t, id); st != news.StatusDraft {
 		t.Errorf("saved as %s", st)
@@ -188,13 +201,13 @@ func TestArticleEditorFlowFromDraftToPublished(t *testing.T) {
 
 	// Staff see the queue, oldest first, and its count in the header.
 	st := f.signedIn(t, "staff@example.org", true)
-	rec = st.get("/staff/news")
+	rec = translated(t, st.get("/staff/news"))
 	wantStatus(t, rec, http.StatusOK, `href="/staff/news"`, `<span class="nav-count">(2)</span>`, "En attente (2)",
 		fmt.Sprintf(`href="/staff/news/%d"`, id), "editor")
 	if body := rec.Body.String(); strings.Index(body, "Une école à Ségou") > strings.Index(body, "Un second article") {
 		t.Error("the queue is not oldest first")
 	}
-	rec = st.get(fmt.Sprintf("/staff/news/%d", id))
+	rec = translated(t, st.get(fmt.Sprintf("/staff/news/%d", id)))
 	wantStatus(t, rec, http.StatusOK, "<h2>Le projet</h2>", "Approuver et publier", "Renvoyer à l&#39;organisation", "editor@example.org",
 		"Halimatou")
 	rec = st.post(fmt.Sprintf("/staff/news/%d/approve", id), url.Values{"version": {versionOn(t, rec)}})
@@ -212,6 +225,14 @@ func TestArticleEditorFlowFromDraftToPublished(t *testing.T) {
 	if err != nil || a.ID != id {
 		t.Fatalf("the published article is not public: %v", err)
 	}
+	// The same pages in English.
+	ed.header.Set("Accept-Language", "en")
+	st.header.Set("Accept-Language", "en")
+	wantStatus(t, translated(t, ed.get(fmt.Sprintf("/manage/ecpat-luxembourg/news/%d", id))), http.StatusOK, "Edit the article", "Published")
+	wantStatus(t, translated(t, ed.get("/manage/ecpat-luxembourg/news/new")), http.StatusOK, "Save and submit for review", "Insert an image in the text")
+	wantStatus(t, translated(t, st.get("/staff/news")), http.StatusOK, "Articles to review", "Latest published articles")
+	wantStatus(t, translated(t, st.get(fmt.Sprintf("/staff/news/%d", id))), http.StatusOK, "Withdraw the article")
+	ed.header.Del("Accept-Language")
 	body := ed.get("/manage/ecpat-luxembourg/news").Body.String()
 	row := body[strings.Index(body, "Une école à Ségou"):]
 	if !strings.Contains(row[:min(len(row), 800)], "Publié") {
@@ -252,7 +273,7 @@ func TestEditingAPublishedArticleGoesBackToReviewUnlessTrusted(t *testing.T) {
 	// An admin trusts the organisation; its next edit stays online.
 	admin := f.signedIn(t, "admin@example.org", true)
 	page := fmt.Sprintf("/admin/organisations/%d", org)
-	wantStatus(t, admin.get(page), http.StatusOK, "Ses articles sont relus", "Publier ses articles sans relecture")
+	wantStatus(t, translated(t, admin.get(page)), http.StatusOK, "Ses articles sont relus", "Publier ses articles sans relecture")
 	rec := admin.post(page+"/news-trust", url.Values{"trusted": {"1"}})
 	if rec.Code != http.StatusSeeOther || rec.Header().Get("Location") != page+"?done=news_trusted" {
 		t.Fatalf("trust: %d %q", rec.Code, rec.Header().Get("Location"))

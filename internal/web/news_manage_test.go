@@ -496,8 +496,16 @@ func TestBadArticleInputIsRefusedAtItsField(t *testing.T) {
 			}
 		})
 	}
+	// A preview of such a text shows what a save would refuse, at its
+	// field, beside the text as it would be served: the tags gone, their
+	// words left as words.
+	rec := ed.post("/manage/ecpat-luxembourg/news/new", with(good, "do", "preview", "body_fr", "Avant <script>alert(1)</script> après"))
+	wantStatus(t, rec, http.StatusOK, `id="err-body_fr"`, "Le HTML n&#39;est pas accepté", `<div class="article-body"><p>Avant alert(1) après</p></div>`)
+	if preview := rec.Body.String()[strings.Index(rec.Body.String(), `<section class="preview"`):]; strings.Contains(preview, "<script") {
+		t.Error("the preview serves the script")
+	}
 	// A cover without its description: refused before the picture is kept.
-	rec := ed.postMultipart("/manage/ecpat-luxembourg/news/new", good, map[string][]byte{"cover_file": testPicture(t, 800, 400)})
+	rec = ed.postMultipart("/manage/ecpat-luxembourg/news/new", good, map[string][]byte{"cover_file": testPicture(t, 800, 400)})
 	wantStatus(t, rec, http.StatusUnprocessableEntity, `id="err-cover_alt_fr"`, "Décrivez l&#39;image de couverture")
 	if n := f.count(t, `SELECT count(*) FROM articles`); n != articles {
 		t.Errorf("%d articles stored by refused forms", n-articles)

@@ -90,7 +90,8 @@ type App struct {
 	Accounts   *accounts.Store
 	Offers     *offers.Store
 	Joining    *joining.Store
-	// News holds partner articles, shown on the public pages.
+	// News holds partner articles: written and submitted at /manage,
+	// reviewed at /staff/news, shown on the public pages.
 	News *news.Store
 
 	Meili   *search.Meili

@@ -63,7 +63,7 @@ func TestWebRefusesMissingDependencies(t *testing.T) {
 	if err == nil {
 		t.Fatal("web.New without dependencies succeeded")
 	}
-	for _, name := range []string{"Accounts", "Directory", "Joining", "Locale", "Offers", "Search", "UploadDir"} {
+	for _, name := range []string{"Accounts", "Directory", "Joining", "Locale", "News", "Offers", "Search", "UploadDir"} {
 		if !strings.Contains(err.Error(), name) {
 			t.Errorf("the error does not name %s: %v", name, err)
 		}

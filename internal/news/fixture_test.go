@@ -67,12 +67,12 @@ func (f *fixture) orgID(t *testing.T, slug string) int64 {
 	return int64(f.count(t, `SELECT id FROM organisations WHERE slug = $1`, slug))
 }
 
-// user makes a user with a platform role ("" for none) and, with orgID,
-// a membership, and returns them as an actor.
+// user makes a user whose address is proven, with a platform role ("" for
+// none) and, with orgID, a membership, and returns them as an actor.
 func (f *fixture) user(t *testing.T, email, name, role string, orgID int64, orgRole string) audit.Actor {
 	t.Helper()
 	var id int64
-	if err := f.pool.QueryRow(context.Background(), `INSERT INTO users (email, name, role) VALUES ($1, $2, NULLIF($3, '')) RETURNING id`,
+	if err := f.pool.QueryRow(context.Background(), `INSERT INTO users (email, name, role, email_verified_at) VALUES ($1, $2, NULLIF($3, ''), now()) RETURNING id`,
 		email, name, role).Scan(&id); err != nil {
 		t.Fatal(err)
 	}

@@ -135,18 +135,22 @@ func TestEditingAPublishedArticle(t *testing.T) {
 	}
 }
 
-// TestWhoMayDoWhat: owners and editors write their own organisation's
-// articles; staff review; admins mark organisations trusted; anyone else
-// is forbidden and changes nothing.
+// TestWhoMayDoWhat: owners and editors (their address proven) write their
+// own organisation's articles; staff review; admins mark organisations
+// trusted; anyone else is forbidden and changes nothing.
 func TestWhoMayDoWhat(t *testing.T) {
 	t.Parallel()
 	f := newFixture(t)
 	ctx := context.Background()
 	disabled := f.user(t, "gone@ecpat.test", "Gone", "", f.ecpat, "editor")
 	f.exec(t, `UPDATE users SET disabled = true WHERE id = $1`, disabled.UserID)
+	// An account whose address is not proven holds no right, as in every
+	// membership lookup of the accounts package.
+	unverified := f.user(t, "new@ecpat.test", "New", "", f.ecpat, "editor")
+	f.exec(t, `UPDATE users SET email_verified_at = NULL WHERE id = $1`, unverified.UserID)
 	nobody := audit.Actor{UserID: 1 << 40, Label: "nobody"}
 	actors := map[string]audit.Actor{"owner": f.owner, "editor": f.editor, "other NGO": f.stranger, "staff": f.staff,
-		"admin": f.admin, "disabled editor": disabled, "unknown user": nobody, "system": audit.System("cli")}
+		"admin": f.admin, "disabled editor": disabled, "unverified editor": unverified, "unknown user": nobody, "system": audit.System("cli")}
 	allowed := map[string][]string{
 		"create":      {"owner", "editor", "system"},
 		"edit":        {"owner", "editor", "system"},

@@ -118,7 +118,8 @@ const (
 // for organisation orgID. The system (UserID 0: the seed, the command
 // line, imports) may do anything. Memberships and roles belong to the
 // accounts package; they are read here so the check holds in the write's
-// transaction.
+// transaction. A membership counts only once its user proved their
+// address, as every membership lookup of the accounts package does.
 func authorise(ctx context.Context, tx pgx.Tx, actor audit.Actor, orgID int64, who audience) error {
 	if actor.UserID == 0 {
 		return nil
@@ -127,7 +128,8 @@ func authorise(ctx context.Context, tx pgx.Tx, actor audit.Actor, orgID int64, w
 	var disabled, member bool
 	err := tx.QueryRow(ctx, `
 		SELECT COALESCE(u.role, ''), u.disabled,
-			EXISTS (SELECT 1 FROM memberships m WHERE m.user_id = u.id AND m.organisation_id = $2)
+			u.email_verified_at IS NOT NULL AND
+				EXISTS (SELECT 1 FROM memberships m WHERE m.user_id = u.id AND m.organisation_id = $2)
 		FROM users u WHERE u.id = $1`, actor.UserID, orgID).Scan(&role, &disabled, &member)
 	if errors.Is(err, pgx.ErrNoRows) || disabled {
 		return fault.ErrForbidden

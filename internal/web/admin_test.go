@@ -43,6 +43,7 @@ func adminRoutes(orgID, userID int64) map[string]string {
 		"POST /admin/organisations/:id/reinstate":       o + "/reinstate",
 		"POST /admin/organisations/:id/verify":          o + "/verify",
 		"POST /admin/organisations/:id/unverify":        o + "/unverify",
+		"POST /admin/organisations/:id/news-trust":      o + "/news-trust",
 		"GET /admin/users":                              "/admin/users",
 		"GET /admin/users/:id":                          u,
 		"POST /admin/users/:id/role":                    u + "/role",

@@ -18,6 +18,7 @@ import (
 	"github.com/partnerdir/partnerdir/internal/audit"
 	"github.com/partnerdir/partnerdir/internal/directory"
 	"github.com/partnerdir/partnerdir/internal/joining"
+	"github.com/partnerdir/partnerdir/internal/news"
 	"github.com/partnerdir/partnerdir/internal/offers"
 	"github.com/partnerdir/partnerdir/internal/pseudonym"
 	"github.com/partnerdir/partnerdir/internal/web"
@@ -70,12 +71,13 @@ type accountsFixture struct {
 	fixture
 	dir  *directory.Store
 	join *joining.Store
+	news *news.Store
 }
 
 func newAccountsFixture(t *testing.T, opts ...accounts.Option) *accountsFixture {
 	t.Helper()
 	a := apptest.New(t, apptest.Setup{Env: map[string]string{"PAGE_CACHE_SIZE": "100"}, Options: app.Options{Accounts: opts}})
-	return &accountsFixture{fixture: newFixture(a), dir: a.Directory, join: a.Joining}
+	return &accountsFixture{fixture: newFixture(a), dir: a.Directory, join: a.Joining, news: a.News}
 }
 
 // count runs a query that returns one number.

@@ -69,7 +69,12 @@ func (f *accountsFixture) fingerprint(t *testing.T, orgID int64) string {
 			o.Latitude, o.Longitude = nil, nil
 		}
 	}
-	return fmt.Sprintf("%+v|%v|%+v|%+v|%+v|%+v|%+v|%d|%d", p.Organisation, coords, p.Offices, p.Members, p.Projects, append(cps[:0:0], cps...), rules, audits, f.indexJobs(t, orgID))
+	var articles string
+	if err := f.pool.QueryRow(ctx, `SELECT COALESCE(string_agg(a.id || ':' || a.status || ':' || a.version || ':' || a.cover_path || ':' || t.title, ',' ORDER BY a.id, t.lang), '')
+		FROM articles a JOIN article_translations t ON t.article_id = a.id WHERE a.organisation_id = $1`, orgID).Scan(&articles); err != nil {
+		t.Fatal(err)
+	}
+	return fmt.Sprintf("%+v|%v|%+v|%+v|%+v|%+v|%+v|%d|%d|%s", p.Organisation, coords, p.Offices, p.Members, p.Projects, append(cps[:0:0], cps...), rules, audits, f.indexJobs(t, orgID), articles)
 }
 
 // hostileForm is a valid-looking form for any /manage route: were the
@@ -79,7 +84,7 @@ func hostileForm(route string, contactID int64) url.Values {
 	if route == "/manage/:org" {
 		kind = "22"
 	}
-	return url.Values{"version": {"1"}, "name": {"Hacked"}, "full_name": {"Hacked"}, "title": {"Hacked"}, "slug": {"hacked"},
+	return url.Values{"version": {"1"}, "name": {"Hacked"}, "full_name": {"Hacked"}, "title": {"Hacked"}, "title_fr": {"Hacked"}, "body_fr": {"Hacked"}, "do": {"save"}, "slug": {"hacked"},
 		"city": {"Hacked"}, "country": {"LU"}, "kind": {kind}, "email": {"hack@example.org"}, "status": {"2"},
 		"role_code": {"1"}, "support_kind": {"donation"}, "contact_point": {fmt.Sprint(contactID)}, "visibility": {"public"},
 		"direction": {"up"}, "default": {"1"}}
@@ -99,7 +104,7 @@ func TestManageAuthorization(t *testing.T) {
 	f := newAccountsFixture(t)
 	b, bContacts, bRule := f.secondOrg(t)
 	bIDs := map[string]int64{"offices": b.Offices[0].ID, "team": b.Members[0].ID, "projects": b.Projects[0].ID,
-		"contacts": bContacts[0].ID, "rules": bRule.ID}
+		"contacts": bContacts[0].ID, "rules": bRule.ID, "news": f.draftArticle(t, b.ID, "Une actualité de B")}
 	f.user(t, "editor-a@example.org", "", "ecpat-luxembourg", accounts.OrgEditor)
 	f.user(t, "owner-b@example.org", "", b.Slug, accounts.OrgOwner)
 	f.user(t, "staff@example.org", accounts.RoleStaff, "", "")
@@ -213,7 +218,8 @@ func TestCrossSitePostRefusedOnEveryRoute(t *testing.T) {
 	org := f.orgID(t, "ecpat-luxembourg")
 	p, _ := f.dir.ProfileByID(context.Background(), org, directory.ProfileOptions{Unpublished: true, Private: true})
 	cps, _ := f.dir.ContactPoints(context.Background(), org)
-	ids := map[string]int64{"offices": p.Offices[0].ID, "team": p.Members[0].ID, "projects": p.Projects[0].ID, "contacts": cps[0].ID, "rules": 1}
+	ids := map[string]int64{"offices": p.Offices[0].ID, "team": p.Members[0].ID, "projects": p.Projects[0].ID, "contacts": cps[0].ID, "rules": 1,
+		"news": f.draftArticle(t, org, "Un brouillon")}
 	b := f.browser(t)
 	b.login("owner@example.org")
 	b.get("/manage")

@@ -79,15 +79,26 @@ func (s *Server) securityHeaders(c *gin.Context) {
 	c.Next()
 }
 
-// limitBody caps request bodies; a handler reading past the cap gets an
-// error and the client a 413.
-func (s *Server) limitBody(c *gin.Context) {
-	if c.Request.ContentLength > MaxBodyBytes {
-		s.RenderError(c, http.StatusRequestEntityTooLarge, "")
-		return
+// MaxPictureFormBytes bounds the body of a form that carries pictures
+// besides its texts (an article's cover and an illustration, 4 MB each).
+const MaxPictureFormBytes = 10 << 20
+
+// limitBody caps request bodies at MaxBodyBytes, or MaxPictureFormBytes on
+// the routes of pictureForms; a handler reading past the cap gets an error
+// and the client a 413.
+func (s *Server) limitBody(pictureForms map[string]bool) gin.HandlerFunc {
+	return func(c *gin.Context) {
+		limit := int64(MaxBodyBytes)
+		if pictureForms[c.FullPath()] {
+			limit = MaxPictureFormBytes
+		}
+		if c.Request.ContentLength > limit {
+			s.RenderError(c, http.StatusRequestEntityTooLarge, "")
+			return
+		}
+		c.Request.Body = http.MaxBytesReader(c.Writer, c.Request.Body, limit)
+		c.Next()
 	}
-	c.Request.Body = http.MaxBytesReader(c.Writer, c.Request.Body, MaxBodyBytes)
-	c.Next()
 }
 
 // language picks the interface language for the request.

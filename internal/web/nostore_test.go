@@ -20,7 +20,7 @@ var privatePrefixes = []string{"/manage", "/account", "/staff", "/admin", "/logi
 
 // privateRoutes are the GET routes that are never stored by a cache, with
 // the path they are requested at.
-func privateRoutes(orgID, userID int64) map[string]string {
+func privateRoutes(orgID, userID, articleID int64) map[string]string {
 	m := "/manage/ecpat-luxembourg"
 	return map[string]string{
 		"/manage":                         "/manage",
@@ -41,6 +41,11 @@ func privateRoutes(orgID, userID int64) map[string]string {
 		"/manage/:org/contacts/new":       m + "/contacts/new",
 		"/manage/:org/contacts/:id":       m + "/contacts/1",
 		"/manage/:org/access":             m + "/access",
+		"/manage/:org/news":               m + "/news",
+		"/manage/:org/news/new":           m + "/news/new",
+		"/manage/:org/news/:id":           fmt.Sprintf("%s/news/%d", m, articleID),
+		"/staff/news":                     "/staff/news",
+		"/staff/news/:id":                 fmt.Sprintf("/staff/news/%d", articleID),
 		"/account":                        "/account",
 		"/account/verify":                 "/account/verify?token=not-a-token",
 		"/account/sessions":               "/account/sessions",
@@ -88,7 +93,7 @@ func TestPrivatePagesAreNeverStored(t *testing.T) {
 	// An admin who also owns ECPAT Luxembourg reaches every page: the
 	// account, management, staff and admin areas.
 	id := f.user(t, "admin@partners.test", accounts.RoleAdmin, "ecpat-luxembourg", accounts.OrgOwner)
-	routes := privateRoutes(org, id)
+	routes := privateRoutes(org, id, int64(f.count(t, `SELECT id FROM articles WHERE slug = 'we-love-ecpat'`)))
 	for _, r := range f.h.Routes() {
 		if r.Method != http.MethodGet {
 			continue

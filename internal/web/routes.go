@@ -7,6 +7,7 @@ import (
 
 	"github.com/partnerdir/partnerdir/internal/directory"
 	"github.com/partnerdir/partnerdir/internal/fault"
+	"github.com/partnerdir/partnerdir/internal/uploads"
 )
 
 // Handler returns the HTTP handler with every route. Middleware order:
@@ -22,7 +23,10 @@ func (s *Server) Handler() http.Handler {
 		s.log.Error("invalid trusted proxies; trusting none", "err", err)
 		_ = r.SetTrustedProxies(nil)
 	}
-	r.Use(s.requestID, s.recovery, s.accessLog, s.securityHeaders, s.limitBody, s.language)
+	// Partner news: the article form carries its pictures (cover,
+	// illustration), so its body may be larger.
+	pictureForms := map[string]bool{"/manage/:org/news/new": true, "/manage/:org/news/:id": true}
+	r.Use(s.requestID, s.recovery, s.accessLog, s.securityHeaders, s.limitBody(pictureForms), s.language)
 	// CSRF, two layers on every unsafe request: the browser's word that it
 	// comes from this site, then the session's form token.
 	r.Use(s.loadSession, s.noStoreSignedIn, s.refuseCrossOrigin)
@@ -81,6 +85,12 @@ func (s *Server) Handler() http.Handler {
 	staff.POST("/offers/:id/assign", s.inbox.AssignOffer)
 	staff.POST("/offers/:id/reroute", s.inbox.RerouteOffer)
 	staff.GET("/dashboard", s.inbox.ShowStaffDashboard)
+	// Partner news: the review queue (oldest first) and staff's decisions.
+	staff.GET("/news", s.inbox.ListReviewQueue)
+	staff.GET("/news/:id", s.inbox.ShowReviewArticle)
+	staff.POST("/news/:id/approve", s.inbox.ApproveArticle)
+	staff.POST("/news/:id/send-back", s.inbox.SendBackArticle)
+	staff.POST("/news/:id/withdraw", s.inbox.WithdrawArticle)
 
 	// GDPR requests about a donor's data: admins only.
 	donors := p.Group("/admin/donors", s.requireAdmin)
@@ -100,6 +110,8 @@ func (s *Server) Handler() http.Handler {
 	}
 	admin.GET("/users", s.admin.ListAdminUsers)
 	admin.GET("/users/:id", s.admin.ShowAdminUser)
+	// Partner news: an organisation trusted for news publishes without review.
+	admin.POST("/organisations/:id/news-trust", s.admin.SetNewsTrusted)
 	admin.POST("/users/:id/role", s.admin.SetUserRole)
 	admin.POST("/users/:id/disable", s.admin.SetUserDisabled(true))
 	admin.POST("/users/:id/enable", s.admin.SetUserDisabled(false))
@@ -122,7 +134,10 @@ func (s *Server) Handler() http.Handler {
 	p.POST("/login", s.accounts.Login)
 	p.POST("/logout", s.accounts.Logout)
 	p.GET("/login/2fa", s.accounts.ShowSecondFactor)
-	w.GET("/uploads/logos/:name", s.manage.ServeLogo)
+	// Uploaded pictures, one folder per kind (logos, articles' pictures).
+	for _, k := range uploads.Kinds() {
+		w.GET(s.uploads.URLDir(k)+":name", s.serveUpload(k))
+	}
 	p.POST("/login/2fa", s.accounts.VerifySecondFactor)
 	p.GET("/password/forgot", s.accounts.ShowForgotPassword)
 	p.POST("/password/forgot", s.accounts.RequestPasswordReset)
@@ -193,6 +208,18 @@ func (s *Server) Handler() http.Handler {
 	org.POST("/access", s.manage.InviteMember)
 	org.POST("/submit", s.manage.SubmitForReview)
 	org.POST("/logo", s.manage.UploadLogo)
+	// Partner news: the organisation's articles, written, previewed (the
+	// form posted with do=preview stores nothing), illustrated (do=upload
+	// stores the picture and shows its Markdown), submitted to staff,
+	// withdrawn, and deleted while drafts.
+	org.GET("/news", s.manage.ListArticles)
+	org.GET("/news/new", s.manage.NewArticle)
+	org.POST("/news/new", s.manage.CreateArticle)
+	org.GET("/news/:id", s.manage.EditArticle)
+	org.POST("/news/:id", s.manage.UpdateArticle)
+	org.POST("/news/:id/submit", s.manage.SubmitArticle)
+	org.POST("/news/:id/withdraw", s.manage.WithdrawArticle)
+	org.POST("/news/:id/delete", s.manage.DeleteArticle)
 
 	// Joining: anyone lists an organisation (it waits for an admin);
 	// signed-in people claim an unowned one, by a link mailed to their

@@ -28,6 +28,7 @@ import (
 	"github.com/partnerdir/partnerdir/internal/news"
 	"github.com/partnerdir/partnerdir/internal/offers"
 	"github.com/partnerdir/partnerdir/internal/search"
+	"github.com/partnerdir/partnerdir/internal/uploads"
 	"github.com/partnerdir/partnerdir/internal/web/account"
 	"github.com/partnerdir/partnerdir/internal/web/admin"
 	"github.com/partnerdir/partnerdir/internal/web/donor"
@@ -72,7 +73,8 @@ type Deps struct {
 	// SessionIdle and SessionLifetime bound sessions (0: 2h idle, 12h
 	// absolute).
 	SessionIdle, SessionLifetime time.Duration
-	// UploadDir is the folder for uploaded files (logos).
+	// UploadDir is the folder for uploaded files (logos, articles'
+	// pictures).
 	UploadDir string
 	// Offers stores donors' support offers.
 	Offers *offers.Store
@@ -84,7 +86,7 @@ type Deps struct {
 	// Joining runs "list your organisation" and claims of unowned
 	// organisations.
 	Joining *joining.Store
-	// News holds the partners' articles (communiqués).
+	// News holds partners' articles and their moderation.
 	News *news.Store
 }
 
@@ -100,6 +102,8 @@ type Server struct {
 	sessions  *accounts.SessionStore
 	crossSite *http.CrossOriginProtection
 	pages     *pageCache
+	// uploads keeps and serves uploaded pictures.
+	uploads *uploads.Store
 	// searchLimit is the per-client rate of /search.
 	searchLimit *clientLimiter
 
@@ -123,12 +127,18 @@ func New(ctx context.Context, d Deps) (*Server, error) {
 		return nil, err
 	}
 	k, err := kit.New(kit.Config{Logger: d.Logger, BaseURL: d.BaseURL.String(), Secure: d.Secure, Locale: d.Locale,
-		Files: d.Files, Countries: countries})
+		Files: d.Files, Countries: countries, ReviewQueue: d.News.CountSubmitted})
+	if err != nil {
+		return nil, err
+	}
+	// Uploaded pictures are served under the path article bodies may show
+	// images from (the rich-text policy's prefix).
+	up, err := uploads.New(d.UploadDir, news.DefaultUploadsPrefix)
 	if err != nil {
 		return nil, err
 	}
 	s := &Server{Kit: k, log: d.Logger, dir: d.Directory, checks: d.Checks, proxies: d.TrustedProxies, acc: d.Accounts,
-		searchLimit: newClientLimiter(searchRate, searchBurst, searchClients)}
+		searchLimit: newClientLimiter(searchRate, searchBurst, searchClients), uploads: up}
 	// Cached pages show the directory and the news: a write to either
 	// through this process invalidates them (both counters only grow, so
 	// their sum changes with each).
@@ -139,9 +149,9 @@ func New(ctx context.Context, d Deps) (*Server, error) {
 	s.public = public.New(k, d.Directory, d.Joining, d.Search, d.News)
 	s.donor = donor.New(k, d.Directory, d.Offers)
 	s.accounts = account.New(k, d.Accounts, s.sessions)
-	s.manage = manage.New(k, d.Directory, d.Accounts, d.UploadDir)
-	s.inbox = inbox.New(k, d.Directory, d.Accounts, d.Offers)
-	s.admin = admin.New(k, d.Directory, d.Accounts, s.sessions, d.Offers, d.Joining)
+	s.manage = manage.New(k, d.Directory, d.Accounts, up, d.News)
+	s.inbox = inbox.New(k, d.Directory, d.Accounts, d.Offers, d.News)
+	s.admin = admin.New(k, d.Directory, d.Accounts, s.sessions, d.Offers, d.Joining, d.News)
 	s.joining = join.New(k, d.Directory, d.Accounts, s.sessions, d.Joining)
 	return s, nil
 }
@@ -153,8 +163,7 @@ func (d Deps) check() error {
 	for name, absent := range map[string]bool{
 		"Logger": d.Logger == nil, "BaseURL": d.BaseURL == nil, "Directory": d.Directory == nil,
 		"Files": d.Files == nil, "Locale": d.Locale == nil, "Accounts": d.Accounts == nil, "Offers": d.Offers == nil,
-		"Search": d.Search == nil, "Joining": d.Joining == nil, "UploadDir": d.UploadDir == "",
-		"News": d.News == nil,
+		"Search": d.Search == nil, "Joining": d.Joining == nil, "UploadDir": d.UploadDir == "", "News": d.News == nil,
 	} {
 		if absent {
 			missing = append(missing, name)

@@ -117,6 +117,8 @@ type AdminOrganisationPage struct {
 	// the Form's errors.
 	Failed string
 	Reason string
+	// NewsTrusted says the organisation publishes articles without review.
+	NewsTrusted bool
 }
 
 // Err is the message for field of the decision form, or "".
@@ -157,6 +159,9 @@ var decisionNotices = map[string]string{
 	directory.DecisionReinstate: "admin.org.done.reinstate",
 	directory.DecisionVerify:    "admin.org.done.verify",
 	directory.DecisionUnverify:  "admin.org.done.unverify",
+	// Partner news: the trust toggle (news.go).
+	"news_trusted":   "newsroom.admin.done.trusted",
+	"news_untrusted": "newsroom.admin.done.untrusted",
 }
 
 func (s *Pages) renderAdminOrganisation(c *gin.Context, status int, id int64, data AdminOrganisationPage) {
@@ -168,6 +173,10 @@ func (s *Pages) renderAdminOrganisation(c *gin.Context, status int, id int64, da
 	}
 	members, err := s.acc.OrganisationMembers(ctx, id)
 	if err != nil {
+		s.Fail(c, err)
+		return
+	}
+	if data.NewsTrusted, err = s.news.Trusted(ctx, id); err != nil {
 		s.Fail(c, err)
 		return
 	}

@@ -152,6 +152,9 @@ func NewToken() string {
 type Account struct {
 	User *accounts.User
 	CSRF string
+	// ReviewQueue is how many articles wait for review, for staff (0 for
+	// anyone else).
+	ReviewQueue int
 }
 
 // accountPage marks the data of the pages that embed an Account (all but
@@ -163,7 +166,17 @@ func (Account) accountPage() {}
 // form token if need be.
 func (s *Kit) Account(c *gin.Context) (Account, error) {
 	t, err := s.FormToken(c)
-	return Account{User: s.CurrentUser(c), CSRF: t}, err
+	acc := Account{User: s.CurrentUser(c), CSRF: t}
+	if acc.User.IsStaff() {
+		// One count over a partial index; the header does without it
+		// rather than fail the page.
+		n, qerr := s.reviewQueue(c.Request.Context())
+		if qerr != nil {
+			s.Logger(c).Warn("could not count the articles awaiting review", "err", qerr)
+		}
+		acc.ReviewQueue = n
+	}
+	return acc, err
 }
 
 // HeaderAccount is the account for a page without forms of its own: it

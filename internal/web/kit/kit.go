@@ -8,6 +8,7 @@
 package kit
 
 import (
+	"context"
 	"fmt"
 	"html/template"
 	"io/fs"
@@ -32,6 +33,9 @@ type Kit struct {
 	assets    *assets
 	renderer  *renderer
 	countries map[string]directory.Country
+	// reviewQueue counts the articles waiting for staff (the header's
+	// link for staff).
+	reviewQueue func(context.Context) (int, error)
 }
 
 // Config is what New needs; every field is required.
@@ -47,12 +51,18 @@ type Config struct {
 	Files fs.FS
 	// Countries are the reference countries pages name and offer.
 	Countries []directory.Country
+	// ReviewQueue counts the articles waiting for staff's review, for the
+	// header staff see.
+	ReviewQueue func(context.Context) (int, error)
 }
 
 // New parses every template and hashes every static file.
 func New(cfg Config) (*Kit, error) {
 	k := &Kit{log: cfg.Logger, baseURL: strings.TrimSuffix(cfg.BaseURL, "/"), secure: cfg.Secure, tr: cfg.Locale,
-		countries: make(map[string]directory.Country, len(cfg.Countries))}
+		countries: make(map[string]directory.Country, len(cfg.Countries)), reviewQueue: cfg.ReviewQueue}
+	if k.reviewQueue == nil {
+		return nil, fmt.Errorf("web: kit: no ReviewQueue")
+	}
 	for _, c := range cfg.Countries {
 		k.countries[c.Code] = c
 	}

@@ -10,6 +10,7 @@ import (
 
 	"github.com/partnerdir/partnerdir/internal/accounts"
 	"github.com/partnerdir/partnerdir/internal/directory"
+	"github.com/partnerdir/partnerdir/internal/uploads"
 )
 
 // ManagePage is what every /manage page carries.
@@ -25,6 +26,8 @@ type ManagePage struct {
 	Rejection *directory.Decision
 	// Submitted confirms the listing went to the review queue.
 	Submitted bool
+	// LogoURL is the address of the organisation's logo, or "".
+	LogoURL string
 }
 
 func (s *Pages) managePage(c *gin.Context, titleID, section string, st kit.Form) (ManagePage, bool) {
@@ -37,6 +40,9 @@ func (s *Pages) managePage(c *gin.Context, titleID, section string, st kit.Form)
 	mp := ManagePage{Page: pg, Org: org, OrgRole: kit.OrgRole(c), Section: section,
 		Form: st.In(pg.Base), Saved: c.Query("saved") != "",
 		Submitted: c.Query("submitted") != ""}
+	if s.up.Owns(uploads.Logos(), org.LogoPath) {
+		mp.LogoURL = org.LogoPath
+	}
 	if org.Status == directory.StatusDraft {
 		rej, err := s.dir.Rejections(c.Request.Context(), []int64{org.ID})
 		if err != nil {

@@ -400,6 +400,7 @@ func (a *App) buildHandler(ctx context.Context, files fs.FS) (http.Handler, erro
 		Offers:         a.Offers,
 		PageCache:      cfg.PageCache,
 		Joining:        a.Joining,
+		Newsletter:     a.Newsletter,
 		Checks: []web.Check{
 			{Name: "postgres", Required: true, Probe: a.Pool.Ping},
 			{Name: "meilisearch", Probe: a.Search.Probe},

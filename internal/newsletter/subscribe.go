@@ -35,6 +35,9 @@ type Request struct {
 	Organisations []string
 	// IP is the client address, for the per-address limit (never stored).
 	IP string
+	// Honeypot is a form field hidden from people: a sign-up that fills
+	// it is a bot's, answered as any other and dropped.
+	Honeypot string
 }
 
 // choices are a request's choices resolved to ids, as stored in
@@ -120,6 +123,28 @@ func (s *Store) resolve(ctx context.Context, r Request) (string, choices, error)
 	slices.Sort(c.CountryCodes)
 	slices.Sort(c.OrganisationIDs)
 	return email, c, nil
+}
+
+// Organisation is a published organisation a subscriber may choose.
+type Organisation struct {
+	Slug string
+	Name string
+}
+
+// Organisations returns the published organisations among slugs (at most
+// MaxOrganisations are looked up), by name: the choices a form shows
+// checked.
+func (s *Store) Organisations(ctx context.Context, slugs []string) ([]Organisation, error) {
+	slugs = dedupe(slugs)
+	if len(slugs) > MaxOrganisations {
+		slugs = slugs[:MaxOrganisations]
+	}
+	rows, _ := s.pool.Query(ctx, `SELECT slug, name FROM organisations WHERE status = 'published' AND slug = ANY($1) ORDER BY name, slug`, slugs)
+	out, err := pgx.CollectRows(rows, pgx.RowToStructByPos[Organisation])
+	if err != nil {
+		return nil, fmt.Errorf("newsletter: organisations: %w", err)
+	}
+	return out, nil
 }
 
 // organisations finds the published organisations named by refs (slug,
@@ -209,10 +234,11 @@ func (s *Store) perEmail() ratelimit.Limit {
 // It returns an Invalid error for bad input (nothing is stored or
 // counted), and ErrRateLimited with when to try again after too many
 // sign-ups from r.IP or for the address. Both limits count the attempt
-// before anything is written, in one statement each.
+// before anything is written, in one statement each. A sign-up with the
+// honeypot filled does nothing and returns nil.
 func (s *Store) Subscribe(ctx context.Context, actor audit.Actor, r Request) error {
 	email, c, err := s.resolve(ctx, r)
-	if err != nil {
+	if err != nil || r.Honeypot != "" {
 		return err
 	}
 	for _, l := range []struct {

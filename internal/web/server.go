@@ -25,6 +25,7 @@ import (
 	"github.com/partnerdir/partnerdir/internal/directory"
 	"github.com/partnerdir/partnerdir/internal/joining"
 	"github.com/partnerdir/partnerdir/internal/locale"
+	"github.com/partnerdir/partnerdir/internal/newsletter"
 	"github.com/partnerdir/partnerdir/internal/offers"
 	"github.com/partnerdir/partnerdir/internal/search"
 	"github.com/partnerdir/partnerdir/internal/web/account"
@@ -34,6 +35,7 @@ import (
 	"github.com/partnerdir/partnerdir/internal/web/join"
 	"github.com/partnerdir/partnerdir/internal/web/kit"
 	"github.com/partnerdir/partnerdir/internal/web/manage"
+	newsletterweb "github.com/partnerdir/partnerdir/internal/web/newsletter"
 	"github.com/partnerdir/partnerdir/internal/web/public"
 )
 
@@ -83,6 +85,8 @@ type Deps struct {
 	// Joining runs "list your organisation" and claims of unowned
 	// organisations.
 	Joining *joining.Store
+	// Newsletter keeps the newsletter's subscriptions.
+	Newsletter *newsletter.Store
 }
 
 // Server is the route table's side: the middleware's dependencies and the
@@ -107,6 +111,8 @@ type Server struct {
 	inbox    *inbox.Pages
 	admin    *admin.Pages
 	joining  *join.Pages
+	// newsletter: the sign-up, its links, one-click unsubscription, staff figures.
+	newsletter *newsletterweb.Pages
 }
 
 // New prepares the server: it parses every template and loads the
@@ -137,6 +143,10 @@ func New(ctx context.Context, d Deps) (*Server, error) {
 	s.inbox = inbox.New(k, d.Directory, d.Accounts, d.Offers)
 	s.admin = admin.New(k, d.Directory, d.Accounts, s.sessions, d.Offers, d.Joining)
 	s.joining = join.New(k, d.Directory, d.Accounts, s.sessions, d.Joining)
+	s.newsletter = newsletterweb.New(k, d.Directory, d.Newsletter)
+	// RFC 8058: a mail client's one-click unsubscription is a POST from
+	// elsewhere, authenticated by the link's signature (see routes.go).
+	s.crossSite.AddInsecureBypassPattern(oneClickPattern)
 	return s, nil
 }
 
@@ -148,6 +158,7 @@ func (d Deps) check() error {
 		"Logger": d.Logger == nil, "BaseURL": d.BaseURL == nil, "Directory": d.Directory == nil,
 		"Files": d.Files == nil, "Locale": d.Locale == nil, "Accounts": d.Accounts == nil, "Offers": d.Offers == nil,
 		"Search": d.Search == nil, "Joining": d.Joining == nil, "UploadDir": d.UploadDir == "",
+		"Newsletter": d.Newsletter == nil,
 	} {
 		if absent {
 			missing = append(missing, name)

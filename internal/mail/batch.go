@@ -10,27 +10,41 @@ import (
 	"github.com/partnerdir/partnerdir/internal/jobs"
 )
 
-// ComposeManyTx is ComposeTx for many mails at once (a digest to every
-// subscriber): each is rendered and checked first, then all are stored
-// with one statement and their delivery jobs enqueued with one more, in
-// tx. It returns the messages' row ids in the order of ms; nothing is
-// stored when one of them is refused.
+// ComposeManyTx is ComposeTx for many mails at once: each is rendered and
+// checked first, then all are stored as StoreManyTx does. It returns the
+// messages' row ids in the order of ms; nothing is stored when one of
+// them is refused.
 func (o *Outbox) ComposeManyTx(ctx context.Context, tx pgx.Tx, ms []Mail) ([]int64, error) {
-	if len(ms) == 0 {
-		return nil, nil
-	}
-	n := len(ms)
-	cols := struct {
-		messageID, purpose, lang, toName, toEmail, replyName, replyEmail, subject, text, html []string
-		offerID                                                                               []int64
-		forget                                                                                []bool
-		headers                                                                               [][]byte
-	}{}
-	for _, m := range ms {
-		msg, err := o.renderer.Render(m)
-		if err != nil {
+	msgs := make([]Message, len(ms))
+	for i, m := range ms {
+		var err error
+		if msgs[i], err = o.renderer.Render(m); err != nil {
 			return nil, err
 		}
+	}
+	return o.StoreManyTx(ctx, tx, msgs)
+}
+
+// Render composes m from its templates without storing it: a message
+// that many recipients get with only a detail changed (a digest whose
+// unsubscribe link is each subscriber's) is rendered once and copied.
+func (o *Outbox) Render(m Mail) (Message, error) { return o.renderer.Render(m) }
+
+// StoreManyTx stores composed messages (see Render) with one statement,
+// each with a new stable Message-ID, and enqueues their delivery jobs with
+// one more, in tx (a digest to every subscriber). It returns the rows' ids
+// in the order of msgs; nothing is stored when one is refused.
+func (o *Outbox) StoreManyTx(ctx context.Context, tx pgx.Tx, msgs []Message) ([]int64, error) {
+	if len(msgs) == 0 {
+		return nil, nil
+	}
+	n := len(msgs)
+	cols := struct {
+		messageID, purpose, lang, toName, toEmail, replyName, replyEmail, subject, text, html, headers []string
+		offerID                                                                                      []int64
+		forget                                                                                       []bool
+	}{}
+	for _, msg := range msgs {
 		if err := msg.check(); err != nil {
 			return nil, err
 		}
@@ -46,7 +60,7 @@ func (o *Outbox) ComposeManyTx(ctx context.Context, tx pgx.Tx, ms []Mail) ([]int
 		cols.text = append(cols.text, msg.Text)
 		cols.html = append(cols.html, msg.HTML)
 		cols.forget = append(cols.forget, msg.ForgetWhenSent)
-		cols.headers = append(cols.headers, msg.headersJSON())
+		cols.headers = append(cols.headers, string(msg.headersJSON()))
 	}
 	rows, _ := tx.Query(ctx, `
 		INSERT INTO mail_messages (message_id, offer_id, purpose, lang, to_name, to_email, reply_to_name, reply_to_email, subject, text_body, html_body,
@@ -56,7 +70,7 @@ func (o *Outbox) ComposeManyTx(ctx context.Context, tx pgx.Tx, ms []Mail) ([]int
 			$10::text[], $11::text[], $12::bool[], $13::text[]) AS x(m, oid, p, l, tn, te, rn, re, s, tb, hb, f, h)
 		RETURNING id, message_id`,
 		cols.messageID, cols.offerID, cols.purpose, cols.lang, cols.toName, cols.toEmail, cols.replyName, cols.replyEmail,
-		cols.subject, cols.text, cols.html, cols.forget, jsonTexts(cols.headers))
+		cols.subject, cols.text, cols.html, cols.forget, cols.headers)
 	byMessageID := make(map[string]int64, n)
 	var id int64
 	var messageID string
@@ -76,12 +90,4 @@ func (o *Outbox) ComposeManyTx(ctx context.Context, tx pgx.Tx, ms []Mail) ([]int
 		return nil, fmt.Errorf("mail: enqueue delivery of %d messages: %w", n, err)
 	}
 	return ids, nil
-}
-
-func jsonTexts(bs [][]byte) []string {
-	out := make([]string, len(bs))
-	for i, b := range bs {
-		out[i] = string(b)
-	}
-	return out
 }

@@ -3,8 +3,11 @@ package newsletter
 import (
 	"context"
 	"fmt"
+	"html"
 	"log/slog"
 	"slices"
+	"strconv"
+	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -126,6 +129,9 @@ func (s *Store) SendDigests(ctx context.Context, r Run) (Sent, error) {
 	if len(articles) == 0 {
 		return out, nil
 	}
+	// Subscribers with the same choices get the same digest but for their
+	// unsubscribe link: each distinct one is rendered once per run.
+	cache := map[string]mail.Message{}
 	var after int64
 	for {
 		var n, last int64
@@ -151,7 +157,7 @@ func (s *Store) SendDigests(ctx context.Context, r Run) (Sent, error) {
 					picked, lists = append(picked, sub), append(lists, list)
 				}
 			}
-			sent, err := s.queue(ctx, tx, out, picked, lists)
+			sent, err := s.queue(ctx, tx, out, picked, lists, cache)
 			out.Digests += sent
 			return err
 		})
@@ -227,7 +233,8 @@ func (s *Store) batch(ctx context.Context, tx pgx.Tx, period string, after int64
 // queue writes the digest rows of picked (each with its list of
 // articles), then the mails of those whose row was new, and moves their
 // digest_since to the run's cutoff. It returns how many it queued.
-func (s *Store) queue(ctx context.Context, tx pgx.Tx, run Sent, picked []subscriber, lists [][]candidate) (int, error) {
+func (s *Store) queue(ctx context.Context, tx pgx.Tx, run Sent, picked []subscriber, lists [][]candidate,
+	cache map[string]mail.Message) (int, error) {
 	if len(picked) == 0 {
 		return 0, nil
 	}
@@ -248,17 +255,21 @@ func (s *Store) queue(ctx context.Context, tx pgx.Tx, run Sent, picked []subscri
 	}); err != nil {
 		return 0, fmt.Errorf("digest rows: %w", err)
 	}
-	var mails []mail.Mail
+	var msgs []mail.Message
 	var digestIDs, served []int64
 	for i, sub := range picked {
 		did, ok := digestOf[sub.id]
 		if !ok {
 			continue // another run served them meanwhile
 		}
-		mails = append(mails, s.digestMail(sub, lists[i]))
+		msg, err := s.digestMessage(sub, lists[i], cache)
+		if err != nil {
+			return 0, err
+		}
+		msgs = append(msgs, msg)
 		digestIDs, served = append(digestIDs, did), append(served, sub.id)
 	}
-	mailIDs, err := s.outbox.ComposeManyTx(ctx, tx, mails)
+	mailIDs, err := s.outbox.StoreManyTx(ctx, tx, msgs)
 	if err != nil {
 		return 0, err
 	}
@@ -299,33 +310,62 @@ type DigestArticle struct {
 	Day, Month, Year int
 }
 
-// digestMail is sub's digest of list (newest first).
-func (s *Store) digestMail(sub subscriber, list []candidate) mail.Mail {
-	d := DigestMail{Total: len(list), NewsURL: s.baseURL + "/news", ChoicesURL: s.baseURL + "/newsletter", UnsubscribeURL: s.UnsubscribeURL(sub.id)}
+// unsubscribePlaceholder stands for the subscriber's unsubscribe link in
+// a digest rendered once for everyone with the same choices.
+const unsubscribePlaceholder = "https://unsubscribe.invalid/newsletter-placeholder"
+
+// digestMessage is sub's digest of list (newest first): rendered once
+// per language and list (cache), then given sub's address, unsubscribe
+// link and List-Unsubscribe headers.
+func (s *Store) digestMessage(sub subscriber, list []candidate, cache map[string]mail.Message) (mail.Message, error) {
+	var key strings.Builder
+	key.WriteString(sub.lang)
+	for _, a := range list {
+		key.WriteString("," + strconv.FormatInt(a.id, 10))
+	}
+	msg, ok := cache[key.String()]
+	if !ok {
+		var err error
+		if msg, err = s.outbox.Render(s.digestMail(sub.lang, list)); err != nil {
+			return mail.Message{}, err
+		}
+		cache[key.String()] = msg
+	}
+	link := s.UnsubscribeURL(sub.id)
+	msg.To = mail.Address{Email: sub.email}
+	msg.Text = strings.ReplaceAll(msg.Text, unsubscribePlaceholder, link)
+	msg.HTML = strings.ReplaceAll(msg.HTML, unsubscribePlaceholder, html.EscapeString(link))
+	msg.Headers = []mail.Header{
+		{Name: "List-Unsubscribe", Value: "<" + link + ">"},
+		{Name: "List-Unsubscribe-Post", Value: "List-Unsubscribe=One-Click"},
+	}
+	return msg, nil
+}
+
+// digestMail is the digest of list (newest first) in lang, its
+// unsubscribe link a placeholder (digestMessage).
+func (s *Store) digestMail(lang string, list []candidate) mail.Mail {
+	d := DigestMail{Total: len(list), NewsURL: s.baseURL + "/news", ChoicesURL: s.baseURL + "/newsletter",
+		UnsubscribeURL: unsubscribePlaceholder}
 	if len(list) > MaxArticles {
 		d.More, list = len(list)-MaxArticles, list[:MaxArticles]
 	}
 	for _, a := range list {
-		lang := sub.lang
-		h, ok := a.headings[lang]
+		al := lang
+		h, ok := a.headings[al]
 		if !ok {
 			for l, x := range a.headings {
-				lang, h = l, x
+				al, h = l, x
 				if l == "fr" {
 					break
 				}
 			}
 		}
 		y, m, day := a.published.In(s.schedule.Location()).Date()
-		d.Articles = append(d.Articles, DigestArticle{Title: h[0], Lead: h[1], Lang: lang, Organisation: a.orgName,
+		d.Articles = append(d.Articles, DigestArticle{Title: h[0], Lead: h[1], Lang: al, Organisation: a.orgName,
 			URL: s.baseURL + "/news/" + a.slug, Day: day, Month: int(m), Year: y})
 	}
-	return mail.Mail{Name: PurposeDigest, Langs: []string{sub.lang}, To: mail.Address{Email: sub.email}, ForgetWhenSent: true,
-		Headers: []mail.Header{
-			{Name: "List-Unsubscribe", Value: "<" + d.UnsubscribeURL + ">"},
-			{Name: "List-Unsubscribe-Post", Value: "List-Unsubscribe=One-Click"},
-		},
-		Data: d}
+	return mail.Mail{Name: PurposeDigest, Langs: []string{lang}, ForgetWhenSent: true, Data: d}
 }
 
 // DigestWorker sends the digests of the current period as a scheduled

@@ -39,13 +39,13 @@ type fixture struct {
 	actor    audit.Actor
 }
 
-func newFixture(t *testing.T, limits newsletter.Limits) *fixture {
+func newFixture(t testing.TB, limits newsletter.Limits) *fixture {
 	t.Helper()
 	pool, _ := demotest.Load(t)
 	return fixtureOn(t, pool, limits)
 }
 
-func fixtureOn(t *testing.T, pool *pgxpool.Pool, limits newsletter.Limits) *fixture {
+func fixtureOn(t testing.TB, pool *pgxpool.Pool, limits newsletter.Limits) *fixture {
 	t.Helper()
 	f := &fixture{pool: pool, actor: audit.Actor{Label: "anonymous"}}
 	outbox, _ := mailtest.Outbox(t, pool, mailFrom)
@@ -67,7 +67,7 @@ func fixtureOn(t *testing.T, pool *pgxpool.Pool, limits newsletter.Limits) *fixt
 	return f
 }
 
-func (f *fixture) count(t *testing.T, sql string, args ...any) int {
+func (f *fixture) count(t testing.TB, sql string, args ...any) int {
 	t.Helper()
 	var n int
 	if err := f.pool.QueryRow(context.Background(), sql, args...).Scan(&n); err != nil {
@@ -76,7 +76,7 @@ func (f *fixture) count(t *testing.T, sql string, args ...any) int {
 	return n
 }
 
-func (f *fixture) exec(t *testing.T, sql string, args ...any) {
+func (f *fixture) exec(t testing.TB, sql string, args ...any) {
 	t.Helper()
 	if _, err := f.pool.Exec(context.Background(), sql, args...); err != nil {
 		t.Fatalf("%s: %v", sql, err)

@@ -41,8 +41,8 @@ func (o *Outbox) StoreManyTx(ctx context.Context, tx pgx.Tx, msgs []Message) ([]
 	n := len(msgs)
 	cols := struct {
 		messageID, purpose, lang, toName, toEmail, replyName, replyEmail, subject, text, html, headers []string
-		offerID                                                                                      []int64
-		forget                                                                                       []bool
+		offerID                                                                                        []int64
+		forget                                                                                         []bool
 	}{}
 	for _, msg := range msgs {
 		if err := msg.check(); err != nil {

@@ -273,7 +273,7 @@ func (s *Store) Subscribe(ctx context.Context, actor audit.Actor, r Request) err
 				Themes: len(c.ThemeIDs), Countries: len(c.CountryCodes), Organisations: len(c.OrganisationIDs)}}); err != nil {
 			return err
 		}
-		return audit.Record(ctx, tx, actor, audit.Entry{Action: "newsletter.subscribe", EntityType: "newsletter_subscriber",
+		return audit.Record(ctx, tx, actor, audit.Entry{Action: "subscriber.subscribe", EntityType: "newsletter_subscriber",
 			EntityID: id, Details: map[string]any{"ip_hash": s.ips.IP(r.IP)}})
 	})
 }
@@ -338,7 +338,7 @@ func (s *Store) Confirm(ctx context.Context, actor audit.Actor, token string) er
 		if err != nil {
 			return fmt.Errorf("newsletter: confirm: %w", err)
 		}
-		return audit.Record(ctx, tx, actor, audit.Entry{Action: "newsletter.confirm", EntityType: "newsletter_subscriber",
+		return audit.Record(ctx, tx, actor, audit.Entry{Action: "subscriber.confirm", EntityType: "newsletter_subscriber",
 			EntityID: id, Details: map[string]any{"first": first}})
 	})
 }

@@ -64,7 +64,7 @@ func (s *Store) Unsubscribe(ctx context.Context, actor audit.Actor, subscriber, 
 		if tag.RowsAffected() == 0 {
 			return nil
 		}
-		return audit.Record(ctx, tx, actor, audit.Entry{Action: "newsletter.unsubscribe", EntityType: "newsletter_subscriber", EntityID: id})
+		return audit.Record(ctx, tx, actor, audit.Entry{Action: "subscriber.unsubscribe", EntityType: "newsletter_subscriber", EntityID: id})
 	})
 }
 

@@ -16,6 +16,7 @@ import (
 	"github.com/partnerdir/partnerdir/internal/accounts"
 	"github.com/partnerdir/partnerdir/internal/app"
 	"github.com/partnerdir/partnerdir/internal/app/apptest"
+	"github.com/partnerdir/partnerdir/internal/audit"
 	"github.com/partnerdir/partnerdir/internal/jobs"
 	"github.com/partnerdir/partnerdir/internal/mail"
 	"github.com/partnerdir/partnerdir/internal/mail/smtptest"
@@ -366,5 +367,23 @@ func TestAdminDonorDataIncludesTheNewsletter(t *testing.T) {
 	}
 	if n := f.count(t, `SELECT count(*) FROM audit_log WHERE action IN ('offer.donor_export', 'offer.donor_erase') AND details::text ILIKE '%jane%'`); n != 0 {
 		t.Error("an audit entry names her")
+	}
+}
+
+// TestErasingAnAccountErasesItsSubscription: an account's erasure takes
+// the newsletter subscription of its address with it.
+func TestErasingAnAccountErasesItsSubscription(t *testing.T) {
+	t.Parallel()
+	f := newNewsletterFixture(t)
+	id := f.user(t, "jane@example.com", "", "", "")
+	ctx := context.Background()
+	if err := f.app.Newsletter.Subscribe(ctx, audit.System("test"), newsletter.Request{Email: "Jane@example.com", Lang: "fr"}); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.app.Accounts.Erase(ctx, audit.System("test"), id, accounts.EraseOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	if n := f.count(t, `SELECT count(*) FROM newsletter_subscribers`); n != 0 {
+		t.Error("the subscription survived the account's erasure")
 	}
 }

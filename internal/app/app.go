@@ -346,7 +346,7 @@ func (a *App) buildSearch(o Options) error {
 // buildWorkers registers every worker and periodic job on one working
 // client: index sync and the index check, mail delivery (SMTP_URL,
 // MAIL_FROM), the offers' retention, the stale-profile reminders, the
-// personal data's retention.
+// personal data's retention, the newsletter's digests.
 func (a *App) buildWorkers(o Options) (*jobs.Client, error) {
 	sender, err := mail.NewSMTP(a.Config.SMTPURL, a.Config.MailFrom)
 	if err != nil {

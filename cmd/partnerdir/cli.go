@@ -71,12 +71,20 @@ func commands() *command {
 					"default 12 months after closing; OFFER_SPAM_RETENTION, 30 days)",
 				setup: noFlags(offersPurge)},
 		}},
+		{name: "news", summary: "partner news and its newsletter", subs: []*command{
+			{name: "news digest", synopsis: "[--now]",
+				summary: "queue the newsletter's digest of the current period (NEWSLETTER_DIGEST,\n" +
+					"default monthly) for the workers of serve; --now queues the mails here:\n" +
+					"each confirmed subscriber gets the new articles matching their choices\n" +
+					"since their last digest, once per period, and nothing when nothing is new",
+				setup: newsDigest},
+		}},
 		{name: "retention", summary: "personal data past its retention", subs: []*command{
 			{name: "retention run",
 				summary: "apply every retention now, as the daily jobs do: offers purge,\n" +
 					"then what PERSONAL_DATA_RETENTION (default 90 days) covers: login\n" +
 					"counters, ended sessions, audit entries' personal details,\n" +
-					"account mails",
+					"account mails; and newsletter sign-ups never confirmed (7 days)",
 				setup: noFlags(retentionRun)},
 		}},
 	}}

@@ -27,6 +27,9 @@ func retentionRun(ctx context.Context, e env) error {
 	}
 	fmt.Fprintf(e.stdout, "personal data older than %s: %d login counter(s) deleted, %d audit entries anonymised, %d mail(s) emptied; %d ended session(s) deleted\n",
 		period(r.Period), p.LoginCounters, p.AuditEntries, p.Mails, p.Sessions)
+	for _, step := range a.Accounts.PurgeSteps() {
+		fmt.Fprintf(e.stdout, "%d %s\n", p.Other[step.Name], step.Label)
+	}
 	return nil
 }
 

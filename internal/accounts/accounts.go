@@ -85,6 +85,8 @@ type Store struct {
 	window                time.Duration
 	// erasers clear other packages' tables when a user is erased (OnErase).
 	erasers []EraseHook
+	// purges are other packages' retention steps (OnPurge).
+	purges []PurgeStep
 	// outbox and baseURL send reset and invitation mails (WithMail).
 	outbox  Mailer
 	baseURL string

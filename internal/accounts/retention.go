@@ -35,10 +35,37 @@ type Purged struct {
 	Sessions      int
 	AuditEntries  int
 	Mails         int
+	// Other counts the other packages' steps (OnPurge), by name.
+	Other map[string]int
 }
 
 // Total is the number of rows changed.
-func (p Purged) Total() int { return p.LoginCounters + p.Sessions + p.AuditEntries + p.Mails }
+func (p Purged) Total() int {
+	n := p.LoginCounters + p.Sessions + p.AuditEntries + p.Mails
+	for _, m := range p.Other {
+		n += m
+	}
+	return n
+}
+
+// PurgeStep is another package's part of the daily personal-data
+// retention, with its own rule (the newsletter's sign-ups never confirmed
+// go after 7 days): Run removes what is past it, in batches, and returns
+// how many rows went. Name keys its count; Label says what they are, for
+// the command line ("unconfirmed newsletter sign-up(s) deleted").
+type PurgeStep struct {
+	Name  string
+	Label string
+	Run   func(ctx context.Context) (int, error)
+}
+
+// OnPurge adds a step that PurgePersonalData runs after its own, so one
+// scheduled job applies every retention of personal data. Call it while
+// wiring the program.
+func (s *Store) OnPurge(step PurgeStep) { s.purges = append(s.purges, step) }
+
+// PurgeSteps are the steps added with OnPurge, in order.
+func (s *Store) PurgeSteps() []PurgeStep { return s.purges }
 
 // purgeBatch bounds each statement of a purge, so no run holds many row
 // locks or a long transaction.
@@ -48,8 +75,9 @@ const purgeBatch = 1000
 // began before the period, sessions that expired or stayed idle past the
 // idle timeout, anonymises audit entries older than the period (see
 // audit.Anonymise) and empties mails tied to no offer older than the
-// period (see mail.PurgeUnlinked). Every statement handles at most a
-// batch of rows and skips rows another transaction holds. It is
+// period (see mail.PurgeUnlinked), then runs the other packages' steps
+// (OnPurge). Every statement handles at most a batch of rows and skips
+// rows another transaction holds. It is
 // idempotent: a second run changes nothing. A run that changed something
 // is audited with its counts.
 func (s *Store) PurgePersonalData(ctx context.Context, actor audit.Actor, r Retention) (Purged, error) {
@@ -78,13 +106,23 @@ func (s *Store) PurgePersonalData(ctx context.Context, actor audit.Actor, r Rete
 	if p.Mails, err = mail.PurgeUnlinked(ctx, s.pool, before, purgeBatch); err != nil {
 		return p, err
 	}
+	details := map[string]any{"login_counters": p.LoginCounters, "sessions": p.Sessions, "audit_entries": p.AuditEntries,
+		"mails": p.Mails, "retention": r.Period.String()}
+	for _, step := range s.purges {
+		n, err := step.Run(ctx)
+		if err != nil {
+			return p, err
+		}
+		if p.Other == nil {
+			p.Other = map[string]int{}
+		}
+		p.Other[step.Name], details[step.Name] = n, n
+	}
 	if p.Total() == 0 {
 		return p, nil
 	}
 	err = postgres.InTx(ctx, s.pool, func(tx pgx.Tx) error {
-		return audit.Record(ctx, tx, actor, audit.Entry{Action: "personal_data.purge", EntityType: "retention",
-			Details: map[string]any{"login_counters": p.LoginCounters, "sessions": p.Sessions, "audit_entries": p.AuditEntries,
-				"mails": p.Mails, "retention": r.Period.String()}})
+		return audit.Record(ctx, tx, actor, audit.Entry{Action: "personal_data.purge", EntityType: "retention", Details: details})
 	})
 	return p, err
 }
@@ -131,7 +169,11 @@ func (w *RetentionWorker) Work(ctx context.Context, _ *river.Job[jobs.PurgePerso
 	if err != nil {
 		return err
 	}
-	w.log.Info("personal data past retention removed", "login_counters", p.LoginCounters, "sessions", p.Sessions,
-		"audit_entries", p.AuditEntries, "mails", p.Mails, "retention", w.retention.Period.String())
+	args := []any{"login_counters", p.LoginCounters, "sessions", p.Sessions,
+		"audit_entries", p.AuditEntries, "mails", p.Mails, "retention", w.retention.Period.String()}
+	for name, n := range p.Other {
+		args = append(args, name, n)
+	}
+	w.log.Info("personal data past retention removed", args...)
 	return nil
 }

@@ -31,6 +31,7 @@ import (
 	"github.com/partnerdir/partnerdir/internal/locale"
 	"github.com/partnerdir/partnerdir/internal/mail"
 	"github.com/partnerdir/partnerdir/internal/news"
+	"github.com/partnerdir/partnerdir/internal/newsletter"
 	"github.com/partnerdir/partnerdir/internal/offers"
 	"github.com/partnerdir/partnerdir/internal/postgres"
 	"github.com/partnerdir/partnerdir/internal/pseudonym"
@@ -93,6 +94,8 @@ type App struct {
 	// News holds partner articles: written and submitted at /manage,
 	// reviewed at /staff/news, shown on the public pages.
 	News *news.Store
+	// Newsletter holds the newsletter's subscribers and sends its digests.
+	Newsletter *newsletter.Store
 
 	Meili   *search.Meili
 	Indexer *search.Indexer
@@ -218,7 +221,52 @@ func (a *App) buildStores(o Options, files fs.FS) error {
 	a.Accounts.OnErase(a.Offers.ForgetUserTx)
 	a.Joining = joining.NewStore(a.Pool, joining.Config{Directory: a.Directory, Accounts: a.Accounts, Outbox: a.Outbox, BaseURL: base, Pseudonyms: ips})
 	a.News = news.NewStore(a.Pool, a.articleChanged, news.WithMailer(a.Outbox.NewsMailer(), base))
+	return a.buildNewsletter(secret)
+}
+
+// buildNewsletter makes the newsletter's store and ties it to the GDPR
+// machinery: a donor's export and erasure, an account's erasure and the
+// daily personal-data retention (sign-ups never confirmed go after 7
+// days).
+func (a *App) buildNewsletter(secret []byte) error {
+	m := hmac.New(sha256.New, secret)
+	m.Write([]byte("partnerdir newsletter unsubscribe key"))
+	var err error
+	if a.Newsletter, err = newsletter.NewStore(a.Pool, newsletter.Config{
+		Outbox: a.Outbox, BaseURL: a.Config.BaseURL.String(), Key: m.Sum(nil), Pseudonyms: a.Pseudonyms,
+		Schedule: DigestCalendar(a.Config), Limits: newsletter.DefaultLimits(),
+	}); err != nil {
+		return err
+	}
+	a.Offers.AddDonorData(offers.DonorData{Name: "newsletter",
+		Export: func(ctx context.Context, email string) (any, error) {
+			x, err := a.Newsletter.Export(ctx, email)
+			if x == nil {
+				return nil, err // no subscription: no part in the export
+			}
+			return x, err
+		},
+		Erase: a.Newsletter.EraseTx})
+	a.Accounts.OnErase(a.Newsletter.ForgetUserTx)
+	a.Accounts.OnPurge(accounts.PurgeStep{Name: "newsletter_unconfirmed",
+		Label: "newsletter sign-up(s) never confirmed within 7 days deleted", Run: a.Newsletter.PurgeUnconfirmed})
 	return nil
+}
+
+// DigestCalendar is the newsletter's schedule: NEWSLETTER_DIGEST's days at
+// DAILY_JOBS_AT in DAILY_JOBS_TZ. When NEWSLETTER_DIGEST is off it is the
+// default monthly one, which names the periods of `news digest --now`.
+func DigestCalendar(cfg config.Config) jobs.Calendar {
+	at := jobs.DailyAt(cfg.DailyJobsAt.Hour, cfg.DailyJobsAt.Minute, cfg.DailyJobsAt.Location)
+	switch d := cfg.NewsletterDigest; d.Every {
+	case "day":
+		return jobs.EveryDay(at)
+	case "week":
+		return jobs.Weekly(d.Weekday, at)
+	case "month":
+		return jobs.Monthly(d.Day, at)
+	}
+	return jobs.Monthly(1, at)
 }
 
 // articleChanged is the news store's change hook, run in the transaction
@@ -299,7 +347,7 @@ func (a *App) buildSearch(o Options) error {
 // buildWorkers registers every worker and periodic job on one working
 // client: index sync and the index check, mail delivery (SMTP_URL,
 // MAIL_FROM), the offers' retention, the stale-profile reminders, the
-// personal data's retention.
+// personal data's retention, the newsletter's digests.
 func (a *App) buildWorkers(o Options) (*jobs.Client, error) {
 	sender, err := mail.NewSMTP(a.Config.SMTPURL, a.Config.MailFrom)
 	if err != nil {
@@ -317,6 +365,7 @@ func (a *App) buildWorkers(o Options) (*jobs.Client, error) {
 		func() error {
 			return river.AddWorkerSafely(workers, accounts.NewRetentionWorker(a.Accounts, a.personal, a.Log))
 		},
+		func() error { return river.AddWorkerSafely(workers, newsletter.NewDigestWorker(a.Newsletter, a.Log)) },
 	} {
 		if err := add(); err != nil {
 			return nil, err
@@ -328,6 +377,10 @@ func (a *App) buildWorkers(o Options) (*jobs.Client, error) {
 	daily := jobs.DailyAt(at.Hour, at.Minute, at.Location)
 	periodic := []*river.PeriodicJob{search.CheckPeriodic(), offers.PurgePeriodic(daily), joining.RemindPeriodic(daily),
 		jobs.Periodic(daily, jobs.PurgePersonalData{})}
+	// The newsletter's digest on NEWSLETTER_DIGEST's days (none when off).
+	if a.Config.NewsletterDigest.Every != "" {
+		periodic = append(periodic, jobs.Periodic(a.Newsletter.Schedule(), jobs.SendDigests{}))
+	}
 	return jobs.NewWorking(a.Pool, jobs.Options{Workers: workers, Periodic: periodic, Logger: a.Log, PollInterval: o.PollInterval})
 }
 
@@ -349,6 +402,7 @@ func (a *App) buildHandler(ctx context.Context, files fs.FS) (http.Handler, erro
 		PageCache:      cfg.PageCache,
 		Joining:        a.Joining,
 		News:           a.News,
+		Newsletter:     a.Newsletter,
 		Checks: []web.Check{
 			{Name: "postgres", Required: true, Probe: a.Pool.Ping},
 			{Name: "meilisearch", Probe: a.Search.Probe},

@@ -43,7 +43,7 @@ func TestBuildRefusesAnUnmigratedDatabase(t *testing.T) {
 func TestBuildWiresEveryPart(t *testing.T) {
 	t.Parallel()
 	a := apptest.New(t, apptest.Setup{})
-	if a.Directory == nil || a.Accounts == nil || a.Offers == nil || a.Joining == nil || a.News == nil || a.Outbox == nil ||
+	if a.Directory == nil || a.Accounts == nil || a.Offers == nil || a.Joining == nil || a.News == nil || a.Newsletter == nil || a.Outbox == nil ||
 		a.Search == nil || a.Indexer == nil || a.Workers == nil || a.Locale == nil || a.Handler == nil {
 		t.Fatalf("a part is missing: %+v", a)
 	}
@@ -63,7 +63,7 @@ func TestWebRefusesMissingDependencies(t *testing.T) {
 	if err == nil {
 		t.Fatal("web.New without dependencies succeeded")
 	}
-	for _, name := range []string{"Accounts", "Directory", "Joining", "Locale", "News", "Offers", "Search", "UploadDir"} {
+	for _, name := range []string{"Accounts", "Directory", "Joining", "Locale", "News", "Newsletter", "Offers", "Search", "UploadDir"} {
 		if !strings.Contains(err.Error(), name) {
 			t.Errorf("the error does not name %s: %v", name, err)
 		}
@@ -172,4 +172,27 @@ func (l *syncLog) String() string {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	return l.b.String()
+}
+
+// TestDigestCalendarFollowsNewsletterDigest: NEWSLETTER_DIGEST's days at
+// DAILY_JOBS_AT in DAILY_JOBS_TZ; off keeps the monthly periods for
+// `news digest --now`.
+func TestDigestCalendarFollowsNewsletterDigest(t *testing.T) {
+	for value, want := range map[string]string{
+		"":              "monthly on day 1 at 06:30 Europe/Luxembourg",
+		"monthly:15":    "monthly on day 15 at 06:30 Europe/Luxembourg",
+		"weekly:friday": "weekly on Friday at 06:30 Europe/Luxembourg",
+		"daily":         "daily at 06:30 Europe/Luxembourg",
+		"off":           "monthly on day 1 at 06:30 Europe/Luxembourg",
+	} {
+		cfg, err := config.Load(func(k string) string {
+			return map[string]string{"NEWSLETTER_DIGEST": value, "DAILY_JOBS_AT": "06:30", "DAILY_JOBS_TZ": "Europe/Luxembourg"}[k]
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := app.DigestCalendar(cfg).String(); got != want {
+			t.Errorf("NEWSLETTER_DIGEST=%q: %s, want %s", value, got, want)
+		}
+	}
 }

@@ -56,6 +56,21 @@ type Config struct {
 	// DailyJobsAt is when the daily jobs (offer retention, stale-profile
 	// reminders) run: DAILY_JOBS_AT in the zone DAILY_JOBS_TZ.
 	DailyJobsAt TimeOfDay
+	// NewsletterDigest is when the newsletter's digest goes out
+	// (NEWSLETTER_DIGEST), at DailyJobsAt on its days.
+	NewsletterDigest DigestSchedule
+}
+
+// DigestSchedule says on which days the digest goes out: every day, one
+// day of the week or one day of the month. The zero value (Every "") is
+// off: only `partnerdir news digest` sends it.
+type DigestSchedule struct {
+	// Every is "day", "week", "month" or "" (off).
+	Every string
+	// Weekday is the day of a weekly digest.
+	Weekday time.Weekday
+	// Day is the day of the month (1–28) of a monthly digest.
+	Day int
 }
 
 // TimeOfDay is a wall-clock time in a time zone.
@@ -100,6 +115,7 @@ func Load(getenv func(string) string) (Config, error) {
 		PageCache:       l.count("PAGE_CACHE_SIZE", 2000),
 		DailyJobsAt:     l.timeOfDay("DAILY_JOBS_AT", "03:00", "DAILY_JOBS_TZ"),
 	}
+	c.NewsletterDigest = l.digestSchedule("NEWSLETTER_DIGEST", "monthly")
 	c.SessionKeys = l.sessionKeys("SESSION_KEYS", c.Env == Production)
 	c.TOTPKeys = l.keys32("TOTP_KEYS", c.Env == Production)
 	// Below a day the daily job would erase what the login limits still count.
@@ -269,6 +285,49 @@ func (l *loader) timeOfDay(name, def, zone string) TimeOfDay {
 		loc = time.UTC
 	}
 	return TimeOfDay{Hour: t.Hour(), Minute: t.Minute(), Location: loc}
+}
+
+// digestSchedule reads "monthly[:DAY]" (day 1–28, default 1),
+// "weekly[:WEEKDAY]" (monday…sunday, default monday), "daily" or "off".
+func (l *loader) digestSchedule(name, def string) DigestSchedule {
+	v := strings.ToLower(l.str(name, def))
+	every, arg, hasArg := strings.Cut(v, ":")
+	bad := func() DigestSchedule {
+		l.fail(name, fmt.Sprintf("must be monthly[:DAY] (day 1 to 28), weekly[:WEEKDAY] (monday to sunday), daily or off, got %q", v))
+		return DigestSchedule{Every: "month", Day: 1}
+	}
+	switch every {
+	case "off":
+		if hasArg {
+			return bad()
+		}
+		return DigestSchedule{}
+	case "daily":
+		if hasArg {
+			return bad()
+		}
+		return DigestSchedule{Every: "day"}
+	case "monthly":
+		day := 1
+		if hasArg {
+			n, err := strconv.Atoi(arg)
+			if err != nil || n < 1 || n > 28 {
+				return bad()
+			}
+			day = n
+		}
+		return DigestSchedule{Every: "month", Day: day}
+	case "weekly":
+		if !hasArg {
+			return DigestSchedule{Every: "week", Weekday: time.Monday}
+		}
+		for d := time.Sunday; d <= time.Saturday; d++ {
+			if strings.ToLower(d.String()) == arg {
+				return DigestSchedule{Every: "week", Weekday: d}
+			}
+		}
+	}
+	return bad()
 }
 
 // sessionKeys parses "authhex:enchex[,authhex:enchex…]". In development a

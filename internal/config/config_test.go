@@ -52,6 +52,12 @@ func TestLoadRejectsEachBadVariableByName(t *testing.T) {
 		{"DAILY_JOBS_AT", "03:00:00", "DAILY_JOBS_AT"},
 		{"DAILY_JOBS_TZ", "Mars/Olympus_Mons", "DAILY_JOBS_TZ"},
 		{"DAILY_JOBS_TZ", "Local", "DAILY_JOBS_TZ"},
+		{"NEWSLETTER_DIGEST", "monthly:31", "NEWSLETTER_DIGEST"},
+		{"NEWSLETTER_DIGEST", "monthly:0", "NEWSLETTER_DIGEST"},
+		{"NEWSLETTER_DIGEST", "weekly:someday", "NEWSLETTER_DIGEST"},
+		{"NEWSLETTER_DIGEST", "hourly", "NEWSLETTER_DIGEST"},
+		{"NEWSLETTER_DIGEST", "daily:3", "NEWSLETTER_DIGEST"},
+		{"NEWSLETTER_DIGEST", "0 3 1 * *", "NEWSLETTER_DIGEST"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -147,6 +153,29 @@ func TestLoadPersonalDataRetention(t *testing.T) {
 		}
 		if c.PersonalDataRetention != want {
 			t.Errorf("PERSONAL_DATA_RETENTION=%q: %s, want %s", value, c.PersonalDataRetention, want)
+		}
+	}
+}
+
+func TestLoadNewsletterDigest(t *testing.T) {
+	for _, tt := range []struct {
+		value string
+		want  DigestSchedule
+	}{
+		{"", DigestSchedule{Every: "month", Day: 1}},
+		{"monthly", DigestSchedule{Every: "month", Day: 1}},
+		{"monthly:15", DigestSchedule{Every: "month", Day: 15}},
+		{"Weekly:Friday", DigestSchedule{Every: "week", Weekday: time.Friday}},
+		{"weekly", DigestSchedule{Every: "week", Weekday: time.Monday}},
+		{"daily", DigestSchedule{Every: "day"}},
+		{"off", DigestSchedule{}},
+	} {
+		c, err := Load(env(map[string]string{"NEWSLETTER_DIGEST": tt.value}))
+		if err != nil {
+			t.Fatalf("NEWSLETTER_DIGEST=%q: %v", tt.value, err)
+		}
+		if c.NewsletterDigest != tt.want {
+			t.Errorf("NEWSLETTER_DIGEST=%q: %+v, want %+v", tt.value, c.NewsletterDigest, tt.want)
 		}
 	}
 }

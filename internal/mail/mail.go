@@ -55,6 +55,8 @@ type Message struct {
 	HTML    string
 	// ForgetWhenSent: see Mail.ForgetWhenSent.
 	ForgetWhenSent bool
+	// Headers: see Mail.Headers.
+	Headers []Header
 }
 
 // Outbox composes messages, stores them in the caller's transaction and
@@ -93,20 +95,17 @@ func (o *Outbox) ComposeTx(ctx context.Context, tx pgx.Tx, m Mail) (int64, error
 }
 
 func (o *Outbox) enqueueTx(ctx context.Context, tx pgx.Tx, m Message) (int64, error) {
-	if _, err := mail.ParseAddress(m.To.Email); err != nil {
-		return 0, fmt.Errorf("mail: enqueue %s: recipient %q: %w", m.Purpose, m.To.Email, err)
-	}
-	if m.Lang != "en" {
-		m.Lang = "fr"
+	if err := m.check(); err != nil {
+		return 0, err
 	}
 	var id int64
 	err := tx.QueryRow(ctx, `
 		INSERT INTO mail_messages (message_id, offer_id, purpose, lang, to_name, to_email, reply_to_name, reply_to_email, subject, text_body, html_body,
-			forget_when_sent)
-		VALUES ($1, NULLIF($2, 0), $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
+			forget_when_sent, headers)
+		VALUES ($1, NULLIF($2, 0), $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)
 		RETURNING id`,
 		o.newMessageID(), m.OfferID, m.Purpose, m.Lang, HeaderSafe(m.To.Name), m.To.Email,
-		HeaderSafe(m.ReplyTo.Name), m.ReplyTo.Email, HeaderSafe(m.Subject), m.Text, m.HTML, m.ForgetWhenSent).Scan(&id)
+		HeaderSafe(m.ReplyTo.Name), m.ReplyTo.Email, HeaderSafe(m.Subject), m.Text, m.HTML, m.ForgetWhenSent, m.headersJSON()).Scan(&id)
 	if err != nil {
 		return 0, fmt.Errorf("mail: store %s message: %w", m.Purpose, err)
 	}

@@ -64,7 +64,7 @@ func PurgeUnlinked(ctx context.Context, db Execer, before time.Time, batch int) 
 // that hold AddressPattern and RedactedAddress.
 func emptyMail(pattern, placeholder string) string {
 	return `to_name = '', to_email = '', reply_to_name = '', reply_to_email = '',
-		subject = '', text_body = '', html_body = '',
+		subject = '', text_body = '', html_body = '', headers = '[]',
 		status = CASE WHEN m.status = 'queued' THEN 'failed' ELSE m.status END,
 		last_error = CASE WHEN m.status = 'queued' THEN 'anonymised before delivery'
 			ELSE regexp_replace(m.last_error, ` + pattern + `, ` + placeholder + `, 'g') END,
@@ -73,11 +73,17 @@ func emptyMail(pattern, placeholder string) string {
 
 // ForgetRecipientTx empties, in tx, the mails tied to no offer sent to
 // email (any case), as PurgeUnlinked does: an erased account's resets,
-// invitations, claims and review mails. A mail still queued is never sent.
-func ForgetRecipientTx(ctx context.Context, tx pgx.Tx, email string) error {
+// invitations, claims and review mails. Given purposes, only the mails of
+// those purposes (an erased newsletter subscription's). A mail still
+// queued is never sent.
+func ForgetRecipientTx(ctx context.Context, tx pgx.Tx, email string, purposes ...string) error {
+	if purposes == nil {
+		purposes = []string{} // NULL would match nothing
+	}
 	if _, err := tx.Exec(ctx, `
 		UPDATE mail_messages m SET `+emptyMail("$2", "$3")+`
-		WHERE m.offer_id IS NULL AND lower(m.to_email) = lower($1)`, email, AddressPattern, RedactedAddress); err != nil {
+		WHERE m.offer_id IS NULL AND lower(m.to_email) = lower($1) AND (cardinality($4::text[]) = 0 OR m.purpose = ANY($4))`,
+		email, AddressPattern, RedactedAddress, purposes); err != nil {
 		return fmt.Errorf("mail: empty the mails to an erased address: %w", err)
 	}
 	return nil

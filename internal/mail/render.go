@@ -33,6 +33,9 @@ type Mail struct {
 	// mail to someone the platform must not remember, such as the
 	// confirmation that their account was deleted.
 	ForgetWhenSent bool
+	// Headers are extra header fields (List-Unsubscribe, …), each named
+	// once; the outbox refuses the fields it writes itself.
+	Headers []Header
 }
 
 // Renderer turns a Mail into a Message: a subject, a text part and an HTML
@@ -124,7 +127,7 @@ func (r *Renderer) Render(m Mail) (Message, error) {
 		purpose = m.Name
 	}
 	return Message{OfferID: m.OfferID, Purpose: purpose, Lang: v.Lang, To: m.To, ReplyTo: m.ReplyTo,
-		Subject: v.Subject, Text: body.String(), HTML: html.String(), ForgetWhenSent: m.ForgetWhenSent}, nil
+		Subject: v.Subject, Text: body.String(), HTML: html.String(), ForgetWhenSent: m.ForgetWhenSent, Headers: m.Headers}, nil
 }
 
 func quoteText(s string) string {

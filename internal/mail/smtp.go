@@ -23,6 +23,8 @@ type Outgoing struct {
 	HTML      string
 	Lang      string
 	CreatedAt time.Time
+	// Headers are the message's extra header fields.
+	Headers []Header
 }
 
 // SMTP delivers messages to the server of SMTP_URL as MAIL_FROM.
@@ -153,6 +155,12 @@ func (s *SMTP) build(m Outgoing) (*gomail.Msg, error) {
 	msg.SetDateWithValue(m.CreatedAt)
 	msg.SetGenHeader(gomail.HeaderContentLang, m.Lang)
 	msg.SetGenHeader(gomail.Header("Auto-Submitted"), "auto-generated")
+	for _, h := range m.Headers {
+		if err := h.check(); err != nil {
+			return nil, err
+		}
+		msg.SetGenHeader(gomail.Header(h.Name), h.Value)
+	}
 	msg.SetBodyString(gomail.TypeTextPlain, m.Text)
 	if m.HTML != "" {
 		msg.AddAlternativeString(gomail.TypeTextHTML, m.HTML)

@@ -80,9 +80,10 @@ func (w *Worker) Work(ctx context.Context, job *river.Job[jobs.SendMail]) error 
 	var m Outgoing
 	var status string
 	err = tx.QueryRow(ctx, `
-		SELECT status, message_id, to_name, to_email, reply_to_name, reply_to_email, subject, text_body, html_body, lang, created_at
+		SELECT status, message_id, to_name, to_email, reply_to_name, reply_to_email, subject, text_body, html_body, lang, created_at, headers
 		FROM mail_messages WHERE id = $1 FOR UPDATE`, id).
-		Scan(&status, &m.MessageID, &m.To.Name, &m.To.Email, &m.ReplyTo.Name, &m.ReplyTo.Email, &m.Subject, &m.Text, &m.HTML, &m.Lang, &m.CreatedAt)
+		Scan(&status, &m.MessageID, &m.To.Name, &m.To.Email, &m.ReplyTo.Name, &m.ReplyTo.Email, &m.Subject, &m.Text, &m.HTML, &m.Lang, &m.CreatedAt,
+			&m.Headers)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return river.JobCancel(fmt.Errorf("mail: message %d no longer exists", id))
 	}
@@ -169,7 +170,8 @@ func (w *Worker) recordFailure(ctx context.Context, tx pgx.Tx, id int64, status 
 // it was stored with ForgetWhenSent.
 func forgetIfAsked(ctx context.Context, tx pgx.Tx, id int64) error {
 	if _, err := tx.Exec(ctx, `
-		UPDATE mail_messages SET to_name = '', to_email = '', reply_to_name = '', reply_to_email = '', subject = '', text_body = '', html_body = ''
+		UPDATE mail_messages SET to_name = '', to_email = '', reply_to_name = '', reply_to_email = '', subject = '', text_body = '', html_body = '',
+			headers = '[]'
 		WHERE id = $1 AND forget_when_sent AND status <> 'queued'`, id); err != nil {
 		return fmt.Errorf("mail: forget message %d: %w", id, err)
 	}

@@ -2,6 +2,7 @@ package offers
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"strings"
 	"time"
@@ -18,6 +19,50 @@ type DonorExport struct {
 	Email      string        `json:"email"`
 	ExportedAt time.Time     `json:"exported_at"`
 	Offers     []DonorRecord `json:"offers"`
+	// Other holds the other packages' parts (DonorData), by name; each is
+	// a top-level key of the JSON beside "offers".
+	Other map[string]any `json:"-"`
+}
+
+// MarshalJSON writes the export with its other parts beside the offers.
+func (x DonorExport) MarshalJSON() ([]byte, error) {
+	type plain DonorExport
+	b, err := json.Marshal(plain(x))
+	if err != nil || len(x.Other) == 0 {
+		return b, err
+	}
+	all := map[string]any{}
+	if err := json.Unmarshal(b, &all); err != nil {
+		return nil, err
+	}
+	for k, v := range x.Other {
+		all[k] = v
+	}
+	return json.Marshal(all)
+}
+
+// DonorData is what another package keeps about an email address (a
+// newsletter subscription), so that a donor's export shows it and their
+// erasure removes it. Register it with AddDonorData while wiring the
+// program.
+type DonorData struct {
+	// Name is its key in the export and in the erasure's counts.
+	Name string
+	// Export reads what is held about email; nil when nothing.
+	Export func(ctx context.Context, email string) (any, error)
+	// Erase removes it in the erasure's transaction and returns how many
+	// records went.
+	Erase func(ctx context.Context, tx pgx.Tx, email string) (int, error)
+}
+
+// AddDonorData adds d to every donor export and erasure.
+func (s *Store) AddDonorData(d DonorData) { s.donorData = append(s.donorData, d) }
+
+// DonorErasure counts what an erasure removed: the offers anonymised and
+// each other part's records (by DonorData name).
+type DonorErasure struct {
+	Offers int
+	Other  map[string]int
 }
 
 // DonorRecord is one offer in a donor export.
@@ -50,7 +95,8 @@ type DonorMailRef struct {
 }
 
 // ExportDonor gathers every offer made with email (case-insensitive), with
-// its notes and mails, and audits the export.
+// its notes and mails, and the other parts (DonorData) held about it, and
+// audits the export with the counts only.
 func (s *Store) ExportDonor(ctx context.Context, actor audit.Actor, email string) (*DonorExport, error) {
 	email = strings.TrimSpace(email)
 	out := &DonorExport{Email: email, ExportedAt: s.now().UTC(), Offers: []DonorRecord{}}
@@ -75,39 +121,67 @@ func (s *Store) ExportDonor(ctx context.Context, actor audit.Actor, email string
 		}
 		out.Offers = append(out.Offers, r)
 	}
+	details := map[string]any{"offers": len(ids)}
+	for _, d := range s.donorData {
+		v, err := d.Export(ctx, email)
+		if err != nil {
+			return nil, err
+		}
+		if v != nil {
+			if out.Other == nil {
+				out.Other = map[string]any{}
+			}
+			out.Other[d.Name] = v
+		}
+		details[d.Name] = v != nil
+	}
 	err = postgres.InTx(ctx, s.pool, func(tx pgx.Tx) error {
-		return audit.Record(ctx, tx, actor, audit.Entry{Action: "offer.donor_export", EntityType: "offer",
-			Details: map[string]any{"offers": len(ids)}})
+		return audit.Record(ctx, tx, actor, audit.Entry{Action: "offer.donor_export", EntityType: "offer", Details: details})
 	})
 	return out, err
 }
 
 // EraseDonor anonymises every offer made with email, as the retention
-// does, and returns how many were anonymised.
-func (s *Store) EraseDonor(ctx context.Context, actor audit.Actor, email string) (int, error) {
+// does, and erases the other parts (DonorData) held about it, in one
+// transaction, and returns the counts. The audit entry says how many,
+// never whose.
+func (s *Store) EraseDonor(ctx context.Context, actor audit.Actor, email string) (DonorErasure, error) {
 	email = strings.TrimSpace(email)
-	var n int
+	var out DonorErasure
 	err := postgres.InTx(ctx, s.pool, func(tx pgx.Tx) error {
+		out = DonorErasure{Other: map[string]int{}}
 		ids, err := s.donorOfferIDs(ctx, tx, email)
-		if err != nil || len(ids) == 0 {
-			n = 0
+		if err != nil {
 			return err
 		}
-		n = len(ids)
-		if _, err := tx.Exec(ctx, `
-			UPDATE offers SET donor_name = '', donor_email = '', donor_phone = '', donor_company = '',
-				message = '', ip_hash = '', anonymised_at = now(), updated_at = now(), version = version + 1
-			WHERE id = ANY($1)`, ids); err != nil {
-			return fmt.Errorf("offers: erase donor: %w", err)
+		out.Offers = len(ids)
+		if len(ids) > 0 {
+			if _, err := tx.Exec(ctx, `
+				UPDATE offers SET donor_name = '', donor_email = '', donor_phone = '', donor_company = '',
+					message = '', ip_hash = '', anonymised_at = now(), updated_at = now(), version = version + 1
+				WHERE id = ANY($1)`, ids); err != nil {
+				return fmt.Errorf("offers: erase donor: %w", err)
+			}
+			if err := scrubTx(ctx, tx, ids); err != nil {
+				return err
+			}
 		}
-		if err := scrubTx(ctx, tx, ids); err != nil {
-			return err
+		details := map[string]any{"offers": out.Offers}
+		total := out.Offers
+		for _, d := range s.donorData {
+			n, err := d.Erase(ctx, tx, email)
+			if err != nil {
+				return err
+			}
+			out.Other[d.Name], details[d.Name] = n, n
+			total += n
 		}
-		// The audit entry says how many, never whose.
-		return audit.Record(ctx, tx, actor, audit.Entry{Action: "offer.donor_erase", EntityType: "offer",
-			Details: map[string]any{"offers": n}})
+		if total == 0 {
+			return nil
+		}
+		return audit.Record(ctx, tx, actor, audit.Entry{Action: "offer.donor_erase", EntityType: "offer", Details: details})
 	})
-	return n, err
+	return out, err
 }
 
 type querier interface {

@@ -116,6 +116,8 @@ type Store struct {
 	now     func() time.Time
 	// responseTarget: see Config.ResponseTarget.
 	responseTarget time.Duration
+	// donorData are other packages' parts of a donor's data (AddDonorData).
+	donorData []DonorData
 }
 
 // NewStore returns a store over pool.

@@ -72,7 +72,7 @@ func TestNewsListsTheDemoCommuniquéLatestFirst(t *testing.T) {
 	t.Parallel()
 	f := newNewsFixture(t)
 	rec := f.browser(t).get("/news")
-	wantStatus(t, rec, http.StatusOK, "We love ECPAT", `href="/news/we-love-ecpat"`, "13 octobre 2016", "ECPAT Luxembourg",
+	wantStatus(t, rec, http.StatusOK, "We love ECPAT", `href="/news/we-love-ecpat"`, "13 octobre 2016", "ECPAT Luxembourg", `href="/newsletter"`,
 		"4 articles", `<a href="/news" aria-current="page">`)
 	body := rec.Body.String()
 	if strings.Contains(body, "bilan-saison-mangroves") {

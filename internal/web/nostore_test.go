@@ -16,7 +16,7 @@ import (
 // privatePrefixes are the areas whose every GET route must be in
 // privateRoutes, so a new page there cannot slip through untested.
 var privatePrefixes = []string{"/manage", "/account", "/staff", "/admin", "/login", "/password", "/invitation",
-	"/signup", "/join", "/claims", "/organisations/:slug/claim", "/organisations/:slug/offer"}
+	"/signup", "/join", "/claims", "/organisations/:slug/claim", "/organisations/:slug/offer", "/newsletter"}
 
 // privateRoutes are the GET routes that are never stored by a cache, with
 // the path they are requested at.
@@ -76,6 +76,12 @@ func privateRoutes(orgID, userID, articleID int64) map[string]string {
 		"/organisations/:slug/claim":      "/organisations/ecpat-luxembourg/claim",
 		"/organisations/:slug/offer":      "/organisations/ecpat-luxembourg/offer",
 		"/organisations/:slug/offer/sent": "/organisations/ecpat-luxembourg/offer/sent",
+		// The newsletter's form and the pages of its mailed links.
+		"/newsletter":             "/newsletter",
+		"/newsletter/sent":        "/newsletter/sent",
+		"/newsletter/confirm":     "/newsletter/confirm?token=not-a-token",
+		"/newsletter/unsubscribe": "/newsletter/unsubscribe?s=1&sig=not-a-signature",
+		"/staff/newsletter":       "/staff/newsletter",
 	}
 }
 

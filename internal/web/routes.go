@@ -10,6 +10,10 @@ import (
 	"github.com/partnerdir/partnerdir/internal/uploads"
 )
 
+// oneClickPattern is the one request the cross-origin check lets through:
+// RFC 8058's one-click unsubscription (see the newsletter's routes).
+const oneClickPattern = "POST /newsletter/unsubscribe"
+
 // Handler returns the HTTP handler with every route. Middleware order:
 // recovery, request id + logger, access log, security headers, body limit,
 // language, session (no-store for a signed-in user), CSRF.
@@ -241,6 +245,24 @@ func (s *Server) Handler() http.Handler {
 	claims.GET("", s.admin.ListClaims)
 	claims.POST("/:id/approve", s.admin.ApproveClaim)
 	claims.POST("/:id/reject", s.admin.RejectClaim)
+
+	// --- The newsletter (internal/web/newsletter) ---
+	// The sign-up form and the pages its mailed links open (a button
+	// each), the staff's figures. POST /newsletter/unsubscribe is also the
+	// List-Unsubscribe target of RFC 8058's one-click: a mail client posts
+	// to it from elsewhere, with no session, authenticated by the link's
+	// per-subscriber signature. It is the one route outside both CSRF
+	// layers: registered on r (no form token) and bypassed by the
+	// cross-origin check (oneClickPattern, exactly this method and path).
+	p.GET("/newsletter", s.newsletter.ShowForm)
+	p.POST("/newsletter", s.newsletter.Subscribe)
+	p.GET("/newsletter/sent", s.newsletter.ShowSent)
+	p.GET("/newsletter/confirm", s.newsletter.ShowConfirm)
+	p.POST("/newsletter/confirm", s.newsletter.Confirm)
+	p.GET("/newsletter/unsubscribe", s.newsletter.ShowUnsubscribe)
+	r.POST("/newsletter/unsubscribe", s.noStore, s.newsletter.Unsubscribe)
+	staff.GET("/newsletter", s.newsletter.ShowStaffNewsletter)
+	// --- end of the newsletter ---
 
 	r.NoRoute(func(c *gin.Context) { s.Fail(c, fault.ErrNotFound) })
 	r.NoMethod(func(c *gin.Context) { s.RenderError(c, http.StatusMethodNotAllowed, "") })

@@ -26,6 +26,7 @@ import (
 	"github.com/partnerdir/partnerdir/internal/joining"
 	"github.com/partnerdir/partnerdir/internal/locale"
 	"github.com/partnerdir/partnerdir/internal/news"
+	"github.com/partnerdir/partnerdir/internal/newsletter"
 	"github.com/partnerdir/partnerdir/internal/offers"
 	"github.com/partnerdir/partnerdir/internal/search"
 	"github.com/partnerdir/partnerdir/internal/uploads"
@@ -36,6 +37,7 @@ import (
 	"github.com/partnerdir/partnerdir/internal/web/join"
 	"github.com/partnerdir/partnerdir/internal/web/kit"
 	"github.com/partnerdir/partnerdir/internal/web/manage"
+	newsletterweb "github.com/partnerdir/partnerdir/internal/web/newsletter"
 	"github.com/partnerdir/partnerdir/internal/web/public"
 )
 
@@ -88,6 +90,8 @@ type Deps struct {
 	Joining *joining.Store
 	// News holds partners' articles and their moderation.
 	News *news.Store
+	// Newsletter keeps the newsletter's subscriptions.
+	Newsletter *newsletter.Store
 }
 
 // Server is the route table's side: the middleware's dependencies and the
@@ -114,6 +118,8 @@ type Server struct {
 	inbox    *inbox.Pages
 	admin    *admin.Pages
 	joining  *join.Pages
+	// newsletter: the sign-up, its links, one-click unsubscription, staff figures.
+	newsletter *newsletterweb.Pages
 }
 
 // New prepares the server: it parses every template and loads the
@@ -153,6 +159,10 @@ func New(ctx context.Context, d Deps) (*Server, error) {
 	s.inbox = inbox.New(k, d.Directory, d.Accounts, d.Offers, d.News)
 	s.admin = admin.New(k, d.Directory, d.Accounts, s.sessions, d.Offers, d.Joining, d.News)
 	s.joining = join.New(k, d.Directory, d.Accounts, s.sessions, d.Joining)
+	s.newsletter = newsletterweb.New(k, d.Directory, d.Newsletter)
+	// RFC 8058: a mail client's one-click unsubscription is a POST from
+	// elsewhere, authenticated by the link's signature (see routes.go).
+	s.crossSite.AddInsecureBypassPattern(oneClickPattern)
 	return s, nil
 }
 
@@ -164,6 +174,7 @@ func (d Deps) check() error {
 		"Logger": d.Logger == nil, "BaseURL": d.BaseURL == nil, "Directory": d.Directory == nil,
 		"Files": d.Files == nil, "Locale": d.Locale == nil, "Accounts": d.Accounts == nil, "Offers": d.Offers == nil,
 		"Search": d.Search == nil, "Joining": d.Joining == nil, "UploadDir": d.UploadDir == "", "News": d.News == nil,
+		"Newsletter": d.Newsletter == nil,
 	} {
 		if absent {
 			missing = append(missing, name)

@@ -3,7 +3,9 @@ package admin
 import (
 	"encoding/json"
 	"fmt"
+	"maps"
 	"net/http"
+	"slices"
 	"time"
 
 	"github.com/partnerdir/partnerdir/internal/web/kit"
@@ -71,10 +73,19 @@ func (s *Pages) EraseDonor(c *gin.Context) {
 		s.renderAdminDonors(c, http.StatusUnprocessableEntity, AdminDonorsPage{Email: email, Alert: s.Translate(lang, "admin.donors.confirm_needed")})
 		return
 	}
-	n, err := s.offers.EraseDonor(c.Request.Context(), s.Actor(c), email)
+	erased, err := s.offers.EraseDonor(c.Request.Context(), s.Actor(c), email)
 	if err != nil {
 		s.Fail(c, err)
 		return
 	}
-	s.renderAdminDonors(c, http.StatusOK, AdminDonorsPage{Notice: s.Translate(lang, "admin.donors.erased", "Count", n)})
+	notice := s.Translate(lang, "admin.donors.erased", "Count", erased.Offers)
+	// The other parts held about the address (a newsletter subscription)
+	// say what went, each in its own words: admin.donors.erased.NAME.
+	names := slices.Sorted(maps.Keys(erased.Other))
+	for _, name := range names {
+		if n := erased.Other[name]; n > 0 {
+			notice += " " + s.Translate(lang, "admin.donors.erased."+name, "Count", n)
+		}
+	}
+	s.renderAdminDonors(c, http.StatusOK, AdminDonorsPage{Notice: notice})
 }

@@ -80,9 +80,29 @@ func NewWorking(pool *pgxpool.Pool, opts Options) (*Client, error) {
 	return c, nil
 }
 
-// IndexOrganisation asks the search indexer to bring one organisation's
-// document in line with the database (upsert, or delete when it is no longer
-// published or no longer exists).
+// IndexDocument asks the search indexer to bring one document of one
+// index in line with the database: upsert it, or delete it when it must no
+// longer be indexed (unpublished, withdrawn, gone). With no ID it means
+// every document of the index that belongs to OrganisationID (an
+// organisation's articles, after the organisation changed).
+type IndexDocument struct {
+	// Index is the index's kind: "organisations" or "articles".
+	Index          string `json:"index"`
+	ID             int64  `json:"id,omitempty"`
+	OrganisationID int64  `json:"organisation_id,omitempty"`
+}
+
+// Kind names the job type.
+func (IndexDocument) Kind() string { return "index_document" }
+
+// InsertOpts puts index jobs on their own queue.
+func (IndexDocument) InsertOpts() river.InsertOpts {
+	return river.InsertOpts{Queue: QueueIndex}
+}
+
+// IndexOrganisation is the organisations' index job from before
+// IndexDocument; nothing enqueues it any more, and its worker remains for
+// the jobs a queue may still hold.
 type IndexOrganisation struct {
 	OrganisationID int64 `json:"organisation_id"`
 }

@@ -46,11 +46,11 @@ type fixture struct {
 
 func newMeiliFor(t *testing.T, url, key, index string) *Meili {
 	t.Helper()
-	settings, err := LoadSettings(searchdef.FS)
+	defs, err := LoadDefinitions(searchdef.FS)
 	if err != nil {
 		t.Fatal(err)
 	}
-	m := NewMeili(MeiliConfig{URL: url, MasterKey: key, Index: index, Settings: settings, Logger: slog.New(slog.DiscardHandler)})
+	m := NewMeili(MeiliConfig{URL: url, MasterKey: key, Index: index, Definitions: defs, Logger: slog.New(slog.DiscardHandler)})
 	t.Cleanup(func() {
 		ctx := context.Background()
 		master := meilisearch.New(os.Getenv("MEILI_URL"), meilisearch.WithAPIKey(key))

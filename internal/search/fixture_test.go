@@ -15,6 +15,7 @@ import (
 
 	"github.com/partnerdir/partnerdir/internal/demo"
 	"github.com/partnerdir/partnerdir/internal/directory"
+	"github.com/partnerdir/partnerdir/internal/news"
 	"github.com/partnerdir/partnerdir/internal/postgres/pgtest"
 	"github.com/partnerdir/partnerdir/internal/testenv"
 	searchdef "github.com/partnerdir/partnerdir/search"
@@ -38,6 +39,7 @@ func randomName(prefix string) string {
 type fixture struct {
 	pool  *pgxpool.Pool
 	dir   *directory.Store
+	news  *news.Store
 	meili *Meili
 	ix    *Indexer
 	svc   *Service
@@ -73,6 +75,10 @@ func newFixture(t *testing.T) *fixture {
 	f := &fixture{pool: pgtest.NewPool(t)}
 	f.dir = directory.NewStore(f.pool, nil)
 	if _, err := demo.Load(ctx, f.pool, f.dir); err != nil {
+		t.Fatal(err)
+	}
+	f.news = news.NewStore(f.pool, nil)
+	if _, err := demo.LoadNews(ctx, f.pool, f.news); err != nil {
 		t.Fatal(err)
 	}
 	f.meili = newMeiliFor(t, url, key, randomName("t_"))

@@ -41,7 +41,12 @@ type Options struct {
 // NewInserter returns a client that only inserts jobs (commands, tests, and
 // processes that do not run workers).
 func NewInserter(pool *pgxpool.Pool) (*Client, error) {
-	c, err := river.NewClient(riverpgxv5.New(pool), &river.Config{})
+	// An inserting client tells the workers of a queue at most once per
+	// FetchCooldown (default 100 ms): a second job inserted within that
+	// time (an article saved then published at once) would wait for the
+	// workers' next poll, up to a second. Telling them every time costs one
+	// NOTIFY per transaction.
+	c, err := river.NewClient(riverpgxv5.New(pool), &river.Config{FetchCooldown: river.FetchCooldownMin})
 	if err != nil {
 		return nil, fmt.Errorf("jobs: new inserter: %w", err)
 	}

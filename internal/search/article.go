@@ -155,8 +155,9 @@ var articleSource = source{
 	// (of articles deleted since, whose documents must go too).
 	owned: `SELECT id FROM articles WHERE organisation_id = $1
 		UNION SELECT article_id FROM search_articles WHERE organisation_id = $1 ORDER BY 1`,
-	load:  articleDocuments,
-	table: "search_articles", key: "article_id",
+	unindexed: `SELECT EXISTS (SELECT 1 FROM articles WHERE id = $1 AND first_published_at IS NULL)`,
+	load:      articleDocuments,
+	table:     "search_articles", key: "article_id",
 	upsert: upsertArticleFallback,
 	args:   func(d doc) pgx.NamedArgs { return articleFallbackArgs(d.(ArticleDocument)) },
 	prune: `DELETE FROM search_articles sa WHERE NOT EXISTS (

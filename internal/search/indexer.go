@@ -132,6 +132,7 @@ func (ix *Indexer) SyncDocument(ctx context.Context, kind Kind, id int64) error 
 		return fmt.Errorf("search: sync %s %d: the index is not declared", kind, id)
 	}
 	var taskUID int64
+	skip := false
 	err = postgres.InTx(ctx, ix.pool, func(tx pgx.Tx) error {
 		// One document at a time: reading the database and sending the
 		// change happen in the same order as Meilisearch applies them, so an
@@ -153,6 +154,16 @@ func (ix *Indexer) SyncDocument(ctx context.Context, kind Kind, id int64) error 
 		}
 		if err != nil {
 			return fmt.Errorf("search: write fallback row %d: %w", id, err)
+		}
+		if !ok && src.unindexed != "" {
+			var never bool
+			if err := tx.QueryRow(ctx, src.unindexed, id).Scan(&never); err != nil {
+				return err
+			}
+			if never {
+				skip = true
+				return nil // nothing to delete: no Meilisearch task
+			}
 		}
 		if setupErr != nil {
 			return nil // commit the fallback row; Meilisearch is retried
@@ -202,6 +213,9 @@ func (ix *Indexer) SyncDocument(ctx context.Context, kind Kind, id int64) error 
 	what := fmt.Sprintf("%s %d", strings.TrimSuffix(string(kind), "s"), id)
 	if err != nil {
 		return fmt.Errorf("search: sync %s: %w", what, err)
+	}
+	if skip {
+		return nil
 	}
 	if setupErr != nil {
 		return fmt.Errorf("search: sync %s: meilisearch: %w", what, setupErr)

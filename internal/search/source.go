@@ -104,6 +104,10 @@ type source struct {
 	// and those still in the fallback table; "" when an index has no
 	// documents of its own per organisation.
 	owned string
+	// unindexed tells whether document $1 exists and can never have been
+	// sent to Meilisearch (an article never published: a draft saved
+	// again), so its sync sends Meilisearch nothing; "" when unknown.
+	unindexed string
 	// load builds the documents of those ids that must be indexed.
 	load func(ctx context.Context, ix *Indexer, ids []int64) (map[int64]doc, error)
 	// The fallback table, its key column, the statement that writes a

@@ -1,6 +1,7 @@
 package search
 
 import (
+	"cmp"
 	"context"
 	"crypto/sha256"
 	"encoding/json"
@@ -49,6 +50,7 @@ type Meili struct {
 	// uid to its index's settings.
 	uids     map[Kind]string
 	settings map[string]*meilisearch.Settings
+	keys     map[string]string // live uid → primary key
 	// recreated is set, per live uid, when the index had to be created
 	// while the database may already hold its documents: they need a
 	// rebuild (Indexer.CheckIndex).
@@ -69,11 +71,12 @@ func NewMeili(cfg MeiliConfig) *Meili {
 		cfg.Logger = slog.New(slog.DiscardHandler)
 	}
 	m := &Meili{cfg: cfg, log: cfg.Logger, http: HTTPClient(), uids: map[Kind]string{},
-		settings: map[string]*meilisearch.Settings{}, recreated: map[string]*atomic.Bool{}}
+		settings: map[string]*meilisearch.Settings{}, keys: map[string]string{}, recreated: map[string]*atomic.Bool{}}
 	for _, d := range cfg.Definitions {
 		uid := d.UID(cfg.Index)
 		m.uids[d.Kind] = uid
 		m.settings[uid] = d.Settings
+		m.keys[uid] = cmp.Or(d.PrimaryKey, "id")
 		m.recreated[uid] = &atomic.Bool{}
 	}
 	return m
@@ -105,6 +108,9 @@ func (m *Meili) Kinds() []Kind {
 	}
 	return out
 }
+
+// primaryKey is the documents' id attribute in live index uid.
+func (m *Meili) primaryKey(uid string) string { return cmp.Or(m.keys[uid], "id") }
 
 // live lists the live indexes' uids.
 func (m *Meili) live() []string {
@@ -223,7 +229,7 @@ func keyUID(role, index string) string {
 // index live (uid itself, or the live index a rebuild replaces).
 func (m *Meili) prepareIndex(ctx context.Context, admin meilisearch.ServiceManager, uid, live string) error {
 	if _, err := admin.GetIndex(ctx, uid); isStatus(err, 404) {
-		t, err := admin.CreateIndex(ctx, &meilisearch.IndexConfig{Uid: uid, PrimaryKey: "id"})
+		t, err := admin.CreateIndex(ctx, &meilisearch.IndexConfig{Uid: uid, PrimaryKey: m.primaryKey(live)})
 		if err != nil {
 			return fmt.Errorf("search: create index %s: %w", uid, err)
 		}
@@ -555,7 +561,7 @@ func (m *Meili) upsert(ctx context.Context, index string, docs []doc) (int64, er
 	if err != nil {
 		return 0, err
 	}
-	pk := "id"
+	pk := m.primaryKey(index)
 	t, err := a.Index(index).AddDocuments(ctx, docs, &meilisearch.DocumentOptions{PrimaryKey: &pk})
 	if err != nil {
 		return 0, fmt.Errorf("search: add documents to %s: %w", index, err)

@@ -192,7 +192,7 @@ func (ix *Indexer) ReindexKind(ctx context.Context, kind Kind, progress func(don
 			return ReindexStats{}, err
 		}
 		if len(docs) > 0 {
-			pk := "id"
+			pk := ix.meili.primaryKey(live)
 			t, err := admin.Index(fresh).AddDocuments(ctx, docs, &meilisearch.DocumentOptions{PrimaryKey: &pk})
 			if err != nil {
 				return ReindexStats{}, fmt.Errorf("search: reindex: add documents: %w", err)

@@ -60,10 +60,10 @@ func commands() *command {
 			{name: "user enable", synopsis: "--email E", summary: "re-enable a disabled user", setup: userAdmin("enable")},
 			{name: "user revoke", synopsis: "--email E", summary: "end all of a user's sessions", setup: userAdmin("revoke")},
 		}},
-		{name: "search", summary: "rebuild or check the search index", subs: []*command{
-			{name: "search reindex", summary: "rebuild the search index into a fresh one and swap it in", setup: searchReindex},
+		{name: "search", summary: "rebuild or check the search indexes (organisations, articles)", subs: []*command{
+			{name: "search reindex", summary: "rebuild each search index into a fresh one and swap it in", setup: searchReindex},
 			{name: "search verify", synopsis: "[--repair]",
-				summary: "compare the index with the database; --repair fixes the drift", setup: searchVerify},
+				summary: "compare each index with the database; --repair fixes the drift", setup: searchVerify},
 		}},
 		{name: "offers", summary: "support offers", subs: []*command{
 			{name: "offers purge",
@@ -300,7 +300,7 @@ func progress(w io.Writer, what string) func(done, total int) {
 		return func(done, total int) {
 			if bar == nil {
 				bar = progressbar.NewOptions(total, progressbar.OptionSetWriter(w), progressbar.OptionSetDescription(what),
-					progressbar.OptionShowCount(), progressbar.OptionShowIts(), progressbar.OptionSetItsString("orgs"),
+					progressbar.OptionShowCount(), progressbar.OptionShowIts(), progressbar.OptionSetItsString("docs"),
 					progressbar.OptionThrottle(100*time.Millisecond), progressbar.OptionOnCompletion(func() { fmt.Fprintln(w) }))
 			}
 			_ = bar.Set(done)

@@ -86,6 +86,30 @@ func TestSearchReindexAndVerify(t *testing.T) {
 	if err := cmd("search", "verify"); err != nil {
 		t.Errorf("verify after repair: %v\n%s", err, out.String())
 	}
+
+	// The articles index: rebuilt by reindex, checked and repaired by verify.
+	if err := cmd("search", "reindex"); err != nil || !strings.Contains(out.String(), `reindex: 4 articles indexed and swapped in as "`+index+`_articles"`) ||
+		!strings.Contains(out.String(), "reindex: 14 organisations indexed") {
+		t.Errorf("reindex: %v\n%s", err, out.String())
+	}
+	var article int64
+	if err := conn.QueryRow(ctx, `SELECT id FROM articles WHERE slug = 'we-love-ecpat'`).Scan(&article); err != nil {
+		t.Fatal(err)
+	}
+	task, err = master.Index(index+"_articles").DeleteDocument(ctx, strconv.FormatInt(article, 10), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := master.WaitForTask(ctx, task.TaskUID, 0); err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd("search", "verify"); err == nil || !strings.Contains(out.String(), "articles meilisearch: 1 missing ["+strconv.FormatInt(article, 10)+"]") ||
+		!strings.Contains(out.String(), "organisations meilisearch: in step") {
+		t.Errorf("verify with an article missing: %v\n%s", err, out.String())
+	}
+	if err := cmd("search", "verify", "--repair"); err != nil || !strings.Contains(out.String(), "repaired: 0 organisations and 1 articles re-synced") {
+		t.Errorf("repair of the article: %v\n%s", err, out.String())
+	}
 	if err := cmd("search", "frobnicate"); err == nil {
 		t.Error("unknown search command accepted")
 	}

@@ -69,11 +69,12 @@ func run() error {
 	if index == "" {
 		index = "organisations"
 	}
-	settings, err := search.LoadSettings(searchdef.FS)
+	defs, err := search.LoadDefinitions(searchdef.FS)
 	if err != nil {
 		return err
 	}
-	m := search.NewMeili(search.MeiliConfig{URL: meiliURL, MasterKey: key, Index: index, Settings: settings,
+	settings := defs[0].Settings // the organisations index's
+	m := search.NewMeili(search.MeiliConfig{URL: meiliURL, MasterKey: key, Index: index, Definitions: defs,
 		Logger: slog.New(slog.DiscardHandler)})
 	ix := search.NewIndexer(pool, directory.NewStore(pool, nil), m, search.IndexerOptions{})
 	var orgs int
@@ -86,7 +87,7 @@ func run() error {
 
 	if !*skipIndex {
 		start := time.Now()
-		st, err := ix.Reindex(ctx, nil)
+		st, err := ix.ReindexKind(ctx, search.Organisations, nil)
 		if err != nil {
 			return err
 		}

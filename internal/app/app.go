@@ -92,7 +92,8 @@ type App struct {
 	Offers     *offers.Store
 	Joining    *joining.Store
 	// News holds partner articles: written and submitted at /manage,
-	// reviewed at /staff/news, shown on the public pages.
+	// reviewed at /staff/news, shown on the public pages; every write
+	// enqueues the article's index job.
 	News *news.Store
 	// Newsletter holds the newsletter's subscribers and sends its digests.
 	Newsletter *newsletter.Store
@@ -270,17 +271,30 @@ func DigestCalendar(cfg config.Config) jobs.Calendar {
 }
 
 // articleChanged is the news store's change hook, run in the transaction
-// of every article write. Articles have no search index or cached page
-// yet, so nothing follows from a change today; the article index job will
-// be enqueued here, committing with the change as enqueueIndex does for
-// organisations.
-func (a *App) articleChanged(ctx context.Context, tx pgx.Tx, c news.Change) error { return nil }
+// of every article write: the article's index job commits or rolls back
+// with the change. The job reads the article when it runs: published (and
+// its organisation too) → upserted, anything else → deleted from the
+// index.
+func (a *App) articleChanged(ctx context.Context, tx pgx.Tx, c news.Change) error {
+	job := jobs.IndexDocument{Index: string(search.Articles), ID: c.ArticleID}
+	if _, err := a.Jobs.InsertTx(ctx, tx, job, nil); err != nil {
+		return fmt.Errorf("enqueue article index job: %w", err)
+	}
+	return nil
+}
 
-// enqueueIndex is the directory's change hook: the index job commits or
-// rolls back with the change that caused it.
+// enqueueIndex is the directory's change hook: the index jobs commit or
+// roll back with the change that caused them — the organisation's own
+// document, and its articles', which carry its name, its people and its
+// status (a suspended organisation's articles leave the index).
 func (a *App) enqueueIndex(ctx context.Context, tx pgx.Tx, organisationID int64) error {
-	if _, err := a.Jobs.InsertTx(ctx, tx, jobs.IndexOrganisation{OrganisationID: organisationID}, nil); err != nil {
-		return fmt.Errorf("enqueue index job: %w", err)
+	for _, job := range []jobs.IndexDocument{
+		{Index: string(search.Organisations), ID: organisationID},
+		{Index: string(search.Articles), OrganisationID: organisationID},
+	} {
+		if _, err := a.Jobs.InsertTx(ctx, tx, job, nil); err != nil {
+			return fmt.Errorf("enqueue index job: %w", err)
+		}
 	}
 	return nil
 }
@@ -327,13 +341,15 @@ func totpKeys(cfg config.Config, log *slog.Logger) []accounts.TOTPKey {
 }
 
 func (a *App) buildSearch(o Options) error {
-	settings, err := search.LoadSettings(searchdef.FS)
+	defs, err := search.LoadDefinitions(searchdef.FS)
 	if err != nil {
 		return err
 	}
+	// MEILI_INDEX is the organisations index; the articles index is
+	// MEILI_INDEX_articles.
 	a.Meili = search.NewMeili(search.MeiliConfig{
 		URL: a.Config.MeiliURL, MasterKey: a.Config.MeiliMasterKey, Index: a.Config.MeiliIndex,
-		Settings: settings, Logger: a.Log,
+		Definitions: defs, Logger: a.Log,
 	})
 	a.Indexer = search.NewIndexer(a.Pool, a.Directory, a.Meili, search.IndexerOptions{Logger: a.Log})
 	fallback := o.FallbackPool
@@ -354,8 +370,10 @@ func (a *App) buildWorkers(o Options) (*jobs.Client, error) {
 		return nil, err
 	}
 	workers := river.NewWorkers()
+	indexWorker := search.NewWorker(a.Indexer, o.IndexBackoff)
 	for _, add := range []func() error{
-		func() error { return river.AddWorkerSafely(workers, search.NewWorker(a.Indexer, o.IndexBackoff)) },
+		func() error { return river.AddWorkerSafely(workers, indexWorker) },
+		func() error { return river.AddWorkerSafely(workers, search.NewLegacyWorker(indexWorker)) },
 		func() error { return river.AddWorkerSafely(workers, search.NewCheckWorker(a.Indexer)) },
 		func() error { return river.AddWorkerSafely(workers, mail.NewWorker(a.Pool, sender, a.Log)) },
 		func() error {

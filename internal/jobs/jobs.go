@@ -41,7 +41,12 @@ type Options struct {
 // NewInserter returns a client that only inserts jobs (commands, tests, and
 // processes that do not run workers).
 func NewInserter(pool *pgxpool.Pool) (*Client, error) {
-	c, err := river.NewClient(riverpgxv5.New(pool), &river.Config{})
+	// An inserting client tells the workers of a queue at most once per
+	// FetchCooldown (default 100 ms): a second job inserted within that
+	// time (an article saved then published at once) would wait for the
+	// workers' next poll, up to a second. Telling them every time costs one
+	// NOTIFY per transaction.
+	c, err := river.NewClient(riverpgxv5.New(pool), &river.Config{FetchCooldown: river.FetchCooldownMin})
 	if err != nil {
 		return nil, fmt.Errorf("jobs: new inserter: %w", err)
 	}
@@ -80,9 +85,29 @@ func NewWorking(pool *pgxpool.Pool, opts Options) (*Client, error) {
 	return c, nil
 }
 
-// IndexOrganisation asks the search indexer to bring one organisation's
-// document in line with the database (upsert, or delete when it is no longer
-// published or no longer exists).
+// IndexDocument asks the search indexer to bring one document of one
+// index in line with the database: upsert it, or delete it when it must no
+// longer be indexed (unpublished, withdrawn, gone). With no ID it means
+// every document of the index that belongs to OrganisationID (an
+// organisation's articles, after the organisation changed).
+type IndexDocument struct {
+	// Index is the index's kind: "organisations" or "articles".
+	Index          string `json:"index"`
+	ID             int64  `json:"id,omitempty"`
+	OrganisationID int64  `json:"organisation_id,omitempty"`
+}
+
+// Kind names the job type.
+func (IndexDocument) Kind() string { return "index_document" }
+
+// InsertOpts puts index jobs on their own queue.
+func (IndexDocument) InsertOpts() river.InsertOpts {
+	return river.InsertOpts{Queue: QueueIndex}
+}
+
+// IndexOrganisation is the organisations' index job from before
+// IndexDocument; nothing enqueues it any more, and its worker remains for
+// the jobs a queue may still hold.
 type IndexOrganisation struct {
 	OrganisationID int64 `json:"organisation_id"`
 }

@@ -31,6 +31,7 @@ import (
 	"github.com/yuin/goldmark/ast"
 	"github.com/yuin/goldmark/text"
 	"github.com/yuin/goldmark/util"
+	xhtml "golang.org/x/net/html"
 )
 
 // LinkRel is the rel attribute of every link in rendered text: the
@@ -284,4 +285,40 @@ func shorten(s string) string {
 		return s
 	}
 	return string([]rune(s)[:79]) + "…"
+}
+
+// blocks are the elements of rendered text that end a line of their own.
+var blocks = map[string]bool{"p": true, "h2": true, "h3": true, "h4": true, "li": true, "blockquote": true,
+	"pre": true, "br": true, "hr": true, "ul": true, "ol": true}
+
+// PlainText is the text a reader sees in html (as Render makes it): tags
+// dropped, entities decoded, an image's description kept, one space
+// between words and blocks. The search index holds this rather than the
+// markup or the Markdown, so a search matches words, never tag names or
+// link addresses.
+func PlainText(html string) string {
+	var b strings.Builder
+	z := xhtml.NewTokenizer(strings.NewReader(html))
+	for {
+		switch z.Next() {
+		case xhtml.ErrorToken:
+			return strings.Join(strings.Fields(b.String()), " ")
+		case xhtml.TextToken:
+			b.Write(z.Text())
+		case xhtml.StartTagToken, xhtml.EndTagToken, xhtml.SelfClosingTagToken:
+			name, attrs := z.TagName()
+			if blocks[string(name)] {
+				b.WriteByte(' ')
+			}
+			for attrs && string(name) == "img" {
+				var k, v []byte
+				k, v, attrs = z.TagAttr()
+				if string(k) == "alt" {
+					b.WriteByte(' ')
+					b.Write(v)
+					b.WriteByte(' ')
+				}
+			}
+		}
+	}
 }

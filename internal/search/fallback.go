@@ -14,7 +14,8 @@ import (
 	"golang.org/x/text/unicode/norm"
 )
 
-// Fallback answers queries from PostgreSQL: full-text search over
+// Fallback answers queries from PostgreSQL — organisations from
+// search_documents, articles from search_articles: full-text search over
 // unaccented words (prefixes match, so "developpement" finds
 // "développement") plus trigram similarity on names and cities for
 // misspellings ("ecpta", "Bamko"), with the same filters and facet counts
@@ -50,9 +51,47 @@ func NewFallback(pool *pgxpool.Pool) *Fallback {
 // enough for one wrong or swapped letter in a five-letter word.
 const similarity = "0.45"
 
-// Search runs q against search_documents in one read-only transaction, so
-// the hits and the counts come from the same snapshot.
+// Search runs q against the fallback table of q's type (search_documents
+// or search_articles) in one read-only transaction, so the hits, the
+// facet counts and the other type's count come from the same snapshot.
 func (f *Fallback) Search(ctx context.Context, q Query) (*Result, error) {
+	if err := f.acquire(ctx); err != nil {
+		return nil, err
+	}
+	defer func() { <-f.slots }()
+	tx, err := f.pool.BeginTx(ctx, pgx.TxOptions{AccessMode: pgx.ReadOnly})
+	if err != nil {
+		return nil, fmt.Errorf("search: fallback: %w", err)
+	}
+	defer tx.Rollback(ctx) //nolint:errcheck // read-only
+	if _, err := tx.Exec(ctx, "SELECT set_config('pg_trgm.word_similarity_threshold', '"+similarity+"', true), "+
+		"set_config('statement_timeout', '"+fallbackTimeout+"', true)"); err != nil {
+		return nil, fmt.Errorf("search: fallback: %w", err)
+	}
+	var res *Result
+	otherTable, otherType := "search_articles", TypeNews
+	if q.Type == TypeNews {
+		res, err = f.articles(ctx, tx, q)
+		otherTable, otherType = "search_documents", TypeOrganisations
+	} else {
+		res, err = f.organisations(ctx, tx, q)
+	}
+	if err != nil {
+		return nil, err
+	}
+	where, args, _ := matching(q, true)
+	var n int
+	if err := tx.QueryRow(ctx, "SELECT count(*)::int FROM "+otherTable+" WHERE "+where, args).Scan(&n); err != nil {
+		return nil, fmt.Errorf("search: fallback count: %w", err)
+	}
+	res.Counts = map[string]int{q.Type: res.Total, otherType: n}
+	return res, nil
+}
+
+// matching is the condition (over either fallback table), its arguments
+// and the rank expression of q's words and filters; shared keeps only the
+// filters both tables hold (countries, themes).
+func matching(q Query, shared bool) (string, pgx.NamedArgs, string) {
 	where := []string{"true"}
 	args := pgx.NamedArgs{}
 	rank := "0"
@@ -74,37 +113,32 @@ func (f *Fallback) Search(ctx context.Context, q Query) (*Result, error) {
 	}
 	arrayFilter("countries", "country", q.Country)
 	arrayFilter("themes", "theme", q.Theme)
-	arrayFilter("support", "support", q.Support)
-	arrayFilter("office_keys", "office", q.Office)
-	if q.Kind != "" {
-		where = append(where, "kind = @kind")
-		args["kind"] = q.Kind
+	if !shared {
+		arrayFilter("support", "support", q.Support)
+		arrayFilter("office_keys", "office", q.Office)
+		if q.Kind != "" {
+			where = append(where, "kind = @kind")
+			args["kind"] = q.Kind
+		}
 	}
+	return strings.Join(where, " AND "), args, rank
+}
+
+// organisations answers q from search_documents.
+func (f *Fallback) organisations(ctx context.Context, tx pgx.Tx, q Query) (*Result, error) {
+	where, args, rank := matching(q, false)
 	order, pageOrder := "rank DESC, name, organisation_id", "p.rank DESC, p.name, p.organisation_id"
 	if q.Sort == SortName || q.Text == "" {
 		order, pageOrder = "name, organisation_id", "p.name, p.organisation_id"
 	}
 	args["limit"] = q.PerPage
 	args["offset"] = (q.Page - 1) * q.PerPage
-	filter := " FROM search_documents WHERE " + strings.Join(where, " AND ")
+	filter := " FROM search_documents WHERE " + where
 	matches := "SELECT organisation_id, name, kind, countries, themes, support" + filter
 	// The page is chosen from the narrow columns; only its documents are
 	// read in full.
 	page := "SELECT organisation_id, name, " + rank + " AS rank" + filter + " ORDER BY " + order + " LIMIT @limit OFFSET @offset"
 
-	if err := f.acquire(ctx); err != nil {
-		return nil, err
-	}
-	defer func() { <-f.slots }()
-	tx, err := f.pool.BeginTx(ctx, pgx.TxOptions{AccessMode: pgx.ReadOnly})
-	if err != nil {
-		return nil, fmt.Errorf("search: fallback: %w", err)
-	}
-	defer tx.Rollback(ctx) //nolint:errcheck // read-only
-	if _, err := tx.Exec(ctx, "SELECT set_config('pg_trgm.word_similarity_threshold', '"+similarity+"', true), "+
-		"set_config('statement_timeout', '"+fallbackTimeout+"', true)"); err != nil {
-		return nil, fmt.Errorf("search: fallback: %w", err)
-	}
 	rows, _ := tx.Query(ctx, "SELECT d.document FROM ("+page+") p JOIN search_documents d USING (organisation_id) ORDER BY "+pageOrder, args)
 	docs, err := pgx.CollectRows(rows, pgx.RowTo[Document])
 	if err != nil {
@@ -115,7 +149,7 @@ func (f *Fallback) Search(ctx context.Context, q Query) (*Result, error) {
 		UNION ALL SELECT 'themes', v, count(*)::int FROM m, unnest(themes) v GROUP BY v
 		UNION ALL SELECT 'support', v, count(*)::int FROM m, unnest(support) v GROUP BY v
 		UNION ALL SELECT 'kind', kind, count(*)::int FROM m GROUP BY kind`, args)
-	res := &Result{Page: q.Page, Fallback: true, Facets: map[string]map[string]int{}}
+	res := &Result{Type: TypeOrganisations, Page: q.Page, Fallback: true, Facets: map[string]map[string]int{}}
 	var facet, value string
 	var n int
 	_, err = pgx.ForEachRow(rows, []any{&facet, &value, &n}, func() error {
@@ -135,6 +169,53 @@ func (f *Fallback) Search(ctx context.Context, q Query) (*Result, error) {
 	toks := tokens(q.Text)
 	for _, d := range docs {
 		res.Hits = append(res.Hits, d.hit(highlight(d.Name, toks), highlight(d.MissionFR, toks), highlight(d.MissionEN, toks)))
+	}
+	return res, nil
+}
+
+// articles answers q from search_articles, latest first among equally
+// ranked ones.
+func (f *Fallback) articles(ctx context.Context, tx pgx.Tx, q Query) (*Result, error) {
+	where, args, rank := matching(q, true)
+	order, pageOrder := "rank DESC, published_at DESC, article_id DESC", "p.rank DESC, p.published_at DESC, p.article_id DESC"
+	if q.Sort == SortDate || q.Text == "" {
+		order, pageOrder = "published_at DESC, article_id DESC", "p.published_at DESC, p.article_id DESC"
+	}
+	args["limit"] = q.PerPage
+	args["offset"] = (q.Page - 1) * q.PerPage
+	filter := " FROM search_articles WHERE " + where
+	page := "SELECT article_id, published_at, " + rank + " AS rank" + filter + " ORDER BY " + order + " LIMIT @limit OFFSET @offset"
+	rows, _ := tx.Query(ctx, "SELECT d.document FROM ("+page+") p JOIN search_articles d USING (article_id) ORDER BY "+pageOrder, args)
+	docs, err := pgx.CollectRows(rows, pgx.RowTo[ArticleDocument])
+	if err != nil {
+		return nil, fmt.Errorf("search: fallback query: %w", err)
+	}
+	res := &Result{Type: TypeNews, Page: q.Page, Fallback: true, Facets: map[string]map[string]int{}}
+	rows, _ = tx.Query(ctx, `WITH m AS (SELECT countries, themes`+filter+`)
+		SELECT 'total', '', count(*)::int FROM m
+		UNION ALL SELECT 'countries', v, count(*)::int FROM m, unnest(countries) v GROUP BY v
+		UNION ALL SELECT 'themes', v, count(*)::int FROM m, unnest(themes) v GROUP BY v`, args)
+	var facet, value string
+	var n int
+	_, err = pgx.ForEachRow(rows, []any{&facet, &value, &n}, func() error {
+		if facet == "total" {
+			res.Total = n
+			return nil
+		}
+		if res.Facets[facet] == nil {
+			res.Facets[facet] = map[string]int{}
+		}
+		res.Facets[facet][value] = n
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("search: fallback facets: %w", err)
+	}
+	res.Pages = pages(res.Total, q.PerPage)
+	toks := tokens(q.Text)
+	for _, d := range docs {
+		res.Articles = append(res.Articles, d.hit(highlight(d.TitleFR, toks), highlight(d.TitleEN, toks),
+			highlight(d.LeadFR, toks), highlight(d.LeadEN, toks)))
 	}
 	return res, nil
 }
@@ -219,15 +300,6 @@ func highlight(text string, toks []string) []Segment {
 	return out
 }
 
-// writeFallback stores d's row for the fallback.
-func writeFallback(ctx context.Context, tx pgx.Tx, d Document) error {
-	_, err := tx.Exec(ctx, upsertFallback, fallbackArgs(d))
-	if err != nil {
-		return fmt.Errorf("search: write fallback row %d: %w", d.ID, err)
-	}
-	return nil
-}
-
 const upsertFallback = `
 	INSERT INTO search_documents (organisation_id, name, kind, countries, office_keys, themes, support,
 		updated_at, names, tsv, document, digest)
@@ -274,12 +346,4 @@ func fallbackArgs(d Document) pgx.NamedArgs {
 		"d":        join([]string{d.DescriptionFR, d.DescriptionEN}, people, summaries, officeNames),
 		"document": d, "digest": d.Digest,
 	}
-}
-
-// deleteFallback removes organisation id's row.
-func deleteFallback(ctx context.Context, tx pgx.Tx, id int64) error {
-	if _, err := tx.Exec(ctx, `DELETE FROM search_documents WHERE organisation_id = $1`, id); err != nil {
-		return fmt.Errorf("search: delete fallback row %d: %w", id, err)
-	}
-	return nil
 }

@@ -15,6 +15,7 @@ import (
 
 	"github.com/partnerdir/partnerdir/internal/demo"
 	"github.com/partnerdir/partnerdir/internal/directory"
+	"github.com/partnerdir/partnerdir/internal/news"
 	"github.com/partnerdir/partnerdir/internal/postgres/pgtest"
 	"github.com/partnerdir/partnerdir/internal/testenv"
 	searchdef "github.com/partnerdir/partnerdir/search"
@@ -38,6 +39,7 @@ func randomName(prefix string) string {
 type fixture struct {
 	pool  *pgxpool.Pool
 	dir   *directory.Store
+	news  *news.Store
 	meili *Meili
 	ix    *Indexer
 	svc   *Service
@@ -46,11 +48,11 @@ type fixture struct {
 
 func newMeiliFor(t *testing.T, url, key, index string) *Meili {
 	t.Helper()
-	settings, err := LoadSettings(searchdef.FS)
+	defs, err := LoadDefinitions(searchdef.FS)
 	if err != nil {
 		t.Fatal(err)
 	}
-	m := NewMeili(MeiliConfig{URL: url, MasterKey: key, Index: index, Settings: settings, Logger: slog.New(slog.DiscardHandler)})
+	m := NewMeili(MeiliConfig{URL: url, MasterKey: key, Index: index, Definitions: defs, Logger: slog.New(slog.DiscardHandler)})
 	t.Cleanup(func() {
 		ctx := context.Background()
 		master := meilisearch.New(os.Getenv("MEILI_URL"), meilisearch.WithAPIKey(key))
@@ -73,6 +75,10 @@ func newFixture(t *testing.T) *fixture {
 	f := &fixture{pool: pgtest.NewPool(t)}
 	f.dir = directory.NewStore(f.pool, nil)
 	if _, err := demo.Load(ctx, f.pool, f.dir); err != nil {
+		t.Fatal(err)
+	}
+	f.news = news.NewStore(f.pool, nil)
+	if _, err := demo.LoadNews(ctx, f.pool, f.news); err != nil {
 		t.Fatal(err)
 	}
 	f.meili = newMeiliFor(t, url, key, randomName("t_"))

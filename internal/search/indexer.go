@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"math/rand/v2"
+	"strings"
 	"sync"
 	"time"
 
@@ -21,8 +22,8 @@ import (
 	webfiles "github.com/partnerdir/partnerdir/web"
 )
 
-// Indexer brings one organisation's search document — in Meilisearch and
-// in the PostgreSQL fallback — in line with the directory.
+// Indexer brings search documents — in Meilisearch and in the PostgreSQL
+// fallback — in line with the database, for every declared index.
 type Indexer struct {
 	pool  *pgxpool.Pool
 	dir   *directory.Store
@@ -90,47 +91,86 @@ func (ix *Indexer) Document(ctx context.Context, id int64) (Document, bool, erro
 	return d, ok, nil
 }
 
+// ArticleDocument returns article id's current search document, or false
+// when it must not be in the index (unknown, not published, or its
+// organisation not published).
+func (ix *Indexer) ArticleDocument(ctx context.Context, id int64) (ArticleDocument, bool, error) {
+	docs, err := articleDocuments(ctx, ix, []int64{id})
+	if err != nil {
+		return ArticleDocument{}, false, err
+	}
+	d, ok := docs[id]
+	if !ok {
+		return ArticleDocument{}, false, nil
+	}
+	return d.(ArticleDocument), true, nil
+}
+
 // deleted is the digest recorded for a pending deletion.
 const deleted = "deleted"
 
-// Sync upserts or deletes organisation id's document and waits for
+// Sync brings organisation id's document in line (SyncDocument).
+func (ix *Indexer) Sync(ctx context.Context, id int64) error {
+	return ix.SyncDocument(ctx, Organisations, id)
+}
+
+// SyncDocument upserts or deletes document id of index kind and waits for
 // Meilisearch to apply it. The fallback row is written even when
 // Meilisearch is down, so the fallback stays current. A wait that times
 // out leaves the task recorded in search_tasks: the next attempt re-checks
 // that task by uid instead of sending the change again.
-func (ix *Indexer) Sync(ctx context.Context, id int64) error {
+func (ix *Indexer) SyncDocument(ctx context.Context, kind Kind, id int64) error {
+	src, err := sourceOf(kind)
+	if err != nil {
+		return err
+	}
 	setupCtx, cancel := context.WithTimeout(ctx, 10*time.Second)
 	setupErr := ix.meili.Setup(setupCtx)
 	cancel()
-	index := ix.meili.Index()
+	index := ix.meili.UID(kind)
+	if index == "" {
+		return fmt.Errorf("search: sync %s %d: the index is not declared", kind, id)
+	}
 	var taskUID int64
-	err := postgres.InTx(ctx, ix.pool, func(tx pgx.Tx) error {
-		// One organisation at a time: reading the directory and sending the
+	skip := false
+	err = postgres.InTx(ctx, ix.pool, func(tx pgx.Tx) error {
+		// One document at a time: reading the database and sending the
 		// change happen in the same order as Meilisearch applies them, so an
 		// older read can never overwrite a newer one.
-		if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock(7262003, ($1 % 2147483647)::int)`, id); err != nil {
+		if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock($1, ($2 % 2147483647)::int)`, src.lock, id); err != nil {
 			return err
 		}
-		doc, ok, err := ix.Document(ctx, id)
+		docs, err := src.load(ctx, ix, []int64{id})
 		if err != nil {
 			return err
 		}
+		d, ok := docs[id]
 		digest := deleted
 		if ok {
-			digest = doc.Digest
-			err = writeFallback(ctx, tx, doc)
+			digest = d.docDigest()
+			_, err = tx.Exec(ctx, src.upsert, src.args(d))
 		} else {
-			err = deleteFallback(ctx, tx, id)
+			_, err = tx.Exec(ctx, `DELETE FROM `+src.table+` WHERE `+src.key+` = $1`, id)
 		}
 		if err != nil {
-			return err
+			return fmt.Errorf("search: write fallback row %d: %w", id, err)
+		}
+		if !ok && src.unindexed != "" {
+			var never bool
+			if err := tx.QueryRow(ctx, src.unindexed, id).Scan(&never); err != nil {
+				return err
+			}
+			if never {
+				skip = true
+				return nil // nothing to delete: no Meilisearch task
+			}
 		}
 		if setupErr != nil {
 			return nil // commit the fallback row; Meilisearch is retried
 		}
 		var pendingUID int64
 		var pendingDigest string
-		err = tx.QueryRow(ctx, `SELECT task_uid, digest FROM search_tasks WHERE index_uid = $1 AND organisation_id = $2`,
+		err = tx.QueryRow(ctx, `SELECT task_uid, digest FROM search_tasks WHERE index_uid = $1 AND document_id = $2`,
 			index, id).Scan(&pendingUID, &pendingDigest)
 		if err != nil && !errors.Is(err, pgx.ErrNoRows) {
 			return err
@@ -151,12 +191,12 @@ func (ix *Indexer) Sync(ctx context.Context, id int64) error {
 		sendCtx, cancel := context.WithTimeout(ctx, 10*time.Second)
 		defer cancel()
 		// Never let a document create a missing index without settings.
-		if _, err := ix.meili.EnsureIndex(sendCtx); err != nil {
+		if _, err := ix.meili.EnsureIndex(sendCtx, index); err != nil {
 			setupErr = err
 			return nil
 		}
 		if ok {
-			taskUID, err = ix.meili.upsert(sendCtx, index, []Document{doc})
+			taskUID, err = ix.meili.upsert(sendCtx, index, []doc{d})
 		} else {
 			taskUID, err = ix.meili.remove(sendCtx, index, []int64{id})
 		}
@@ -165,56 +205,86 @@ func (ix *Indexer) Sync(ctx context.Context, id int64) error {
 			return nil
 		}
 		_, err = tx.Exec(ctx, `
-			INSERT INTO search_tasks (index_uid, organisation_id, task_uid, digest) VALUES ($1, $2, $3, $4)
-			ON CONFLICT (index_uid, organisation_id) DO UPDATE SET task_uid = $3, digest = $4, enqueued_at = now()`,
+			INSERT INTO search_tasks (index_uid, document_id, task_uid, digest) VALUES ($1, $2, $3, $4)
+			ON CONFLICT (index_uid, document_id) DO UPDATE SET task_uid = $3, digest = $4, enqueued_at = now()`,
 			index, id, taskUID, digest)
 		return err
 	})
+	what := fmt.Sprintf("%s %d", strings.TrimSuffix(string(kind), "s"), id)
 	if err != nil {
-		return fmt.Errorf("search: sync organisation %d: %w", id, err)
+		return fmt.Errorf("search: sync %s: %w", what, err)
+	}
+	if skip {
+		return nil
 	}
 	if setupErr != nil {
-		return fmt.Errorf("search: sync organisation %d: meilisearch: %w", id, setupErr)
+		return fmt.Errorf("search: sync %s: meilisearch: %w", what, setupErr)
 	}
 	waitCtx, cancel := context.WithTimeout(ctx, ix.wait)
 	defer cancel()
 	if err := ix.meili.wait(waitCtx, taskUID); err != nil {
 		if waitCtx.Err() != nil {
-			return fmt.Errorf("search: sync organisation %d: task %d not processed within %s; the next attempt re-checks it", id, taskUID, ix.wait)
+			return fmt.Errorf("search: sync %s: task %d not processed within %s; the next attempt re-checks it", what, taskUID, ix.wait)
 		}
 		// A failed task is forgotten so the next attempt sends again.
-		_, _ = ix.pool.Exec(ctx, `DELETE FROM search_tasks WHERE index_uid = $1 AND organisation_id = $2 AND task_uid = $3`, index, id, taskUID)
-		return fmt.Errorf("search: sync organisation %d: %w", id, err)
+		_, _ = ix.pool.Exec(ctx, `DELETE FROM search_tasks WHERE index_uid = $1 AND document_id = $2 AND task_uid = $3`, index, id, taskUID)
+		return fmt.Errorf("search: sync %s: %w", what, err)
 	}
-	if _, err := ix.pool.Exec(ctx, `DELETE FROM search_tasks WHERE index_uid = $1 AND organisation_id = $2 AND task_uid = $3`, index, id, taskUID); err != nil {
-		return fmt.Errorf("search: sync organisation %d: %w", id, err)
+	if _, err := ix.pool.Exec(ctx, `DELETE FROM search_tasks WHERE index_uid = $1 AND document_id = $2 AND task_uid = $3`, index, id, taskUID); err != nil {
+		return fmt.Errorf("search: sync %s: %w", what, err)
 	}
 	return nil
 }
 
-// CheckIndex makes sure the live index exists, re-creating it with its
-// settings when it has gone, and rebuilds every document (Reindex) when the
-// index had to be created — here, at set-up or by a Sync — since the last
-// check. It runs periodically (CheckWorker), so an index lost with
-// Meilisearch's data comes back with no manual step.
+// SyncOrganisation brings every document of index kind that belongs to
+// organisation orgID in line: its articles, when its name, status or
+// people changed. An index without documents per organisation has nothing
+// to do.
+func (ix *Indexer) SyncOrganisation(ctx context.Context, kind Kind, orgID int64) error {
+	src, err := sourceOf(kind)
+	if err != nil {
+		return err
+	}
+	if src.owned == "" {
+		return nil
+	}
+	rows, _ := ix.pool.Query(ctx, src.owned, orgID)
+	ids, err := pgx.CollectRows(rows, pgx.RowTo[int64])
+	if err != nil {
+		return fmt.Errorf("search: %s of organisation %d: %w", kind, orgID, err)
+	}
+	return ix.syncAll(ctx, kind, ids)
+}
+
+// CheckIndex makes sure every live index exists, re-creating one with its
+// settings when it has gone, and rebuilds every document of an index
+// (Reindex) when it had to be created — here, at set-up or by a Sync —
+// since the last check. It runs periodically (CheckWorker), so an index
+// lost with Meilisearch's data comes back with no manual step.
 func (ix *Indexer) CheckIndex(ctx context.Context) error {
 	if err := ix.meili.Setup(ctx); err != nil {
 		return err
 	}
-	if _, err := ix.meili.EnsureIndex(ctx); err != nil {
-		return err
+	var errs []error
+	for _, kind := range ix.meili.Kinds() {
+		uid := ix.meili.UID(kind)
+		if _, err := ix.meili.EnsureIndex(ctx, uid); err != nil {
+			errs = append(errs, err)
+			continue
+		}
+		if !ix.meili.TakeRecreated(uid) {
+			continue
+		}
+		ix.log.Warn("search: rebuilding the documents of a re-created index", "index", uid)
+		st, err := ix.ReindexKind(ctx, kind, nil)
+		if err != nil {
+			ix.meili.recreated[uid].Store(true) // the next check tries again
+			errs = append(errs, fmt.Errorf("search: rebuild the re-created index %s: %w", uid, err))
+			continue
+		}
+		ix.log.Info("search: re-created index rebuilt", "index", uid, "documents", st.Documents, "took", st.Duration)
 	}
-	if !ix.meili.TakeRecreated() {
-		return nil
-	}
-	ix.log.Warn("search: rebuilding the documents of a re-created index", "index", ix.meili.Index())
-	stats, err := ix.Reindex(ctx, nil)
-	if err != nil {
-		ix.meili.recreated.Store(true) // the next check tries again
-		return fmt.Errorf("search: rebuild a re-created index: %w", err)
-	}
-	ix.log.Info("search: re-created index rebuilt", "documents", stats.Documents, "took", stats.Duration)
-	return nil
+	return errors.Join(errs...)
 }
 
 // CheckWorker is the River worker of jobs.CheckSearchIndex.
@@ -241,9 +311,9 @@ func CheckPeriodic() *river.PeriodicJob {
 		&river.PeriodicJobOpts{RunOnStart: true})
 }
 
-// Worker is the River worker of jobs.IndexOrganisation.
+// Worker is the River worker of jobs.IndexDocument.
 type Worker struct {
-	river.WorkerDefaults[jobs.IndexOrganisation]
+	river.WorkerDefaults[jobs.IndexDocument]
 	ix *Indexer
 	// MaxBackoff caps the delay between attempts, so the index converges
 	// soon after Meilisearch returns.
@@ -259,21 +329,54 @@ func NewWorker(ix *Indexer, maxBackoff time.Duration) *Worker {
 	return &Worker{ix: ix, maxBackoff: maxBackoff}
 }
 
-// Work syncs the job's organisation.
-func (w *Worker) Work(ctx context.Context, job *river.Job[jobs.IndexOrganisation]) error {
-	return w.ix.Sync(ctx, job.Args.OrganisationID)
+// Work syncs the job's document, or every document of the index that
+// belongs to the job's organisation.
+func (w *Worker) Work(ctx context.Context, job *river.Job[jobs.IndexDocument]) error {
+	a := job.Args
+	if a.ID == 0 {
+		return w.ix.SyncOrganisation(ctx, Kind(a.Index), a.OrganisationID)
+	}
+	return w.ix.SyncDocument(ctx, Kind(a.Index), a.ID)
 }
 
 // NextRetry backs off exponentially from one second up to the cap, with
 // jitter.
-func (w *Worker) NextRetry(job *river.Job[jobs.IndexOrganisation]) time.Time {
-	d := time.Second << min(job.Attempt, 16)
-	d = min(d, w.maxBackoff)
+func (w *Worker) NextRetry(job *river.Job[jobs.IndexDocument]) time.Time {
+	return backoff(job.Attempt, w.maxBackoff)
+}
+
+// Timeout leaves room for the task wait, or for the few waits of an
+// organisation's documents.
+func (w *Worker) Timeout(job *river.Job[jobs.IndexDocument]) time.Duration {
+	if job.Args.ID == 0 {
+		return 4*w.ix.wait + 30*time.Second
+	}
+	return w.ix.wait + 30*time.Second
+}
+
+func backoff(attempt int, limit time.Duration) time.Time {
+	d := time.Second << min(attempt, 16)
+	d = min(d, limit)
 	d = d/2 + rand.N(d/2+1)
 	return time.Now().Add(d)
 }
 
-// Timeout leaves room for the task wait.
-func (w *Worker) Timeout(*river.Job[jobs.IndexOrganisation]) time.Duration {
-	return w.ix.wait + 30*time.Second
+// LegacyWorker works the jobs.IndexOrganisation jobs enqueued before
+// jobs.IndexDocument replaced them, so none is left behind by an upgrade.
+type LegacyWorker struct {
+	river.WorkerDefaults[jobs.IndexOrganisation]
+	w *Worker
+}
+
+// NewLegacyWorker returns the worker of the old organisations' index jobs.
+func NewLegacyWorker(w *Worker) *LegacyWorker { return &LegacyWorker{w: w} }
+
+// Work syncs the job's organisation.
+func (l *LegacyWorker) Work(ctx context.Context, job *river.Job[jobs.IndexOrganisation]) error {
+	return l.w.ix.Sync(ctx, job.Args.OrganisationID)
+}
+
+// NextRetry backs off as Worker does.
+func (l *LegacyWorker) NextRetry(job *river.Job[jobs.IndexOrganisation]) time.Time {
+	return backoff(job.Attempt, l.w.maxBackoff)
 }

@@ -1,6 +1,7 @@
 package search
 
 import (
+	"cmp"
 	"context"
 	"crypto/sha256"
 	"encoding/json"
@@ -22,31 +23,38 @@ import (
 // index and settings); it is being retried in the background.
 var ErrNotReady = errors.New("search: meilisearch is not ready")
 
-// MeiliConfig says where Meilisearch is and which index to use.
+// MeiliConfig says where Meilisearch is and which indexes to keep.
 type MeiliConfig struct {
 	URL       string
 	MasterKey string
-	// Index is the organisations index uid; reindex builds Index_<time>
-	// and swaps it in.
-	Index    string
-	Settings *meilisearch.Settings
-	Logger   *slog.Logger
+	// Index is MEILI_INDEX: the organisations index's uid, and the prefix
+	// of every other index's (Definition.UID); reindex builds
+	// <uid>_<time> and swaps it in.
+	Index string
+	// Definitions are the indexes (LoadDefinitions), organisations first.
+	Definitions []*Definition
+	Logger      *slog.Logger
 }
 
 // Meili is the Meilisearch engine. The master key is used only to obtain
 // two derived keys — one that can only search, for queries, and one
-// limited to this index and its rebuilds, for indexing — and never leaves
-// the server.
+// limited to the indexes and their rebuilds, for indexing — and never
+// leaves the server.
 type Meili struct {
 	cfg     MeiliConfig
 	log     *slog.Logger
 	http    *http.Client
 	mu      sync.Mutex // serialises Setup
 	clients atomic.Pointer[meiliClients]
-	// recreated is set when the live index had to be created while the
-	// directory may already hold organisations: its documents need a
+	// uids maps each declared index kind to its uid; settings each live
+	// uid to its index's settings.
+	uids     map[Kind]string
+	settings map[string]*meilisearch.Settings
+	keys     map[string]string // live uid → primary key
+	// recreated is set, per live uid, when the index had to be created
+	// while the database may already hold its documents: they need a
 	// rebuild (Indexer.CheckIndex).
-	recreated atomic.Bool
+	recreated map[string]*atomic.Bool
 }
 
 type meiliClients struct {
@@ -62,7 +70,16 @@ func NewMeili(cfg MeiliConfig) *Meili {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.DiscardHandler)
 	}
-	return &Meili{cfg: cfg, log: cfg.Logger, http: HTTPClient()}
+	m := &Meili{cfg: cfg, log: cfg.Logger, http: HTTPClient(), uids: map[Kind]string{},
+		settings: map[string]*meilisearch.Settings{}, keys: map[string]string{}, recreated: map[string]*atomic.Bool{}}
+	for _, d := range cfg.Definitions {
+		uid := d.UID(cfg.Index)
+		m.uids[d.Kind] = uid
+		m.settings[uid] = d.Settings
+		m.keys[uid] = cmp.Or(d.PrimaryKey, "id")
+		m.recreated[uid] = &atomic.Bool{}
+	}
+	return m
 }
 
 // HTTPClient is the HTTP client for Meilisearch. It does not ask for
@@ -77,8 +94,32 @@ func HTTPClient() *http.Client {
 	return &http.Client{Transport: t}
 }
 
-// Index is the name of the live index.
+// Index is MEILI_INDEX, the uid of the live organisations index.
 func (m *Meili) Index() string { return m.cfg.Index }
+
+// UID is the uid of the live index of kind k ("" when not declared).
+func (m *Meili) UID(k Kind) string { return m.uids[k] }
+
+// Kinds are the declared indexes, in their order.
+func (m *Meili) Kinds() []Kind {
+	out := make([]Kind, len(m.cfg.Definitions))
+	for i, d := range m.cfg.Definitions {
+		out[i] = d.Kind
+	}
+	return out
+}
+
+// primaryKey is the documents' id attribute in live index uid.
+func (m *Meili) primaryKey(uid string) string { return cmp.Or(m.keys[uid], "id") }
+
+// live lists the live indexes' uids.
+func (m *Meili) live() []string {
+	out := make([]string, len(m.cfg.Definitions))
+	for i, d := range m.cfg.Definitions {
+		out[i] = d.UID(m.cfg.Index)
+	}
+	return out
+}
 
 // Ready reports whether Setup has succeeded.
 func (m *Meili) Ready() bool { return m.clients.Load() != nil }
@@ -103,7 +144,7 @@ func (m *Meili) Run(ctx context.Context) {
 	}
 }
 
-// Setup obtains the keys, creates the index if missing and applies the
+// Setup obtains the keys, creates each index if missing and applies its
 // settings, waiting for each task. It is idempotent.
 func (m *Meili) Setup(ctx context.Context) error {
 	m.mu.Lock()
@@ -115,7 +156,7 @@ func (m *Meili) Setup(ctx context.Context) error {
 	master := meilisearch.New(m.cfg.URL, meilisearch.WithAPIKey(m.cfg.MasterKey), meilisearch.WithCustomClient(m.http))
 	if m.cfg.MasterKey != "" {
 		var err error
-		if searchKey, err = ensureKey(ctx, master, "search", m.cfg.Index, []string{"search"}, []string{m.cfg.Index}); err != nil {
+		if searchKey, err = ensureKey(ctx, master, "search", m.cfg.Index, []string{"search"}, m.live()); err != nil {
 			return err
 		}
 		if adminKey, err = ensureKey(ctx, master, "indexing", m.cfg.Index,
@@ -129,8 +170,10 @@ func (m *Meili) Setup(ctx context.Context) error {
 		admin:  meilisearch.New(m.cfg.URL, meilisearch.WithAPIKey(adminKey), meilisearch.WithCustomClient(m.http)),
 		master: master,
 	}
-	if err := m.prepareIndex(ctx, c.admin, m.cfg.Index); err != nil {
-		return err
+	for _, uid := range m.live() {
+		if err := m.prepareIndex(ctx, c.admin, uid, uid); err != nil {
+			return err
+		}
 	}
 	m.clients.Store(c)
 	return nil
@@ -182,26 +225,28 @@ func keyUID(role, index string) string {
 	return fmt.Sprintf("%x-%x-%x-%x-%x", h[0:4], h[4:6], h[6:8], h[8:10], h[10:16])
 }
 
-// prepareIndex creates uid if missing and applies the settings.
-func (m *Meili) prepareIndex(ctx context.Context, admin meilisearch.ServiceManager, uid string) error {
+// prepareIndex creates uid if missing and applies the settings of the live
+// index live (uid itself, or the live index a rebuild replaces).
+func (m *Meili) prepareIndex(ctx context.Context, admin meilisearch.ServiceManager, uid, live string) error {
 	if _, err := admin.GetIndex(ctx, uid); isStatus(err, 404) {
-		t, err := admin.CreateIndex(ctx, &meilisearch.IndexConfig{Uid: uid, PrimaryKey: "id"})
+		t, err := admin.CreateIndex(ctx, &meilisearch.IndexConfig{Uid: uid, PrimaryKey: m.primaryKey(live)})
 		if err != nil {
 			return fmt.Errorf("search: create index %s: %w", uid, err)
 		}
 		if err := waitTask(ctx, admin, t.TaskUID); err != nil && !strings.Contains(err.Error(), "index_already_exists") {
 			return fmt.Errorf("search: create index %s: %w", uid, err)
 		}
-		if uid == m.cfg.Index {
-			m.recreated.Store(true)
+		if r := m.recreated[uid]; r != nil {
+			r.Store(true)
 		}
 	} else if err != nil {
 		return fmt.Errorf("search: read index %s: %w", uid, err)
 	}
-	if m.cfg.Settings == nil {
+	settings := m.settings[live]
+	if settings == nil {
 		return nil
 	}
-	t, err := admin.Index(uid).UpdateSettings(ctx, m.cfg.Settings)
+	t, err := admin.Index(uid).UpdateSettings(ctx, settings)
 	if err != nil {
 		return fmt.Errorf("search: update settings of %s: %w", uid, err)
 	}
@@ -211,19 +256,19 @@ func (m *Meili) prepareIndex(ctx context.Context, admin meilisearch.ServiceManag
 	return nil
 }
 
-// EnsureIndex re-creates the live index, with its settings, when it has
+// EnsureIndex re-creates the live index uid, with its settings, when it has
 // gone (deleted by hand, or a Meilisearch that lost its data): adding
 // documents to a missing index would create it without settings. created
 // reports that the index had to be made, so its documents must be rebuilt
 // (TakeRecreated tells Indexer.CheckIndex).
 // Keys that no longer work (a Meilisearch with a fresh database) are
 // obtained again.
-func (m *Meili) EnsureIndex(ctx context.Context) (created bool, err error) {
+func (m *Meili) EnsureIndex(ctx context.Context, uid string) (created bool, err error) {
 	c := m.clients.Load()
 	if c == nil {
 		return false, ErrNotReady
 	}
-	_, err = c.admin.GetIndex(ctx, m.cfg.Index)
+	_, err = c.admin.GetIndex(ctx, uid)
 	switch {
 	case err == nil:
 		return false, nil
@@ -235,20 +280,23 @@ func (m *Meili) EnsureIndex(ctx context.Context) (created bool, err error) {
 		}
 		return true, nil
 	case !isStatus(err, 404):
-		return false, fmt.Errorf("search: read index %s: %w", m.cfg.Index, err)
+		return false, fmt.Errorf("search: read index %s: %w", uid, err)
 	}
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	if err := m.prepareIndex(ctx, c.admin, m.cfg.Index); err != nil {
+	if err := m.prepareIndex(ctx, c.admin, uid, uid); err != nil {
 		return false, err
 	}
-	m.log.Warn("search: the index was missing; re-created it with its settings", "index", m.cfg.Index)
+	m.log.Warn("search: the index was missing; re-created it with its settings", "index", uid)
 	return true, nil
 }
 
-// TakeRecreated reports, once, that the live index was created since the
-// last call.
-func (m *Meili) TakeRecreated() bool { return m.recreated.Swap(false) }
+// TakeRecreated reports, once, that the live index uid was created since
+// the last call.
+func (m *Meili) TakeRecreated(uid string) bool {
+	r := m.recreated[uid]
+	return r != nil && r.Swap(false)
+}
 
 // waitTask waits for a task to finish and turns a failed or canceled task
 // into an error.
@@ -302,14 +350,12 @@ func quote(v string) string {
 
 // filter builds the Meilisearch filter for q's values, all quoted.
 func filter(q Query) []string {
-	var f []string
+	f := sharedFilter(q)
 	add := func(attr, v string) {
 		if v != "" {
 			f = append(f, attr+" = "+quote(v))
 		}
 	}
-	add("countries", q.Country)
-	add("themes", q.Theme)
 	add("support", q.Support)
 	add("kind", q.Kind)
 	add("office_keys", q.Office)
@@ -318,17 +364,144 @@ func filter(q Query) []string {
 
 var retrieved = []string{"id", "slug", "name", "acronym", "kind", "mission_fr", "mission_en", "themes", "countries", "office_cities"}
 
-// Search queries the live index with the search-only key.
+// Search queries the live indexes with the search-only key: the page of
+// q's type, and at the same time how many results the other type has for
+// the same words and shared filters (Result.Counts).
 func (m *Meili) Search(ctx context.Context, q Query) (*Result, error) {
 	c := m.clients.Load()
 	if c == nil {
 		return nil, ErrNotReady
 	}
-	return searchIndex(ctx, c.search, m.cfg.Index, q)
+	kind, other := q.kinds()
+	uid, otherUID := m.uids[kind], m.uids[other]
+	if uid == "" {
+		return nil, fmt.Errorf("search: no %s index is declared", kind)
+	}
+	var (
+		n    int
+		nerr error
+		wg   sync.WaitGroup
+	)
+	if otherUID != "" {
+		wg.Go(func() { n, nerr = countIndex(ctx, c.search, otherUID, q) })
+	}
+	var res *Result
+	var err error
+	if kind == Articles {
+		res, err = searchArticles(ctx, c.search, uid, q)
+	} else {
+		res, err = searchIndex(ctx, c.search, uid, q)
+	}
+	wg.Wait()
+	if err != nil {
+		return nil, err
+	}
+	if nerr != nil {
+		return nil, nerr
+	}
+	res.Counts = map[string]int{q.Type: res.Total}
+	if otherUID != "" {
+		res.Counts[typeOf(other)] = n
+	}
+	return res, nil
 }
 
-// MeiliRequest is the request Search sends to Meilisearch for q (the
-// search benchmark replays it directly against Meilisearch).
+// countIndex is how many documents of index match q's words and shared
+// filters (countries, themes).
+func countIndex(ctx context.Context, c meilisearch.ServiceManager, index string, q Query) (int, error) {
+	zero := int64(0)
+	req := &meilisearch.SearchRequest{Query: q.Text, Page: 1, HitsPerPage: &zero, AttributesToRetrieve: []string{"id"}}
+	if f := sharedFilter(q); len(f) > 0 {
+		req.Filter = f
+	}
+	raw, err := c.Index(index).SearchRaw(ctx, q.Text, req)
+	if err != nil {
+		return 0, fmt.Errorf("search: meilisearch count: %w", err)
+	}
+	var res struct {
+		TotalHits int `json:"totalHits"`
+	}
+	if err := json.Unmarshal(*raw, &res); err != nil {
+		return 0, fmt.Errorf("search: decode meilisearch count: %w", err)
+	}
+	return res.TotalHits, nil
+}
+
+var articleRetrieved = []string{"id", "slug", "organisation_slug", "organisation_name", "title_fr", "title_en",
+	"lead_fr", "lead_en", "published_at"}
+
+var articleFacets = []string{FacetCountry, FacetTheme}
+
+// ArticleRequest is the request Search sends to the articles index for q.
+func ArticleRequest(q Query) *meilisearch.SearchRequest {
+	perPage := int64(q.PerPage)
+	req := &meilisearch.SearchRequest{
+		Query:                 q.Text,
+		Page:                  int64(q.Page),
+		HitsPerPage:           &perPage,
+		Facets:                articleFacets,
+		AttributesToRetrieve:  articleRetrieved,
+		AttributesToHighlight: []string{"title_fr", "title_en", "lead_fr", "lead_en"},
+		HighlightPreTag:       markStart,
+		HighlightPostTag:      markEnd,
+	}
+	if f := sharedFilter(q); len(f) > 0 {
+		req.Filter = f
+	}
+	if q.Sort == SortDate || q.Text == "" {
+		req.Sort = []string{"published_at:desc"}
+	}
+	return req
+}
+
+func searchArticles(ctx context.Context, c meilisearch.ServiceManager, index string, q Query) (*Result, error) {
+	raw, err := c.Index(index).SearchRaw(ctx, q.Text, ArticleRequest(q))
+	if err != nil {
+		return nil, fmt.Errorf("search: meilisearch query: %w", err)
+	}
+	var res struct {
+		TotalHits         int64                     `json:"totalHits"`
+		FacetDistribution map[string]map[string]int `json:"facetDistribution"`
+		Hits              []struct {
+			ArticleDocument
+			Formatted struct {
+				TitleFR string `json:"title_fr"`
+				TitleEN string `json:"title_en"`
+				LeadFR  string `json:"lead_fr"`
+				LeadEN  string `json:"lead_en"`
+			} `json:"_formatted"`
+		} `json:"hits"`
+	}
+	if err := json.Unmarshal(*raw, &res); err != nil {
+		return nil, fmt.Errorf("search: decode meilisearch answer: %w", err)
+	}
+	out := &Result{Type: TypeNews, Total: int(res.TotalHits), Page: q.Page, Pages: pages(int(res.TotalHits), q.PerPage),
+		Facets: res.FacetDistribution}
+	if out.Facets == nil {
+		out.Facets = map[string]map[string]int{}
+	}
+	for _, h := range res.Hits {
+		f := h.Formatted
+		out.Articles = append(out.Articles, h.hit(segments(f.TitleFR), segments(f.TitleEN), segments(f.LeadFR), segments(f.LeadEN)))
+	}
+	return out, nil
+}
+
+// sharedFilter is the filter of q's values that both indexes hold:
+// countries and themes.
+func sharedFilter(q Query) []string {
+	var f []string
+	if q.Country != "" {
+		f = append(f, "countries = "+quote(q.Country))
+	}
+	if q.Theme != "" {
+		f = append(f, "themes = "+quote(q.Theme))
+	}
+	return f
+}
+
+// MeiliRequest is the request Search sends to the organisations index for
+// q (the search benchmark replays it directly against Meilisearch).
 func MeiliRequest(q Query) *meilisearch.SearchRequest {
 	perPage := int64(q.PerPage)
 	req := &meilisearch.SearchRequest{
@@ -372,7 +545,7 @@ func searchIndex(ctx context.Context, c meilisearch.ServiceManager, index string
 	if err := json.Unmarshal(*raw, &res); err != nil {
 		return nil, fmt.Errorf("search: decode meilisearch answer: %w", err)
 	}
-	out := &Result{Total: int(res.TotalHits), Page: q.Page, Pages: pages(int(res.TotalHits), q.PerPage), Facets: res.FacetDistribution}
+	out := &Result{Type: TypeOrganisations, Total: int(res.TotalHits), Page: q.Page, Pages: pages(int(res.TotalHits), q.PerPage), Facets: res.FacetDistribution}
 	if out.Facets == nil {
 		out.Facets = map[string]map[string]int{}
 	}
@@ -382,13 +555,13 @@ func searchIndex(ctx context.Context, c meilisearch.ServiceManager, index string
 	return out, nil
 }
 
-// upsert sends doc to index and returns the task uid.
-func (m *Meili) upsert(ctx context.Context, index string, docs []Document) (int64, error) {
+// upsert sends docs to index and returns the task uid.
+func (m *Meili) upsert(ctx context.Context, index string, docs []doc) (int64, error) {
 	a, err := m.admin()
 	if err != nil {
 		return 0, err
 	}
-	pk := "id"
+	pk := m.primaryKey(index)
 	t, err := a.Index(index).AddDocuments(ctx, docs, &meilisearch.DocumentOptions{PrimaryKey: &pk})
 	if err != nil {
 		return 0, fmt.Errorf("search: add documents to %s: %w", index, err)
@@ -396,7 +569,7 @@ func (m *Meili) upsert(ctx context.Context, index string, docs []Document) (int6
 	return t.TaskUID, nil
 }
 
-// remove deletes organisation ids from index and returns the task uid.
+// remove deletes the documents ids from index and returns the task uid.
 func (m *Meili) remove(ctx context.Context, index string, ids []int64) (int64, error) {
 	a, err := m.admin()
 	if err != nil {

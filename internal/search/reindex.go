@@ -3,6 +3,7 @@ package search
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strconv"
 	"sync"
 	"time"
@@ -18,10 +19,10 @@ const batchSize = 1000
 // maxInFlight bounds the document tasks a reindex leaves enqueued.
 const maxInFlight = 100
 
-// load builds the documents of ids in one query, in ids' order; gone
-// lists the ids that must not be indexed.
-func (ix *Indexer) load(ctx context.Context, ids []int64) (docs []Document, gone []int64, err error) {
-	byID, err := ix.documents(ctx, ids)
+// load builds the documents of ids of src in one query, in ids' order;
+// gone lists the ids that must not be indexed.
+func (ix *Indexer) load(ctx context.Context, src *source, ids []int64) (docs []doc, gone []int64, err error) {
+	byID, err := src.load(ctx, ix, ids)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -39,13 +40,13 @@ func (ix *Indexer) load(ctx context.Context, ids []int64) (docs []Document, gone
 // differ (by content digest) in one round trip: the index worker keeps
 // them current, and computing their text vectors again is most of a
 // rebuild's work in PostgreSQL.
-func (ix *Indexer) writeFallbackBatch(ctx context.Context, docs []Document) error {
+func (ix *Indexer) writeFallbackBatch(ctx context.Context, src *source, docs []doc) error {
 	ids := make([]int64, len(docs))
 	for i, d := range docs {
-		ids[i] = d.ID
+		ids[i] = d.docID()
 	}
 	current := make(map[int64]string, len(docs))
-	rows, _ := ix.pool.Query(ctx, `SELECT organisation_id, digest FROM search_documents WHERE organisation_id = ANY($1)`, ids)
+	rows, _ := ix.pool.Query(ctx, `SELECT `+src.key+`, digest FROM `+src.table+` WHERE `+src.key+` = ANY($1)`, ids)
 	var id int64
 	var digest string
 	if _, err := pgx.ForEachRow(rows, []any{&id, &digest}, func() error { current[id] = digest; return nil }); err != nil {
@@ -53,8 +54,8 @@ func (ix *Indexer) writeFallbackBatch(ctx context.Context, docs []Document) erro
 	}
 	b := &pgx.Batch{}
 	for _, d := range docs {
-		if current[d.ID] != d.Digest {
-			b.Queue(upsertFallback, fallbackArgs(d))
+		if current[d.docID()] != d.docDigest() {
+			b.Queue(src.upsert, src.args(d))
 		}
 	}
 	if b.Len() == 0 {
@@ -69,26 +70,67 @@ func (ix *Indexer) writeFallbackBatch(ctx context.Context, docs []Document) erro
 // ReindexStats describes a finished reindex.
 type ReindexStats struct {
 	Documents int
-	// CaughtUp counts organisations changed during the rebuild and synced
+	// CaughtUp counts documents changed during the rebuild and synced
 	// again after the swap.
 	CaughtUp int
 	Duration time.Duration
+	// Indexes are the figures of each index rebuilt (Reindex), in order.
+	Indexes []IndexStats
 }
 
-// Reindex rebuilds the whole index into a fresh one and swaps it in
+// IndexStats are one index's part of a reindex.
+type IndexStats struct {
+	Kind      Kind
+	UID       string
+	Documents int
+	CaughtUp  int
+	Duration  time.Duration
+}
+
+// Reindex rebuilds every declared index in turn (ReindexKind); progress,
+// if not nil, is called for each index as ReindexKind calls it, with the
+// index's kind.
+func (ix *Indexer) Reindex(ctx context.Context, progress func(kind Kind, done, total int)) (ReindexStats, error) {
+	start := time.Now()
+	var all ReindexStats
+	for _, kind := range ix.meili.Kinds() {
+		var p func(done, total int)
+		if progress != nil {
+			p = func(done, total int) { progress(kind, done, total) }
+		}
+		st, err := ix.ReindexKind(ctx, kind, p)
+		if err != nil {
+			return all, err
+		}
+		all.Documents += st.Documents
+		all.CaughtUp += st.CaughtUp
+		all.Indexes = append(all.Indexes, IndexStats{Kind: kind, UID: ix.meili.UID(kind), Documents: st.Documents,
+			CaughtUp: st.CaughtUp, Duration: st.Duration})
+	}
+	all.Duration = time.Since(start)
+	return all, nil
+}
+
+// ReindexKind rebuilds the index of kind into a fresh one and swaps it in
 // atomically, so searches keep answering from the old index meanwhile; it
-// also rewrites every fallback row. progress, if not nil, is called with
-// the number of documents Meilisearch has processed so far and the total.
+// also rewrites the fallback rows that drifted. progress, if not nil, is
+// called with the number of documents Meilisearch has processed so far
+// and the total.
 //
 // Changes committed during the rebuild are not lost: their index jobs
 // either run after the swap, or ran before it and are replayed.
-func (ix *Indexer) Reindex(ctx context.Context, progress func(done, total int)) (ReindexStats, error) {
+func (ix *Indexer) ReindexKind(ctx context.Context, kind Kind, progress func(done, total int)) (ReindexStats, error) {
 	start := time.Now()
+	src, err := sourceOf(kind)
+	if err != nil {
+		return ReindexStats{}, err
+	}
 	if err := ix.meili.Setup(ctx); err != nil {
 		return ReindexStats{}, err
 	}
+	live := ix.meili.UID(kind)
 	// The swap needs a live index to swap with.
-	if _, err := ix.meili.EnsureIndex(ctx); err != nil {
+	if _, err := ix.meili.EnsureIndex(ctx, live); err != nil {
 		return ReindexStats{}, err
 	}
 	admin, err := ix.meili.admin()
@@ -99,9 +141,8 @@ func (ix *Indexer) Reindex(ctx context.Context, progress func(done, total int)) 
 	if err := ix.pool.QueryRow(ctx, `SELECT now()`).Scan(&since); err != nil {
 		return ReindexStats{}, fmt.Errorf("search: reindex: %w", err)
 	}
-	live := ix.meili.Index()
 	fresh := live + "_" + strconv.FormatInt(time.Now().UnixNano(), 36)
-	if err := ix.meili.prepareIndex(ctx, admin, fresh); err != nil {
+	if err := ix.meili.prepareIndex(ctx, admin, fresh, live); err != nil {
 		return ReindexStats{}, err
 	}
 	// Whether the swap happened or not, fresh ends up naming the index
@@ -109,9 +150,9 @@ func (ix *Indexer) Reindex(ctx context.Context, progress func(done, total int)) 
 	defer func() { _, _ = admin.DeleteIndex(context.WithoutCancel(ctx), fresh) }()
 
 	var ids []int64
-	rows, _ := ix.pool.Query(ctx, `SELECT id FROM organisations WHERE status = 'published' ORDER BY id`)
+	rows, _ := ix.pool.Query(ctx, src.expected)
 	if ids, err = pgx.CollectRows(rows, pgx.RowTo[int64]); err != nil {
-		return ReindexStats{}, fmt.Errorf("search: reindex: list organisations: %w", err)
+		return ReindexStats{}, fmt.Errorf("search: reindex: list %s: %w", kind, err)
 	}
 	total := len(ids)
 	if progress != nil {
@@ -142,16 +183,16 @@ func (ix *Indexer) Reindex(ctx context.Context, progress func(done, total int)) 
 	indexed := 0
 	for lo := 0; lo < len(ids); lo += batchSize {
 		batch := ids[lo:min(lo+batchSize, len(ids))]
-		docs, gone, err := ix.load(ctx, batch)
+		docs, gone, err := ix.load(ctx, src, batch)
 		if err != nil {
 			return ReindexStats{}, fmt.Errorf("search: reindex: %w", err)
 		}
 		done += len(gone) // unpublished since listed
-		if err := ix.writeFallbackBatch(ctx, docs); err != nil {
+		if err := ix.writeFallbackBatch(ctx, src, docs); err != nil {
 			return ReindexStats{}, err
 		}
 		if len(docs) > 0 {
-			pk := "id"
+			pk := ix.meili.primaryKey(live)
 			t, err := admin.Index(fresh).AddDocuments(ctx, docs, &meilisearch.DocumentOptions{PrimaryKey: &pk})
 			if err != nil {
 				return ReindexStats{}, fmt.Errorf("search: reindex: add documents: %w", err)
@@ -172,8 +213,7 @@ func (ix *Indexer) Reindex(ctx context.Context, progress func(done, total int)) 
 			return ReindexStats{}, err
 		}
 	}
-	if _, err := ix.pool.Exec(ctx, `DELETE FROM search_documents sd WHERE NOT EXISTS (
-		SELECT 1 FROM organisations o WHERE o.id = sd.organisation_id AND o.status = 'published')`); err != nil {
+	if _, err := ix.pool.Exec(ctx, src.prune); err != nil {
 		return ReindexStats{}, fmt.Errorf("search: reindex: prune fallback: %w", err)
 	}
 
@@ -192,28 +232,61 @@ func (ix *Indexer) Reindex(ctx context.Context, progress func(done, total int)) 
 	}
 	// Index jobs that finished during the rebuild may have written to the
 	// old index: replay them on the new one.
-	rows, _ = ix.pool.Query(ctx, `
-		SELECT DISTINCT (args->>'organisation_id')::bigint FROM river_job
-		WHERE kind = 'index_organisation' AND finalized_at >= $1`, since)
-	changed, err := pgx.CollectRows(rows, pgx.RowTo[int64])
+	changed, owners, err := ix.finishedSince(ctx, kind, since)
 	if err != nil {
-		return ReindexStats{}, fmt.Errorf("search: reindex: changes during rebuild: %w", err)
+		return ReindexStats{}, err
 	}
-	if err := ix.syncAll(ctx, changed); err != nil {
+	for _, org := range owners {
+		rows, _ := ix.pool.Query(ctx, src.owned, org)
+		ids, err := pgx.CollectRows(rows, pgx.RowTo[int64])
+		if err != nil {
+			return ReindexStats{}, fmt.Errorf("search: reindex: changes during rebuild: %w", err)
+		}
+		changed = append(changed, ids...)
+	}
+	slices.Sort(changed)
+	changed = slices.Compact(changed)
+	if err := ix.syncAll(ctx, kind, changed); err != nil {
 		return ReindexStats{}, err
 	}
 	return ReindexStats{Documents: indexed, CaughtUp: len(changed), Duration: time.Since(start)}, nil
 }
 
-// syncAll syncs ids a few at a time.
-func (ix *Indexer) syncAll(ctx context.Context, ids []int64) error {
+// finishedSince lists the documents of kind whose index jobs finished
+// since t, and the organisations whose documents of kind were all synced
+// (jobs without a document id).
+func (ix *Indexer) finishedSince(ctx context.Context, kind Kind, t time.Time) (ids, owners []int64, err error) {
+	rows, _ := ix.pool.Query(ctx, `
+		SELECT DISTINCT COALESCE((args->>'id')::bigint, 0), COALESCE((args->>'organisation_id')::bigint, 0) FROM river_job
+		WHERE finalized_at >= $1 AND (kind = 'index_document' AND args->>'index' = $2
+			OR kind = 'index_organisation' AND $2 = 'organisations')`, t, string(kind))
+	var id, org int64
+	_, err = pgx.ForEachRow(rows, []any{&id, &org}, func() error {
+		switch {
+		case id != 0:
+			ids = append(ids, id)
+		case kind == Organisations:
+			ids = append(ids, org) // the old job: an organisation's own document
+		default:
+			owners = append(owners, org)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, nil, fmt.Errorf("search: reindex: changes during rebuild: %w", err)
+	}
+	return ids, owners, nil
+}
+
+// syncAll syncs the documents ids of kind a few at a time.
+func (ix *Indexer) syncAll(ctx context.Context, kind Kind, ids []int64) error {
 	g, gctx := errgroup.WithContext(ctx)
 	g.SetLimit(4)
 	var mu sync.Mutex
 	var errs []error
 	for _, id := range ids {
 		g.Go(func() error {
-			if err := ix.Sync(gctx, id); err != nil {
+			if err := ix.SyncDocument(gctx, kind, id); err != nil {
 				mu.Lock()
 				errs = append(errs, err)
 				mu.Unlock()
@@ -223,7 +296,7 @@ func (ix *Indexer) syncAll(ctx context.Context, ids []int64) error {
 	}
 	_ = g.Wait()
 	if len(errs) > 0 {
-		return fmt.Errorf("search: %d of %d organisations not synced, first: %w", len(errs), len(ids), errs[0])
+		return fmt.Errorf("search: %d of %d %s not synced, first: %w", len(errs), len(ids), kind, errs[0])
 	}
 	return nil
 }

@@ -79,15 +79,15 @@ func TestMeiliStopAndRestartConverges(t *testing.T) {
 		t.Fatal(err)
 	}
 	enqueue := func(ctx context.Context, tx pgx.Tx, id int64) error {
-		_, err := inserter.InsertTx(ctx, tx, jobs.IndexOrganisation{OrganisationID: id}, nil)
+		_, err := inserter.InsertTx(ctx, tx, jobs.IndexDocument{Index: string(Organisations), ID: id}, nil)
 		return err
 	}
 	dir := directory.NewStore(pool, enqueue)
-	settings, err := LoadSettings(searchdef.FS)
+	defs, err := LoadDefinitions(searchdef.FS)
 	if err != nil {
 		t.Fatal(err)
 	}
-	meili := NewMeili(MeiliConfig{URL: "http://" + addr, MasterKey: ms.key, Index: "organisations", Settings: settings})
+	meili := NewMeili(MeiliConfig{URL: "http://" + addr, MasterKey: ms.key, Index: "organisations", Definitions: defs})
 	ix := NewIndexer(pool, dir, meili, IndexerOptions{Wait: 30 * time.Second})
 	workers := river.NewWorkers()
 	river.AddWorker(workers, NewWorker(ix, 300*time.Millisecond))
@@ -165,7 +165,7 @@ func TestMeiliStopAndRestartConverges(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !r.Meili.Empty() || !r.Fallback.Empty() {
+	if !r.Empty() {
 		t.Errorf("drift after convergence: %s", fmt.Sprintf("%+v", r))
 	}
 }
@@ -178,12 +178,13 @@ func TestDeletedIndexComesBackWithSettingsAndDocuments(t *testing.T) {
 	t.Parallel()
 	f := newFixture(t)
 	ctx := context.Background()
-	f.meili.TakeRecreated() // the fixture's own set-up
+	index := f.meili.Index()
+	f.meili.TakeRecreated(index) // the fixture's own set-up
+	f.meili.TakeRecreated(f.meili.UID(Articles))
 	admin, err := f.meili.admin()
 	if err != nil {
 		t.Fatal(err)
 	}
-	index := f.meili.Index()
 	task, err := admin.DeleteIndex(ctx, index)
 	if err != nil {
 		t.Fatal(err)
@@ -222,7 +223,7 @@ func TestDeletedIndexComesBackWithSettingsAndDocuments(t *testing.T) {
 		t.Errorf("after the rebuild: fallback=%v hits %v", res.Fallback, slugs(res))
 	}
 	// With nothing missing, a check does nothing.
-	if err := f.ix.CheckIndex(ctx); err != nil || f.meili.TakeRecreated() {
+	if err := f.ix.CheckIndex(ctx); err != nil || f.meili.TakeRecreated(index) {
 		t.Errorf("idle check: %v", err)
 	}
 }

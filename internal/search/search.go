@@ -1,8 +1,9 @@
-// Package search owns finding organisations: the Meilisearch engine (index
-// settings, keys, documents and queries), the PostgreSQL full-text fallback
-// that answers when Meilisearch is unreachable or slow, the index worker
-// that keeps both in step with the directory, and the reindex and verify
-// operations.
+// Package search owns finding organisations and their articles: the
+// Meilisearch engine (index settings, keys, documents and queries), the
+// PostgreSQL full-text fallback that answers when Meilisearch is
+// unreachable or slow, the index worker that keeps both in step with the
+// database, and the reindex and verify operations — the same machinery for
+// every index declared in search/ (Declared: organisations, articles).
 package search
 
 import (
@@ -17,19 +18,47 @@ import (
 // ErrUnavailable means neither Meilisearch nor the fallback could answer.
 var ErrUnavailable = fault.New(fault.Unavailable, "search.unavailable")
 
-// Sort orders.
+// Sort orders: relevance for both types, name for organisations, date
+// (latest first) for news.
 const (
 	SortRelevance = "relevance"
 	SortName      = "name"
+	SortDate      = "date"
 )
+
+// Types of results, as /search names them (the type parameter).
+const (
+	TypeOrganisations = "organisations"
+	TypeNews          = "news"
+)
+
+// kinds returns the index q searches and the other one, whose results are
+// only counted.
+func (q Query) kinds() (Kind, Kind) {
+	if q.Type == TypeNews {
+		return Articles, Organisations
+	}
+	return Organisations, Articles
+}
+
+// typeOf is the type of results an index gives.
+func typeOf(k Kind) string {
+	if k == Articles {
+		return TypeNews
+	}
+	return TypeOrganisations
+}
 
 // MaxPerPage bounds a page of results.
 const MaxPerPage = 50
 
-// Query is one search: text, filters (all optional, combined with AND),
-// order and page. Filter values are validated by Validate; engines quote
-// them again anyway.
+// Query is one search: the type of results, text, filters (all optional,
+// combined with AND), order and page. Filter values are validated by
+// Normalize; engines quote them again anyway. Country and Theme apply to
+// both types; Support, Kind and Office to organisations only.
 type Query struct {
+	// Type is TypeOrganisations (the default) or TypeNews.
+	Type    string
 	Text    string
 	Country string // ISO code: an office there or working there
 	Theme   string // theme slug
@@ -54,6 +83,13 @@ var (
 // first bad one. It does not know which countries or
 // themes exist; the caller checks that against reference data.
 func (q *Query) Normalize() error {
+	switch q.Type {
+	case "":
+		q.Type = TypeOrganisations
+	case TypeOrganisations, TypeNews:
+	default:
+		return fault.InvalidValue("type", "search_news.err.type", q.Type)
+	}
 	q.Text = strings.TrimSpace(q.Text)
 	if len([]rune(q.Text)) > 200 {
 		return fault.InvalidField("q", "param.err.q_too_long")
@@ -75,10 +111,19 @@ func (q *Query) Normalize() error {
 	if q.Office != "" && !officeRe.MatchString(q.Office) {
 		return fault.InvalidField("office", "param.err.office")
 	}
-	switch q.Sort {
-	case "":
+	if q.Type == TypeNews {
+		for _, p := range []struct{ name, value string }{{"support", q.Support}, {"kind", q.Kind}, {"office", q.Office}} {
+			if p.value != "" {
+				return fault.InvalidValue(p.name, "search_news.err.organisations_only", p.value)
+			}
+		}
+	}
+	switch {
+	case q.Sort == "":
 		q.Sort = SortRelevance
-	case SortRelevance, SortName:
+	case q.Sort == SortRelevance, q.Sort == SortName && q.Type == TypeOrganisations, q.Sort == SortDate && q.Type == TypeNews:
+	case q.Type == TypeNews:
+		return fault.InvalidField("sort", "search_news.err.sort")
 	default:
 		return fault.InvalidField("sort", "param.err.sort")
 	}
@@ -111,15 +156,23 @@ const (
 
 var facetNames = []string{FacetCountry, FacetTheme, FacetSupport, FacetKind}
 
-// Result is one page of results.
+// Result is one page of results of one type.
 type Result struct {
-	Hits  []Hit
-	Total int
-	Page  int
+	// Type is the type of the results: Hits for organisations, Articles
+	// for news.
+	Type     string
+	Hits     []Hit
+	Articles []ArticleHit
+	Total    int
+	Page     int
 	// Pages is the number of pages available (bounded by maxTotalHits).
 	Pages int
 	// Facets maps a facet name to its values' counts among all results.
 	Facets map[string]map[string]int
+	// Counts is the number of results of each type (TypeOrganisations,
+	// TypeNews) for the same words and shared filters (country, theme):
+	// Counts[Type] is Total.
+	Counts map[string]int
 	// Fallback is true when PostgreSQL answered instead of Meilisearch;
 	// its ranking and typo tolerance are less precise.
 	Fallback bool

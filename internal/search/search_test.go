@@ -118,7 +118,7 @@ func TestEditIsSearchableAndDeletionDisappears(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !r.Meili.Empty() || !r.Fallback.Empty() || r.Indexed != r.Expected {
+	if o := r.Of(Organisations); !r.Empty() || o.Indexed != o.Expected {
 		t.Errorf("drift after edits: %+v", r)
 	}
 }
@@ -449,7 +449,7 @@ func TestMeiliClientAsksForNoCompression(t *testing.T) {
 		_, _ = w.Write([]byte(`{"status":"available"}`))
 	}))
 	defer srv.Close()
-	m := NewMeili(MeiliConfig{URL: srv.URL, Index: "x"})
+	m := NewMeili(MeiliConfig{URL: srv.URL, Index: "x", Definitions: []*Definition{{Kind: Organisations}}})
 	if err := m.Setup(context.Background()); err != nil { // reads the index
 		t.Fatal(err)
 	}

@@ -36,6 +36,9 @@ const documentsQuery = `
 // documents returns the documents of the ids that must be indexed
 // (published ones), keyed by id.
 func (ix *Indexer) documents(ctx context.Context, ids []int64) (map[int64]Document, error) {
+	if len(ids) == 0 {
+		return map[int64]Document{}, nil
+	}
 	names, err := ix.namer(ctx)
 	if err != nil {
 		return nil, err
@@ -80,4 +83,72 @@ func (ix *Indexer) documents(ctx context.Context, ids []int64) (map[int64]Docume
 		return nil, fmt.Errorf("search: read documents: %w", err)
 	}
 	return out, nil
+}
+
+// doc is a document of any index: its id (the primary key) and the digest
+// of its content, which verify compares.
+type doc interface {
+	docID() int64
+	docDigest() string
+}
+
+func (d Document) docID() int64      { return d.ID }
+func (d Document) docDigest() string { return d.Digest }
+
+// source is what an index's documents come from and where the fallback
+// keeps them: the part of an index's definition that is code.
+type source struct {
+	// expected lists, in id order, what must be indexed.
+	expected string
+	// owned lists the ids of organisation $1's documents, those that exist
+	// and those still in the fallback table; "" when an index has no
+	// documents of its own per organisation.
+	owned string
+	// unindexed tells whether document $1 exists and can never have been
+	// sent to Meilisearch (an article never published: a draft saved
+	// again), so its sync sends Meilisearch nothing; "" when unknown.
+	unindexed string
+	// load builds the documents of those ids that must be indexed.
+	load func(ctx context.Context, ix *Indexer, ids []int64) (map[int64]doc, error)
+	// The fallback table, its key column, the statement that writes a
+	// document's row (named arguments from args), and the one that
+	// deletes the rows of documents that must no longer be indexed.
+	table, key string
+	upsert     string
+	args       func(doc) pgx.NamedArgs
+	prune      string
+	// lock is the advisory-lock class of one document's sync.
+	lock int32
+}
+
+// sourceOf is the source of an index kind.
+func sourceOf(k Kind) (*source, error) {
+	switch k {
+	case Organisations:
+		return &organisationSource, nil
+	case Articles:
+		return &articleSource, nil
+	}
+	return nil, fmt.Errorf("search: no index %q", k)
+}
+
+var organisationSource = source{
+	expected: `SELECT id FROM organisations WHERE status = 'published' ORDER BY id`,
+	load: func(ctx context.Context, ix *Indexer, ids []int64) (map[int64]doc, error) {
+		docs, err := ix.documents(ctx, ids)
+		if err != nil {
+			return nil, err
+		}
+		out := make(map[int64]doc, len(docs))
+		for id, d := range docs {
+			out[id] = d
+		}
+		return out, nil
+	},
+	table: "search_documents", key: "organisation_id",
+	upsert: upsertFallback,
+	args:   func(d doc) pgx.NamedArgs { return fallbackArgs(d.(Document)) },
+	prune: `DELETE FROM search_documents sd WHERE NOT EXISTS (
+		SELECT 1 FROM organisations o WHERE o.id = sd.organisation_id AND o.status = 'published')`,
+	lock: 7262003,
 }

@@ -2,6 +2,7 @@ package search
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"slices"
 
@@ -9,8 +10,8 @@ import (
 	"github.com/meilisearch/meilisearch-go"
 )
 
-// Drift is the difference between the database and one copy of the
-// index, as organisation ids.
+// Drift is the difference between the database and one copy of an
+// index, as document ids (organisations' or articles').
 type Drift struct {
 	// Missing should be indexed and are not.
 	Missing []int64
@@ -29,9 +30,11 @@ func (d Drift) ids() []int64 {
 	return slices.Compact(all)
 }
 
-// Report is what Verify found.
+// Report is what Verify found for one index.
 type Report struct {
-	// Expected is the number of organisations that should be indexed.
+	Kind Kind
+	UID  string
+	// Expected is the number of documents that should be indexed.
 	Expected int
 	// Indexed and FallbackRows are how many documents each copy holds.
 	Indexed      int
@@ -40,39 +43,82 @@ type Report struct {
 	Fallback     Drift
 }
 
-// Verify compares the database with the Meilisearch index and the
+// Empty reports whether both copies are in step.
+func (r *Report) Empty() bool { return r.Meili.Empty() && r.Fallback.Empty() }
+
+// Reports are Verify's findings, one per declared index, in order.
+type Reports []*Report
+
+// Empty reports whether every index is in step.
+func (rs Reports) Empty() bool {
+	for _, r := range rs {
+		if !r.Empty() {
+			return false
+		}
+	}
+	return true
+}
+
+// Of is the report of index kind (an empty one when it was not verified).
+func (rs Reports) Of(kind Kind) *Report {
+	for _, r := range rs {
+		if r.Kind == kind {
+			return r
+		}
+	}
+	return &Report{Kind: kind}
+}
+
+// Verify compares the database with every Meilisearch index and its
 // fallback table, document by document (by content digest).
-func (ix *Indexer) Verify(ctx context.Context) (*Report, error) {
+func (ix *Indexer) Verify(ctx context.Context) (Reports, error) {
 	if err := ix.meili.Setup(ctx); err != nil {
+		return nil, err
+	}
+	var out Reports
+	for _, kind := range ix.meili.Kinds() {
+		r, err := ix.verify(ctx, kind)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, r)
+	}
+	return out, nil
+}
+
+func (ix *Indexer) verify(ctx context.Context, kind Kind) (*Report, error) {
+	src, err := sourceOf(kind)
+	if err != nil {
 		return nil, err
 	}
 	admin, err := ix.meili.admin()
 	if err != nil {
 		return nil, err
 	}
-	rows, _ := ix.pool.Query(ctx, `SELECT id FROM organisations WHERE status = 'published' ORDER BY id`)
+	uid := ix.meili.UID(kind)
+	rows, _ := ix.pool.Query(ctx, src.expected)
 	ids, err := pgx.CollectRows(rows, pgx.RowTo[int64])
 	if err != nil {
-		return nil, fmt.Errorf("search: verify: %w", err)
+		return nil, fmt.Errorf("search: verify %s: %w", kind, err)
 	}
 	want := make(map[int64]string, len(ids))
 	for lo := 0; lo < len(ids); lo += batchSize {
-		docs, _, err := ix.load(ctx, ids[lo:min(lo+batchSize, len(ids))])
+		docs, _, err := ix.load(ctx, src, ids[lo:min(lo+batchSize, len(ids))])
 		if err != nil {
-			return nil, fmt.Errorf("search: verify: %w", err)
+			return nil, fmt.Errorf("search: verify %s: %w", kind, err)
 		}
 		for _, d := range docs {
-			want[d.ID] = d.Digest
+			want[d.docID()] = d.docDigest()
 		}
 	}
 
 	indexed := map[int64]string{}
 	for offset := int64(0); ; offset += batchSize {
 		var res meilisearch.DocumentsResult
-		err := admin.Index(ix.meili.Index()).GetDocuments(ctx, &meilisearch.DocumentsQuery{
+		err := admin.Index(uid).GetDocuments(ctx, &meilisearch.DocumentsQuery{
 			Offset: offset, Limit: batchSize, Fields: []string{"id", "digest"}}, &res)
 		if err != nil {
-			return nil, fmt.Errorf("search: verify: read index: %w", err)
+			return nil, fmt.Errorf("search: verify: read index %s: %w", uid, err)
 		}
 		var page []struct {
 			ID     int64  `json:"id"`
@@ -90,14 +136,14 @@ func (ix *Indexer) Verify(ctx context.Context) (*Report, error) {
 	}
 
 	fallback := map[int64]string{}
-	rows, _ = ix.pool.Query(ctx, `SELECT organisation_id, digest FROM search_documents`)
+	rows, _ = ix.pool.Query(ctx, `SELECT `+src.key+`, digest FROM `+src.table)
 	var id int64
 	var digest string
 	if _, err := pgx.ForEachRow(rows, []any{&id, &digest}, func() error { fallback[id] = digest; return nil }); err != nil {
 		return nil, fmt.Errorf("search: verify: read fallback: %w", err)
 	}
 	return &Report{
-		Expected: len(want), Indexed: len(indexed), FallbackRows: len(fallback),
+		Kind: kind, UID: uid, Expected: len(want), Indexed: len(indexed), FallbackRows: len(fallback),
 		Meili: diff(want, indexed), Fallback: diff(want, fallback),
 	}, nil
 }
@@ -124,10 +170,19 @@ func diff(want, have map[int64]string) Drift {
 	return d
 }
 
-// Repair syncs every organisation r found drifting, in both copies.
-func (ix *Indexer) Repair(ctx context.Context, r *Report) (int, error) {
-	ids := slices.Concat(r.Meili.ids(), r.Fallback.ids())
-	slices.Sort(ids)
-	ids = slices.Compact(ids)
-	return len(ids), ix.syncAll(ctx, ids)
+// Repair syncs every document rs found drifting, in both copies of its
+// index, and returns how many it synced per index.
+func (ix *Indexer) Repair(ctx context.Context, rs Reports) (map[Kind]int, error) {
+	n := map[Kind]int{}
+	var errs []error
+	for _, r := range rs {
+		ids := slices.Concat(r.Meili.ids(), r.Fallback.ids())
+		slices.Sort(ids)
+		ids = slices.Compact(ids)
+		n[r.Kind] = len(ids)
+		if err := ix.syncAll(ctx, r.Kind, ids); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	return n, errors.Join(errs...)
 }

@@ -36,7 +36,7 @@ func get(t *testing.T, h http.Handler, target string, header ...string) *httptes
 // indexJobs is how many index jobs were enqueued for organisation id.
 func (f *accountsFixture) indexJobs(t *testing.T, id int64) int {
 	t.Helper()
-	return f.count(t, `SELECT count(*) FROM river_job WHERE kind = 'index_organisation' AND (args->>'organisation_id')::bigint = $1`, id)
+	return f.count(t, `SELECT count(*) FROM river_job WHERE kind = 'index_document' AND args->>'index' = 'organisations' AND (args->>'id')::bigint = $1`, id)
 }
 
 // searchServer is the real engine over the demo data, with search served

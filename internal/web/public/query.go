@@ -24,10 +24,14 @@ func (f listQuery) Values() url.Values {
 // searchQuery is a search as the web reads it.
 type searchQuery search.Query
 
-// Values is the search as a query string; relevance, the default sort,
-// is left out.
+// Values is the search as a query string; the defaults (organisations,
+// relevance) are left out.
 func (q searchQuery) Values() url.Values {
-	p := kit.Params{}.Set("q", q.Text).Set("country", q.Country).Set("theme", q.Theme).Set("support", q.Support).
+	p := kit.Params{}.Set("q", q.Text)
+	if q.Type == search.TypeNews {
+		p.Set("type", q.Type)
+	}
+	p.Set("country", q.Country).Set("theme", q.Theme).Set("support", q.Support).
 		Set("kind", q.Kind).Set("office", q.Office).Page(q.Page)
 	if q.Sort != search.SortRelevance {
 		p.Set("sort", q.Sort)

@@ -33,6 +33,36 @@ type SearchPage struct {
 	// Hidden are the filters to keep when the search form is submitted.
 	Hidden []HiddenField
 	Labels SearchLabels
+	// Tabs switch between organisations and news, each with its count;
+	// Articles are the news results (Result.Type news).
+	Tabs     []SearchTab
+	Articles []ArticleCard
+	// SortOtherURL and SortOther switch to the type's second order (name
+	// for organisations, date for news).
+	SortOther    string
+	SortOtherURL string
+}
+
+// SearchTab is one type of results: its name, how many results it has,
+// and the link to them (keeping the words, country and theme).
+type SearchTab struct {
+	Type    string
+	Label   string
+	Count   int
+	URL     string
+	Current bool
+}
+
+// ArticleCard is one article in the news results, in the visitor's
+// language or else the other one (Lang, set when it differs from the
+// page's).
+type ArticleCard struct {
+	Slug             string
+	Title, Lead      []search.Segment
+	Lang             string
+	Organisation     string
+	OrganisationSlug string
+	Date, DateISO    string
 }
 
 // HiddenField is a form value carried along unchanged.
@@ -73,7 +103,7 @@ type PageLink struct {
 // must be known (countries, themes, kinds), else 400.
 func (s *Pages) searchQuery(c *gin.Context, themes []directory.Theme) (search.Query, error) {
 	r := kit.NewQueryReader(c)
-	q := search.Query{Text: r.Str("q"), Country: r.Str("country"), Theme: r.Str("theme"), Support: r.Str("support"),
+	q := search.Query{Type: r.Str("type"), Text: r.Str("q"), Country: r.Str("country"), Theme: r.Str("theme"), Support: r.Str("support"),
 		Kind: r.Str("kind"), Office: r.Str("office"), Sort: r.Str("sort")}
 	page := r.Str("page")
 	if r.Err() != nil {
@@ -236,6 +266,12 @@ func (s *Pages) buildSearchPage(p *SearchPage, themes []directory.Theme) {
 	}
 	p.SortRelevanceURL = searchURL(q, "sort", "")
 	p.SortNameURL = searchURL(q, "sort", search.SortName)
+	p.SortOther, p.SortOtherURL = search.SortName, p.SortNameURL
+	if q.Type == search.TypeNews {
+		p.SortOther, p.SortOtherURL = search.SortDate, searchURL(q, "sort", search.SortDate)
+		p.Hidden = append(p.Hidden, HiddenField{"type", q.Type})
+	}
+	s.buildSearchNews(p)
 
 	if res.Pages > 1 {
 		lo, hi := max(1, q.Page-3), min(res.Pages, q.Page+3)

@@ -2,8 +2,11 @@ package e2e
 
 import (
 	"fmt"
+	"io"
+	"net/http"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/chromedp/chromedp"
 
@@ -14,8 +17,9 @@ import (
 // previews it (the page renders it beside the form, nothing stored) and
 // submits it; a staff member (enrolling two-factor authentication) finds
 // it through the header's link to the review queue, reads it and approves
-// it; the editor's list then shows it published. Every page passes
-// axe-core.
+// it; the editor's list then shows it published, and a visitor finds it on
+// the organisation's profile, in /news, in search (once its index job has
+// run) and in the Atom feed. Every page passes axe-core.
 func TestNewsEditorJourney(t *testing.T) {
 	t.Parallel()
 	a := startApp(t)
@@ -101,4 +105,53 @@ func TestNewsEditorJourney(t *testing.T) {
 		t.Errorf("the editor's list does not show the article published: %q", row)
 	}
 	ed.shot("manage-news-published")
+
+	// What a visitor sees of it.
+	var slug string
+	if err := a.pool.QueryRow(t.Context(), `SELECT a.slug FROM articles a JOIN article_translations x ON x.article_id = a.id
+		WHERE x.title = $1`, title).Scan(&slug); err != nil {
+		t.Fatal(err)
+	}
+	link := fmt.Sprintf(`a[href="/news/%s"]`, slug)
+	v := newBrowser(t, a.URL)
+	v.acceptLanguage("fr")
+	v.visit("/organisations/ecpat-luxembourg")
+	v.waitText(link, title)
+	v.visit("/news")
+	v.waitText(link, title)
+	v.axeCheck("news-with-new-article")
+	v.clickAndLoad("main " + link)
+	if h1 := v.text("h1"); h1 != title {
+		t.Errorf("the article's page is headed %q", h1)
+	}
+	v.waitText("main", "Trois jours de formation")
+	v.axeCheck("new-article")
+	v.shot("new-article")
+	// The index job runs in the background: the search finds the article
+	// once it has, well within the deadline of a wait.
+	found := false
+	for deadline := time.Now().Add(stepTimeout); !found && time.Now().Before(deadline); {
+		v.visit("/search?type=news&q=mallette+formation")
+		if found = eval[bool](v, fmt.Sprintf(`!!document.querySelector('#search-results .news-card %s')`, link)); !found {
+			time.Sleep(500 * time.Millisecond)
+		}
+	}
+	if !found {
+		t.Fatalf("search does not find the approved article after %s", stepTimeout)
+	}
+	v.axeCheck("search-new-article")
+	v.shot("search-new-article")
+
+	res, err := http.Get(a.URL + "/news.atom")
+	if err != nil {
+		t.Fatal(err)
+	}
+	feed, err := io.ReadAll(res.Body)
+	res.Body.Close()
+	if err != nil || res.StatusCode != http.StatusOK {
+		t.Fatalf("/news.atom: %d, %v", res.StatusCode, err)
+	}
+	if !strings.Contains(string(feed), "<title>"+title+"</title>") || !strings.Contains(string(feed), "/news/"+slug) {
+		t.Errorf("the feed does not carry the new article:\n%s", feed)
+	}
 }

@@ -455,36 +455,48 @@ func ArticleRequest(q Query) *meilisearch.SearchRequest {
 }
 
 func searchArticles(ctx context.Context, c meilisearch.ServiceManager, index string, q Query) (*Result, error) {
-	raw, err := c.Index(index).SearchRaw(ctx, q.Text, ArticleRequest(q))
+	type hit struct {
+		ArticleDocument
+		Formatted struct {
+			TitleFR string `json:"title_fr"`
+			TitleEN string `json:"title_en"`
+			LeadFR  string `json:"lead_fr"`
+			LeadEN  string `json:"lead_en"`
+		} `json:"_formatted"`
+	}
+	hits, out, err := rawSearch[hit](ctx, c, index, q, ArticleRequest(q))
 	if err != nil {
-		return nil, fmt.Errorf("search: meilisearch query: %w", err)
+		return nil, err
 	}
-	var res struct {
-		TotalHits         int64                     `json:"totalHits"`
-		FacetDistribution map[string]map[string]int `json:"facetDistribution"`
-		Hits              []struct {
-			ArticleDocument
-			Formatted struct {
-				TitleFR string `json:"title_fr"`
-				TitleEN string `json:"title_en"`
-				LeadFR  string `json:"lead_fr"`
-				LeadEN  string `json:"lead_en"`
-			} `json:"_formatted"`
-		} `json:"hits"`
-	}
-	if err := json.Unmarshal(*raw, &res); err != nil {
-		return nil, fmt.Errorf("search: decode meilisearch answer: %w", err)
-	}
-	out := &Result{Type: TypeNews, Total: int(res.TotalHits), Page: q.Page, Pages: pages(int(res.TotalHits), q.PerPage),
-		Facets: res.FacetDistribution}
-	if out.Facets == nil {
-		out.Facets = map[string]map[string]int{}
-	}
-	for _, h := range res.Hits {
+	out.Type = TypeNews
+	for _, h := range hits {
 		f := h.Formatted
 		out.Articles = append(out.Articles, h.hit(segments(f.TitleFR), segments(f.TitleEN), segments(f.LeadFR), segments(f.LeadEN)))
 	}
 	return out, nil
+}
+
+// rawSearch sends req to index and decodes the raw answer once, straight
+// into typed hits (the client's own decoding builds a map per hit and
+// re-encodes it); the result carries the totals and facets, not the hits.
+func rawSearch[H any](ctx context.Context, c meilisearch.ServiceManager, index string, q Query, req *meilisearch.SearchRequest) ([]H, *Result, error) {
+	raw, err := c.Index(index).SearchRaw(ctx, q.Text, req)
+	if err != nil {
+		return nil, nil, fmt.Errorf("search: meilisearch query: %w", err)
+	}
+	var res struct {
+		TotalHits         int64                     `json:"totalHits"`
+		FacetDistribution map[string]map[string]int `json:"facetDistribution"`
+		Hits              []H                       `json:"hits"`
+	}
+	if err := json.Unmarshal(*raw, &res); err != nil {
+		return nil, nil, fmt.Errorf("search: decode meilisearch answer: %w", err)
+	}
+	out := &Result{Total: int(res.TotalHits), Page: q.Page, Pages: pages(int(res.TotalHits), q.PerPage), Facets: res.FacetDistribution}
+	if out.Facets == nil {
+		out.Facets = map[string]map[string]int{}
+	}
+	return res.Hits, out, nil
 }
 
 // sharedFilter is the filter of q's values that both indexes hold:
@@ -524,32 +536,20 @@ func MeiliRequest(q Query) *meilisearch.SearchRequest {
 }
 
 func searchIndex(ctx context.Context, c meilisearch.ServiceManager, index string, q Query) (*Result, error) {
-	// The raw answer is decoded once, straight into typed hits (the
-	// client's own decoding builds a map per hit and re-encodes it).
-	raw, err := c.Index(index).SearchRaw(ctx, q.Text, MeiliRequest(q))
+	type hit struct {
+		Document
+		Formatted struct {
+			Name      string `json:"name"`
+			MissionFR string `json:"mission_fr"`
+			MissionEN string `json:"mission_en"`
+		} `json:"_formatted"`
+	}
+	hits, out, err := rawSearch[hit](ctx, c, index, q, MeiliRequest(q))
 	if err != nil {
-		return nil, fmt.Errorf("search: meilisearch query: %w", err)
+		return nil, err
 	}
-	var res struct {
-		TotalHits         int64                     `json:"totalHits"`
-		FacetDistribution map[string]map[string]int `json:"facetDistribution"`
-		Hits              []struct {
-			Document
-			Formatted struct {
-				Name      string `json:"name"`
-				MissionFR string `json:"mission_fr"`
-				MissionEN string `json:"mission_en"`
-			} `json:"_formatted"`
-		} `json:"hits"`
-	}
-	if err := json.Unmarshal(*raw, &res); err != nil {
-		return nil, fmt.Errorf("search: decode meilisearch answer: %w", err)
-	}
-	out := &Result{Type: TypeOrganisations, Total: int(res.TotalHits), Page: q.Page, Pages: pages(int(res.TotalHits), q.PerPage), Facets: res.FacetDistribution}
-	if out.Facets == nil {
-		out.Facets = map[string]map[string]int{}
-	}
-	for _, h := range res.Hits {
+	out.Type = TypeOrganisations
+	for _, h := range hits {
 		out.Hits = append(out.Hits, h.hit(segments(h.Formatted.Name), segments(h.Formatted.MissionFR), segments(h.Formatted.MissionEN)))
 	}
 	return out, nil

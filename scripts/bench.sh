@@ -3,12 +3,14 @@
 # organisations into the development database (make services), serves the
 # app on a loopback port of its own and measures a baseline (/healthz), the
 # first page of /organisations, a page deep down its keyset pagination and
-# a profile with wrk: N concurrent connections for a fixed time each. It
+# a profile, and the news (/news, a deep page of it, an article, the Atom
+# feed: seed synthetic writes about 3 articles per organisation) with wrk: N concurrent connections for a fixed time each. It
 # measures twice: as served (with the page cache for anonymous visitors),
 # then with PAGE_CACHE_SIZE=0, where every request queries and renders.
 #
 # Settings (environment): BENCH_ORGS (100000), BENCH_SEED (1),
 # BENCH_CONNECTIONS (16), BENCH_DURATION (20s), BENCH_DEPTH (500 pages),
+# BENCH_NEWS_DEPTH (100 pages of /news),
 # BENCH_ADDR (127.0.0.1:18080).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -18,6 +20,7 @@ seed=${BENCH_SEED:-1}
 conns=${BENCH_CONNECTIONS:-16}
 duration=${BENCH_DURATION:-20s}
 depth=${BENCH_DEPTH:-500}
+news_depth=${BENCH_NEWS_DEPTH:-100}
 addr=${BENCH_ADDR:-127.0.0.1:18080}
 bin=bin/partnerdir
 out=.data/bench
@@ -84,9 +87,23 @@ deep=$page
 profile=$(curl -fsS "$base$deep" | grep -o 'href="/organisations/syn-[^"]*"' | head -1 | sed -e 's/^href="//' -e 's/"$//')
 [[ -n $profile ]] || { echo "bench: no synthetic profile on $deep" >&2; exit 1; }
 
+# The same for the partners' news: $news_depth pages deep into /news, and
+# an article found there.
+page=/news
+for ((i = 0; i < news_depth; i++)); do
+	next=$(curl -fsS "$base$page" | grep -o 'href="/news?after=[^"]*"' | head -1 | sed -e 's/^href="//' -e 's/"$//' -e 's/&amp;/\&/g')
+	[[ -n $next ]] || { echo "bench: no next link on $page" >&2; exit 1; }
+	page=$next
+done
+news_deep=$page
+article=$(curl -fsS "$base$news_deep" | grep -o 'href="/news/[a-z0-9-]*"' | head -1 | sed -e 's/^href="//' -e 's/"$//')
+[[ -n $article ]] || { echo "bench: no article on $news_deep" >&2; exit 1; }
+
 echo "== $(nproc) CPUs, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs); $conns connections, $duration each"
 echo "deep page: $depth pages in ($deep)"
 echo "profile:   $profile"
+echo "news deep: $news_depth pages in ($news_deep)"
+echo "article:   $article"
 
 # measure LABEL: the four endpoints against the running server, as a table.
 measure() {
@@ -94,7 +111,8 @@ measure() {
 	echo "== $1"
 	echo "load average before the runs: $(cut -d' ' -f1-3 /proc/loadavg)"
 	local results=() target name path line r
-	for target in "healthz|/healthz" "list first page|/organisations" "list deep page|$deep" "profile|$profile"; do
+	for target in "healthz|/healthz" "list first page|/organisations" "list deep page|$deep" "profile|$profile" \
+		"news first page|/news" "news deep page|$news_deep" "article|$article" "news feed|/news.atom"; do
 		name=${target%%|*}
 		path=${target#*|}
 		wrk -t2 -c"$conns" -d2s "$base$path" >/dev/null # warm up

@@ -288,6 +288,7 @@ func (a *App) articleChanged(ctx context.Context, tx pgx.Tx, c news.Change) erro
 // document, and its articles', which carry its name, its people and its
 // status (a suspended organisation's articles leave the index).
 func (a *App) enqueueIndex(ctx context.Context, tx pgx.Tx, organisationID int64) error {
+	a.News.OrganisationChanged() // its articles' counts follow its status
 	for _, job := range []jobs.IndexDocument{
 		{Index: string(search.Organisations), ID: organisationID},
 		{Index: string(search.Articles), OrganisationID: organisationID},

@@ -23,7 +23,7 @@ func (s *Store) CreateManyTx(ctx context.Context, tx pgx.Tx, orgs []*NewOrganisa
 	if len(orgs) == 0 {
 		return nil
 	}
-	s.cache.invalidate()
+	s.cache.Invalidate()
 	var nOffices, nProjects, nContacts int
 	for i, n := range orgs {
 		if err := n.validate(); err != nil {

@@ -14,6 +14,7 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/partnerdir/partnerdir/internal/fault"
+	"github.com/partnerdir/partnerdir/internal/memo"
 	"github.com/partnerdir/partnerdir/internal/postgres"
 )
 
@@ -24,8 +25,11 @@ type Store struct {
 	// organisation, its offices, team or projects, so the search index job
 	// is enqueued atomically with the change (transactional outbox).
 	afterChange ChangeHook
-	// cache holds the list totals and facet counts (see countCache).
-	cache *countCache
+	// cache holds the list totals and facet counts, which scan every
+	// published organisation (about a second for the country facets of
+	// 100,000), where a page itself needs a millisecond. Writes through
+	// this Store invalidate it; see memo for how late a count can be.
+	cache *memo.Cache[any]
 	// mailer and baseURL mail review decisions to owners (WithMailer).
 	mailer  Mailer
 	baseURL string
@@ -35,9 +39,13 @@ type Store struct {
 // that changed.
 type ChangeHook func(ctx context.Context, tx pgx.Tx, organisationID int64) error
 
+// countTTL is how long a directory-wide count is served before it is
+// recomputed in the background.
+const countTTL = 30 * time.Second
+
 // NewStore returns a store over pool. afterChange may be nil.
 func NewStore(pool *pgxpool.Pool, afterChange ChangeHook, opts ...Option) *Store {
-	s := &Store{pool: pool, afterChange: afterChange, cache: newCountCache()}
+	s := &Store{pool: pool, afterChange: afterChange, cache: memo.New[any](countTTL)}
 	for _, o := range opts {
 		o(s)
 	}
@@ -47,19 +55,19 @@ func NewStore(pool *pgxpool.Pool, afterChange ChangeHook, opts ...Option) *Store
 // Generation changes whenever the directory changes through this Store:
 // caches of what it reads (its own counts, the web layer's rendered pages)
 // compare it.
-func (s *Store) Generation() uint64 { return s.cache.generation() }
+func (s *Store) Generation() uint64 { return s.cache.Generation() }
 
 // write runs fn in a transaction that changes the directory. Caches are
 // invalidated inside it (changed) and again once it has ended, so a read
 // made between the two, which saw the data before the commit, is not kept
 // as current.
 func (s *Store) write(ctx context.Context, fn func(tx pgx.Tx) error) error {
-	defer s.cache.invalidate()
+	defer s.cache.Invalidate()
 	return postgres.InTx(ctx, s.pool, fn)
 }
 
 func (s *Store) changed(ctx context.Context, tx pgx.Tx, orgID int64) error {
-	s.cache.invalidate()
+	s.cache.Invalidate()
 	if s.afterChange == nil {
 		return nil
 	}
@@ -92,7 +100,7 @@ func (s *Store) Countries(ctx context.Context) ([]Country, error) {
 }
 
 // Themes returns every theme in display order. They are cached with the
-// counts (see countCache): every list page and card needs them.
+// counts (a memo.Cache): every list page and card needs them.
 func (s *Store) Themes(ctx context.Context) ([]Theme, error) {
 	ts, err := s.themes(ctx)
 	if err != nil {
@@ -103,7 +111,7 @@ func (s *Store) Themes(ctx context.Context) ([]Theme, error) {
 
 // themes is Themes without the copy, for callers that only read it.
 func (s *Store) themes(ctx context.Context) ([]Theme, error) {
-	v, err := s.cache.get(ctx, "themes", func(ctx context.Context) (any, error) {
+	v, err := s.cache.Get(ctx, "themes", func(ctx context.Context) (any, error) {
 		rows, _ := s.pool.Query(ctx, `SELECT id, slug, name_fr, name_en FROM themes ORDER BY position, slug`)
 		return pgx.CollectRows(rows, pgx.RowToStructByPos[Theme])
 	})
@@ -147,7 +155,7 @@ func (s *Store) CountryCounts(ctx context.Context) ([]Count, error) {
 }
 
 func (s *Store) counts(ctx context.Context, q string) ([]Count, error) {
-	v, err := s.cache.get(ctx, q, func(ctx context.Context) (any, error) {
+	v, err := s.cache.Get(ctx, q, func(ctx context.Context) (any, error) {
 		rows, _ := s.pool.Query(ctx, q)
 		return pgx.CollectRows(rows, pgx.RowToStructByPos[Count])
 	})
@@ -246,7 +254,7 @@ func (s *Store) List(ctx context.Context, f ListFilter) (Page, error) {
 
 	var p Page
 	countQuery, countArgs := "SELECT count(*) FROM organisations o WHERE "+filter, maps.Clone(args)
-	total, err := s.cache.get(ctx, fmt.Sprint("list:", f.Theme, "|", f.Country, "|", int16(f.Kind)), func(ctx context.Context) (any, error) {
+	total, err := s.cache.Get(ctx, fmt.Sprint("list:", f.Theme, "|", f.Country, "|", int16(f.Kind)), func(ctx context.Context) (any, error) {
 		var n int
 		err := s.pool.QueryRow(ctx, countQuery, countArgs).Scan(&n)
 		return n, err
@@ -345,7 +353,7 @@ func decodeCursor(c string) (string, int64, error) {
 // UpsertThemes creates the themes that do not exist yet and renames the
 // ones that do, matching on slug.
 func (s *Store) UpsertThemes(ctx context.Context, tx pgx.Tx, themes []Theme) error {
-	s.cache.invalidate()
+	s.cache.Invalidate()
 	for i, t := range themes {
 		if !ValidSlug(t.Slug) || t.NameFR == "" || t.NameEN == "" {
 			return fmt.Errorf("directory: theme %q: %w", t.Slug, fault.InvalidField("theme", "manage.err.invalid"))

@@ -5,6 +5,7 @@ import (
 	"encoding/base64"
 	"errors"
 	"fmt"
+	"maps"
 	"regexp"
 	"slices"
 	"strconv"
@@ -113,6 +114,15 @@ type Filter struct {
 	After  string
 	Before string
 	Limit  int // 1–100, default 20
+	// NoTotal leaves Page.Total at 0, for a reader that shows no count (a
+	// feed).
+	NoTotal bool
+}
+
+// key names f's filters (not its cursors or size): what its counts
+// depend on.
+func (f Filter) key() string {
+	return f.Theme + "|" + f.Country + "|" + f.Organisation + "|" + f.Lang
 }
 
 // Page is one page of the public list, latest first.
@@ -139,8 +149,12 @@ func (f Filter) where() (string, pgx.NamedArgs, error) {
 		if !slugLike.MatchString(f.Theme) || len(f.Theme) > 60 {
 			v.Add("theme", "manage.err.unknown_theme")
 		}
-		conds = append(conds, `EXISTS (SELECT 1 FROM article_themes x JOIN themes t ON t.id = x.theme_id
-			WHERE x.article_id = a.id AND t.slug = @theme)`)
+		// The theme's id first, as a value of its own: joined to themes,
+		// the planner guesses a few hundred articles per theme and sorts
+		// all of a theme's (270 ms at 300,000 articles), where walking the
+		// latest ones and checking each takes 5 ms.
+		conds = append(conds, `EXISTS (SELECT 1 FROM article_themes x
+			WHERE x.article_id = a.id AND x.theme_id = (SELECT id FROM themes WHERE slug = @theme))`)
 		args["theme"] = f.Theme
 	}
 	if f.Country != "" {
@@ -247,9 +261,18 @@ func (s *Store) Latest(ctx context.Context, f Filter) (Page, error) {
 		return Page{}, err
 	}
 	var p Page
-	if err := s.pool.QueryRow(ctx, `SELECT count(*) FROM articles a JOIN organisations o ON o.id = a.organisation_id WHERE `+cond,
-		args).Scan(&p.Total); err != nil {
-		return Page{}, fmt.Errorf("news: count articles: %w", err)
+	if !f.NoTotal {
+		countArgs := maps.Clone(args)
+		total, err := s.counts.Get(ctx, "total:"+f.key(), func(ctx context.Context) (any, error) {
+			var n int
+			err := s.pool.QueryRow(ctx, `SELECT count(*) FROM articles a JOIN organisations o ON o.id = a.organisation_id WHERE `+cond,
+				countArgs).Scan(&n)
+			return n, err
+		})
+		if err != nil {
+			return Page{}, fmt.Errorf("news: count articles: %w", err)
+		}
+		p.Total = total.(int)
 	}
 	keyset, order, backward := "", "a.published_at DESC, a.id DESC", false
 	switch {
@@ -316,8 +339,21 @@ func (s *Store) Facets(ctx context.Context, f Filter) (*Facets, error) {
 	if err != nil {
 		return nil, err
 	}
+	v, err := s.counts.Get(ctx, "facets:"+f.key(), func(ctx context.Context) (any, error) { return s.facets(ctx, cond, args) })
+	if err != nil {
+		return nil, err
+	}
+	// Callers get their own copy; the cached one is shared.
+	c := *v.(*Facets)
+	c.Themes, c.Countries, c.Languages = slices.Clone(c.Themes), slices.Clone(c.Countries), slices.Clone(c.Languages)
+	return &c, nil
+}
+
+// facets computes Facets for the condition of a filter.
+func (s *Store) facets(ctx context.Context, cond string, args pgx.NamedArgs) (*Facets, error) {
 	const from = ` FROM articles a JOIN organisations o ON o.id = a.organisation_id `
 	out := &Facets{}
+	var err error
 	for _, q := range []struct {
 		into *[]Count
 		sql  string

@@ -402,12 +402,18 @@ func TestWithdrawnDraftAndSuspendedArticlesAreOffThePublicPages(t *testing.T) {
 		}
 	}
 
+	if body := b.get("/news").Body.String(); !strings.Contains(body, ">3 articles<") {
+		t.Errorf("/news does not count the 3 articles left")
+	}
+
 	// Waiting for review (an edit sent back to staff): not found.
 	f.exec(t, `UPDATE articles SET status = 'submitted', submitted_at = now(), version = version + 1 WHERE slug = 'benevoles-cours-de-francais'`)
 	wantStatus(t, b.get("/news/benevoles-cours-de-francais"), http.StatusNotFound)
 
 	// A suspended organisation's published article: not found, and off
-	// the lists and feeds.
+	// the lists and feeds, and out of the list's count at once (the count
+	// is cached: the directory's write tells the news; the raw UPDATE
+	// above did not).
 	if err := f.a.Directory.Decide(ctx, audit.System("test"), f.orgID(t, "sahel-eau-vive"), directory.DecisionSuspend, "Enquête"); err != nil {
 		t.Fatal(err)
 	}
@@ -418,6 +424,9 @@ func TestWithdrawnDraftAndSuspendedArticlesAreOffThePublicPages(t *testing.T) {
 		}
 	}
 	wantStatus(t, b.get("/organisations/sahel-eau-vive/news.atom"), http.StatusNotFound)
+	if body := b.get("/news").Body.String(); !strings.Contains(body, ">1 article<") {
+		t.Errorf("/news after the suspension does not count 1 article")
+	}
 }
 
 func TestProfileShowsItsLatestCommuniqués(t *testing.T) {
@@ -635,6 +644,12 @@ func TestAtomFeedsParseAndAnswerNotModified(t *testing.T) {
 		rec := b.do(req)
 		if rec.Code != http.StatusNotModified || rec.Body.Len() != 0 || rec.Header().Get("ETag") != etag {
 			t.Errorf("If-None-Match %s: %d, %d bytes", inm, rec.Code, rec.Body.Len())
+		}
+		// The feed is kept like a page, and a kept feed answers
+		// If-None-Match with its own tag and lifetime.
+		if rec.Header().Get("X-Page-Cache") != "hit" || rec.Header().Get("Cache-Control") != "public, max-age=300" {
+			t.Errorf("If-None-Match %s: X-Page-Cache %q, Cache-Control %q; want a hit with the feed's lifetime", inm,
+				rec.Header().Get("X-Page-Cache"), rec.Header().Get("Cache-Control"))
 		}
 	}
 	req, _ := http.NewRequest(http.MethodGet, "/news.atom", nil)

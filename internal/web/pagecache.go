@@ -41,8 +41,8 @@ type pageCache struct {
 }
 
 type cachedPage struct {
-	key   string
-	body  []byte
+	key string
+	kit.Answer
 	lang  string
 	gen   uint64
 	stamp string
@@ -128,20 +128,20 @@ func (s *Server) cachePage(stamp func(c *gin.Context) (string, error)) gin.Handl
 		if p, ok := s.pages.get(key, st); ok {
 			c.Header("Content-Language", p.lang)
 			c.Header("X-Page-Cache", "hit")
-			c.Data(http.StatusOK, "text/html; charset=utf-8", p.body)
+			kit.Replay(c, p.Answer)
 			c.Abort()
 			return
 		}
 		c.Header("X-Page-Cache", "miss")
 		p := &pendingPage{cache: s.pages, key: key, gen: s.pages.gen(), stamp: st}
-		kit.OnRender(c, func(status int, body []byte) { p.keep(c, status, body) })
+		kit.OnRender(c, func(a kit.Answer) { p.keep(c, a) })
 	}
 }
 
 // keep stores a page rendered for a cacheable request.
-func (p *pendingPage) keep(c *gin.Context, status int, body []byte) {
-	if status != http.StatusOK {
+func (p *pendingPage) keep(c *gin.Context, a kit.Answer) {
+	if a.Status != http.StatusOK {
 		return
 	}
-	p.cache.put(&cachedPage{key: p.key, body: body, lang: kit.Lang(c), gen: p.gen, stamp: p.stamp, at: time.Now()})
+	p.cache.put(&cachedPage{key: p.key, Answer: a, lang: kit.Lang(c), gen: p.gen, stamp: p.stamp, at: time.Now()})
 }

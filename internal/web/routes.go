@@ -61,15 +61,15 @@ func (s *Server) Handler() http.Handler {
 	w.GET("/countries/:code", list, s.public.ShowCountry)
 	// Partner news (issue 12): the list, an article (checked against its
 	// stamp on every hit, like a profile), theme pages, and Atom feeds,
-	// which answer If-None-Match themselves.
+	// kept like pages with their ETag (a hit answers If-None-Match too).
 	w.GET("/news", list, s.public.ListNews)
 	w.GET("/news/:slug", s.cachePage(s.public.ArticleStamp), s.public.ShowArticle)
 	w.GET("/themes", list, s.public.ListThemes)
 	w.GET("/themes/:slug", list, s.public.ShowTheme)
-	w.GET("/news.atom", s.public.NewsFeed)
-	w.GET("/organisations/:slug/news.atom", s.public.OrganisationFeed)
-	w.GET("/themes/:slug/news.atom", s.public.ThemeFeed)
-	w.GET("/countries/:code/news.atom", s.public.CountryFeed)
+	w.GET("/news.atom", list, s.public.NewsFeed)
+	w.GET("/organisations/:slug/news.atom", list, s.public.OrganisationFeed)
+	w.GET("/themes/:slug/news.atom", list, s.public.ThemeFeed)
+	w.GET("/countries/:code/news.atom", list, s.public.CountryFeed)
 	w.GET("/privacy", s.donor.ShowPrivacy)
 
 	// A token bucket per client address (in memory, for this instance).

@@ -73,13 +73,26 @@ func RequestID(c *gin.Context) string { return c.GetString(CtxRequestID) }
 // OrgRole is the signed-in user's role in the managed organisation.
 func OrgRole(c *gin.Context) string { return c.GetString(CtxOrgRole) }
 
-// OnRender asks Render to hand every page it renders for c, with its
-// status, to keep (the page cache's way of filling itself).
-func OnRender(c *gin.Context, keep func(status int, body []byte)) { c.Set(ctxRendered, keep) }
+// Answer is a complete public answer as a cache can keep and replay it:
+// a rendered page (Render) or a tagged document (SendTagged: a feed, a
+// JSON resource).
+type Answer struct {
+	Status      int
+	ContentType string
+	// ETag and CacheControl are the answer's own headers, when it has
+	// them (a tagged document).
+	ETag         string
+	CacheControl string
+	Body         []byte
+}
 
-func rendered(c *gin.Context, status int, body []byte) {
+// OnRender asks Render and SendTagged to hand every answer they give for
+// c to keep (the page cache's way of filling itself).
+func OnRender(c *gin.Context, keep func(Answer)) { c.Set(ctxRendered, keep) }
+
+func rendered(c *gin.Context, a Answer) {
 	if v, ok := c.Get(ctxRendered); ok {
-		v.(func(int, []byte))(status, body)
+		v.(func(Answer))(a)
 	}
 }
 

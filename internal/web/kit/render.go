@@ -157,8 +157,8 @@ func (s *Kit) Render(c *gin.Context, status int, page string, data any) {
 		return
 	}
 	c.Header("Content-Language", Lang(c))
-	c.Data(status, "text/html; charset=utf-8", buf.Bytes())
-	rendered(c, status, buf.Bytes())
+	c.Data(status, htmlType, buf.Bytes())
+	rendered(c, Answer{Status: status, ContentType: htmlType, Body: buf.Bytes()})
 }
 
 // RenderFragment executes the template name of page's set alone (a part

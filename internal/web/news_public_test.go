@@ -467,6 +467,9 @@ func TestThemePageListsItsPartnersAndNews(t *testing.T) {
 	wantStatus(t, b.get("/themes/human-rights-solidarity?page=2"), http.StatusBadRequest, "page: ")
 	wantStatus(t, b.get("/themes/human-rights-solidarity?after=%21"), http.StatusBadRequest, "after/before: ")
 	wantStatus(t, b.get("/themes"), http.StatusOK, `<a href="/themes/human-rights-solidarity">Droits humains &amp; solidarité</a>`)
+	// A profile's theme tags lead to the theme's page.
+	wantStatus(t, b.get("/organisations/ecpat-luxembourg"), http.StatusOK,
+		`<li class="tag"><a href="/themes/human-rights-solidarity">Droits humains &amp; solidarité</a></li>`)
 }
 
 func TestHomePageShowsTheLatestFromPartners(t *testing.T) {

@@ -12,7 +12,7 @@ BIN := bin/partnerdir
 build:
 	$(GO) build -o $(BIN) ./cmd/partnerdir
 
-# Start (or reuse) PostgreSQL, Meilisearch and Mailpit for development.
+# Start (or reuse) PostgreSQL, Meilisearch and the mail catcher (cmd/devmail) for development.
 services:
 	@scripts/services.sh up dev
 
@@ -25,7 +25,7 @@ run: services
 	echo; \
 	echo "Partnerdir: $$BASE_URL  (Ctrl-C stops the app; 'make stop' stops the services)"; \
 	if [[ $$SMTP_URL == smtp://127.0.0.1:1025 ]]; then \
-		echo "Mails:      http://127.0.0.1:8025/api/v1/messages"; \
+		echo "Mails:      http://127.0.0.1:8025/  (open it in a browser: every mail the app sends)"; \
 	else \
 		echo "Mails:      sent to $$SMTP_URL"; \
 	fi; \

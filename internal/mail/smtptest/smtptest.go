@@ -5,19 +5,17 @@ package smtptest
 
 import (
 	"bytes"
-	"encoding/base64"
 	"errors"
 	"fmt"
 	"io"
-	"mime"
-	"mime/multipart"
-	"mime/quotedprintable"
 	"net"
 	"net/mail"
 	"strings"
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/partnerdir/partnerdir/internal/devmail"
 
 	"github.com/emersion/go-sasl"
 	"github.com/emersion/go-smtp"
@@ -40,61 +38,14 @@ func (r Received) Header() mail.Header {
 }
 
 // Subject returns the decoded Subject header.
-func (r Received) Subject() string {
-	h := r.Header().Get("Subject")
-	if d, err := new(mime.WordDecoder).DecodeHeader(h); err == nil {
-		return d
-	}
-	return h
-}
+func (r Received) Subject() string { return devmail.Parse(r.Data).Subject }
 
 // Text returns the decoded text/plain part (or the whole body when the
 // message is not multipart).
-func (r Received) Text() string {
-	m, err := mail.ReadMessage(bytes.NewReader(r.Data))
-	if err != nil {
-		return ""
-	}
-	return part("text/plain", m.Header.Get("Content-Type"), m.Header.Get("Content-Transfer-Encoding"), m.Body)
-}
+func (r Received) Text() string { return devmail.Parse(r.Data).Text }
 
 // HTML returns the decoded text/html part, "" when there is none.
-func (r Received) HTML() string {
-	m, err := mail.ReadMessage(bytes.NewReader(r.Data))
-	if err != nil {
-		return ""
-	}
-	return part("text/html", m.Header.Get("Content-Type"), m.Header.Get("Content-Transfer-Encoding"), m.Body)
-}
-
-// part returns the decoded part of media type want in a body of
-// contentType, searching multipart bodies depth first.
-func part(want, contentType, encoding string, body io.Reader) string {
-	mt, params, err := mime.ParseMediaType(contentType)
-	if err == nil && strings.HasPrefix(mt, "multipart/") {
-		mr := multipart.NewReader(body, params["boundary"])
-		for {
-			p, err := mr.NextRawPart()
-			if err != nil {
-				return ""
-			}
-			if t := part(want, p.Header.Get("Content-Type"), p.Header.Get("Content-Transfer-Encoding"), p); t != "" {
-				return t
-			}
-		}
-	}
-	if err == nil && mt != want || err != nil && want != "text/plain" {
-		return ""
-	}
-	switch strings.ToLower(encoding) {
-	case "quoted-printable":
-		body = quotedprintable.NewReader(body)
-	case "base64":
-		body = base64.NewDecoder(base64.StdEncoding, body)
-	}
-	b, _ := io.ReadAll(body)
-	return string(b)
-}
+func (r Received) HTML() string { return devmail.Parse(r.Data).HTML }
 
 // Server is an SMTP server for one test.
 type Server struct {

@@ -177,6 +177,13 @@ type ListFilter struct {
 	Theme   string // theme slug
 	Country string // ISO code: an office there or working there
 	Kind    Kind
+	// Support is a kind of support one of its projects seeks.
+	Support SupportKind
+	// Text keeps organisations whose name or acronym contains it (case
+	// and accents aside, at most 200 characters). The total of such a list
+	// is not counted (Page.Total stays 0): every text would be its own
+	// cached count.
+	Text string
 	// After and Before are keyset cursors from a previous page; at most one.
 	After  string
 	Before string
@@ -242,19 +249,33 @@ func (s *Store) List(ctx context.Context, f ListFilter) (Page, error) {
 		where = append(where, "o.iati_type = @kind")
 		args["kind"] = int16(f.Kind)
 	}
+	if f.Support != "" {
+		where = append(where, `EXISTS (SELECT 1 FROM projects p WHERE p.organisation_id = o.id AND p.support_sought @> ARRAY[@support]::text[])`)
+		args["support"] = string(f.Support)
+	}
+	if f.Text != "" {
+		// Unaccented, so "developpement" finds "Développement". Not
+		// indexed: the list walks its (name, id) order until the page is
+		// full, which is quick for common words; ranked full-text search
+		// is the search service's.
+		where = append(where, `(search_unaccent(o.name) ILIKE search_unaccent(@text) OR search_unaccent(o.alternate_name) ILIKE search_unaccent(@text))`)
+		args["text"] = "%" + escapeLike(f.Text) + "%"
+	}
 	filter := strings.Join(where, " AND ")
 
 	var p Page
-	countQuery, countArgs := "SELECT count(*) FROM organisations o WHERE "+filter, maps.Clone(args)
-	total, err := s.cache.get(ctx, fmt.Sprint("list:", f.Theme, "|", f.Country, "|", int16(f.Kind)), func(ctx context.Context) (any, error) {
-		var n int
-		err := s.pool.QueryRow(ctx, countQuery, countArgs).Scan(&n)
-		return n, err
-	})
-	if err != nil {
-		return Page{}, fmt.Errorf("directory: count organisations: %w", err)
+	if f.Text == "" {
+		countQuery, countArgs := "SELECT count(*) FROM organisations o WHERE "+filter, maps.Clone(args)
+		total, err := s.cache.get(ctx, fmt.Sprint("list:", f.Theme, "|", f.Country, "|", int16(f.Kind), "|", f.Support), func(ctx context.Context) (any, error) {
+			var n int
+			err := s.pool.QueryRow(ctx, countQuery, countArgs).Scan(&n)
+			return n, err
+		})
+		if err != nil {
+			return Page{}, fmt.Errorf("directory: count organisations: %w", err)
+		}
+		p.Total = total.(int)
 	}
-	p.Total = total.(int)
 
 	keyset, order, backward := "", "o.name, o.id", false
 	switch {

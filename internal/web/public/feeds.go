@@ -1,8 +1,6 @@
 package public
 
 import (
-	"crypto/sha256"
-	"encoding/hex"
 	"encoding/xml"
 	"net/http"
 	"strings"
@@ -150,25 +148,5 @@ func (s *Pages) writeFeed(c *gin.Context, spec feedSpec) {
 		return
 	}
 	body = append([]byte(xml.Header), body...)
-	sum := sha256.Sum256(body)
-	etag := `"` + hex.EncodeToString(sum[:16]) + `"`
-	c.Header("ETag", etag)
-	c.Header("Cache-Control", feedMaxAge)
-	if etagMatches(c.GetHeader("If-None-Match"), etag) {
-		c.Status(http.StatusNotModified)
-		return
-	}
-	c.Data(http.StatusOK, "application/atom+xml; charset=utf-8", body)
-}
-
-// etagMatches is If-None-Match's weak comparison (RFC 9110, 13.1.2): any
-// tag of the list, W/ or not, or "*".
-func etagMatches(header, etag string) bool {
-	for _, t := range strings.Split(header, ",") {
-		t = strings.TrimPrefix(strings.TrimSpace(t), "W/")
-		if t == etag || t == "*" {
-			return true
-		}
-	}
-	return false
+	kit.WriteTagged(c, http.StatusOK, "application/atom+xml; charset=utf-8", feedMaxAge, body)
 }

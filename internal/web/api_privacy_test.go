@@ -18,7 +18,7 @@ import (
 // privateMarks are distinctive strings that only private data holds in
 // the privacy fixture: none may appear in any API answer.
 var privateMarks = []string{
-	"zorglub", // a private team member of ECPAT Luxembourg (name, bio, email)
+	"zorglub",                       // a private team member of ECPAT Luxembourg (name, bio, email)
 	"member-address@leak.example",   // a public member's own address
 	"quixotic",                      // a private contact point's name
 	"secret-desk@leak.example",      // its address

@@ -187,6 +187,7 @@ func TestAPIRefusalsAreProblems(t *testing.T) {
 		{"GET", "/api/v1/organisations?cursor=%25%25", 400, "cursor"},
 		{"GET", "/api/v1/organisations?country=ML&country=LU", 400, "country"},
 		{"GET", "/api/v1/organisations?q=" + strings.Repeat("a", 201), 400, "q"},
+		{"GET", "/api/v1/organisations?q=ab", 400, "q"},
 		{"GET", "/api/v1/articles?lang=de", 400, "lang"},
 		{"GET", "/api/v1/articles?organisation=nobody", 400, "organisation"},
 		{"GET", "/api/v1/articles?cursor=bm90OmFjdXJzb3I", 400, "cursor"},

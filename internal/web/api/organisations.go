@@ -4,6 +4,7 @@ import (
 	"net/url"
 	"strconv"
 	"time"
+	"unicode/utf8"
 
 	"github.com/gin-gonic/gin"
 
@@ -173,6 +174,9 @@ type ProjectList struct {
 	Data         []Project `json:"data"`
 }
 
+// minTextLen is the shortest q of the list.
+const minTextLen = 3
+
 // ListOrganisations answers GET /api/v1/organisations: the published
 // organisations by name, filtered as the web's list and search are
 // (theme, country, kind, support sought, words of the name), a page at a
@@ -224,6 +228,10 @@ func (h *Handlers) listFilter(c *gin.Context) (directory.ListFilter, error) {
 	}
 	if f.Limit, err = limitParam(q, defaultLimit, maxLimit); err != nil {
 		return f, err
+	}
+	// Shorter words have no trigram: every name would be read.
+	if f.Text != "" && utf8.RuneCountInString(f.Text) < minTextLen {
+		return f, fault.InvalidValue("q", "api.err.q_short", strconv.Itoa(minTextLen))
 	}
 	if theme != "" {
 		themes, err := h.dir.Themes(c.Request.Context())

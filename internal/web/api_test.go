@@ -1,6 +1,7 @@
 package web_test
 
 import (
+	"context"
 	"encoding/json"
 	"net/http"
 	"net/http/httptest"
@@ -11,6 +12,8 @@ import (
 
 	"github.com/partnerdir/partnerdir/internal/app"
 	"github.com/partnerdir/partnerdir/internal/app/apptest"
+	"github.com/partnerdir/partnerdir/internal/audit"
+	"github.com/partnerdir/partnerdir/internal/directory"
 	"github.com/partnerdir/partnerdir/internal/web"
 )
 
@@ -280,5 +283,53 @@ func TestAPIRateLimitPerClient(t *testing.T) {
 	h.ServeHTTP(rec, req)
 	if rec.Code != http.StatusNoContent {
 		t.Errorf("preflight from the limited address: %d, want 204", rec.Code)
+	}
+}
+
+// With the page cache on (as served), an answer asked again is the kept
+// one — same body, ETag and headers, 304 to its ETag — until what it shows
+// changes: another process's edit of the profile gives the new text at
+// once (the stamp), a write through this one renews the lists.
+func TestAPIAnswersAreKeptUntilTheyChange(t *testing.T) {
+	t.Parallel()
+	a := apptest.New(t, apptest.Setup{Env: map[string]string{"PAGE_CACHE_SIZE": "100"}})
+	f := newFixture(a)
+	const profile = "/api/v1/organisations/ecpat-luxembourg"
+	first := get(t, f.h, profile)
+	again := get(t, f.h, profile)
+	if first.Code != http.StatusOK || again.Header().Get("X-Page-Cache") != "hit" || again.Body.String() != first.Body.String() {
+		t.Fatalf("asked twice: %d then %d (%s), same body %v", first.Code, again.Code, again.Header().Get("X-Page-Cache"),
+			again.Body.String() == first.Body.String())
+	}
+	for _, h := range []string{"ETag", "Content-Type", "Cache-Control", "Access-Control-Allow-Origin"} {
+		if again.Header().Get(h) != first.Header().Get(h) || again.Header().Get(h) == "" {
+			t.Errorf("kept answer's %s %q, first %q", h, again.Header().Get(h), first.Header().Get(h))
+		}
+	}
+	if rec := get(t, f.h, profile, "If-None-Match", first.Header().Get("ETag")); rec.Code != http.StatusNotModified || rec.Body.Len() != 0 {
+		t.Errorf("kept answer with If-None-Match: %d, %d bytes; want 304", rec.Code, rec.Body.Len())
+	}
+	f.exec(t, `UPDATE team_members SET role_title = 'Directrice du bureau' WHERE full_name = 'Fabienne'`)
+	f.exec(t, `UPDATE organisations SET version = version + 1, updated_at = now() WHERE slug = 'ecpat-luxembourg'`)
+	changed := get(t, f.h, profile)
+	if !strings.Contains(changed.Body.String(), "Directrice du bureau") || changed.Header().Get("ETag") == first.Header().Get("ETag") {
+		t.Errorf("after an edit: %s, ETag %s (was %s); want the new role and a new tag", changed.Header().Get("X-Page-Cache"),
+			changed.Header().Get("ETag"), first.Header().Get("ETag"))
+	}
+
+	const list = "/api/v1/organisations?country=ML"
+	get(t, f.h, list)
+	if rec := get(t, f.h, list); rec.Header().Get("X-Page-Cache") != "hit" || !strings.Contains(rec.Body.String(), "ecpat-luxembourg") {
+		t.Errorf("list asked twice: %s", rec.Header().Get("X-Page-Cache"))
+	}
+	id := f.orgID(t, "ecpat-luxembourg")
+	if err := a.Directory.Decide(context.Background(), audit.System("test"), id, directory.DecisionSuspend, "a test"); err != nil {
+		t.Fatal(err)
+	}
+	if rec := get(t, f.h, list); rec.Header().Get("X-Page-Cache") == "hit" || strings.Contains(rec.Body.String(), "ecpat-luxembourg") {
+		t.Errorf("after suspending ECPAT Luxembourg the list is %s and still names it", rec.Header().Get("X-Page-Cache"))
+	}
+	if rec := get(t, f.h, profile); rec.Code != http.StatusNotFound {
+		t.Errorf("suspended profile: %d, want 404", rec.Code)
 	}
 }

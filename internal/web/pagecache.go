@@ -3,6 +3,7 @@ package web
 import (
 	"container/list"
 	"net/http"
+	"slices"
 	"sync"
 	"time"
 
@@ -41,9 +42,13 @@ type pageCache struct {
 }
 
 type cachedPage struct {
-	key   string
-	body  []byte
-	lang  string
+	key  string
+	body []byte
+	// header is what a tagged answer (kit.WriteTagged: the JSON API)
+	// carries besides its body — Content-Type, ETag, Cache-Control, Link —
+	// nil for an HTML page.
+	header http.Header
+	lang   string
 	gen   uint64
 	stamp string
 	at    time.Time
@@ -125,7 +130,19 @@ func (s *Server) cachePage(stamp func(c *gin.Context) (string, error)) gin.Handl
 		}
 		lang := kit.Lang(c)
 		key := lang + " " + c.Request.URL.RequestURI()
-		if p, ok := s.pages.get(key, st); ok {
+		if p, ok := s.pages.get(key, st); ok && p.header != nil {
+			for k, v := range p.header {
+				c.Writer.Header()[k] = v
+			}
+			c.Header("X-Page-Cache", "hit")
+			if kit.ETagMatches(c.GetHeader("If-None-Match"), p.header.Get("ETag")) {
+				c.Status(http.StatusNotModified)
+			} else {
+				c.Data(http.StatusOK, p.header.Get("Content-Type"), p.body)
+			}
+			c.Abort()
+			return
+		} else if ok {
 			c.Header("Content-Language", p.lang)
 			c.Header("X-Page-Cache", "hit")
 			c.Data(http.StatusOK, "text/html; charset=utf-8", p.body)
@@ -143,5 +160,14 @@ func (p *pendingPage) keep(c *gin.Context, status int, body []byte) {
 	if status != http.StatusOK {
 		return
 	}
-	p.cache.put(&cachedPage{key: p.key, body: body, lang: kit.Lang(c), gen: p.gen, stamp: p.stamp, at: time.Now()})
+	var header http.Header
+	if c.Writer.Header().Get("ETag") != "" {
+		header = http.Header{}
+		for _, k := range []string{"Content-Type", "ETag", "Cache-Control", "Link"} {
+			if v := c.Writer.Header().Values(k); len(v) > 0 {
+				header[http.CanonicalHeaderKey(k)] = slices.Clone(v)
+			}
+		}
+	}
+	p.cache.put(&cachedPage{key: p.key, body: body, header: header, lang: kit.Lang(c), gen: p.gen, stamp: p.stamp, at: time.Now()})
 }

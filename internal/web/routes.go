@@ -281,14 +281,19 @@ func (s *Server) Handler() http.Handler {
 		v1.GET(path, h...)
 		pre.OPTIONS(path, api.Preflight)
 	}
+	// Answers are kept by the page cache like the pages they mirror
+	// (after the rate limit): lists while nothing changed, a profile or an
+	// article while its stamp is current. Search is not: the index moves
+	// on its own.
+	apiList, apiOrg, apiArticle := s.cachePage(nil), s.cachePage(s.api.OrganisationStamp), s.cachePage(s.api.ArticleStamp)
 	get("/openapi.json", s.api.ShowSpec)
-	get("/organisations", s.api.ListOrganisations)
-	get("/organisations/:slug", s.api.ShowOrganisation)
-	get("/organisations/:slug/projects", s.api.ListProjects)
-	get("/countries", s.api.ListCountries)
-	get("/themes", s.api.ListThemes)
-	get("/articles", s.api.ListArticles)
-	get("/articles/:slug", s.api.ShowArticle)
+	get("/organisations", apiList, s.api.ListOrganisations)
+	get("/organisations/:slug", apiOrg, s.api.ShowOrganisation)
+	get("/organisations/:slug/projects", apiOrg, s.api.ListProjects)
+	get("/countries", apiList, s.api.ListCountries)
+	get("/themes", apiList, s.api.ListThemes)
+	get("/articles", apiList, s.api.ListArticles)
+	get("/articles/:slug", apiArticle, s.api.ShowArticle)
 	get("/search", s.limitAPISearch, s.api.Search)
 	// --- end of the public read API ---
 

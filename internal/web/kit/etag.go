@@ -38,7 +38,8 @@ func ETagMatches(header, etag string) bool {
 
 // WriteTagged answers body with status, contentType, cacheControl and its
 // StrongETag, or 304 Not Modified (the same ETag and Cache-Control, no
-// body) when the request's If-None-Match names it.
+// body) when the request's If-None-Match names it. Like Render, it hands
+// a full answer to the OnRender hook.
 func WriteTagged(c *gin.Context, status int, contentType, cacheControl string, body []byte) {
 	etag := StrongETag(body)
 	c.Header("ETag", etag)
@@ -48,4 +49,5 @@ func WriteTagged(c *gin.Context, status int, contentType, cacheControl string, b
 		return
 	}
 	c.Data(status, contentType, body)
+	rendered(c, status, body) // the page cache may keep it (OnRender)
 }

@@ -49,9 +49,9 @@ type cachedPage struct {
 	// nil for an HTML page.
 	header http.Header
 	lang   string
-	gen   uint64
-	stamp string
-	at    time.Time
+	gen    uint64
+	stamp  string
+	at     time.Time
 }
 
 // pendingPage is a miss on its way to the cache: the key and the

@@ -333,3 +333,27 @@ func TestAPIAnswersAreKeptUntilTheyChange(t *testing.T) {
 		t.Errorf("suspended profile: %d, want 404", rec.Code)
 	}
 }
+
+// A signed-in visitor's browser sends its session cookie along: the API
+// answers exactly what anyone gets, sets no cookie and asks for no form
+// token.
+func TestAPIIgnoresTheSession(t *testing.T) {
+	t.Parallel()
+	f := newAccountsFixture(t)
+	f.owner(t)
+	b := f.browser(t)
+	b.login("owner@example.org")
+	const target = "/api/v1/organisations/ecpat-luxembourg"
+	anonymous := get(t, f.h, target)
+	signedIn := b.get(target)
+	if signedIn.Code != http.StatusOK || signedIn.Body.String() != anonymous.Body.String() ||
+		signedIn.Header().Get("ETag") != anonymous.Header().Get("ETag") {
+		t.Errorf("signed in: %d, same body %v; want the anonymous answer", signedIn.Code, signedIn.Body.String() == anonymous.Body.String())
+	}
+	if c := signedIn.Header().Values("Set-Cookie"); len(c) > 0 {
+		t.Errorf("signed in, the API sets cookies %v", c)
+	}
+	if cc := signedIn.Header().Get("Cache-Control"); cc != "public, max-age=60" {
+		t.Errorf("signed in: Cache-Control %q, want the public answer's", cc)
+	}
+}

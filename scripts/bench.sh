@@ -4,9 +4,15 @@
 # app on a loopback port of its own and measures a baseline (/healthz), the
 # first page of /organisations, a page deep down its keyset pagination and
 # a profile, and the news (/news, a deep page of it, an article, the Atom
-# feed: seed synthetic writes about 3 articles per organisation) with wrk: N concurrent connections for a fixed time each. It
+# feed: seed synthetic writes about 3 articles per organisation), and the
+# JSON API (/api/v1/organisations: its first page, a cursor as deep as the
+# deep page, one organisation) with wrk: N concurrent connections for a fixed time each. It
 # measures twice: as served (with the page cache for anonymous visitors),
 # then with PAGE_CACHE_SIZE=0, where every request queries and renders.
+#
+# The API's requests come from many client addresses (scripts/bench-api.lua
+# sets X-Forwarded-For; the server trusts it from 127.0.0.1 only), so its
+# per-client rate limit is measured without refusing the benchmark.
 #
 # Settings (environment): BENCH_ORGS (100000), BENCH_SEED (1),
 # BENCH_CONNECTIONS (16), BENCH_DURATION (20s), BENCH_DEPTH (500 pages),
@@ -64,7 +70,7 @@ trap stop_server EXIT
 # start_server [VAR=value…] starts the app with extra settings and waits
 # until it answers.
 start_server() {
-	env "$@" $bin serve >>"$out/serve.log" 2>&1 &
+	env TRUSTED_PROXIES=127.0.0.1 "$@" $bin serve >>"$out/serve.log" 2>&1 &
 	server=$!
 	for _ in $(seq 300); do
 		curl -fsS -o /dev/null "$base/healthz" 2>/dev/null && return 0
@@ -99,11 +105,24 @@ news_deep=$page
 article=$(curl -fsS "$base$news_deep" | grep -o 'href="/news/[a-z0-9-]*"' | head -1 | sed -e 's/^href="//' -e 's/"$//')
 [[ -n $article ]] || { echo "bench: no article on $news_deep" >&2; exit 1; }
 
+# The API's cursor as deep as the deep page: $depth pages of 20 through
+# next_cursor.
+api_deep=/api/v1/organisations
+for ((i = 0; i < depth; i++)); do
+	# from an address of its own each time: one address gets 60 at once
+	cursor=$(curl -fsS -H "X-Forwarded-For: 10.255.$((i / 256 % 256)).$((i % 256))" "$base$api_deep" | grep -o '"next_cursor":"[^"]*"' | head -1 | sed -e 's/^"next_cursor":"//' -e 's/"$//')
+	[[ -n $cursor ]] || { echo "bench: no next_cursor on $api_deep" >&2; exit 1; }
+	api_deep="/api/v1/organisations?cursor=$cursor"
+done
+api_org=/api/v1$profile
+
 echo "== $(nproc) CPUs, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs); $conns connections, $duration each"
 echo "deep page: $depth pages in ($deep)"
 echo "profile:   $profile"
 echo "news deep: $news_depth pages in ($news_deep)"
 echo "article:   $article"
+echo "api deep:  $depth pages in ($api_deep)"
+echo "api org:   $api_org"
 
 # measure LABEL: the four endpoints against the running server, as a table.
 measure() {
@@ -112,11 +131,14 @@ measure() {
 	echo "load average before the runs: $(cut -d' ' -f1-3 /proc/loadavg)"
 	local results=() target name path line r
 	for target in "healthz|/healthz" "list first page|/organisations" "list deep page|$deep" "profile|$profile" \
-		"news first page|/news" "news deep page|$news_deep" "article|$article" "news feed|/news.atom"; do
+		"news first page|/news" "news deep page|$news_deep" "article|$article" "news feed|/news.atom" \
+		"api first page|/api/v1/organisations" "api deep cursor|$api_deep" "api organisation|$api_org"; do
 		name=${target%%|*}
 		path=${target#*|}
-		wrk -t2 -c"$conns" -d2s "$base$path" >/dev/null # warm up
-		line=$(wrk -t2 -c"$conns" -d"$duration" -s scripts/bench.lua "$base$path" | grep '^RESULT')
+		script=scripts/bench.lua
+		[[ $path != /api/* ]] || script=scripts/bench-api.lua
+		wrk -t2 -c"$conns" -d2s -s "$script" "$base$path" >/dev/null # warm up
+		line=$(wrk -t2 -c"$conns" -d"$duration" -s "$script" "$base$path" | grep '^RESULT')
 		results+=("$name|$line")
 	done
 	echo

@@ -4,7 +4,8 @@ package web
 
 import "embed"
 
-// FS holds templates/, static/ and locales/.
+// FS holds templates/, static/, locales/ and api/ (the OpenAPI document
+// and the API page's examples).
 //
-//go:embed templates static locales
+//go:embed templates static locales api
 var FS embed.FS

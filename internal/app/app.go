@@ -69,6 +69,9 @@ type Options struct {
 	// PollInterval bounds how long an inserted job waits for a worker (0:
 	// River's default).
 	PollInterval time.Duration
+	// APILimit is the JSON API's per-client rate (zero: its default);
+	// tests make it small to see the 429.
+	APILimit web.RateLimit
 }
 
 // App is the built program. Build makes it; Start runs its background
@@ -151,7 +154,7 @@ func Build(ctx context.Context, cfg config.Config, o Options) (_ *App, err error
 	if a.Workers, err = a.buildWorkers(o); err != nil {
 		return nil, err
 	}
-	if a.Handler, err = a.buildHandler(ctx, files); err != nil {
+	if a.Handler, err = a.buildHandler(ctx, files, o); err != nil {
 		return nil, err
 	}
 	return a, nil
@@ -403,7 +406,7 @@ func (a *App) buildWorkers(o Options) (*jobs.Client, error) {
 	return jobs.NewWorking(a.Pool, jobs.Options{Workers: workers, Periodic: periodic, Logger: a.Log, PollInterval: o.PollInterval})
 }
 
-func (a *App) buildHandler(ctx context.Context, files fs.FS) (http.Handler, error) {
+func (a *App) buildHandler(ctx context.Context, files fs.FS, o Options) (http.Handler, error) {
 	cfg := a.Config
 	srv, err := web.New(ctx, web.Deps{
 		Logger:         a.Log,
@@ -422,6 +425,7 @@ func (a *App) buildHandler(ctx context.Context, files fs.FS) (http.Handler, erro
 		Joining:        a.Joining,
 		News:           a.News,
 		Newsletter:     a.Newsletter,
+		APILimit:       o.APILimit,
 		Checks: []web.Check{
 			{Name: "postgres", Required: true, Probe: a.Pool.Ping},
 			{Name: "meilisearch", Probe: a.Search.Probe},

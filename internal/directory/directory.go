@@ -195,6 +195,9 @@ var projectStatusNames = map[ProjectStatus]string{
 // Valid reports whether s is a known status.
 func (s ProjectStatus) Valid() bool { _, ok := projectStatusNames[s]; return ok }
 
+// Name is the status's name in data and URLs, e.g. "implementation".
+func (s ProjectStatus) Name() string { return projectStatusNames[s] }
+
 // MessageID names the status's label in the locale files, e.g.
 // "project.status.implementation".
 func (s ProjectStatus) MessageID() string { return "project.status." + projectStatusNames[s] }

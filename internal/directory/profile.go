@@ -179,3 +179,20 @@ func (s *Store) ProfileStamp(ctx context.Context, slug string) (int64, string, e
 	}
 	return id, fmt.Sprintf("%s/%d/%d/%d/%s", status, version, updated.UnixMicro(), reviewed.UnixMicro(), v), nil
 }
+
+// PublicContactPoints returns the organisation's public contact points,
+// default first, for the open data API: a private one never leaves the
+// database.
+func (s *Store) PublicContactPoints(ctx context.Context, organisationID int64) ([]ContactPoint, error) {
+	rows, _ := s.pool.Query(ctx, `
+		SELECT c.id, c.name, c.email, c.role_code, COALESCE(c.office_id, 0), true,
+			c.id = COALESCE(o.default_contact_id, 0), c.version
+		FROM contact_points c JOIN organisations o ON o.id = c.organisation_id
+		WHERE c.organisation_id = $1 AND c.visibility = 'public'
+		ORDER BY c.id = COALESCE(o.default_contact_id, 0) DESC, c.name, c.id`, organisationID)
+	cs, err := pgx.CollectRows(rows, pgx.RowToStructByPos[ContactPoint])
+	if err != nil {
+		return nil, fmt.Errorf("directory: public contact points of %d: %w", organisationID, err)
+	}
+	return cs, nil
+}

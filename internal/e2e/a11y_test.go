@@ -24,6 +24,7 @@ func TestMainPagesPassAxe(t *testing.T) {
 		{"country", "/countries/ML"},
 		{"login", "/login"},
 		{"privacy", "/privacy"},
+		{"api", "/api"},
 		{"not-found", "/organisations/nobody-here"},
 	})
 	// The offer form with its errors.

@@ -102,12 +102,46 @@ func (l *clientLimiter) size() int {
 // live-search requests alike): over it, 429 with Retry-After in whole
 // seconds, before any search work.
 func (s *Server) limitSearch(c *gin.Context) {
-	ok, wait := s.searchLimit.allow(c.ClientIP(), time.Now())
+	s.limitWith(c, s.searchLimit, errSearchLimited, s.Fail)
+}
+
+// limitWith takes a token from the client's bucket in l and goes on, or
+// answers errLimited through fail (a page or a problem document) with
+// Retry-After in whole seconds — when the next token comes — before any
+// work.
+func (s *Server) limitWith(c *gin.Context, l *clientLimiter, errLimited error, fail func(*gin.Context, error)) {
+	ok, wait := l.allow(c.ClientIP(), time.Now())
 	if ok {
 		c.Next()
 		return
 	}
 	c.Header("Retry-After", strconv.Itoa(max(1, int(math.Ceil(wait.Seconds())))))
-	s.Fail(c, errSearchLimited)
+	fail(c, errLimited)
 	c.Abort()
+}
+
+// RateLimit is a per-client token bucket: Burst requests at once, then
+// Rate a second.
+type RateLimit struct {
+	Rate  rate.Limit
+	Burst int
+}
+
+// The JSON API's rate per client address: a script paging through the
+// directory at 100 organisations a page reads it all in a few minutes;
+// a burst of 60 lets a client fetch a list and its profiles at once.
+var defaultAPILimit = RateLimit{Rate: 10, Burst: 60}
+
+// errAPILimited is the answer to a client over its API rate.
+var errAPILimited = fault.New(fault.RateLimited, "api.limited")
+
+// limitAPI is the per-client token bucket of every /api/v1 route.
+func (s *Server) limitAPI(c *gin.Context) {
+	s.limitWith(c, s.apiLimit, errAPILimited, s.FailJSON)
+}
+
+// limitAPISearch is /api/v1/search's second bucket: the same one as
+// /search's, so a client cannot double its searches by using both.
+func (s *Server) limitAPISearch(c *gin.Context) {
+	s.limitWith(c, s.searchLimit, errSearchLimited, s.FailJSON)
 }

@@ -8,6 +8,7 @@ import (
 	"github.com/partnerdir/partnerdir/internal/directory"
 	"github.com/partnerdir/partnerdir/internal/fault"
 	"github.com/partnerdir/partnerdir/internal/uploads"
+	"github.com/partnerdir/partnerdir/internal/web/api"
 )
 
 // oneClickPattern is the one request the cross-origin check lets through:
@@ -264,7 +265,53 @@ func (s *Server) Handler() http.Handler {
 	staff.GET("/newsletter", s.newsletter.ShowStaffNewsletter)
 	// --- end of the newsletter ---
 
-	r.NoRoute(func(c *gin.Context) { s.Fail(c, fault.ErrNotFound) })
-	r.NoMethod(func(c *gin.Context) { s.RenderError(c, http.StatusMethodNotAllowed, "") })
+	// --- The public read API (internal/web/api), issue 13 ---
+	// JSON, read-only, public data only, for anyone: CORS for simple GETs
+	// without credentials, a token bucket per client address, answers
+	// with ETags, errors as problem documents. Registered on w like every
+	// public page: the session middleware only reads a cookie (it never
+	// sets one on a GET), and GET and OPTIONS are safe methods for both
+	// CSRF layers. /api is the page for people.
+	w.GET("/api", s.api.ShowDocs)
+	// Each route answers its CORS preflight (OPTIONS), which costs no
+	// token: browsers send one before a conditional request
+	// (If-None-Match is not a simple header).
+	pre, v1 := w.Group(api.Prefix, api.Headers), w.Group(api.Prefix, api.Headers, s.limitAPI)
+	get := func(path string, h ...gin.HandlerFunc) {
+		v1.GET(path, h...)
+		pre.OPTIONS(path, api.Preflight)
+	}
+	// Answers are kept by the page cache like the pages they mirror
+	// (after the rate limit): lists while nothing changed, a profile or an
+	// article while its stamp is current. Search is not: the index moves
+	// on its own.
+	apiList, apiOrg, apiArticle := s.cachePage(nil), s.cachePage(s.api.OrganisationStamp), s.cachePage(s.api.ArticleStamp)
+	get("/openapi.json", s.api.ShowSpec)
+	get("/organisations", apiList, s.api.ListOrganisations)
+	get("/organisations/:slug", apiOrg, s.api.ShowOrganisation)
+	get("/organisations/:slug/projects", apiOrg, s.api.ListProjects)
+	get("/countries", apiList, s.api.ListCountries)
+	get("/themes", apiList, s.api.ListThemes)
+	get("/articles", apiList, s.api.ListArticles)
+	get("/articles/:slug", apiArticle, s.api.ShowArticle)
+	get("/search", s.limitAPISearch, s.api.Search)
+	// --- end of the public read API ---
+
+	r.NoRoute(func(c *gin.Context) {
+		if api.Owns(c) { // under /api/: a problem document, not the page
+			api.SetHeaders(c)
+			s.api.NotFound(c)
+			return
+		}
+		s.Fail(c, fault.ErrNotFound)
+	})
+	r.NoMethod(func(c *gin.Context) {
+		if api.Owns(c) {
+			api.SetHeaders(c)
+			s.api.MethodNotAllowed(c)
+			return
+		}
+		s.RenderError(c, http.StatusMethodNotAllowed, "")
+	})
 	return r
 }

@@ -32,6 +32,7 @@ import (
 	"github.com/partnerdir/partnerdir/internal/uploads"
 	"github.com/partnerdir/partnerdir/internal/web/account"
 	"github.com/partnerdir/partnerdir/internal/web/admin"
+	"github.com/partnerdir/partnerdir/internal/web/api"
 	"github.com/partnerdir/partnerdir/internal/web/donor"
 	"github.com/partnerdir/partnerdir/internal/web/inbox"
 	"github.com/partnerdir/partnerdir/internal/web/join"
@@ -92,6 +93,9 @@ type Deps struct {
 	News *news.Store
 	// Newsletter keeps the newsletter's subscriptions.
 	Newsletter *newsletter.Store
+	// APILimit is the per-client rate of the JSON API (zero: 10 a second,
+	// bursts of 60).
+	APILimit RateLimit
 }
 
 // Server is the route table's side: the middleware's dependencies and the
@@ -110,6 +114,8 @@ type Server struct {
 	uploads *uploads.Store
 	// searchLimit is the per-client rate of /search.
 	searchLimit *clientLimiter
+	// apiLimit is the per-client rate of /api/v1.
+	apiLimit *clientLimiter
 
 	public   *public.Pages
 	donor    *donor.Pages
@@ -120,6 +126,8 @@ type Server struct {
 	joining  *join.Pages
 	// newsletter: the sign-up, its links, one-click unsubscription, staff figures.
 	newsletter *newsletterweb.Pages
+	// api: the public read API under /api/v1 and its page, /api.
+	api *api.Handlers
 }
 
 // New prepares the server: it parses every template and loads the
@@ -160,6 +168,14 @@ func New(ctx context.Context, d Deps) (*Server, error) {
 	s.admin = admin.New(k, d.Directory, d.Accounts, s.sessions, d.Offers, d.Joining, d.News)
 	s.joining = join.New(k, d.Directory, d.Accounts, s.sessions, d.Joining)
 	s.newsletter = newsletterweb.New(k, d.Directory, d.Newsletter)
+	if s.api, err = api.New(k, d.Files, d.Directory, d.News, d.Search); err != nil {
+		return nil, err
+	}
+	apiLimit := d.APILimit
+	if apiLimit.Rate == 0 || apiLimit.Burst == 0 {
+		apiLimit = defaultAPILimit
+	}
+	s.apiLimit = newClientLimiter(apiLimit.Rate, apiLimit.Burst, searchClients)
 	// RFC 8058: a mail client's one-click unsubscription is a POST from
 	// elsewhere, authenticated by the link's signature (see routes.go).
 	s.crossSite.AddInsecureBypassPattern(oneClickPattern)

@@ -83,7 +83,10 @@ type Answer struct {
 	// them (a tagged document).
 	ETag         string
 	CacheControl string
-	Body         []byte
+	// Header holds the other headers the answer carries (a Link to the
+	// next page), for a replay.
+	Header http.Header
+	Body   []byte
 }
 
 // OnRender asks Render and SendTagged to hand every answer they give for

@@ -148,5 +148,5 @@ func (s *Pages) writeFeed(c *gin.Context, spec feedSpec) {
 		return
 	}
 	body = append([]byte(xml.Header), body...)
-	kit.SendTagged(c, "application/atom+xml; charset=utf-8", feedMaxAge, body)
+	kit.WriteTagged(c, http.StatusOK, "application/atom+xml; charset=utf-8", feedMaxAge, body)
 }

@@ -123,8 +123,9 @@ func (s *Pages) newsFilter(c *gin.Context) (news.Filter, *directory.Card, error)
 			return f, nil, fault.InvalidValue("theme", "param.err.unknown_theme", f.Theme)
 		}
 	}
-	if _, ok := s.Country(f.Country); f.Country != "" && !ok {
-		return f, nil, fault.InvalidValue("country", "param.err.unknown_country", f.Country)
+	var err error
+	if f.Country, err = s.CountryParam("country", f.Country); err != nil {
+		return f, nil, err
 	}
 	var org *directory.Card
 	if f.Organisation != "" {

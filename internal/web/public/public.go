@@ -158,31 +158,22 @@ func (s *Pages) listFilter(c *gin.Context) (directory.ListFilter, error) {
 		if err != nil {
 			return f, err
 		}
-		known := false
-		for _, t := range themes {
-			known = known || t.Slug == f.Theme
-		}
-		if !known {
-			return f, fault.InvalidValue("theme", "param.err.unknown_theme", f.Theme)
+		if err := kit.ThemeParam(themes, "theme", f.Theme); err != nil {
+			return f, err
 		}
 	}
 	if f.Country, err = kit.Query(c, "country"); err != nil {
 		return f, err
 	}
-	f.Country = strings.ToUpper(f.Country)
-	if _, ok := s.Country(f.Country); f.Country != "" && !ok {
-		return f, fault.InvalidValue("country", "param.err.unknown_country", f.Country)
+	if f.Country, err = s.CountryParam("country", f.Country); err != nil {
+		return f, err
 	}
 	kind, err := kit.Query(c, "kind")
 	if err != nil {
 		return f, err
 	}
-	if kind != "" {
-		k, ok := directory.KindFromSlug(kind)
-		if !ok {
-			return f, fault.InvalidValue("kind", "param.err.unknown_kind", kind)
-		}
-		f.Kind = k
+	if f.Kind, err = kit.KindParam("kind", kind); err != nil {
+		return f, err
 	}
 	if f.After, err = kit.Query(c, "after"); err != nil {
 		return f, err

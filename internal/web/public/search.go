@@ -109,12 +109,12 @@ func (s *Pages) searchQuery(c *gin.Context, themes []directory.Theme) (search.Qu
 	if r.Err() != nil {
 		return q, r.Err()
 	}
-	q.Country = strings.ToUpper(q.Country)
-	if _, ok := s.Country(q.Country); q.Country != "" && !ok {
-		return q, fault.InvalidValue("country", "param.err.unknown_country", q.Country)
+	var err error
+	if q.Country, err = s.CountryParam("country", q.Country); err != nil {
+		return q, err
 	}
-	if q.Theme != "" && !themeKnown(themes, q.Theme) {
-		return q, fault.InvalidValue("theme", "param.err.unknown_theme", q.Theme)
+	if err := kit.ThemeParam(themes, "theme", q.Theme); err != nil {
+		return q, err
 	}
 	if page != "" {
 		n, err := strconv.Atoi(page)
@@ -124,15 +124,6 @@ func (s *Pages) searchQuery(c *gin.Context, themes []directory.Theme) (search.Qu
 		q.Page = n
 	}
 	return q, q.Normalize()
-}
-
-func themeKnown(themes []directory.Theme, slug string) bool {
-	for _, t := range themes {
-		if t.Slug == slug {
-			return true
-		}
-	}
-	return false
 }
 
 // SearchOrganisations is /search: the page, or with the X-Partial: results

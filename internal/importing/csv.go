@@ -101,7 +101,6 @@ func ParseCSV(r io.Reader) (iter.Seq[Item], error) {
 			if errors.Is(err, io.EOF) {
 				return
 			}
-			line, _ := cr.FieldPos(0)
 			var pe *csv.ParseError
 			switch {
 			case lim.tooLong:
@@ -119,7 +118,10 @@ func ParseCSV(r io.Reader) (iter.Seq[Item], error) {
 			case err != nil:
 				yield(Refused(lim.line, "", "import.err.unreadable", ""))
 				return
-			case rows >= MaxRows:
+			}
+			// FieldPos panics after an error: only a record has positions.
+			line, _ := cr.FieldPos(0)
+			if rows >= MaxRows {
 				yield(Refused(line, "", "import.err.too_many_rows", strconv.Itoa(MaxRows)))
 				return
 			}

@@ -21,6 +21,8 @@ CREATE TABLE import_uploads (
     file_name      text NOT NULL DEFAULT '' CHECK (length(file_name) <= 255),
     content        bytea NOT NULL,
     content_sha256 bytea NOT NULL,
+    -- The dry run's --publish: the confirmation imports with the same.
+    publish        boolean NOT NULL DEFAULT false,
     created_at     timestamptz NOT NULL DEFAULT now(),
     expires_at     timestamptz NOT NULL,
     used_at        timestamptz

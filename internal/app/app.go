@@ -426,6 +426,7 @@ func (a *App) buildHandler(ctx context.Context, files fs.FS) (http.Handler, erro
 		Joining:        a.Joining,
 		News:           a.News,
 		Newsletter:     a.Newsletter,
+		Importer:       a.Importer,
 		Checks: []web.Check{
 			{Name: "postgres", Required: true, Probe: a.Pool.Ping},
 			{Name: "meilisearch", Probe: a.Search.Probe},

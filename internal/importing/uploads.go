@@ -25,11 +25,11 @@ var ErrStagedUsed = fault.New(fault.Conflict, "import.err.already_imported")
 // staged, another admin's, or expired).
 var ErrStagedGone = fault.New(fault.NotFound, "import.err.upload_gone")
 
-// Stage keeps content, uploaded by userID and dry-run, until it is
-// confirmed (Take) or StagedTTL has passed, and returns the token that
-// confirms it. The table keeps the token's SHA-256, not the token; files
+// Stage keeps content, uploaded by userID and dry-run (with publish),
+// until it is confirmed (Take) or StagedTTL has passed, and returns the
+// token that confirms it. The table keeps the token's SHA-256, not the token; files
 // past their expiry are deleted here.
-func (e *Engine) Stage(ctx context.Context, userID int64, name string, content []byte) (string, error) {
+func (e *Engine) Stage(ctx context.Context, userID int64, name string, content []byte, publish bool) (string, error) {
 	b := make([]byte, 24)
 	if _, err := rand.Read(b); err != nil {
 		return "", err
@@ -43,9 +43,9 @@ func (e *Engine) Stage(ctx context.Context, userID int64, name string, content [
 		return "", fmt.Errorf("importing: purge uploads: %w", err)
 	}
 	_, err := e.pool.Exec(ctx, `
-		INSERT INTO import_uploads (token_hash, user_id, file_name, content, content_sha256, expires_at)
-		VALUES ($1, $2, $3, $4, $5, now() + $6::interval)`,
-		tokenHash(token), userID, name, content, sum[:], StagedTTL.String())
+		INSERT INTO import_uploads (token_hash, user_id, file_name, content, content_sha256, publish, expires_at)
+		VALUES ($1, $2, $3, $4, $5, $6, now() + make_interval(secs => $7))`,
+		tokenHash(token), userID, name, content, sum[:], publish, StagedTTL.Seconds())
 	if err != nil {
 		return "", fmt.Errorf("importing: stage upload: %w", err)
 	}
@@ -56,6 +56,8 @@ func (e *Engine) Stage(ctx context.Context, userID int64, name string, content [
 type Staged struct {
 	Name    string
 	Content []byte
+	// Publish is the dry run's choice.
+	Publish bool
 }
 
 // Take hands over, once, the file userID staged under token: the
@@ -69,7 +71,7 @@ func (e *Engine) Take(ctx context.Context, userID int64, token string) (*Staged,
 	err := e.pool.QueryRow(ctx, `
 		UPDATE import_uploads SET used_at = now()
 		WHERE token_hash = $1 AND user_id = $2 AND used_at IS NULL AND expires_at > now()
-		RETURNING file_name, content, content_sha256`, tokenHash(token), userID).Scan(&st.Name, &st.Content, &sum)
+		RETURNING file_name, content, content_sha256, publish`, tokenHash(token), userID).Scan(&st.Name, &st.Content, &sum, &st.Publish)
 	if errors.Is(err, pgx.ErrNoRows) {
 		var used bool
 		err := e.pool.QueryRow(ctx, `SELECT used_at IS NOT NULL FROM import_uploads WHERE token_hash = $1 AND user_id = $2`,

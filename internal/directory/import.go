@@ -146,10 +146,6 @@ func (s *Store) ImportTx(ctx context.Context, tx pgx.Tx, actor audit.Actor, im *
 	if err != nil {
 		return ImportResult{}, err
 	}
-	// CreateTx would leave unknown themes out without a word.
-	if err := checkThemes(ctx, tx, themeSlugs(p.Themes)); err != nil {
-		return ImportResult{}, err
-	}
 	if id == 0 {
 		n := newFromImport(im)
 		if id, err = s.CreateTx(ctx, tx, actor, n); err != nil {
@@ -171,29 +167,37 @@ func identifierError(err error) error {
 
 // matchImport finds the stored organisation p is: by one of its
 // identifiers (scheme and value), else by its website's domain, else by
-// its slug; 0 when none.
+// its slug; 0 when none. The same round trip checks p's themes, which
+// CreateTx would leave out without a word when unknown.
 func matchImport(ctx context.Context, tx pgx.Tx, p *Profile) (int64, string, error) {
 	schemes := make([]string, len(p.Identifiers))
 	values := make([]string, len(p.Identifiers))
 	for i, id := range p.Identifiers {
 		schemes[i], values[i] = id.Scheme, id.Value
 	}
+	themes := themeSlugs(p.Themes)
 	rows, _ := tx.Query(ctx, `
-		SELECT DISTINCT organisation_id, 1 FROM organisation_identifiers
+		SELECT 0, count(*) FROM themes WHERE slug = ANY($5)
+		UNION ALL
+		SELECT DISTINCT 1, organisation_id FROM organisation_identifiers
 		WHERE (scheme, value) IN (SELECT * FROM unnest($1::text[], $2::text[]))
 		UNION ALL
-		SELECT id, 2 FROM organisations WHERE $3 <> '' AND website <> '' AND `+websiteDomainSQL+` = $3
+		SELECT 2, id FROM organisations WHERE $3 <> '' AND website <> '' AND `+websiteDomainSQL+` = $3
 		UNION ALL
-		SELECT id, 3 FROM organisations WHERE slug = $4
-		ORDER BY 2, 1`, schemes, values, WebsiteDomain(p.Website), p.Slug)
+		SELECT 3, id FROM organisations WHERE slug = $4
+		ORDER BY 1, 2`, schemes, values, WebsiteDomain(p.Website), p.Slug, themes)
 	type candidate struct {
-		ID  int64
 		Key int
+		ID  int64
 	}
 	cs, err := pgx.CollectRows(rows, pgx.RowToStructByPos[candidate])
 	if err != nil {
 		return 0, "", fmt.Errorf("directory: match import %s: %w", p.Slug, err)
 	}
+	if len(cs) == 0 || cs[0].Key != 0 || cs[0].ID != int64(len(uniq(themes))) {
+		return 0, "", fault.InvalidField("themes", "manage.err.unknown_theme")
+	}
+	cs = cs[1:]
 	if len(cs) == 0 {
 		return 0, "", nil
 	}
@@ -275,12 +279,27 @@ func officeNames(offices []Office) map[int64]string {
 // contacts and identifiers it does not mention stay, and so do the
 // status, the slug, the logo and the projects.
 func (s *Store) updateImported(ctx context.Context, tx pgx.Tx, actor audit.Actor, id int64, im *Import) (ImportResult, error) {
-	var version int
-	if err := tx.QueryRow(ctx, `SELECT version FROM organisations WHERE id = $1 FOR UPDATE`, id).Scan(&version); err != nil {
-		return ImportResult{}, fmt.Errorf("directory: lock %d: %w", id, err)
+	// Most rows of a second run are unchanged: they are decided without
+	// a lock. A change is decided again, and written, under the lock.
+	r, err := s.applyImport(ctx, tx, actor, id, im, false)
+	if err != nil || r.Outcome == ImportUnchanged {
+		return r, err
 	}
-	// Read with the row locked: every writer of an organisation or its
-	// children locks that row first, so this is what is stored.
+	return s.applyImport(ctx, tx, actor, id, im, true)
+}
+
+// applyImport compares im with stored organisation id and, with write,
+// locks its row first and saves the differences.
+func (s *Store) applyImport(ctx context.Context, tx pgx.Tx, actor audit.Actor, id int64, im *Import, write bool) (ImportResult, error) {
+	var version int
+	if write {
+		if err := tx.QueryRow(ctx, `SELECT version FROM organisations WHERE id = $1 FOR UPDATE`, id).Scan(&version); err != nil {
+			return ImportResult{}, fmt.Errorf("directory: lock %d: %w", id, err)
+		}
+	}
+	// With write, read with the row locked: every writer of an
+	// organisation or its children locks that row first, so this is what
+	// is stored until the commit.
 	cur, err := s.ProfileByID(ctx, id, ProfileOptions{Unpublished: true, Private: true})
 	if err != nil {
 		return ImportResult{}, err
@@ -415,6 +434,9 @@ func (s *Store) updateImported(ctx context.Context, tx pgx.Tx, actor audit.Actor
 		return r, nil
 	}
 	r.Outcome = ImportUpdated
+	if !write {
+		return r, nil
+	}
 	if len(profileFields) > 0 {
 		// UpdateProfile's own statements, audit entry and index jobs.
 		if _, err := s.updateProfileTx(ctx, tx, actor, id, u); err != nil {

@@ -12,12 +12,12 @@ package importing
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"iter"
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/jackc/pgx/v5/pgxpool"
 
@@ -149,59 +149,140 @@ type Options struct {
 	DryRun bool
 	// Publish makes new organisations published instead of pending.
 	Publish bool
-	// Progress, when set, is called after each row.
+	// Progress, when set, is called after each row, in order.
 	Progress func(Row)
+	// Workers is how many organisations are written at once (0:
+	// DefaultWorkers).
+	Workers int
 }
 
-// Run imports items in order, one transaction per organisation: a refused
-// row leaves nothing behind and the next row goes on. Within one source, a
-// row with the slug, an identifier or the website domain of an earlier row
-// that went in is refused naming that line (it would be the same
-// organisation). The error is for a failure that is not a row's (the
-// database is gone, ctx ended): the report then holds the rows done.
+// DefaultWorkers is how many organisations an import writes at once:
+// each is its own transaction, and the database, not this process, is
+// where the time goes (BENCHMARKS.md, "Bulk import").
+const DefaultWorkers = 4
+
+// Run imports items, one transaction per organisation, Options.Workers
+// (DefaultWorkers) at a time, and reports them in the source's order: a
+// refused row leaves nothing behind and the others go on. Within one
+// source, a row with the slug, an identifier or the website domain of an
+// earlier row is refused naming that line (it would be the same
+// organisation), whatever became of the earlier one. The error is for a
+// failure that is not a row's (the database is gone, ctx ended): the
+// report then holds the rows done before it.
 func (e *Engine) Run(ctx context.Context, items iter.Seq[Item], o Options) (*Report, error) {
 	rep := &Report{DryRun: o.DryRun}
-	seen := map[string]int{}
-	for it := range items {
-		if err := ctx.Err(); err != nil {
-			return rep, err
+	parent := ctx
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	workers := o.Workers
+	if workers <= 0 {
+		workers = DefaultWorkers
+	}
+	type result struct {
+		row Row
+		err error
+	}
+	type task struct {
+		it   Item
+		done chan result
+	}
+	tasks := make(chan *task)
+	// order holds the tasks in the source's order, each already with a
+	// worker (or answered): reading it in turn keeps the report in order
+	// and bounds how far ahead the workers go.
+	order := make(chan *task, 4*workers)
+	var wg sync.WaitGroup
+	for range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for t := range tasks {
+				row, err := e.store(ctx, t.it, o)
+				t.done <- result{row, err}
+			}
+		}()
+	}
+	go func() {
+		defer close(order)
+		defer close(tasks)
+		seen := map[string]int{}
+		for it := range items {
+			t := &task{it: it, done: make(chan result, 1)}
+			if row, refused := precheck(it, seen); refused {
+				t.done <- result{row: row}
+			} else {
+				select {
+				case tasks <- t:
+				case <-ctx.Done():
+					return
+				}
+			}
+			select {
+			case order <- t:
+			case <-ctx.Done():
+				return
+			}
 		}
-		row, err := e.one(ctx, it, o, seen)
-		if err != nil {
-			return rep, fmt.Errorf("importing: line %d: %w", it.Line, err)
+	}()
+	var err error
+	for t := range order {
+		r := <-t.done
+		if r.err != nil {
+			err = fmt.Errorf("importing: line %d: %w", t.it.Line, r.err)
+			break
 		}
-		rep.add(row)
+		rep.add(r.row)
 		if o.Progress != nil {
-			o.Progress(row)
+			o.Progress(r.row)
 		}
 	}
-	return rep, ctx.Err()
+	cancel()
+	wg.Wait()
+	if err == nil {
+		err = parent.Err()
+	}
+	return rep, err
 }
 
-func (e *Engine) one(ctx context.Context, it Item, o Options, seen map[string]int) (Row, error) {
+// precheck refuses an item its source refused, or one repeating an
+// earlier item of the source (seen: key → line), and otherwise reserves
+// its keys.
+func precheck(it Item, seen map[string]int) (Row, bool) {
 	row := Row{Line: it.Line, Outcome: OutcomeRefused, Problems: it.Problems}
 	p := it.Profile
+	if p != nil {
+		row.Slug, row.Name = p.Slug, p.Name
+	}
 	if p == nil || len(it.Problems) > 0 {
-		if p != nil {
-			row.Slug, row.Name = p.Slug, p.Name
-		}
 		if len(row.Problems) == 0 {
 			row.Problems = []Problem{{Message: "import.err.empty"}}
 		}
-		return row, nil
-	}
-	row.Slug, row.Name = p.Slug, p.Name
-	column := it.Column
-	if column == nil {
-		column = func(f string) string { return f }
+		return row, true
 	}
 	keys := fileKeys(p)
 	for _, k := range keys {
 		if line, ok := seen[k.key]; ok {
-			row.Problems = []Problem{{Field: column(k.field), Message: "import.err.repeated", Value: strconv.Itoa(line)}}
-			return row, nil
+			row.Problems = []Problem{{Field: column(it)(k.field), Message: "import.err.repeated", Value: strconv.Itoa(line)}}
+			return row, true
 		}
 	}
+	for _, k := range keys {
+		seen[k.key] = it.Line
+	}
+	return row, false
+}
+
+func column(it Item) func(string) string {
+	if it.Column == nil {
+		return func(f string) string { return f }
+	}
+	return it.Column
+}
+
+// store imports one item that passed precheck.
+func (e *Engine) store(ctx context.Context, it Item, o Options) (Row, error) {
+	p := it.Profile
+	row := Row{Line: it.Line, Outcome: OutcomeRefused, Slug: p.Slug, Name: p.Name}
 	res, err := e.dir.Import(ctx, o.Actor, &directory.Import{Profile: p, Contacts: it.Contacts, Keep: it.Keep, Publish: o.Publish}, o.DryRun)
 	switch fault.KindOf(err) {
 	case fault.Internal:
@@ -209,13 +290,10 @@ func (e *Engine) one(ctx context.Context, it Item, o Options, seen map[string]in
 			return row, err
 		}
 	case fault.Invalid, fault.Conflict, fault.NotFound:
-		row.Problems = problems(err, column)
+		row.Problems = problems(err, column(it))
 		return row, nil
 	default:
 		return row, err
-	}
-	for _, k := range keys {
-		seen[k.key] = it.Line
 	}
 	row.Outcome, row.ID, row.Slug, row.MatchedBy, row.Changed = res.Outcome, res.ID, res.Slug, res.MatchedBy, res.Changed
 	return row, nil
@@ -258,6 +336,3 @@ func problems(err error, column func(string) string) []Problem {
 	}
 	return out
 }
-
-// ErrFile is the kind of a whole file's refusal (*FileError).
-var ErrFile = errors.New("importing: file refused")

@@ -42,7 +42,7 @@ type Problem struct {
 //	func(yield func(importing.Item) bool) {
 //		for i, rec := range records {
 //			p, err := hsds.Decode(rec)
-//			if err != nil { yield(importing.Refused(i+1, "", "import.err.hsds", err.Error())); continue }
+//			if err != nil { yield(importing.Refused(i+1, field, messageID, value)); continue }
 //			if !yield(importing.Item{Line: i + 1, Profile: p}) { return }
 //		}
 //	}

@@ -284,3 +284,21 @@ func TestUnchangedMeansEveryCarriedValueIsStored(t *testing.T) {
 		t.Errorf("third run: %+v", outcomes(again))
 	}
 }
+
+func TestUnknownThemeAndSharedDomainAreRefusedNamingTheColumn(t *testing.T) {
+	t.Parallel()
+	a := newApp(t)
+	// Two organisations at one domain (an import would have matched the
+	// second to the first).
+	importText(t, a, "slug,name,kind,website\none,One,national-ngo,https://shared.example.org\n", importing.Options{})
+	exec(t, a, `UPDATE organisations SET website = 'https://shared.example.org/two' WHERE slug = 'ecpat-luxembourg'`)
+	rep := importText(t, a, "slug,name,kind,website,themes\n"+
+		"three,Three,national-ngo,,education;basket-weaving\n"+
+		"four,Four,national-ngo,http://www.shared.example.org,\n", importing.Options{})
+	want := []importing.Problem{{Field: "themes", Message: "manage.err.unknown_theme"}, {Field: "website", Message: "import.err.website_several"}}
+	for i, w := range want {
+		if p := rep.Rows[i].Problems; rep.Rows[i].Outcome != importing.OutcomeRefused || len(p) != 1 || p[0] != w {
+			t.Errorf("line %d: %s %+v, want refused at %s", rep.Rows[i].Line, rep.Rows[i].Outcome, p, w.Field)
+		}
+	}
+}

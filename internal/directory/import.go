@@ -43,7 +43,8 @@ type Import struct {
 }
 
 // ImportFields are the organisation's own fields an import may leave out
-// (Import.Keep), by the names validation errors use.
+// (Import.Keep), by the names validation errors use; "social_NETWORK"
+// (social_facebook, …) keeps one network's link.
 var ImportFields = []string{"alternate_name", "description_fr", "description_en", "mission_fr", "mission_en",
 	"founded_year", "website", "email", "phone", "newsletter_url", "themes", "countries", "social_links"}
 
@@ -492,6 +493,16 @@ func mergeKept(in, cur Organisation, keep []string) Organisation {
 			in.Countries = cur.Countries
 		case "social_links":
 			in.SocialLinks = cur.SocialLinks
+		default:
+			// social_NETWORK: that network's link as stored.
+			if n, ok := strings.CutPrefix(f, "social_"); ok {
+				in.SocialLinks = slices.DeleteFunc(slices.Clone(in.SocialLinks), func(l SocialLink) bool { return l.Network == n })
+				for _, l := range cur.SocialLinks {
+					if l.Network == n {
+						in.SocialLinks = append(in.SocialLinks, l)
+					}
+				}
+			}
 		}
 	}
 	return in

@@ -259,6 +259,7 @@ func TestUnchangedMeansEveryCarriedValueIsStored(t *testing.T) {
 	id := count(t, a, `SELECT id FROM organisations WHERE slug = 'eau-vive-sahel'`)
 	exec(t, a, `UPDATE organisations SET description_en = 'Edited on the site', mission_en = 'Our own mission' WHERE id = $1`, id)
 	exec(t, a, `UPDATE offices SET city = 'Zinder' WHERE organisation_id = $1`, id)
+	exec(t, a, `INSERT INTO social_links (organisation_id, network, url) VALUES ($1, 'instagram', 'https://instagram.com/evs.example')`, id)
 	jobs := count(t, a, `SELECT count(*) FROM river_job WHERE (args->>'id')::bigint = $1`, id)
 
 	rep := importSample(t, a, importing.Options{})
@@ -270,6 +271,10 @@ func TestUnchangedMeansEveryCarriedValueIsStored(t *testing.T) {
 	if n := count(t, a, `SELECT count(*) FROM organisations WHERE id = $1 AND mission_en = 'Our own mission'
 		AND description_en LIKE 'Boreholes%'`, id); n != 1 {
 		t.Error("the update did not keep mission_en or did not restore description_en")
+	}
+	// The sample has a facebook column, no instagram one: both links stay.
+	if n := count(t, a, `SELECT count(*) FROM social_links WHERE organisation_id = $1`, id); n != 2 {
+		t.Errorf("%d social links, want facebook's from the file and instagram's kept", n)
 	}
 	if n := count(t, a, `SELECT count(*) FROM offices WHERE organisation_id = $1 AND city = 'Niamey'`, id); n != 1 {
 		t.Error("the headquarters' city was not corrected")

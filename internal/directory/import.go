@@ -169,7 +169,9 @@ func identifierError(err error) error {
 // matchImport finds the stored organisation p is: by one of its
 // identifiers (scheme and value), else by its website's domain, else by
 // its slug; 0 when none. The same round trip checks p's themes, which
-// CreateTx would leave out without a word when unknown.
+// CreateTx would leave out without a word when unknown. Each part is an
+// index lookup, also in a generic plan (the identifiers are joined, not
+// semi-joined: that was a scan of every identifier per row).
 func matchImport(ctx context.Context, tx pgx.Tx, p *Profile) (int64, string, error) {
 	schemes := make([]string, len(p.Identifiers))
 	values := make([]string, len(p.Identifiers))
@@ -180,8 +182,8 @@ func matchImport(ctx context.Context, tx pgx.Tx, p *Profile) (int64, string, err
 	rows, _ := tx.Query(ctx, `
 		SELECT 0, count(*) FROM themes WHERE slug = ANY($5)
 		UNION ALL
-		SELECT DISTINCT 1, organisation_id FROM organisation_identifiers
-		WHERE (scheme, value) IN (SELECT * FROM unnest($1::text[], $2::text[]))
+		SELECT DISTINCT 1, i.organisation_id FROM unnest($1::text[], $2::text[]) AS u(scheme, value)
+		JOIN organisation_identifiers i ON i.scheme = u.scheme AND i.value = u.value
 		UNION ALL
 		SELECT 2, id FROM organisations WHERE $3 <> '' AND website <> '' AND `+websiteDomainSQL+` = $3
 		UNION ALL

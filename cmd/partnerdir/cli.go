@@ -79,6 +79,14 @@ func commands() *command {
 					"since their last digest, once per period, and nothing when nothing is new",
 				setup: newsDigest},
 		}},
+		{name: "import", summary: "bulk import of organisations, with a report", subs: []*command{
+			{name: "import csv", synopsis: "FILE [--dry-run] [--publish] [--report FILE]", nargs: -1,
+				summary: "import the organisations of a CSV file (README.md, \"Bulk import\"), one\n" +
+					"transaction each, matched by identifier, website domain, then slug;\n" +
+					"new ones wait for review unless --publish. Prints the counts and each\n" +
+					"refused row; exits 1 when a row was refused, 0 when all went in",
+				setup: importCSV},
+		}},
 		{name: "retention", summary: "personal data past its retention", subs: []*command{
 			{name: "retention run",
 				summary: "apply every retention now, as the daily jobs do: offers purge,\n" +

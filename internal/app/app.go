@@ -26,6 +26,7 @@ import (
 	"github.com/partnerdir/partnerdir/internal/accounts"
 	"github.com/partnerdir/partnerdir/internal/config"
 	"github.com/partnerdir/partnerdir/internal/directory"
+	"github.com/partnerdir/partnerdir/internal/importing"
 	"github.com/partnerdir/partnerdir/internal/jobs"
 	"github.com/partnerdir/partnerdir/internal/joining"
 	"github.com/partnerdir/partnerdir/internal/locale"
@@ -100,6 +101,9 @@ type App struct {
 	News *news.Store
 	// Newsletter holds the newsletter's subscribers and sends its digests.
 	Newsletter *newsletter.Store
+	// Importer imports organisations in bulk (import csv, /admin/import)
+	// through the directory's own writes.
+	Importer *importing.Engine
 
 	Meili   *search.Meili
 	Indexer *search.Indexer
@@ -225,6 +229,7 @@ func (a *App) buildStores(o Options, files fs.FS) error {
 	a.Accounts.OnErase(a.Offers.ForgetUserTx)
 	a.Joining = joining.NewStore(a.Pool, joining.Config{Directory: a.Directory, Accounts: a.Accounts, Outbox: a.Outbox, BaseURL: base, Pseudonyms: ips})
 	a.News = news.NewStore(a.Pool, a.articleChanged, news.WithMailer(a.Outbox.NewsMailer(), base))
+	a.Importer = importing.New(a.Directory, a.Pool)
 	return a.buildNewsletter(secret)
 }
 
@@ -426,6 +431,7 @@ func (a *App) buildHandler(ctx context.Context, files fs.FS, o Options) (http.Ha
 		News:           a.News,
 		Newsletter:     a.Newsletter,
 		APILimit:       o.APILimit,
+		Importer:       a.Importer,
 		Checks: []web.Check{
 			{Name: "postgres", Required: true, Probe: a.Pool.Ping},
 			{Name: "meilisearch", Probe: a.Search.Probe},

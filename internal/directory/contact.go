@@ -16,16 +16,25 @@ import (
 func (s *Store) AddContact(ctx context.Context, actor audit.Actor, orgID int64, cp *ContactPoint) error {
 	details := map[string]any{"name": cp.Name, "email": cp.Email}
 	return s.addChild(ctx, actor, orgID, contactChild, cp, details, func(tx pgx.Tx, e *audit.Entry) error {
-		err := tx.QueryRow(ctx, `
-			INSERT INTO contact_points (organisation_id, name, email, role_code, office_id, visibility)
-			VALUES ($1, $2, $3, $4, NULLIF($5, 0), $6) RETURNING id, version`,
-			orgID, cp.Name, cp.Email, cp.RoleCode, cp.OfficeID, visibility(cp.Public)).Scan(&cp.ID, &cp.Version)
-		if err != nil {
-			return officeFKError(err, "office")
+		if err := insertContact(ctx, tx, orgID, cp); err != nil {
+			return err
 		}
 		e.EntityID = cp.ID
-		return setDefault(ctx, tx, orgID, cp)
+		return nil
 	})
+}
+
+// insertContact is AddContact's statements inside tx (an import's update
+// runs them too).
+func insertContact(ctx context.Context, tx pgx.Tx, orgID int64, cp *ContactPoint) error {
+	err := tx.QueryRow(ctx, `
+		INSERT INTO contact_points (organisation_id, name, email, role_code, office_id, visibility)
+		VALUES ($1, $2, $3, $4, NULLIF($5, 0), $6) RETURNING id, version`,
+		orgID, cp.Name, cp.Email, cp.RoleCode, cp.OfficeID, visibility(cp.Public)).Scan(&cp.ID, &cp.Version)
+	if err != nil {
+		return officeFKError(err, "office")
+	}
+	return setDefault(ctx, tx, orgID, cp)
 }
 
 func setDefault(ctx context.Context, tx pgx.Tx, orgID int64, cp *ContactPoint) error {
@@ -42,16 +51,22 @@ func setDefault(ctx context.Context, tx pgx.Tx, orgID int64, cp *ContactPoint) e
 func (s *Store) UpdateContact(ctx context.Context, actor audit.Actor, orgID int64, cp *ContactPoint) error {
 	details := map[string]any{"name": cp.Name, "email": cp.Email, "default": cp.Default}
 	return s.updateChild(ctx, actor, orgID, contactChild, cp.ID, &cp.Version, cp, details, func(tx pgx.Tx, e *audit.Entry) error {
-		err := auditedUpdate(ctx, tx, e, "contact_points", orgID, cp.ID, `
-			UPDATE contact_points SET name = $4, email = $5, role_code = $6, office_id = NULLIF($7, 0), visibility = $8,
-				version = version + 1, updated_at = now()
-			WHERE id = $1 AND organisation_id = $2 AND version = $3`,
-			cp.ID, orgID, cp.Version, cp.Name, cp.Email, cp.RoleCode, cp.OfficeID, visibility(cp.Public))
-		if err != nil {
-			return officeFKError(err, "office")
-		}
-		return setDefault(ctx, tx, orgID, cp)
+		return saveContact(ctx, tx, e, orgID, cp)
 	})
+}
+
+// saveContact is UpdateContact's statements inside tx (an import's update
+// runs them too), recording the changed columns in e.
+func saveContact(ctx context.Context, tx pgx.Tx, e *audit.Entry, orgID int64, cp *ContactPoint) error {
+	err := auditedUpdate(ctx, tx, e, "contact_points", orgID, cp.ID, `
+		UPDATE contact_points SET name = $4, email = $5, role_code = $6, office_id = NULLIF($7, 0), visibility = $8,
+			version = version + 1, updated_at = now()
+		WHERE id = $1 AND organisation_id = $2 AND version = $3`,
+		cp.ID, orgID, cp.Version, cp.Name, cp.Email, cp.RoleCode, cp.OfficeID, visibility(cp.Public))
+	if err != nil {
+		return officeFKError(err, "office")
+	}
+	return setDefault(ctx, tx, orgID, cp)
 }
 
 // DeleteContact removes contact point id (at version) and the rules that

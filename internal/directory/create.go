@@ -198,29 +198,32 @@ func visibility(public bool) string {
 }
 
 func insertOrganisationLists(ctx context.Context, tx pgx.Tx, orgID int64, themes, countries []string, ids []Identifier, links []SocialLink) error {
-	if _, err := tx.Exec(ctx, `
+	// One round trip for all of them: bulk imports create thousands of
+	// organisations.
+	b := &pgx.Batch{}
+	what := []string{"themes", "countries"}
+	b.Queue(`
 		INSERT INTO organisation_themes (organisation_id, theme_id)
-		SELECT $1::bigint, id FROM themes WHERE slug = ANY($2)`, orgID, themes); err != nil {
-		return fmt.Errorf("themes: %w", err)
-	}
-	if _, err := tx.Exec(ctx, `
+		SELECT $1::bigint, id FROM themes WHERE slug = ANY($2)`, orgID, themes)
+	b.Queue(`
 		INSERT INTO organisation_countries (organisation_id, country_code)
-		SELECT DISTINCT $1::bigint, unnest($2::text[])`, orgID, countries); err != nil {
-		return fmt.Errorf("countries: %w", err)
-	}
+		SELECT DISTINCT $1::bigint, unnest($2::text[])`, orgID, countries)
 	for _, id := range ids {
-		if _, err := tx.Exec(ctx, `INSERT INTO organisation_identifiers (organisation_id, scheme, value) VALUES ($1, $2, $3)`,
-			orgID, id.Scheme, id.Value); err != nil {
-			return fmt.Errorf("identifier %s: %w", id.Scheme, err)
-		}
+		b.Queue(`INSERT INTO organisation_identifiers (organisation_id, scheme, value) VALUES ($1, $2, $3)`, orgID, id.Scheme, id.Value)
+		what = append(what, "identifier "+id.Scheme)
 	}
 	for _, l := range links {
-		if _, err := tx.Exec(ctx, `INSERT INTO social_links (organisation_id, network, url) VALUES ($1, $2, $3)`,
-			orgID, l.Network, l.URL); err != nil {
-			return fmt.Errorf("social link %s: %w", l.Network, err)
+		b.Queue(`INSERT INTO social_links (organisation_id, network, url) VALUES ($1, $2, $3)`, orgID, l.Network, l.URL)
+		what = append(what, "social link "+l.Network)
+	}
+	br := tx.SendBatch(ctx, b)
+	for _, w := range what {
+		if _, err := br.Exec(); err != nil {
+			_ = br.Close()
+			return fmt.Errorf("%s: %w", w, err)
 		}
 	}
-	return nil
+	return br.Close()
 }
 
 func insertOffice(ctx context.Context, tx pgx.Tx, orgID int64, f *Office) error {
@@ -230,7 +233,7 @@ func insertOffice(ctx context.Context, tx pgx.Tx, orgID int64, f *Office) error 
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, NULLIF($10, 0), $11, $12, $13) RETURNING id`,
 		orgID, f.Name, f.Kind, f.Address, f.PostalCode, f.City, f.Country, f.Latitude, f.Longitude,
 		f.OpenedYear, f.Email, f.Phone, f.Position).Scan(&f.ID)
-	if err != nil {
+	if err != nil || len(f.Covers) == 0 {
 		return err
 	}
 	_, err = tx.Exec(ctx, `INSERT INTO office_countries (office_id, country_code) SELECT DISTINCT $1::bigint, unnest($2::text[])`, f.ID, f.Covers)

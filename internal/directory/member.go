@@ -43,13 +43,19 @@ func (s *Store) AddMember(ctx context.Context, actor audit.Actor, orgID int64, m
 func (s *Store) UpdateMember(ctx context.Context, actor audit.Actor, orgID int64, m *Member) error {
 	details := map[string]any{"full_name": m.FullName, "public": m.Public}
 	return s.updateChild(ctx, actor, orgID, memberChild, m.ID, &m.Version, m, details, func(tx pgx.Tx, e *audit.Entry) error {
-		err := auditedUpdate(ctx, tx, e, "team_members", orgID, m.ID, `
-			UPDATE team_members SET office_id = NULLIF($4, 0), full_name = $5, role_title = $6, responsibilities = $7, bio = $8,
-				joined_year = NULLIF($9, 0), email = $10, visibility = $11, version = version + 1, updated_at = now()
-			WHERE id = $1 AND organisation_id = $2 AND version = $3`,
-			m.ID, orgID, m.Version, m.OfficeID, m.FullName, m.RoleTitle, m.Responsibilities, m.Bio, m.JoinedYear, m.Email, visibility(m.Public))
-		return officeFKError(err, "office")
+		return saveMember(ctx, tx, e, orgID, m)
 	})
+}
+
+// saveMember is UpdateMember's statement inside tx (an import's update
+// runs it too), recording the changed columns in e.
+func saveMember(ctx context.Context, tx pgx.Tx, e *audit.Entry, orgID int64, m *Member) error {
+	err := auditedUpdate(ctx, tx, e, "team_members", orgID, m.ID, `
+		UPDATE team_members SET office_id = NULLIF($4, 0), full_name = $5, role_title = $6, responsibilities = $7, bio = $8,
+			joined_year = NULLIF($9, 0), email = $10, visibility = $11, version = version + 1, updated_at = now()
+		WHERE id = $1 AND organisation_id = $2 AND version = $3`,
+		m.ID, orgID, m.Version, m.OfficeID, m.FullName, m.RoleTitle, m.Responsibilities, m.Bio, m.JoinedYear, m.Email, visibility(m.Public))
+	return officeFKError(err, "office")
 }
 
 // DeleteMember removes member id (at version). Errors as UpdateOffice.

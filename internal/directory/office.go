@@ -40,22 +40,28 @@ func (s *Store) AddOffice(ctx context.Context, actor audit.Actor, orgID int64, f
 func (s *Store) UpdateOffice(ctx context.Context, actor audit.Actor, orgID int64, f *Office) error {
 	details := map[string]any{"name": f.Name, "city": f.City}
 	return s.updateChild(ctx, actor, orgID, officeChild, f.ID, &f.Version, f, details, func(tx pgx.Tx, e *audit.Entry) error {
-		err := auditedUpdate(ctx, tx, e, "offices", orgID, f.ID, `
-			UPDATE offices SET name = $4, kind = $5, address = $6, postal_code = $7, city = $8, country_code = $9,
-				latitude = $10, longitude = $11, opened_year = NULLIF($12, 0), email = $13, phone = $14,
-				version = version + 1, updated_at = now()
-			WHERE id = $1 AND organisation_id = $2 AND version = $3`,
-			f.ID, orgID, f.Version, f.Name, f.Kind, f.Address, f.PostalCode, f.City, f.Country, f.Latitude, f.Longitude,
-			f.OpenedYear, f.Email, f.Phone)
-		if err != nil {
-			return officeError(err)
-		}
-		if _, err := tx.Exec(ctx, `DELETE FROM office_countries WHERE office_id = $1`, f.ID); err != nil {
-			return err
-		}
-		_, err = tx.Exec(ctx, `INSERT INTO office_countries (office_id, country_code) SELECT DISTINCT $1::bigint, unnest($2::text[])`, f.ID, f.Covers)
-		return err
+		return saveOffice(ctx, tx, e, orgID, f)
 	})
+}
+
+// saveOffice is UpdateOffice's statements inside tx (an import's update
+// runs them too), recording the changed columns in e.
+func saveOffice(ctx context.Context, tx pgx.Tx, e *audit.Entry, orgID int64, f *Office) error {
+	err := auditedUpdate(ctx, tx, e, "offices", orgID, f.ID, `
+		UPDATE offices SET name = $4, kind = $5, address = $6, postal_code = $7, city = $8, country_code = $9,
+			latitude = $10, longitude = $11, opened_year = NULLIF($12, 0), email = $13, phone = $14,
+			version = version + 1, updated_at = now()
+		WHERE id = $1 AND organisation_id = $2 AND version = $3`,
+		f.ID, orgID, f.Version, f.Name, f.Kind, f.Address, f.PostalCode, f.City, f.Country, f.Latitude, f.Longitude,
+		f.OpenedYear, f.Email, f.Phone)
+	if err != nil {
+		return officeError(err)
+	}
+	if _, err := tx.Exec(ctx, `DELETE FROM office_countries WHERE office_id = $1`, f.ID); err != nil {
+		return err
+	}
+	_, err = tx.Exec(ctx, `INSERT INTO office_countries (office_id, country_code) SELECT DISTINCT $1::bigint, unnest($2::text[])`, f.ID, f.Covers)
+	return err
 }
 
 // DeleteOffice removes office id (at version) from organisation orgID;

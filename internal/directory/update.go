@@ -54,6 +54,21 @@ func (s *Store) UpdateProfile(ctx context.Context, actor audit.Actor, orgID int6
 	}
 	var version int
 	err := s.write(ctx, func(tx pgx.Tx) error {
+		var err error
+		version, err = s.updateProfileTx(ctx, tx, actor, orgID, u)
+		return err
+	})
+	if err != nil {
+		return 0, fmt.Errorf("directory: update organisation %d: %w", orgID, err)
+	}
+	return version, nil
+}
+
+// updateProfileTx is UpdateProfile's transaction, for u already validated
+// (an import's update runs it too).
+func (s *Store) updateProfileTx(ctx context.Context, tx pgx.Tx, actor audit.Actor, orgID int64, u ProfileUpdate) (int, error) {
+	var version int
+	err := func() error {
 		var cur Organisation
 		err := scanOrganisation(tx.QueryRow(ctx, "SELECT "+organisationColumns+" FROM organisations o WHERE o.id = $1 FOR UPDATE OF o", orgID), &cur)
 		if errors.Is(err, pgx.ErrNoRows) {
@@ -96,11 +111,8 @@ func (s *Store) UpdateProfile(ctx context.Context, actor audit.Actor, orgID int6
 			return err
 		}
 		return s.changed(ctx, tx, orgID)
-	})
-	if err != nil {
-		return 0, fmt.Errorf("directory: update organisation %d: %w", orgID, err)
-	}
-	return version, nil
+	}()
+	return version, err
 }
 
 func uniq(xs []string) []string {

@@ -57,6 +57,9 @@ func adminRoutes(orgID, userID int64) map[string]string {
 		"GET /admin/claims":                             "/admin/claims",
 		"POST /admin/claims/:id/approve":                "/admin/claims/1/approve",
 		"POST /admin/claims/:id/reject":                 "/admin/claims/1/reject",
+		"GET /admin/import":                             "/admin/import",
+		"POST /admin/import":                            "/admin/import",
+		"POST /admin/import/:id/confirm":                "/admin/import/0123456789abcdef/confirm",
 	}
 }
 

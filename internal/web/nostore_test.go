@@ -58,6 +58,7 @@ func privateRoutes(orgID, userID, articleID int64) map[string]string {
 		"/staff/dashboard":                "/staff/dashboard",
 		"/admin":                          "/admin",
 		"/admin/donors":                   "/admin/donors",
+		"/admin/import":                   "/admin/import",
 		"/admin/organisations":            "/admin/organisations",
 		"/admin/organisations/:id":        fmt.Sprintf("/admin/organisations/%d", orgID),
 		"/admin/users":                    "/admin/users",

@@ -31,6 +31,8 @@ func (s *Server) Handler() http.Handler {
 	// Partner news: the article form carries its pictures (cover,
 	// illustration), so its body may be larger.
 	pictureForms := map[string]bool{"/manage/:org/news/new": true, "/manage/:org/news/:id": true}
+	// Bulk import (issue 13): the uploaded CSV, up to MaxImportUploadBytes.
+	pictureForms["/admin/import"] = true
 	r.Use(s.requestID, s.recovery, s.accessLog, s.securityHeaders, s.limitBody(pictureForms), s.language)
 	// CSRF, two layers on every unsafe request: the browser's word that it
 	// comes from this site, then the session's form token.
@@ -125,6 +127,11 @@ func (s *Server) Handler() http.Handler {
 	admin.POST("/users/:id/memberships/:org/role", s.admin.ChangeUserMembership)
 	admin.POST("/users/:id/memberships/:org/delete", s.admin.RemoveUserMembership)
 	admin.POST("/users/:id/erase", s.admin.EraseUser)
+	// Bulk import of organisations: upload a CSV and see its dry run, then
+	// confirm to import that very file, once.
+	admin.GET("/import", s.imports.ShowImport)
+	admin.POST("/import", s.imports.CheckImport)
+	admin.POST("/import/:id/confirm", s.imports.ConfirmImport)
 
 	// An organisation's members follow up its offers, and nobody
 	// else's (another organisation's offer is a 404).

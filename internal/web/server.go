@@ -23,6 +23,7 @@ import (
 
 	"github.com/partnerdir/partnerdir/internal/accounts"
 	"github.com/partnerdir/partnerdir/internal/directory"
+	"github.com/partnerdir/partnerdir/internal/importing"
 	"github.com/partnerdir/partnerdir/internal/joining"
 	"github.com/partnerdir/partnerdir/internal/locale"
 	"github.com/partnerdir/partnerdir/internal/news"
@@ -96,6 +97,8 @@ type Deps struct {
 	// APILimit is the per-client rate of the JSON API (zero: 10 a second,
 	// bursts of 60).
 	APILimit RateLimit
+	// Importer imports organisations in bulk (/admin/import).
+	Importer *importing.Engine
 }
 
 // Server is the route table's side: the middleware's dependencies and the
@@ -128,6 +131,8 @@ type Server struct {
 	newsletter *newsletterweb.Pages
 	// api: the public read API under /api/v1 and its page, /api.
 	api *api.Handlers
+	// imports: the admins' bulk import of organisations.
+	imports *admin.Imports
 }
 
 // New prepares the server: it parses every template and loads the
@@ -176,6 +181,7 @@ func New(ctx context.Context, d Deps) (*Server, error) {
 		apiLimit = defaultAPILimit
 	}
 	s.apiLimit = newClientLimiter(apiLimit.Rate, apiLimit.Burst, searchClients)
+	s.imports = admin.NewImports(k, d.Importer)
 	// RFC 8058: a mail client's one-click unsubscription is a POST from
 	// elsewhere, authenticated by the link's signature (see routes.go).
 	s.crossSite.AddInsecureBypassPattern(oneClickPattern)
@@ -191,6 +197,7 @@ func (d Deps) check() error {
 		"Files": d.Files == nil, "Locale": d.Locale == nil, "Accounts": d.Accounts == nil, "Offers": d.Offers == nil,
 		"Search": d.Search == nil, "Joining": d.Joining == nil, "UploadDir": d.UploadDir == "", "News": d.News == nil,
 		"Newsletter": d.Newsletter == nil,
+		"Importer":   d.Importer == nil,
 	} {
 		if absent {
 			missing = append(missing, name)

@@ -24,7 +24,12 @@ type AdminPage struct {
 }
 
 func (s *Pages) adminPage(c *gin.Context, title, section string) (AdminPage, bool) {
-	pg, ok := s.Page(c, "", "admin")
+	return adminPageOf(s.Kit, c, title, section)
+}
+
+// adminPageOf is the base of an /admin page of any of the group's types.
+func adminPageOf(k *kit.Kit, c *gin.Context, title, section string) (AdminPage, bool) {
+	pg, ok := k.Page(c, "", "admin")
 	if !ok {
 		return AdminPage{}, false
 	}

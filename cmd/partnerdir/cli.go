@@ -79,6 +79,13 @@ func commands() *command {
 					"since their last digest, once per period, and nothing when nothing is new",
 				setup: newsDigest},
 		}},
+		{name: "export", summary: "write the directory as open data", subs: []*command{
+			{name: "export hsds", synopsis: "--out DIR",
+				summary: "write every published organisation as an Open Referral HSDS 3.0\n" +
+					"record, DIR/organizations/<id>.json, with DIR/index.json; the\n" +
+					"export replaces DIR (new, empty or an earlier export) at once",
+				setup: exportHSDS},
+		}},
 		{name: "retention", summary: "personal data past its retention", subs: []*command{
 			{name: "retention run",
 				summary: "apply every retention now, as the daily jobs do: offers purge,\n" +

@@ -5,7 +5,8 @@
 // compiled organization schema nests them), their ids, and the strict
 // decoding of such a record back into a directory.Profile, checked first
 // against the schema of exactly what we emit (organization.schema.json,
-// embedded). It does no I/O and knows no HTTP.
+// embedded). Apart from writing a bulk export's files (WriteExport) it
+// does no I/O, and it knows no HTTP.
 //
 // HSDS 3.0 has no field for much of what a profile holds (its kind, its
 // themes, the countries it works in, both languages of its texts, social

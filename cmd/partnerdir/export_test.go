@@ -65,7 +65,7 @@ func TestExportHSDSCommand(t *testing.T) {
 			if err := schema.Validate(rec); err != nil {
 				t.Errorf("%s does not match our schema: %v", e.File, err)
 			}
-			if e.File != "organizations/"+e.ID+".json" || !strings.Contains(string(rec), `"id": "`+e.ID+`"`) {
+			if e.File != "organizations/"+e.ID+".json" || !strings.Contains(string(rec), `"id":"`+e.ID+`"`) {
 				t.Errorf("entry %+v does not name its record", e)
 			}
 			ecpat = ecpat || e.Name == "ECPAT Luxembourg"

@@ -41,7 +41,7 @@ func (a *attrs) add(taxonomy, code, name, value string) {
 	if name == "" {
 		name = code
 	}
-	term := TaxonomyTerm{ID: termID(taxonomy, code), Code: code, Name: name, Taxonomy: taxonomy, TaxonomyID: taxonomyID(taxonomy)}
+	term := TaxonomyTerm{ID: termID(taxonomy, code), Code: code, Name: name, Taxonomy: taxonomy}
 	if taxonomy == TaxTheme {
 		term.Language = "en"
 	}

@@ -46,11 +46,6 @@ func termID(taxonomy, code string) string {
 	return uuid.NewSHA1(Namespace, []byte("taxonomy_term:"+taxonomy+":"+code)).String()
 }
 
-// taxonomyID is a Partnerdir taxonomy's id: UUIDv5(Namespace, "taxonomy:<name>").
-func taxonomyID(taxonomy string) string {
-	return uuid.NewSHA1(Namespace, []byte("taxonomy:"+taxonomy)).String()
-}
-
 // Organization is an HSDS 3.0 organization as we emit it, with its nested
 // records. Field names and nesting are HSDS's (compiled/organization.json).
 type Organization struct {
@@ -147,7 +142,6 @@ type TaxonomyTerm struct {
 	Name        string `json:"name"`
 	Description string `json:"description"`
 	Taxonomy    string `json:"taxonomy"`
-	TaxonomyID  string `json:"taxonomy_id"`
 	Language    string `json:"language,omitempty"`
 }
 

@@ -179,3 +179,23 @@ func encode(p *directory.Profile, full bool) Organization {
 	}
 	return o
 }
+
+// OrganizationSummary is an HSDS 3.0 organization_list record: an
+// organization's own fields without its nested records, as the HSDS API
+// lists them.
+type OrganizationSummary struct {
+	ID               string `json:"id"`
+	Name             string `json:"name"`
+	AlternateName    string `json:"alternate_name,omitempty"`
+	Description      string `json:"description"`
+	Email            string `json:"email,omitempty"`
+	Website          string `json:"website,omitempty"`
+	YearIncorporated int    `json:"year_incorporated,omitempty"`
+}
+
+// Summarize returns p's organization_list record (its public fields, as
+// in Encode).
+func Summarize(p *directory.Profile) OrganizationSummary {
+	return OrganizationSummary{ID: ID(&p.Organisation), Name: p.Name, AlternateName: p.AlternateName,
+		Description: p.Description.In("fr"), Email: p.Email, Website: p.Website, YearIncorporated: p.FoundedYear}
+}

@@ -264,6 +264,14 @@ func (s *Server) Handler() http.Handler {
 	staff.GET("/newsletter", s.newsletter.ShowStaffNewsletter)
 	// --- end of the newsletter ---
 
+	// --- Open data: the HSDS 3.0 API (internal/web/exchange) ---
+	// Public records only, JSON, any origin (no credentials); an owner's
+	// whole record, private parts included, is /manage/:org/export.hsds.json.
+	w.GET("/api/hsds/organizations", s.exchange.ListOrganizations)
+	w.GET("/api/hsds/organizations/:id", s.exchange.ShowOrganization)
+	org.GET("/export.hsds.json", s.manage.ExportHSDS)
+	// --- end of open data ---
+
 	r.NoRoute(func(c *gin.Context) { s.Fail(c, fault.ErrNotFound) })
 	r.NoMethod(func(c *gin.Context) { s.RenderError(c, http.StatusMethodNotAllowed, "") })
 	return r

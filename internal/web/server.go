@@ -33,6 +33,7 @@ import (
 	"github.com/partnerdir/partnerdir/internal/web/account"
 	"github.com/partnerdir/partnerdir/internal/web/admin"
 	"github.com/partnerdir/partnerdir/internal/web/donor"
+	"github.com/partnerdir/partnerdir/internal/web/exchange"
 	"github.com/partnerdir/partnerdir/internal/web/inbox"
 	"github.com/partnerdir/partnerdir/internal/web/join"
 	"github.com/partnerdir/partnerdir/internal/web/kit"
@@ -120,6 +121,8 @@ type Server struct {
 	joining  *join.Pages
 	// newsletter: the sign-up, its links, one-click unsubscription, staff figures.
 	newsletter *newsletterweb.Pages
+	// exchange: the HSDS 3.0 API (/api/hsds).
+	exchange *exchange.API
 }
 
 // New prepares the server: it parses every template and loads the
@@ -160,6 +163,7 @@ func New(ctx context.Context, d Deps) (*Server, error) {
 	s.admin = admin.New(k, d.Directory, d.Accounts, s.sessions, d.Offers, d.Joining, d.News)
 	s.joining = join.New(k, d.Directory, d.Accounts, s.sessions, d.Joining)
 	s.newsletter = newsletterweb.New(k, d.Directory, d.Newsletter)
+	s.exchange = exchange.New(k, d.Directory)
 	// RFC 8058: a mail client's one-click unsubscription is a POST from
 	// elsewhere, authenticated by the link's signature (see routes.go).
 	s.crossSite.AddInsecureBypassPattern(oneClickPattern)

@@ -93,12 +93,16 @@ func (s *Store) EachProfile(ctx context.Context, batch int, fn func(*Profile) er
 // PublishedProfiles returns the page of published organisations that
 // begins after offset, in id order, at most limit (1 to MaxExportBatch)
 // of them: with their children (as EachProfile) when children is set,
-// else their own fields only.
+// else only what an HSDS organization_list shows (id and UUID, slug, name,
+// acronym, kind, description, founding year, website, email).
 func (s *Store) PublishedProfiles(ctx context.Context, offset, limit int, children bool) ([]*Profile, error) {
 	if limit < 1 || limit > MaxExportBatch || offset < 0 {
 		return nil, fmt.Errorf("directory: published profiles: page %d+%d out of range", offset, limit)
 	}
-	return s.publishedProfiles(ctx, `true ORDER BY o.id OFFSET $1 LIMIT $2`, []any{offset, limit}, children)
+	// The page's ids first: OFFSET over the full select would compute the
+	// skipped rows' columns too (35 s instead of 0.7 s at 95,000 in).
+	return s.publishedProfiles(ctx, `o.id IN (SELECT id FROM organisations WHERE status = 'published' ORDER BY id OFFSET $1 LIMIT $2)
+		ORDER BY o.id`, []any{offset, limit}, children)
 }
 
 // ProfileByHSDSID returns the public profile (as EachProfile gives it) of
@@ -133,15 +137,31 @@ func (s *Store) PublishedTotal(ctx context.Context) (int, error) {
 	return total.(int), nil
 }
 
+// summaryColumns are what a list of organisations without their children
+// shows (an HSDS organization_list): none of organisationColumns' lists,
+// which cost a subquery each per row.
+const summaryColumns = `o.id, o.slug, o.name, o.alternate_name, o.iati_type, o.description_fr, o.description_en,
+	COALESCE(o.founded_year, 0), o.website, o.email, o.status, COALESCE(o.uuid::text, '')`
+
 // publishedProfiles reads the published organisations that match where
 // (which may end with ORDER BY and LIMIT) and, when children is set, their
-// public children for all of them in one more round trip.
+// public children for all of them in one more round trip. Without
+// children, only their summaryColumns are read.
 func (s *Store) publishedProfiles(ctx context.Context, where string, args []any, children bool) ([]*Profile, error) {
-	rows, _ := s.pool.Query(ctx, "SELECT "+organisationColumns+" FROM organisations o WHERE o.status = 'published' AND "+where, args...)
-	ps, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (*Profile, error) {
+	cols, scan := organisationColumns, func(r pgx.CollectableRow) (*Profile, error) {
 		p := &Profile{}
 		return p, scanOrganisation(r, &p.Organisation)
-	})
+	}
+	if !children {
+		cols, scan = summaryColumns, func(r pgx.CollectableRow) (*Profile, error) {
+			p := &Profile{}
+			o := &p.Organisation
+			return p, r.Scan(&o.ID, &o.Slug, &o.Name, &o.AlternateName, &o.Kind, &o.Description.FR, &o.Description.EN,
+				&o.FoundedYear, &o.Website, &o.Email, &o.Status, &o.UUID)
+		}
+	}
+	rows, _ := s.pool.Query(ctx, "SELECT "+cols+" FROM organisations o WHERE o.status = 'published' AND "+where, args...)
+	ps, err := pgx.CollectRows(rows, scan)
 	if err != nil {
 		return nil, fmt.Errorf("directory: read published profiles: %w", err)
 	}

@@ -105,6 +105,21 @@ func TestHSDSOrganizationsAPI(t *testing.T) {
 	if all.TotalItems != published || all.Size != published || all.TotalPages != 1 || all.PageNumber != 1 || !all.FirstPage || !all.LastPage || all.Empty {
 		t.Errorf("first page: %+v, want all %d published organisations", all, published)
 	}
+	// organization_list records: the organisation's own fields.
+	found := false
+	for _, c := range all.Contents {
+		var o map[string]any
+		_ = json.Unmarshal(c, &o)
+		if o["id"] == hsds.OrganizationID(ecpat) {
+			found = o["name"] == "ECPAT Luxembourg" && o["description"] != "" && o["website"] != nil && o["locations"] == nil
+		}
+		if o["id"] == nil || o["name"] == nil || o["description"] == nil {
+			t.Errorf("a summary lacks a field HSDS requires: %s", c)
+		}
+	}
+	if !found {
+		t.Error("ECPAT Luxembourg's summary is not on the first page as it should be")
+	}
 	if rec.Header().Get("Access-Control-Allow-Origin") != "*" || rec.Header().Get("Access-Control-Allow-Credentials") != "" {
 		t.Errorf("CORS headers: %v", rec.Header())
 	}

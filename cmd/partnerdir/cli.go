@@ -87,6 +87,13 @@ func commands() *command {
 					"refused row; exits 1 when a row was refused, 0 when all went in",
 				setup: importCSV},
 		}},
+		{name: "export", summary: "write the directory as open data", subs: []*command{
+			{name: "export hsds", synopsis: "--out DIR",
+				summary: "write every published organisation as an Open Referral HSDS 3.0\n" +
+					"record, DIR/organizations/<id>.json, with DIR/index.json; the\n" +
+					"export replaces DIR (new, empty or an earlier export) at once",
+				setup: exportHSDS},
+		}},
 		{name: "retention", summary: "personal data past its retention", subs: []*command{
 			{name: "retention run",
 				summary: "apply every retention now, as the daily jobs do: offers purge,\n" +

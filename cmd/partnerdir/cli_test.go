@@ -32,7 +32,9 @@ func leaves(c *command) []string {
 func TestCommandTree(t *testing.T) {
 	want := []string{"serve", "migrate up", "migrate down", "migrate status", "seed demo", "seed synthetic",
 		"user create", "user list", "user disable", "user enable", "user revoke",
-		"search reindex", "search verify", "offers purge", "news digest", "import csv", "retention run", "help"}
+		"search reindex", "search verify", "offers purge", "news digest", "import csv",
+		"export hsds",
+		"retention run", "help"}
 	if got := leaves(commands()); !slices.Equal(got, want) {
 		t.Errorf("commands:\n got %q\nwant %q", got, want)
 	}

@@ -258,6 +258,9 @@ type Organisation struct {
 	Countries      []string
 	Identifiers    []Identifier
 	SocialLinks    []SocialLink
+	// UUID is the organisation's HSDS id when it came with one (an HSDS
+	// import), or "": exports then derive it from ID (internal/hsds).
+	UUID string
 }
 
 // Office is one place an organisation works from.
@@ -343,6 +346,10 @@ type Profile struct {
 	Offices  []Office
 	Members  []Member
 	Projects []Project
+	// Contacts are its contact points, default first; only the reads that
+	// say so fill them (EachProfile, the owner's export): a profile page
+	// does not show them.
+	Contacts []ContactPoint
 }
 
 // SupportSought lists the kinds of support any of its projects seeks.

@@ -24,13 +24,14 @@ const organisationColumns = `
 		FROM organisation_identifiers WHERE organisation_id = o.id), '[]'),
 	COALESCE((SELECT json_agg(json_build_object('network', network, 'url', url)
 		ORDER BY array_position(ARRAY['facebook','x','linkedin','scoopit','instagram','youtube'], network))
-		FROM social_links WHERE organisation_id = o.id), '[]')`
+		FROM social_links WHERE organisation_id = o.id), '[]'),
+	COALESCE(o.uuid::text, '')`
 
 func scanOrganisation(row pgx.Row, o *Organisation) error {
 	return row.Scan(&o.ID, &o.Slug, &o.Name, &o.AlternateName, &o.Kind, &o.Description, &o.Mission,
 		&o.FoundedYear, &o.Website, &o.Email, &o.Phone, &o.LogoPath, &o.NewsletterURL,
 		&o.Status, &o.DefaultContactID, &o.LastVerifiedOn, &o.CreatedAt, &o.UpdatedAt, &o.LastReviewedAt, &o.Version,
-		&o.Themes, &o.Countries, &o.Identifiers, &o.SocialLinks)
+		&o.Themes, &o.Countries, &o.Identifiers, &o.SocialLinks, &o.UUID)
 }
 
 const officeQuery = `

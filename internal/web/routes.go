@@ -304,6 +304,16 @@ func (s *Server) Handler() http.Handler {
 	get("/search", s.limitAPISearch, s.api.Search)
 	// --- end of the public read API ---
 
+	// --- Open data: the HSDS 3.0 API (internal/web/exchange) ---
+	// Public records only, JSON, any origin (no credentials), under the
+	// same per-client limit as /api/v1; an owner's whole record, private
+	// parts included, is /manage/:org/export.hsds.json.
+	hs := w.Group("/api/hsds", s.limitAPI)
+	hs.GET("/organizations", s.exchange.ListOrganizations)
+	hs.GET("/organizations/:id", s.exchange.ShowOrganization)
+	org.GET("/export.hsds.json", s.manage.ExportHSDS)
+	// --- end of open data ---
+
 	r.NoRoute(func(c *gin.Context) {
 		if api.Owns(c) { // under /api/: a problem document, not the page
 			api.SetHeaders(c)

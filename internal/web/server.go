@@ -35,6 +35,7 @@ import (
 	"github.com/partnerdir/partnerdir/internal/web/admin"
 	"github.com/partnerdir/partnerdir/internal/web/api"
 	"github.com/partnerdir/partnerdir/internal/web/donor"
+	"github.com/partnerdir/partnerdir/internal/web/exchange"
 	"github.com/partnerdir/partnerdir/internal/web/inbox"
 	"github.com/partnerdir/partnerdir/internal/web/join"
 	"github.com/partnerdir/partnerdir/internal/web/kit"
@@ -133,6 +134,8 @@ type Server struct {
 	api *api.Handlers
 	// imports: the admins' bulk import of organisations.
 	imports *admin.Imports
+	// exchange: the HSDS 3.0 API (/api/hsds).
+	exchange *exchange.API
 }
 
 // New prepares the server: it parses every template and loads the
@@ -182,6 +185,7 @@ func New(ctx context.Context, d Deps) (*Server, error) {
 	}
 	s.apiLimit = newClientLimiter(apiLimit.Rate, apiLimit.Burst, searchClients)
 	s.imports = admin.NewImports(k, d.Importer)
+	s.exchange = exchange.New(k, d.Directory)
 	// RFC 8058: a mail client's one-click unsubscription is a POST from
 	// elsewhere, authenticated by the link's signature (see routes.go).
 	s.crossSite.AddInsecureBypassPattern(oneClickPattern)

@@ -92,6 +92,9 @@ type Deps struct {
 	News *news.Store
 	// Newsletter keeps the newsletter's subscriptions.
 	Newsletter *newsletter.Store
+	// Meter hears every request's duration and every page-cache lookup
+	// (the program's metrics, internal/metrics).
+	Meter Meter
 }
 
 // Server is the route table's side: the middleware's dependencies and the
@@ -120,6 +123,8 @@ type Server struct {
 	joining  *join.Pages
 	// newsletter: the sign-up, its links, one-click unsubscription, staff figures.
 	newsletter *newsletterweb.Pages
+	// meter hears request durations and page-cache lookups (metrics.go).
+	meter Meter
 }
 
 // New prepares the server: it parses every template and loads the
@@ -160,6 +165,7 @@ func New(ctx context.Context, d Deps) (*Server, error) {
 	s.admin = admin.New(k, d.Directory, d.Accounts, s.sessions, d.Offers, d.Joining, d.News)
 	s.joining = join.New(k, d.Directory, d.Accounts, s.sessions, d.Joining)
 	s.newsletter = newsletterweb.New(k, d.Directory, d.Newsletter)
+	s.meter = d.Meter
 	// RFC 8058: a mail client's one-click unsubscription is a POST from
 	// elsewhere, authenticated by the link's signature (see routes.go).
 	s.crossSite.AddInsecureBypassPattern(oneClickPattern)
@@ -175,6 +181,7 @@ func (d Deps) check() error {
 		"Files": d.Files == nil, "Locale": d.Locale == nil, "Accounts": d.Accounts == nil, "Offers": d.Offers == nil,
 		"Search": d.Search == nil, "Joining": d.Joining == nil, "UploadDir": d.UploadDir == "", "News": d.News == nil,
 		"Newsletter": d.Newsletter == nil,
+		"Meter":      d.Meter == nil,
 	} {
 		if absent {
 			missing = append(missing, name)

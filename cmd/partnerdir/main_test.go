@@ -33,6 +33,8 @@ func serveVars(t *testing.T, dbURL string) (vars map[string]string, addr string)
 		"HTTP_ADDR":    addr,
 		"BASE_URL":     "http://" + addr,
 		"MEILI_URL":    "http://127.0.0.1:1",
+		// Never the default port: tests and a running make run share it.
+		"METRICS_ADDR": freeAddr(t),
 	}, addr
 }
 

@@ -19,6 +19,13 @@ func serve(ctx context.Context, e env) error {
 	if err := a.Start(ctx); err != nil {
 		return err
 	}
+	// The metrics endpoint on its own listener (METRICS_ADDR), stopped
+	// when serve returns.
+	stopMetrics, err := serveMetrics(a)
+	if err != nil {
+		return err
+	}
+	defer stopMetrics()
 	ln, err := net.Listen("tcp", a.Config.HTTPAddr)
 	if err != nil {
 		return fmt.Errorf("HTTP_ADDR %s: %w", a.Config.HTTPAddr, err)

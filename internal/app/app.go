@@ -31,6 +31,7 @@ import (
 	"github.com/partnerdir/partnerdir/internal/joining"
 	"github.com/partnerdir/partnerdir/internal/locale"
 	"github.com/partnerdir/partnerdir/internal/mail"
+	"github.com/partnerdir/partnerdir/internal/metrics"
 	"github.com/partnerdir/partnerdir/internal/news"
 	"github.com/partnerdir/partnerdir/internal/newsletter"
 	"github.com/partnerdir/partnerdir/internal/offers"
@@ -111,6 +112,9 @@ type App struct {
 
 	// Handler serves every route.
 	Handler http.Handler
+	// Metrics is the program's one Prometheus registry; `serve` puts its
+	// Handler on METRICS_ADDR, never on Handler's routes.
+	Metrics *metrics.Metrics
 
 	retention offers.Retention
 	// personal is PERSONAL_DATA_RETENTION.
@@ -142,6 +146,7 @@ func Build(ctx context.Context, cfg config.Config, o Options) (_ *App, err error
 	if err := a.checkSchema(ctx); err != nil {
 		return nil, err
 	}
+	a.buildMetrics()
 	if a.Jobs, err = jobs.NewInserter(a.Pool); err != nil {
 		return nil, err
 	}
@@ -162,6 +167,17 @@ func Build(ctx context.Context, cfg config.Config, o Options) (_ *App, err error
 		return nil, err
 	}
 	return a, nil
+}
+
+// buildMetrics makes the program's registry and the collectors that read
+// the database on each scrape (pool, outbox, River's jobs); the hooks are
+// handed to the search service, the mail worker and the web layer as they
+// are built.
+func (a *App) buildMetrics() {
+	a.Metrics = metrics.New(a.Log)
+	a.Metrics.WatchPool(a.Pool)
+	a.Metrics.WatchOutbox(a.Pool)
+	a.Metrics.WatchJobs(a.Pool)
 }
 
 // newLogger is the program's logger for cfg: text in development, JSON in
@@ -365,7 +381,9 @@ func (a *App) buildSearch(o Options) error {
 	if fallback == nil {
 		fallback = a.Pool
 	}
-	a.Search = search.NewService(a.Meili, search.NewFallback(fallback), search.ServiceOptions{Timeout: o.SearchTimeout, Logger: a.Log})
+	a.Search = search.NewService(a.Meili, search.NewFallback(fallback), search.ServiceOptions{Timeout: o.SearchTimeout, Logger: a.Log,
+		Observe: a.Metrics.SearchAnswered})
+	a.Metrics.WatchSearchBreaker(a.Search.Breaker)
 	return nil
 }
 
@@ -384,7 +402,9 @@ func (a *App) buildWorkers(o Options) (*jobs.Client, error) {
 		func() error { return river.AddWorkerSafely(workers, indexWorker) },
 		func() error { return river.AddWorkerSafely(workers, search.NewLegacyWorker(indexWorker)) },
 		func() error { return river.AddWorkerSafely(workers, search.NewCheckWorker(a.Indexer)) },
-		func() error { return river.AddWorkerSafely(workers, mail.NewWorker(a.Pool, sender, a.Log)) },
+		func() error {
+			return river.AddWorkerSafely(workers, mail.NewWorker(a.Pool, sender, a.Log, mail.WithOutcomes(a.Metrics.MailDelivered)))
+		},
 		func() error {
 			return river.AddWorkerSafely(workers, offers.NewPurgeWorker(a.Offers, a.retention, a.Log))
 		},
@@ -432,6 +452,7 @@ func (a *App) buildHandler(ctx context.Context, files fs.FS, o Options) (http.Ha
 		Newsletter:     a.Newsletter,
 		APILimit:       o.APILimit,
 		Importer:       a.Importer,
+		Meter:          a.Metrics,
 		Checks: []web.Check{
 			{Name: "postgres", Required: true, Probe: a.Pool.Ping},
 			{Name: "meilisearch", Probe: a.Search.Probe},
@@ -440,6 +461,7 @@ func (a *App) buildHandler(ctx context.Context, files fs.FS, o Options) (http.Ha
 	if err != nil {
 		return nil, err
 	}
+	a.Metrics.WatchPageCache(srv.CachedPages)
 	return srv.Handler(), nil
 }
 

@@ -59,6 +59,10 @@ type Config struct {
 	// NewsletterDigest is when the newsletter's digest goes out
 	// (NEWSLETTER_DIGEST), at DailyJobsAt on its days.
 	NewsletterDigest DigestSchedule
+	// MetricsAddr is where `serve` answers GET /metrics (METRICS_ADDR), a
+	// listener of its own so the metrics never reach the public router;
+	// "" when METRICS_ADDR=off.
+	MetricsAddr string
 }
 
 // DigestSchedule says on which days the digest goes out: every day, one
@@ -106,6 +110,7 @@ func Load(getenv func(string) string) (Config, error) {
 		TriageEmail:     l.address("TRIAGE_EMAIL", "triage@partnerdir.localhost"),
 		BaseURL:         l.httpURL("BASE_URL", "http://localhost:8080"),
 		HTTPAddr:        l.addr("HTTP_ADDR", ":8080"),
+		MetricsAddr:     l.addrOrOff("METRICS_ADDR", "127.0.0.1:9464"),
 		Env:             l.oneOf("APP_ENV", Development, Development, Production),
 		UploadDir:       l.str("UPLOAD_DIR", ".data/uploads"),
 		TrustedProxies:  l.list("TRUSTED_PROXIES"),
@@ -225,6 +230,14 @@ func (l *loader) addr(name, def string) string {
 		l.fail(name, fmt.Sprintf("has an invalid port in %q", v))
 	}
 	return v
+}
+
+// addrOrOff is addr, or "" for "off".
+func (l *loader) addrOrOff(name, def string) string {
+	if v := l.str(name, def); strings.EqualFold(v, "off") {
+		return ""
+	}
+	return l.addr(name, def)
 }
 
 func (l *loader) duration(name string, def time.Duration) time.Duration {

@@ -58,6 +58,9 @@ func TestLoadRejectsEachBadVariableByName(t *testing.T) {
 		{"NEWSLETTER_DIGEST", "hourly", "NEWSLETTER_DIGEST"},
 		{"NEWSLETTER_DIGEST", "daily:3", "NEWSLETTER_DIGEST"},
 		{"NEWSLETTER_DIGEST", "0 3 1 * *", "NEWSLETTER_DIGEST"},
+		{"METRICS_ADDR", "9464", "METRICS_ADDR"},
+		{"METRICS_ADDR", "127.0.0.1:99999", "METRICS_ADDR"},
+		{"METRICS_ADDR", "disabled", "METRICS_ADDR"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -176,6 +179,20 @@ func TestLoadNewsletterDigest(t *testing.T) {
 		}
 		if c.NewsletterDigest != tt.want {
 			t.Errorf("NEWSLETTER_DIGEST=%q: %+v, want %+v", tt.value, c.NewsletterDigest, tt.want)
+		}
+	}
+}
+
+// TestLoadMetricsAddr: the metrics listener is on loopback unless told
+// otherwise, and "off" turns it off.
+func TestLoadMetricsAddr(t *testing.T) {
+	for value, want := range map[string]string{"": "127.0.0.1:9464", "off": "", "OFF": "", ":9100": ":9100", "10.0.0.5:9464": "10.0.0.5:9464"} {
+		c, err := Load(env(map[string]string{"METRICS_ADDR": value}))
+		if err != nil {
+			t.Fatalf("METRICS_ADDR=%q: %v", value, err)
+		}
+		if c.MetricsAddr != want {
+			t.Errorf("METRICS_ADDR=%q: %q, want %q", value, c.MetricsAddr, want)
 		}
 	}
 }

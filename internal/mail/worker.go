@@ -42,11 +42,41 @@ type Worker struct {
 	log    *slog.Logger
 	// Backoff is the wait before retry number attempt (1 = first retry).
 	Backoff func(attempt int) time.Duration
+	// outcome hears how each delivery attempt ended (WithOutcomes).
+	outcome func(Outcome)
+}
+
+// Outcome is how one delivery attempt of a queued message ended.
+type Outcome string
+
+// Outcomes of a delivery attempt.
+const (
+	// Sent: the server accepted the message and it is recorded as sent.
+	Sent Outcome = "sent"
+	// Retried: a temporary failure (connection, 4xx, timeout, or the
+	// acceptance not recorded); the job runs again later.
+	Retried Outcome = "retried"
+	// Failed: a permanent refusal (5xx), or a temporary failure on the
+	// job's last attempt; nothing more will be tried.
+	Failed Outcome = "failed"
+)
+
+// WorkerOption changes a Worker.
+type WorkerOption func(*Worker)
+
+// WithOutcomes has the worker call hear with the outcome of every
+// delivery attempt (the program's metrics count them); hear must be quick.
+func WithOutcomes(hear func(Outcome)) WorkerOption {
+	return func(w *Worker) { w.outcome = hear }
 }
 
 // NewWorker returns a worker that delivers with sender.
-func NewWorker(pool *pgxpool.Pool, sender Sender, log *slog.Logger) *Worker {
-	return &Worker{pool: pool, sender: sender, log: log, Backoff: DefaultBackoff}
+func NewWorker(pool *pgxpool.Pool, sender Sender, log *slog.Logger, opts ...WorkerOption) *Worker {
+	w := &Worker{pool: pool, sender: sender, log: log, Backoff: DefaultBackoff, outcome: func(Outcome) {}}
+	for _, o := range opts {
+		o(w)
+	}
+	return w
 }
 
 // DefaultBackoff doubles from 10 s up to one hour, with ±20 % jitter so a
@@ -112,15 +142,18 @@ func (w *Worker) Work(ctx context.Context, job *river.Job[jobs.SendMail]) error 
 	var rec *RecordError
 	switch {
 	case sendErr == nil:
+		w.outcome(Sent)
 		w.log.Info("mail sent", "mail_id", id, "message_id", m.MessageID)
 		return nil
 	case errors.As(sendErr, &rec):
+		w.outcome(w.retryOrFail(job))
 		return fmt.Errorf("mail: deliver %d: %w", id, sendErr)
 	case errors.As(sendErr, &perm):
 		msg, err := w.recordFailure(rctx, tx, id, StatusFailed, sendErr)
 		if err != nil {
 			return err
 		}
+		w.outcome(Failed)
 		w.log.Warn("mail refused permanently", "mail_id", id, "err", msg)
 		return river.JobCancel(errors.New(msg))
 	default:
@@ -128,9 +161,19 @@ func (w *Worker) Work(ctx context.Context, job *river.Job[jobs.SendMail]) error 
 		if err != nil {
 			return err
 		}
+		w.outcome(w.retryOrFail(job))
 		w.log.Info("mail delivery will be retried", "mail_id", id, "attempt", job.Attempt, "err", msg)
 		return fmt.Errorf("mail: deliver %d: %s", id, msg)
 	}
+}
+
+// retryOrFail is the outcome of a temporary failure: retried, unless it
+// was the job's last attempt.
+func (w *Worker) retryOrFail(job *river.Job[jobs.SendMail]) Outcome {
+	if job.MaxAttempts > 0 && job.Attempt >= job.MaxAttempts {
+		return Failed
+	}
+	return Retried
 }
 
 func (w *Worker) complete(ctx context.Context, tx pgx.Tx, job *river.Job[jobs.SendMail]) error {

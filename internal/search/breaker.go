@@ -66,3 +66,17 @@ func (b *breaker) release() {
 	defer b.mu.Unlock()
 	b.trial = false
 }
+
+// state names where the breaker is: closed, open (refusing calls), or
+// half-open (the cooldown is over, or a trial call is in flight).
+func (b *breaker) state() BreakerState {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	switch {
+	case b.failures < b.threshold:
+		return BreakerClosed
+	case b.trial || b.now().Sub(b.openedAt) >= b.cooldown:
+		return BreakerHalfOpen
+	}
+	return BreakerOpen
+}

@@ -107,6 +107,20 @@ func (pc *pageCache) len() int {
 	return pc.lru.Len()
 }
 
+// held reports the pages held and the bytes of their bodies, summed now
+// (at most max pages: a scrape's worth of work, not a request's).
+func (pc *pageCache) held() (pages int, bytes int64) {
+	if pc == nil {
+		return 0, 0
+	}
+	pc.mu.Lock()
+	defer pc.mu.Unlock()
+	for el := pc.lru.Front(); el != nil; el = el.Next() {
+		bytes += int64(len(el.Value.(*cachedPage).Body))
+	}
+	return pc.lru.Len(), bytes
+}
+
 // cachePage serves a public page from the cache for anonymous GETs, or
 // lets the handler render it and keeps the result (kit.OnRender). stamp, when
 // not nil, names the current state of what the page shows; an error from
@@ -126,12 +140,14 @@ func (s *Server) cachePage(stamp func(c *gin.Context) (string, error)) gin.Handl
 		lang := kit.Lang(c)
 		key := lang + " " + c.Request.URL.RequestURI()
 		if p, ok := s.pages.get(key, st); ok {
+			s.meter.PageCacheLookup(true)
 			c.Header("Content-Language", p.lang)
 			c.Header("X-Page-Cache", "hit")
 			kit.Replay(c, p.Answer)
 			c.Abort()
 			return
 		}
+		s.meter.PageCacheLookup(false)
 		c.Header("X-Page-Cache", "miss")
 		p := &pendingPage{cache: s.pages, key: key, gen: s.pages.gen(), stamp: st}
 		kit.OnRender(c, func(a kit.Answer) { p.keep(c, a) })

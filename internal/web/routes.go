@@ -33,6 +33,9 @@ func (s *Server) Handler() http.Handler {
 	pictureForms := map[string]bool{"/manage/:org/news/new": true, "/manage/:org/news/:id": true}
 	// Bulk import (issue 13): the uploaded CSV, up to MaxImportUploadBytes.
 	pictureForms["/admin/import"] = true
+	// Outermost, so a request's duration and status include every layer
+	// (metrics.go: by route pattern, never the raw URL).
+	r.Use(s.measure)
 	r.Use(s.requestID, s.recovery, s.accessLog, s.securityHeaders, s.limitBody(pictureForms), s.language)
 	// CSRF, two layers on every unsafe request: the browser's word that it
 	// comes from this site, then the session's form token.

@@ -100,6 +100,9 @@ type Deps struct {
 	APILimit RateLimit
 	// Importer imports organisations in bulk (/admin/import).
 	Importer *importing.Engine
+	// Meter hears every request's duration and every page-cache lookup
+	// (the program's metrics, internal/metrics).
+	Meter Meter
 }
 
 // Server is the route table's side: the middleware's dependencies and the
@@ -136,6 +139,8 @@ type Server struct {
 	imports *admin.Imports
 	// exchange: the HSDS 3.0 API (/api/hsds).
 	exchange *exchange.API
+	// meter hears request durations and page-cache lookups (metrics.go).
+	meter Meter
 }
 
 // New prepares the server: it parses every template and loads the
@@ -186,6 +191,7 @@ func New(ctx context.Context, d Deps) (*Server, error) {
 	s.apiLimit = newClientLimiter(apiLimit.Rate, apiLimit.Burst, searchClients)
 	s.imports = admin.NewImports(k, d.Importer)
 	s.exchange = exchange.New(k, d.Directory)
+	s.meter = d.Meter
 	// RFC 8058: a mail client's one-click unsubscription is a POST from
 	// elsewhere, authenticated by the link's signature (see routes.go).
 	s.crossSite.AddInsecureBypassPattern(oneClickPattern)
@@ -202,6 +208,7 @@ func (d Deps) check() error {
 		"Search": d.Search == nil, "Joining": d.Joining == nil, "UploadDir": d.UploadDir == "", "News": d.News == nil,
 		"Newsletter": d.Newsletter == nil,
 		"Importer":   d.Importer == nil,
+		"Meter":      d.Meter == nil,
 	} {
 		if absent {
 			missing = append(missing, name)

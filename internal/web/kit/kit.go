@@ -155,6 +155,21 @@ func (s *Kit) funcs() template.FuncMap {
 			return out
 		},
 		"str":  func(v any) string { return fmt.Sprint(v) },
+		// foreignLang is the language l is shown in on a page in lang when
+		// that is the other one (for its lang attribute), else "".
+		"foreignLang": func(l directory.Localized, lang string) string {
+			if in := l.LangIn(lang); in != lang {
+				return in
+			}
+			return ""
+		},
+		// identifierScheme names an org-id.guide scheme's label.
+		"identifierScheme": func(code string) string {
+			if sc, ok := directory.SchemeOf(code); ok {
+				return sc.MessageID()
+			}
+			return code
+		},
 		"list": func(xs ...string) []string { return xs },
 	}
 }

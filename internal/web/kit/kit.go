@@ -154,7 +154,7 @@ func (s *Kit) funcs() template.FuncMap {
 			}
 			return out
 		},
-		"str":  func(v any) string { return fmt.Sprint(v) },
+		"str": func(v any) string { return fmt.Sprint(v) },
 		// foreignLang is the language l is shown in on a page in lang when
 		// that is the other one (for its lang attribute), else "".
 		"foreignLang": func(l directory.Localized, lang string) string {

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"encoding/xml"
 	"net/http"
+	"net/url"
 	"regexp"
 	"strings"
 	"testing"
@@ -226,5 +227,117 @@ func TestSitemapListsProjects(t *testing.T) {
 	}
 	if rec := get(t, h, "/sitemaps/projects-1.xml"); rec.Code != 200 || !strings.Contains(rec.Body.String(), trainingBox) {
 		t.Errorf("/sitemaps/projects-1.xml: %d", rec.Code)
+	}
+}
+
+func TestOwnerEditsIdentifiersFromTheSchemeList(t *testing.T) {
+	t.Parallel()
+	f := newAccountsFixture(t)
+	f.owner(t)
+	org := f.orgID(t, "ecpat-luxembourg")
+	owner := f.browser(t)
+	owner.login("owner@example.org")
+	body := owner.get("/manage/ecpat-luxembourg").Body.String()
+	for _, w := range []string{`name="identifier_scheme_0"`, `name="identifier_value_1"`, `<option value="LU-RCS">LU-RCS — Luxembourg Business Registers (RCS)</option>`,
+		`<option value="FR-RNA">`} {
+		if !strings.Contains(body, w) {
+			t.Errorf("profile form lacks %s", w)
+		}
+	}
+	version := regexp.MustCompile(`name="version" value="(\d+)"`).FindStringSubmatch(body)[1]
+	form := func(kv ...string) url.Values {
+		v := url.Values{"name": {"ECPAT Luxembourg"}, "alternate_name": {"ECPAT"}, "kind": {"21"},
+			"themes": {"child-protection", "human-rights-solidarity"}, "countries": {"LU", "ML"}, "website": {"https://www.ecpat.lu"},
+			"version": {version}}
+		for j := 0; j+1 < len(kv); j += 2 {
+			v.Set(kv[j], kv[j+1])
+		}
+		return v
+	}
+	before := f.fingerprint(t, org)
+	for name, tc := range map[string]struct {
+		form       url.Values
+		field, msg string
+	}{
+		"unknown scheme":        {form("identifier_scheme_0", "ZZ-NOPE", "identifier_value_0", "123"), "err-identifier_scheme_0", "Choisissez un registre de la liste."},
+		"LU-RCS without letter": {form("identifier_scheme_0", "LU-RCS", "identifier_value_0", "1234"), "err-identifier_value_0", "format de ce registre"},
+		"RNA too short":         {form("identifier_scheme_0", "FR-RNA", "identifier_value_0", "W12"), "err-identifier_value_0", "format de ce registre"},
+		"value without scheme":  {form("identifier_value_0", "F1234"), "err-identifier_scheme_0", "Choisissez un registre"},
+		"scheme without value":  {form("identifier_scheme_0", "FR-SIRET"), "err-identifier_value_0", "Obligatoire."},
+		"the same scheme twice": {form("identifier_scheme_0", "LU-RCS", "identifier_value_0", "F1", "identifier_scheme_1", "LU-RCS", "identifier_value_1", "F2"),
+			"err-identifier_scheme_1", "Indiqué deux fois"},
+	} {
+		t.Run(name, func(t *testing.T) {
+			rec := owner.post("/manage/ecpat-luxembourg", tc.form)
+			wantStatus(t, rec, http.StatusUnprocessableEntity, `id="`+tc.field+`"`, tc.msg,
+				// the error summary links to the field
+				`href="#f-`+strings.TrimPrefix(tc.field, "err-")+`"`)
+		})
+	}
+	if after := f.fingerprint(t, org); after != before {
+		t.Errorf("a refused identifier changed the organisation")
+	}
+
+	rec := owner.post("/manage/ecpat-luxembourg", form("identifier_scheme_1", "LU-RCS", "identifier_value_1", "F1234"))
+	wantStatus(t, rec, http.StatusSeeOther)
+	wantStatus(t, get(t, f.h, "/organisations/ecpat-luxembourg"), http.StatusOK,
+		"Immatriculations", "Luxembourg Business Registers (RCS)", "(LU-RCS)", "<code>F1234</code>")
+	wantStatus(t, owner.get("/manage/ecpat-luxembourg"), http.StatusOK, `<option value="LU-RCS" selected>`, `value="F1234"`, "Exemple pour LU-RCS : F1234")
+	var fields string
+	_ = f.pool.QueryRow(context.Background(), `SELECT details->>'fields' FROM audit_log WHERE organisation_id = $1 AND action = 'organisation.update' ORDER BY id DESC LIMIT 1`, org).Scan(&fields)
+	if !strings.Contains(fields, "identifiers") {
+		t.Errorf("audit names %s, not the identifiers", fields)
+	}
+	// Emptied, the row removes it.
+	version = regexp.MustCompile(`name="version" value="(\d+)"`).FindStringSubmatch(owner.get("/manage/ecpat-luxembourg").Body.String())[1]
+	wantStatus(t, owner.post("/manage/ecpat-luxembourg", form()), http.StatusSeeOther)
+	if strings.Contains(get(t, f.h, "/organisations/ecpat-luxembourg").Body.String(), "F1234") {
+		t.Error("the emptied registration is still on the profile")
+	}
+}
+
+func TestEveryRefusedFormStartsWithASummaryLinkingToItsFields(t *testing.T) {
+	t.Parallel()
+	f := newAccountsFixture(t)
+	f.owner(t)
+	owner := f.browser(t)
+	owner.login("owner@example.org")
+	owner.get("/manage/ecpat-luxembourg")
+	rec := owner.post("/manage/ecpat-luxembourg", url.Values{"version": {"1"}, "name": {""}, "kind": {"21"}, "website": {"ecpat.lu"},
+		"identifier_scheme_0": {"ZZ-NOPE"}, "identifier_value_0": {"1"}})
+	body := rec.Body.String()
+	wantStatus(t, rec, http.StatusUnprocessableEntity,
+		`<div class="alert error-summary" role="alert" id="form-alert"`,
+		"Certains champs sont à corriger",
+		`<a href="#f-name">Nom : Obligatoire.</a>`,
+		`<a href="#f-website">Site web : Doit être une adresse web`,
+		`<a href="#f-identifier_scheme_0">Registre 1 : Choisissez un registre de la liste.</a>`,
+		// and each target exists
+		`id="f-name"`, `id="f-website"`, `id="f-identifier_scheme_0"`)
+	// The summary comes before the form's fields.
+	if strings.Index(body, "error-summary") > strings.Index(body, `id="f-name"`) {
+		t.Error("the summary follows the fields")
+	}
+	// Fields in their order: the name before the registrations' rows.
+	if strings.Index(body, `href="#f-name"`) > strings.Index(body, `href="#f-identifier_scheme_0"`) {
+		t.Error("the rows' messages come before the others")
+	}
+
+	// The donor's offer form (ids without a prefix) and the join form.
+	donor := f.browser(t)
+	donor.get("/organisations/ecpat-luxembourg/offer")
+	rec = donor.post("/organisations/ecpat-luxembourg/offer", url.Values{"message": {""}, "email": {"not-an-address"}})
+	body = rec.Body.String()
+	for _, w := range []string{`role="alert" id="form-alert"`, `href="#email"`, `href="#message"`, `href="#kind"`, `id="kind"`, `id="email"`,
+		`aria-describedby="form-alert"`} {
+		if !strings.Contains(body, w) {
+			t.Errorf("refused offer form lacks %s (status %d)", w, rec.Code)
+		}
+	}
+	visitor := f.browser(t)
+	visitor.get("/join")
+	rec = visitor.post("/join", url.Values{"email": {"x"}})
+	if !strings.Contains(rec.Body.String(), `href="#f-email"`) || !strings.Contains(rec.Body.String(), "Votre adresse e-mail") {
+		t.Errorf("refused join form (%d) has no summary linking to the email field", rec.Code)
 	}
 }

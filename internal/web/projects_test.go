@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/url"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -339,5 +340,57 @@ func TestEveryRefusedFormStartsWithASummaryLinkingToItsFields(t *testing.T) {
 	rec = visitor.post("/join", url.Values{"email": {"x"}})
 	if !strings.Contains(rec.Body.String(), `href="#f-email"`) || !strings.Contains(rec.Body.String(), "Votre adresse e-mail") {
 		t.Errorf("refused join form (%d) has no summary linking to the email field", rec.Code)
+	}
+}
+
+func TestManageCountsNewOffersAndStaffHaveAnInboxLink(t *testing.T) {
+	t.Parallel()
+	f := newAccountsFixture(t)
+	f.owner(t)
+	org := f.orgID(t, "ecpat-luxembourg")
+	owner := f.browser(t)
+	owner.login("owner@example.org")
+	body := owner.get("/manage").Body.String()
+	if !strings.Contains(body, `<a href="/manage/offers?org=ecpat-luxembourg">Offres reçues</a>`) || strings.Contains(body, "nouvelle") {
+		t.Errorf("/manage without offers:\n%s", body)
+	}
+	for i, status := range []string{"new", "new", "in_review"} {
+		f.exec(t, `INSERT INTO offers (reference, organisation_id, support_kind, message, donor_name, donor_email, donor_lang,
+				consent_version, consent_at, status, routing_basis, routed_to_email)
+			VALUES ($1, $2, 'donation', 'Bonjour', 'Donor', 'donor@example.com', 'fr', 'v1', now(), $3, 'triage', 'triage@example.org')`,
+			"OFR-2026-99999"+strconv.Itoa(i), org, status)
+	}
+	wantStatus(t, owner.get("/manage"), http.StatusOK, `href="/manage/offers?org=ecpat-luxembourg&amp;status=new">2 nouvelles offres</a>`)
+	owner.header.Set("Accept-Language", "en")
+	wantStatus(t, owner.get("/manage"), http.StatusOK, "2 new offers")
+	owner.header.Del("Accept-Language")
+
+	// Staff find the inbox in the header; members do not.
+	f.user(t, "staff@example.org", "staff", "", "")
+	st := f.browser(t)
+	st.login("staff@example.org")
+	if !strings.Contains(st.get("/account").Body.String(), `<a href="/staff/offers">Offres reçues (équipe)</a>`) {
+		t.Error("staff have no inbox link in the header")
+	}
+	if strings.Contains(owner.get("/account").Body.String(), `href="/staff/offers"`) {
+		t.Error("a member sees the staff inbox link")
+	}
+}
+
+func TestListCountsAreLocalisedAndPlural(t *testing.T) {
+	t.Parallel()
+	h := newTestServer(t)
+	for _, tc := range []struct{ path, lang, want string }{
+		{"/organisations", "fr", ">14 organisations</h2>"},
+		{"/organisations?country=JP", "fr", ">0 organisation</h2>"},
+		{"/organisations?country=JP", "en", ">0 organisations</h2>"},
+		{"/organisations?kind=foundation", "en", ">1 organisation</h2>"},
+		{"/organisations?kind=foundation", "fr", ">1 organisation</h2>"},
+	} {
+		body := get(t, h, tc.path, "Accept-Language", tc.lang).Body.String()
+		if !strings.Contains(body, tc.want) {
+			i := strings.Index(body, `class="count-line"`)
+			t.Errorf("%s in %s lacks %q: %s", tc.path, tc.lang, tc.want, body[i:min(len(body), i+80)])
+		}
 	}
 }

@@ -79,6 +79,10 @@ func New(cfg Config) (*Kit, error) {
 // Translate translates a message id into lang.
 func (s *Kit) Translate(lang, id string, data ...any) string { return s.tr.T(lang, id, data...) }
 
+// Count translates id for n things into lang: its plural form and the
+// number written the language's way (see Base.Count).
+func (s *Kit) Count(lang, id string, n int) string { return s.tr.Count(lang, id, n) }
+
 // BaseURL is the site's absolute URL, without a trailing slash.
 func (s *Kit) BaseURL() string { return s.baseURL }
 

@@ -71,6 +71,8 @@ type ManageListPage struct {
 	// Rejections are the reasons admins gave for rejecting listings that
 	// are drafts again, by organisation id.
 	Rejections map[int64]directory.Decision
+	// NewOffers counts each organisation's new offers, by id.
+	NewOffers map[int64]int
 }
 
 // ListManagedOrganisations answers GET /manage.
@@ -93,7 +95,12 @@ func (s *Pages) ListManagedOrganisations(c *gin.Context) {
 		s.Fail(c, err)
 		return
 	}
-	s.Render(c, http.StatusOK, "manage_list", ManageListPage{Page: pg, Memberships: ms, Rejections: rejections})
+	newOffers, err := s.offers.NewCounts(c.Request.Context(), ids)
+	if err != nil {
+		s.Fail(c, err)
+		return
+	}
+	s.Render(c, http.StatusOK, "manage_list", ManageListPage{Page: pg, Memberships: ms, Rejections: rejections, NewOffers: newOffers})
 }
 
 // ProfileForm is the data of the organisation profile form.

@@ -35,7 +35,7 @@ func TestProjectPageShowsWhatTheOrganisationEntered(t *testing.T) {
 
 	rec := get(t, h, trainingBox)
 	wantStatus(t, rec, http.StatusOK,
-		"<h1>Mallette de formation sur l&#39;ESEC</h1>", "Un projet de ECPAT Luxembourg", "En cours",
+		"<h1>Mallette de formation sur l&#39;ESEC</h1>", "Projet porté par ECPAT Luxembourg", "En cours",
 		"Protection de l&#39;enfance", "Éducation", `href="/countries/ML"`,
 		"Bureau responsable", "Bureau exécutif régional — Bamako (Bamako, Mali)",
 		"Soutien recherché", "Compétences", "Don",

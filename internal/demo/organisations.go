@@ -82,6 +82,8 @@ func Organisations() []*d.NewOrganisation {
 
 func ecpatLuxembourg() *d.NewOrganisation {
 	lat, lon := coords(12.6392, -8.0029)
+	// The city of Luxembourg's coordinates, for the office map.
+	hqLat, hqLon := coords(49.6116, 6.1319)
 	return &d.NewOrganisation{
 		Organisation: d.Organisation{
 			Slug:          "ecpat-luxembourg",
@@ -114,7 +116,7 @@ func ecpatLuxembourg() *d.NewOrganisation {
 		},
 		ThemeSlugs: []string{"human-rights-solidarity", "child-protection"},
 		Offices: []d.Office{
-			{Name: "Siège — Luxembourg", Kind: d.OfficeHeadquarters, City: "Luxembourg", Country: "LU"},
+			{Name: "Siège — Luxembourg", Kind: d.OfficeHeadquarters, City: "Luxembourg", Country: "LU", Latitude: hqLat, Longitude: hqLon},
 			{Name: "Bureau exécutif régional — Bamako", Kind: d.OfficeRegional, City: "Bamako", Country: "ML",
 				OpenedYear: 2007, Latitude: lat, Longitude: lon, Covers: []string{"ML"}, Position: 1},
 		},
@@ -199,6 +201,13 @@ func multiOffice() *d.NewOrganisation {
 		d.NewContact{Office: "Bureau régional — Dakar", ContactPoint: d.ContactPoint{Name: "Bénévolat Afrique de l'Ouest", Email: "benevolat@enfance-avenir.example.org", RoleCode: 2}},
 		d.NewContact{ContactPoint: d.ContactPoint{Name: "Service donateurs", Email: "dons@enfance-avenir.example.org", RoleCode: 3}},
 	)
+	// Fictional registrations and project dates, to show them.
+	o.Identifiers = []d.Identifier{{Scheme: "FR-RNA", Value: "W691000000"}, {Scheme: "FR-SIRET", Value: "00000000000000"}}
+	o.Projects[0].PlannedStart, o.Projects[0].ActualStart, o.Projects[0].PlannedEnd = date(2024, 1, 1), date(2024, 3, 4), date(2027, 12, 31)
+	o.Offices[0].Latitude, o.Offices[0].Longitude = coords(45.764, 4.8357)
+	o.Offices[1].Latitude, o.Offices[1].Longitude = coords(14.7167, -17.4677)
+	o.Offices[2].Latitude, o.Offices[2].Longitude = coords(5.36, -4.0083)
+	o.Offices[3].Latitude, o.Offices[3].Longitude = coords(14.4843, -4.1828)
 	o.Rules = []d.NewRule{
 		{Kind: d.SupportVolunteering, Office: "Bureau régional — Dakar", Contact: "benevolat@enfance-avenir.example.org"},
 		{Kind: d.SupportDonation, Contact: "dons@enfance-avenir.example.org"},
@@ -209,12 +218,17 @@ func multiOffice() *d.NewOrganisation {
 // noOfficeAbroad is a fictional Luxembourg NGO that works abroad only
 // through partners: one office, several countries of operation.
 func noOfficeAbroad() *d.NewOrganisation {
-	return simple("partage-luxembourg-afrique", "Partage Luxembourg–Afrique", "PLA", d.KindNational, 1985,
+	o := simple("partage-luxembourg-afrique", "Partage Luxembourg–Afrique", "PLA", d.KindNational, 1985,
 		"Une petite association de bénévoles luxembourgeois qui finance des projets de partenaires locaux, sans bureau à l'étranger.",
 		"A small association of Luxembourg volunteers funding projects run by local partners, with no office abroad.",
 		[]string{"human-rights-solidarity", "water-sanitation", "education"}, []string{"LU", "ML", "BF", "NE", "SN"},
 		office("Siège — Differdange", d.OfficeHeadquarters, "Differdange", "LU", 1985),
 		[]d.SupportKind{d.SupportDonation, d.SupportVolunteering})
+	// A fictional association number (section F of the register).
+	o.Identifiers = []d.Identifier{{Scheme: "LU-RCS", Value: "F0000"}}
+	o.Offices[0].Latitude, o.Offices[0].Longitude = coords(49.5242, 5.8914)
+	o.Projects[0].PlannedStart, o.Projects[0].PlannedEnd = date(2025, 9, 1), date(2028, 8, 31)
+	return o
 }
 
 func office(name, kind, city, country string, opened int) d.Office {

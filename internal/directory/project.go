@@ -2,6 +2,8 @@ package directory
 
 import (
 	"context"
+	"fmt"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 
@@ -92,4 +94,67 @@ func (s *Store) UpdateProject(ctx context.Context, actor audit.Actor, orgID int6
 // Errors as UpdateOffice.
 func (s *Store) DeleteProject(ctx context.Context, actor audit.Actor, orgID, id int64, version int) error {
 	return s.deleteChild(ctx, actor, orgID, projectChild, id, version, nil)
+}
+
+// Project returns the profile's project with slug, or nil.
+func (p *Profile) Project(slug string) *Project {
+	for i := range p.Projects {
+		if p.Projects[i].Slug == slug {
+			return &p.Projects[i]
+		}
+	}
+	return nil
+}
+
+// LangIn is the language In(lang) returns the text in: lang, or the other
+// one when lang's is empty (the page then marks it with its lang
+// attribute); "" when both are empty.
+func (l Localized) LangIn(lang string) string {
+	fr, en := l.FR != "", l.EN != ""
+	switch {
+	case lang == "en" && en, lang != "en" && !fr && en:
+		return "en"
+	case fr:
+		return "fr"
+	}
+	return ""
+}
+
+// ProjectEntry is a published organisation's project, for the sitemap.
+type ProjectEntry struct {
+	OrganisationSlug string
+	Slug             string
+	UpdatedAt        time.Time
+}
+
+// PublishedProjects returns up to limit projects of published
+// organisations with an id above afterID, in id order, and the last id
+// returned, for paging through all of them (the sitemap).
+func (s *Store) PublishedProjects(ctx context.Context, afterID int64, limit int) ([]ProjectEntry, int64, error) {
+	rows, _ := s.pool.Query(ctx, `
+		SELECT p.id, o.slug, p.slug, greatest(p.updated_at, o.updated_at)
+		FROM projects p JOIN organisations o ON o.id = p.organisation_id
+		WHERE o.status = 'published' AND p.id > $1 ORDER BY p.id LIMIT $2`, afterID, limit)
+	last := afterID
+	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (ProjectEntry, error) {
+		var e ProjectEntry
+		err := r.Scan(&last, &e.OrganisationSlug, &e.Slug, &e.UpdatedAt)
+		return e, err
+	})
+	if err != nil {
+		return nil, 0, fmt.Errorf("directory: published projects: %w", err)
+	}
+	return out, last, nil
+}
+
+// PublishedProjectCount returns how many projects published organisations
+// have.
+func (s *Store) PublishedProjectCount(ctx context.Context) (int, error) {
+	var n int
+	err := s.pool.QueryRow(ctx, `SELECT count(*) FROM projects p JOIN organisations o ON o.id = p.organisation_id
+		WHERE o.status = 'published'`).Scan(&n)
+	if err != nil {
+		return 0, fmt.Errorf("directory: count published projects: %w", err)
+	}
+	return n, nil
 }

@@ -30,6 +30,9 @@ type ProfileUpdate struct {
 	ThemeSlugs    []string
 	Countries     []string
 	SocialLinks   []SocialLink
+	// Identifiers are the organisation's registrations, replacing the
+	// stored ones (org-id.guide schemes of IdentifierSchemes).
+	Identifiers []Identifier
 }
 
 // UpdateProfile saves u on organisation orgID, with its audit entry (the
@@ -49,6 +52,7 @@ func (s *Store) UpdateProfile(ctx context.Context, actor audit.Actor, orgID int6
 		}
 		seen[l.Network] = true
 	}
+	v.identifiers(u.Identifiers)
 	if err := v.Err(); err != nil {
 		return 0, err
 	}
@@ -98,12 +102,13 @@ func (s *Store) updateProfileTx(ctx context.Context, tx pgx.Tx, actor audit.Acto
 			return err
 		}
 		for _, q := range []string{`DELETE FROM organisation_themes WHERE organisation_id = $1`,
-			`DELETE FROM organisation_countries WHERE organisation_id = $1`, `DELETE FROM social_links WHERE organisation_id = $1`} {
+			`DELETE FROM organisation_countries WHERE organisation_id = $1`, `DELETE FROM social_links WHERE organisation_id = $1`,
+			`DELETE FROM organisation_identifiers WHERE organisation_id = $1`} {
 			if _, err := tx.Exec(ctx, q, orgID); err != nil {
 				return err
 			}
 		}
-		if err := insertOrganisationLists(ctx, tx, orgID, u.ThemeSlugs, u.Countries, nil, u.SocialLinks); err != nil {
+		if err := insertOrganisationLists(ctx, tx, orgID, u.ThemeSlugs, u.Countries, u.Identifiers, u.SocialLinks); err != nil {
 			return err
 		}
 		if err := audit.Record(ctx, tx, actor, audit.Entry{Action: "organisation.update", EntityType: "organisation",
@@ -155,6 +160,14 @@ func profileChanges(cur *Organisation, u *ProfileUpdate) []string {
 		return uniq(out)
 	}
 	diff("social_links", !slices.Equal(links(cur.SocialLinks), links(u.SocialLinks)))
+	ids := func(xs []Identifier) []string {
+		var out []string
+		for _, x := range xs {
+			out = append(out, x.Scheme+" "+x.Value)
+		}
+		return uniq(out)
+	}
+	diff("identifiers", !slices.Equal(ids(cur.Identifiers), ids(u.Identifiers)))
 	return out
 }
 

@@ -12,6 +12,7 @@ import (
 
 	"github.com/nicksnyder/go-i18n/v2/i18n"
 	"golang.org/x/text/language"
+	"golang.org/x/text/message"
 )
 
 // Languages lists the languages the platform speaks, French first (the
@@ -93,4 +94,24 @@ func (t *Translator) T(lang, id string, data ...any) string {
 		return id
 	}
 	return s
+}
+
+// Number writes n the way lang writes numbers, by CLDR's rules (x/text):
+// "1 234" in French (a no-break space), "1,234" in English.
+func (t *Translator) Number(lang string, n int) string {
+	tag := language.French
+	if lang == "en" {
+		tag = language.English
+	}
+	// A Printer keeps a buffer: one per call, as pages format a few dozen
+	// numbers at most.
+	return message.NewPrinter(tag).Sprintf("%d", n)
+}
+
+// Count translates id, a message with plural forms, for n things: the
+// form is go-i18n's choice by lang's CLDR rules ("0 organisation" in
+// French, "0 organisations" in English), and the message writes the
+// number as {{.N}}, formatted by Number ({{.Count}} is the bare number).
+func (t *Translator) Count(lang, id string, n int) string {
+	return t.T(lang, id, "Count", n, "N", t.Number(lang, n))
 }

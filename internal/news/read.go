@@ -109,6 +109,9 @@ type Filter struct {
 	Country      string // ISO code
 	Organisation string // organisation slug
 	Lang         string // "fr" or "en": written in that language
+	// ProjectID keeps the articles that present that project (its page
+	// lists them).
+	ProjectID int64
 	// After and Before are keyset cursors from a previous page; at most
 	// one.
 	After  string
@@ -122,7 +125,7 @@ type Filter struct {
 // key names f's filters (not its cursors or size): what its counts
 // depend on.
 func (f Filter) key() string {
-	return f.Theme + "|" + f.Country + "|" + f.Organisation + "|" + f.Lang
+	return f.Theme + "|" + f.Country + "|" + f.Organisation + "|" + f.Lang + "|" + strconv.FormatInt(f.ProjectID, 10)
 }
 
 // Page is one page of the public list, latest first.
@@ -177,6 +180,10 @@ func (f Filter) where() (string, pgx.NamedArgs, error) {
 		}
 		conds = append(conds, `EXISTS (SELECT 1 FROM article_translations x WHERE x.article_id = a.id AND x.lang = @lang)`)
 		args["lang"] = f.Lang
+	}
+	if f.ProjectID != 0 {
+		conds = append(conds, `EXISTS (SELECT 1 FROM article_projects x WHERE x.article_id = a.id AND x.project_id = @project)`)
+		args["project"] = f.ProjectID
 	}
 	return strings.Join(conds, " AND "), args, v.Err()
 }

@@ -105,7 +105,7 @@ func TestNewsFiltersAreShareableAndRefuseUnknownValues(t *testing.T) {
 		{"organisation=ecpat-luxembourg", "1 article", []string{"we-love-ecpat", "<strong>ECPAT Luxembourg</strong>"}, []string{"dix-forages"}},
 		{"lang=en", "3 articles", []string{"we-love-ecpat"}, []string{"rentree-des-classes-passerelles"}},
 		{"lang=fr&theme=education", "1 article", []string{"rentree-des-classes-passerelles"}, []string{"we-love-ecpat"}},
-		{"theme=environment", "0 articles", []string{"Aucun article ne correspond"}, []string{"we-love-ecpat", "dix-forages-a-tillaberi"}},
+		{"theme=environment", "0 article", []string{"Aucun article ne correspond"}, []string{"we-love-ecpat", "dix-forages-a-tillaberi"}},
 	} {
 		rec := b.get("/news?" + c.query)
 		wantStatus(t, rec, http.StatusOK, append([]string{c.count}, c.has...)...)

@@ -354,7 +354,7 @@ func TestAdminDonorDataIncludesTheNewsletter(t *testing.T) {
 	rec := b.post("/admin/donors/export", url.Values{"email": {"Jane@Example.com"}})
 	wantStatus(t, rec, http.StatusOK, `"newsletter": {`, `"status": "pending"`, `"pending_request": {`, `"education"`, `"offers": []`)
 	wantStatus(t, b.post("/admin/donors/erase", url.Values{"email": {"jane@example.com"}, "confirm": {"yes"}}), http.StatusOK,
-		"0 offre(s) anonymisée(s).", "Abonnement à la lettre d&#39;information effacé.")
+		"0 offre anonymisée.", "Abonnement à la lettre d&#39;information effacé.")
 	if n := f.count(t, `SELECT count(*) FROM newsletter_subscribers`); n != 0 {
 		t.Error("the subscription survived the erasure")
 	}

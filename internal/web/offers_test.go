@@ -300,7 +300,7 @@ func TestAdminExportsAndErasesADonor(t *testing.T) {
 	rec := b.post("/admin/donors/export", url.Values{"email": {"jane@example.com"}})
 	wantStatus(t, rec, http.StatusOK, `"reference": "`+r.Reference+`"`, `"email": "jane@example.com"`)
 	wantStatus(t, b.post("/admin/donors/erase", url.Values{"email": {"jane@example.com"}}), http.StatusUnprocessableEntity, "Cochez la case")
-	wantStatus(t, b.post("/admin/donors/erase", url.Values{"email": {"jane@example.com"}, "confirm": {"yes"}}), http.StatusOK, "1 offre(s) anonymisée(s)")
+	wantStatus(t, b.post("/admin/donors/erase", url.Values{"email": {"jane@example.com"}, "confirm": {"yes"}}), http.StatusOK, "1 offre anonymisée.")
 	if n := f.count(t, `SELECT count(*) FROM offers WHERE donor_email = 'jane@example.com'`); n != 0 {
 		t.Errorf("%d offers still hold the address", n)
 	}

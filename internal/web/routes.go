@@ -64,6 +64,8 @@ func (s *Server) Handler() http.Handler {
 	w.GET("/", list, s.public.ShowHome)
 	w.GET("/organisations", list, s.public.ListOrganisations)
 	w.GET("/organisations/:slug", s.cachePage(s.public.ProfileStamp), s.public.ShowOrganisation)
+	// A project's page follows its organisation's profile stamp.
+	w.GET("/organisations/:slug/projects/:project", s.cachePage(s.public.ProjectStamp), s.public.ShowProject)
 	w.GET("/countries/:code", list, s.public.ShowCountry)
 	// Partner news (issue 12): the list, an article (checked against its
 	// stamp on every hit, like a profile), theme pages, and Atom feeds,

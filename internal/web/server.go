@@ -176,7 +176,7 @@ func New(ctx context.Context, d Deps) (*Server, error) {
 	s.public = public.New(k, d.Directory, d.Joining, d.Search, d.News)
 	s.donor = donor.New(k, d.Directory, d.Offers)
 	s.accounts = account.New(k, d.Accounts, s.sessions)
-	s.manage = manage.New(k, d.Directory, d.Accounts, up, d.News)
+	s.manage = manage.New(k, d.Directory, d.Accounts, up, d.News, d.Offers)
 	s.inbox = inbox.New(k, d.Directory, d.Accounts, d.Offers, d.News)
 	s.admin = admin.New(k, d.Directory, d.Accounts, s.sessions, d.Offers, d.Joining, d.News)
 	s.joining = join.New(k, d.Directory, d.Accounts, s.sessions, d.Joining)

@@ -373,7 +373,7 @@ func TestSitemapListsPublishedProfilesAndRobotsPointsAtIt(t *testing.T) {
 	for _, u := range set.URLs {
 		locs[u.Loc] = true
 	}
-	if !locs["http://partners.test/organisations/ecpat-luxembourg"] || len(set.URLs) != 14+4+4 { // profiles, home/lists/news/themes, articles
+	if !locs["http://partners.test/organisations/ecpat-luxembourg"] || len(set.URLs) != 14+4+4+17 { // profiles, home/lists/news/themes, articles, projects
 		t.Errorf("sitemap has %d URLs; ECPAT listed: %v", len(set.URLs), locs["http://partners.test/organisations/ecpat-luxembourg"])
 	}
 	robots := get(t, h, "/robots.txt").Body.String()

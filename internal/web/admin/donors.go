@@ -78,7 +78,7 @@ func (s *Pages) EraseDonor(c *gin.Context) {
 		s.Fail(c, err)
 		return
 	}
-	notice := s.Translate(lang, "admin.donors.erased", "Count", erased.Offers)
+	notice := s.Count(lang, "admin.donors.erased", erased.Offers)
 	// The other parts held about the address (a newsletter subscription)
 	// say what went, each in its own words: admin.donors.erased.NAME.
 	names := slices.Sorted(maps.Keys(erased.Other))

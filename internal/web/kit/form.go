@@ -1,7 +1,9 @@
 package kit
 
 import (
+	"cmp"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -188,4 +190,90 @@ func (f *FormReader) Date(name string) *time.Time {
 		return nil
 	}
 	return &t
+}
+
+// ErrorSummary is the list of a refused form's problems that starts the
+// form: each links to its field, so a keyboard or screen-reader user
+// reaches it in one step.
+type ErrorSummary struct {
+	Items []SummaryItem
+}
+
+// SummaryItem is one problem: the field's label and message, and the id
+// of the field's control to link to.
+type SummaryItem struct {
+	Anchor, Label, Message string
+}
+
+// labelAreas are the message id prefixes of the forms' field labels, in
+// the order they are tried: a label is found by its field's name
+// (manage.f.name, offers.form.email, …).
+var labelAreas = []string{"manage.f.", "join.f.", "newsletter.f.", "newsroom.f.", "offers.form.", "account.f.", "auth.f."}
+
+// Summary lists the form's field messages, fields named by their label
+// when the page's language has one; ids of controls are prefix+name (the
+// "input" and "select" templates' are "f-"+name). Nil without errors. The
+// items follow the fields' names, with a row's number last
+// (identifier_value_0 before identifier_scheme_1), as the forms lay them
+// out in that order rarely enough not to matter to a list read first.
+func (f Form) Summary(prefix string) *ErrorSummary {
+	if len(f.Errors) == 0 {
+		return nil
+	}
+	names := make([]string, 0, len(f.Errors))
+	for name := range f.Errors {
+		names = append(names, name)
+	}
+	slices.SortFunc(names, func(a, b string) int {
+		ra, na := splitRow(a)
+		rb, nb := splitRow(b)
+		return cmp.Or(cmp.Compare(ra, rb), strings.Compare(na, nb))
+	})
+	out := &ErrorSummary{}
+	for _, name := range names {
+		out.Items = append(out.Items, SummaryItem{Anchor: prefix + name, Label: f.label(name), Message: f.Errors[name]})
+	}
+	return out
+}
+
+// splitRow parses a field of a repeated row ("identifier_scheme_2") into
+// its row number and the rest; other fields are row -1.
+func splitRow(name string) (int, string) {
+	i := strings.LastIndexByte(name, '_')
+	if i < 0 {
+		return -1, name
+	}
+	n, err := strconv.Atoi(name[i+1:])
+	if err != nil {
+		return -1, name
+	}
+	return n, name[:i]
+}
+
+// label is the field's label in the page's language, or "".
+func (f Form) label(name string) string {
+	if f.t == nil {
+		return ""
+	}
+	row, base := splitRow(name)
+	ids := make([]string, 0, len(labelAreas)+1)
+	for _, area := range labelAreas {
+		ids = append(ids, area+name)
+	}
+	if row >= 0 { // identifier_scheme_0 → identifier.f.scheme, row 1
+		if area, field, ok := strings.Cut(base, "_"); ok {
+			ids = append(ids, area+".f."+field)
+		}
+	}
+	for _, id := range ids {
+		// A label that names a value (the consent's organisation) is
+		// not one a summary can say without it: the message alone then.
+		if l := f.t(id); l != id && !strings.Contains(l, "<no value>") {
+			if row >= 0 && id == ids[len(ids)-1] {
+				return fmt.Sprintf("%s %d", l, row+1)
+			}
+			return l
+		}
+	}
+	return ""
 }

@@ -79,6 +79,10 @@ func New(cfg Config) (*Kit, error) {
 // Translate translates a message id into lang.
 func (s *Kit) Translate(lang, id string, data ...any) string { return s.tr.T(lang, id, data...) }
 
+// Count translates id for n things into lang: its plural form and the
+// number written the language's way (see Base.Count).
+func (s *Kit) Count(lang, id string, n int) string { return s.tr.Count(lang, id, n) }
+
 // BaseURL is the site's absolute URL, without a trailing slash.
 func (s *Kit) BaseURL() string { return s.baseURL }
 
@@ -154,7 +158,22 @@ func (s *Kit) funcs() template.FuncMap {
 			}
 			return out
 		},
-		"str":  func(v any) string { return fmt.Sprint(v) },
+		"str": func(v any) string { return fmt.Sprint(v) },
+		// foreignLang is the language l is shown in on a page in lang when
+		// that is the other one (for its lang attribute), else "".
+		"foreignLang": func(l directory.Localized, lang string) string {
+			if in := l.LangIn(lang); in != lang {
+				return in
+			}
+			return ""
+		},
+		// identifierScheme names an org-id.guide scheme's label.
+		"identifierScheme": func(code string) string {
+			if sc, ok := directory.SchemeOf(code); ok {
+				return sc.MessageID()
+			}
+			return code
+		},
 		"list": func(xs ...string) []string { return xs },
 	}
 }

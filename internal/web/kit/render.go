@@ -77,6 +77,14 @@ type FeedLink struct {
 // T translates a message id into the page's language.
 func (b Base) T(id string, data ...any) string { return b.tr.T(b.Lang, id, data...) }
 
+// Count is the sentence id for n things, in the page's language: its
+// plural form and the number formatted the language's way. Every count a
+// page shows goes through it ({{.Count "list.count" .Page.Total}}).
+func (b Base) Count(id string, n int) string { return b.tr.Count(b.Lang, id, n) }
+
+// Number is n formatted the way the page's language writes numbers.
+func (b Base) Number(n int) string { return b.tr.Number(b.Lang, n) }
+
 // SwitchURL is the link that changes the interface language and comes back.
 func (b Base) SwitchURL() string {
 	return "/lang?to=" + b.Alternate + "&next=" + url.QueryEscape(b.Path)

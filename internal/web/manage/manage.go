@@ -71,6 +71,8 @@ type ManageListPage struct {
 	// Rejections are the reasons admins gave for rejecting listings that
 	// are drafts again, by organisation id.
 	Rejections map[int64]directory.Decision
+	// NewOffers counts each organisation's new offers, by id.
+	NewOffers map[int64]int
 }
 
 // ListManagedOrganisations answers GET /manage.
@@ -93,7 +95,12 @@ func (s *Pages) ListManagedOrganisations(c *gin.Context) {
 		s.Fail(c, err)
 		return
 	}
-	s.Render(c, http.StatusOK, "manage_list", ManageListPage{Page: pg, Memberships: ms, Rejections: rejections})
+	newOffers, err := s.offers.NewCounts(c.Request.Context(), ids)
+	if err != nil {
+		s.Fail(c, err)
+		return
+	}
+	s.Render(c, http.StatusOK, "manage_list", ManageListPage{Page: pg, Memberships: ms, Rejections: rejections, NewOffers: newOffers})
 }
 
 // ProfileForm is the data of the organisation profile form.
@@ -104,6 +111,39 @@ type ProfileForm struct {
 	Themes    []kit.Option
 	Countries []kit.Option
 	Social    []kit.Option // Value: network, Label: URL
+	// Identifiers are the rows of registrations: the stored ones, then
+	// empty rows to add more (up to directory.MaxIdentifiers).
+	Identifiers []IdentifierRow
+}
+
+// IdentifierRow is one registration's pair of fields.
+type IdentifierRow struct {
+	Scheme, Value kit.Field
+	// Example is a value of the chosen scheme's shape, when it has one.
+	Example string
+}
+
+// identifierRows draws ids and up to two empty rows.
+func (s *Pages) identifierRows(f kit.Form, lang string, ids []directory.Identifier) []IdentifierRow {
+	n := min(len(ids)+2, directory.MaxIdentifiers)
+	n = max(n, len(ids))
+	rows := make([]IdentifierRow, n)
+	for i := range rows {
+		var id directory.Identifier
+		if i < len(ids) {
+			id = ids[i]
+		}
+		var opts []kit.Option
+		for _, sc := range directory.IdentifierSchemes() {
+			opts = append(opts, kit.Option{Value: sc.Code, Label: sc.Code + " — " + s.Translate(lang, sc.MessageID()), Selected: sc.Code == id.Scheme})
+			if sc.Code == id.Scheme && sc.Example != "" {
+				rows[i].Example = s.Translate(lang, "identifier.f.example", "Scheme", sc.Code, "Example", sc.Example)
+			}
+		}
+		rows[i].Scheme = f.Select(directory.IdentifierField("scheme", i), "identifier.f.scheme", opts, false)
+		rows[i].Value = f.Input("text", directory.IdentifierField("value", i), "identifier.f.value", id.Value)
+	}
+	return rows
 }
 
 // ShowProfileForm answers GET /manage/:org.
@@ -117,7 +157,7 @@ func (s *Pages) showProfileFormWith(c *gin.Context, status int, st kit.Form) {
 	u := directory.ProfileUpdate{Version: org.Version, Name: org.Name, AlternateName: org.AlternateName, Kind: org.Kind,
 		Description: org.Description, Mission: org.Mission, FoundedYear: org.FoundedYear, Website: org.Website,
 		Email: org.Email, Phone: org.Phone, NewsletterURL: org.NewsletterURL, ThemeSlugs: themeSlugs(org.Themes),
-		Countries: org.Countries, SocialLinks: org.SocialLinks}
+		Countries: org.Countries, SocialLinks: org.SocialLinks, Identifiers: org.Identifiers}
 	s.renderProfileForm(c, status, u, st)
 }
 
@@ -126,7 +166,8 @@ func (s *Pages) renderProfileForm(c *gin.Context, status int, u directory.Profil
 	if !ok {
 		return
 	}
-	p := ProfileForm{ManagePage: mp, Values: u, Countries: s.CountryOptions(mp.Lang, u.Countries)}
+	p := ProfileForm{ManagePage: mp, Values: u, Countries: s.CountryOptions(mp.Lang, u.Countries),
+		Identifiers: s.identifierRows(mp.Form, mp.Lang, u.Identifiers)}
 	var err error
 	if p.Themes, err = kit.ThemeOptions(c, s.dir, mp.Lang, u.ThemeSlugs); err != nil {
 		s.Fail(c, err)
@@ -162,6 +203,14 @@ func (s *Pages) UpdateProfile(c *gin.Context) {
 	for _, n := range directory.SocialNetworks {
 		if v := f.Str("social_" + n); v != "" {
 			u.SocialLinks = append(u.SocialLinks, directory.SocialLink{Network: n, URL: v})
+		}
+	}
+	// Rows left empty are dropped; the others keep their order, which
+	// the redrawn form follows (so a message stays at its row).
+	for i := range directory.MaxIdentifiers {
+		scheme, value := f.Str(directory.IdentifierField("scheme", i)), f.Str(directory.IdentifierField("value", i))
+		if scheme != "" || value != "" {
+			u.Identifiers = append(u.Identifiers, directory.Identifier{Scheme: scheme, Value: value})
 		}
 	}
 	err := f.Failed()

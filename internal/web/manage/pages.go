@@ -8,6 +8,7 @@ import (
 	"github.com/partnerdir/partnerdir/internal/accounts"
 	"github.com/partnerdir/partnerdir/internal/directory"
 	"github.com/partnerdir/partnerdir/internal/news"
+	"github.com/partnerdir/partnerdir/internal/offers"
 	"github.com/partnerdir/partnerdir/internal/uploads"
 	"github.com/partnerdir/partnerdir/internal/web/kit"
 )
@@ -19,9 +20,11 @@ type Pages struct {
 	acc  *accounts.Store
 	up   *uploads.Store // logos and articles' pictures
 	news *news.Store
+	// offers counts each organisation's new offers on /manage.
+	offers *offers.Store
 }
 
 // New is the group over k with the stores it uses.
-func New(k *kit.Kit, dir *directory.Store, acc *accounts.Store, up *uploads.Store, news *news.Store) *Pages {
-	return &Pages{Kit: k, dir: dir, acc: acc, up: up, news: news}
+func New(k *kit.Kit, dir *directory.Store, acc *accounts.Store, up *uploads.Store, news *news.Store, offers *offers.Store) *Pages {
+	return &Pages{Kit: k, dir: dir, acc: acc, up: up, news: news, offers: offers}
 }

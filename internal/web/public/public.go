@@ -288,6 +288,8 @@ type ProfilePage struct {
 	// Claimable says the organisation has no owner: its people may claim
 	// the profile.
 	Claimable bool
+	// Map places its offices that have coordinates (nil when none has).
+	Map *OfficeMap
 }
 
 // ShowOrganisation answers GET /organisations/:slug.
@@ -311,7 +313,7 @@ func (s *Pages) ShowOrganisation(c *gin.Context) {
 		s.InternalError(c, err)
 		return
 	}
-	pg := ProfilePage{Base: b, Profile: p, Claimable: claimable}
+	pg := ProfilePage{Base: b, Profile: p, Claimable: claimable, Map: officeMap(p.Offices)}
 	if pg.News, pg.NewsTotal, err = s.latestNews(c, b, news.Filter{Organisation: p.Slug}, profileNews); err != nil {
 		s.Fail(c, err)
 		return

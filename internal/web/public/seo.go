@@ -52,7 +52,13 @@ func (s *Pages) ShowSitemap(c *gin.Context) {
 		s.Fail(c, err)
 		return
 	}
-	if n+m > sitemapSize {
+	// Projects have pages too (projects-N.xml in the index).
+	pn, err := s.dir.PublishedProjectCount(ctx)
+	if err != nil {
+		s.Fail(c, err)
+		return
+	}
+	if n+m+pn > sitemapSize {
 		idx := sitemapIndex{}
 		for i := 1; (i-1)*sitemapSize < n; i++ {
 			idx.Sitemaps = append(idx.Sitemaps, sitemapURL{Loc: fmt.Sprintf("%s/sitemaps/sitemap-%d.xml", s.BaseURL(), i)})
@@ -60,11 +66,14 @@ func (s *Pages) ShowSitemap(c *gin.Context) {
 		for i := 1; (i-1)*sitemapSize < m; i++ {
 			idx.Sitemaps = append(idx.Sitemaps, sitemapURL{Loc: fmt.Sprintf("%s/sitemaps/news-%d.xml", s.BaseURL(), i)})
 		}
+		for i := 1; (i-1)*sitemapSize < pn; i++ {
+			idx.Sitemaps = append(idx.Sitemaps, sitemapURL{Loc: fmt.Sprintf("%s/sitemaps/projects-%d.xml", s.BaseURL(), i)})
+		}
 		s.writeXML(c, idx)
 		return
 	}
 	set := urlset{URLs: s.sitemapHome()}
-	for _, walk := range []sitemapWalk{s.organisationURLs, s.articleURLs} {
+	for _, walk := range []sitemapWalk{s.organisationURLs, s.articleURLs, s.projectURLs} {
 		urls, ok, err := s.sitemapPage(c, 1, walk)
 		if err != nil || !ok {
 			s.Fail(c, cmp.Or(err, error(fault.ErrNotFound)))
@@ -82,13 +91,16 @@ func (s *Pages) sitemapHome() []sitemapURL {
 		{Loc: s.BaseURL() + "/news"}, {Loc: s.BaseURL() + "/themes"}}
 }
 
-// ShowSitemapPage serves /sitemaps/sitemap-N.xml (profiles) and
-// /sitemaps/news-N.xml (articles).
+// ShowSitemapPage serves /sitemaps/sitemap-N.xml (profiles),
+// /sitemaps/news-N.xml (articles) and /sitemaps/projects-N.xml (projects).
 func (s *Pages) ShowSitemapPage(c *gin.Context) {
 	name, ok := strings.CutSuffix(c.Param("file"), ".xml")
 	walk, kind := sitemapWalk(s.organisationURLs), "sitemap-"
 	if strings.HasPrefix(name, "news-") {
 		walk, kind = s.articleURLs, "news-"
+	}
+	if strings.HasPrefix(name, "projects-") {
+		walk, kind = s.projectURLs, "projects-"
 	}
 	num, isKind := strings.CutPrefix(name, kind)
 	page, err := strconv.Atoi(num)
@@ -125,6 +137,16 @@ func (s *Pages) articleURLs(ctx context.Context, after int64, limit int) ([]site
 	urls := make([]sitemapURL, len(entries))
 	for i, e := range entries {
 		urls[i] = sitemapURL{Loc: s.BaseURL() + "/news/" + e.Slug, LastMod: e.UpdatedAt.UTC().Format("2006-01-02")}
+	}
+	return urls, last, err
+}
+
+func (s *Pages) projectURLs(ctx context.Context, after int64, limit int) ([]sitemapURL, int64, error) {
+	entries, last, err := s.dir.PublishedProjects(ctx, after, limit)
+	urls := make([]sitemapURL, len(entries))
+	for i, e := range entries {
+		urls[i] = sitemapURL{Loc: s.BaseURL() + "/organisations/" + e.OrganisationSlug + "/projects/" + e.Slug,
+			LastMod: e.UpdatedAt.UTC().Format("2006-01-02")}
 	}
 	return urls, last, err
 }

@@ -29,6 +29,7 @@ import (
 	"github.com/partnerdir/partnerdir/internal/newsletter"
 	"github.com/partnerdir/partnerdir/internal/offers"
 	"github.com/partnerdir/partnerdir/internal/search"
+	"github.com/partnerdir/partnerdir/internal/suggestions"
 	"github.com/partnerdir/partnerdir/internal/uploads"
 	"github.com/partnerdir/partnerdir/internal/web/account"
 	"github.com/partnerdir/partnerdir/internal/web/admin"
@@ -39,6 +40,7 @@ import (
 	"github.com/partnerdir/partnerdir/internal/web/manage"
 	newsletterweb "github.com/partnerdir/partnerdir/internal/web/newsletter"
 	"github.com/partnerdir/partnerdir/internal/web/public"
+	"github.com/partnerdir/partnerdir/internal/web/suggest"
 )
 
 // Check reports the state of one dependency for /readyz: nil when up.
@@ -92,6 +94,8 @@ type Deps struct {
 	News *news.Store
 	// Newsletter keeps the newsletter's subscriptions.
 	Newsletter *newsletter.Store
+	// Suggestions keeps visitors' suggestions of a correction.
+	Suggestions *suggestions.Store
 }
 
 // Server is the route table's side: the middleware's dependencies and the
@@ -120,6 +124,8 @@ type Server struct {
 	joining  *join.Pages
 	// newsletter: the sign-up, its links, one-click unsubscription, staff figures.
 	newsletter *newsletterweb.Pages
+	// suggest: the public suggestion form and the staff's queue.
+	suggest *suggest.Pages
 }
 
 // New prepares the server: it parses every template and loads the
@@ -160,6 +166,8 @@ func New(ctx context.Context, d Deps) (*Server, error) {
 	s.admin = admin.New(k, d.Directory, d.Accounts, s.sessions, d.Offers, d.Joining, d.News)
 	s.joining = join.New(k, d.Directory, d.Accounts, s.sessions, d.Joining)
 	s.newsletter = newsletterweb.New(k, d.Directory, d.Newsletter)
+	s.suggest = suggest.New(k, d.Directory, d.Suggestions)
+	s.manage.SetSuggestions(d.Suggestions)
 	// RFC 8058: a mail client's one-click unsubscription is a POST from
 	// elsewhere, authenticated by the link's signature (see routes.go).
 	s.crossSite.AddInsecureBypassPattern(oneClickPattern)
@@ -175,6 +183,8 @@ func (d Deps) check() error {
 		"Files": d.Files == nil, "Locale": d.Locale == nil, "Accounts": d.Accounts == nil, "Offers": d.Offers == nil,
 		"Search": d.Search == nil, "Joining": d.Joining == nil, "UploadDir": d.UploadDir == "", "News": d.News == nil,
 		"Newsletter": d.Newsletter == nil,
+		// Visitors' suggestions of a correction.
+		"Suggestions": d.Suggestions == nil,
 	} {
 		if absent {
 			missing = append(missing, name)

@@ -8,6 +8,7 @@ import (
 	"github.com/partnerdir/partnerdir/internal/accounts"
 	"github.com/partnerdir/partnerdir/internal/directory"
 	"github.com/partnerdir/partnerdir/internal/news"
+	"github.com/partnerdir/partnerdir/internal/suggestions"
 	"github.com/partnerdir/partnerdir/internal/uploads"
 	"github.com/partnerdir/partnerdir/internal/web/kit"
 )
@@ -19,6 +20,8 @@ type Pages struct {
 	acc  *accounts.Store
 	up   *uploads.Store // logos and articles' pictures
 	news *news.Store
+	// sugg holds visitors' suggestions of a correction (SetSuggestions).
+	sugg *suggestions.Store
 }
 
 // New is the group over k with the stores it uses.

@@ -39,6 +39,20 @@ func lockTeam(ctx context.Context, tx pgx.Tx, orgID int64) error {
 	return err
 }
 
+// actingOwner refuses, under lockTeam, an actor who is no longer an owner
+// of orgID (demoted or removed since the page was read); the platform
+// team (actor.Role) acts without a membership.
+func actingOwner(ctx context.Context, tx pgx.Tx, orgID int64, actor audit.Actor) error {
+	if actor.Role != "" {
+		return nil
+	}
+	role, err := memberRole(ctx, tx, orgID, actor.UserID)
+	if errors.Is(err, fault.ErrNotFound) || (err == nil && role != OrgOwner) {
+		return fault.ErrForbidden
+	}
+	return err
+}
+
 // memberRole reads userID's role in orgID (after lockTeam), or
 // fault.ErrNotFound.
 func memberRole(ctx context.Context, tx pgx.Tx, orgID, userID int64) (string, error) {
@@ -73,6 +87,9 @@ func (s *Store) SetMemberRole(ctx context.Context, actor audit.Actor, orgID, use
 		if err := lockTeam(ctx, tx, orgID); err != nil {
 			return err
 		}
+		if err := actingOwner(ctx, tx, orgID, actor); err != nil {
+			return err
+		}
 		from, err := memberRole(ctx, tx, orgID, userID)
 		if err != nil || from == role {
 			return err
@@ -104,6 +121,9 @@ func (s *Store) SetMemberRole(ctx context.Context, actor audit.Actor, orgID, use
 func (s *Store) RemoveMember(ctx context.Context, actor audit.Actor, orgID, userID int64) error {
 	err := postgres.InTx(ctx, s.pool, func(tx pgx.Tx) error {
 		if err := lockTeam(ctx, tx, orgID); err != nil {
+			return err
+		}
+		if err := actingOwner(ctx, tx, orgID, actor); err != nil {
 			return err
 		}
 		role, err := memberRole(ctx, tx, orgID, userID)
@@ -143,6 +163,9 @@ func (s *Store) RemoveMember(ctx context.Context, actor audit.Actor, orgID, user
 func (s *Store) TransferOwnership(ctx context.Context, actor audit.Actor, orgID, fromUserID, toUserID int64) error {
 	err := postgres.InTx(ctx, s.pool, func(tx pgx.Tx) error {
 		if err := lockTeam(ctx, tx, orgID); err != nil {
+			return err
+		}
+		if err := actingOwner(ctx, tx, orgID, actor); err != nil {
 			return err
 		}
 		from, err := memberRole(ctx, tx, orgID, fromUserID)
@@ -209,6 +232,12 @@ func (s *Store) PendingInvites(ctx context.Context, orgID int64) ([]PendingInvit
 // organisation, used or expired.
 func (s *Store) RevokeInvite(ctx context.Context, actor audit.Actor, orgID, id int64) error {
 	err := postgres.InTx(ctx, s.pool, func(tx pgx.Tx) error {
+		if err := lockTeam(ctx, tx, orgID); err != nil {
+			return err
+		}
+		if err := actingOwner(ctx, tx, orgID, actor); err != nil {
+			return err
+		}
 		var userID int64
 		var role string
 		err := tx.QueryRow(ctx, `DELETE FROM account_tokens WHERE id = $1 AND organisation_id = $2 AND purpose = 'accept'

@@ -12,10 +12,12 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/partnerdir/partnerdir/internal/accounts"
 	"github.com/partnerdir/partnerdir/internal/app"
 	"github.com/partnerdir/partnerdir/internal/app/apptest"
+	"github.com/partnerdir/partnerdir/internal/audit"
 )
 
 // pendingInvite stores an invitation of an existing account to orgID,
@@ -373,4 +375,73 @@ func formValues(t *testing.T, page string) url.Values {
 		v.Add(m[1], m[2])
 	}
 	return v
+}
+
+func TestStaffQueueAndTheSuggestersPersonalData(t *testing.T) {
+	t.Parallel()
+	f, a := newTruthFixture(t)
+	f.owner(t)
+	ecpat := f.orgID(t, "ecpat-luxembourg")
+	other, _, _ := f.secondOrg(t)
+	older := f.suggestion(t, other.ID, "Une information ancienne")
+	newer := f.suggestion(t, ecpat, "Une information récente")
+	f.exec(t, `UPDATE suggestions SET created_at = now() - interval '2 days', email = 'jane@example.com' WHERE id = $1`, older)
+	f.user(t, "staff@example.org", accounts.RoleStaff, "", "")
+	staff := f.signedIn(t, "staff@example.org", true)
+	rec := staff.get("/staff/suggestions")
+	wantStatus(t, rec, http.StatusOK, "2 ouverte(s)", "Une information ancienne", "Une information récente", "jane@example.com")
+	if strings.Index(rec.Body.String(), "ancienne") > strings.Index(rec.Body.String(), "récente") {
+		t.Error("the queue is not oldest first")
+	}
+	wantStatus(t, staff.post(fmt.Sprintf("/staff/suggestions/%d/decline", older), url.Values{"reason": {""}}), http.StatusUnprocessableEntity,
+		"Dites pourquoi la suggestion est refusée")
+	wantStatus(t, staff.post(fmt.Sprintf("/staff/suggestions/%d/accept", newer), nil), http.StatusSeeOther)
+	wantStatus(t, staff.post(fmt.Sprintf("/staff/suggestions/%d/decline", older), url.Values{"reason": {"Déjà à jour"}}), http.StatusSeeOther)
+	wantStatus(t, staff.get("/staff/suggestions"), http.StatusOK, "Aucune suggestion ouverte.")
+	// The suggester of a staff decision is told too (in the language the
+	// suggestion was made in), and staff's decision is audited with their role.
+	if lang, text := f.mailTo(t, "jane@example.com", "suggestion_decided"); lang != "en" || !strings.Contains(text, "Déjà à jour") {
+		t.Errorf("decline mail in %q:\n%s", lang, text)
+	}
+	if n := f.count(t, `SELECT count(*) FROM audit_log WHERE action = 'suggestion.decline' AND actor_role = 'staff'`); n != 1 {
+		t.Errorf("%d staff declines audited with the role", n)
+	}
+	// Editors and owners are not staff.
+	owner := f.browser(t)
+	owner.login("owner@example.org")
+	wantStatus(t, owner.get("/staff/suggestions"), http.StatusForbidden)
+
+	// GDPR: the donor export shows the suggestion, the erasure removes it.
+	f.user(t, "admin@partners.test", accounts.RoleAdmin, "", "")
+	admin := f.signedIn(t, "admin@partners.test", true)
+	admin.get("/admin/donors")
+	wantStatus(t, admin.post("/admin/donors/export", url.Values{"email": {"Jane@Example.com"}}), http.StatusOK,
+		`"suggestions": [`, `"text": "Une information ancienne"`, `"status": "declined"`)
+	wantStatus(t, admin.post("/admin/donors/erase", url.Values{"email": {"jane@example.com"}, "confirm": {"yes"}}), http.StatusOK,
+		"Suggestion de correction effacée.")
+	if n := f.count(t, `SELECT count(*) FROM suggestions WHERE id = $1`, older); n != 0 {
+		t.Error("the erased suggestion survived")
+	}
+
+	// Retention: the suggester's email leaves a suggestion decided more than
+	// PERSONAL_DATA_RETENTION ago, never an open one.
+	kept := f.suggestion(t, ecpat, "Ouverte depuis longtemps")
+	old := f.suggestion(t, ecpat, "Décidée depuis longtemps")
+	recent := f.suggestion(t, ecpat, "Décidée hier")
+	f.exec(t, `UPDATE suggestions SET created_at = now() - interval '400 days' WHERE id = ANY($1)`, []int64{kept, old})
+	f.exec(t, `UPDATE suggestions SET status = 'accepted', decided_at = now() - interval '200 days' WHERE id = $1`, old)
+	f.exec(t, `UPDATE suggestions SET status = 'accepted', decided_at = now() - interval '1 day' WHERE id = $1`, recent)
+	purged, err := a.Accounts.PurgePersonalData(context.Background(), audit.System("test"), accounts.Retention{Period: 90 * 24 * time.Hour})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if purged.Other["suggestion_emails"] != 1 {
+		t.Errorf("purge: %+v, want 1 suggester's email", purged)
+	}
+	if n := f.count(t, `SELECT count(*) FROM suggestions WHERE email IS NOT NULL AND id = ANY($1)`, []int64{kept, recent}); n != 2 {
+		t.Errorf("%d of the open and the recent suggestions kept their email, want 2", n)
+	}
+	if n := f.count(t, `SELECT count(*) FROM suggestions WHERE email IS NULL AND id = $1`, old); n != 1 {
+		t.Error("the old decided suggestion kept its email")
+	}
 }

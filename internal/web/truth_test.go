@@ -388,8 +388,9 @@ func TestStaffQueueAndTheSuggestersPersonalData(t *testing.T) {
 	f.exec(t, `UPDATE suggestions SET created_at = now() - interval '2 days', email = 'jane@example.com' WHERE id = $1`, older)
 	f.user(t, "staff@example.org", accounts.RoleStaff, "", "")
 	staff := f.signedIn(t, "staff@example.org", true)
+	wantStatus(t, staff.get("/staff/offers"), http.StatusOK, `href="/staff/suggestions"`)
 	rec := staff.get("/staff/suggestions")
-	wantStatus(t, rec, http.StatusOK, "2 ouverte(s)", "Une information ancienne", "Une information récente", "jane@example.com")
+	wantStatus(t, rec, http.StatusOK, `href="/staff/suggestions" aria-current="page"`, "2 ouverte(s)", "Une information ancienne", "Une information récente", "jane@example.com")
 	if strings.Index(rec.Body.String(), "ancienne") > strings.Index(rec.Body.String(), "récente") {
 		t.Error("the queue is not oldest first")
 	}

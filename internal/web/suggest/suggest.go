@@ -154,7 +154,7 @@ func (s *Pages) renderQueue(c *gin.Context, status int, st kit.Form, failed int6
 		s.Fail(c, err)
 		return
 	}
-	pg, ok := s.Page(c, "truth.queue.title", "staff")
+	pg, ok := s.Page(c, "truth.queue.title", "suggestions")
 	if !ok {
 		return
 	}

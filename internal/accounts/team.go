@@ -80,9 +80,6 @@ func otherOwners(ctx context.Context, tx pgx.Tx, orgID, userID int64) (int, erro
 // member and ErrOnlyOwner when they are the last owner and would become an
 // editor; a refusal changes nothing.
 func (s *Store) SetMemberRole(ctx context.Context, actor audit.Actor, orgID, userID int64, role string) error {
-	if role != OrgOwner && role != OrgEditor {
-		return fault.InvalidField("role", "manage.err.must_be_owner_or_editor")
-	}
 	err := postgres.InTx(ctx, s.pool, func(tx pgx.Tx) error {
 		if err := lockTeam(ctx, tx, orgID); err != nil {
 			return err
@@ -90,9 +87,16 @@ func (s *Store) SetMemberRole(ctx context.Context, actor audit.Actor, orgID, use
 		if err := actingOwner(ctx, tx, orgID, actor); err != nil {
 			return err
 		}
+		// Someone else's member is a 404 whatever the form says.
 		from, err := memberRole(ctx, tx, orgID, userID)
-		if err != nil || from == role {
+		if err != nil {
 			return err
+		}
+		if role != OrgOwner && role != OrgEditor {
+			return fault.InvalidField("role", "manage.err.must_be_owner_or_editor")
+		}
+		if from == role {
+			return nil
 		}
 		if from == OrgOwner {
 			if n, err := otherOwners(ctx, tx, orgID, userID); err != nil {

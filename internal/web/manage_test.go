@@ -139,6 +139,11 @@ func TestManageAuthorization(t *testing.T) {
 			if strings.Contains(route, ":id") {
 				attempts = append(attempts, attempt{"editor-a", m, managePath(route, "ecpat-luxembourg", bIDs)})
 			}
+			// A's owner, who passes the owner-only checks, neither.
+			attempts = append(attempts, attempt{"owner-a", m, managePath(route, b.Slug, bIDs)})
+			if strings.Contains(route, ":id") {
+				attempts = append(attempts, attempt{"owner-a", m, managePath(route, "ecpat-luxembourg", bIDs)})
+			}
 			// Staff and admins without two-factor authentication are not
 			// let in (the platform team's rows are below).
 			attempts = append(attempts, attempt{"staff", m, managePath(route, b.Slug, bIDs)})
@@ -146,7 +151,8 @@ func TestManageAuthorization(t *testing.T) {
 		}
 	}
 	browsers := map[string]*browser{}
-	for _, who := range []string{"editor-a", "staff", "admin"} {
+	f.user(t, "owner-a@example.org", "", "ecpat-luxembourg", accounts.OrgOwner)
+	for _, who := range []string{"editor-a", "owner-a", "staff", "admin"} {
 		browsers[who] = f.browser(t)
 		browsers[who].login(who + "@example.org")
 		browsers[who].get("/manage") // for the form token
@@ -160,7 +166,7 @@ func TestManageAuthorization(t *testing.T) {
 			} else {
 				code = br.post(a.path, hostileForm(a.path, bContacts[0].ID)).Code
 			}
-			if a.who != "editor-a" {
+			if a.who == "staff" || a.who == "admin" {
 				// Staff and admins reach every organisation's pages, but
 				// only with two-factor authentication, as the staff area.
 				if rec := br.get(a.path); a.method == http.MethodGet && (rec.Code != http.StatusSeeOther || rec.Header().Get("Location") != "/account/2fa") {

@@ -38,6 +38,7 @@ import (
 	"github.com/partnerdir/partnerdir/internal/postgres"
 	"github.com/partnerdir/partnerdir/internal/pseudonym"
 	"github.com/partnerdir/partnerdir/internal/search"
+	"github.com/partnerdir/partnerdir/internal/suggestions"
 	"github.com/partnerdir/partnerdir/internal/web"
 	searchdef "github.com/partnerdir/partnerdir/search"
 	webfiles "github.com/partnerdir/partnerdir/web"
@@ -105,6 +106,8 @@ type App struct {
 	// Importer imports organisations in bulk (import csv, /admin/import)
 	// through the directory's own writes.
 	Importer *importing.Engine
+	// Suggestions holds visitors' suggestions of a correction.
+	Suggestions *suggestions.Store
 
 	Meili   *search.Meili
 	Indexer *search.Indexer
@@ -246,7 +249,34 @@ func (a *App) buildStores(o Options, files fs.FS) error {
 	a.Joining = joining.NewStore(a.Pool, joining.Config{Directory: a.Directory, Accounts: a.Accounts, Outbox: a.Outbox, BaseURL: base, Pseudonyms: ips})
 	a.News = news.NewStore(a.Pool, a.articleChanged, news.WithMailer(a.Outbox.NewsMailer(), base))
 	a.Importer = importing.New(a.Directory, a.Pool)
-	return a.buildNewsletter(secret)
+	if err := a.buildNewsletter(secret); err != nil {
+		return err
+	}
+	return a.buildSuggestions()
+}
+
+// buildSuggestions makes the suggestions' store and ties the suggester's
+// email to the GDPR machinery: a donor's export and erasure, and the daily
+// personal-data retention (emails of decided suggestions go after
+// PERSONAL_DATA_RETENTION).
+func (a *App) buildSuggestions() error {
+	var err error
+	if a.Suggestions, err = suggestions.NewStore(a.Pool, suggestions.Config{Outbox: a.Outbox,
+		BaseURL: a.Config.BaseURL.String(), Pseudonyms: a.Pseudonyms, Retention: a.personal.Period}); err != nil {
+		return err
+	}
+	a.Offers.AddDonorData(offers.DonorData{Name: "suggestions",
+		Export: func(ctx context.Context, email string) (any, error) {
+			x, err := a.Suggestions.Export(ctx, email)
+			if len(x) == 0 {
+				return nil, err // no suggestion: no part in the export
+			}
+			return x, err
+		},
+		Erase: a.Suggestions.EraseTx})
+	a.Accounts.OnPurge(accounts.PurgeStep{Name: "suggestion_emails",
+		Label: "suggester email(s) of decided suggestions removed", Run: a.Suggestions.Purge})
+	return nil
 }
 
 // buildNewsletter makes the newsletter's store and ties it to the GDPR
@@ -453,6 +483,7 @@ func (a *App) buildHandler(ctx context.Context, files fs.FS, o Options) (http.Ha
 		APILimit:       o.APILimit,
 		Importer:       a.Importer,
 		Meter:          a.Metrics,
+		Suggestions:    a.Suggestions,
 		Checks: []web.Check{
 			{Name: "postgres", Required: true, Probe: a.Pool.Ping},
 			{Name: "meilisearch", Probe: a.Search.Probe},

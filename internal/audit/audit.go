@@ -8,6 +8,7 @@ package audit
 import (
 	"context"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -23,6 +24,10 @@ type Actor struct {
 	Label string
 	// RequestID ties the entry to the request's log lines.
 	RequestID string
+	// Role is the platform role (staff, admin) of the user acting, "" for
+	// anyone else: an organisation's History shows what staff changed as
+	// done by the platform team, not by a named person.
+	Role string
 }
 
 // System is the actor for changes made by the platform itself.
@@ -49,13 +54,29 @@ func Record(ctx context.Context, tx pgx.Tx, actor Actor, e Entry) error {
 		label = "system"
 	}
 	_, err := tx.Exec(ctx, `
-		INSERT INTO audit_log (actor_user_id, actor, action, entity_type, entity_id, organisation_id, details, request_id)
-		VALUES (NULLIF($1, 0), $2, $3, $4, NULLIF($5, 0), NULLIF($6, 0), $7, $8)`,
-		actor.UserID, label, e.Action, e.EntityType, e.EntityID, e.OrganisationID, details, actor.RequestID)
+		INSERT INTO audit_log (actor_user_id, actor, action, entity_type, entity_id, organisation_id, details, request_id, actor_role)
+		VALUES (NULLIF($1, 0), $2, $3, $4, NULLIF($5, 0), NULLIF($6, 0), $7, $8, $9)`,
+		actor.UserID, label, e.Action, e.EntityType, e.EntityID, e.OrganisationID, details, actor.RequestID, platformRole(actor.Role))
 	if err != nil {
 		return fmt.Errorf("audit: record %s: %w", e.Action, err)
 	}
 	return nil
+}
+
+// platformRole keeps only the roles the log records (the column's check).
+func platformRole(r string) string {
+	if r == "staff" || r == "admin" {
+		return r
+	}
+	return ""
+}
+
+// Change is one field's value before and after a change, as entries keep
+// them under details["changes"]: Old is nil for a field that a creation
+// set, New nil for one a deletion removed.
+type Change struct {
+	Old any `json:"old"`
+	New any `json:"new"`
 }
 
 // Event is an entry as read back.
@@ -131,4 +152,121 @@ func Anonymise(ctx context.Context, db Execer, before time.Time, batch int, addr
 			return total, nil
 		}
 	}
+}
+
+// Who says, for an organisation's History, who made a change, without
+// naming anyone the owners should not see.
+type Who string
+
+// The kinds of author History tells apart.
+const (
+	// WhoUser is a user of the organisation, named by Name.
+	WhoUser Who = "user"
+	// WhoPlatform is staff or an admin acting on the organisation.
+	WhoPlatform Who = "platform"
+	// WhoImport is a bulk import.
+	WhoImport Who = "import"
+	// WhoSystem is the platform itself, the command line or the seed.
+	WhoSystem Who = "system"
+	// WhoVisitor is someone not signed in (a suggestion, a donor).
+	WhoVisitor Who = "visitor"
+)
+
+// HistoryEntry is one entry of an organisation's History.
+type HistoryEntry struct {
+	ID         int64
+	OccurredAt time.Time
+	Action     string
+	EntityType string
+	EntityID   int64
+	Who        Who
+	// Name is the user's current name when Who is WhoUser ("" once the
+	// account is deleted or erased).
+	Name    string
+	Changes map[string]Change
+	Details map[string]any
+}
+
+// HistoryPage is a page of History, newest first; Next is the keyset of
+// the following page (0 on the last).
+type HistoryPage struct {
+	Entries []HistoryEntry
+	Next    int64
+}
+
+// MaxHistoryPage bounds a page of History.
+const MaxHistoryPage = 100
+
+// History returns organisationID's entries with ids below before (0: from
+// the newest), newest first, at most limit (1 to MaxHistoryPage). It reads
+// the acting user's current name from users, so a renamed user shows
+// their name of today and an erased one none.
+func History(ctx context.Context, db Querier, organisationID, before int64, limit int) (*HistoryPage, error) {
+	limit = min(max(limit, 1), MaxHistoryPage)
+	if before <= 0 {
+		before = 1<<63 - 1
+	}
+	page := &HistoryPage{}
+	rows, _ := db.Query(ctx, `
+		SELECT a.id, a.occurred_at, a.action, a.entity_type, COALESCE(a.entity_id, 0), a.actor, a.actor_role,
+			COALESCE(a.actor_user_id, 0), COALESCE(u.name, ''), a.details
+		FROM audit_log a LEFT JOIN users u ON u.id = a.actor_user_id
+		WHERE a.organisation_id = $1 AND a.id < $2 ORDER BY a.id DESC LIMIT $3`, organisationID, before, limit+1)
+	entries, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (HistoryEntry, error) {
+		var (
+			e          HistoryEntry
+			label      string
+			role       string
+			userID     int64
+			rawDetails map[string]any
+		)
+		if err := r.Scan(&e.ID, &e.OccurredAt, &e.Action, &e.EntityType, &e.EntityID, &label, &role, &userID, &e.Name, &rawDetails); err != nil {
+			return e, err
+		}
+		e.Who = whoOf(label, role, userID)
+		if e.Who != WhoUser {
+			e.Name = ""
+		}
+		e.Details, e.Changes = splitChanges(rawDetails)
+		return e, nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("audit: history of organisation %d: %w", organisationID, err)
+	}
+	if len(entries) > limit {
+		entries = entries[:limit]
+		page.Next = entries[limit-1].ID
+	}
+	page.Entries = entries
+	return page, nil
+}
+
+// whoOf classifies an entry's author from what the log keeps of them.
+func whoOf(label, role string, userID int64) Who {
+	switch {
+	case role != "":
+		return WhoPlatform
+	case userID != 0:
+		return WhoUser
+	case strings.Contains(label, "import"):
+		return WhoImport
+	case label == "anonymous" || label == "donor" || label == "visitor":
+		return WhoVisitor
+	}
+	return WhoSystem
+}
+
+// splitChanges takes details["changes"] apart from the other details.
+func splitChanges(d map[string]any) (map[string]any, map[string]Change) {
+	raw, _ := d["changes"].(map[string]any)
+	if raw == nil {
+		return d, nil
+	}
+	out := make(map[string]Change, len(raw))
+	for k, v := range raw {
+		c, _ := v.(map[string]any)
+		out[k] = Change{Old: c["old"], New: c["new"]}
+	}
+	delete(d, "changes")
+	return d, out
 }

@@ -33,7 +33,18 @@ func (s *Store) addChild(ctx context.Context, actor audit.Actor, orgID int64, c 
 	if err := v.Validate(); err != nil {
 		return err
 	}
-	err := s.childWrite(ctx, actor, orgID, audit.Entry{Action: c.noun + ".create", EntityType: c.entity, Details: details}, fn)
+	err := s.childWrite(ctx, actor, orgID, audit.Entry{Action: c.noun + ".create", EntityType: c.entity, Details: details},
+		func(tx pgx.Tx, e *audit.Entry) error {
+			if err := fn(tx, e); err != nil {
+				return err
+			}
+			after, err := snapshot(ctx, tx, c.table, orgID, e.EntityID)
+			if err != nil {
+				return err
+			}
+			e.Details = changeDetails(details, rowChanges(nil, after))
+			return nil
+		})
 	if err != nil {
 		return fmt.Errorf("directory: add %s to %d: %w", c.noun, orgID, err)
 	}
@@ -49,7 +60,23 @@ func (s *Store) updateChild(ctx context.Context, actor audit.Actor, orgID int64,
 		return err
 	}
 	err := s.childWrite(ctx, actor, orgID, audit.Entry{Action: c.noun + ".update", EntityType: c.entity, EntityID: id,
-		Details: details}, fn)
+		Details: details}, func(tx pgx.Tx, e *audit.Entry) error {
+		// The organisation's row is locked (childWrite): no other writer
+		// of its children runs between the two snapshots.
+		before, err := snapshot(ctx, tx, c.table, orgID, id)
+		if err != nil {
+			return err
+		}
+		if err := fn(tx, e); err != nil {
+			return err
+		}
+		after, err := snapshot(ctx, tx, c.table, orgID, id)
+		if err != nil {
+			return err
+		}
+		e.Details = changeDetails(details, rowChanges(before, after))
+		return nil
+	})
 	if err != nil {
 		return fmt.Errorf("directory: update %s %d: %w", c.noun, id, err)
 	}
@@ -70,8 +97,16 @@ func (s *Store) deleteChild(ctx context.Context, actor audit.Actor, orgID int64,
 					return err
 				}
 			}
-			return guarded(ctx, tx, c.table, orgID, id,
-				`DELETE FROM `+c.table+` WHERE id = $1 AND organisation_id = $2 AND version = $3`, id, orgID, version)
+			before, err := snapshot(ctx, tx, c.table, orgID, id)
+			if err != nil {
+				return err
+			}
+			if err := guarded(ctx, tx, c.table, orgID, id,
+				`DELETE FROM `+c.table+` WHERE id = $1 AND organisation_id = $2 AND version = $3`, id, orgID, version); err != nil {
+				return err
+			}
+			e.Details = changeDetails(nil, rowChanges(before, nil))
+			return nil
 		})
 	if err != nil {
 		return fmt.Errorf("directory: delete %s %d: %w", c.noun, id, err)

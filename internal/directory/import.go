@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"math"
 	"net/url"
 	"slices"
@@ -337,9 +338,11 @@ func (s *Store) applyImport(ctx context.Context, tx pgx.Tx, actor audit.Actor, i
 	u := ProfileUpdate{Version: version, Name: in.Name, AlternateName: in.AlternateName, Kind: in.Kind,
 		Description: in.Description, Mission: in.Mission, FoundedYear: in.FoundedYear, Website: in.Website,
 		Email: in.Email, Phone: in.Phone, NewsletterURL: in.NewsletterURL, ThemeSlugs: themeSlugs(in.Themes),
-		Countries: in.Countries, SocialLinks: in.SocialLinks}
+		Countries: in.Countries, SocialLinks: in.SocialLinks, Identifiers: mergeIdentifiers(cur.Identifiers, in.Identifiers)}
 	profileFields := profileChanges(&cur.Organisation, &u)
-	r.Changed = append(r.Changed, profileFields...)
+	for _, f := range slices.Sorted(maps.Keys(profileFields)) {
+		r.Changed = appendOnce(r.Changed, f)
+	}
 
 	var writes []func() error
 	var e audit.Entry // the child statements' column lists; the import's entry says what changed
@@ -574,4 +577,20 @@ func findContact(stored []ContactPoint, email string) *ContactPoint {
 
 func sameContact(a, b *ContactPoint, aOffice, bOffice string) bool {
 	return a.Name == b.Name && a.Email == b.Email && a.RoleCode == b.RoleCode && a.Public == b.Public && aOffice == bOffice
+}
+
+// mergeIdentifiers is the stored identifiers with the incoming ones added
+// or given their new value, scheme by scheme: an import never removes an
+// identifier (a profile update writes the whole list).
+func mergeIdentifiers(stored, incoming []Identifier) []Identifier {
+	out := slices.Clone(stored)
+	for _, x := range incoming {
+		i := slices.IndexFunc(out, func(y Identifier) bool { return y.Scheme == x.Scheme })
+		if i >= 0 {
+			out[i].Value = x.Value
+			continue
+		}
+		out = append(out, x)
+	}
+	return out
 }

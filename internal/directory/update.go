@@ -112,7 +112,7 @@ func (s *Store) updateProfileTx(ctx context.Context, tx pgx.Tx, actor audit.Acto
 			return err
 		}
 		if err := audit.Record(ctx, tx, actor, audit.Entry{Action: "organisation.update", EntityType: "organisation",
-			EntityID: orgID, OrganisationID: orgID, Details: map[string]any{"fields": profileChanges(&cur, &u), "version": version}}); err != nil {
+			EntityID: orgID, OrganisationID: orgID, Details: changeDetails(map[string]any{"version": version}, profileChanges(&cur, &u))}); err != nil {
 			return err
 		}
 		return s.changed(ctx, tx, orgID)
@@ -126,40 +126,41 @@ func uniq(xs []string) []string {
 	return slices.Compact(out)
 }
 
-// profileChanges names the fields u changes on cur, for the audit log.
-func profileChanges(cur *Organisation, u *ProfileUpdate) []string {
-	var out []string
-	diff := func(name string, changed bool) {
-		if changed {
-			out = append(out, name)
+// profileChanges is every field u changes on cur, with its old and new
+// value, for the audit log (and the organisation's History).
+func profileChanges(cur *Organisation, u *ProfileUpdate) map[string]audit.Change {
+	out := map[string]audit.Change{}
+	diff := func(name string, old, new any) {
+		if fmt.Sprint(old) != fmt.Sprint(new) {
+			out[name] = audit.Change{Old: old, New: new}
 		}
 	}
-	diff("name", cur.Name != u.Name)
-	diff("alternate_name", cur.AlternateName != u.AlternateName)
-	diff("kind", cur.Kind != u.Kind)
-	diff("description_fr", cur.Description.FR != u.Description.FR)
-	diff("description_en", cur.Description.EN != u.Description.EN)
-	diff("mission_fr", cur.Mission.FR != u.Mission.FR)
-	diff("mission_en", cur.Mission.EN != u.Mission.EN)
-	diff("founded_year", cur.FoundedYear != u.FoundedYear)
-	diff("website", cur.Website != u.Website)
-	diff("email", cur.Email != u.Email)
-	diff("phone", cur.Phone != u.Phone)
-	diff("newsletter_url", cur.NewsletterURL != u.NewsletterURL)
+	diff("name", cur.Name, u.Name)
+	diff("alternate_name", cur.AlternateName, u.AlternateName)
+	diff("kind", int(cur.Kind), int(u.Kind))
+	diff("description_fr", cur.Description.FR, u.Description.FR)
+	diff("description_en", cur.Description.EN, u.Description.EN)
+	diff("mission_fr", cur.Mission.FR, u.Mission.FR)
+	diff("mission_en", cur.Mission.EN, u.Mission.EN)
+	diff("founded_year", cur.FoundedYear, u.FoundedYear)
+	diff("website", cur.Website, u.Website)
+	diff("email", cur.Email, u.Email)
+	diff("phone", cur.Phone, u.Phone)
+	diff("newsletter_url", cur.NewsletterURL, u.NewsletterURL)
 	var themes []string
 	for _, t := range cur.Themes {
 		themes = append(themes, t.Slug)
 	}
-	diff("themes", !slices.Equal(uniq(themes), uniq(u.ThemeSlugs)))
-	diff("countries", !slices.Equal(uniq(cur.Countries), uniq(u.Countries)))
+	diff("themes", uniq(themes), uniq(u.ThemeSlugs))
+	diff("countries", uniq(cur.Countries), uniq(u.Countries))
 	links := func(ls []SocialLink) []string {
-		var out []string
+		out := []string{}
 		for _, l := range ls {
 			out = append(out, l.Network+" "+l.URL)
 		}
 		return uniq(out)
 	}
-	diff("social_links", !slices.Equal(links(cur.SocialLinks), links(u.SocialLinks)))
+	diff("social_links", links(cur.SocialLinks), links(u.SocialLinks))
 	ids := func(xs []Identifier) []string {
 		var out []string
 		for _, x := range xs {
@@ -167,8 +168,25 @@ func profileChanges(cur *Organisation, u *ProfileUpdate) []string {
 		}
 		return uniq(out)
 	}
-	diff("identifiers", !slices.Equal(ids(cur.Identifiers), ids(u.Identifiers)))
+	diff("identifiers", ids(cur.Identifiers), ids(u.Identifiers))
 	return out
+}
+
+// changeDetails adds changes to an entry's details: "changes", each
+// field's old and new value, and "fields", their names (sorted), which
+// entries written before the values were kept also have.
+func changeDetails(details map[string]any, changes map[string]audit.Change) map[string]any {
+	if details == nil {
+		details = map[string]any{}
+	}
+	fields := make([]string, 0, len(changes))
+	for k := range changes {
+		fields = append(fields, k)
+	}
+	slices.Sort(fields)
+	details["fields"] = fields
+	details["changes"] = changes
+	return details
 }
 
 // childWrite runs fn in a transaction for a change to one of orgID's
@@ -224,42 +242,62 @@ func guarded(ctx context.Context, tx pgx.Tx, table string, orgID, id int64, sql 
 	return nil
 }
 
-// rowJSON reads row id of table as JSON, for the audit's "what changed".
-func rowJSON(ctx context.Context, tx pgx.Tx, table string, id int64) (map[string]any, error) {
+// snapshotSQL reads one of an organisation's rows as JSON, with what its
+// join tables hold about it, for the audit's old and new values. Columns
+// that say nothing to a reader (ids, position, version, times) are left
+// out.
+var snapshotSQL = map[string]string{
+	"offices": `to_jsonb(t) || jsonb_build_object('covers', ARRAY(
+		SELECT country_code FROM office_countries WHERE office_id = t.id ORDER BY country_code))`,
+	"projects": `to_jsonb(t) || jsonb_build_object(
+		'countries', ARRAY(SELECT country_code FROM project_countries WHERE project_id = t.id ORDER BY country_code),
+		'themes', ARRAY(SELECT th.slug FROM project_themes pt JOIN themes th ON th.id = pt.theme_id
+			WHERE pt.project_id = t.id ORDER BY th.slug))`,
+	"team_members":   `to_jsonb(t)`,
+	"contact_points": `to_jsonb(t)`,
+}
+
+// snapshot reads row id of table, orgID's, as snapshotSQL says (nil when
+// there is none).
+func snapshot(ctx context.Context, tx pgx.Tx, table string, orgID, id int64) (map[string]any, error) {
+	expr, ok := snapshotSQL[table]
+	if !ok {
+		return nil, fmt.Errorf("directory: no snapshot of %s", table)
+	}
 	var row map[string]any
-	err := tx.QueryRow(ctx, `SELECT to_jsonb(t) - 'version' - 'updated_at' FROM `+table+` t WHERE id = $1`, id).Scan(&row)
+	err := tx.QueryRow(ctx, `SELECT (`+expr+`) - 'id' - 'organisation_id' - 'version' - 'updated_at' - 'created_at' - 'position'
+		FROM `+table+` t WHERE id = $1 AND organisation_id = $2`, id, orgID).Scan(&row)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return nil, nil
 	}
 	return row, err
 }
 
-// auditedUpdate runs a version-guarded update of row id and records in e
-// the names of the columns it changed.
-func auditedUpdate(ctx context.Context, tx pgx.Tx, e *audit.Entry, table string, orgID, id int64, sql string, args ...any) error {
-	before, err := rowJSON(ctx, tx, table, id)
-	if err != nil {
-		return err
-	}
-	if err := guarded(ctx, tx, table, orgID, id, sql, args...); err != nil {
-		return err
-	}
-	after, err := rowJSON(ctx, tx, table, id)
-	if err != nil {
-		return err
-	}
-	var fields []string
+// rowChanges is what changed between two snapshots of a row (either may
+// be nil: a creation, a deletion).
+func rowChanges(before, after map[string]any) map[string]audit.Change {
+	out := map[string]audit.Change{}
 	for k, v := range after {
-		if fmt.Sprint(before[k]) != fmt.Sprint(v) {
-			fields = append(fields, k)
+		if old, ok := before[k]; !ok || fmt.Sprint(old) != fmt.Sprint(v) {
+			out[k] = audit.Change{Old: old, New: v}
 		}
 	}
-	slices.Sort(fields)
-	details, _ := e.Details.(map[string]any)
-	if details == nil {
-		details = map[string]any{}
+	for k, v := range before {
+		if _, ok := after[k]; !ok {
+			out[k] = audit.Change{Old: v}
+		}
 	}
-	details["fields"] = fields
-	e.Details = details
-	return nil
+	return out
+}
+
+// auditedUpdate runs a version-guarded update of row id; updateChild
+// records what it changed.
+func auditedUpdate(ctx context.Context, tx pgx.Tx, _ *audit.Entry, table string, orgID, id int64, sql string, args ...any) error {
+	return guarded(ctx, tx, table, orgID, id, sql, args...)
+}
+
+// History is a page of organisation orgID's audit entries, newest first,
+// before the entry id before (0: the newest); see audit.History.
+func (s *Store) History(ctx context.Context, orgID, before int64, limit int) (*audit.HistoryPage, error) {
+	return audit.History(ctx, s.pool, orgID, before, limit)
 }

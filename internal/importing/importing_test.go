@@ -272,6 +272,15 @@ func TestUnchangedMeansEveryCarriedValueIsStored(t *testing.T) {
 		AND description_en LIKE 'Boreholes%'`, id); n != 1 {
 		t.Error("the update did not keep mission_en or did not restore description_en")
 	}
+	// An identifier added on the site (the file has another scheme) stays
+	// beside the file's.
+	exec(t, a, `INSERT INTO organisation_identifiers (organisation_id, scheme, value) VALUES ($1, 'XI-IATI', 'XI-IATI-EVS')`, id)
+	if again := importSample(t, a, importing.Options{}); again.Rows[0].Outcome != directory.ImportUnchanged {
+		t.Errorf("an identifier the file does not name changed the row: %+v", again.Rows[0])
+	}
+	if n := count(t, a, `SELECT count(*) FROM organisation_identifiers WHERE organisation_id = $1 AND scheme = 'XI-IATI'`, id); n != 1 {
+		t.Error("an identifier the file does not name was removed")
+	}
 	// The sample has a facebook column, no instagram one: both links stay.
 	if n := count(t, a, `SELECT count(*) FROM social_links WHERE organisation_id = $1`, id); n != 2 {
 		t.Errorf("%d social links, want facebook's from the file and instagram's kept", n)

@@ -12,7 +12,7 @@ import (
 )
 
 // The handler groups, side by side under internal/web, over the kit.
-var groups = []string{"account", "admin", "api", "donor", "exchange", "inbox", "join", "manage", "newsletter", "public"}
+var groups = []string{"account", "admin", "api", "donor", "exchange", "inbox", "join", "manage", "newsletter", "public", "suggest"}
 
 const webPath = "github.com/partnerdir/partnerdir/internal/web"
 

@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"net/url"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -103,10 +104,14 @@ func TestManageAuthorization(t *testing.T) {
 	t.Parallel()
 	f := newAccountsFixture(t)
 	b, bContacts, bRule := f.secondOrg(t)
-	bIDs := map[string]int64{"offices": b.Offices[0].ID, "team": b.Members[0].ID, "projects": b.Projects[0].ID,
-		"contacts": bContacts[0].ID, "rules": bRule.ID, "news": f.draftArticle(t, b.ID, "Une actualité de B")}
 	f.user(t, "editor-a@example.org", "", "ecpat-luxembourg", accounts.OrgEditor)
 	f.user(t, "owner-b@example.org", "", b.Slug, accounts.OrgOwner)
+	// B's team, invitations and suggestions, for the routes of issue 14.
+	editorB := f.user(t, "editor-b@example.org", "", b.Slug, accounts.OrgEditor)
+	bIDs := map[string]int64{"offices": b.Offices[0].ID, "team": b.Members[0].ID, "projects": b.Projects[0].ID,
+		"contacts": bContacts[0].ID, "rules": bRule.ID, "news": f.draftArticle(t, b.ID, "Une actualité de B"),
+		"access": editorB, "invitations": f.pendingInvite(t, b.ID, "invited-b@example.org"),
+		"suggestions": f.suggestion(t, b.ID, "Le bureau a déménagé")}
 	f.user(t, "staff@example.org", accounts.RoleStaff, "", "")
 	f.user(t, "admin@example.org", accounts.RoleAdmin, "", "")
 
@@ -134,13 +139,20 @@ func TestManageAuthorization(t *testing.T) {
 			if strings.Contains(route, ":id") {
 				attempts = append(attempts, attempt{"editor-a", m, managePath(route, "ecpat-luxembourg", bIDs)})
 			}
-			// Staff and admins are not members: they cannot edit profiles.
+			// A's owner, who passes the owner-only checks, neither.
+			attempts = append(attempts, attempt{"owner-a", m, managePath(route, b.Slug, bIDs)})
+			if strings.Contains(route, ":id") {
+				attempts = append(attempts, attempt{"owner-a", m, managePath(route, "ecpat-luxembourg", bIDs)})
+			}
+			// Staff and admins without two-factor authentication are not
+			// let in (the platform team's rows are below).
 			attempts = append(attempts, attempt{"staff", m, managePath(route, b.Slug, bIDs)})
 			attempts = append(attempts, attempt{"admin", m, managePath(route, b.Slug, bIDs)})
 		}
 	}
 	browsers := map[string]*browser{}
-	for _, who := range []string{"editor-a", "staff", "admin"} {
+	f.user(t, "owner-a@example.org", "", "ecpat-luxembourg", accounts.OrgOwner)
+	for _, who := range []string{"editor-a", "owner-a", "staff", "admin"} {
 		browsers[who] = f.browser(t)
 		browsers[who].login(who + "@example.org")
 		browsers[who].get("/manage") // for the form token
@@ -153,6 +165,17 @@ func TestManageAuthorization(t *testing.T) {
 				code = br.get(a.path).Code
 			} else {
 				code = br.post(a.path, hostileForm(a.path, bContacts[0].ID)).Code
+			}
+			if a.who == "staff" || a.who == "admin" {
+				// Staff and admins reach every organisation's pages, but
+				// only with two-factor authentication, as the staff area.
+				if rec := br.get(a.path); a.method == http.MethodGet && (rec.Code != http.StatusSeeOther || rec.Header().Get("Location") != "/account/2fa") {
+					t.Errorf("%s without two-factor: %d %q, want the enrolment", a.who, rec.Code, rec.Header().Get("Location"))
+				}
+				if a.method != http.MethodGet && code != http.StatusSeeOther {
+					t.Errorf("%s without two-factor: POST %d, want a redirect to the enrolment", a.who, code)
+				}
+				return
 			}
 			if code != http.StatusNotFound && code != http.StatusForbidden {
 				t.Errorf("got %d, want 404 or 403", code)
@@ -207,6 +230,36 @@ func TestManageAuthorization(t *testing.T) {
 			t.Errorf("owner's office update: %d\n%s", rec.Code, rec.Body.String())
 		}
 	})
+
+	// Staff and admins with two-factor authentication open every
+	// organisation's pages as the platform team, and their edits are
+	// audited with their role.
+	for _, who := range []string{"staff", "admin"} {
+		t.Run("platform team: "+who, func(t *testing.T) {
+			f.user(t, who+"-2fa@example.org", who, "", "")
+			br := f.signedIn(t, who+"-2fa@example.org", true)
+			for _, route := range routes {
+				if slices.Contains(methods[route], http.MethodGet) {
+					if rec := br.get(managePath(route, b.Slug, bIDs)); rec.Code != http.StatusOK {
+						t.Errorf("%s GET %s: %d", who, route, rec.Code)
+					}
+				}
+			}
+			wantStatus(t, br.get("/manage/"+b.Slug), http.StatusOK, "Équipe de la plateforme")
+			br.get("/manage/" + b.Slug + "/offices")
+			p, _ := f.dir.ProfileByID(context.Background(), b.ID, directory.ProfileOptions{Unpublished: true, Private: true})
+			form := hostileForm("/manage/:org/offices/:id", 0)
+			form.Set("version", strconv.Itoa(p.Offices[0].Version))
+			form.Set("city", "Ville de "+who)
+			if rec := br.post(managePath("/manage/:org/offices/:id", b.Slug, bIDs), form); rec.Code != http.StatusSeeOther {
+				t.Fatalf("%s's office update: %d\n%s", who, rec.Code, rec.Body.String())
+			}
+			if n := f.count(t, `SELECT count(*) FROM audit_log WHERE organisation_id = $1 AND action = 'office.update'
+				AND actor_role = $2 AND details->'changes'->'city'->>'new' = $3`, b.ID, who, "Ville de "+who); n != 1 {
+				t.Errorf("%s's edit audited %d times with their role, want 1", who, n)
+			}
+		})
+	}
 }
 
 var csrfRefusal = regexp.MustCompile(`vient d&#39;un autre site|Ce formulaire a expiré`)

@@ -1,10 +1,12 @@
 package web
 
 import (
+	"errors"
 	"net/http"
 
 	"github.com/gin-gonic/gin"
 
+	"github.com/partnerdir/partnerdir/internal/accounts"
 	"github.com/partnerdir/partnerdir/internal/directory"
 	"github.com/partnerdir/partnerdir/internal/fault"
 	"github.com/partnerdir/partnerdir/internal/web/kit"
@@ -13,8 +15,11 @@ import (
 // requireMembership lets members (owners and editors) of the organisation
 // named by the :org parameter through, with its full profile in the
 // context. Anyone else gets 404, the same answer as for an unknown
-// organisation, so the pages reveal nothing. Platform staff are not
-// members and cannot edit profiles here.
+// organisation, so the pages reveal nothing. Platform staff and admins
+// may open any organisation's pages, with two-factor authentication as
+// the staff area requires, acting as its owners do: kit.OnPlatform tells
+// the pages, and their changes are audited with their role (the History
+// shows them as the platform team's).
 func (s *Server) requireMembership(c *gin.Context) {
 	u := s.CurrentUser(c)
 	if u == nil {
@@ -34,6 +39,15 @@ func (s *Server) requireMembership(c *gin.Context) {
 		return
 	}
 	role, err := s.acc.Role(ctx, u.ID, p.ID)
+	if errors.Is(err, fault.ErrNotFound) && u.IsStaff() {
+		if u.NeedsTwoFactor() {
+			c.Redirect(http.StatusSeeOther, "/account/2fa")
+			c.Abort()
+			return
+		}
+		role, err = accounts.OrgOwner, nil
+		c.Set(kit.CtxPlatform, true)
+	}
 	if err != nil {
 		s.Fail(c, err)
 		c.Abort()

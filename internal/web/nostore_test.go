@@ -16,7 +16,8 @@ import (
 // privatePrefixes are the areas whose every GET route must be in
 // privateRoutes, so a new page there cannot slip through untested.
 var privatePrefixes = []string{"/manage", "/account", "/staff", "/admin", "/login", "/password", "/invitation",
-	"/signup", "/join", "/claims", "/organisations/:slug/claim", "/organisations/:slug/offer", "/newsletter"}
+	"/signup", "/join", "/claims", "/organisations/:slug/claim", "/organisations/:slug/offer", "/newsletter",
+	"/organisations/:slug/suggest"}
 
 // privateRoutes are the GET routes that are never stored by a cache, with
 // the path they are requested at.
@@ -84,6 +85,12 @@ func privateRoutes(orgID, userID, articleID int64) map[string]string {
 		"/newsletter/confirm":     "/newsletter/confirm?token=not-a-token",
 		"/newsletter/unsubscribe": "/newsletter/unsubscribe?s=1&sig=not-a-signature",
 		"/staff/newsletter":       "/staff/newsletter",
+		// Keeping profiles true: suggestions, History.
+		"/organisations/:slug/suggest":      "/organisations/ecpat-luxembourg/suggest",
+		"/organisations/:slug/suggest/sent": "/organisations/ecpat-luxembourg/suggest/sent",
+		"/manage/:org/suggestions":          m + "/suggestions",
+		"/manage/:org/history":              m + "/history",
+		"/staff/suggestions":                "/staff/suggestions",
 	}
 }
 

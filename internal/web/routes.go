@@ -319,6 +319,28 @@ func (s *Server) Handler() http.Handler {
 	org.GET("/export.hsds.json", s.manage.ExportHSDS)
 	// --- end of open data ---
 
+	// --- Keeping profiles true (issue 14): suggestions, team access, History ---
+	// Anyone suggests a correction to a published profile (rate-limited per
+	// client address); owners and editors decide their organisation's,
+	// staff every organisation's, oldest first. Owners manage their team's
+	// access and read the organisation's History. Staff and admins reach
+	// every /manage/:org page through requireMembership.
+	p.GET("/organisations/:slug/suggest", s.suggest.ShowForm)
+	p.POST("/organisations/:slug/suggest", s.suggest.Submit)
+	p.GET("/organisations/:slug/suggest/sent", s.suggest.ShowSent)
+	org.GET("/suggestions", s.manage.ListSuggestions)
+	org.POST("/suggestions/:id/accept", s.manage.AcceptSuggestion)
+	org.POST("/suggestions/:id/decline", s.manage.DeclineSuggestion)
+	staff.GET("/suggestions", s.suggest.ListQueue)
+	staff.POST("/suggestions/:id/accept", s.suggest.AcceptSuggestion)
+	staff.POST("/suggestions/:id/decline", s.suggest.DeclineSuggestion)
+	org.POST("/access/:id/role", s.manage.ChangeMemberRole)
+	org.POST("/access/:id/delete", s.manage.RemoveMember)
+	org.POST("/access/:id/transfer", s.manage.TransferOwnership)
+	org.POST("/invitations/:id/revoke", s.manage.RevokeInvitation)
+	org.GET("/history", s.manage.ShowHistory)
+	// --- end of keeping profiles true ---
+
 	r.NoRoute(func(c *gin.Context) {
 		if api.Owns(c) { // under /api/: a problem document, not the page
 			api.SetHeaders(c)

@@ -30,6 +30,7 @@ import (
 	"github.com/partnerdir/partnerdir/internal/newsletter"
 	"github.com/partnerdir/partnerdir/internal/offers"
 	"github.com/partnerdir/partnerdir/internal/search"
+	"github.com/partnerdir/partnerdir/internal/suggestions"
 	"github.com/partnerdir/partnerdir/internal/uploads"
 	"github.com/partnerdir/partnerdir/internal/web/account"
 	"github.com/partnerdir/partnerdir/internal/web/admin"
@@ -42,6 +43,7 @@ import (
 	"github.com/partnerdir/partnerdir/internal/web/manage"
 	newsletterweb "github.com/partnerdir/partnerdir/internal/web/newsletter"
 	"github.com/partnerdir/partnerdir/internal/web/public"
+	"github.com/partnerdir/partnerdir/internal/web/suggest"
 )
 
 // Check reports the state of one dependency for /readyz: nil when up.
@@ -103,6 +105,8 @@ type Deps struct {
 	// Meter hears every request's duration and every page-cache lookup
 	// (the program's metrics, internal/metrics).
 	Meter Meter
+	// Suggestions keeps visitors' suggestions of a correction.
+	Suggestions *suggestions.Store
 }
 
 // Server is the route table's side: the middleware's dependencies and the
@@ -141,6 +145,8 @@ type Server struct {
 	exchange *exchange.API
 	// meter hears request durations and page-cache lookups (metrics.go).
 	meter Meter
+	// suggest: the public suggestion form and the staff's queue.
+	suggest *suggest.Pages
 }
 
 // New prepares the server: it parses every template and loads the
@@ -192,6 +198,8 @@ func New(ctx context.Context, d Deps) (*Server, error) {
 	s.imports = admin.NewImports(k, d.Importer)
 	s.exchange = exchange.New(k, d.Directory)
 	s.meter = d.Meter
+	s.suggest = suggest.New(k, d.Directory, d.Suggestions)
+	s.manage.SetSuggestions(d.Suggestions)
 	// RFC 8058: a mail client's one-click unsubscription is a POST from
 	// elsewhere, authenticated by the link's signature (see routes.go).
 	s.crossSite.AddInsecureBypassPattern(oneClickPattern)
@@ -209,6 +217,8 @@ func (d Deps) check() error {
 		"Newsletter": d.Newsletter == nil,
 		"Importer":   d.Importer == nil,
 		"Meter":      d.Meter == nil,
+		// Visitors' suggestions of a correction.
+		"Suggestions": d.Suggestions == nil,
 	} {
 		if absent {
 			missing = append(missing, name)

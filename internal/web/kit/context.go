@@ -38,6 +38,9 @@ const (
 	CtxOrg = "manage_org"
 	// CtxOrgRole is the signed-in user's role in CtxOrg (OrgRole).
 	CtxOrgRole = "manage_org_role"
+	// CtxPlatform is true when staff or an admin, who are not members,
+	// manage CtxOrg as the platform team (OnPlatform).
+	CtxPlatform = "manage_platform"
 	// ctxRendered is the callback told of every rendered page (OnRender).
 	ctxRendered = "rendered"
 )
@@ -72,6 +75,10 @@ func RequestID(c *gin.Context) string { return c.GetString(CtxRequestID) }
 
 // OrgRole is the signed-in user's role in the managed organisation.
 func OrgRole(c *gin.Context) string { return c.GetString(CtxOrgRole) }
+
+// OnPlatform reports whether the request manages an organisation as the
+// platform team (staff or an admin, not a member of it).
+func OnPlatform(c *gin.Context) bool { return c.GetBool(CtxPlatform) }
 
 // Answer is a complete public answer as a cache can keep and replay it:
 // a rendered page (Render) or a tagged document (SendTagged: a feed, a
@@ -128,6 +135,10 @@ func (s *Kit) Actor(c *gin.Context) audit.Actor {
 	a := audit.Actor{Label: "anonymous", RequestID: RequestID(c)}
 	if u := s.CurrentUser(c); u != nil {
 		a.UserID, a.Label = u.ID, u.Email
+		// Staff and admins act as the platform team (audit.Actor.Role).
+		if u.IsStaff() {
+			a.Role = u.Role
+		}
 	}
 	return a
 }

@@ -28,6 +28,9 @@ type ManagePage struct {
 	Submitted bool
 	// LogoURL is the address of the organisation's logo, or "".
 	LogoURL string
+	// Platform says staff or an admin manage the organisation, as the
+	// platform team (they are not its members).
+	Platform bool
 }
 
 func (s *Pages) managePage(c *gin.Context, titleID, section string, st kit.Form) (ManagePage, bool) {
@@ -39,7 +42,7 @@ func (s *Pages) managePage(c *gin.Context, titleID, section string, st kit.Form)
 	pg.Title += " — " + org.Name
 	mp := ManagePage{Page: pg, Org: org, OrgRole: kit.OrgRole(c), Section: section,
 		Form: st.In(pg.Base), Saved: c.Query("saved") != "",
-		Submitted: c.Query("submitted") != ""}
+		Submitted: c.Query("submitted") != "", Platform: kit.OnPlatform(c)}
 	if s.up.Owns(uploads.Logos(), org.LogoPath) {
 		mp.LogoURL = org.LogoPath
 	}

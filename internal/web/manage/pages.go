@@ -9,6 +9,7 @@ import (
 	"github.com/partnerdir/partnerdir/internal/directory"
 	"github.com/partnerdir/partnerdir/internal/news"
 	"github.com/partnerdir/partnerdir/internal/offers"
+	"github.com/partnerdir/partnerdir/internal/suggestions"
 	"github.com/partnerdir/partnerdir/internal/uploads"
 	"github.com/partnerdir/partnerdir/internal/web/kit"
 )
@@ -22,6 +23,8 @@ type Pages struct {
 	news *news.Store
 	// offers counts each organisation's new offers on /manage.
 	offers *offers.Store
+	// sugg holds visitors' suggestions of a correction (SetSuggestions).
+	sugg *suggestions.Store
 }
 
 // New is the group over k with the stores it uses.

@@ -33,6 +33,9 @@ type Store struct {
 	// mailer and baseURL mail review decisions to owners (WithMailer).
 	mailer  Mailer
 	baseURL string
+	// verifiedMonths is how long a verification counts
+	// (WithVerificationValidity).
+	verifiedMonths int
 }
 
 // ChangeHook is called with the transaction and the id of the organisation
@@ -178,6 +181,9 @@ type Card struct {
 	Themes        []Theme
 	Countries     []string
 	Cities        []string
+	// VerifiedOn is the date of a verification that still counts, nil
+	// for none (or an expired one).
+	VerifiedOn *time.Time
 }
 
 // ListFilter selects published organisations for a list page.
@@ -185,6 +191,8 @@ type ListFilter struct {
 	Theme   string // theme slug
 	Country string // ISO code: an office there or working there
 	Kind    Kind
+	// Verified keeps the organisations whose verification still counts.
+	Verified bool
 	// After and Before are keyset cursors from a previous page; at most one.
 	After  string
 	Before string
@@ -204,19 +212,20 @@ type Page struct {
 // Themes come as ids, named from the cached themes: building JSON for them
 // row by row doubled the cost of a list page in PostgreSQL.
 const cardColumns = `
-	o.id, o.slug, o.name, o.alternate_name, o.iati_type, o.mission_fr, o.mission_en, o.updated_at,
+	o.id, o.slug, o.name, o.alternate_name, o.iati_type, o.mission_fr, o.mission_en, o.updated_at, o.last_verified_on,
 	ARRAY(SELECT theme_id FROM organisation_themes WHERE organisation_id = o.id),
 	ARRAY(SELECT country_code::text FROM organisation_countries WHERE organisation_id = o.id ORDER BY 1),
 	ARRAY(SELECT city FROM offices f WHERE f.organisation_id = o.id ORDER BY f.kind <> 'headquarters', f.position, f.id)`
 
 // cardScanner scans rows of cardColumns; themes are all themes in display
 // order, read before the query.
-func cardScanner(themes []Theme) pgx.RowToFunc[Card] {
+func (s *Store) cardScanner(themes []Theme) pgx.RowToFunc[Card] {
 	return func(row pgx.CollectableRow) (Card, error) {
 		var c Card
 		var themeIDs []int64
-		err := row.Scan(&c.ID, &c.Slug, &c.Name, &c.AlternateName, &c.Kind, &c.Mission.FR, &c.Mission.EN, &c.UpdatedAt,
+		err := row.Scan(&c.ID, &c.Slug, &c.Name, &c.AlternateName, &c.Kind, &c.Mission.FR, &c.Mission.EN, &c.UpdatedAt, &c.VerifiedOn,
 			&themeIDs, &c.Countries, &c.Cities)
+		c.VerifiedOn = s.currentVerification(c.VerifiedOn)
 		c.Themes = make([]Theme, 0, len(themeIDs))
 		for _, t := range themes {
 			if slices.Contains(themeIDs, t.ID) {
@@ -250,11 +259,18 @@ func (s *Store) List(ctx context.Context, f ListFilter) (Page, error) {
 		where = append(where, "o.iati_type = @kind")
 		args["kind"] = int16(f.Kind)
 	}
+	verifiedKey := ""
+	if f.Verified {
+		since := s.VerifiedAfter()
+		where = append(where, "o.last_verified_on > @verified_after")
+		args["verified_after"] = since
+		verifiedKey = since.Format(time.DateOnly) // the count changes with the day's cut-off
+	}
 	filter := strings.Join(where, " AND ")
 
 	var p Page
 	countQuery, countArgs := "SELECT count(*) FROM organisations o WHERE "+filter, maps.Clone(args)
-	total, err := s.cache.Get(ctx, fmt.Sprint("list:", f.Theme, "|", f.Country, "|", int16(f.Kind)), func(ctx context.Context) (any, error) {
+	total, err := s.cache.Get(ctx, fmt.Sprint("list:", f.Theme, "|", f.Country, "|", int16(f.Kind), "|", verifiedKey), func(ctx context.Context) (any, error) {
 		var n int
 		err := s.pool.QueryRow(ctx, countQuery, countArgs).Scan(&n)
 		return n, err
@@ -287,7 +303,7 @@ func (s *Store) List(ctx context.Context, f ListFilter) (Page, error) {
 	}
 	q := "SELECT " + cardColumns + " FROM organisations o WHERE " + filter + keyset + " ORDER BY " + order + " LIMIT @limit"
 	rows, _ := s.pool.Query(ctx, q, args)
-	cards, err := pgx.CollectRows(rows, cardScanner(themes))
+	cards, err := pgx.CollectRows(rows, s.cardScanner(themes))
 	if err != nil {
 		return Page{}, fmt.Errorf("directory: list organisations: %w", err)
 	}
@@ -323,7 +339,7 @@ func (s *Store) RecentlyUpdated(ctx context.Context, n int) ([]Card, error) {
 	}
 	rows, _ := s.pool.Query(ctx, "SELECT "+cardColumns+` FROM organisations o WHERE o.status = 'published'
 		ORDER BY o.updated_at DESC, o.id LIMIT $1`, n)
-	cards, err := pgx.CollectRows(rows, cardScanner(themes))
+	cards, err := pgx.CollectRows(rows, s.cardScanner(themes))
 	if err != nil {
 		return nil, fmt.Errorf("directory: recently updated: %w", err)
 	}

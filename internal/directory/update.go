@@ -95,6 +95,20 @@ func (s *Store) UpdateProfile(ctx context.Context, actor audit.Actor, orgID int6
 			EntityID: orgID, OrganisationID: orgID, Details: map[string]any{"fields": profileChanges(&cur, &u), "version": version}}); err != nil {
 			return err
 		}
+		// The platform verified this name at this website: another one
+		// is not verified.
+		if renamed, moved := cur.Name != u.Name, cur.Website != u.Website; renamed || moved {
+			var fields []string
+			if renamed {
+				fields = append(fields, "name")
+			}
+			if moved {
+				fields = append(fields, "website")
+			}
+			if err := withdrawVerificationTx(ctx, tx, actor, orgID, fields); err != nil {
+				return err
+			}
+		}
 		return s.changed(ctx, tx, orgID)
 	})
 	if err != nil {

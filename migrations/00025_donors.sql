@@ -24,7 +24,14 @@ CREATE INDEX search_documents_verified_idx ON search_documents (verified_on) WHE
 -- The directory's verified=1 list.
 CREATE INDEX organisations_verified_idx ON organisations (last_verified_on) WHERE status = 'published' AND last_verified_on IS NOT NULL;
 
+-- Duplicates: /join warns when the website's host is already listed
+-- (directory.Lookalikes; names use organisations_name_trgm_idx, pg_trgm).
+CREATE EXTENSION IF NOT EXISTS pg_trgm;
+CREATE INDEX organisations_website_host_idx ON organisations
+    ((regexp_replace(lower(substring(website from '^[A-Za-z][A-Za-z0-9+.-]*://([^/:?#]+)')), '^www\.', '')));
+
 -- +goose Down
+DROP INDEX organisations_website_host_idx;
 DROP INDEX organisations_verified_idx;
 ALTER TABLE search_documents DROP COLUMN verified_on;
 ALTER TABLE mail_messages DROP COLUMN idempotency_key;

@@ -219,7 +219,8 @@ func (a *App) buildStores(o Options, files fs.FS) error {
 	if a.Outbox, err = mail.NewOutbox(a.Jobs, cfg.MailFrom, mails); err != nil {
 		return err
 	}
-	a.Directory = directory.NewStore(a.Pool, a.enqueueIndex, directory.WithMailer(a.Outbox.DirectoryMailer(), base))
+	a.Directory = directory.NewStore(a.Pool, a.enqueueIndex, directory.WithMailer(a.Outbox.DirectoryMailer(), base),
+		directory.WithVerificationValidity(cfg.VerificationValidity))
 	secret := offersSecret(cfg)
 	ips, err := pseudonym.New(secret)
 	if err != nil {

@@ -63,6 +63,9 @@ type Config struct {
 	// listener of its own so the metrics never reach the public router;
 	// "" when METRICS_ADDR=off.
 	MetricsAddr string
+	// VerificationValidity is how many months an organisation's
+	// verification counts (VERIFICATION_VALIDITY: 24mo, 2y or 24).
+	VerificationValidity int
 }
 
 // DigestSchedule says on which days the digest goes out: every day, one
@@ -121,6 +124,7 @@ func Load(getenv func(string) string) (Config, error) {
 		DailyJobsAt:     l.timeOfDay("DAILY_JOBS_AT", "03:00", "DAILY_JOBS_TZ"),
 	}
 	c.NewsletterDigest = l.digestSchedule("NEWSLETTER_DIGEST", "monthly")
+	c.VerificationValidity = l.months("VERIFICATION_VALIDITY", 24)
 	c.SessionKeys = l.sessionKeys("SESSION_KEYS", c.Env == Production)
 	c.TOTPKeys = l.keys32("TOTP_KEYS", c.Env == Production)
 	// Below a day the daily job would erase what the login limits still count.
@@ -256,6 +260,27 @@ func (l *loader) duration(name string, def time.Duration) time.Duration {
 		return def
 	}
 	return d
+}
+
+// months reads a whole number of months, 1 to 120: "24mo", "2y" or "24".
+// Months, not days: a verification dated 3 March lapses on a 3 March.
+func (l *loader) months(name string, def int) int {
+	v := strings.TrimSpace(l.str(name, ""))
+	if v == "" {
+		return def
+	}
+	n, per := v, 1
+	if y, ok := strings.CutSuffix(v, "y"); ok {
+		n, per = y, 12
+	} else if m, ok := strings.CutSuffix(v, "mo"); ok {
+		n = m
+	}
+	k, err := strconv.Atoi(n)
+	if err != nil || k <= 0 || k*per > 120 {
+		l.fail(name, fmt.Sprintf("must be a number of months from 1 to 120 such as 24mo or 2y, got %q", v))
+		return def
+	}
+	return k * per
 }
 
 // durationAtLeast is duration, refusing a value shorter than least.

@@ -196,3 +196,21 @@ func TestLoadMetricsAddr(t *testing.T) {
 		}
 	}
 }
+
+func TestLoadVerificationValidity(t *testing.T) {
+	for value, want := range map[string]int{"": 24, "24mo": 24, "2y": 24, "6": 6, "120mo": 120} {
+		c, err := Load(env(map[string]string{"VERIFICATION_VALIDITY": value}))
+		if err != nil {
+			t.Fatalf("VERIFICATION_VALIDITY=%q: %v", value, err)
+		}
+		if c.VerificationValidity != want {
+			t.Errorf("VERIFICATION_VALIDITY=%q: %d months, want %d", value, c.VerificationValidity, want)
+		}
+	}
+	for _, bad := range []string{"0", "-3", "24d", "11y", "two years", "1.5y"} {
+		_, err := Load(env(map[string]string{"VERIFICATION_VALIDITY": bad}))
+		if err == nil || strings.Count(err.Error(), "\n") != 0 || !strings.Contains(err.Error(), "VERIFICATION_VALIDITY") {
+			t.Errorf("VERIFICATION_VALIDITY=%q: %v, want one line naming the variable", bad, err)
+		}
+	}
+}

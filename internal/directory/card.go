@@ -28,7 +28,7 @@ func (s *Store) card(ctx context.Context, where string, key any) (Card, error) {
 		return Card{}, err
 	}
 	rows, _ := s.pool.Query(ctx, "SELECT "+cardColumns+` FROM organisations o WHERE `+where+` AND o.status = 'published'`, key)
-	c, err := pgx.CollectExactlyOneRow(rows, cardScanner(themes))
+	c, err := pgx.CollectExactlyOneRow(rows, s.cardScanner(themes))
 	if errors.Is(err, pgx.ErrNoRows) {
 		return Card{}, fault.ErrNotFound
 	}

@@ -89,6 +89,8 @@ func (s *Store) profile(ctx context.Context, where string, key any, opts Profile
 	if err != nil {
 		return nil, fmt.Errorf("directory: read organisation %v: %w", key, err)
 	}
+	// An expired verification is not shown (see verification.go).
+	p.LastVerifiedOn = s.currentVerification(p.LastVerifiedOn)
 	batch := &pgx.Batch{}
 	batch.Queue(officeQuery, p.ID).Query(func(rows pgx.Rows) error {
 		var err error
@@ -175,7 +177,8 @@ func (s *Store) ProfileStamp(ctx context.Context, slug string) (int64, string, e
 		return 0, "", fmt.Errorf("directory: profile stamp: %w", err)
 	}
 	v := ""
-	if verified != nil {
+	// The stamp changes the day a verification expires.
+	if verified = s.currentVerification(verified); verified != nil {
 		v = verified.Format(time.DateOnly)
 	}
 	return id, fmt.Sprintf("%s/%d/%d/%d/%s", status, version, updated.UnixMicro(), reviewed.UnixMicro(), v), nil

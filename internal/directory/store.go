@@ -33,6 +33,9 @@ type Store struct {
 	// mailer and baseURL mail review decisions to owners (WithMailer).
 	mailer  Mailer
 	baseURL string
+	// verifiedMonths is how long a verification counts
+	// (WithVerificationValidity).
+	verifiedMonths int
 }
 
 // ChangeHook is called with the transaction and the id of the organisation
@@ -178,6 +181,9 @@ type Card struct {
 	Themes        []Theme
 	Countries     []string
 	Cities        []string
+	// VerifiedOn is the date of a verification that still counts, nil
+	// for none (or an expired one).
+	VerifiedOn *time.Time
 }
 
 // ListFilter selects published organisations for a list page.
@@ -193,6 +199,8 @@ type ListFilter struct {
 	// is not counted (Page.Total stays 0): every text would be its own
 	// cached count.
 	Text string
+	// Verified keeps the organisations whose verification still counts.
+	Verified bool
 	// After and Before are keyset cursors from a previous page; at most one.
 	After  string
 	Before string
@@ -212,19 +220,20 @@ type Page struct {
 // Themes come as ids, named from the cached themes: building JSON for them
 // row by row doubled the cost of a list page in PostgreSQL.
 const cardColumns = `
-	o.id, o.slug, o.name, o.alternate_name, o.iati_type, o.mission_fr, o.mission_en, o.updated_at,
+	o.id, o.slug, o.name, o.alternate_name, o.iati_type, o.mission_fr, o.mission_en, o.updated_at, o.last_verified_on,
 	ARRAY(SELECT theme_id FROM organisation_themes WHERE organisation_id = o.id),
 	ARRAY(SELECT country_code::text FROM organisation_countries WHERE organisation_id = o.id ORDER BY 1),
 	ARRAY(SELECT city FROM offices f WHERE f.organisation_id = o.id ORDER BY f.kind <> 'headquarters', f.position, f.id)`
 
 // cardScanner scans rows of cardColumns; themes are all themes in display
 // order, read before the query.
-func cardScanner(themes []Theme) pgx.RowToFunc[Card] {
+func (s *Store) cardScanner(themes []Theme) pgx.RowToFunc[Card] {
 	return func(row pgx.CollectableRow) (Card, error) {
 		var c Card
 		var themeIDs []int64
-		err := row.Scan(&c.ID, &c.Slug, &c.Name, &c.AlternateName, &c.Kind, &c.Mission.FR, &c.Mission.EN, &c.UpdatedAt,
+		err := row.Scan(&c.ID, &c.Slug, &c.Name, &c.AlternateName, &c.Kind, &c.Mission.FR, &c.Mission.EN, &c.UpdatedAt, &c.VerifiedOn,
 			&themeIDs, &c.Countries, &c.Cities)
+		c.VerifiedOn = s.currentVerification(c.VerifiedOn)
 		c.Themes = make([]Theme, 0, len(themeIDs))
 		for _, t := range themes {
 			if slices.Contains(themeIDs, t.ID) {
@@ -270,12 +279,19 @@ func (s *Store) List(ctx context.Context, f ListFilter) (Page, error) {
 		where = append(where, `(o.name ILIKE @text OR o.alternate_name ILIKE @text)`)
 		args["text"] = "%" + escapeLike(f.Text) + "%"
 	}
+	verifiedKey := ""
+	if f.Verified {
+		since := s.VerifiedAfter()
+		where = append(where, "o.last_verified_on > @verified_after")
+		args["verified_after"] = since
+		verifiedKey = since.Format(time.DateOnly) // the count changes with the day's cut-off
+	}
 	filter := strings.Join(where, " AND ")
 
 	var p Page
 	if f.Text == "" {
 		countQuery, countArgs := "SELECT count(*) FROM organisations o WHERE "+filter, maps.Clone(args)
-		total, err := s.cache.Get(ctx, fmt.Sprint("list:", f.Theme, "|", f.Country, "|", int16(f.Kind), "|", f.Support), func(ctx context.Context) (any, error) {
+		total, err := s.cache.Get(ctx, fmt.Sprint("list:", f.Theme, "|", f.Country, "|", int16(f.Kind), "|", f.Support, "|", verifiedKey), func(ctx context.Context) (any, error) {
 			var n int
 			err := s.pool.QueryRow(ctx, countQuery, countArgs).Scan(&n)
 			return n, err
@@ -309,7 +325,7 @@ func (s *Store) List(ctx context.Context, f ListFilter) (Page, error) {
 	}
 	q := "SELECT " + cardColumns + " FROM organisations o WHERE " + filter + keyset + " ORDER BY " + order + " LIMIT @limit"
 	rows, _ := s.pool.Query(ctx, q, args)
-	cards, err := pgx.CollectRows(rows, cardScanner(themes))
+	cards, err := pgx.CollectRows(rows, s.cardScanner(themes))
 	if err != nil {
 		return Page{}, fmt.Errorf("directory: list organisations: %w", err)
 	}
@@ -345,7 +361,7 @@ func (s *Store) RecentlyUpdated(ctx context.Context, n int) ([]Card, error) {
 	}
 	rows, _ := s.pool.Query(ctx, "SELECT "+cardColumns+` FROM organisations o WHERE o.status = 'published'
 		ORDER BY o.updated_at DESC, o.id LIMIT $1`, n)
-	cards, err := pgx.CollectRows(rows, cardScanner(themes))
+	cards, err := pgx.CollectRows(rows, s.cardScanner(themes))
 	if err != nil {
 		return nil, fmt.Errorf("directory: recently updated: %w", err)
 	}

@@ -115,6 +115,20 @@ func (s *Store) updateProfileTx(ctx context.Context, tx pgx.Tx, actor audit.Acto
 			EntityID: orgID, OrganisationID: orgID, Details: changeDetails(map[string]any{"version": version}, profileChanges(&cur, &u))}); err != nil {
 			return err
 		}
+		// The platform verified this name at this website: another one
+		// is not verified.
+		if renamed, moved := cur.Name != u.Name, cur.Website != u.Website; renamed || moved {
+			var fields []string
+			if renamed {
+				fields = append(fields, "name")
+			}
+			if moved {
+				fields = append(fields, "website")
+			}
+			if err := withdrawVerificationTx(ctx, tx, actor, orgID, fields); err != nil {
+				return err
+			}
+		}
 		return s.changed(ctx, tx, orgID)
 	}()
 	return version, err

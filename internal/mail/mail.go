@@ -57,6 +57,8 @@ type Message struct {
 	ForgetWhenSent bool
 	// Headers: see Mail.Headers.
 	Headers []Header
+	// IdempotencyKey: see Mail.IdempotencyKey.
+	IdempotencyKey string
 }
 
 // Outbox composes messages, stores them in the caller's transaction and
@@ -85,7 +87,10 @@ func NewOutbox(inserter *jobs.Client, from string, renderer *Renderer) (*Outbox,
 
 // ComposeTx renders m from its templates, stores the message in tx with a
 // new stable Message-ID and enqueues its delivery job in the same
-// transaction. It returns the message's row id.
+// transaction. It returns the message's row id, or 0 when m has an
+// IdempotencyKey a stored message already has: nothing is stored or sent
+// again (under concurrency the second transaction waits for the first and
+// then finds its row).
 func (o *Outbox) ComposeTx(ctx context.Context, tx pgx.Tx, m Mail) (int64, error) {
 	msg, err := o.renderer.Render(m)
 	if err != nil {
@@ -101,11 +106,16 @@ func (o *Outbox) enqueueTx(ctx context.Context, tx pgx.Tx, m Message) (int64, er
 	var id int64
 	err := tx.QueryRow(ctx, `
 		INSERT INTO mail_messages (message_id, offer_id, purpose, lang, to_name, to_email, reply_to_name, reply_to_email, subject, text_body, html_body,
-			forget_when_sent, headers)
-		VALUES ($1, NULLIF($2, 0), $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)
+			forget_when_sent, headers, idempotency_key)
+		VALUES ($1, NULLIF($2, 0), $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, NULLIF($14, ''))
+		ON CONFLICT (idempotency_key) DO NOTHING
 		RETURNING id`,
 		o.newMessageID(), m.OfferID, m.Purpose, m.Lang, HeaderSafe(m.To.Name), m.To.Email,
-		HeaderSafe(m.ReplyTo.Name), m.ReplyTo.Email, HeaderSafe(m.Subject), m.Text, m.HTML, m.ForgetWhenSent, m.headersJSON()).Scan(&id)
+		HeaderSafe(m.ReplyTo.Name), m.ReplyTo.Email, HeaderSafe(m.Subject), m.Text, m.HTML, m.ForgetWhenSent, m.headersJSON(),
+		m.IdempotencyKey).Scan(&id)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return 0, nil // a message with this idempotency key exists: it is the one
+	}
 	if err != nil {
 		return 0, fmt.Errorf("mail: store %s message: %w", m.Purpose, err)
 	}

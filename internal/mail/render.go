@@ -36,6 +36,10 @@ type Mail struct {
 	// Headers are extra header fields (List-Unsubscribe, …), each named
 	// once; the outbox refuses the fields it writes itself.
 	Headers []Header
+	// IdempotencyKey, when set, makes the mail one of a kind: the outbox
+	// stores (and sends) at most one message per key, whoever composes it
+	// and however often — e.g. one mail per offer and status to the donor.
+	IdempotencyKey string
 }
 
 // Renderer turns a Mail into a Message: a subject, a text part and an HTML
@@ -127,7 +131,8 @@ func (r *Renderer) Render(m Mail) (Message, error) {
 		purpose = m.Name
 	}
 	return Message{OfferID: m.OfferID, Purpose: purpose, Lang: v.Lang, To: m.To, ReplyTo: m.ReplyTo,
-		Subject: v.Subject, Text: body.String(), HTML: html.String(), ForgetWhenSent: m.ForgetWhenSent, Headers: m.Headers}, nil
+		Subject: v.Subject, Text: body.String(), HTML: html.String(), ForgetWhenSent: m.ForgetWhenSent, Headers: m.Headers,
+		IdempotencyKey: m.IdempotencyKey}, nil
 }
 
 func quoteText(s string) string {

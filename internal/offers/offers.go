@@ -118,6 +118,8 @@ type Store struct {
 	responseTarget time.Duration
 	// donorData are other packages' parts of a donor's data (AddDonorData).
 	donorData []DonorData
+	// statusKey signs the donors' status links (see StatusToken).
+	statusKey []byte
 }
 
 // NewStore returns a store over pool.
@@ -142,5 +144,6 @@ func NewStore(pool *pgxpool.Pool, cfg Config) (*Store, error) {
 		limits:         cfg.Limits,
 		now:            time.Now,
 		responseTarget: cmp.Or(cfg.ResponseTarget, 5*24*time.Hour),
+		statusKey:      statusKey(cfg.Secret),
 	}, nil
 }

@@ -70,16 +70,17 @@ func scrubTx(ctx context.Context, tx pgx.Tx, ids []int64) error {
 	if _, err := tx.Exec(ctx, `DELETE FROM offer_notes WHERE offer_id = ANY($1)`, ids); err != nil {
 		return fmt.Errorf("offers: scrub notes: %w", err)
 	}
-	// The acknowledgment went to the donor: its address goes too. A
+	// The acknowledgment and the status mails went to the donor: their
+	// address goes too. A
 	// server's reply may quote it: errors stored before the worker
 	// redacted them lose every address now.
 	if _, err := tx.Exec(ctx, `
 		UPDATE mail_messages SET to_name = '', reply_to_name = '', reply_to_email = '', subject = '', text_body = '', html_body = '',
-			to_email = CASE WHEN purpose = 'offer_ack' THEN '' ELSE to_email END,
+			to_email = CASE WHEN purpose = ANY($4) THEN '' ELSE to_email END,
 			status = CASE WHEN status = 'queued' THEN 'failed' ELSE status END,
 			last_error = CASE WHEN status = 'queued' THEN 'anonymised before delivery' ELSE regexp_replace(last_error, $2, $3, 'g') END,
 			updated_at = now()
-		WHERE offer_id = ANY($1)`, ids, mail.AddressPattern, mail.RedactedAddress); err != nil {
+		WHERE offer_id = ANY($1)`, ids, mail.AddressPattern, mail.RedactedAddress, mail.DonorPurposes()); err != nil {
 		return fmt.Errorf("offers: scrub mails: %w", err)
 	}
 	return nil

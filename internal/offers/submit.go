@@ -284,6 +284,8 @@ func (s *Store) submitTx(ctx context.Context, tx pgx.Tx, actor audit.Actor, sub 
 		Contact:    rt.To,
 		OfferURL:   fmt.Sprintf("%s/manage/offers/%d", s.baseURL, r.ID),
 		PrivacyURL: s.baseURL + "/privacy",
+		StatusURL:  s.StatusURL(r.ID),
+		Triage:     s.triage,
 	}
 	if _, err := s.outbox.ComposeTx(ctx, tx, om.ContactMail()); err != nil {
 		return nil, err

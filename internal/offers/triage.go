@@ -349,6 +349,9 @@ func (s *Store) changeStatusTx(ctx context.Context, tx pgx.Tx, actor audit.Actor
 		id, from, to, actor.UserID, actorLabel(actor)); err != nil {
 		return fmt.Errorf("offers: status history of %d: %w", id, err)
 	}
+	if err := s.notifyDonorTx(ctx, tx, id, to); err != nil {
+		return err
+	}
 	return audit.Record(ctx, tx, actor, audit.Entry{Action: "offer.status", EntityType: "offer", EntityID: id, OrganisationID: orgID,
 		Details: map[string]any{"from": from, "to": to}})
 }

@@ -55,7 +55,8 @@ func TestWorkflowTransitionsAreEnforced(t *testing.T) {
 	if n := e.count(t, `SELECT count(*) FROM audit_log WHERE action = 'offer.status' AND entity_id = $1 AND actor_user_id = $2`, r.ID, staff.UserID); n != 4 {
 		t.Errorf("audited status changes: %d, want 4", n)
 	}
-	if len(d.Mails) != 2 || d.RoutingBasis == "" || d.RoutedToEmail == "" {
+	// The contact, the acknowledgment, then the donor hears of forwarded and accepted.
+	if len(d.Mails) != 4 || d.RoutingBasis == "" || d.RoutedToEmail == "" {
 		t.Errorf("detail: %d mails, routing %q → %q", len(d.Mails), d.RoutingBasis, d.RoutedToEmail)
 	}
 

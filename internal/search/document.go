@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/partnerdir/partnerdir/internal/directory"
 	"github.com/partnerdir/partnerdir/internal/locale"
@@ -41,8 +42,12 @@ type Document struct {
 	Projects   []ProjectDoc `json:"projects"`
 	Support    []string     `json:"support"`
 	UpdatedAt  int64        `json:"updated_at"`
-	Version    int          `json:"version"`
-	Digest     string       `json:"digest"`
+	// VerifiedOn is the day of the last verification (Unix seconds), 0
+	// for none. Whether it still counts is decided when searching (see
+	// Query.VerifiedAfter), so the index never has to follow the calendar.
+	VerifiedOn int64  `json:"verified_on"`
+	Version    int    `json:"version"`
+	Digest     string `json:"digest"`
 }
 
 // OfficeDoc is an office as indexed.
@@ -100,6 +105,9 @@ func BuildDocument(p *directory.Profile, names namer) (Document, bool) {
 		MissionEN:     clean(p.Mission.EN),
 		UpdatedAt:     p.UpdatedAt.Unix(),
 		Version:       p.Version,
+	}
+	if p.LastVerifiedOn != nil {
+		d.VerifiedOn = p.LastVerifiedOn.Unix()
 	}
 	for _, t := range p.Themes {
 		d.Themes = append(d.Themes, t.Slug)
@@ -200,4 +208,12 @@ func uniqueStable(s []string) []string {
 		}
 	}
 	return out
+}
+
+// verifiedOn is the day of a document's verification, zero for none.
+func verifiedOn(unix int64) time.Time {
+	if unix <= 0 {
+		return time.Time{}
+	}
+	return time.Unix(unix, 0).UTC()
 }

@@ -120,6 +120,10 @@ func matching(q Query, shared bool) (string, pgx.NamedArgs, string) {
 			where = append(where, "kind = @kind")
 			args["kind"] = q.Kind
 		}
+		if !q.VerifiedAfter.IsZero() {
+			where = append(where, "verified_on > @verified_after")
+			args["verified_after"] = q.VerifiedAfter.Unix()
+		}
 	}
 	return strings.Join(where, " AND "), args, rank
 }
@@ -302,15 +306,15 @@ func highlight(text string, toks []string) []Segment {
 
 const upsertFallback = `
 	INSERT INTO search_documents (organisation_id, name, kind, countries, office_keys, themes, support,
-		updated_at, names, tsv, document, digest)
+		updated_at, names, tsv, document, digest, verified_on)
 	VALUES (@id, @name, @kind, @countries, @office_keys, @themes, @support, to_timestamp(@updated_at),
 		lower(search_unaccent(@names)),
 		setweight(to_tsvector('simple', search_unaccent(@a)), 'A') ||
 		setweight(to_tsvector('simple', search_unaccent(@b)), 'B') ||
 		setweight(to_tsvector('simple', search_unaccent(@c)), 'C') ||
 		setweight(to_tsvector('simple', search_unaccent(@d)), 'D'),
-		@document, @digest)
-	ON CONFLICT (organisation_id) DO UPDATE SET
+		@document, @digest, @verified_on)
+	ON CONFLICT (organisation_id) DO UPDATE SET verified_on = EXCLUDED.verified_on,
 		name = EXCLUDED.name, kind = EXCLUDED.kind, countries = EXCLUDED.countries,
 		office_keys = EXCLUDED.office_keys, themes = EXCLUDED.themes, support = EXCLUDED.support,
 		updated_at = EXCLUDED.updated_at, names = EXCLUDED.names, tsv = EXCLUDED.tsv,
@@ -344,6 +348,6 @@ func fallbackArgs(d Document) pgx.NamedArgs {
 		"b":        join(d.OfficeCities, d.CountryNames, d.ThemeNames, d.KindLabels),
 		"c":        join([]string{d.MissionFR, d.MissionEN}, titles),
 		"d":        join([]string{d.DescriptionFR, d.DescriptionEN}, people, summaries, officeNames),
-		"document": d, "digest": d.Digest,
+		"document": d, "digest": d.Digest, "verified_on": d.VerifiedOn,
 	}
 }

@@ -359,10 +359,13 @@ func filter(q Query) []string {
 	add("support", q.Support)
 	add("kind", q.Kind)
 	add("office_keys", q.Office)
+	if !q.VerifiedAfter.IsZero() {
+		f = append(f, fmt.Sprintf("verified_on > %d", q.VerifiedAfter.Unix()))
+	}
 	return f
 }
 
-var retrieved = []string{"id", "slug", "name", "acronym", "kind", "mission_fr", "mission_en", "themes", "countries", "office_cities"}
+var retrieved = []string{"id", "slug", "name", "acronym", "kind", "mission_fr", "mission_en", "themes", "countries", "office_cities", "verified_on"}
 
 // Search queries the live indexes with the search-only key: the page of
 // q's type, and at the same time how many results the other type has for

@@ -10,6 +10,7 @@ import (
 	"context"
 	"regexp"
 	"strings"
+	"time"
 
 	"github.com/partnerdir/partnerdir/internal/directory"
 	"github.com/partnerdir/partnerdir/internal/fault"
@@ -66,10 +67,13 @@ type Query struct {
 	Kind    string // organisation kind slug
 	// Office is "COUNTRY:kind" (e.g. "ML:regional"): one office matching
 	// both.
-	Office  string
-	Sort    string
-	Page    int // from 1
-	PerPage int
+	Office string
+	// VerifiedAfter, when set, keeps the organisations verified after it
+	// (the directory's cut-off of the moment: verified=1).
+	VerifiedAfter time.Time
+	Sort          string
+	Page          int // from 1
+	PerPage       int
 }
 
 var (
@@ -189,6 +193,9 @@ type Hit struct {
 	Themes    []string
 	Countries []string
 	Cities    []string
+	// VerifiedOn is the day of its last verification, as indexed (zero
+	// for none); whether it still counts is the caller's cut-off.
+	VerifiedOn time.Time
 	// Highlighted texts: the matched words are marked.
 	NameHL      []Segment
 	MissionFRHL []Segment
@@ -200,11 +207,12 @@ type Hit struct {
 func (d Document) hit(nameHL, missionFRHL, missionENHL []Segment) Hit {
 	return Hit{
 		ID: d.ID, Slug: d.Slug, Name: d.Name, Acronym: d.Acronym, Kind: d.Kind,
-		Mission:   directory.Localized{FR: d.MissionFR, EN: d.MissionEN},
-		Themes:    d.Themes,
-		Countries: d.Countries,
-		Cities:    d.OfficeCities,
-		NameHL:    nameHL, MissionFRHL: missionFRHL, MissionENHL: missionENHL,
+		Mission:    directory.Localized{FR: d.MissionFR, EN: d.MissionEN},
+		Themes:     d.Themes,
+		Countries:  d.Countries,
+		Cities:     d.OfficeCities,
+		VerifiedOn: verifiedOn(d.VerifiedOn),
+		NameHL:     nameHL, MissionFRHL: missionFRHL, MissionENHL: missionENHL,
 	}
 }
 

@@ -18,7 +18,7 @@ import (
 // own ingestion speed.
 const documentsQuery = `
 	SELECT o.id, o.slug, o.name, o.alternate_name, o.iati_type,
-		o.description_fr, o.description_en, o.mission_fr, o.mission_en, o.updated_at, o.version,
+		o.description_fr, o.description_en, o.mission_fr, o.mission_en, o.updated_at, o.version, o.last_verified_on,
 		COALESCE((SELECT json_agg(json_build_object('slug', t.slug, 'name_fr', t.name_fr, 'name_en', t.name_en) ORDER BY t.position, t.slug)
 			FROM organisation_themes ot JOIN themes t ON t.id = ot.theme_id WHERE ot.organisation_id = o.id), '[]'),
 		ARRAY(SELECT country_code::text FROM organisation_countries WHERE organisation_id = o.id ORDER BY 1),
@@ -58,7 +58,7 @@ func (ix *Indexer) documents(ctx context.Context, ids []int64) (map[int64]Docume
 		}
 	)
 	_, err = pgx.ForEachRow(rows, []any{&p.ID, &p.Slug, &p.Name, &p.AlternateName, &p.Kind,
-		&p.Description.FR, &p.Description.EN, &p.Mission.FR, &p.Mission.EN, &updated, &p.Version,
+		&p.Description.FR, &p.Description.EN, &p.Mission.FR, &p.Mission.EN, &updated, &p.Version, &p.LastVerifiedOn,
 		&p.Themes, &p.Countries, &offices, &members, &projects}, func() error {
 		prof := directory.Profile{Organisation: p}
 		prof.Status = directory.StatusPublished

@@ -85,6 +85,9 @@ func (s *Server) Handler() http.Handler {
 
 	p.GET("/organisations/:slug/offer", s.donor.ShowOfferForm)
 	p.GET("/organisations/:slug/offer/sent", s.donor.ShowOfferSent)
+	// The donor's private status link (issue 14): no account, a signed
+	// token in the query string (kept out of the access log's path).
+	p.GET("/offers/status", s.donor.ShowOfferStatus)
 
 	// Triage of offers by platform staff and admins.
 	staff := p.Group("/staff", s.requireStaff)

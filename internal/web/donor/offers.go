@@ -40,6 +40,8 @@ type OfferSentPage struct {
 type PrivacyPage struct {
 	kit.Page
 	ConsentVersion string
+	// TriageEmail is where donors ask for their data.
+	TriageEmail string
 }
 
 // ShowOfferForm answers GET /organisations/:slug/offer.
@@ -183,5 +185,32 @@ func (s *Pages) ShowPrivacy(c *gin.Context) {
 	if !ok {
 		return
 	}
-	s.Render(c, http.StatusOK, "privacy", PrivacyPage{Page: pg, ConsentVersion: offers.ConsentVersion})
+	s.Render(c, http.StatusOK, "privacy", PrivacyPage{Page: pg, ConsentVersion: offers.ConsentVersion,
+		TriageEmail: s.offers.TriageEmail()})
+}
+
+// OfferStatusPage is the data of the donor's status page.
+type OfferStatusPage struct {
+	kit.Page
+	Status *offers.DonorStatus
+}
+
+// ShowOfferStatus answers GET /offers/status?token=…, the private link
+// of the donor's mails. A tampered, unknown or purged offer's token is the
+// site's plain 404. The token is in the address: the page is never stored
+// (no-store, set by the route's group), never indexed, and its links send
+// no Referer.
+func (s *Pages) ShowOfferStatus(c *gin.Context) {
+	c.Header("Referrer-Policy", "no-referrer")
+	c.Header("X-Robots-Tag", "noindex")
+	st, err := s.offers.StatusOf(c.Request.Context(), c.Query("token"))
+	if err != nil {
+		s.Fail(c, err)
+		return
+	}
+	pg, ok := s.HeaderPage(c, "donors.status.title", "", "Reference", st.Reference)
+	if !ok {
+		return
+	}
+	s.Render(c, http.StatusOK, "offer_status", OfferStatusPage{Page: pg, Status: st})
 }

@@ -23,6 +23,9 @@ type JoinForm struct {
 	Kind                      int
 	Countries, Themes         []string
 	Description, ContactEmail string
+	// GoOn says the applicant saw the warning about lookalikes and lists
+	// the organisation anyway.
+	GoOn bool
 }
 
 // JoinPage is the data of /join.
@@ -35,6 +38,9 @@ type JoinPage struct {
 	Countries []kit.Option
 	// EmailTaken says an account has the email: sign in first.
 	EmailTaken bool
+	// Lookalikes are listed organisations the application may duplicate:
+	// the form offers to claim one instead, or to go on.
+	Lookalikes []directory.Lookalike
 }
 
 // ShowJoinForm answers GET /join.
@@ -42,14 +48,14 @@ func (s *Pages) ShowJoinForm(c *gin.Context) {
 	s.renderJoinForm(c, http.StatusOK, JoinForm{}, kit.Form{})
 }
 
-func (s *Pages) renderJoinForm(c *gin.Context, status int, f JoinForm, st kit.Form) {
+func (s *Pages) renderJoinForm(c *gin.Context, status int, f JoinForm, st kit.Form, lookalikes ...directory.Lookalike) {
 	pg, ok := s.Page(c, "join.title", "join")
 	if !ok {
 		return
 	}
 	lang := pg.Lang
 	p := JoinPage{Page: pg, Form: st.In(pg.Base), Values: f,
-		Countries: s.CountryOptions(lang, f.Countries)}
+		Countries: s.CountryOptions(lang, f.Countries), Lookalikes: lookalikes}
 	var err error
 	if p.Themes, err = kit.ThemeOptions(c, s.dir, lang, f.Themes); err != nil {
 		s.Fail(c, err)
@@ -67,7 +73,7 @@ func (s *Pages) SubmitJoin(c *gin.Context) {
 	r := kit.NewFormReader(c)
 	f := JoinForm{Name: r.Str("name"), Email: r.Str("email"), OrgName: r.Str("org_name"), Acronym: r.Str("acronym"),
 		Website: r.Str("website"), Kind: r.Int("kind"), Countries: r.Strs("countries"), Themes: r.Strs("themes"),
-		Description: r.Str("description"), ContactEmail: r.Str("contact_email")}
+		Description: r.Str("description"), ContactEmail: r.Str("contact_email"), GoOn: r.Raw("go_on") == "1"}
 	lang := kit.Lang(c)
 	a := joining.Application{Name: f.Name, Email: f.Email, Password: r.Raw("password"),
 		OrgName: f.OrgName, Acronym: f.Acronym, Kind: directory.Kind(f.Kind), Website: f.Website,
@@ -79,6 +85,20 @@ func (s *Pages) SubmitJoin(c *gin.Context) {
 	}
 	var joined joining.Joined
 	err := r.Failed()
+	// Listed already? A close name or the same website: the applicant is
+	// offered to claim that one, and may still go on (a second click).
+	if err == nil && !f.GoOn {
+		found, lerr := s.dir.Lookalikes(c.Request.Context(), f.OrgName, f.Website)
+		if lerr != nil {
+			s.Fail(c, lerr)
+			return
+		}
+		if len(found) > 0 {
+			f.GoOn = true
+			s.renderJoinForm(c, http.StatusOK, f, kit.Form{}, found...)
+			return
+		}
+	}
 	if err == nil {
 		joined, err = s.join.Join(c.Request.Context(), s.Actor(c), a)
 	}

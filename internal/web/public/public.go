@@ -37,6 +37,9 @@ type CardView struct {
 	// Countries and Cities are joined with commas; OfficesLabel ends with
 	// the language's colon.
 	Countries, OfficesLabel, Cities string
+	// Verified is the mark with its date ("Vérifiée le 3 mars 2026"), ""
+	// when the organisation is not verified or its verification expired.
+	Verified string
 }
 
 // cards prepares cs for the page's language.
@@ -57,6 +60,9 @@ func (s *Pages) cards(b kit.Base, cs []directory.Card) []CardView {
 			names[j] = s.CountryName(b.Lang, code)
 		}
 		v.Countries = strings.Join(names, ", ")
+		if c.VerifiedOn != nil {
+			v.Verified = b.T("profile.verified", "Date", b.Date(*c.VerifiedOn))
+		}
 		out[i] = v
 	}
 	return out
@@ -173,6 +179,9 @@ func (s *Pages) listFilter(c *gin.Context) (directory.ListFilter, error) {
 		return f, err
 	}
 	if f.Kind, err = kit.KindParam("kind", kind); err != nil {
+		return f, err
+	}
+	if f.Verified, err = verifiedParam(c); err != nil {
 		return f, err
 	}
 	if f.After, err = kit.Query(c, "after"); err != nil {

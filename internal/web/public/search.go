@@ -22,6 +22,9 @@ type SearchPage struct {
 	Result *search.Result
 	Hits   []SearchHit
 	Facets []FacetGroup
+	// VerifiedURL narrows the organisations to the verified ones ("" when
+	// they already are, or for news).
+	VerifiedURL string
 	// Active lists the applied filters, each with the link that removes it.
 	Active  []FacetLink
 	Pages   []PageLink
@@ -78,6 +81,8 @@ type SearchHit struct {
 	ThemeNames          []string
 	// Countries and Cities are joined with commas.
 	Countries, Cities string
+	// Verified is the mark with its date, "" when none counts.
+	Verified string
 }
 
 // SearchLabels are the words every hit repeats, translated once.
@@ -108,6 +113,11 @@ func (s *Pages) searchQuery(c *gin.Context, themes []directory.Theme) (search.Qu
 	page := r.Str("page")
 	if r.Err() != nil {
 		return q, r.Err()
+	}
+	if verified, err := verifiedParam(c); err != nil {
+		return q, err
+	} else if verified {
+		q.VerifiedAfter = s.dir.VerifiedAfter()
 	}
 	var err error
 	if q.Country, err = s.CountryParam("country", q.Country); err != nil {
@@ -194,6 +204,7 @@ func (s *Pages) buildSearchPage(p *SearchPage, themes []directory.Theme) {
 		return slug
 	}
 	supportLabel := func(v string) string { return s.Translate(lang, directory.SupportKind(v).MessageID()) }
+	verifiedAfter := s.dir.VerifiedAfter()
 	p.Labels = SearchLabels{Themes: p.T("profile.themes"), Offices: p.T("card.offices") + p.T("punct.colon")}
 	for _, h := range res.Hits {
 		sh := SearchHit{Slug: h.Slug, Name: h.Name, Acronym: h.Acronym, NameHL: h.NameHL, MissionHL: h.MissionHL(lang),
@@ -203,6 +214,9 @@ func (s *Pages) buildSearchPage(p *SearchPage, themes []directory.Theme) {
 			names[i] = s.CountryName(lang, c)
 		}
 		sh.Countries = strings.Join(names, ", ")
+		if !h.VerifiedOn.IsZero() && h.VerifiedOn.After(verifiedAfter) {
+			sh.Verified = p.T("profile.verified", "Date", p.Date(h.VerifiedOn))
+		}
 		for _, t := range h.Themes {
 			if n, ok := themeName[t]; ok {
 				sh.ThemeNames = append(sh.ThemeNames, n)
@@ -250,6 +264,13 @@ func (s *Pages) buildSearchPage(p *SearchPage, themes []directory.Theme) {
 		if len(fg.Links) > 0 {
 			p.Facets = append(p.Facets, fg)
 		}
+	}
+	switch {
+	case !q.VerifiedAfter.IsZero():
+		p.Active = append(p.Active, FacetLink{Value: "1", Label: p.T("donors.filter.verified"), URL: searchURL(q, "verified", ""), On: true})
+		p.Hidden = append(p.Hidden, HiddenField{"verified", "1"})
+	case q.Type != search.TypeNews:
+		p.VerifiedURL = searchURL(q, "verified", "1")
 	}
 	if q.Office != "" {
 		p.Active = append(p.Active, FacetLink{Value: q.Office, Label: q.Office, URL: searchURL(q, "office", ""), On: true})

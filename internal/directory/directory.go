@@ -340,6 +340,9 @@ type Profile struct {
 	Offices  []Office
 	Members  []Member
 	Projects []Project
+	// Documents are its public documents, and the private ones too when
+	// read with ProfileOptions.Private.
+	Documents []Document
 }
 
 // SupportSought lists the kinds of support any of its projects seeks.

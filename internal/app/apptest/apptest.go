@@ -86,6 +86,9 @@ func New(t testing.TB, s Setup) *app.App {
 		if _, err := demo.LoadNews(ctx, a.Pool, a.News); err != nil {
 			t.Fatalf("apptest: demo news: %v", err)
 		}
+		if _, err := demo.LoadMedia(ctx, a.Directory, a.Config.UploadDir); err != nil {
+			t.Fatalf("apptest: demo media: %v", err)
+		}
 	}
 	return a
 }

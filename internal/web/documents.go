@@ -112,7 +112,7 @@ func downloadName(slug string, d *directory.Document) string {
 	if title != "" {
 		name += "-" + title
 	}
-	if d.Year != 0 && !strings.HasSuffix(name, strconv.Itoa(d.Year)) {
+	if d.Year != 0 && !strings.Contains(title, strconv.Itoa(d.Year)) {
 		name += "-" + strconv.Itoa(d.Year)
 	}
 	return name + ".pdf"

@@ -74,7 +74,8 @@ func (f *accountsFixture) fingerprint(t *testing.T, orgID int64) string {
 		FROM articles a JOIN article_translations t ON t.article_id = a.id WHERE a.organisation_id = $1`, orgID).Scan(&articles); err != nil {
 		t.Fatal(err)
 	}
-	return fmt.Sprintf("%+v|%v|%+v|%+v|%+v|%+v|%+v|%d|%d|%s", p.Organisation, coords, p.Offices, p.Members, p.Projects, append(cps[:0:0], cps...), rules, audits, f.indexJobs(t, orgID), articles)
+	return fmt.Sprintf("%+v|%v|%+v|%+v|%+v|%+v|%+v|%d|%d|%s|%+v", p.Organisation, coords, p.Offices, p.Members, p.Projects, append(cps[:0:0], cps...), rules, audits, f.indexJobs(t, orgID), articles,
+		p.Documents)
 }
 
 // hostileForm is a valid-looking form for any /manage route: were the
@@ -104,7 +105,9 @@ func TestManageAuthorization(t *testing.T) {
 	f := newAccountsFixture(t)
 	b, bContacts, bRule := f.secondOrg(t)
 	bIDs := map[string]int64{"offices": b.Offices[0].ID, "team": b.Members[0].ID, "projects": b.Projects[0].ID,
-		"contacts": bContacts[0].ID, "rules": bRule.ID, "news": f.draftArticle(t, b.ID, "Une actualité de B")}
+		"contacts": bContacts[0].ID, "rules": bRule.ID, "news": f.draftArticle(t, b.ID, "Une actualité de B"),
+		// B's demo annual report (internal/demo, LoadMedia).
+		"documents": int64(f.count(t, `SELECT min(id) FROM documents WHERE organisation_id = $1`, b.ID))}
 	f.user(t, "editor-a@example.org", "", "ecpat-luxembourg", accounts.OrgEditor)
 	f.user(t, "owner-b@example.org", "", b.Slug, accounts.OrgOwner)
 	f.user(t, "staff@example.org", accounts.RoleStaff, "", "")

@@ -70,11 +70,15 @@ func (s *Pages) UploadDocument(c *gin.Context) {
 	d := directory.NewDocument{Kind: directory.DocumentKind(f.Str("kind")), Year: f.Int("year"), Title: f.Str("title"),
 		Public: f.Str("visibility") != "private"}
 	redraw := func(status int, st kit.Form) { s.showDocuments(c, status, st, d) }
+	k := uploads.Documents()
 	if err := errors.Join(f.Failed(), d.ValidateFields(time.Now())); err != nil {
+		// No file either: say so at once, rather than after the fields.
+		if fh, ferr := c.FormFile("file"); ferr != nil || fh.Size == 0 {
+			err = errors.Join(err, fault.InvalidField("file", k.Missing))
+		}
 		s.FormFailed(c, mergeInvalid(err), nil, redraw)
 		return
 	}
-	k := uploads.Documents()
 	stored, err := s.saveDocument(c, k, "file", org.Slug)
 	if err != nil {
 		s.FormFailed(c, err, nil, redraw)

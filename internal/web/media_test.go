@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"image/png"
 	"io"
 	"mime/multipart"
@@ -212,6 +213,11 @@ func TestDocumentsPublicAndPrivate(t *testing.T) {
 	if n := f.count(t, `SELECT count(*) FROM audit_log WHERE action = 'document.create' AND organisation_id = $1 AND actor_user_id = $2`, org, ownerID); n != 2 {
 		t.Errorf("%d document.create audit entries", n)
 	}
+
+	// Admins find the private one on the organisation's review page.
+	f.user(t, "admin@example.org", accounts.RoleAdmin, "", "")
+	admin := f.signedIn(t, "admin@example.org", true)
+	wantStatus(t, admin.get(fmt.Sprintf("/admin/organisations/%d", org)), http.StatusOK, `href="`+privURL+`"`, "Statuts signés", "Privé")
 
 	// Deleting: the row, then the file.
 	id := privURL[strings.LastIndex(privURL, "/")+1:]

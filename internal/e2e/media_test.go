@@ -1,7 +1,10 @@
 package e2e
 
 import (
+	"context"
 	"testing"
+
+	"github.com/partnerdir/partnerdir/internal/demo"
 )
 
 // TestLogosAndDocumentsPassAxe: the list's cards with the demo's logos
@@ -12,6 +15,9 @@ import (
 func TestLogosAndDocumentsPassAxe(t *testing.T) {
 	t.Parallel()
 	a := startApp(t)
+	if _, err := demo.LoadMedia(context.Background(), a.dir, a.uploadDir); err != nil {
+		t.Fatal(err)
+	}
 	a.user(t, "editor@sahel.test", "", "sahel-eau-vive")
 
 	donor := newBrowser(t, a.URL)

@@ -106,8 +106,7 @@ func TestManageAuthorization(t *testing.T) {
 	b, bContacts, bRule := f.secondOrg(t)
 	bIDs := map[string]int64{"offices": b.Offices[0].ID, "team": b.Members[0].ID, "projects": b.Projects[0].ID,
 		"contacts": bContacts[0].ID, "rules": bRule.ID, "news": f.draftArticle(t, b.ID, "Une actualité de B"),
-		// B's demo annual report (internal/demo, LoadMedia).
-		"documents": int64(f.count(t, `SELECT min(id) FROM documents WHERE organisation_id = $1`, b.ID))}
+		"documents": f.document(t, b.ID)}
 	f.user(t, "editor-a@example.org", "", "ecpat-luxembourg", accounts.OrgEditor)
 	f.user(t, "owner-b@example.org", "", b.Slug, accounts.OrgOwner)
 	f.user(t, "staff@example.org", accounts.RoleStaff, "", "")

@@ -18,6 +18,7 @@ import (
 	"github.com/partnerdir/partnerdir/internal/accounts"
 	"github.com/partnerdir/partnerdir/internal/app/apptest"
 	"github.com/partnerdir/partnerdir/internal/audit"
+	"github.com/partnerdir/partnerdir/internal/directory"
 	"github.com/partnerdir/partnerdir/internal/web"
 )
 
@@ -256,7 +257,7 @@ var (
 // read once (the tile is hidden from screen readers, the name is text).
 func TestLogosEverywhereAnOrganisationShows(t *testing.T) {
 	t.Parallel()
-	a := apptest.New(t, apptest.Setup{})
+	a := apptest.New(t, apptest.Setup{Media: true})
 	apptest.Index(t, a)
 	f := newFixture(a)
 	b := f.browser(t)
@@ -317,4 +318,18 @@ func TestLogosEverywhereAnOrganisationShows(t *testing.T) {
 	if body := b.get(article[1]).Body.String(); !strings.Contains(body, "logo-card") {
 		t.Errorf("%s: the organisation's card has no logo or placeholder", article[1])
 	}
+}
+
+// document records a private document of organisation orgID (its file
+// is not stored: for the routes that refuse before reading it) and
+// returns its id.
+func (f *accountsFixture) document(t *testing.T, orgID int64) int64 {
+	t.Helper()
+	id, err := f.dir.AddDocument(context.Background(), audit.System("test"), orgID, directory.NewDocument{
+		Kind: directory.DocumentStatutes, Title: "Statuts", FileName: "b-0123456789abcdef.pdf", Size: 1000,
+		SHA256: strings.Repeat("ab", 32)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return id
 }

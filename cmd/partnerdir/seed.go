@@ -23,6 +23,11 @@ func seedDemo(ctx context.Context, e env) error {
 	if len(res.Created) > 0 {
 		fmt.Fprintf(e.stdout, "created: %s\n", strings.Join(res.Created, ", "))
 	}
+	media, err := demo.LoadMedia(ctx, a.Directory, a.Config.UploadDir)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(e.stdout, "demo media: %d logos and %d documents added\n", media.Logos, media.Documents)
 	articles, err := demo.LoadNews(ctx, a.Pool, a.News)
 	if err != nil {
 		return err

@@ -7,7 +7,7 @@ import (
 // Organisations returns the demo organisations. ECPAT Luxembourg comes
 // first; every other one is fictional and uses example.org addresses.
 func Organisations() []*d.NewOrganisation {
-	return []*d.NewOrganisation{
+	return withIdentifiers([]*d.NewOrganisation{
 		ecpatLuxembourg(),
 		simple("sahel-eau-vive", "Sahel Eau Vive", "SEV", d.KindNational, 2004,
 			"Sahel Eau Vive creuse et entretient des puits et des forages avec les comités villageois de la région de Tillabéri.",
@@ -77,7 +77,25 @@ func Organisations() []*d.NewOrganisation {
 			[]string{"emergency-relief", "education"}, []string{"HT"},
 			office("Siège — Port-au-Prince", d.OfficeHeadquarters, "Port-au-Prince", "HT", 2010),
 			[]d.SupportKind{d.SupportDonation, d.SupportGoods, d.SupportVolunteering}),
+	})
+}
+
+// identifiers are the fictional demo organisations' org-id.guide
+// registrations: values in each register's format, invented for the
+// demonstration (ECPAT Luxembourg, a real organisation, has none here).
+var identifiers = map[string][]d.Identifier{
+	"fondation-lumiere-du-nord":          {{Scheme: "LU-RCS", Value: "G9990012"}},
+	"accueil-sans-frontieres-luxembourg": {{Scheme: "LU-RCS", Value: "F9990016"}},
+	"partage-luxembourg-afrique":         {{Scheme: "LU-RCS", Value: "F9990085"}},
+	"enfance-et-avenir-international":    {{Scheme: "FR-RNA", Value: "W699990092"}},
+}
+
+// withIdentifiers gives the organisations of os their identifiers.
+func withIdentifiers(os []*d.NewOrganisation) []*d.NewOrganisation {
+	for _, o := range os {
+		o.Identifiers = identifiers[o.Slug]
 	}
+	return os
 }
 
 func ecpatLuxembourg() *d.NewOrganisation {

@@ -350,6 +350,9 @@ type Profile struct {
 	// say so fill them (EachProfile, the owner's export): a profile page
 	// does not show them.
 	Contacts []ContactPoint
+	// Documents are its public documents, and the private ones too when
+	// read with ProfileOptions.Private.
+	Documents []Document
 }
 
 // SupportSought lists the kinds of support any of its projects seeks.

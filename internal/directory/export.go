@@ -61,6 +61,13 @@ const exportContactQuery = `
 	WHERE c.organisation_id = ANY($1) AND c.visibility = 'public'
 	ORDER BY c.organisation_id, c.id = COALESCE(o.default_contact_id, 0) DESC, c.name, c.id`
 
+
+// exportDocumentQuery reads the batch's public documents in the order a
+// profile lists them.
+const exportDocumentQuery = `SELECT ` + documentColumns + ` FROM documents
+	WHERE organisation_id = ANY($1) AND visibility = 'public'
+	ORDER BY organisation_id, year DESC NULLS LAST, id DESC`
+
 // EachProfile calls fn with the public profile of every published
 // organisation, in id order, batch at a time (1 to MaxExportBatch): its
 // own fields, offices, public team members, projects and public contact
@@ -231,6 +238,21 @@ func (s *Store) publishedProfiles(ctx context.Context, where string, args []any,
 			p, err := owner(org)
 			if err == nil {
 				p.Contacts = append(p.Contacts, c)
+			}
+			return err
+		})
+		return err
+	})
+	for _, p := range ps {
+		p.Documents = []Document{} // as a profile page reads them: none is an empty list
+	}
+	batch.Queue(exportDocumentQuery, ids).Query(func(rows pgx.Rows) error {
+		var d Document
+		_, err := pgx.ForEachRow(rows, []any{&d.ID, &d.OrganisationID, &d.Kind, &d.Year, &d.Title, &d.Public, &d.FileName,
+			&d.Size, &d.SHA256, &d.CreatedAt}, func() error {
+			p, err := owner(d.OrganisationID)
+			if err == nil {
+				p.Documents = append(p.Documents, d)
 			}
 			return err
 		})

@@ -64,7 +64,7 @@ const projectQuery = `
 type ProfileOptions struct {
 	// Unpublished allows draft, pending and suspended organisations.
 	Unpublished bool
-	// Private includes private team members.
+	// Private includes private team members and private documents.
 	Private bool
 }
 
@@ -121,6 +121,11 @@ func (s *Store) profile(ctx context.Context, where string, key any, opts Profile
 				&pr.LeadOfficeID, &pr.LocalPartners, &pr.SupportSought, &pr.Countries, &pr.Themes, &pr.Position, &pr.Version)
 			return pr, err
 		})
+		return err
+	})
+	batch.Queue(documentsQuery, p.ID, opts.Private).Query(func(rows pgx.Rows) error {
+		var err error
+		p.Documents, err = collectDocuments(rows)
 		return err
 	})
 	if err := s.pool.SendBatch(ctx, batch).Close(); err != nil {

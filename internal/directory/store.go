@@ -184,6 +184,8 @@ type Card struct {
 	// VerifiedOn is the date of a verification that still counts, nil
 	// for none (or an expired one).
 	VerifiedOn *time.Time
+	// LogoPath is the address of its logo, "" for none.
+	LogoPath string
 }
 
 // ListFilter selects published organisations for a list page.
@@ -223,7 +225,8 @@ const cardColumns = `
 	o.id, o.slug, o.name, o.alternate_name, o.iati_type, o.mission_fr, o.mission_en, o.updated_at, o.last_verified_on,
 	ARRAY(SELECT theme_id FROM organisation_themes WHERE organisation_id = o.id),
 	ARRAY(SELECT country_code::text FROM organisation_countries WHERE organisation_id = o.id ORDER BY 1),
-	ARRAY(SELECT city FROM offices f WHERE f.organisation_id = o.id ORDER BY f.kind <> 'headquarters', f.position, f.id)`
+	ARRAY(SELECT city FROM offices f WHERE f.organisation_id = o.id ORDER BY f.kind <> 'headquarters', f.position, f.id),
+	o.logo_path`
 
 // cardScanner scans rows of cardColumns; themes are all themes in display
 // order, read before the query.
@@ -232,7 +235,7 @@ func (s *Store) cardScanner(themes []Theme) pgx.RowToFunc[Card] {
 		var c Card
 		var themeIDs []int64
 		err := row.Scan(&c.ID, &c.Slug, &c.Name, &c.AlternateName, &c.Kind, &c.Mission.FR, &c.Mission.EN, &c.UpdatedAt, &c.VerifiedOn,
-			&themeIDs, &c.Countries, &c.Cities)
+			&themeIDs, &c.Countries, &c.Cities, &c.LogoPath)
 		c.VerifiedOn = s.currentVerification(c.VerifiedOn)
 		c.Themes = make([]Theme, 0, len(themeIDs))
 		for _, t := range themes {
@@ -351,6 +354,36 @@ func (s *Store) List(ctx context.Context, f ListFilter) (Page, error) {
 		}
 	}
 	return p, nil
+}
+
+// LogoPaths returns the logo addresses of the published organisations
+// with slugs that have one, by slug: search results, which come from the
+// index, show the logos the directory holds now (at most 100 slugs).
+func (s *Store) LogoPaths(ctx context.Context, slugs []string) (map[string]string, error) {
+	out := map[string]string{}
+	if len(slugs) == 0 {
+		return out, nil
+	}
+	if len(slugs) > 100 {
+		slugs = slugs[:100]
+	}
+	rows, err := s.pool.Query(ctx, `SELECT slug, logo_path FROM organisations
+		WHERE slug = ANY($1) AND status = 'published' AND logo_path <> ''`, slugs)
+	if err != nil {
+		return nil, fmt.Errorf("directory: logos: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var slug, path string
+		if err := rows.Scan(&slug, &path); err != nil {
+			return nil, fmt.Errorf("directory: logos: %w", err)
+		}
+		out[slug] = path
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("directory: logos: %w", err)
+	}
+	return out, nil
 }
 
 // RecentlyUpdated returns the n published organisations changed last.

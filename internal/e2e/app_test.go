@@ -17,6 +17,7 @@ import (
 	partnerdir "github.com/partnerdir/partnerdir/internal/app"
 	"github.com/partnerdir/partnerdir/internal/app/apptest"
 	"github.com/partnerdir/partnerdir/internal/audit"
+	"github.com/partnerdir/partnerdir/internal/directory"
 	"github.com/partnerdir/partnerdir/internal/mail/smtptest"
 	"github.com/partnerdir/partnerdir/internal/offers"
 )
@@ -33,6 +34,10 @@ type app struct {
 	pool *pgxpool.Pool
 	acc  *accounts.Store
 	smtp *smtptest.Server
+	// dir and uploadDir load the demo's logos and documents for the
+	// journeys about them (demo.LoadMedia).
+	dir       *directory.Store
+	uploadDir string
 }
 
 // startApp serves the application for t. It skips (or fails under
@@ -80,7 +85,7 @@ func startApp(t *testing.T) *app {
 		defer cancel()
 		_ = httpSrv.Shutdown(shutCtx)
 	})
-	return &app{URL: base, pool: a.Pool, acc: a.Accounts, smtp: smtp}
+	return &app{URL: base, pool: a.Pool, acc: a.Accounts, smtp: smtp, dir: a.Directory, uploadDir: a.Config.UploadDir}
 }
 
 // user creates a user who can sign in with testPassword; org ("" for none)

@@ -116,6 +116,9 @@ type Organisation struct {
 	ID   int64  `json:"id"`
 	Slug string `json:"slug"`
 	Name string `json:"name"`
+	// LogoPath is the address of its logo ("" for none), read with the
+	// lists' summaries for their cards.
+	LogoPath string `json:"logo_path,omitempty"`
 }
 
 // Cover is an article's cover image, Path "" for none.

@@ -192,7 +192,7 @@ func (f Filter) where() (string, pgx.NamedArgs, error) {
 // name between the two halves; headings and themes are read per page.
 const (
 	summaryHead = `SELECT a.id, a.slug, a.status, a.published_at, a.submitted_at, a.updated_at, a.version,
-		a.cover_path, a.cover_alt_fr, a.cover_alt_en, a.sent_back_reason, o.id, o.slug, o.name, `
+		a.cover_path, a.cover_alt_fr, a.cover_alt_en, a.sent_back_reason, o.id, o.slug, o.name, o.logo_path, `
 	summaryTail = `,
 		ARRAY(SELECT theme_id FROM article_themes WHERE article_id = a.id),
 		ARRAY(SELECT country_code::text FROM article_countries WHERE article_id = a.id ORDER BY 1)
@@ -217,7 +217,7 @@ func (s *Store) summaries(ctx context.Context, q string, args ...any) ([]Summary
 		var themes []int64
 		err := r.Scan(&x.ID, &x.Slug, &x.Status, &x.PublishedAt, &x.SubmittedAt, &x.UpdatedAt, &x.Version,
 			&x.Cover.Path, &x.Cover.Alt.FR, &x.Cover.Alt.EN, &x.SentBackReason, &x.Organisation.ID, &x.Organisation.Slug,
-			&x.Organisation.Name, &x.Author, &themes, &x.Countries)
+			&x.Organisation.Name, &x.Organisation.LogoPath, &x.Author, &themes, &x.Countries)
 		themeIDs[x.ID] = themes
 		return x, err
 	})

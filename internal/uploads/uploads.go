@@ -1,7 +1,9 @@
-// Package uploads keeps the pictures people upload — organisations'
-// logos, the covers and illustrations of their articles — in a folder
-// (UPLOAD_DIR), one sub-folder per Kind, served under one path prefix
-// (/uploads/<kind>/…).
+// Package uploads keeps the files people upload — organisations' logos,
+// the covers and illustrations of their articles, organisations' documents
+// (PDF) — in a folder (UPLOAD_DIR), one sub-folder per Kind. Pictures are
+// served under one path prefix (/uploads/<kind>/…); documents are not
+// (Kinds leaves them out): their owner (internal/directory) decides who
+// may read each one, and the web layer serves it through OpenFile.
 //
 // Every kind goes through the same checks, in an order that costs nothing
 // for a refusal: the file's size while reading it (never more than the
@@ -15,13 +17,21 @@
 // (metadata, a script in disguise), scaled down to the kind's width and
 // its variants, and written under a temporary name then renamed: a
 // reader never sees half a file. Names are made here (a prefix, 16 random
-// hex digits, the variant) and only such names are ever served.
+// hex digits — or the first 16 of the picture's SHA-256 for a kind with
+// HashNames —, the variant) and only such names are ever served.
+//
+// A document (a Kind with Document set) is not a picture: it is streamed
+// to a temporary file while counted and hashed (never more than the limit
+// plus one byte read), sniffed by its signature (%PDF- at its very start,
+// %%EOF near its end, so an HTML page named .pdf or a truncated upload is
+// refused), and kept byte for byte under a random name.
 package uploads
 
 import (
 	"bytes"
 	"context"
 	"crypto/rand"
+	"crypto/sha256"
 	"encoding/hex"
 	"errors"
 	"fmt"
@@ -64,16 +74,38 @@ type Kind struct {
 	// named <name>-w<width>.<ext>; a picture is never enlarged.
 	MaxWidth int
 	Widths   []int
+	// HashNames names a picture after its content (the first 16 hex digits
+	// of the stored file's SHA-256) instead of at random: its address
+	// changes exactly when the picture does, so it can be cached for good,
+	// and saving the same picture twice makes one file.
+	HashNames bool
+	// Document makes the kind a PDF document instead of a picture: the
+	// picture fields above do not apply; Save refuses it, SaveFile stores
+	// it.
+	Document bool
 	// Message ids: no file, a file over MaxBytes, not a readable picture
-	// of an accepted type, sides out of bounds.
+	// (or PDF) of an accepted type, sides out of bounds.
 	Missing, TooBig, Type, Size string
 }
 
 // Logos are organisations' logos: at most 800 KB, 16 to 2000 pixels a
-// side, stored as PNG as uploaded.
+// side, stored as PNG as uploaded, with a 96-pixel variant for cards and
+// a 480-pixel one for the profile and link previews; named after their
+// content.
 func Logos() Kind {
 	return Kind{Name: "logos", MaxBytes: 800 << 10, MinSide: 16, MaxSide: 2000, MaxPixels: 2000 * 2000,
+		Widths: []int{96, 480}, HashNames: true,
 		Missing: "manage.logo.missing", TooBig: "manage.logo.too_big", Type: "manage.logo.type", Size: "manage.logo.size"}
+}
+
+// MaxDocumentBytes bounds an uploaded document.
+const MaxDocumentBytes = 10 << 20
+
+// Documents are organisations' documents (annual reports, certificates,
+// accounts): PDF files of at most MaxDocumentBytes, kept as uploaded.
+func Documents() Kind {
+	return Kind{Name: "documents", MaxBytes: MaxDocumentBytes, Document: true,
+		Missing: "media.document.missing", TooBig: "media.document.too_big", Type: "media.document.type"}
 }
 
 // ArticleImages are the covers and illustrations of articles:
@@ -86,8 +118,9 @@ func ArticleImages() Kind {
 		Missing: "upload.image.missing", TooBig: "upload.image.too_big", Type: "upload.image.type", Size: "upload.image.size"}
 }
 
-// Kinds are every kind the platform stores, for the routes that serve
-// them.
+// Kinds are the kinds of pictures the platform serves to anyone under
+// their URL directory. Documents are not among them: who may read one is
+// decided per document.
 func Kinds() []Kind { return []Kind{Logos(), ArticleImages()} }
 
 // ErrBusy means every decoding slot stayed taken while the upload waited.
@@ -128,6 +161,10 @@ type Picture struct {
 	URL           string
 	Width, Height int
 	Variants      map[int]string
+	// Reused says a kind with HashNames already held this very picture:
+	// nothing was written, and a caller must not remove it on failure (it
+	// may be in use).
+	Reused bool
 }
 
 // Save checks the picture read from r against kind k's limits, re-encodes
@@ -136,6 +173,9 @@ type Picture struct {
 // field with the kind's message id; ErrBusy when no decoding slot came
 // free in time.
 func (s *Store) Save(ctx context.Context, k Kind, field, prefix string, r io.Reader) (Picture, error) {
+	if k.Document {
+		return Picture{}, fmt.Errorf("uploads: %s holds documents, not pictures", k.Name)
+	}
 	data, err := io.ReadAll(io.LimitReader(r, k.MaxBytes+1))
 	if err != nil {
 		return Picture{}, fmt.Errorf("uploads: read: %w", err)
@@ -184,14 +224,33 @@ func (s *Store) Save(ctx context.Context, k Kind, field, prefix string, r io.Rea
 
 	b := make([]byte, 8)
 	_, _ = rand.Read(b)
+	if k.HashNames {
+		sum := sha256.Sum256(files[0].data)
+		b = sum[:8]
+	}
 	base := fmt.Sprintf("%s-%s", cleanPrefix(prefix), hex.EncodeToString(b))
 	folder := filepath.Join(s.dir, k.Name)
 	if err := os.MkdirAll(folder, 0o755); err != nil {
 		return Picture{}, fmt.Errorf("uploads: %w", err)
 	}
 	pic.Variants = map[int]string{}
+	if k.HashNames {
+		if _, err := os.Stat(filepath.Join(folder, base+"."+files[0].ext)); err == nil {
+			pic.Reused = true
+		}
+	}
 	var written []string
 	for _, f := range files {
+		if pic.Reused {
+			// The same content makes the same files: name them, write none.
+			name := base + f.suffix + "." + f.ext
+			if f.width == 0 {
+				pic.URL = s.URLDir(k) + name
+			} else {
+				pic.Variants[f.width] = s.URLDir(k) + name
+			}
+			continue
+		}
 		name := base + f.suffix + "." + f.ext
 		// Written under a temporary name and renamed: never a half file.
 		tmp := filepath.Join(folder, "."+name+".tmp")
@@ -232,13 +291,17 @@ func (s *Store) acquire(ctx context.Context) error {
 
 // names are what Save names files: a prefix of lower-case letters, digits
 // and dashes, 16 hex digits, maybe a variant, an extension.
-var names = regexp.MustCompile(`^[a-z0-9-]{1,80}-[0-9a-f]{16}(?:-w([0-9]{2,4}))?\.(png|jpg)$`)
+var names = regexp.MustCompile(`^[a-z0-9-]{1,80}-[0-9a-f]{16}(?:-w([0-9]{2,4}))?\.(png|jpg|pdf)$`)
 
-// valid reports whether name is one Save makes for kind k.
+// valid reports whether name is one Save (or SaveFile, for a document
+// kind) makes for kind k.
 func (k Kind) valid(name string) bool {
 	m := names.FindStringSubmatch(name)
 	if m == nil {
 		return false
+	}
+	if k.Document || m[2] == "pdf" {
+		return k.Document && m[2] == "pdf" && m[1] == ""
 	}
 	if m[2] == "jpg" && !k.KeepJPEG {
 		return false
@@ -267,13 +330,21 @@ func (s *Store) Exists(k Kind, url string) bool {
 	return err == nil
 }
 
-// Open opens picture name of kind k for serving, with its content type.
-// A name Save never makes, or a missing file, is fault.ErrNotFound.
+// Open opens file name of kind k for serving, with its content type.
+// A name Save (or SaveFile) never makes, or a missing file, is
+// fault.ErrNotFound. A missing variant of a picture stored before its kind
+// made that variant (logos before 96 and 480 pixels) opens the picture
+// itself: the right picture, only larger.
 func (s *Store) Open(k Kind, name string) (*os.File, string, error) {
 	if !k.valid(name) {
 		return nil, "", fault.ErrNotFound
 	}
 	f, err := os.Open(filepath.Join(s.dir, k.Name, name))
+	if errors.Is(err, os.ErrNotExist) {
+		if m := names.FindStringSubmatch(name); m != nil && m[1] != "" {
+			f, err = os.Open(filepath.Join(s.dir, k.Name, strings.Replace(name, "-w"+m[1]+".", ".", 1)))
+		}
+	}
 	if errors.Is(err, os.ErrNotExist) {
 		return nil, "", fault.ErrNotFound
 	}
@@ -281,8 +352,11 @@ func (s *Store) Open(k Kind, name string) (*os.File, string, error) {
 		return nil, "", fmt.Errorf("uploads: open %s: %w", name, err)
 	}
 	ctype := "image/png"
-	if strings.HasSuffix(name, ".jpg") {
+	switch {
+	case strings.HasSuffix(name, ".jpg"):
 		ctype = "image/jpeg"
+	case strings.HasSuffix(name, ".pdf"):
+		ctype = "application/pdf"
 	}
 	return f, ctype, nil
 }

@@ -131,10 +131,11 @@ func TestSaveReencodesScalesAndMakesVariants(t *testing.T) {
 	if err != nil || !strings.HasSuffix(pic.URL, ".png") || pic.Width != 500 {
 		t.Errorf("png: %+v %v", pic, err)
 	}
-	// Logos are PNG whatever was uploaded, as uploaded, without variants.
+	// Logos are PNG whatever was uploaded, as uploaded, with their two
+	// variants (TestLogoVariantsAndContentNames).
 	logo, err := s.Save(context.Background(), Logos(), "logo", "ecpat-luxembourg", bytes.NewReader(picture(t, "gif", 120, 60)))
 	if err != nil || !strings.HasPrefix(logo.URL, "/uploads/logos/ecpat-luxembourg-") || !strings.HasSuffix(logo.URL, ".png") ||
-		logo.Width != 120 || len(logo.Variants) != 0 {
+		logo.Width != 120 || len(logo.Variants) != 2 {
 		t.Errorf("logo: %+v %v", logo, err)
 	}
 

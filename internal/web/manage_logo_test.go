@@ -93,7 +93,7 @@ func TestLogoUploadIsCheckedAndReencoded(t *testing.T) {
 	if rec := b.get(m[1]); rec.Code != http.StatusNotFound {
 		t.Errorf("old logo still served: %d", rec.Code)
 	}
-	if n := f.count(t, `SELECT count(*) FROM audit_log WHERE action = 'organisation.logo'`); n != 2 {
+	if n := f.count(t, `SELECT count(*) FROM audit_log WHERE action = 'organisation.logo' AND organisation_id = $1`, f.orgID(t, "ecpat-luxembourg")); n != 2 {
 		t.Errorf("%d logo audit entries, want 2", n)
 	}
 }

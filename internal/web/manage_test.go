@@ -75,7 +75,8 @@ func (f *accountsFixture) fingerprint(t *testing.T, orgID int64) string {
 		FROM articles a JOIN article_translations t ON t.article_id = a.id WHERE a.organisation_id = $1`, orgID).Scan(&articles); err != nil {
 		t.Fatal(err)
 	}
-	return fmt.Sprintf("%+v|%v|%+v|%+v|%+v|%+v|%+v|%d|%d|%s", p.Organisation, coords, p.Offices, p.Members, p.Projects, append(cps[:0:0], cps...), rules, audits, f.indexJobs(t, orgID), articles)
+	return fmt.Sprintf("%+v|%v|%+v|%+v|%+v|%+v|%+v|%d|%d|%s|%+v", p.Organisation, coords, p.Offices, p.Members, p.Projects, append(cps[:0:0], cps...), rules, audits, f.indexJobs(t, orgID), articles,
+		p.Documents)
 }
 
 // hostileForm is a valid-looking form for any /manage route: were the
@@ -111,7 +112,7 @@ func TestManageAuthorization(t *testing.T) {
 	bIDs := map[string]int64{"offices": b.Offices[0].ID, "team": b.Members[0].ID, "projects": b.Projects[0].ID,
 		"contacts": bContacts[0].ID, "rules": bRule.ID, "news": f.draftArticle(t, b.ID, "Une actualité de B"),
 		"access": editorB, "invitations": f.pendingInvite(t, b.ID, "invited-b@example.org"),
-		"suggestions": f.suggestion(t, b.ID, "Le bureau a déménagé")}
+		"suggestions": f.suggestion(t, b.ID, "Le bureau a déménagé"), "documents": f.document(t, b.ID)}
 	f.user(t, "staff@example.org", accounts.RoleStaff, "", "")
 	f.user(t, "admin@example.org", accounts.RoleAdmin, "", "")
 

@@ -12,6 +12,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"github.com/partnerdir/partnerdir/internal/uploads"
 	"github.com/partnerdir/partnerdir/internal/web/kit"
 )
 
@@ -83,6 +84,13 @@ func (s *Server) securityHeaders(c *gin.Context) {
 // besides its texts (an article's cover and an illustration, 4 MB each).
 const MaxPictureFormBytes = 10 << 20
 
+// MaxDocumentFormBytes bounds the body of the form that uploads a
+// document: the file's own limit and room for the form's fields.
+const MaxDocumentFormBytes = uploads.MaxDocumentBytes + 64<<10
+
+// documentFormPath is the route of the form that uploads a document.
+const documentFormPath = "/manage/:org/documents"
+
 // limitBody caps request bodies at MaxBodyBytes, or MaxPictureFormBytes on
 // the routes of pictureForms; a handler reading past the cap gets an error
 // and the client a 413.
@@ -92,7 +100,21 @@ func (s *Server) limitBody(pictureForms map[string]bool) gin.HandlerFunc {
 		if pictureForms[c.FullPath()] {
 			limit = MaxPictureFormBytes
 		}
+		// A document's form: refused from its Content-Length alone, with
+		// the document's own limit in the message.
+		document := c.FullPath() == documentFormPath && c.Request.Method == http.MethodPost
+		if document {
+			limit = MaxDocumentFormBytes
+		}
 		if c.Request.ContentLength > limit {
+			if document {
+				// Before the language middleware: the language is chosen here.
+				cookie, _ := c.Cookie("lang")
+				lang := negotiate(cookie, c.GetHeader("Accept-Language"))
+				c.Set(kit.CtxLang, lang)
+				s.RenderError(c, http.StatusRequestEntityTooLarge, s.Translate(lang, uploads.Documents().TooBig))
+				return
+			}
 			s.RenderError(c, http.StatusRequestEntityTooLarge, "")
 			return
 		}

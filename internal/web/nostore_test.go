@@ -46,6 +46,7 @@ func privateRoutes(orgID, userID, articleID int64) map[string]string {
 		"/manage/:org/news/new":           m + "/news/new",
 		"/manage/:org/news/:id":           fmt.Sprintf("%s/news/%d", m, articleID),
 		"/manage/:org/export.hsds.json":   m + "/export.hsds.json",
+		"/manage/:org/documents":          m + "/documents",
 		"/staff/news":                     "/staff/news",
 		"/staff/news/:id":                 fmt.Sprintf("/staff/news/%d", articleID),
 		"/account":                        "/account",

@@ -76,6 +76,9 @@ func (s *Server) Handler() http.Handler {
 	w.GET("/themes/:slug", list, s.public.ShowTheme)
 	w.GET("/news.atom", list, s.public.NewsFeed)
 	w.GET("/organisations/:slug/news.atom", list, s.public.OrganisationFeed)
+	// An organisation's document, at its stable address: a public one for
+	// anyone, a private one for its members and staff (else a 404).
+	w.GET("/organisations/:slug/documents/:id", s.serveDocument)
 	w.GET("/themes/:slug/news.atom", list, s.public.ThemeFeed)
 	w.GET("/countries/:code/news.atom", list, s.public.CountryFeed)
 	w.GET("/privacy", s.donor.ShowPrivacy)
@@ -228,6 +231,11 @@ func (s *Server) Handler() http.Handler {
 	org.POST("/access", s.manage.InviteMember)
 	org.POST("/submit", s.manage.SubmitForReview)
 	org.POST("/logo", s.manage.UploadLogo)
+	// Documents (PDF): listed, uploaded (the body may reach
+	// MaxDocumentFormBytes), deleted.
+	org.GET("/documents", s.manage.ListDocuments)
+	org.POST("/documents", s.manage.UploadDocument)
+	org.POST("/documents/:id/delete", s.manage.DeleteDocument)
 	// Partner news: the organisation's articles, written, previewed (the
 	// form posted with do=preview stores nothing), illustrated (do=upload
 	// stores the picture and shows its Markdown), submitted to staff,

@@ -41,6 +41,10 @@ type Setup struct {
 	Options app.Options
 	// NoDemo leaves the database empty instead of loading the demo data.
 	NoDemo bool
+	// Media also gives the demo organisations their logos and documents
+	// (demo.LoadMedia, as `seed demo` does): about two seconds on a
+	// shared machine, so only the tests about them ask for it.
+	Media bool
 }
 
 // New builds the program for t with the demo data (organisations and
@@ -85,6 +89,11 @@ func New(t testing.TB, s Setup) *app.App {
 		}
 		if _, err := demo.LoadNews(ctx, a.Pool, a.News); err != nil {
 			t.Fatalf("apptest: demo news: %v", err)
+		}
+		if s.Media {
+			if _, err := demo.LoadMedia(ctx, a.Directory, a.Config.UploadDir); err != nil {
+				t.Fatalf("apptest: demo media: %v", err)
+			}
 		}
 	}
 	return a

@@ -33,8 +33,9 @@ func (s *Pages) savePicture(c *gin.Context, k uploads.Kind, field string) (uploa
 	return s.up.Save(c.Request.Context(), k, field, s.ManagedOrg(c).Slug, f)
 }
 
-// UploadLogo replaces the organisation's logo: checked and re-encoded as
-// PNG by the uploads store, then recorded; the old file goes.
+// UploadLogo replaces the organisation's logo: checked, re-encoded as PNG
+// and scaled to its variants (96 and 480 pixels) by the uploads store,
+// then recorded; the old files go.
 func (s *Pages) UploadLogo(c *gin.Context) {
 	org := s.ManagedOrg(c)
 	k := uploads.Logos()
@@ -45,8 +46,16 @@ func (s *Pages) UploadLogo(c *gin.Context) {
 	}
 	old, err := s.dir.SetLogo(c.Request.Context(), s.Actor(c), org.ID, pic.URL)
 	if err != nil {
-		_ = s.up.Remove(k, pic.URL)
+		if !pic.Reused { // a reused file may be the current logo
+			_ = s.up.Remove(k, pic.URL)
+		}
 		s.Fail(c, err)
+		return
+	}
+	// Logos are named after their content: the same picture again is the
+	// same file, which stays.
+	if old == pic.URL {
+		kit.RedirectSaved(c, org, "")
 		return
 	}
 	if err := s.up.Remove(k, old); err != nil {

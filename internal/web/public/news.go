@@ -31,9 +31,11 @@ type NewsCardView struct {
 	Foreign           bool
 	Date, DateISO     string
 	OrgSlug, OrgName  string
-	Themes            []string
-	CoverURL          string
-	CoverAlt          string
+	// OrgLogo is the organisation's logo beside its name.
+	OrgLogo  kit.LogoView
+	Themes   []string
+	CoverURL string
+	CoverAlt string
 }
 
 // newsCards prepares xs for the page's language.
@@ -45,7 +47,7 @@ func (s *Pages) newsCards(b kit.Base, xs []news.Summary) []NewsCardView {
 	for i, x := range xs {
 		h := x.In(b.Lang)
 		v := NewsCardView{Slug: x.Slug, Title: h.Title, Lead: h.Lead, Lang: h.Lang, Foreign: h.Lang != b.Lang,
-			OrgSlug: x.Organisation.Slug, OrgName: x.Organisation.Name}
+			OrgSlug: x.Organisation.Slug, OrgName: x.Organisation.Name, OrgLogo: kit.Logo(x.Organisation.LogoPath, x.Organisation.Name)}
 		if x.PublishedAt != nil {
 			v.Date, v.DateISO = b.Date(*x.PublishedAt), x.PublishedAt.UTC().Format(time.DateOnly)
 		}

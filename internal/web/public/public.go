@@ -40,6 +40,8 @@ type CardView struct {
 	// Verified is the mark with its date ("Vérifiée le 3 mars 2026"), ""
 	// when the organisation is not verified or its verification expired.
 	Verified string
+	// Logo is its logo's card variant, or its initials' placeholder.
+	Logo kit.LogoView
 }
 
 // cards prepares cs for the page's language.
@@ -51,7 +53,8 @@ func (s *Pages) cards(b kit.Base, cs []directory.Card) []CardView {
 	out := make([]CardView, len(cs))
 	for i, c := range cs {
 		v := CardView{Slug: c.Slug, Name: c.Name, Acronym: c.AlternateName, KindLabel: s.Translate(b.Lang, c.Kind.MessageID()),
-			Summary: c.Mission.In(b.Lang), ThemesLabel: themes, OfficesLabel: offices, Cities: strings.Join(c.Cities, ", ")}
+			Summary: c.Mission.In(b.Lang), ThemesLabel: themes, OfficesLabel: offices, Cities: strings.Join(c.Cities, ", "),
+			Logo: kit.Logo(c.LogoPath, c.Name)}
 		for _, t := range c.Themes {
 			v.Themes = append(v.Themes, t.Name(b.Lang))
 		}
@@ -299,6 +302,28 @@ type ProfilePage struct {
 	Claimable bool
 	// Map places its offices that have coordinates (nil when none has).
 	Map *OfficeMap
+	// Logo is its logo's large variant, or its initials' placeholder.
+	Logo kit.LogoView
+	// Documents are its public documents, ready to show.
+	Documents []DocumentView
+}
+
+// DocumentView is a public document as the profile lists it.
+type DocumentView struct {
+	Title, KindLabel, Size, URL string
+	Year                        int
+}
+
+// documentViews prepares p's documents for b's language.
+func documentViews(b kit.Base, p *directory.Profile) []DocumentView {
+	var out []DocumentView
+	for _, d := range p.Documents {
+		if d.Public {
+			out = append(out, DocumentView{Title: d.Title, KindLabel: b.T(d.Kind.MessageID()), Size: kit.FileSize(b, d.Size),
+				URL: kit.DocumentURL(p.Slug, d.ID), Year: d.Year})
+		}
+	}
+	return out
 }
 
 // ShowOrganisation answers GET /organisations/:slug.
@@ -317,12 +342,16 @@ func (s *Pages) ShowOrganisation(c *gin.Context) {
 	b.Description = p.Mission.In(b.Lang)
 	b.Nav = "organisations"
 	b.OGType, b.JSONLD = "profile", s.jsonLD(p, b.Lang)
+	logo := kit.Logo(p.LogoPath, p.Name)
+	if logo.Large != "" {
+		b.Image, b.ImageAlt = s.BaseURL()+logo.Large, b.T("media.logo.of", "Name", p.Name)
+	}
 	claimable, err := s.join.Claimable(c.Request.Context(), p.ID)
 	if err != nil {
 		s.InternalError(c, err)
 		return
 	}
-	pg := ProfilePage{Base: b, Profile: p, Claimable: claimable, Map: officeMap(p.Offices)}
+	pg := ProfilePage{Base: b, Profile: p, Claimable: claimable, Map: officeMap(p.Offices), Logo: logo, Documents: documentViews(b, p)}
 	if pg.News, pg.NewsTotal, err = s.latestNews(c, b, news.Filter{Organisation: p.Slug}, profileNews); err != nil {
 		s.Fail(c, err)
 		return

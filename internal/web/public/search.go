@@ -83,6 +83,8 @@ type SearchHit struct {
 	Countries, Cities string
 	// Verified is the mark with its date, "" when none counts.
 	Verified string
+	// Logo is its logo's card variant, or its initials' placeholder.
+	Logo kit.LogoView
 }
 
 // SearchLabels are the words every hit repeats, translated once.
@@ -169,6 +171,7 @@ func (s *Pages) SearchOrganisations(c *gin.Context) {
 	b.Description = b.T("search.lead")
 	p := SearchPage{Base: b, Query: q, Result: res}
 	s.buildSearchPage(&p, themes)
+	s.addLogos(c, p.Hits)
 
 	c.Header("Vary", "X-Partial, Accept-Language, Cookie")
 	if c.GetHeader("X-Partial") == "results" {
@@ -189,6 +192,24 @@ func searchURL(q search.Query, set ...string) string {
 		kit.Params(v).Set(set[i], set[i+1])
 	}
 	return kit.Link("/search", v)
+}
+
+// addLogos gives each hit its logo as the directory holds it now (the
+// index carries no logos, so a new logo shows without a reindex): one
+// query for the page. Without it the hits keep their initials: a logo is
+// not worth failing a search for.
+func (s *Pages) addLogos(c *gin.Context, hits []SearchHit) {
+	slugs := make([]string, len(hits))
+	for i, h := range hits {
+		slugs[i] = h.Slug
+	}
+	logos, err := s.dir.LogoPaths(c.Request.Context(), slugs)
+	if err != nil {
+		s.Logger(c).Warn("search results without logos", "err", err)
+	}
+	for i := range hits {
+		hits[i].Logo = kit.Logo(logos[hits[i].Slug], hits[i].Name)
+	}
 }
 
 func (s *Pages) buildSearchPage(p *SearchPage, themes []directory.Theme) {

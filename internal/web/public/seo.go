@@ -15,6 +15,7 @@ import (
 	"github.com/partnerdir/partnerdir/internal/directory"
 	"github.com/partnerdir/partnerdir/internal/fault"
 	"github.com/partnerdir/partnerdir/internal/news"
+	"github.com/partnerdir/partnerdir/internal/web/kit"
 )
 
 // sitemapSize is the number of profiles per sitemap file (the protocol
@@ -201,8 +202,8 @@ func (s *Pages) jsonLD(p *directory.Profile, lang string) map[string]any {
 	if d := p.Mission.In(lang); d != "" {
 		ngo["description"] = d
 	}
-	if p.LogoPath != "" {
-		ngo["logo"] = s.BaseURL() + "/" + strings.TrimPrefix(p.LogoPath, "/")
+	if logo := kit.Logo(p.LogoPath, p.Name); logo.Large != "" {
+		ngo["logo"] = s.BaseURL() + logo.Large
 	}
 	if p.FoundedYear != 0 {
 		ngo["foundingDate"] = strconv.Itoa(p.FoundedYear)

@@ -86,6 +86,12 @@ func commands() *command {
 					"new ones wait for review unless --publish. Prints the counts and each\n" +
 					"refused row; exits 1 when a row was refused, 0 when all went in",
 				setup: importCSV},
+			{name: "import hsds", synopsis: "DIR [--dry-run] [--publish] [--report FILE]", nargs: -1,
+				summary: "import the records of an HSDS 3.0 export (export hsds's layout:\n" +
+					"DIR/index.json and its records), each checked against our schema,\n" +
+					"matched and written as import csv does; new ones wait for review\n" +
+					"unless --publish; exits 1 when a record was refused",
+				setup: importHSDS},
 		}},
 		{name: "export", summary: "write the directory as open data", subs: []*command{
 			{name: "export hsds", synopsis: "--out DIR",

@@ -32,7 +32,7 @@ func leaves(c *command) []string {
 func TestCommandTree(t *testing.T) {
 	want := []string{"serve", "migrate up", "migrate down", "migrate status", "seed demo", "seed synthetic",
 		"user create", "user list", "user disable", "user enable", "user revoke",
-		"search reindex", "search verify", "offers purge", "news digest", "import csv",
+		"search reindex", "search verify", "offers purge", "news digest", "import csv", "import hsds",
 		"export hsds",
 		"retention run", "help"}
 	if got := leaves(commands()); !slices.Equal(got, want) {

@@ -2,12 +2,16 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
 	"io"
 	"iter"
+	"maps"
 	"os"
+	"path/filepath"
+	"slices"
 	"strconv"
 	"time"
 
@@ -15,6 +19,8 @@ import (
 
 	"github.com/partnerdir/partnerdir/internal/app"
 	"github.com/partnerdir/partnerdir/internal/audit"
+	"github.com/partnerdir/partnerdir/internal/fault"
+	"github.com/partnerdir/partnerdir/internal/hsds"
 	"github.com/partnerdir/partnerdir/internal/importing"
 )
 
@@ -175,4 +181,101 @@ func (c *countingReader) Read(p []byte) (int, error) {
 	n, err := c.r.Read(p)
 	c.n += int64(n)
 	return n, err
+}
+
+// importHSDS is import hsds DIR [--dry-run] [--publish] [--report FILE]:
+// the records of an HSDS export (export hsds, or another directory's in
+// the same layout), in its index's order, each decoded strictly
+// (hsds.Decode) and imported as a CSV row is. A record that does not
+// decode is refused naming its field; the others go on.
+func importHSDS(fs *flag.FlagSet) func(context.Context, env, []string) error {
+	f := declareImportFlags(fs)
+	return func(ctx context.Context, e env, args []string) error {
+		dir, err := oneArgument(fs, args, "DIR")
+		if err != nil {
+			return err
+		}
+		idx, err := readHSDSIndex(dir)
+		if err != nil {
+			return err
+		}
+		a, err := open(ctx, e)
+		if err != nil {
+			return err
+		}
+		defer a.Close()
+		done := 0
+		progress := importCount(e.stderr, len(idx.Organizations), &done)
+		return runImport(ctx, e, a, hsdsItems(dir, idx, &done), f, progress)
+	}
+}
+
+// readHSDSIndex reads DIR/index.json.
+func readHSDSIndex(dir string) (*hsds.Index, error) {
+	b, err := os.ReadFile(filepath.Join(dir, hsds.IndexFile))
+	if err != nil {
+		return nil, fmt.Errorf("import hsds: %w", err)
+	}
+	var idx hsds.Index
+	if err := json.Unmarshal(b, &idx); err != nil {
+		return nil, fmt.Errorf("import hsds: %s: %w", hsds.IndexFile, err)
+	}
+	return &idx, nil
+}
+
+// hsdsItems are the index's records as import items, numbered from 1 in
+// the index's order; a record is read only when its turn comes.
+func hsdsItems(dir string, idx *hsds.Index, done *int) iter.Seq[importing.Item] {
+	return func(yield func(importing.Item) bool) {
+		for i, entry := range idx.Organizations {
+			*done = i + 1
+			line := i + 1
+			item := hsdsItem(dir, line, entry)
+			if !yield(item) {
+				return
+			}
+		}
+	}
+}
+
+// hsdsItem reads and decodes one record of the index; a path outside DIR,
+// an unreadable file or a record that fails its checks is a refusal.
+func hsdsItem(dir string, line int, entry hsds.IndexEntry) importing.Item {
+	name := filepath.Clean(filepath.FromSlash(entry.File))
+	if !filepath.IsLocal(name) {
+		return importing.Refused(line, "file", "hsds.err.file", entry.File)
+	}
+	f, err := os.Open(filepath.Join(dir, name))
+	if err != nil {
+		return importing.Refused(line, "file", "hsds.err.file", entry.File)
+	}
+	defer f.Close()
+	data, err := io.ReadAll(io.LimitReader(f, hsds.MaxRecordBytes+1))
+	if err != nil {
+		return importing.Refused(line, "file", "hsds.err.file", entry.File)
+	}
+	p, err := hsds.Decode(data)
+	if err != nil {
+		fields := fault.FieldsOf(err)
+		if len(fields) == 0 {
+			return importing.Refused(line, "record", "hsds.err.json", entry.File)
+		}
+		var problems []importing.Problem
+		for _, field := range slices.Sorted(maps.Keys(fields)) {
+			problems = append(problems, importing.Problem{Field: field, Message: fields[field], Value: fault.ValueOf(err)})
+		}
+		return importing.Item{Line: line, Problems: problems}
+	}
+	return importing.Item{Line: line, Profile: p, Contacts: p.Contacts}
+}
+
+// importCount shows how many of total records went, on a terminal only
+// (nothing on a pipe).
+func importCount(w io.Writer, total int, done *int) func() {
+	if !isTerminal(w) {
+		return func() {}
+	}
+	bar := progressbar.NewOptions(total, progressbar.OptionSetWriter(w), progressbar.OptionSetDescription("import"),
+		progressbar.OptionThrottle(100*time.Millisecond), progressbar.OptionClearOnFinish())
+	return func() { _ = bar.Set(*done) }
 }

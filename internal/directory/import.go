@@ -153,6 +153,13 @@ func (s *Store) ImportTx(ctx context.Context, tx pgx.Tx, actor audit.Actor, im *
 		if id, err = s.CreateTx(ctx, tx, actor, n); err != nil {
 			return ImportResult{}, identifierError(err)
 		}
+		// A record from another directory keeps its HSDS id, so exporting
+		// it again gives the same record.
+		if p.UUID != "" {
+			if _, err := tx.Exec(ctx, `UPDATE organisations SET uuid = $2 WHERE id = $1`, id, p.UUID); err != nil {
+				return ImportResult{}, err
+			}
+		}
 		return ImportResult{Outcome: ImportCreated, ID: id, Slug: n.Slug}, nil
 	}
 	r, err := s.updateImported(ctx, tx, actor, id, im)

@@ -61,7 +61,6 @@ const exportContactQuery = `
 	WHERE c.organisation_id = ANY($1) AND c.visibility = 'public'
 	ORDER BY c.organisation_id, c.id = COALESCE(o.default_contact_id, 0) DESC, c.name, c.id`
 
-
 // exportDocumentQuery reads the batch's public documents in the order a
 // profile lists them.
 const exportDocumentQuery = `SELECT ` + documentColumns + ` FROM documents

@@ -45,7 +45,8 @@ if ! command -v wrk >/dev/null; then
 fi
 
 set -a; source .data/dev.env; set +a
-export HTTP_ADDR=$addr BASE_URL=http://$addr
+# Its own metrics listener would collide with a running `make run`'s.
+export HTTP_ADDR=$addr BASE_URL=http://$addr METRICS_ADDR=off
 $bin migrate up >/dev/null
 $bin seed demo >/dev/null
 echo "== seed synthetic --orgs $orgs --seed $seed"

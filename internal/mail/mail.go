@@ -25,8 +25,8 @@ import (
 const (
 	StatusQueued = "queued"
 	StatusSent   = "sent"
-	// StatusFailed means the server refused the message permanently (5xx);
-	// it will not be retried.
+	// StatusFailed means the server refused the message permanently (5xx),
+	// or for now on the job's last attempt; it will not be retried.
 	StatusFailed = "failed"
 )
 

@@ -157,11 +157,21 @@ func (w *Worker) Work(ctx context.Context, job *river.Job[jobs.SendMail]) error 
 		w.log.Warn("mail refused permanently", "mail_id", id, "err", msg)
 		return river.JobCancel(errors.New(msg))
 	default:
-		msg, err := w.recordFailure(rctx, tx, id, StatusQueued, sendErr)
+		// On the job's last attempt the mail fails for good: left queued,
+		// it would count in the outbox's depth and show as pending forever.
+		outcome, status := w.retryOrFail(job), StatusQueued
+		if outcome == Failed {
+			status = StatusFailed
+		}
+		msg, err := w.recordFailure(rctx, tx, id, status, sendErr)
 		if err != nil {
 			return err
 		}
-		w.outcome(w.retryOrFail(job))
+		w.outcome(outcome)
+		if outcome == Failed {
+			w.log.Warn("mail delivery failed on its last attempt", "mail_id", id, "attempt", job.Attempt, "err", msg)
+			return river.JobCancel(errors.New(msg))
+		}
 		w.log.Info("mail delivery will be retried", "mail_id", id, "attempt", job.Attempt, "err", msg)
 		return fmt.Errorf("mail: deliver %d: %s", id, msg)
 	}

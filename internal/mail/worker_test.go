@@ -84,4 +84,24 @@ func TestWorkerTellsEachOutcome(t *testing.T) {
 	if n := len(srv.Messages()); n != 1 {
 		t.Errorf("the server received %d mails, want 1", n)
 	}
+	// Out of attempts, a mail is failed, not left queued for ever.
+	statuses := map[string]string{}
+	rows, err := pool.Query(ctx, `SELECT to_email, status FROM mail_messages`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for rows.Next() {
+		var to, status string
+		if err := rows.Scan(&to, &status); err != nil {
+			t.Fatal(err)
+		}
+		statuses[to] = status
+	}
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
+	}
+	want2 := map[string]string{"ok@example.org": mail.StatusSent, "gone@example.org": mail.StatusFailed, "busy@example.org": mail.StatusFailed}
+	if !maps.Equal(statuses, want2) {
+		t.Errorf("statuses %v, want %v", statuses, want2)
+	}
 }

@@ -335,3 +335,13 @@ func progress(w io.Writer, what string) func(done, total int) {
 		}
 	}
 }
+
+// howMany writes n things in English, the singular for one: "1 digest",
+// "3 digests" (the command line speaks English; pages use the locale
+// files' plural forms).
+func howMany(n int, one, other string) string {
+	if n == 1 {
+		return "1 " + one
+	}
+	return fmt.Sprintf("%d %s", n, other)
+}

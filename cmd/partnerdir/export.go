@@ -33,7 +33,7 @@ func exportHSDS(fs *flag.FlagSet) func(context.Context, env, []string) error {
 		if err != nil {
 			return err
 		}
-		fmt.Fprintf(e.stdout, "export hsds: %d organisation(s) written to %s in %s\n", n, *out, time.Since(start).Round(time.Millisecond))
+		fmt.Fprintf(e.stdout, "export hsds: %s written to %s in %s\n", howMany(n, "organisation", "organisations"), *out, time.Since(start).Round(time.Millisecond))
 		return nil
 	}
 }

@@ -266,7 +266,7 @@ func hsdsItem(dir string, line int, entry hsds.IndexEntry) importing.Item {
 		}
 		return importing.Item{Line: line, Problems: problems}
 	}
-	return importing.Item{Line: line, Profile: p, Contacts: p.Contacts}
+	return importing.Item{Line: line, Profile: p, Contacts: p.Contacts, Column: hsds.Field}
 }
 
 // importCount shows how many of total records went, on a terminal only

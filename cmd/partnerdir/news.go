@@ -38,8 +38,9 @@ func newsDigest(fs *flag.FlagSet) func(context.Context, env, []string) error {
 		if err != nil {
 			return err
 		}
-		fmt.Fprintf(e.stdout, "news digest: period %s: %d digest(s) queued, %d new article(s) up to %s; the workers of partnerdir serve deliver them\n",
-			sent.Period, sent.Digests, sent.Articles, sent.Cutoff.UTC().Format(time.RFC3339))
+		fmt.Fprintf(e.stdout, "news digest: period %s: %s queued, %s up to %s; the workers of partnerdir serve deliver them\n",
+			sent.Period, howMany(sent.Digests, "digest", "digests"), howMany(sent.Articles, "new article", "new articles"),
+			sent.Cutoff.UTC().Format(time.RFC3339))
 		return nil
 	}
 }

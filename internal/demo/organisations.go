@@ -84,9 +84,9 @@ func Organisations() []*d.NewOrganisation {
 // registrations: values in each register's format, invented for the
 // demonstration (ECPAT Luxembourg, a real organisation, has none here).
 var identifiers = map[string][]d.Identifier{
-	"fondation-lumiere-du-nord":          {{Scheme: "LU-RCS", Value: "G9990012"}},
-	"accueil-sans-frontieres-luxembourg": {{Scheme: "LU-RCS", Value: "F9990016"}},
-	"partage-luxembourg-afrique":         {{Scheme: "LU-RCS", Value: "F9990085"}},
+	"fondation-lumiere-du-nord":          {{Scheme: "LU-RCS", Value: "G999012"}},
+	"accueil-sans-frontieres-luxembourg": {{Scheme: "LU-RCS", Value: "F999016"}},
+	"partage-luxembourg-afrique":         {{Scheme: "LU-RCS", Value: "F999085"}},
 	"enfance-et-avenir-international":    {{Scheme: "FR-RNA", Value: "W699990092"}},
 }
 

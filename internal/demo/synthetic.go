@@ -379,7 +379,9 @@ func SyntheticOrganisation(seed uint64, i int) *directory.NewOrganisation {
 		o.NewsletterURL = "https://" + domain + "/newsletter"
 	}
 	if r.IntN(3) == 0 {
-		o.Identifiers = []directory.Identifier{{Scheme: "XI-SYN", Value: slug}}
+		// A scheme the profile form offers (its value has XI-IATI's
+		// shape), so an owner can save a synthetic profile as it is.
+		o.Identifiers = []directory.Identifier{{Scheme: "XI-IATI", Value: slug}}
 	}
 	for _, network := range sample(r, directory.SocialNetworks, r.IntN(3)) {
 		o.SocialLinks = append(o.SocialLinks, directory.SocialLink{Network: network, URL: "https://" + network + ".example.org/" + slug})

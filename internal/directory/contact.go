@@ -41,7 +41,9 @@ func setDefault(ctx context.Context, tx pgx.Tx, orgID int64, cp *ContactPoint) e
 	if !cp.Default {
 		return nil
 	}
-	_, err := tx.Exec(ctx, `UPDATE organisations SET default_contact_id = $2 WHERE id = $1`, orgID, cp.ID)
+	// An organisation an import published to triage has its own
+	// recipient from now on (migration 00026).
+	_, err := tx.Exec(ctx, `UPDATE organisations SET default_contact_id = $2, offers_to_triage = false WHERE id = $1`, orgID, cp.ID)
 	return err
 }
 

@@ -23,6 +23,12 @@ type NewOrganisation struct {
 	// Contacts lists the contact points; the first is the default one.
 	Contacts []NewContact
 	Rules    []NewRule
+	// OffersToTriage creates it with no default contact whatever Contacts
+	// holds, and lets it be published so: its support offers go to the
+	// platform's triage mailbox until an owner chooses a default contact
+	// (migration 00026). Only a bulk import sets it
+	// (Import.TriageWithoutContact).
+	OffersToTriage bool
 }
 
 // NewMember is a team member and the name of their office ("" for none).
@@ -125,12 +131,12 @@ func (s *Store) CreateTx(ctx context.Context, tx pgx.Tx, actor audit.Actor, n *N
 			return 0, fmt.Errorf("directory: create %s: contact %s: %w", o.Slug, c.Email, err)
 		}
 		contacts[c.Email] = c.ID
-		if i == 0 {
+		if i == 0 && !n.OffersToTriage {
 			o.DefaultContactID = c.ID
 		}
 	}
-	if _, err := tx.Exec(ctx, `UPDATE organisations SET default_contact_id = NULLIF($2, 0), status = $3 WHERE id = $1`,
-		o.ID, o.DefaultContactID, o.Status); err != nil {
+	if _, err := tx.Exec(ctx, `UPDATE organisations SET default_contact_id = NULLIF($2, 0), status = $3, offers_to_triage = $4 WHERE id = $1`,
+		o.ID, o.DefaultContactID, o.Status, n.OffersToTriage); err != nil {
 		return 0, fmt.Errorf("directory: create %s: status: %w", o.Slug, err)
 	}
 	for _, r := range n.Rules {
@@ -179,7 +185,7 @@ func (n *NewOrganisation) validate() error {
 		merge(fmt.Sprintf("contacts[%d].", i), n.Contacts[i].Validate())
 		contacts[n.Contacts[i].Email] = true
 	}
-	if n.Status == StatusPublished && len(n.Contacts) == 0 {
+	if n.Status == StatusPublished && len(n.Contacts) == 0 && !n.OffersToTriage {
 		all.Add("contacts", "manage.err.needs_default_contact")
 	}
 	for i, r := range n.Rules {

@@ -68,7 +68,10 @@ const exportDocumentQuery = `SELECT ` + documentColumns + ` FROM documents
 	ORDER BY organisation_id, year DESC NULLS LAST, id DESC`
 
 // EachProfile calls fn with the public profile of every published
-// organisation, in id order, batch at a time (1 to MaxExportBatch): its
+// organisation, in the order of their HSDS ids (the same order in any
+// database that holds them: an export, imported elsewhere and exported
+// again, lists its records as it did), batch at a time (1 to
+// MaxExportBatch): its
 // own fields, offices, public team members, projects and public contact
 // points (Contacts). Memory holds one batch; fn must not keep the profiles
 // it is given past the next batch if memory matters. An error of fn stops
@@ -78,9 +81,16 @@ func (s *Store) EachProfile(ctx context.Context, batch int, fn func(*Profile) er
 	if batch < 1 || batch > MaxExportBatch {
 		return fmt.Errorf("directory: each profile: batch %d out of 1…%d", batch, MaxExportBatch)
 	}
-	var after int64
+	// Keyset paging over organisations_hsds_id_idx (migration 00019),
+	// after the HSDS id of the previous batch's last organisation.
+	after := ""
 	for {
-		ps, err := s.publishedProfiles(ctx, `o.id > $1 ORDER BY o.id LIMIT $2`, []any{after, batch}, true)
+		where, args := `true`, []any{batch}
+		if after != "" {
+			where, args = hsdsID+` > $2::uuid`, append(args, after)
+		}
+		where += ` ORDER BY ` + hsdsID + ` LIMIT $1`
+		ps, err := s.publishedProfiles(ctx, where, args, true)
 		if err != nil {
 			return err
 		}
@@ -92,7 +102,12 @@ func (s *Store) EachProfile(ctx context.Context, batch int, fn func(*Profile) er
 		if len(ps) < batch {
 			return nil
 		}
-		after = ps[len(ps)-1].ID
+		last := ps[len(ps)-1]
+		if after = last.UUID; after == "" {
+			if err := s.pool.QueryRow(ctx, `SELECT `+hsdsID+`::text FROM organisations o WHERE o.id = $1`, last.ID).Scan(&after); err != nil {
+				return fmt.Errorf("directory: each profile: the HSDS id of %d: %w", last.ID, err)
+			}
+		}
 	}
 }
 

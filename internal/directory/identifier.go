@@ -37,6 +37,11 @@ var identifierSchemes = []IdentifierScheme{
 	{Code: "FR-RNA", Format: regexp.MustCompile(`^W[0-9]{9}$`), Example: "W123456789"},
 	// SIRET: the SIREN's nine digits and the establishment's five.
 	{Code: "FR-SIRET", Format: regexp.MustCompile(`^[0-9]{14}$`), Example: "12345678900012"},
+	// Niger's Registre du commerce et du crédit mobilier (OHADA's RCCM,
+	// where associations and NGOs are listed too): the country, the
+	// court's town, then the year, section and number, whose layout has
+	// changed over the years.
+	{Code: "NE-RCCM", Format: regexp.MustCompile(`^[A-Z]{2}-[A-Z]{3}-[0-9A-Z-]{4,40}$`), Example: "NE-NIA-2018-B-1234"},
 	// Charity Commission for England and Wales: six or seven digits, a
 	// linked charity's suffix after a dash.
 	{Code: "GB-CHC", Format: regexp.MustCompile(`^[0-9]{6,7}(-[0-9]{1,2})?$`), Example: "1234567"},

@@ -41,6 +41,15 @@ type Import struct {
 	// Publish makes a new organisation published instead of pending
 	// (waiting for staff's review). An update never changes the status.
 	Publish bool
+	// TriageWithoutContact lets Publish publish a new organisation none
+	// of whose Contacts is marked Default (a public HSDS record leaves a
+	// private default contact out): none becomes its default contact and
+	// its offers go to the platform's triage mailbox
+	// (NewOrganisation.OffersToTriage). Without it the first contact is
+	// the default one, and publishing an organisation without contacts is
+	// refused. Bulk imports set it; an admin's approval never publishes
+	// without a default contact.
+	TriageWithoutContact bool
 }
 
 // ImportFields are the organisation's own fields an import may leave out
@@ -253,7 +262,16 @@ func newFromImport(im *Import) *NewOrganisation {
 	for _, pr := range p.Projects {
 		n.Projects = append(n.Projects, NewProject{Project: pr, LeadOffice: names[pr.LeadOfficeID], ThemeSlugs: themeSlugs(pr.Themes)})
 	}
-	for _, c := range im.Contacts {
+	// The contact the source marks as the default comes first (CreateTx
+	// makes the first the default); with none marked, TriageWithoutContact
+	// publishes with no default at all.
+	marked := slices.IndexFunc(im.Contacts, func(c ContactPoint) bool { return c.Default })
+	n.OffersToTriage = im.Publish && im.TriageWithoutContact && marked < 0
+	contacts := slices.Clone(im.Contacts)
+	if marked > 0 {
+		contacts = slices.Insert(slices.Delete(contacts, marked, marked+1), 0, im.Contacts[marked])
+	}
+	for _, c := range contacts {
 		n.Contacts = append(n.Contacts, NewContact{ContactPoint: c, Office: names[c.OfficeID]})
 	}
 	return n
@@ -424,14 +442,18 @@ func (s *Store) applyImport(ctx context.Context, tx pgx.Tx, actor audit.Actor, i
 	}
 
 	hasDefault := cur.DefaultContactID != 0
+	// Published without a default contact, it was imported so
+	// (TriageWithoutContact): only a contact its source marks as the
+	// default becomes one, as on creation.
+	triage := cur.Status == StatusPublished && !hasDefault
 	for _, c := range im.Contacts {
 		old := findContact(contacts, c.Email)
 		if old != nil && sameContact(old, &c, curNames[old.OfficeID], officeName(c.OfficeID)) {
 			continue
 		}
 		r.Changed = appendOnce(r.Changed, "contacts")
-		makeDefault := !hasDefault && old == nil
-		hasDefault = true
+		makeDefault := !hasDefault && old == nil && (c.Default || !triage)
+		hasDefault = hasDefault || makeDefault
 		writes = append(writes, func() error {
 			c.OfficeID = officeIDs[c.OfficeID]
 			if old != nil {

@@ -117,12 +117,9 @@ func (o *Organisation) Validate() error {
 		}
 		c.web("social_"+l.Network, l.URL)
 	}
-	for _, id := range o.Identifiers {
-		if !regexp.MustCompile(`^[A-Z]{2}-[A-Z0-9]+$`).MatchString(id.Scheme) {
-			c.Add("identifier_scheme", "manage.err.identifier_scheme")
-		}
-		c.required("identifier_value", id.Value, 100)
-	}
+	// The profile form's rule (IdentifierSchemes and their formats), so
+	// whatever an import or a seed stores, an owner can save again.
+	c.identifiers(o.Identifiers)
 	return c.Err()
 }
 

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"slices"
 	"strconv"
+	"strings"
 
 	"github.com/google/uuid"
 	"github.com/santhosh-tekuri/jsonschema/v6"
@@ -303,4 +304,23 @@ func (d *decoder) profile(o *Organization) *directory.Profile {
 			Public: !private, Position: len(p.Members)})
 	}
 	return p
+}
+
+// Field names a field of the directory's validation, as an import of a
+// decoded record reports it, by the record's own name where the two
+// differ: the i-th identifier's "identifier_scheme_i" and
+// "identifier_value_i" are organization_identifiers[i]'s
+// identifier_scheme and identifier. Others keep their name.
+func Field(field string) string {
+	for part, name := range map[string]string{"scheme": "identifier_scheme", "value": "identifier"} {
+		if n, ok := strings.CutPrefix(field, "identifier_"+part+"_"); ok {
+			if _, err := strconv.Atoi(n); err == nil {
+				return "organization_identifiers[" + n + "]." + name
+			}
+		}
+	}
+	if field == "identifier_scheme" { // a repeated identifier (importing's precheck)
+		return "organization_identifiers"
+	}
+	return field
 }

@@ -34,7 +34,7 @@ type IndexEntry struct {
 }
 
 // Index is an export's index.json: when it was generated, how many records
-// it holds, and each of them in id order of our database.
+// it holds, and each of them in the order of their ids (EachProfile's).
 type Index struct {
 	Version       string       `json:"hsds_version"`
 	GeneratedAt   time.Time    `json:"generated_at"`

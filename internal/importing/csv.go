@@ -180,7 +180,7 @@ func csvColumn(field string) string {
 		return "contact_email"
 	case strings.HasPrefix(field, "contacts[0]."):
 		return "contact_" + strings.TrimPrefix(field, "contacts[0].")
-	case field == "identifier_scheme" || field == "identifier_value":
+	case strings.HasPrefix(field, "identifier_"): // identifier_scheme_0, …
 		return "identifiers"
 	case strings.HasPrefix(field, "social_"):
 		return strings.TrimPrefix(field, "social_")
@@ -313,7 +313,7 @@ func (f *csvFile) item(cr *csv.Reader, lim *limitReader, line int, rec []string)
 		if name == "" {
 			name = o.Name
 		}
-		it.Contacts = []directory.ContactPoint{{Name: name, Email: email, RoleCode: 1, OfficeID: 0}}
+		it.Contacts = []directory.ContactPoint{{Name: name, Email: email, RoleCode: 1, OfficeID: 0, Default: true}}
 	}
 	// A refused row still says which organisation it was.
 	it.Profile = p

@@ -54,7 +54,8 @@ type Item struct {
 	// ID, see directory.Import), team, identifiers, themes, countries,
 	// website and social links; nil when refused.
 	Profile *directory.Profile
-	// Contacts are its contact points, the first the default one.
+	// Contacts are its contact points; the one marked Default is the
+	// default one (see directory.Import.TriageWithoutContact).
 	Contacts []directory.ContactPoint
 	// Keep names the organisation's fields the source does not carry
 	// (directory.ImportFields): an update leaves them as stored.
@@ -283,7 +284,10 @@ func column(it Item) func(string) string {
 func (e *Engine) store(ctx context.Context, it Item, o Options) (Row, error) {
 	p := it.Profile
 	row := Row{Line: it.Line, Outcome: OutcomeRefused, Slug: p.Slug, Name: p.Name}
-	res, err := e.dir.Import(ctx, o.Actor, &directory.Import{Profile: p, Contacts: it.Contacts, Keep: it.Keep, Publish: o.Publish}, o.DryRun)
+	// A bulk import publishes what its source names no default contact
+	// for: its offers go to the platform's triage (README, "Bulk import").
+	res, err := e.dir.Import(ctx, o.Actor, &directory.Import{Profile: p, Contacts: it.Contacts, Keep: it.Keep,
+		Publish: o.Publish, TriageWithoutContact: true}, o.DryRun)
 	switch fault.KindOf(err) {
 	case fault.Internal:
 		if err != nil {

@@ -155,3 +155,24 @@ func (s *Server) noStoreSignedIn(c *gin.Context) {
 	}
 	c.Next()
 }
+
+// headLikeGet lets a GET route answer HEAD (RFC 9110, 9.3.2): the route's
+// handlers run as for GET — rate limit, cache, ETag and 304 included —
+// and the status and headers go out without the body.
+func headLikeGet(c *gin.Context) {
+	c.Writer = &headWriter{ResponseWriter: c.Writer}
+	c.Next()
+}
+
+// headWriter drops a body, sending the status and headers it precedes.
+type headWriter struct{ gin.ResponseWriter }
+
+func (w *headWriter) Write(b []byte) (int, error) {
+	w.WriteHeaderNow()
+	return len(b), nil
+}
+
+func (w *headWriter) WriteString(s string) (int, error) {
+	w.WriteHeaderNow()
+	return len(s), nil
+}

@@ -121,13 +121,17 @@ func (pc *pageCache) held() (pages int, bytes int64) {
 	return pc.lru.Len(), bytes
 }
 
-// cachePage serves a public page from the cache for anonymous GETs, or
+// cachePage serves a public page from the cache for anonymous GETs (and
+// HEADs), or
 // lets the handler render it and keeps the result (kit.OnRender). stamp, when
 // not nil, names the current state of what the page shows; an error from
 // it skips the cache (the handler then reports the problem).
 func (s *Server) cachePage(stamp func(c *gin.Context) (string, error)) gin.HandlerFunc {
 	return func(c *gin.Context) {
-		if s.pages == nil || c.Request.Method != http.MethodGet || s.CurrentUser(c) != nil {
+		// HEAD (an API route's) shares GET's answers: same headers, and
+		// the body is dropped on the way out.
+		head := c.Request.Method == http.MethodHead
+		if s.pages == nil || (c.Request.Method != http.MethodGet && !head) || s.CurrentUser(c) != nil {
 			return
 		}
 		var st string

@@ -298,10 +298,11 @@ func (s *Server) Handler() http.Handler {
 	w.GET("/api", s.api.ShowDocs)
 	// Each route answers its CORS preflight (OPTIONS), which costs no
 	// token: browsers send one before a conditional request
-	// (If-None-Match is not a simple header).
+	// (If-None-Match is not a simple header). HEAD is GET without the body.
 	pre, v1 := w.Group(api.Prefix, api.Headers), w.Group(api.Prefix, api.Headers, s.limitAPI)
 	get := func(path string, h ...gin.HandlerFunc) {
 		v1.GET(path, h...)
+		v1.HEAD(path, append([]gin.HandlerFunc{headLikeGet}, h...)...)
 		pre.OPTIONS(path, api.Preflight)
 	}
 	// Answers are kept by the page cache like the pages they mirror
@@ -325,8 +326,10 @@ func (s *Server) Handler() http.Handler {
 	// same per-client limit as /api/v1; an owner's whole record, private
 	// parts included, is /manage/:org/export.hsds.json.
 	hs := w.Group("/api/hsds", s.limitAPI)
-	hs.GET("/organizations", s.exchange.ListOrganizations)
-	hs.GET("/organizations/:id", s.exchange.ShowOrganization)
+	for path, h := range map[string]gin.HandlerFunc{"/organizations": s.exchange.ListOrganizations, "/organizations/:id": s.exchange.ShowOrganization} {
+		hs.GET(path, h)
+		hs.HEAD(path, headLikeGet, h)
+	}
 	org.GET("/export.hsds.json", s.manage.ExportHSDS)
 	// --- end of open data ---
 

@@ -100,10 +100,13 @@ func (h *Handlers) NotFound(c *gin.Context) {
 	h.FailJSON(c, fault.ErrNotFound)
 }
 
+// Methods are what every API path answers: HEAD is GET without the body.
+const Methods = "GET, HEAD, OPTIONS"
+
 // MethodNotAllowed answers a known API path asked with another method
-// than GET (or OPTIONS) with a 405 problem.
+// than Methods with a 405 problem.
 func (h *Handlers) MethodNotAllowed(c *gin.Context) {
-	c.Header("Allow", "GET, OPTIONS")
+	c.Header("Allow", Methods)
 	kit.WriteProblem(c, kit.Problem{Type: kit.ProblemType + "method-not-allowed", Title: http.StatusText(http.StatusMethodNotAllowed),
 		Status: http.StatusMethodNotAllowed, Detail: h.Translate("en", "api.err.method"), Instance: c.Request.URL.Path,
 		RequestID: kit.RequestID(c)})
@@ -127,15 +130,15 @@ func SetHeaders(c *gin.Context) {
 	hd.Del("Vary")
 }
 
-// Preflight answers a CORS preflight (OPTIONS) on any API path: GET only,
-// the headers a conditional read needs, kept for a day. Credentials are
-// never allowed.
+// Preflight answers a CORS preflight (OPTIONS) on any API path: reads
+// only (Methods), the headers a conditional read needs, kept for a day.
+// Credentials are never allowed.
 func Preflight(c *gin.Context) {
 	hd := c.Writer.Header()
-	hd.Set("Access-Control-Allow-Methods", "GET, OPTIONS")
+	hd.Set("Access-Control-Allow-Methods", Methods)
 	hd.Set("Access-Control-Allow-Headers", "Accept, Accept-Language, If-None-Match")
 	hd.Set("Access-Control-Max-Age", "86400")
-	hd.Set("Allow", "GET, OPTIONS")
+	hd.Set("Allow", Methods)
 	c.Status(http.StatusNoContent)
 }
 

@@ -36,6 +36,8 @@ type Store struct {
 	// verifiedMonths is how long a verification counts
 	// (WithVerificationValidity).
 	verifiedMonths int
+	// movers move the other packages' rows in a merge (WithMovers).
+	movers []Mover
 }
 
 // ChangeHook is called with the transaction and the id of the organisation

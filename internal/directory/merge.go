@@ -42,7 +42,7 @@ type MergeSide struct {
 // MergeCount is how many rows of a kind a merge moved (or left out).
 type MergeCount struct {
 	Kind string
-	N    int64
+	N    int
 }
 
 // MergeResult is what a merge moved from From to Into. Kept counts what
@@ -56,7 +56,7 @@ type MergeResult struct {
 	Kept       []MergeCount
 	// Renamed are the moved projects whose slug the kept organisation
 	// already used: they have a new one, their old address redirects.
-	Renamed int64
+	Renamed int
 }
 
 // The refusals of a merge; each changes nothing.
@@ -196,13 +196,14 @@ func (s *Store) merge(ctx context.Context, tx pgx.Tx, actor audit.Actor, fromID 
 	}
 	from, into := res.From.ID, res.Into.ID
 	add := func(list *[]MergeCount, kind string, n int64) {
+		c := int(n)
 		for i := range *list {
 			if (*list)[i].Kind == kind {
-				(*list)[i].N += n
+				(*list)[i].N += c
 				return
 			}
 		}
-		*list = append(*list, MergeCount{Kind: kind, N: n})
+		*list = append(*list, MergeCount{Kind: kind, N: c})
 	}
 	for _, st := range mergeSteps {
 		tag, err := tx.Exec(ctx, st.sql, from, into)
@@ -211,7 +212,7 @@ func (s *Store) merge(ctx context.Context, tx pgx.Tx, actor audit.Actor, fromID 
 		}
 		switch {
 		case st.kind == "projects_renamed":
-			res.Renamed = tag.RowsAffected()
+			res.Renamed = int(tag.RowsAffected())
 		case st.kept:
 			add(&res.Kept, st.kind, tag.RowsAffected())
 		default:
@@ -240,11 +241,11 @@ func (s *Store) merge(ctx context.Context, tx pgx.Tx, actor audit.Actor, fromID 
 		return nil, err
 	}
 	details := func(other MergeSide) map[string]any {
-		moved := map[string]int64{}
+		moved := map[string]int{}
 		for _, c := range res.Moved {
 			moved[c.Kind] = c.N
 		}
-		kept := map[string]int64{}
+		kept := map[string]int{}
 		for _, c := range res.Kept {
 			kept[c.Kind] = c.N
 		}

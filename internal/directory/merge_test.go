@@ -132,7 +132,7 @@ func TestMergeMovesEveryKindOfRow(t *testing.T) {
 	if res.From.ID != f.dup || res.Into.ID != f.kept || res.Renamed != 4 {
 		t.Errorf("result = %+v, want the 4 same-slug projects renamed", res)
 	}
-	moved := map[string]int64{}
+	moved := map[string]int{}
 	for _, c := range res.Moved {
 		moved[c.Kind] = c.N
 	}

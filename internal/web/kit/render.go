@@ -65,8 +65,8 @@ type Base struct {
 	// shows it large (twitter:card summary_large_image), else beside the
 	// text (summary).
 	LargeImage bool
-	JSONLD   any
-	Feeds    []FeedLink
+	JSONLD     any
+	Feeds      []FeedLink
 	// Bare leaves out the site's header and footer: a reading view.
 	Bare bool
 	tr   *locale.Translator

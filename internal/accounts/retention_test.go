@@ -51,7 +51,10 @@ func TestPurgePersonalData(t *testing.T) {
 		(now() - interval '100 days', $1, 'ann@example.org', 'offer.reroute', 'offer', 7,
 			'{"from": "Old <old@example.org>", "to": "new@example.org", "user_agent": "Firefox", "version": 3}'),
 		(now() - interval '10 days', $1, 'ann@example.org', 'offer.reroute', 'offer', 8,
-			'{"from": "old@example.org", "to": "new@example.org", "user_agent": "Firefox"}')`, id)
+			'{"from": "old@example.org", "to": "new@example.org", "user_agent": "Firefox"}'),
+		(now() - interval '100 days', $1, 'ann@example.org', 'member.update', 'team_member', 9,
+			'{"changes": {"email": {"old": "bo@example.org", "new": "Bo <bo@new.example.org>"}, "role_title": {"old": "Dir", "new": null}},
+			  "cc": ["x@example.org", 3, {"deep": "\"q@example.org\""}]}')`, id)
 	exec(`INSERT INTO audit_log (occurred_at, actor_user_id, actor, action, entity_type, entity_id, details)
 		SELECT now() - interval '200 days', $1, 'ann@example.org', 'user.login', 'user', $1, jsonb_build_object('ip_hash', md5(i::text))
 		FROM generate_series(1, 2500) i`, id)
@@ -79,8 +82,8 @@ func TestPurgePersonalData(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if p.LoginCounters != 1 || p.Sessions != 2 || p.AuditEntries != 2502 || p.Mails != 1 {
-		t.Errorf("purged %+v, want 1 login counter, 2 sessions, 2502 audit entries, 1 mail", p)
+	if p.LoginCounters != 1 || p.Sessions != 2 || p.AuditEntries != 2503 || p.Mails != 1 {
+		t.Errorf("purged %+v, want 1 login counter, 2 sessions, 2503 audit entries, 1 mail", p)
 	}
 
 	// Old audit entries keep what happened, not who.
@@ -91,6 +94,14 @@ func TestPurgePersonalData(t *testing.T) {
 	if n := count(`SELECT count(*) FROM audit_log WHERE action = 'offer.reroute' AND entity_id = 7 AND actor_user_id = $1 AND actor = $2
 		AND details = '{"from": "Old <[address]>", "to": "[address]", "version": 3}'`, id, audit.AnonymousLabel); n != 1 {
 		t.Error("the old re-routing lost more than the person, or kept them")
+	}
+	// Old and new values (the History page's) are reached at any depth.
+	if n := count(`SELECT count(*) FROM audit_log WHERE action = 'member.update' AND entity_id = 9
+		AND details = '{"changes": {"email": {"old": "[address]", "new": "Bo <[address]>"}, "role_title": {"old": "Dir", "new": null}},
+			"cc": ["[address]", 3, {"deep": "\"[address]\""}]}'`); n != 1 {
+		var d string
+		_ = pool.QueryRow(ctx, `SELECT details::text FROM audit_log WHERE action = 'member.update' AND entity_id = 9`).Scan(&d)
+		t.Errorf("the old change of an email keeps it, or lost more: %s", d)
 	}
 	if n := count(`SELECT count(*) FROM audit_log WHERE action = 'user.login_failure' AND entity_id = $1 AND request_id = 'req-1'
 		AND details = '{"reason": "bad_credentials"}'`, id); n != 1 {
@@ -130,7 +141,7 @@ func TestPurgePersonalData(t *testing.T) {
 		t.Error("a recent mail was emptied")
 	}
 	// The run is audited with its counts only.
-	if n := count(`SELECT count(*) FROM audit_log WHERE action = 'personal_data.purge' AND (details->>'audit_entries')::int = 2502
+	if n := count(`SELECT count(*) FROM audit_log WHERE action = 'personal_data.purge' AND (details->>'audit_entries')::int = 2503
 		AND details::text NOT LIKE '%@%'`); n != 1 {
 		t.Error("the purge is not audited with its counts")
 	}

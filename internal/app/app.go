@@ -220,7 +220,11 @@ func (a *App) buildStores(o Options, files fs.FS) error {
 		return err
 	}
 	a.Directory = directory.NewStore(a.Pool, a.enqueueIndex, directory.WithMailer(a.Outbox.DirectoryMailer(), base),
-		directory.WithVerificationValidity(cfg.VerificationValidity))
+		directory.WithVerificationValidity(cfg.VerificationValidity),
+		// A merge moves the rows each package owns in its one transaction.
+		directory.WithMovers(directory.Mover{Kind: "memberships", Move: accounts.MoveMemberships},
+			directory.Mover{Kind: "offers", Move: offers.MoveOffers}, directory.Mover{Kind: "articles", Move: news.MoveArticles},
+			directory.Mover{Kind: "suggestions", Move: suggestions.MoveSuggestions}))
 	secret := offersSecret(cfg)
 	ips, err := pseudonym.New(secret)
 	if err != nil {

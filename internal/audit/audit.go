@@ -123,9 +123,11 @@ type Execer interface {
 // Anonymise strips what identifies a person from the entries that
 // occurred before before, batch entries per statement, and returns how
 // many it anonymised: the client pseudonym (ip_hash), the user agent and
-// the email detail go, every address in the other details and an actor's
-// label that holds one are replaced (addressPattern, a PostgreSQL regular
-// expression such as mail.AddressPattern); the action, entity, ids, times
+// the email detail go, every address in the other details — at any depth,
+// so the old and new values under "changes" too — and an actor's label
+// that holds one are replaced (addressPattern, a PostgreSQL regular
+// expression such as mail.AddressPattern; migration 00028's
+// jsonb_replace_strings); the action, entity, ids, times
 // and request id stay, so the log still says what happened when. Each
 // entry is done once (anonymised_at): a second run finds nothing.
 // Entries locked by a writer are left for the next run.
@@ -138,10 +140,8 @@ func Anonymise(ctx context.Context, db Execer, before time.Time, batch int, addr
 				ORDER BY occurred_at, id LIMIT $2 FOR UPDATE SKIP LOCKED)
 			UPDATE audit_log a SET anonymised_at = now(),
 				actor = CASE WHEN a.actor ~ $3 THEN $4 ELSE a.actor END,
-				details = CASE WHEN jsonb_typeof(a.details) <> 'object' THEN a.details ELSE COALESCE((
-					SELECT jsonb_object_agg(k, CASE WHEN jsonb_typeof(v) = 'string'
-						THEN to_jsonb(regexp_replace(v #>> '{}', $3, '[address]', 'g')) ELSE v END)
-					FROM jsonb_each(a.details) AS d(k, v) WHERE k NOT IN ('ip_hash', 'user_agent', 'email')), '{}') END
+				details = CASE WHEN jsonb_typeof(a.details) <> 'object' THEN a.details
+					ELSE jsonb_replace_strings(a.details - 'ip_hash' - 'user_agent' - 'email', $3, '[address]') END
 			FROM batch WHERE a.id = batch.id`, before, batch, addressPattern, AnonymousLabel)
 		if err != nil {
 			return total, fmt.Errorf("audit: anonymise entries before %s: %w", before.Format(time.RFC3339), err)

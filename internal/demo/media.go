@@ -52,7 +52,7 @@ func LoadMedia(ctx context.Context, dir *directory.Store, uploadDir string) (Med
 			if err != nil {
 				return res, fmt.Errorf("demo: logo of %s: %w", p.Slug, err)
 			}
-			if _, err := dir.SetLogo(ctx, seed, p.ID, pic.URL); err != nil {
+			if _, err := dir.SetLogo(ctx, seed, p.ID, pic.URL, pic.Width); err != nil {
 				return res, fmt.Errorf("demo: logo of %s: %w", p.Slug, err)
 			}
 			res.Logos++

@@ -232,18 +232,21 @@ type SocialLink struct {
 
 // Organisation is a partner organisation's own data.
 type Organisation struct {
-	ID               int64
-	Slug             string
-	Name             string
-	AlternateName    string
-	Kind             Kind
-	Description      Localized
-	Mission          Localized
-	FoundedYear      int
-	Website          string
-	Email            string
-	Phone            string
-	LogoPath         string
+	ID            int64
+	Slug          string
+	Name          string
+	AlternateName string
+	Kind          Kind
+	Description   Localized
+	Mission       Localized
+	FoundedYear   int
+	Website       string
+	Email         string
+	Phone         string
+	LogoPath      string
+	// LogoWidth is the stored logo's width in pixels, 0 when unknown
+	// (a logo recorded before widths were kept) or none.
+	LogoWidth        int
 	NewsletterURL    string
 	Status           string
 	DefaultContactID int64

@@ -25,13 +25,13 @@ const organisationColumns = `
 	COALESCE((SELECT json_agg(json_build_object('network', network, 'url', url)
 		ORDER BY array_position(ARRAY['facebook','x','linkedin','scoopit','instagram','youtube'], network))
 		FROM social_links WHERE organisation_id = o.id), '[]'),
-	COALESCE(o.uuid::text, '')`
+	COALESCE(o.uuid::text, ''), COALESCE(o.logo_width, 0)`
 
 func scanOrganisation(row pgx.Row, o *Organisation) error {
 	return row.Scan(&o.ID, &o.Slug, &o.Name, &o.AlternateName, &o.Kind, &o.Description, &o.Mission,
 		&o.FoundedYear, &o.Website, &o.Email, &o.Phone, &o.LogoPath, &o.NewsletterURL,
 		&o.Status, &o.DefaultContactID, &o.LastVerifiedOn, &o.CreatedAt, &o.UpdatedAt, &o.LastReviewedAt, &o.Version,
-		&o.Themes, &o.Countries, &o.Identifiers, &o.SocialLinks, &o.UUID)
+		&o.Themes, &o.Countries, &o.Identifiers, &o.SocialLinks, &o.UUID, &o.LogoWidth)
 }
 
 const officeQuery = `

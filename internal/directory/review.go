@@ -100,6 +100,9 @@ func (s *Store) Decide(ctx context.Context, actor audit.Actor, orgID int64, deci
 			return err
 		}
 		to := status
+		if status == StatusMerged { // nothing to decide: its addresses redirect
+			return fault.ErrConflict
+		}
 		if t.from != "" {
 			if status != t.from {
 				return fault.ErrConflict
@@ -220,7 +223,7 @@ type ReviewList struct {
 
 // Statuses lists the organisation statuses in review order.
 func Statuses() []string {
-	return []string{StatusPending, StatusPublished, StatusSuspended, StatusDraft}
+	return []string{StatusPending, StatusPublished, StatusSuspended, StatusDraft, StatusMerged}
 }
 
 // ValidStatus reports whether st is an organisation status.

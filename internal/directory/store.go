@@ -36,6 +36,8 @@ type Store struct {
 	// verifiedMonths is how long a verification counts
 	// (WithVerificationValidity).
 	verifiedMonths int
+	// movers move the other packages' rows in a merge (WithMovers).
+	movers []Mover
 }
 
 // ChangeHook is called with the transaction and the id of the organisation
@@ -386,14 +388,19 @@ func (s *Store) LogoPaths(ctx context.Context, slugs []string) (map[string]strin
 	return out, nil
 }
 
-// RecentlyUpdated returns the n published organisations changed last.
+// RecentlyUpdated returns the n published organisations whose people
+// reviewed their profile last (last_reviewed_at: a save of theirs, or
+// their "still up to date"), the earliest listed first among equals. What
+// the platform itself writes does not count: the demo seed gives the
+// fictional organisations logos after creating them all, and that must not
+// push the others off the home page (ECPAT Luxembourg stays on it).
 func (s *Store) RecentlyUpdated(ctx context.Context, n int) ([]Card, error) {
 	themes, err := s.themes(ctx)
 	if err != nil {
 		return nil, err
 	}
 	rows, _ := s.pool.Query(ctx, "SELECT "+cardColumns+` FROM organisations o WHERE o.status = 'published'
-		ORDER BY o.updated_at DESC, o.id LIMIT $1`, n)
+		ORDER BY o.last_reviewed_at DESC, o.id LIMIT $1`, n)
 	cards, err := pgx.CollectRows(rows, s.cardScanner(themes))
 	if err != nil {
 		return nil, fmt.Errorf("directory: recently updated: %w", err)

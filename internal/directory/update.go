@@ -210,8 +210,10 @@ func (s *Store) childWrite(ctx context.Context, actor audit.Actor, orgID int64, 
 	return s.write(ctx, func(tx pgx.Tx) error {
 		// Locks the organisation row so concurrent writers of its children
 		// queue up, and refuses an unknown organisation. A save by its own
-		// people is a review of the profile.
-		tag, err := tx.Exec(ctx, `UPDATE organisations SET updated_at = now(), last_reviewed_at = now() WHERE id = $1`, orgID)
+		// people is a review of the profile; one by the platform itself
+		// (the seed's logos and reports, a command) is not.
+		tag, err := tx.Exec(ctx, `UPDATE organisations SET updated_at = now(),
+			last_reviewed_at = CASE WHEN $2 THEN now() ELSE last_reviewed_at END WHERE id = $1`, orgID, actor.UserID != 0)
 		if err != nil {
 			return err
 		}

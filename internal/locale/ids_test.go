@@ -15,7 +15,7 @@ import (
 // messageID is a string literal that names a message: an area prefix, a
 // dot, then lower-case words. Ids built at run time ("manage."+noun) are
 // not seen; the templates' ids are checked by rendering them.
-var messageID = regexp.MustCompile(`"((?:manage|import|newsroom|upload|param|offers|news|newsletter|richtext|claim|auth|admin|staff|join|signup|search|mail|kind|support|project|office|list|site|nav|home|profile|account|login|password|invite|error)\.[a-z0-9_]+(?:\.[a-z0-9_]+)*)"`)
+var messageID = regexp.MustCompile(`"((?:manage|merge|import|newsroom|upload|param|offers|news|newsletter|richtext|claim|auth|admin|staff|join|signup|search|mail|kind|support|project|office|list|site|nav|home|profile|account|login|password|invite|error)\.[a-z0-9_]+(?:\.[a-z0-9_]+)*)"`)
 
 // TestEveryMessageIDInGoExists reads the program's Go code (tests left
 // out) and fails on a message id the locale files do not define: a typo

@@ -44,6 +44,8 @@ func adminRoutes(orgID, userID int64) map[string]string {
 		"POST /admin/organisations/:id/verify":          o + "/verify",
 		"POST /admin/organisations/:id/unverify":        o + "/unverify",
 		"POST /admin/organisations/:id/news-trust":      o + "/news-trust",
+		"GET /admin/organisations/:id/merge":            o + "/merge?into=enfance-et-avenir-international",
+		"POST /admin/organisations/:id/merge":           o + "/merge",
 		"GET /admin/users":                              "/admin/users",
 		"GET /admin/users/:id":                          u,
 		"POST /admin/users/:id/role":                    u + "/role",

@@ -64,6 +64,7 @@ func privateRoutes(orgID, userID, articleID int64) map[string]string {
 		"/admin/import":                   "/admin/import",
 		"/admin/organisations":            "/admin/organisations",
 		"/admin/organisations/:id":        fmt.Sprintf("/admin/organisations/%d", orgID),
+		"/admin/organisations/:id/merge":  fmt.Sprintf("/admin/organisations/%d/merge", orgID),
 		"/admin/users":                    "/admin/users",
 		"/admin/users/:id":                fmt.Sprintf("/admin/users/%d", userID),
 		"/admin/claims":                   "/admin/claims",

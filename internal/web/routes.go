@@ -40,6 +40,8 @@ func (s *Server) Handler() http.Handler {
 	// CSRF, two layers on every unsafe request: the browser's word that it
 	// comes from this site, then the session's form token.
 	r.Use(s.loadSession, s.noStoreSignedIn, s.refuseCrossOrigin)
+	// A merged organisation's addresses answer 301 to the one kept (merged.go).
+	r.Use(s.followMerges)
 	// Every route but the offer form's POST is registered on w, which
 	// checks the form token; the offer form checks it itself and, refused,
 	// shows the donor their filled form again.
@@ -126,6 +128,9 @@ func (s *Server) Handler() http.Handler {
 		directory.DecisionReinstate, directory.DecisionVerify, directory.DecisionUnverify} {
 		admin.POST("/organisations/:id/"+d, s.admin.DecideOrganisation(d))
 	}
+	// Merging a duplicate: the preview (a merge rolled back), then the merge.
+	admin.GET("/organisations/:id/merge", s.admin.ShowMerge)
+	admin.POST("/organisations/:id/merge", s.admin.MergeOrganisation)
 	admin.GET("/users", s.admin.ListAdminUsers)
 	admin.GET("/users/:id", s.admin.ShowAdminUser)
 	// Partner news: an organisation trusted for news publishes without review.

@@ -384,3 +384,32 @@ func TestSitemapListsPublishedProfilesAndRobotsPointsAtIt(t *testing.T) {
 		t.Errorf("a sitemap page past the end: %d", rec.Code)
 	}
 }
+
+// TestTwitterCardFollowsTheLogoWidth: a profile's link preview is large
+// (summary_large_image) only with a logo at least 480 pixels wide; a
+// smaller logo is still its og:image, beside the text (summary), and no
+// logo is a summary without image.
+func TestTwitterCardFollowsTheLogoWidth(t *testing.T) {
+	t.Parallel()
+	f := newAccountsFixture(t)
+	f.owner(t)
+	owner := f.browser(t)
+	owner.login("owner@example.org")
+	owner.get("/manage/ecpat-luxembourg")
+	anon := f.browser(t)
+	card := func(want string, image bool) {
+		t.Helper()
+		body := anon.get("/organisations/ecpat-luxembourg").Body.String()
+		if !strings.Contains(body, `<meta name="twitter:card" content="`+want+`">`) {
+			t.Errorf("twitter:card is not %s", want)
+		}
+		if got := strings.Contains(body, `<meta property="og:image" content="http://partners.test/uploads/logos/`); got != image {
+			t.Errorf("og:image shown: %v, want %v", got, image)
+		}
+	}
+	card("summary", false)
+	wantStatus(t, owner.upload("/manage/ecpat-luxembourg/logo", "logo", "small.jpg", testPicture(t, 120, 60)), http.StatusSeeOther)
+	card("summary", true)
+	wantStatus(t, owner.upload("/manage/ecpat-luxembourg/logo", "logo", "large.jpg", testPicture(t, 640, 320)), http.StatusSeeOther)
+	card("summary_large_image", true)
+}

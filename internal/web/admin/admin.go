@@ -167,6 +167,8 @@ var decisionNotices = map[string]string{
 	// Partner news: the trust toggle (news.go).
 	"news_trusted":   "newsroom.admin.done.trusted",
 	"news_untrusted": "newsroom.admin.done.untrusted",
+	// Merging duplicates (merge.go): shown on the kept organisation.
+	"merged": "merge.done",
 }
 
 func (s *Pages) renderAdminOrganisation(c *gin.Context, status int, id int64, data AdminOrganisationPage) {

@@ -61,8 +61,12 @@ type Base struct {
 	OGType   string
 	Image    string
 	ImageAlt string
-	JSONLD   any
-	Feeds    []FeedLink
+	// LargeImage says Image is at least 480 pixels wide: a link preview
+	// shows it large (twitter:card summary_large_image), else beside the
+	// text (summary).
+	LargeImage bool
+	JSONLD     any
+	Feeds      []FeedLink
 	// Bare leaves out the site's header and footer: a reading view.
 	Bare bool
 	tr   *locale.Translator

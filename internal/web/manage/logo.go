@@ -44,7 +44,7 @@ func (s *Pages) UploadLogo(c *gin.Context) {
 		s.FormFailed(c, err, nil, s.redrawProfile(c))
 		return
 	}
-	old, err := s.dir.SetLogo(c.Request.Context(), s.Actor(c), org.ID, pic.URL)
+	old, err := s.dir.SetLogo(c.Request.Context(), s.Actor(c), org.ID, pic.URL, pic.Width)
 	if err != nil {
 		if !pic.Reused { // a reused file may be the current logo
 			_ = s.up.Remove(k, pic.URL)

@@ -393,7 +393,9 @@ func (s *Pages) ShowArticle(c *gin.Context) {
 	}
 	if a.Cover.Path != "" {
 		p.CoverURL, p.CoverAlt = a.Cover.Path, altIn(a.Cover.Alt, text.Lang)
-		p.Image, p.ImageAlt = s.BaseURL()+a.Cover.Path, p.CoverAlt
+		// A cover is stored up to 1600 pixels wide, from photographs of
+		// at least 200: shown large (its width is not kept).
+		p.Image, p.ImageAlt, p.LargeImage = s.BaseURL()+a.Cover.Path, p.CoverAlt, true
 	}
 	p.Share = shareLinks(b, p.URL, text.Title)
 	p.OGType, p.JSONLD = "article", s.articleJSONLD(a, text)

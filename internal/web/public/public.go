@@ -345,6 +345,7 @@ func (s *Pages) ShowOrganisation(c *gin.Context) {
 	logo := kit.Logo(p.LogoPath, p.Name)
 	if logo.Large != "" {
 		b.Image, b.ImageAlt = s.BaseURL()+logo.Large, b.T("media.logo.of", "Name", p.Name)
+		b.LargeImage = p.LogoWidth >= 480
 	}
 	claimable, err := s.join.Claimable(c.Request.Context(), p.ID)
 	if err != nil {

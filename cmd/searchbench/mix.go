@@ -58,9 +58,9 @@ func loadVocabulary(ctx context.Context, pool *pgxpool.Pool) (vocabulary, error)
 		{&v.cities, `SELECT city FROM offices WHERE city <> '' GROUP BY city ORDER BY count(*) DESC LIMIT 80`},
 		{&v.themes, `SELECT name FROM (SELECT name_fr AS name FROM themes UNION SELECT name_en FROM themes) t ORDER BY name`},
 		{&v.themeSlugs, `SELECT slug FROM themes ORDER BY slug`},
-		{&v.countryCodes, `SELECT country FROM offices GROUP BY country ORDER BY count(*) DESC LIMIT 60`},
-		{&v.countryNames, `SELECT c.name_fr FROM countries c JOIN (SELECT country FROM offices GROUP BY country ORDER BY count(*) DESC LIMIT 60) o
-			ON o.country = c.code ORDER BY c.name_fr`},
+		{&v.countryCodes, `SELECT country_code::text FROM offices GROUP BY country_code ORDER BY count(*) DESC LIMIT 60`},
+		{&v.countryNames, `SELECT c.name_fr FROM countries c JOIN (SELECT country_code FROM offices GROUP BY country_code ORDER BY count(*) DESC LIMIT 60) o
+			ON o.country_code = c.code ORDER BY c.name_fr`},
 		{&v.nameWords, `SELECT w FROM (SELECT regexp_split_to_table(name, '\s+') AS w FROM organisations
 			WHERE status = 'published' ORDER BY id LIMIT 5000) t WHERE length(w) >= 4 GROUP BY w ORDER BY count(*) DESC LIMIT 150`},
 	} {
@@ -306,6 +306,7 @@ func examples(qs []search.Query) string {
 // query of order, and returns each call's latency.
 func timed(fn func(search.Query) error, qs []search.Query, order []int, conc int, d time.Duration) ([]time.Duration, int, time.Duration) {
 	var next, errs atomic.Int64
+	var first sync.Once
 	var mu sync.Mutex
 	var lat []time.Duration
 	var wg sync.WaitGroup
@@ -319,6 +320,7 @@ func timed(fn func(search.Query) error, qs []search.Query, order []int, conc int
 				t := time.Now()
 				if err := fn(qs[order[i]]); err != nil {
 					errs.Add(1)
+					first.Do(func() { fmt.Fprintln(os.Stderr, "searchbench: first error of the path:", err) })
 				}
 				mine = append(mine, time.Since(t))
 			}

@@ -95,6 +95,11 @@ func TestSettingsAppliedAndOnlyShownFacets(t *testing.T) {
 // counting counts the answer cache's lookups and the engine's answers.
 type counting struct{ hits, misses, engine atomic.Int64 }
 
+// service is a Service over f's Meilisearch with a cache, counted by c.
+func (c *counting) service(f *fixture) *Service {
+	return NewService(f.meili, NewFallback(f.pool), c.options())
+}
+
 func (c *counting) options() ServiceOptions {
 	return ServiceOptions{Timeout: 10 * time.Second, CacheBytes: 4 << 20,
 		CacheLookup: func(hit bool) {
@@ -120,7 +125,7 @@ func TestAnswerCacheHitsAndStaysFresh(t *testing.T) {
 	f := newFixture(t)
 	ctx := context.Background()
 	var n counting
-	svc := NewService(f.meili, NewFallback(f.pool), n.options())
+	svc := n.service(f)
 	find := func(q Query) *Result {
 		t.Helper()
 		res, err := svc.SearchAnonymous(ctx, q)
@@ -206,7 +211,7 @@ func TestAnswerCacheSeesAnotherProcessChanges(t *testing.T) {
 	f := newFixture(t)
 	ctx := context.Background()
 	var n counting
-	svc := NewService(f.meili, NewFallback(f.pool), n.options())
+	svc := n.service(f)
 	url, key := meiliEnv(t)
 	defs, err := LoadDefinitions(searchdef.FS)
 	if err != nil {

@@ -49,12 +49,18 @@ func main() {
 	}
 }
 
-func run() error {
+func run() (err error) {
 	app := flag.String("app", "", "base URL of the running app (required)")
 	conc := flag.Int("c", 8, "concurrent clients")
 	n := flag.Int("n", 3000, "requests per measured path")
 	nf := flag.Int("nf", 500, "requests for the (slower) fallback path")
 	skipIndex := flag.Bool("skip-index", false, "skip the reindex and raw ingestion timings")
+	uncached := flag.String("app-uncached", "", "base URL of the same app with SEARCH_CACHE_BYTES=0: runs the realistic mix")
+	mixClients := flag.Int("mix-c", 32, "concurrent clients of the realistic mix")
+	mixDistinct := flag.Int("mix-queries", 600, "distinct queries of the realistic mix")
+	mixSeed := flag.Uint64("mix-seed", 42, "seed of the realistic mix's queries and their order")
+	mixWarm := flag.Duration("mix-warm", 2*time.Second, "warm-up of each path of the mix (not timed)")
+	mixRun := flag.Duration("mix-run", 15*time.Second, "timed run of each path of the mix")
 	flag.Parse()
 	if *app == "" {
 		return fmt.Errorf("give -app http://host:port")
@@ -109,6 +115,7 @@ func run() error {
 	client := search.HTTPClient()
 	client.Timeout = 10 * time.Second
 	direct := func(q search.Query) error {
+		q.Highlight = true // as the page asks
 		_ = q.Normalize()
 		body, _ := json.Marshal(search.MeiliRequest(q))
 		req, _ := http.NewRequest(http.MethodPost, meiliURL+"/indexes/"+index+"/search", bytes.NewReader(body))
@@ -118,9 +125,13 @@ func run() error {
 		}
 		return do(client, req)
 	}
-	var fellBack atomic.Int64
+	var fellBack, addrs atomic.Int64
 	viaApp := func(q search.Query) error {
 		req, _ := http.NewRequest(http.MethodGet, *app+"/search?"+values(q).Encode(), nil)
+		// Another client address each time (the app believes it from
+		// 127.0.0.1): the per-client search rate does not apply here.
+		a := addrs.Add(1)
+		req.Header.Set("X-Forwarded-For", fmt.Sprintf("10.%d.%d.%d", a/65536%256, a/256%256, a%256))
 		resp, err := client.Do(req)
 		if err != nil {
 			return err
@@ -155,10 +166,34 @@ func run() error {
 		{"app `/search` (full HTML page, Meilisearch behind)", viaApp, *n},
 		{"PostgreSQL fallback (in-process, same queries)", fallback, *nf},
 	}
+	if *uncached != "" {
+		defer func() {
+			if err != nil {
+				return
+			}
+			searchKey, kerr := search.SearchKey(ctx, meiliURL, key, index)
+			if kerr != nil {
+				err = kerr
+				return
+			}
+			if err = m.Setup(ctx); err != nil {
+				return
+			}
+			err = runMix(ctx, pool, mixConfig{appCached: *app, appUncached: *uncached, clients: *mixClients, distinct: *mixDistinct,
+				seed: *mixSeed, warm: *mixWarm, run: *mixRun, meiliURL: meiliURL, searchKey: searchKey, meili: m})
+		}()
+	}
+	if *n == 0 {
+		return nil
+	}
 	fmt.Println("| path | p50 | p95 | p99 | req/s | errors |")
 	fmt.Println("| --- | ---: | ---: | ---: | ---: | ---: |")
 	var p50s []time.Duration
 	for _, p := range paths {
+		if p.n == 0 {
+			p50s = append(p50s, 0)
+			continue
+		}
 		for _, q := range queries {
 			if err := p.fn(q); err != nil {
 				return fmt.Errorf("%s: %+v: %w", p.name, q, err)

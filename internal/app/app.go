@@ -417,8 +417,9 @@ func (a *App) buildSearch(o Options) error {
 		fallback = a.Pool
 	}
 	a.Search = search.NewService(a.Meili, search.NewFallback(fallback), search.ServiceOptions{Timeout: o.SearchTimeout, Logger: a.Log,
-		Observe: a.Metrics.SearchAnswered})
+		Observe: a.Metrics.SearchAnswered, CacheBytes: a.Config.SearchCacheBytes, CacheLookup: a.Metrics.SearchCacheLookup})
 	a.Metrics.WatchSearchBreaker(a.Search.Breaker)
+	a.Metrics.WatchSearchCache(a.Search.CacheHeld)
 	return nil
 }
 

@@ -101,6 +101,7 @@ func TestMetricsShowWhatTheProgramDid(t *testing.T) {
 	apptest.Index(t, a)
 	get("/search?q=ecpat", http.StatusOK) // Meilisearch answers
 	get("/search?type=news&q=Bamako", http.StatusOK)
+	get("/search?q=ECPAT", http.StatusOK) // the same answer, from the search answer cache
 
 	// A mail queued in the outbox, not yet sent: the workers are not
 	// started.
@@ -135,7 +136,7 @@ func TestMetricsShowWhatTheProgramDid(t *testing.T) {
 
 	want("partnerdir_http_request_duration_seconds", map[string]string{"route": "/organisations/:slug", "method": "GET", "code": "200"}, is(2), "2 requests")
 	want("partnerdir_http_request_duration_seconds", map[string]string{"route": "unmatched", "method": "GET", "code": "404"}, is(2), "2 (/metrics and /no/such/page)")
-	want("partnerdir_http_request_duration_seconds", map[string]string{"route": "/search", "method": "GET", "code": "200"}, is(3), "3 searches")
+	want("partnerdir_http_request_duration_seconds", map[string]string{"route": "/search", "method": "GET", "code": "200"}, is(4), "4 searches")
 	for _, f := range m["partnerdir_http_request_duration_seconds"].GetMetric() {
 		for _, l := range f.GetLabel() {
 			if l.GetName() == "route" && strings.Contains(l.GetValue(), "ecpat") {
@@ -154,6 +155,10 @@ func TestMetricsShowWhatTheProgramDid(t *testing.T) {
 	want("partnerdir_search_answers_total", map[string]string{"index": "organisations", "source": "failed"}, is(0), "0")
 	want("partnerdir_search_fallbacks_total", map[string]string{"index": "organisations", "reason": "not_ready"}, is(1), "1")
 	want("partnerdir_search_breaker_state", map[string]string{"state": "closed"}, is(1), "1")
+	want("partnerdir_search_cache_lookups_total", map[string]string{"result": "hit"}, is(1), "1 (ECPAT after ecpat)")
+	want("partnerdir_search_cache_lookups_total", map[string]string{"result": "miss"}, is(2), "2 (once Meilisearch was set up)")
+	want("partnerdir_search_cache_answers", nil, is(2), "2 answers")
+	want("partnerdir_search_cache_bytes", nil, func(v float64) bool { return v > 500 && v <= 8<<20 }, "the answers' bytes, within SEARCH_CACHE_BYTES")
 	want("partnerdir_search_breaker_state", map[string]string{"state": "open"}, is(0), "0")
 
 	want("partnerdir_outbox_queued_mails", nil, is(1), "the queued mail")

@@ -53,6 +53,9 @@ type Config struct {
 	// PageCache is how many rendered public pages to keep in memory for
 	// anonymous visitors; 0 turns the cache off.
 	PageCache int
+	// SearchCacheBytes bounds the cache of anonymous visitors' search
+	// answers (SEARCH_CACHE_BYTES: 8MiB, 16MB, plain bytes); 0 turns it off.
+	SearchCacheBytes int64
 	// DailyJobsAt is when the daily jobs (offer retention, stale-profile
 	// reminders) run: DAILY_JOBS_AT in the zone DAILY_JOBS_TZ.
 	DailyJobsAt TimeOfDay
@@ -104,24 +107,25 @@ func (c Config) SecureCookies() bool { return c.BaseURL.Scheme == "https" }
 func Load(getenv func(string) string) (Config, error) {
 	l := loader{getenv: getenv}
 	c := Config{
-		DatabaseURL:     l.postgresURL("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/partnerdir?sslmode=disable"),
-		MeiliURL:        l.httpURL("MEILI_URL", "http://127.0.0.1:7700").String(),
-		MeiliMasterKey:  l.str("MEILI_MASTER_KEY", ""),
-		MeiliIndex:      l.identifier("MEILI_INDEX", "organisations"),
-		SMTPURL:         l.smtpURL("SMTP_URL", "smtp://127.0.0.1:1025"),
-		MailFrom:        l.address("MAIL_FROM", "Partnerdir <no-reply@partnerdir.localhost>"),
-		TriageEmail:     l.address("TRIAGE_EMAIL", "triage@partnerdir.localhost"),
-		BaseURL:         l.httpURL("BASE_URL", "http://localhost:8080"),
-		HTTPAddr:        l.addr("HTTP_ADDR", ":8080"),
-		MetricsAddr:     l.addrOrOff("METRICS_ADDR", "127.0.0.1:9464"),
-		Env:             l.oneOf("APP_ENV", Development, Development, Production),
-		UploadDir:       l.str("UPLOAD_DIR", ".data/uploads"),
-		TrustedProxies:  l.list("TRUSTED_PROXIES"),
-		ResponseTarget:  l.duration("OFFER_RESPONSE_TARGET", 5*24*time.Hour),
-		RetentionClosed: l.duration("OFFER_RETENTION", 365*24*time.Hour),
-		RetentionSpam:   l.duration("OFFER_SPAM_RETENTION", 30*24*time.Hour),
-		PageCache:       l.count("PAGE_CACHE_SIZE", 2000),
-		DailyJobsAt:     l.timeOfDay("DAILY_JOBS_AT", "03:00", "DAILY_JOBS_TZ"),
+		DatabaseURL:      l.postgresURL("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/partnerdir?sslmode=disable"),
+		MeiliURL:         l.httpURL("MEILI_URL", "http://127.0.0.1:7700").String(),
+		MeiliMasterKey:   l.str("MEILI_MASTER_KEY", ""),
+		MeiliIndex:       l.identifier("MEILI_INDEX", "organisations"),
+		SMTPURL:          l.smtpURL("SMTP_URL", "smtp://127.0.0.1:1025"),
+		MailFrom:         l.address("MAIL_FROM", "Partnerdir <no-reply@partnerdir.localhost>"),
+		TriageEmail:      l.address("TRIAGE_EMAIL", "triage@partnerdir.localhost"),
+		BaseURL:          l.httpURL("BASE_URL", "http://localhost:8080"),
+		HTTPAddr:         l.addr("HTTP_ADDR", ":8080"),
+		MetricsAddr:      l.addrOrOff("METRICS_ADDR", "127.0.0.1:9464"),
+		Env:              l.oneOf("APP_ENV", Development, Development, Production),
+		UploadDir:        l.str("UPLOAD_DIR", ".data/uploads"),
+		TrustedProxies:   l.list("TRUSTED_PROXIES"),
+		ResponseTarget:   l.duration("OFFER_RESPONSE_TARGET", 5*24*time.Hour),
+		RetentionClosed:  l.duration("OFFER_RETENTION", 365*24*time.Hour),
+		RetentionSpam:    l.duration("OFFER_SPAM_RETENTION", 30*24*time.Hour),
+		PageCache:        l.count("PAGE_CACHE_SIZE", 2000),
+		SearchCacheBytes: l.bytes("SEARCH_CACHE_BYTES", 8<<20),
+		DailyJobsAt:      l.timeOfDay("DAILY_JOBS_AT", "03:00", "DAILY_JOBS_TZ"),
 	}
 	c.NewsletterDigest = l.digestSchedule("NEWSLETTER_DIGEST", "monthly")
 	c.VerificationValidity = l.months("VERIFICATION_VALIDITY", 24)
@@ -305,6 +309,32 @@ func (l *loader) count(name string, def int) int {
 		return def
 	}
 	return n
+}
+
+// bytes reads a size: plain bytes, or a number with a unit — KiB, MiB,
+// GiB (powers of 1024) or KB, MB, GB (of 1000), B; 0 or more.
+func (l *loader) bytes(name string, def int64) int64 {
+	v := l.str(name, "")
+	if v == "" {
+		return def
+	}
+	units := []struct {
+		suffix string
+		n      int64
+	}{{"KiB", 1 << 10}, {"MiB", 1 << 20}, {"GiB", 1 << 30}, {"KB", 1e3}, {"MB", 1e6}, {"GB", 1e9}, {"B", 1}}
+	num, mult := v, int64(1)
+	for _, u := range units {
+		if strings.HasSuffix(v, u.suffix) {
+			num, mult = strings.TrimSpace(strings.TrimSuffix(v, u.suffix)), u.n
+			break
+		}
+	}
+	n, err := strconv.ParseInt(num, 10, 64)
+	if err != nil || n < 0 || n > (1<<50)/mult {
+		l.fail(name, fmt.Sprintf("must be a size such as 8MiB, 16MB or a number of bytes, got %q", v))
+		return def
+	}
+	return n * mult
 }
 
 // timeOfDay reads "HH:MM" (24-hour clock) from name and a time zone name

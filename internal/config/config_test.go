@@ -45,6 +45,10 @@ func TestLoadRejectsEachBadVariableByName(t *testing.T) {
 		{"TRUSTED_PROXIES", "not-an-ip", "TRUSTED_PROXIES"},
 		{"PAGE_CACHE_SIZE", "-5", "PAGE_CACHE_SIZE"},
 		{"PAGE_CACHE_SIZE", "lots", "PAGE_CACHE_SIZE"},
+		{"SEARCH_CACHE_BYTES", "-1", "SEARCH_CACHE_BYTES"},
+		{"SEARCH_CACHE_BYTES", "8 megs", "SEARCH_CACHE_BYTES"},
+		{"SEARCH_CACHE_BYTES", "1.5MiB", "SEARCH_CACHE_BYTES"},
+		{"SEARCH_CACHE_BYTES", "99999999GiB", "SEARCH_CACHE_BYTES"},
 		{"DAILY_JOBS_AT", "3", "DAILY_JOBS_AT"},
 		{"DAILY_JOBS_AT", "24:00", "DAILY_JOBS_AT"},
 		{"DAILY_JOBS_AT", "03:60", "DAILY_JOBS_AT"},
@@ -73,6 +77,19 @@ func TestLoadRejectsEachBadVariableByName(t *testing.T) {
 				t.Errorf("want one line naming %s, got %q", tt.wantVar, err)
 			}
 		})
+	}
+}
+
+func TestLoadSearchCacheBytes(t *testing.T) {
+	for v, want := range map[string]int64{"": 8 << 20, "0": 0, "4096": 4096, "16MiB": 16 << 20, "2 KiB": 2048,
+		"16MB": 16e6, "1GiB": 1 << 30, "512B": 512} {
+		c, err := Load(env(map[string]string{"SEARCH_CACHE_BYTES": v}))
+		if err != nil {
+			t.Fatalf("SEARCH_CACHE_BYTES=%q: %v", v, err)
+		}
+		if c.SearchCacheBytes != want {
+			t.Errorf("SEARCH_CACHE_BYTES=%q: got %d, want %d", v, c.SearchCacheBytes, want)
+		}
 	}
 }
 

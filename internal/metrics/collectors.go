@@ -25,7 +25,14 @@ func (m *Metrics) WatchPool(pool *pgxpool.Pool) {
 // WatchPageCache reports the pages the page cache holds and their bytes,
 // as held reports them on each scrape (web.Server.CachedPages).
 func (m *Metrics) WatchPageCache(held func() (pages int, bytes int64)) {
-	m.reg.MustRegister(pageCacheCollector{held: held})
+	m.reg.MustRegister(heldCollector{held: held, count: pageCachePages, bytes: pageCacheBytes})
+}
+
+// WatchSearchCache reports the answers the search answer cache holds and
+// their estimated bytes, as held reports them on each scrape
+// (search.Service.CacheHeld).
+func (m *Metrics) WatchSearchCache(held func() (answers int, bytes int64)) {
+	m.reg.MustRegister(heldCollector{held: held, count: searchCacheAnswers, bytes: searchCacheBytes})
 }
 
 // WatchSearchBreaker reports the search breaker's state, as state reports
@@ -68,6 +75,10 @@ var (
 		"Rendered public pages the page cache holds now.", nil, nil)
 	pageCacheBytes = prometheus.NewDesc("partnerdir_page_cache_bytes",
 		"Bytes of the bodies of the pages the page cache holds now.", nil, nil)
+	searchCacheAnswers = prometheus.NewDesc("partnerdir_search_cache_answers",
+		"Search answers the answer cache holds now.", nil, nil)
+	searchCacheBytes = prometheus.NewDesc("partnerdir_search_cache_bytes",
+		"Estimated bytes of the answers the search answer cache holds now (bounded by SEARCH_CACHE_BYTES).", nil, nil)
 
 	breakerState = prometheus.NewDesc("partnerdir_search_breaker_state",
 		"The breaker in front of Meilisearch: 1 for its current state (closed, open, half_open), 0 for the others.", []string{"state"}, nil)
@@ -107,17 +118,21 @@ func (c poolCollector) Collect(ch chan<- prometheus.Metric) {
 	counter(poolCanceledAcquires, float64(s.CanceledAcquireCount()))
 }
 
-type pageCacheCollector struct{ held func() (int, int64) }
-
-func (c pageCacheCollector) Describe(ch chan<- *prometheus.Desc) {
-	ch <- pageCachePages
-	ch <- pageCacheBytes
+// heldCollector reports what a cache holds: its entries and their bytes.
+type heldCollector struct {
+	held         func() (int, int64)
+	count, bytes *prometheus.Desc
 }
 
-func (c pageCacheCollector) Collect(ch chan<- prometheus.Metric) {
-	pages, bytes := c.held()
-	ch <- prometheus.MustNewConstMetric(pageCachePages, prometheus.GaugeValue, float64(pages))
-	ch <- prometheus.MustNewConstMetric(pageCacheBytes, prometheus.GaugeValue, float64(bytes))
+func (c heldCollector) Describe(ch chan<- *prometheus.Desc) {
+	ch <- c.count
+	ch <- c.bytes
+}
+
+func (c heldCollector) Collect(ch chan<- prometheus.Metric) {
+	n, bytes := c.held()
+	ch <- prometheus.MustNewConstMetric(c.count, prometheus.GaugeValue, float64(n))
+	ch <- prometheus.MustNewConstMetric(c.bytes, prometheus.GaugeValue, float64(bytes))
 }
 
 type breakerCollector struct{ state func() search.BreakerState }

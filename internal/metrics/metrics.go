@@ -39,6 +39,7 @@ type Metrics struct {
 	pageLookups     *prometheus.CounterVec
 	searchAnswers   *prometheus.CounterVec
 	searchFallbacks *prometheus.CounterVec
+	searchLookups   *prometheus.CounterVec
 	mails           *prometheus.CounterVec
 }
 
@@ -70,6 +71,10 @@ func New(log *slog.Logger) *Metrics {
 			Name: "partnerdir_search_fallbacks_total",
 			Help: "Searches sent to the PostgreSQL fallback, by index and reason: not_ready, engine_failed, breaker_open.",
 		}, []string{"index", "reason"}),
+		searchLookups: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "partnerdir_search_cache_lookups_total",
+			Help: "Lookups of the search answer cache by anonymous searches, by result (hit, miss); a hit is not counted in partnerdir_search_answers_total.",
+		}, []string{"result"}),
 		mails: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "partnerdir_mail_deliveries_total",
 			Help: "Delivery attempts of queued mails by outcome: sent, retried (temporary failure), failed (refused for good, or out of attempts).",
@@ -78,12 +83,13 @@ func New(log *slog.Logger) *Metrics {
 	m.reg.MustRegister(
 		collectors.NewGoCollector(),
 		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
-		m.requests, m.pageLookups, m.searchAnswers, m.searchFallbacks, m.mails,
+		m.requests, m.pageLookups, m.searchAnswers, m.searchFallbacks, m.searchLookups, m.mails,
 	)
 	// Every series a hook can feed exists from the start at 0, so a rate
 	// is right from the first event and a dashboard shows 0, not nothing.
 	for _, r := range []string{"hit", "miss"} {
 		m.pageLookups.WithLabelValues(r)
+		m.searchLookups.WithLabelValues(r)
 	}
 	for _, k := range []search.Kind{search.Organisations, search.Articles} {
 		for _, s := range []search.Source{search.SourceEngine, search.SourceFallback, search.SourceFailed, search.SourceInvalid, search.SourceCanceled} {
@@ -156,12 +162,17 @@ func knownMethod(method string) string {
 }
 
 // PageCacheLookup records one lookup of the page cache (web.Meter).
-func (m *Metrics) PageCacheLookup(hit bool) {
-	r := "miss"
+func (m *Metrics) PageCacheLookup(hit bool) { m.pageLookups.WithLabelValues(hitOrMiss(hit)).Inc() }
+
+// SearchCacheLookup records one lookup of the search answer cache (the
+// search service's CacheLookup hook).
+func (m *Metrics) SearchCacheLookup(hit bool) { m.searchLookups.WithLabelValues(hitOrMiss(hit)).Inc() }
+
+func hitOrMiss(hit bool) string {
 	if hit {
-		r = "hit"
+		return "hit"
 	}
-	m.pageLookups.WithLabelValues(r).Inc()
+	return "miss"
 }
 
 // SearchAnswered records how one search was answered (the search

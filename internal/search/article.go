@@ -235,12 +235,7 @@ func (h ArticleHit) In(lang string) (title, lead []Segment, in string) {
 // articleHit is the result for d with its texts highlighted as given (nil:
 // the plain text).
 func (d ArticleDocument) hit(titleFR, titleEN, leadFR, leadEN []Segment) ArticleHit {
-	plain := func(hl []Segment, s string) []Segment {
-		if hl != nil || s == "" {
-			return hl
-		}
-		return []Segment{{Text: s}}
-	}
+	plain := plainSegments
 	return ArticleHit{
 		ID: d.ID, Slug: d.Slug, OrganisationSlug: d.OrganisationSlug, OrganisationName: d.OrganisationName,
 		PublishedAt: time.Unix(d.PublishedAt, 0).UTC(),

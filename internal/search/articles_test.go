@@ -58,7 +58,7 @@ func (f *fixture) publish(t *testing.T, slug string, fr news.Text) int64 {
 	return saved.ID
 }
 
-func newsQuery(text string) Query { return Query{Type: TypeNews, Text: text} }
+func newsQuery(text string) Query { return Query{Type: TypeNews, Text: text, Highlight: true} }
 
 // Both index definitions load from search/ and their settings reach a
 // real Meilisearch; the articles index is MEILI_INDEX_articles.

@@ -230,6 +230,7 @@ func (ix *Indexer) SyncDocument(ctx context.Context, kind Kind, id int64) error 
 		_, _ = ix.pool.Exec(ctx, `DELETE FROM search_tasks WHERE index_uid = $1 AND document_id = $2 AND task_uid = $3`, index, id, taskUID)
 		return fmt.Errorf("search: sync %s: %w", what, err)
 	}
+	ix.meili.Changed(index)
 	if _, err := ix.pool.Exec(ctx, `DELETE FROM search_tasks WHERE index_uid = $1 AND document_id = $2 AND task_uid = $3`, index, id, taskUID); err != nil {
 		return fmt.Errorf("search: sync %s: %w", what, err)
 	}

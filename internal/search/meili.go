@@ -55,6 +55,8 @@ type Meili struct {
 	// while the database may already hold its documents: they need a
 	// rebuild (Indexer.CheckIndex).
 	recreated map[string]*atomic.Bool
+	// gens holds, per live uid, its generation as last read (Generation).
+	gens map[string]*generation
 }
 
 type meiliClients struct {
@@ -71,13 +73,15 @@ func NewMeili(cfg MeiliConfig) *Meili {
 		cfg.Logger = slog.New(slog.DiscardHandler)
 	}
 	m := &Meili{cfg: cfg, log: cfg.Logger, http: HTTPClient(), uids: map[Kind]string{},
-		settings: map[string]*meilisearch.Settings{}, keys: map[string]string{}, recreated: map[string]*atomic.Bool{}}
+		settings: map[string]*meilisearch.Settings{}, keys: map[string]string{}, recreated: map[string]*atomic.Bool{},
+		gens: map[string]*generation{}}
 	for _, d := range cfg.Definitions {
 		uid := d.UID(cfg.Index)
 		m.uids[d.Kind] = uid
 		m.settings[uid] = d.Settings
 		m.keys[uid] = cmp.Or(d.PrimaryKey, "id")
 		m.recreated[uid] = &atomic.Bool{}
+		m.gens[uid] = &generation{}
 	}
 	return m
 }
@@ -253,6 +257,7 @@ func (m *Meili) prepareIndex(ctx context.Context, admin meilisearch.ServiceManag
 	if err := waitTask(ctx, admin, t.TaskUID); err != nil {
 		return fmt.Errorf("search: update settings of %s: %w", uid, err)
 	}
+	m.Changed(uid)
 	return nil
 }
 
@@ -289,6 +294,60 @@ func (m *Meili) EnsureIndex(ctx context.Context, uid string) (created bool, err 
 	}
 	m.log.Warn("search: the index was missing; re-created it with its settings", "index", uid)
 	return true, nil
+}
+
+// generationCheck is how long an index's generation, once read from
+// Meilisearch, is trusted: how far behind a change applied by another
+// process the answer cache can be. This process's own changes are seen at
+// once (Changed).
+const generationCheck = time.Second
+
+// generation is one live index's generation as last read.
+type generation struct {
+	changes atomic.Uint64 // bumped by Changed
+	mu      sync.Mutex    // one read from Meilisearch at a time
+	value   string
+	at      time.Time
+	seen    uint64 // changes when value was read
+}
+
+// Generation names the present state of the live index of kind k: its
+// uid with the times Meilisearch records for its creation and its last
+// change (documents added or deleted, settings; a rebuild's swap brings
+// another index under the uid). It is read from Meilisearch at most once
+// per generationCheck, and again at once after Changed.
+func (m *Meili) Generation(ctx context.Context, k Kind) (string, error) {
+	uid := m.uids[k]
+	g := m.gens[uid]
+	if g == nil {
+		return "", nil // not declared: nothing read from it
+	}
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	n := g.changes.Load()
+	if g.value != "" && g.seen == n && time.Since(g.at) < generationCheck {
+		return g.value, nil
+	}
+	admin, err := m.admin()
+	if err != nil {
+		return "", err
+	}
+	ix, err := admin.GetIndex(ctx, uid)
+	if err != nil {
+		return "", fmt.Errorf("search: read index %s: %w", uid, err)
+	}
+	g.value = uid + "@" + strconv.FormatInt(ix.CreatedAt.UnixNano(), 36) + "." + strconv.FormatInt(ix.UpdatedAt.UnixNano(), 36)
+	g.at, g.seen = time.Now(), n
+	return g.value, nil
+}
+
+// Changed tells that this process has just seen a change of the live
+// index uid applied (a document task or a swap succeeded, settings
+// applied): its generation is read again before the next cached answer.
+func (m *Meili) Changed(uid string) {
+	if g := m.gens[uid]; g != nil {
+		g.changes.Add(1)
+	}
 }
 
 // TakeRecreated reports, once, that the live index uid was created since
@@ -412,12 +471,8 @@ func (m *Meili) Search(ctx context.Context, q Query) (*Result, error) {
 // countIndex is how many documents of index match q's words and shared
 // filters (countries, themes).
 func countIndex(ctx context.Context, c meilisearch.ServiceManager, index string, q Query) (int, error) {
-	zero := int64(0)
-	req := &meilisearch.SearchRequest{Query: q.Text, Page: 1, HitsPerPage: &zero, AttributesToRetrieve: []string{"id"}}
-	if f := sharedFilter(q); len(f) > 0 {
-		req.Filter = f
-	}
-	raw, err := c.Index(index).SearchRaw(ctx, q.Text, req)
+	req := countRequest(q)
+	raw, err := c.Index(index).SearchRaw(ctx, req.Query, req)
 	if err != nil {
 		return 0, fmt.Errorf("search: meilisearch count: %w", err)
 	}
@@ -430,6 +485,52 @@ func countIndex(ctx context.Context, c meilisearch.ServiceManager, index string,
 	return res.TotalHits, nil
 }
 
+// countRequest asks how many documents match q's words and shared
+// filters, and nothing else.
+func countRequest(q Query) *meilisearch.SearchRequest {
+	zero := int64(0)
+	req := &meilisearch.SearchRequest{Query: q.folded(), Page: 1, HitsPerPage: &zero, AttributesToRetrieve: []string{"id"}}
+	if f := sharedFilter(q); len(f) > 0 {
+		req.Filter = f
+	}
+	return req
+}
+
+// Request is one request Search sends Meilisearch: the index's uid and
+// the body.
+type Request struct {
+	Index string
+	Body  *meilisearch.SearchRequest
+}
+
+// Requests are the requests Search sends Meilisearch for the normalized
+// q, at the same time: the page of q's type, then the other type's count
+// (the search benchmark replays them directly).
+func (m *Meili) Requests(q Query) []Request {
+	kind, other := q.kinds()
+	page := MeiliRequest(q)
+	if kind == Articles {
+		page = ArticleRequest(q)
+	}
+	out := []Request{{Index: m.uids[kind], Body: page}}
+	if uid := m.uids[other]; uid != "" {
+		out = append(out, Request{Index: uid, Body: countRequest(q)})
+	}
+	return out
+}
+
+// SearchKey is the search-only key the app obtains for index (MEILI_INDEX)
+// from Meilisearch with the master key: what the search benchmark asks
+// Meilisearch directly with.
+func SearchKey(ctx context.Context, url, masterKey, index string) (string, error) {
+	master := meilisearch.New(url, meilisearch.WithAPIKey(masterKey), meilisearch.WithCustomClient(HTTPClient()))
+	k, err := master.GetKey(ctx, keyUID("search", index))
+	if err != nil {
+		return "", fmt.Errorf("search: read the search key: %w", err)
+	}
+	return k.Key, nil
+}
+
 var articleRetrieved = []string{"id", "slug", "organisation_slug", "organisation_name", "title_fr", "title_en",
 	"lead_fr", "lead_en", "published_at"}
 
@@ -437,17 +538,7 @@ var articleFacets = []string{FacetCountry, FacetTheme}
 
 // ArticleRequest is the request Search sends to the articles index for q.
 func ArticleRequest(q Query) *meilisearch.SearchRequest {
-	perPage := int64(q.PerPage)
-	req := &meilisearch.SearchRequest{
-		Query:                 q.Text,
-		Page:                  int64(q.Page),
-		HitsPerPage:           &perPage,
-		Facets:                articleFacets,
-		AttributesToRetrieve:  articleRetrieved,
-		AttributesToHighlight: []string{"title_fr", "title_en", "lead_fr", "lead_en"},
-		HighlightPreTag:       markStart,
-		HighlightPostTag:      markEnd,
-	}
+	req := baseRequest(q, articleFacets, articleRetrieved, []string{"title_fr", "title_en", "lead_fr", "lead_en"})
 	if f := sharedFilter(q); len(f) > 0 {
 		req.Filter = f
 	}
@@ -483,7 +574,7 @@ func searchArticles(ctx context.Context, c meilisearch.ServiceManager, index str
 // into typed hits (the client's own decoding builds a map per hit and
 // re-encodes it); the result carries the totals and facets, not the hits.
 func rawSearch[H any](ctx context.Context, c meilisearch.ServiceManager, index string, q Query, req *meilisearch.SearchRequest) ([]H, *Result, error) {
-	raw, err := c.Index(index).SearchRaw(ctx, q.Text, req)
+	raw, err := c.Index(index).SearchRaw(ctx, req.Query, req)
 	if err != nil {
 		return nil, nil, fmt.Errorf("search: meilisearch query: %w", err)
 	}
@@ -502,6 +593,27 @@ func rawSearch[H any](ctx context.Context, c meilisearch.ServiceManager, index s
 	return res.Hits, out, nil
 }
 
+// baseRequest asks for a page of q's results with only what the page
+// shows: the facets it lists, the attributes its cards use and, when q
+// asks for it, the shown texts highlighted — in both languages, as a card
+// shows the other language's text when its own has none. The text sent
+// is q's folded text (Query.folded), as the answer cache keys it.
+func baseRequest(q Query, facets, retrieve, highlight []string) *meilisearch.SearchRequest {
+	perPage := int64(q.PerPage)
+	req := &meilisearch.SearchRequest{
+		Query:                q.folded(),
+		Page:                 int64(q.Page),
+		HitsPerPage:          &perPage,
+		Facets:               facets,
+		AttributesToRetrieve: retrieve,
+	}
+	if q.Highlight {
+		req.AttributesToHighlight = highlight
+		req.HighlightPreTag, req.HighlightPostTag = markStart, markEnd
+	}
+	return req
+}
+
 // sharedFilter is the filter of q's values that both indexes hold:
 // countries and themes.
 func sharedFilter(q Query) []string {
@@ -518,17 +630,7 @@ func sharedFilter(q Query) []string {
 // MeiliRequest is the request Search sends to the organisations index for
 // q (the search benchmark replays it directly against Meilisearch).
 func MeiliRequest(q Query) *meilisearch.SearchRequest {
-	perPage := int64(q.PerPage)
-	req := &meilisearch.SearchRequest{
-		Query:                 q.Text,
-		Page:                  int64(q.Page),
-		HitsPerPage:           &perPage,
-		Facets:                facetNames,
-		AttributesToRetrieve:  retrieved,
-		AttributesToHighlight: []string{"name", "mission_fr", "mission_en"},
-		HighlightPreTag:       markStart,
-		HighlightPostTag:      markEnd,
-	}
+	req := baseRequest(q, facetNames, retrieved, []string{"name", "mission_fr", "mission_en"})
 	if f := filter(q); len(f) > 0 {
 		req.Filter = f
 	}

@@ -224,6 +224,7 @@ func (ix *Indexer) ReindexKind(ctx context.Context, kind Kind, progress func(don
 	if err := waitTask(ctx, ix.meili.clients.Load().master, t.TaskUID); err != nil {
 		return ReindexStats{}, fmt.Errorf("search: reindex: swap: %w", err)
 	}
+	ix.meili.Changed(live)
 	// fresh now names the old index.
 	// Tasks recorded before the swap were for the old index: forget them
 	// so the catch-up below and running jobs send their change again.

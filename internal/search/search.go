@@ -74,6 +74,11 @@ type Query struct {
 	Sort          string
 	Page          int // from 1
 	PerPage       int
+	// Highlight asks for the matched words marked in the texts a page
+	// shows (Hit.NameHL, MissionHL; an article's title and lead); without
+	// it the texts come back plain (the API), and Meilisearch does no
+	// highlighting work.
+	Highlight bool
 }
 
 var (
@@ -146,6 +151,13 @@ func (q *Query) Normalize() error {
 	return nil
 }
 
+// folded is q's text as Meilisearch is asked it and the answer cache keys
+// it: lower-cased, runs of spaces made one. Meilisearch folds case and
+// spaces itself, so the answer is the one to the text as typed.
+func (q Query) folded() string {
+	return strings.Join(strings.Fields(strings.ToLower(q.Text)), " ")
+}
+
 // maxTotalHits matches pagination.maxTotalHits in search/settings.json:
 // deeper pages are refused rather than silently empty.
 const maxTotalHits = 1000
@@ -203,7 +215,7 @@ type Hit struct {
 }
 
 // hit is the result for d, with its name and missions highlighted as the
-// engine marked them.
+// engine marked them (nil: the plain text).
 func (d Document) hit(nameHL, missionFRHL, missionENHL []Segment) Hit {
 	return Hit{
 		ID: d.ID, Slug: d.Slug, Name: d.Name, Acronym: d.Acronym, Kind: d.Kind,
@@ -212,8 +224,18 @@ func (d Document) hit(nameHL, missionFRHL, missionENHL []Segment) Hit {
 		Countries:  d.Countries,
 		Cities:     d.OfficeCities,
 		VerifiedOn: verifiedOn(d.VerifiedOn),
-		NameHL:     nameHL, MissionFRHL: missionFRHL, MissionENHL: missionENHL,
+		NameHL:     plainSegments(nameHL, d.Name), MissionFRHL: plainSegments(missionFRHL, d.MissionFR),
+		MissionENHL: plainSegments(missionENHL, d.MissionEN),
 	}
+}
+
+// plainSegments is hl, or s unmarked when the engine marked nothing in it
+// (a text it was not asked to highlight).
+func plainSegments(hl []Segment, s string) []Segment {
+	if hl != nil || s == "" {
+		return hl
+	}
+	return []Segment{{Text: s}}
 }
 
 // MissionHL is the highlighted mission in lang, or in the other language

@@ -36,7 +36,7 @@ func TestFindsMisspeltNamesAndCities(t *testing.T) {
 			}
 		}
 	}
-	res := search(t, f.meili, Query{Text: "ecpta"})
+	res := search(t, f.meili, Query{Text: "ecpta", Highlight: true})
 	var marked []string
 	for _, s := range res.Hits[0].NameHL {
 		if s.Mark {

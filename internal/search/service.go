@@ -7,6 +7,8 @@ import (
 	"log/slog"
 	"time"
 
+	"golang.org/x/sync/singleflight"
+
 	"github.com/partnerdir/partnerdir/internal/fault"
 )
 
@@ -23,6 +25,12 @@ type Service struct {
 	probe    func(context.Context) error
 	// observe hears how each search was answered (ServiceOptions.Observe).
 	observe func(Outcome)
+	// answers are Meilisearch's answers to anonymous searches (nil: off),
+	// keyed with the generations gen reads; lookup hears each lookup.
+	answers *answerCache
+	gen     func(context.Context, Kind) (string, error)
+	lookup  func(hit bool)
+	flight  singleflight.Group
 }
 
 // ServiceOptions tune the Service; zero values take the defaults.
@@ -38,8 +46,16 @@ type ServiceOptions struct {
 	Cooldown time.Duration
 	Logger   *slog.Logger
 	// Observe, when set, hears how every search was answered (the
-	// program's metrics); it must be quick.
+	// program's metrics); it must be quick. Searches the answer cache
+	// answered are not counted there but in CacheLookup.
 	Observe func(Outcome)
+	// CacheBytes bounds the answer cache of SearchAnonymous (0: no
+	// cache); CacheTTL is how long an answer may be served (default 30 s).
+	CacheBytes int64
+	CacheTTL   time.Duration
+	// CacheLookup, when set, hears whether each lookup of the answer
+	// cache hit (the program's metrics); it must be quick.
+	CacheLookup func(hit bool)
 }
 
 // Source says who answered a search, or why nobody did.
@@ -97,8 +113,80 @@ func NewService(m *Meili, fallback *Fallback, o ServiceOptions) *Service {
 	if o.Logger == nil {
 		o.Logger = slog.New(slog.DiscardHandler)
 	}
+	if o.CacheTTL == 0 {
+		o.CacheTTL = 30 * time.Second
+	}
 	return &Service{primary: m, fallback: fallback, log: o.Logger, timeout: o.Timeout, deadline: o.Deadline,
-		br: newBreaker(o.Failures, o.Cooldown), probe: m.Probe, observe: o.Observe}
+		br: newBreaker(o.Failures, o.Cooldown), probe: m.Probe, observe: o.Observe,
+		answers: newAnswerCache(o.CacheBytes, o.CacheTTL), gen: m.Generation, lookup: o.CacheLookup}
+}
+
+// SearchAnonymous answers q as Search does, from the answer cache when it
+// holds Meilisearch's answer to the same query (its text folded: case
+// and spaces) for the indexes as they are now. It is for visitors who are
+// not signed in: the indexes hold only public texts, but a signed-in
+// editor checking a change deserves an answer fresher than the cache's
+// generation check. Identical searches arriving together while nothing
+// is kept ask Meilisearch once. The Result may be shared: read it only.
+func (s *Service) SearchAnonymous(ctx context.Context, q Query) (*Result, error) {
+	if s.answers == nil || s.br.open() {
+		return s.Search(ctx, q)
+	}
+	if err := q.Normalize(); err != nil {
+		return s.Search(ctx, q) // refused and counted there
+	}
+	index, other := q.kinds()
+	gctx, cancel := context.WithTimeout(ctx, s.timeout)
+	g1, err1 := s.gen(gctx, index)
+	g2, err2 := s.gen(gctx, other)
+	cancel()
+	if err1 != nil || err2 != nil {
+		return s.Search(ctx, q) // Meilisearch not ready or failing: no answer to key
+	}
+	key := q.cacheKey(g1, g2)
+	if res, ok := s.answers.get(key); ok {
+		s.noteLookup(true)
+		return res, nil
+	}
+	s.noteLookup(false)
+	cacheGen := s.answers.generation()
+	v, err, _ := s.flight.Do(key, func() (any, error) {
+		// Detached from the first caller, so one who leaves does not fail
+		// the others; the service's deadlines still bound it.
+		res, err := s.Search(context.WithoutCancel(ctx), q)
+		if err == nil && !res.Fallback {
+			s.answers.put(key, cacheGen, res)
+		}
+		return res, err
+	})
+	if err != nil {
+		return nil, err
+	}
+	return v.(*Result), nil
+}
+
+func (s *Service) noteLookup(hit bool) {
+	if s.lookup != nil {
+		s.lookup(hit)
+	}
+}
+
+// Invalidate empties the answer cache: what the wiring calls when it
+// learns that an index may have changed in a way the generations do not
+// show. The generations make it needless after index changes.
+func (s *Service) Invalidate() {
+	if s.answers != nil {
+		s.answers.invalidate()
+	}
+}
+
+// CacheHeld reports the answers the cache keeps and their estimated bytes
+// (the program's metrics read it on every scrape).
+func (s *Service) CacheHeld() (answers int, bytes int64) {
+	if s.answers == nil {
+		return 0, 0
+	}
+	return s.answers.held()
 }
 
 // Search answers q, from the fallback if need be (Result.Fallback says

@@ -70,7 +70,9 @@ func (h *Handlers) Search(c *gin.Context) {
 		h.FailJSON(c, err)
 		return
 	}
-	res, err := h.search.Search(c.Request.Context(), q)
+	// No account, no session: every API search is anonymous. Nothing is
+	// highlighted (q.Highlight is false): the API gives plain texts.
+	res, err := h.search.SearchAnonymous(c.Request.Context(), q)
 	if err != nil {
 		h.FailJSON(c, err) // search.ErrUnavailable is a 503 with Retry-After
 		return

@@ -111,7 +111,7 @@ type PageLink struct {
 func (s *Pages) searchQuery(c *gin.Context, themes []directory.Theme) (search.Query, error) {
 	r := kit.NewQueryReader(c)
 	q := search.Query{Type: r.Str("type"), Text: r.Str("q"), Country: r.Str("country"), Theme: r.Str("theme"), Support: r.Str("support"),
-		Kind: r.Str("kind"), Office: r.Str("office"), Sort: r.Str("sort")}
+		Kind: r.Str("kind"), Office: r.Str("office"), Sort: r.Str("sort"), Highlight: true}
 	page := r.Str("page")
 	if r.Err() != nil {
 		return q, r.Err()
@@ -154,7 +154,11 @@ func (s *Pages) SearchOrganisations(c *gin.Context) {
 		s.Fail(c, err)
 		return
 	}
-	res, err := s.search.Search(ctx, q)
+	find := s.search.SearchAnonymous
+	if s.CurrentUser(c) != nil {
+		find = s.search.Search // a signed-in editor checks a change: never the cache
+	}
+	res, err := find(ctx, q)
 	if err != nil {
 		// search.ErrUnavailable (neither Meilisearch nor the fallback
 		// answered, or no fallback slot freed in time) is a 503.

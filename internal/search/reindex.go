@@ -147,7 +147,14 @@ func (ix *Indexer) ReindexKind(ctx context.Context, kind Kind, progress func(don
 	}
 	// Whether the swap happened or not, fresh ends up naming the index
 	// nobody reads.
-	defer func() { _, _ = admin.DeleteIndex(context.WithoutCancel(ctx), fresh) }()
+	// The deletion is waited for, so a finished reindex leaves no index behind.
+	defer func() {
+		dctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
+		defer cancel()
+		if t, err := admin.DeleteIndex(dctx, fresh); err == nil {
+			_ = waitTask(dctx, admin, t.TaskUID)
+		}
+	}()
 
 	var ids []int64
 	rows, _ := ix.pool.Query(ctx, src.expected)

@@ -95,7 +95,7 @@ func TestRetentionRunDeletesUnconfirmedSignUps(t *testing.T) {
 	if err := run(ctx, []string{"retention", "run"}, envFrom(map[string]string{"DATABASE_URL": dbURL}), nil, &out, &out); err != nil {
 		t.Fatalf("retention run: %v\n%s", err, out.String())
 	}
-	if !strings.Contains(out.String(), "1 newsletter sign-up(s) never confirmed within 7 days deleted") {
+	if !strings.Contains(out.String(), "1 newsletter sign-up never confirmed within 7 days deleted") {
 		t.Errorf("output:\n%s", out.String())
 	}
 	var left []string

@@ -27,6 +27,6 @@ func purgeOffers(ctx context.Context, a *app.App, e env) error {
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(e.stdout, "anonymised %d offer(s): closed more than %s ago, or spam for more than %s\n", n, r.Closed, r.Spam)
+	fmt.Fprintf(e.stdout, "anonymised %s: closed more than %s ago, or spam for more than %s\n", howMany(n, "offer", "offers"), r.Closed, r.Spam)
 	return nil
 }

@@ -25,10 +25,12 @@ func retentionRun(ctx context.Context, e env) error {
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(e.stdout, "personal data older than %s: %d login counter(s) deleted, %d audit entries anonymised, %d mail(s) emptied; %d ended session(s) deleted\n",
-		period(r.Period), p.LoginCounters, p.AuditEntries, p.Mails, p.Sessions)
+	fmt.Fprintf(e.stdout, "personal data older than %s: %s deleted, %s anonymised, %s emptied; %s deleted\n",
+		period(r.Period), howMany(p.LoginCounters, "login counter", "login counters"),
+		howMany(p.AuditEntries, "audit entry", "audit entries"), howMany(p.Mails, "mail", "mails"),
+		howMany(p.Sessions, "ended session", "ended sessions"))
 	for _, step := range a.Accounts.PurgeSteps() {
-		fmt.Fprintf(e.stdout, "%d %s\n", p.Other[step.Name], step.Label)
+		fmt.Fprintln(e.stdout, howMany(p.Other[step.Name], step.One, step.Other))
 	}
 	return nil
 }

@@ -31,7 +31,7 @@ func TestRetentionRun(t *testing.T) {
 	if err := run(ctx, []string{"retention", "run"}, func(k string) string { return vars[k] }, nil, &out, &out); err != nil {
 		t.Fatalf("retention run: %v\n%s", err, out.String())
 	}
-	for _, want := range []string{"anonymised 0 offer(s)", "personal data older than 30 days", "1 audit entries anonymised"} {
+	for _, want := range []string{"anonymised 0 offers:", "personal data older than 30 days", "1 audit entry anonymised"} {
 		if !strings.Contains(out.String(), want) {
 			t.Errorf("output lacks %q:\n%s", want, out.String())
 		}

@@ -51,12 +51,13 @@ func (p Purged) Total() int {
 // PurgeStep is another package's part of the daily personal-data
 // retention, with its own rule (the newsletter's sign-ups never confirmed
 // go after 7 days): Run removes what is past it, in batches, and returns
-// how many rows went. Name keys its count; Label says what they are, for
-// the command line ("unconfirmed newsletter sign-up(s) deleted").
+// how many rows went. Name keys its count; One and Other say what they
+// are, for the command line, in the singular and the plural ("newsletter
+// sign-up deleted", "newsletter sign-ups deleted").
 type PurgeStep struct {
-	Name  string
-	Label string
-	Run   func(ctx context.Context) (int, error)
+	Name       string
+	One, Other string
+	Run        func(ctx context.Context) (int, error)
 }
 
 // OnPurge adds a step that PurgePersonalData runs after its own, so one

@@ -280,7 +280,8 @@ func (a *App) buildSuggestions() error {
 		},
 		Erase: a.Suggestions.EraseTx})
 	a.Accounts.OnPurge(accounts.PurgeStep{Name: "suggestion_emails",
-		Label: "suggester email(s) of decided suggestions removed", Run: a.Suggestions.Purge})
+		One:   "suggester email of a decided suggestion removed",
+		Other: "suggester emails of decided suggestions removed", Run: a.Suggestions.Purge})
 	return nil
 }
 
@@ -309,7 +310,8 @@ func (a *App) buildNewsletter(secret []byte) error {
 		Erase: a.Newsletter.EraseTx})
 	a.Accounts.OnErase(a.Newsletter.ForgetUserTx)
 	a.Accounts.OnPurge(accounts.PurgeStep{Name: "newsletter_unconfirmed",
-		Label: "newsletter sign-up(s) never confirmed within 7 days deleted", Run: a.Newsletter.PurgeUnconfirmed})
+		One:   "newsletter sign-up never confirmed within 7 days deleted",
+		Other: "newsletter sign-ups never confirmed within 7 days deleted", Run: a.Newsletter.PurgeUnconfirmed})
 	return nil
 }
 

@@ -224,7 +224,8 @@ func (a *App) buildStores(o Options, files fs.FS) error {
 		// A merge moves the rows each package owns in its one transaction.
 		directory.WithMovers(directory.Mover{Kind: "memberships", Move: accounts.MoveMemberships},
 			directory.Mover{Kind: "offers", Move: offers.MoveOffers}, directory.Mover{Kind: "articles", Move: news.MoveArticles},
-			directory.Mover{Kind: "suggestions", Move: suggestions.MoveSuggestions}))
+			directory.Mover{Kind: "suggestions", Move: suggestions.MoveSuggestions},
+			directory.Mover{Kind: "claims", Move: joining.MoveClaims}))
 	secret := offersSecret(cfg)
 	ips, err := pseudonym.New(secret)
 	if err != nil {

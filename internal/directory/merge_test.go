@@ -14,6 +14,7 @@ import (
 	"github.com/partnerdir/partnerdir/internal/demo"
 	"github.com/partnerdir/partnerdir/internal/directory"
 	"github.com/partnerdir/partnerdir/internal/fault"
+	"github.com/partnerdir/partnerdir/internal/joining"
 	"github.com/partnerdir/partnerdir/internal/news"
 	"github.com/partnerdir/partnerdir/internal/offers"
 	"github.com/partnerdir/partnerdir/internal/postgres/pgtest"
@@ -42,7 +43,8 @@ func newMergeFixture(t *testing.T) *mergeFixture {
 		return nil
 	}, directory.WithMovers(directory.Mover{Kind: "memberships", Move: accounts.MoveMemberships},
 		directory.Mover{Kind: "offers", Move: offers.MoveOffers}, directory.Mover{Kind: "articles", Move: news.MoveArticles},
-		directory.Mover{Kind: "suggestions", Move: suggestions.MoveSuggestions}))
+		directory.Mover{Kind: "suggestions", Move: suggestions.MoveSuggestions},
+		directory.Mover{Kind: "claims", Move: joining.MoveClaims}))
 	if _, err := demo.Load(ctx, f.pool, f.s); err != nil {
 		t.Fatal(err)
 	}
@@ -78,6 +80,19 @@ func newMergeFixture(t *testing.T) *mergeFixture {
 	exec(t, f.pool, `INSERT INTO article_offices (organisation_id, article_id, office_id)
 		SELECT $1, a.id, o.id FROM articles a, offices o WHERE a.slug = 'doublon-communique' AND o.organisation_id = $1 AND o.city = 'Bamako'`, f.dup)
 	exec(t, f.pool, `INSERT INTO suggestions (organisation_id, section, body) VALUES ($1, 'other', 'Doublon de ECPAT Luxembourg')`, f.dup)
+	// Claims of the duplicate: an admin claim that stays pending, a
+	// domain claim (its link proved the duplicate's website), a claim of
+	// someone who claims the kept organisation too, and a decided one.
+	exec(t, f.pool, `INSERT INTO users (email, name, password_hash) VALUES
+		('claim-admin@example.org', 'Admin claim', ''), ('claim-domain@example.org', 'Domain claim', ''), ('claim-twice@example.org', 'Twice', '')`)
+	exec(t, f.pool, `INSERT INTO organisation_claims (organisation_id, user_id, method, email, message)
+		SELECT $1, id, 'admin', email, 'Je suis la directrice' FROM users WHERE email IN ('claim-admin@example.org', 'claim-twice@example.org')`, f.dup)
+	exec(t, f.pool, `INSERT INTO organisation_claims (organisation_id, user_id, method, email, token_hash, expires_at)
+		SELECT $1, id, 'domain', email, '\x00ff', now() + interval '1 day' FROM users WHERE email = 'claim-domain@example.org'`, f.dup)
+	exec(t, f.pool, `INSERT INTO organisation_claims (organisation_id, user_id, method, email, message, status, decided_at, reason)
+		SELECT $1, id, 'admin', email, 'Moi', 'rejected', now(), 'Inconnu' FROM users WHERE email = 'claim-domain@example.org'`, f.dup)
+	exec(t, f.pool, `INSERT INTO organisation_claims (organisation_id, user_id, method, email, message)
+		SELECT $1, id, 'admin', email, 'Moi aussi' FROM users WHERE email = 'claim-twice@example.org'`, f.kept)
 	return f
 }
 
@@ -92,7 +107,7 @@ func exec(t *testing.T, pool *pgxpool.Pool, sql string, args ...any) {
 // organisation.
 var mergeTables = []string{"offices", "team_members", "projects", "contact_points", "routing_rules", "documents",
 	"organisation_identifiers", "organisation_themes", "organisation_countries", "social_links", "memberships",
-	"offers", "articles", "article_offices", "suggestions"}
+	"offers", "articles", "article_offices", "suggestions", "organisation_claims"}
 
 func (f *mergeFixture) counts(t *testing.T, org int64) map[string]int {
 	t.Helper()
@@ -157,6 +172,7 @@ func TestMergeMovesEveryKindOfRow(t *testing.T) {
 		"organisation_countries":   keptBefore["organisation_countries"],
 		"social_links":             keptBefore["social_links"],
 		"memberships":              3,
+		"organisation_claims":      keptBefore["organisation_claims"] + 4,
 	}
 	for table, n := range want {
 		if keptAfter[table] != n {
@@ -173,6 +189,23 @@ func TestMergeMovesEveryKindOfRow(t *testing.T) {
 	roles, err = pgx.CollectRows(rows, pgx.RowTo[string])
 	if err != nil || len(roles) != 3 || roles[0] != "both@example.org:owner" || roles[1] != "dup@example.org:owner" || roles[2] != "kept@example.org:editor" {
 		t.Errorf("memberships = %v, %v: the higher role wins, nobody twice", roles, err)
+	}
+	// Only the admin claim of someone not claiming the kept organisation
+	// already stays pending; history moves as it was.
+	rows, _ = f.pool.Query(ctx, `SELECT u.email || ':' || c.method || ':' || c.status FROM organisation_claims c
+		JOIN users u ON u.id = c.user_id WHERE c.organisation_id = $1 AND u.email LIKE 'claim-%' ORDER BY 1`, f.kept)
+	claims, err := pgx.CollectRows(rows, pgx.RowTo[string])
+	wantClaims := []string{"claim-admin@example.org:admin:pending", "claim-domain@example.org:admin:rejected",
+		"claim-domain@example.org:domain:expired", "claim-twice@example.org:admin:expired", "claim-twice@example.org:admin:pending"}
+	if err != nil || len(claims) != len(wantClaims) {
+		t.Errorf("claims = %v, %v; want %v", claims, err, wantClaims)
+	} else {
+		for i := range wantClaims {
+			if claims[i] != wantClaims[i] {
+				t.Errorf("claims = %v; want %v", claims, wantClaims)
+				break
+			}
+		}
 	}
 	var heads int
 	if err := f.pool.QueryRow(ctx, `SELECT count(*) FROM offices WHERE organisation_id = $1 AND kind = 'headquarters'`, f.kept).Scan(&heads); err != nil || heads != 1 {

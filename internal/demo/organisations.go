@@ -162,7 +162,10 @@ func ecpatLuxembourg() *d.NewOrganisation {
 					FR: "Une mallette pédagogique pour former les acteurs de terrain à l'exploitation sexuelle des enfants à des fins commerciales — une première au Mali.",
 					EN: "A training box that teaches field workers about the commercial sexual exploitation of children (CSEC) — a first in Mali.",
 				},
-				Status: d.ProjectImplementation, Countries: []string{"ML"}, Position: 0,
+				// The communiqué of 13 October 2016 (news.go) reports the box
+				// in preparation: the one date the demo's sources give. Its
+				// end is planned for no day we know, so none is shown.
+				Status: d.ProjectImplementation, Countries: []string{"ML"}, Position: 0, ActualStart: date(2016, 10, 13),
 				SupportSought: []d.SupportKind{d.SupportSkills, d.SupportDonation}}},
 			{LeadOffice: "Bureau exécutif régional — Bamako", ThemeSlugs: []string{"child-protection", "human-rights-solidarity"}, Project: d.Project{
 				Slug: "suivi-juridique-victimes-mineures", Title: "Suivi juridique des plaintes des victimes mineures",

@@ -39,6 +39,8 @@ func TestProjectPageShowsWhatTheOrganisationEntered(t *testing.T) {
 		"Protection de l&#39;enfance", "Éducation", `href="/countries/ML"`,
 		"Bureau responsable", "Bureau exécutif régional — Bamako (Bamako, Mali)",
 		"Soutien recherché", "Compétences", "Don",
+		// Its date, in the visitor's locale.
+		"Commencé le", `<time datetime="2016-10-13">13 octobre 2016</time>`,
 		// The communiqué of 13 October 2016 presents the training box.
 		`href="/news/we-love-ecpat"`, "Actualités de ce projet",
 		`href="/organisations/ecpat-luxembourg/offer?project=mallette-formation-esec"`, "Proposer un soutien à ce projet")

@@ -14,7 +14,7 @@
 --                  and ?country= mean it
 --   support_kinds  the kinds of support one of its projects seeks
 -- so a filtered page walks organisations_published_name_idx testing its own
--- row, and a rare combination is answered from the GIN indexes. The child
+-- row, and a rare combination is answered from their GIN index. The child
 -- tables stay the truth; the arrays are sorted and without duplicates.
 
 -- +goose Up
@@ -101,9 +101,13 @@ CREATE TRIGGER projects_filters_delete AFTER DELETE ON projects
 
 SELECT organisations_refresh_filters(ARRAY(SELECT id FROM organisations));
 
-CREATE INDEX organisations_published_themes_idx ON organisations USING gin (theme_ids) WHERE status = 'published';
-CREATE INDEX organisations_published_countries_idx ON organisations USING gin (country_codes) WHERE status = 'published';
-CREATE INDEX organisations_published_support_idx ON organisations USING gin (support_kinds) WHERE status = 'published';
+-- One GIN index over every filter (btree_gin for the kind): a combination
+-- is intersected inside the index (?theme&country&kind&verified: 1,211
+-- candidates read from the table for 98 matches, 3 ms; 7,151 and 10–20 ms
+-- with an index per array, 56 ms walking the name index).
+CREATE EXTENSION IF NOT EXISTS btree_gin;
+CREATE INDEX organisations_published_filters_idx ON organisations
+    USING gin (theme_ids, country_codes, support_kinds, iati_type) WHERE status = 'published';
 ANALYZE organisations;
 
 -- +goose Down

@@ -9,7 +9,7 @@
 //	benchserve -app http://127.0.0.1:18080 -addr 127.0.0.1:18081 \
 //	    [-accept-encoding gzip] [-header 'X-Forwarded-For: 10.0.0.1'] PATH...
 //
-// It prints "ready" once every page is fetched and it listens, and serves
+// It prints "ready ADDR" once every page is fetched and it listens, and serves
 // until it is interrupted or -for has passed. A path it was not given is a
 // 404. It listens on loopback addresses only.
 package main
@@ -108,7 +108,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		defer cancel()
 		_ = srv.Shutdown(shutdown)
 	}()
-	fmt.Fprintln(stdout, "ready")
+	fmt.Fprintln(stdout, "ready", ln.Addr())
 	if err := srv.Serve(ln); !errors.Is(err, http.ErrServerClosed) {
 		return err
 	}

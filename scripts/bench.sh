@@ -17,7 +17,8 @@
 #
 # Then cold: with the page cache off (PAGE_CACHE_SIZE=0 and
 # PAGE_CACHE_BYTES=0), /countries/FR, the list filtered by theme, country,
-# kind, verification and all of them at once, the API filtered by support
+# kind, verification and all of them at once, a page of the country's list
+# deep in its keyset, the API filtered by support
 # sought, and profiles each asked for in turn from 1,000 (nobody asked for
 # the same one a moment ago). At the end of each phase, the resident memory
 # of the serve process (VmRSS, and its peak VmHWM, from /proc).
@@ -220,10 +221,17 @@ stop_server
 # setting are given (PAGE_CACHE_BYTES replaces PAGE_CACHE_SIZE).
 start_server PAGE_CACHE_SIZE=0 PAGE_CACHE_BYTES=0
 kind=national-ngo
+# A page of /organisations?country=FR, $depth / 10 of its pages in.
+country_deep=/organisations?country=FR
+for ((i = 0; i < depth / 10; i++)); do
+	next=$(curl -fsS "$base$country_deep" | grep -o 'href="/organisations?[^"]*after=[^"]*"' | head -1 | sed -e 's/^href="//' -e 's/"$//' -e 's/&amp;/\&/g')
+	[[ -n $next ]] || { echo "bench: no next link on $country_deep" >&2; exit 1; }
+	country_deep=$next
+done
 cold=("country page|/countries/FR" "list, theme|/organisations?theme=$theme" "list, country|/organisations?country=FR"
 	"list, kind|/organisations?kind=$kind" "list, verified|/organisations?verified=1"
 	"list, all filters|/organisations?theme=$theme&country=FR&kind=$kind&verified=1"
-	"list, country, deep|$(curl -fsS "$base/organisations?country=FR" | grep -o 'href="/organisations?[^"]*after=[^"]*"' | head -1 | sed -e 's/^href="//' -e 's/"$//' -e 's/&amp;/\&/g')"
+	"list, country, $((depth / 10)) pages deep|$country_deep"
 	"api, support sought|/api/v1/organisations?support=donation"
 	"profile, 1,000 in turn|@$out/profiles.txt")
 echo

@@ -277,7 +277,7 @@ func (s *Store) List(ctx context.Context, f ListFilter) (Page, error) {
 	// The theme, country and support filters test the organisation's own
 	// arrays (00029), kept by triggers from the tables they summarise: a
 	// filtered page walks the name index, a rare combination is answered
-	// from their GIN indexes.
+	// from their GIN index (organisations_published_filters_idx).
 	if f.Theme != "" {
 		where = append(where, "o.theme_ids @> ARRAY[@theme]::bigint[]")
 		args["theme"] = int64(-1) // an unknown theme has no organisation
@@ -353,7 +353,7 @@ func (s *Store) List(ctx context.Context, f ListFilter) (Page, error) {
 		// them all from the filters' indexes and sort them, rather than
 		// walk the name index past the many that do not, which the planner
 		// prefers for combined filters (56 ms for 98 of 96,000 on
-		// ?theme&country&kind&verified, 3 ms this way, from organisations_published_filters_idx).
+		// ?theme&country&kind&verified, 3 ms this way).
 		// Only the page's rows are read again, for their cards.
 		q = "WITH m AS MATERIALIZED (SELECT o.id, o.name FROM organisations o WHERE " + filter + keyset + "),\n" +
 			"p AS (SELECT o.id FROM m o ORDER BY " + order + " LIMIT @limit)\n" +

@@ -7,7 +7,7 @@ SHELL := /bin/bash
 GO ?= go
 BIN := bin/partnerdir
 
-.PHONY: build run stop services test test-down bench bench-search fuzz fmt vet clean
+.PHONY: build run stop services test test-down bench bench-offers bench-search fuzz fmt vet clean
 
 build:
 	$(GO) build -o $(BIN) ./cmd/partnerdir
@@ -57,10 +57,18 @@ test-down:
 	@scripts/services.sh down test
 
 # Load 100,000 synthetic organisations into the development database, serve
-# on 127.0.0.1:18080 and measure the directory's pages (BENCHMARKS.md).
+# on 127.0.0.1:18080 and measure the directory's pages (BENCHMARKS.md), each
+# against the same bytes from a bare Go server (cmd/benchserve, on
+# 127.0.0.1:18081), then uncached. BENCH_DURATION (10s) per endpoint.
 bench: services
 	@$(MAKE) --no-print-directory build
 	@scripts/bench.sh
+
+# Offer throughput (BENCHMARKS.md): BENCH_OFFERS (2000) real offer forms from
+# BENCH_OFFER_CLIENTS (64) clients on many 127.0.0.0/8 addresses, the mail
+# caught by cmd/offerbench; fails if an offer is lost.
+bench-offers: services
+	@scripts/bench-offers.sh
 
 # Search benchmark (BENCHMARKS.md, "Search"): 100,000 synthetic organisations
 # in their own database, a private Meilisearch, the app; /search through the

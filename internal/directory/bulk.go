@@ -3,6 +3,7 @@ package directory
 import (
 	"context"
 	"fmt"
+	"slices"
 
 	"github.com/jackc/pgx/v5"
 
@@ -108,7 +109,7 @@ func (r *bulkRows) tables() []bulkTable {
 	return []bulkTable{
 		{"organisations", []string{"id", "slug", "name", "alternate_name", "iati_type", "description_fr", "description_en",
 			"mission_fr", "mission_en", "founded_year", "website", "email", "phone", "logo_path", "newsletter_url",
-			"status", "default_contact_id", "last_verified_on"}, r.orgs},
+			"status", "default_contact_id", "last_verified_on", "theme_ids", "country_codes", "support_kinds"}, r.orgs},
 		{"organisation_identifiers", []string{"organisation_id", "scheme", "value"}, r.identifiers},
 		{"organisation_themes", []string{"organisation_id", "theme_id"}, r.orgThemes},
 		{"organisation_countries", []string{"organisation_id", "country_code"}, r.orgCountries},
@@ -154,9 +155,33 @@ func (r *bulkRows) add(n *NewOrganisation, themes map[string]int64, officeIDs, p
 		r.contacts = append(r.contacts, []any{c.ID, o.ID, c.Name, c.Email, int16(c.RoleCode),
 			nullID(offices[c.Office]), visibility(c.Public)})
 	}
+	// The list filters' arrays (00029) as its triggers would compute them
+	// from the children copied next, so that they find nothing to change:
+	// rewriting every organisation's row once per child table made a bulk
+	// load 30 % slower.
+	var themeList []int64
+	for _, slug := range n.ThemeSlugs {
+		if id, ok := themes[slug]; ok {
+			themeList = append(themeList, id)
+		}
+	}
+	countryList := slices.Clone(o.Countries)
+	for _, f := range n.Offices {
+		countryList = append(countryList, f.Country)
+	}
+	var supportList []string
+	for _, p := range n.Projects {
+		for _, k := range p.SupportSought {
+			supportList = append(supportList, string(k))
+		}
+	}
+	slices.Sort(themeList)
+	slices.Sort(countryList)
+	slices.Sort(supportList)
 	r.orgs = append(r.orgs, []any{o.ID, o.Slug, o.Name, o.AlternateName, int16(o.Kind), o.Description.FR, o.Description.EN,
 		o.Mission.FR, o.Mission.EN, nullInt16(o.FoundedYear), o.Website, o.Email, o.Phone, o.LogoPath, o.NewsletterURL,
-		o.Status, nullID(o.DefaultContactID), o.LastVerifiedOn})
+		o.Status, nullID(o.DefaultContactID), o.LastVerifiedOn,
+		nonNil(slices.Compact(themeList)), nonNil(slices.Compact(countryList)), nonNil(slices.Compact(supportList))})
 	for _, id := range o.Identifiers {
 		r.identifiers = append(r.identifiers, []any{o.ID, id.Scheme, id.Value})
 	}
@@ -202,6 +227,14 @@ func (r *bulkRows) add(n *NewOrganisation, themes map[string]int64, officeIDs, p
 			nullID(projects[rule.Project]), contacts[rule.Contact]})
 	}
 	return officeIDs, projectIDs, contactIDs
+}
+
+// nonNil is vs, or an empty slice for nil (the columns are NOT NULL).
+func nonNil[T any](vs []T) []T {
+	if vs == nil {
+		return []T{}
+	}
+	return vs
 }
 
 // distinct returns vs without repeats, in first-seen order, as the

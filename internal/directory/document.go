@@ -149,10 +149,11 @@ func (s *Store) AddDocument(ctx context.Context, actor audit.Actor, orgID int64,
 
 const documentColumns = `id, organisation_id, kind, COALESCE(year, 0), title, visibility = 'public', file_name, size_bytes, sha256, created_at`
 
-// documentsQuery lists an organisation's documents ($1), private ones
-// only when $2: latest year first, then latest upload.
+// documentsQuery lists an organisation's documents ({org}: its id, see
+// newProfileQueries), private ones only when $2: latest year first, then
+// latest upload.
 const documentsQuery = `SELECT ` + documentColumns + ` FROM documents
-	WHERE organisation_id = $1 AND (visibility = 'public' OR $2)
+	WHERE organisation_id = {org} AND (visibility = 'public' OR $2)
 	ORDER BY year DESC NULLS LAST, id DESC LIMIT 200`
 
 func collectDocuments(rows pgx.Rows) ([]Document, error) {
@@ -162,7 +163,7 @@ func collectDocuments(rows pgx.Rows) ([]Document, error) {
 // Documents returns organisation orgID's documents, the private ones too
 // when private, latest year first (at most 200).
 func (s *Store) Documents(ctx context.Context, orgID int64, private bool) ([]Document, error) {
-	rows, _ := s.pool.Query(ctx, documentsQuery, orgID, private)
+	rows, _ := s.pool.Query(ctx, profileByID.documents, orgID, private)
 	ds, err := collectDocuments(rows)
 	if err != nil {
 		return nil, fmt.Errorf("directory: documents of %d: %w", orgID, err)

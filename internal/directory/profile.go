@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -38,13 +39,13 @@ const officeQuery = `
 	SELECT id, name, kind, address, postal_code, city, country_code, latitude::float8, longitude::float8,
 		COALESCE(opened_year, 0), email, phone, position,
 		ARRAY(SELECT country_code::text FROM office_countries WHERE office_id = f.id ORDER BY 1), version
-	FROM offices f WHERE organisation_id = $1
+	FROM offices f WHERE organisation_id = {org}
 	ORDER BY array_position(ARRAY['headquarters','regional','country','field'], kind), position, id`
 
 const memberQuery = `
 	SELECT id, COALESCE(office_id, 0), full_name, role_title, responsibilities, bio, COALESCE(joined_year, 0),
 		email, visibility = 'public', position, version
-	FROM team_members WHERE organisation_id = $1 AND (visibility = 'public' OR $2)
+	FROM team_members WHERE organisation_id = {org} AND (visibility = 'public' OR $2)
 	ORDER BY position, id`
 
 const projectQuery = `
@@ -57,7 +58,7 @@ const projectQuery = `
 		COALESCE((SELECT json_agg(json_build_object('id', t.id, 'slug', t.slug, 'name_fr', t.name_fr, 'name_en', t.name_en) ORDER BY t.position, t.slug)
 			FROM project_themes pt JOIN themes t ON t.id = pt.theme_id WHERE pt.project_id = p.id), '[]'),
 		p.position, p.version
-	FROM projects p WHERE p.organisation_id = $1
+	FROM projects p WHERE p.organisation_id = {org}
 	ORDER BY p.status = 4 OR p.status = 5, p.position, p.id`
 
 // ProfileOptions chooses what a profile read may include.
@@ -68,31 +69,57 @@ type ProfileOptions struct {
 	Private bool
 }
 
+// profileQueries are the queries of a profile, all sent in one batch: the
+// organisation's row and its children's, which find the organisation by
+// the same key (the children of an organisation not shown are read and
+// dropped, rather than wait for a second round trip).
+type profileQueries struct {
+	organisation, offices, members, projects, documents string
+}
+
+// newProfileQueries returns the queries for the organisation matching
+// where (on o), its id being the SQL expression id; $1 is the key.
+func newProfileQueries(where, id string) profileQueries {
+	child := func(q string) string { return strings.ReplaceAll(q, "{org}", id) }
+	return profileQueries{
+		organisation: "SELECT " + organisationColumns + " FROM organisations o WHERE " + where,
+		offices:      child(officeQuery),
+		members:      child(memberQuery),
+		projects:     child(projectQuery),
+		documents:    child(documentsQuery),
+	}
+}
+
+var (
+	profileBySlug = newProfileQueries("o.slug = $1", "(SELECT id FROM organisations WHERE slug = $1)")
+	profileByID   = newProfileQueries("o.id = $1", "$1")
+)
+
 // Profile returns the organisation with slug and everything on its page, in
 // one round trip. It returns fault.ErrNotFound for an unknown slug, and for an
 // unpublished organisation unless opts allow it.
 func (s *Store) Profile(ctx context.Context, slug string, opts ProfileOptions) (*Profile, error) {
-	return s.profile(ctx, "o.slug = $1", slug, opts)
+	return s.profile(ctx, profileBySlug, slug, opts)
 }
 
 // ProfileByID is Profile by organisation id.
 func (s *Store) ProfileByID(ctx context.Context, id int64, opts ProfileOptions) (*Profile, error) {
-	return s.profile(ctx, "o.id = $1", id, opts)
+	return s.profile(ctx, profileByID, id, opts)
 }
 
-func (s *Store) profile(ctx context.Context, where string, key any, opts ProfileOptions) (*Profile, error) {
+func (s *Store) profile(ctx context.Context, q profileQueries, key any, opts ProfileOptions) (*Profile, error) {
 	p := &Profile{}
-	err := scanOrganisation(s.pool.QueryRow(ctx, "SELECT "+organisationColumns+" FROM organisations o WHERE "+where, key), &p.Organisation)
-	if errors.Is(err, pgx.ErrNoRows) || err == nil && p.Status != StatusPublished && !opts.Unpublished {
-		return nil, fault.ErrNotFound
-	}
-	if err != nil {
-		return nil, fmt.Errorf("directory: read organisation %v: %w", key, err)
-	}
-	// An expired verification is not shown (see verification.go).
-	p.LastVerifiedOn = s.currentVerification(p.LastVerifiedOn)
+	found := false
 	batch := &pgx.Batch{}
-	batch.Queue(officeQuery, p.ID).Query(func(rows pgx.Rows) error {
+	batch.Queue(q.organisation, key).QueryRow(func(row pgx.Row) error {
+		err := scanOrganisation(row, &p.Organisation)
+		if errors.Is(err, pgx.ErrNoRows) {
+			return nil
+		}
+		found = err == nil
+		return err
+	})
+	batch.Queue(q.offices, key).Query(func(rows pgx.Rows) error {
 		var err error
 		p.Offices, err = pgx.CollectRows(rows, func(r pgx.CollectableRow) (Office, error) {
 			var f Office
@@ -102,7 +129,7 @@ func (s *Store) profile(ctx context.Context, where string, key any, opts Profile
 		})
 		return err
 	})
-	batch.Queue(memberQuery, p.ID, opts.Private).Query(func(rows pgx.Rows) error {
+	batch.Queue(q.members, key, opts.Private).Query(func(rows pgx.Rows) error {
 		var err error
 		p.Members, err = pgx.CollectRows(rows, func(r pgx.CollectableRow) (Member, error) {
 			var m Member
@@ -112,7 +139,7 @@ func (s *Store) profile(ctx context.Context, where string, key any, opts Profile
 		})
 		return err
 	})
-	batch.Queue(projectQuery, p.ID).Query(func(rows pgx.Rows) error {
+	batch.Queue(q.projects, key).Query(func(rows pgx.Rows) error {
 		var err error
 		p.Projects, err = pgx.CollectRows(rows, func(r pgx.CollectableRow) (Project, error) {
 			var pr Project
@@ -123,14 +150,19 @@ func (s *Store) profile(ctx context.Context, where string, key any, opts Profile
 		})
 		return err
 	})
-	batch.Queue(documentsQuery, p.ID, opts.Private).Query(func(rows pgx.Rows) error {
+	batch.Queue(q.documents, key, opts.Private).Query(func(rows pgx.Rows) error {
 		var err error
 		p.Documents, err = collectDocuments(rows)
 		return err
 	})
 	if err := s.pool.SendBatch(ctx, batch).Close(); err != nil {
-		return nil, fmt.Errorf("directory: read profile of %s: %w", p.Slug, err)
+		return nil, fmt.Errorf("directory: read profile %v: %w", key, err)
 	}
+	if !found || p.Status != StatusPublished && !opts.Unpublished {
+		return nil, fault.ErrNotFound
+	}
+	// An expired verification is not shown (see verification.go).
+	p.LastVerifiedOn = s.currentVerification(p.LastVerifiedOn)
 	return p, nil
 }
 

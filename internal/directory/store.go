@@ -38,6 +38,8 @@ type Store struct {
 	verifiedMonths int
 	// movers move the other packages' rows in a merge (WithMovers).
 	movers []Mover
+	// sortBelow is WithSortBelow's count.
+	sortBelow int
 }
 
 // ChangeHook is called with the transaction and the id of the organisation
@@ -50,7 +52,7 @@ const countTTL = 30 * time.Second
 
 // NewStore returns a store over pool. afterChange may be nil.
 func NewStore(pool *pgxpool.Pool, afterChange ChangeHook, opts ...Option) *Store {
-	s := &Store{pool: pool, afterChange: afterChange, cache: memo.New[any](countTTL)}
+	s := &Store{pool: pool, afterChange: afterChange, cache: memo.New[any](countTTL), sortBelow: DefaultSortBelow}
 	for _, o := range opts {
 		o(s)
 	}
@@ -148,13 +150,10 @@ func (s *Store) ThemeCounts(ctx context.Context) ([]Count, error) {
 // CountryCounts returns, per country code, how many published
 // organisations have an office in it or work in it, most common first.
 func (s *Store) CountryCounts(ctx context.Context) ([]Count, error) {
+	// country_codes (00029) holds each country once per organisation.
 	const q = `
-		SELECT code, count(DISTINCT organisation_id)::int FROM (
-			SELECT country_code AS code, organisation_id FROM organisation_countries
-			UNION ALL
-			SELECT country_code, organisation_id FROM offices
-		) c
-		JOIN organisations o ON o.id = c.organisation_id AND o.status = 'published'
+		SELECT code, count(*)::int FROM organisations o, unnest(o.country_codes) code
+		WHERE o.status = 'published'
 		GROUP BY code ORDER BY 2 DESC, 1`
 	return s.counts(ctx, q)
 }
@@ -249,6 +248,19 @@ func (s *Store) cardScanner(themes []Theme) pgx.RowToFunc[Card] {
 	}
 }
 
+// DefaultSortBelow is the count of a filtered list below which List reads
+// a page by collecting and sorting every match (WithSortBelow).
+const DefaultSortBelow = 3000
+
+// WithSortBelow sets the count of a filtered list below which List
+// collects every match from the filters' indexes and sorts them, instead of
+// walking the name index until a page is full (DefaultSortBelow; 0: always
+// walk). Both give the same page; which is faster depends on how rare the
+// matches are.
+func WithSortBelow(n int) Option {
+	return func(s *Store) { s.sortBelow = n }
+}
+
 // List returns one page of published organisations ordered by name, using
 // keyset pagination so deep pages cost the same as the first. A malformed
 // cursor is ErrBadCursor.
@@ -258,14 +270,25 @@ func (s *Store) List(ctx context.Context, f ListFilter) (Page, error) {
 	}
 	where := []string{"o.status = 'published'"}
 	args := pgx.NamedArgs{}
+	themes, err := s.themes(ctx)
+	if err != nil {
+		return Page{}, err
+	}
+	// The theme, country and support filters test the organisation's own
+	// arrays (00029), kept by triggers from the tables they summarise: a
+	// filtered page walks the name index, a rare combination is answered
+	// from their GIN index (organisations_published_filters_idx).
 	if f.Theme != "" {
-		where = append(where, `EXISTS (SELECT 1 FROM organisation_themes ot JOIN themes t ON t.id = ot.theme_id
-			WHERE ot.organisation_id = o.id AND t.slug = @theme)`)
-		args["theme"] = f.Theme
+		where = append(where, "o.theme_ids @> ARRAY[@theme]::bigint[]")
+		args["theme"] = int64(-1) // an unknown theme has no organisation
+		for _, t := range themes {
+			if t.Slug == f.Theme {
+				args["theme"] = t.ID
+			}
+		}
 	}
 	if f.Country != "" {
-		where = append(where, `(EXISTS (SELECT 1 FROM organisation_countries oc WHERE oc.organisation_id = o.id AND oc.country_code = @country)
-			OR EXISTS (SELECT 1 FROM offices f WHERE f.organisation_id = o.id AND f.country_code = @country))`)
+		where = append(where, "o.country_codes @> ARRAY[@country]::text[]")
 		args["country"] = f.Country
 	}
 	if f.Kind != 0 {
@@ -273,7 +296,7 @@ func (s *Store) List(ctx context.Context, f ListFilter) (Page, error) {
 		args["kind"] = int16(f.Kind)
 	}
 	if f.Support != "" {
-		where = append(where, `EXISTS (SELECT 1 FROM projects p WHERE p.organisation_id = o.id AND p.support_sought @> ARRAY[@support]::text[])`)
+		where = append(where, "o.support_kinds @> ARRAY[@support]::text[]")
 		args["support"] = string(f.Support)
 	}
 	if f.Text != "" {
@@ -324,11 +347,18 @@ func (s *Store) List(ctx context.Context, f ListFilter) (Page, error) {
 		order, backward = "o.name DESC, o.id DESC", true
 	}
 	args["limit"] = f.Limit + 1
-	themes, err := s.themes(ctx)
-	if err != nil {
-		return Page{}, err
-	}
 	q := "SELECT " + cardColumns + " FROM organisations o WHERE " + filter + keyset + " ORDER BY " + order + " LIMIT @limit"
+	if f.Text == "" && p.Total < s.sortBelow {
+		// Few organisations match (the count says so exactly): collect
+		// them all from the filters' indexes and sort them, rather than
+		// walk the name index past the many that do not, which the planner
+		// prefers for combined filters (56 ms for 98 of 96,000 on
+		// ?theme&country&kind&verified, 3 ms this way).
+		// Only the page's rows are read again, for their cards.
+		q = "WITH m AS MATERIALIZED (SELECT o.id, o.name FROM organisations o WHERE " + filter + keyset + "),\n" +
+			"p AS (SELECT o.id FROM m o ORDER BY " + order + " LIMIT @limit)\n" +
+			"SELECT " + cardColumns + " FROM p JOIN organisations o ON o.id = p.id ORDER BY " + order
+	}
 	rows, _ := s.pool.Query(ctx, q, args)
 	cards, err := pgx.CollectRows(rows, s.cardScanner(themes))
 	if err != nil {

@@ -8,7 +8,7 @@
 # JSON API (/api/v1/organisations: its first page, a cursor as deep as the
 # deep page, one organisation) with wrk: N concurrent connections for a fixed time each. It
 # measures twice: as served (with the page cache for anonymous visitors),
-# then with PAGE_CACHE_SIZE=0, where every request queries and renders.
+# then with PAGE_CACHE_BYTES=0, where every request queries and renders.
 #
 # The API's requests come from many client addresses (scripts/bench-api.lua
 # sets X-Forwarded-For; the server trusts it from 127.0.0.1 only), so its
@@ -159,7 +159,7 @@ measure() {
 	echo "load average after the runs: $(cut -d' ' -f1-3 /proc/loadavg)"
 }
 
-measure "page cache on (PAGE_CACHE_SIZE default): what visitors get"
+measure "page cache on (PAGE_CACHE_BYTES default): what visitors get"
 stop_server
-start_server PAGE_CACHE_SIZE=0
-measure "page cache off (PAGE_CACHE_SIZE=0): every request queries PostgreSQL and renders"
+start_server PAGE_CACHE_BYTES=0
+measure "page cache off (PAGE_CACHE_BYTES=0): every request queries PostgreSQL and renders"

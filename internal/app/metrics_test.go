@@ -79,7 +79,7 @@ func TestMetricsShowWhatTheProgramDid(t *testing.T) {
 	t.Parallel()
 	srv := smtptest.New(t)
 	a := apptest.New(t, apptest.Setup{
-		Env:     map[string]string{"SMTP_URL": srv.URL(), "PAGE_CACHE_SIZE": "100"},
+		Env:     map[string]string{"SMTP_URL": srv.URL(), "PAGE_CACHE_BYTES": "8MiB"},
 		Options: app.Options{SearchTimeout: 5 * time.Second, PollInterval: 100 * time.Millisecond},
 	})
 	get := func(path string, want int) {

@@ -292,7 +292,7 @@ func TestAPIRateLimitPerClient(t *testing.T) {
 // once (the stamp), a write through this one renews the lists.
 func TestAPIAnswersAreKeptUntilTheyChange(t *testing.T) {
 	t.Parallel()
-	a := apptest.New(t, apptest.Setup{Env: map[string]string{"PAGE_CACHE_SIZE": "100"}})
+	a := apptest.New(t, apptest.Setup{Env: map[string]string{"PAGE_CACHE_BYTES": "8MiB"}})
 	f := newFixture(a)
 	const profile = "/api/v1/organisations/ecpat-luxembourg"
 	first := get(t, f.h, profile)

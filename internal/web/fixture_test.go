@@ -76,7 +76,7 @@ type accountsFixture struct {
 
 func newAccountsFixture(t *testing.T, opts ...accounts.Option) *accountsFixture {
 	t.Helper()
-	a := apptest.New(t, apptest.Setup{Env: map[string]string{"PAGE_CACHE_SIZE": "100"}, Options: app.Options{Accounts: opts}})
+	a := apptest.New(t, apptest.Setup{Env: map[string]string{"PAGE_CACHE_BYTES": "8MiB"}, Options: app.Options{Accounts: opts}})
 	return &accountsFixture{fixture: newFixture(a), dir: a.Directory, join: a.Joining, news: a.News}
 }
 

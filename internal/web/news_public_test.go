@@ -34,7 +34,7 @@ type newsFixture struct {
 
 func newNewsFixture(t *testing.T) *newsFixture {
 	t.Helper()
-	a := apptest.New(t, apptest.Setup{Env: map[string]string{"PAGE_CACHE_SIZE": "100"}})
+	a := apptest.New(t, apptest.Setup{Env: map[string]string{"PAGE_CACHE_BYTES": "8MiB"}})
 	return &newsFixture{fixture: newFixture(a), a: a}
 }
 

@@ -170,6 +170,12 @@ func TestMetricsShowWhatTheProgramDid(t *testing.T) {
 		want("partnerdir_scrape_collector_duration_seconds", map[string]string{"collector": c}, any, "present")
 	}
 
+	// The change listener listens (apptest runs it as serve does); the
+	// demo data's writes notified it.
+	want("partnerdir_invalidation_live", nil, is(1), "1 (listening)")
+	want("partnerdir_invalidation_reconnects_total", nil, is(0), "0 (never lost)")
+	want("partnerdir_invalidation_notifications_total", nil, any, "present")
+
 	want("partnerdir_db_pool_max_connections", nil, positive, "the pool's size")
 	want("partnerdir_db_pool_total_connections", nil, positive, "open connections")
 	want("partnerdir_db_pool_acquires_total", nil, positive, "acquisitions")

@@ -21,6 +21,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -32,6 +33,12 @@ import (
 
 // Channel is the notification channel migration 00030's triggers notify.
 const Channel = "partnerdir_changes"
+
+// SyncPrefix starts the payload of a notification a caller sends on
+// Channel itself: once the listener has heard it (Heard), it has heard
+// every change committed before it (PostgreSQL delivers notifications in
+// commit order) and moved Generation for them.
+const SyncPrefix = "sync:"
 
 // DefaultName is the application_name of the listener's connection, how
 // an operator finds it in pg_stat_activity.
@@ -62,6 +69,10 @@ type Listener struct {
 
 	gen  atomic.Uint64
 	live atomic.Bool
+
+	// heard holds the SyncPrefix payloads received and not yet asked
+	// for (Heard).
+	heard sync.Map
 
 	mu      sync.Mutex
 	follow  []func()
@@ -103,6 +114,14 @@ func (l *Listener) Generation() uint64 { return l.gen.Load() }
 // Live reports whether the listener is listening now. While it is not,
 // caches must serve nothing they kept.
 func (l *Listener) Live() bool { return l.live.Load() }
+
+// Heard reports whether the notification with payload (SyncPrefix and a
+// token of the caller's) has arrived, Generation having moved for it and
+// for everything before it; it forgets payload once it says yes.
+func (l *Listener) Heard(payload string) bool {
+	_, ok := l.heard.LoadAndDelete(payload)
+	return ok
+}
 
 // Follow calls fn after every move of Generation (from the listener's
 // goroutine: fn must be quick), so a cache that does not compare
@@ -193,7 +212,7 @@ func (l *Listener) session(ctx context.Context) error {
 	l.log.Info("listening for changes", "channel", Channel)
 	for {
 		waitCtx, cancel := context.WithTimeout(ctx, l.keepAlive)
-		_, err := conn.WaitForNotification(waitCtx)
+		first, err := conn.WaitForNotification(waitCtx)
 		cancel()
 		switch {
 		case ctx.Err() != nil:
@@ -209,10 +228,15 @@ func (l *Listener) session(ctx context.Context) error {
 		case err != nil:
 			return err
 		}
-		n := 1 + l.drain(ctx, conn)
+		batch := append([]*pgconn.Notification{first}, l.drain(ctx, conn)...)
 		l.bump()
+		for _, n := range batch {
+			if strings.HasPrefix(n.Payload, SyncPrefix) {
+				l.heard.Store(n.Payload, struct{}{})
+			}
+		}
 		if l.notified != nil {
-			l.notified(n)
+			l.notified(len(batch))
 		}
 	}
 }
@@ -220,16 +244,16 @@ func (l *Listener) session(ctx context.Context) error {
 // drain takes the notifications that have already arrived, so a burst
 // (a bulk import's statements) moves Generation once; it waits a
 // millisecond at most for each.
-func (l *Listener) drain(ctx context.Context, conn *pgx.Conn) int {
-	n := 0
-	for n < 1000 {
+func (l *Listener) drain(ctx context.Context, conn *pgx.Conn) []*pgconn.Notification {
+	var batch []*pgconn.Notification
+	for len(batch) < 1000 {
 		waitCtx, cancel := context.WithTimeout(ctx, time.Millisecond)
-		_, err := conn.WaitForNotification(waitCtx)
+		n, err := conn.WaitForNotification(waitCtx)
 		cancel()
 		if err != nil {
-			return n // a real failure shows again on the next wait
+			return batch // a real failure shows again on the next wait
 		}
-		n++
+		batch = append(batch, n)
 	}
-	return n
+	return batch
 }

@@ -22,6 +22,7 @@ import (
 	"github.com/partnerdir/partnerdir/internal/app"
 	"github.com/partnerdir/partnerdir/internal/config"
 	"github.com/partnerdir/partnerdir/internal/demo"
+	"github.com/partnerdir/partnerdir/internal/invalidate"
 	"github.com/partnerdir/partnerdir/internal/postgres/pgtest"
 	"github.com/partnerdir/partnerdir/internal/search"
 	"github.com/partnerdir/partnerdir/internal/testenv"
@@ -105,7 +106,24 @@ func New(t testing.TB, s Setup) *app.App {
 			}
 		}
 	}
+	Settle(t, a)
 	return a
+}
+
+// Settle waits until a's change listener has heard every change committed
+// so far (the demo data's, a fixture's), so a page kept from now on is
+// not dropped by a late notification of an earlier write.
+func Settle(t testing.TB, a *app.App) {
+	t.Helper()
+	token := invalidate.SyncPrefix + randomHex(8)
+	if _, err := a.Pool.Exec(context.Background(), `SELECT pg_notify($1, $2)`, invalidate.Channel, token); err != nil {
+		t.Fatalf("apptest: settle: %v", err)
+	}
+	for deadline := time.Now().Add(10 * time.Second); !a.Changes.Heard(token); time.Sleep(2 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatal("apptest: the change listener did not hear a notification within 10 s")
+		}
+	}
 }
 
 // Index sets up the test's Meilisearch index and indexes every published

@@ -114,3 +114,28 @@ func TestPageCacheSkipsSignedInVisitors(t *testing.T) {
 		}
 	}
 }
+
+// TestCachedPagesRunNoQuery: a hit of a profile, a project, an article or
+// a list costs no query — served with the program's pool closed (the
+// change listener has its own connection, so the cache stays live).
+func TestCachedPagesRunNoQuery(t *testing.T) {
+	t.Parallel()
+	f := newNewsFixture(t)
+	anon := f.browser(t)
+	paths := []string{"/organisations/ecpat-luxembourg", "/organisations", "/news/we-love-ecpat", "/api/v1/organisations/ecpat-luxembourg"}
+	var project string
+	if err := f.pool.QueryRow(context.Background(), `SELECT p.slug FROM projects p JOIN organisations o ON o.id = p.organisation_id
+		WHERE o.slug = 'ecpat-luxembourg' ORDER BY p.id LIMIT 1`).Scan(&project); err != nil {
+		t.Fatal(err)
+	}
+	paths = append(paths, "/organisations/ecpat-luxembourg/projects/"+project)
+	for _, path := range paths {
+		cacheState(t, anon, path)
+	}
+	f.pool.Close()
+	for _, path := range paths {
+		if state, _ := cacheState(t, anon, path); state != "hit" {
+			t.Errorf("%s with the pool closed: X-Page-Cache %q, want a hit", path, state)
+		}
+	}
+}

@@ -15,8 +15,7 @@
 # headers from a plain net/http server on BENCH_BARE_ADDR; the table gives
 # the app's throughput as a fraction of the bare server's.
 #
-# Then cold: with the page cache off (PAGE_CACHE_SIZE=0 and
-# PAGE_CACHE_BYTES=0), /countries/FR, the list filtered by theme, country,
+# Then cold: with the page cache off (PAGE_CACHE_BYTES=0), /countries/FR, the list filtered by theme, country,
 # kind, verification and all of them at once, a page of the country's list
 # deep in its keyset, the API filtered by support
 # sought, and profiles each asked for in turn from 1,000 (nobody asked for
@@ -217,9 +216,8 @@ memory
 stop_bare
 stop_server
 
-# Cold: every request queries PostgreSQL and renders. Both names of the
-# setting are given (PAGE_CACHE_BYTES replaces PAGE_CACHE_SIZE).
-start_server PAGE_CACHE_SIZE=0 PAGE_CACHE_BYTES=0
+# Cold: every request queries PostgreSQL and renders.
+start_server PAGE_CACHE_BYTES=0
 kind=national-ngo
 # A page of /organisations?country=FR, $depth / 10 of its pages in.
 country_deep=/organisations?country=FR
@@ -235,7 +233,7 @@ cold=("country page|/countries/FR" "list, theme|/organisations?theme=$theme" "li
 	"api, support sought|/api/v1/organisations?support=donation"
 	"profile, 1,000 in turn|@$out/profiles.txt")
 echo
-echo "== cold (PAGE_CACHE_SIZE=0 PAGE_CACHE_BYTES=0): every request queries PostgreSQL and renders"
+echo "== cold (PAGE_CACHE_BYTES=0): every request queries PostgreSQL and renders"
 echo "load average before the runs: $(cut -d' ' -f1-3 /proc/loadavg)"
 echo
 echo "| page | requests/s | p50 ms | p95 ms | p99 ms | max ms | errors |"

@@ -6,7 +6,10 @@ import (
 	"fmt"
 	"net"
 	"net/http"
+	"runtime/debug"
 	"time"
+
+	"github.com/partnerdir/partnerdir/internal/app"
 )
 
 // serve runs the web server and the background workers until ctx ends.
@@ -16,6 +19,7 @@ func serve(ctx context.Context, e env) error {
 		return err
 	}
 	defer a.Close()
+	defer setMemoryLimit(a, e.getenv)()
 	if err := a.Start(ctx); err != nil {
 		return err
 	}
@@ -53,4 +57,20 @@ func serve(ctx context.Context, e env) error {
 		return err
 	}
 	return nil
+}
+
+// setMemoryLimit gives the Go runtime serve's soft memory limit,
+// MEMORY_LIMIT, unless GOMEMLIMIT is set (the runtime has read that one,
+// and it wins), and returns what puts the previous limit back. With GOGC
+// at serverGCPercent the collector runs rarely while the heap is small and
+// as often as needed near the limit, so RSS stays near it under load
+// instead of growing with GOGC's multiple of the live heap.
+func setMemoryLimit(a *app.App, getenv func(string) string) (restore func()) {
+	limit := a.Config.MemoryLimit
+	if getenv("GOMEMLIMIT") != "" || limit <= 0 {
+		return func() {}
+	}
+	prev := debug.SetMemoryLimit(limit)
+	a.Log.Info("soft memory limit set", "bytes", limit)
+	return func() { debug.SetMemoryLimit(prev) }
 }

@@ -27,6 +27,7 @@ import (
 	"github.com/partnerdir/partnerdir/internal/config"
 	"github.com/partnerdir/partnerdir/internal/directory"
 	"github.com/partnerdir/partnerdir/internal/importing"
+	"github.com/partnerdir/partnerdir/internal/invalidate"
 	"github.com/partnerdir/partnerdir/internal/jobs"
 	"github.com/partnerdir/partnerdir/internal/joining"
 	"github.com/partnerdir/partnerdir/internal/locale"
@@ -75,6 +76,10 @@ type Options struct {
 	// APILimit is the JSON API's per-client rate (zero: its default);
 	// tests make it small to see the 429.
 	APILimit web.RateLimit
+	// ListenerName is the change listener's application_name (empty:
+	// invalidate.DefaultName); a test running two programs on one
+	// database tells them apart by it.
+	ListenerName string
 }
 
 // App is the built program. Build makes it; Start runs its background
@@ -113,6 +118,11 @@ type App struct {
 	Indexer *search.Indexer
 	Search  *search.Service
 
+	// Changes hears of writes made through any instance (PostgreSQL
+	// notifications) and invalidates the page cache, the counts and the
+	// search answers; Listen (or Start) runs it.
+	Changes *invalidate.Listener
+
 	// Handler serves every route.
 	Handler http.Handler
 	// Metrics is the program's one Prometheus registry; `serve` puts its
@@ -123,6 +133,8 @@ type App struct {
 	// personal is PERSONAL_DATA_RETENTION.
 	personal accounts.Retention
 	started  bool
+	// stopListening ends Listen's goroutine and waits for it.
+	stopListening func()
 }
 
 // Build wires the program from cfg. The database must be migrated (run
@@ -150,6 +162,9 @@ func Build(ctx context.Context, cfg config.Config, o Options) (_ *App, err error
 		return nil, err
 	}
 	a.buildMetrics()
+	if err := a.buildChanges(o); err != nil {
+		return nil, err
+	}
 	if a.Jobs, err = jobs.NewInserter(a.Pool); err != nil {
 		return nil, err
 	}
@@ -163,6 +178,11 @@ func Build(ctx context.Context, cfg config.Config, o Options) (_ *App, err error
 	if err := a.buildSearch(o); err != nil {
 		return nil, err
 	}
+	// What other instances change reaches the counts and the search
+	// answers as it reaches the page cache.
+	a.Directory.Follow(a.Changes.Generation)
+	a.News.Follow(a.Changes.Generation)
+	a.Changes.Follow(a.Search.Invalidate)
 	if a.Workers, err = a.buildWorkers(o); err != nil {
 		return nil, err
 	}
@@ -181,6 +201,19 @@ func (a *App) buildMetrics() {
 	a.Metrics.WatchPool(a.Pool)
 	a.Metrics.WatchOutbox(a.Pool)
 	a.Metrics.WatchJobs(a.Pool)
+}
+
+// buildChanges makes the change listener over its own connection to
+// DATABASE_URL; Listen runs it.
+func (a *App) buildChanges(o Options) error {
+	var err error
+	a.Changes, err = invalidate.New(a.Config.DatabaseURL, invalidate.Options{Logger: a.Log, Name: o.ListenerName,
+		Notified: a.Metrics.InvalidationNotified, Lost: a.Metrics.InvalidationLost})
+	if err != nil {
+		return err
+	}
+	a.Metrics.WatchInvalidation(a.Changes.Live)
+	return nil
 }
 
 // newLogger is the program's logger for cfg: text in development, JSON in
@@ -485,7 +518,8 @@ func (a *App) buildHandler(ctx context.Context, files fs.FS, o Options) (http.Ha
 		SessionKeys:    sessionKeys(cfg.SessionKeys),
 		UploadDir:      cfg.UploadDir,
 		Offers:         a.Offers,
-		PageCache:      cfg.PageCache,
+		PageCacheBytes: cfg.PageCacheBytes,
+		Changes:        a.Changes,
 		Joining:        a.Joining,
 		News:           a.News,
 		Newsletter:     a.Newsletter,
@@ -530,12 +564,32 @@ func (a *App) Start(ctx context.Context) error {
 	if err := a.SealTOTPSecrets(ctx); err != nil {
 		return err
 	}
+	a.Listen(ctx)
 	go a.Meili.Run(ctx)
 	if err := a.Workers.Start(context.WithoutCancel(ctx)); err != nil {
 		return fmt.Errorf("start job workers: %w", err)
 	}
 	a.started = true
 	return nil
+}
+
+// Listen runs the change listener until ctx ends or Close; until it is
+// live the page cache serves nothing. Start calls it; a handler test that
+// does not Start calls it alone. A second call does nothing.
+func (a *App) Listen(ctx context.Context) {
+	if a.stopListening != nil {
+		return
+	}
+	ctx, cancel := context.WithCancel(ctx)
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		a.Changes.Run(ctx)
+	}()
+	a.stopListening = func() {
+		cancel()
+		<-done
+	}
 }
 
 // SealTOTPSecrets seals every two-factor secret under the newest key of
@@ -563,8 +617,12 @@ func (a *App) SealTOTPSecrets(ctx context.Context) error {
 }
 
 // Close lets running jobs finish for up to 20 s, then cancels them (they
-// are retried), and closes the pool.
+// are retried), stops the change listener and closes the pool.
 func (a *App) Close() {
+	if a.stopListening != nil {
+		a.stopListening()
+		a.stopListening = nil
+	}
 	if a.started {
 		ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 		if err := a.Workers.Stop(ctx); err != nil {

@@ -79,7 +79,7 @@ func TestMetricsShowWhatTheProgramDid(t *testing.T) {
 	t.Parallel()
 	srv := smtptest.New(t)
 	a := apptest.New(t, apptest.Setup{
-		Env:     map[string]string{"SMTP_URL": srv.URL(), "PAGE_CACHE_SIZE": "100"},
+		Env:     map[string]string{"SMTP_URL": srv.URL(), "PAGE_CACHE_BYTES": "8MiB"},
 		Options: app.Options{SearchTimeout: 5 * time.Second, PollInterval: 100 * time.Millisecond},
 	})
 	get := func(path string, want int) {
@@ -169,6 +169,12 @@ func TestMetricsShowWhatTheProgramDid(t *testing.T) {
 		want("partnerdir_scrape_collector_success", map[string]string{"collector": c}, is(1), "1")
 		want("partnerdir_scrape_collector_duration_seconds", map[string]string{"collector": c}, any, "present")
 	}
+
+	// The change listener listens (apptest runs it as serve does); the
+	// demo data's writes notified it.
+	want("partnerdir_invalidation_live", nil, is(1), "1 (listening)")
+	want("partnerdir_invalidation_reconnects_total", nil, is(0), "0 (never lost)")
+	want("partnerdir_invalidation_notifications_total", nil, any, "present")
 
 	want("partnerdir_db_pool_max_connections", nil, positive, "the pool's size")
 	want("partnerdir_db_pool_total_connections", nil, positive, "open connections")

@@ -50,9 +50,13 @@ type Config struct {
 	// client pseudonyms and user agents, and sent account mails are kept
 	// (PERSONAL_DATA_RETENTION).
 	PersonalDataRetention time.Duration
-	// PageCache is how many rendered public pages to keep in memory for
-	// anonymous visitors; 0 turns the cache off.
-	PageCache int
+	// PageCacheBytes bounds the rendered public pages kept in memory for
+	// anonymous visitors (PAGE_CACHE_BYTES: 32MiB, plain bytes); 0 turns
+	// the cache off.
+	PageCacheBytes int64
+	// MemoryLimit is the soft memory limit serve gives the Go runtime
+	// (MEMORY_LIMIT: 120MiB; 0: none); GOMEMLIMIT, when set, wins.
+	MemoryLimit int64
 	// SearchCacheBytes bounds the cache of anonymous visitors' search
 	// answers (SEARCH_CACHE_BYTES: 8MiB, 16MB, plain bytes); 0 turns it off.
 	SearchCacheBytes int64
@@ -123,9 +127,15 @@ func Load(getenv func(string) string) (Config, error) {
 		ResponseTarget:   l.duration("OFFER_RESPONSE_TARGET", 5*24*time.Hour),
 		RetentionClosed:  l.duration("OFFER_RETENTION", 365*24*time.Hour),
 		RetentionSpam:    l.duration("OFFER_SPAM_RETENTION", 30*24*time.Hour),
-		PageCache:        l.count("PAGE_CACHE_SIZE", 2000),
+		PageCacheBytes:   l.bytes("PAGE_CACHE_BYTES", 32<<20),
+		MemoryLimit:      l.bytes("MEMORY_LIMIT", 120<<20),
 		SearchCacheBytes: l.bytes("SEARCH_CACHE_BYTES", 8<<20),
 		DailyJobsAt:      l.timeOfDay("DAILY_JOBS_AT", "03:00", "DAILY_JOBS_TZ"),
+	}
+	// The page cache was counted in pages until it was bounded in bytes:
+	// a setting that would now do nothing is refused.
+	if l.str("PAGE_CACHE_SIZE", "") != "" {
+		l.fail("PAGE_CACHE_SIZE", "is no longer read: set PAGE_CACHE_BYTES (a size such as 32MiB) instead")
 	}
 	c.NewsletterDigest = l.digestSchedule("NEWSLETTER_DIGEST", "monthly")
 	c.VerificationValidity = l.months("VERIFICATION_VALIDITY", 24)

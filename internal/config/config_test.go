@@ -43,8 +43,13 @@ func TestLoadRejectsEachBadVariableByName(t *testing.T) {
 		{"PERSONAL_DATA_RETENTION", "ninety days", "PERSONAL_DATA_RETENTION"},
 		{"PERSONAL_DATA_RETENTION", "2h", "PERSONAL_DATA_RETENTION"},
 		{"TRUSTED_PROXIES", "not-an-ip", "TRUSTED_PROXIES"},
-		{"PAGE_CACHE_SIZE", "-5", "PAGE_CACHE_SIZE"},
-		{"PAGE_CACHE_SIZE", "lots", "PAGE_CACHE_SIZE"},
+		{"PAGE_CACHE_SIZE", "2000", "PAGE_CACHE_BYTES"},
+		{"PAGE_CACHE_BYTES", "-5", "PAGE_CACHE_BYTES"},
+		{"PAGE_CACHE_BYTES", "lots", "PAGE_CACHE_BYTES"},
+		{"PAGE_CACHE_BYTES", "32 mebibytes", "PAGE_CACHE_BYTES"},
+		{"MEMORY_LIMIT", "-1", "MEMORY_LIMIT"},
+		{"MEMORY_LIMIT", "120M", "MEMORY_LIMIT"},
+		{"MEMORY_LIMIT", "0.5GiB", "MEMORY_LIMIT"},
 		{"SEARCH_CACHE_BYTES", "-1", "SEARCH_CACHE_BYTES"},
 		{"SEARCH_CACHE_BYTES", "8 megs", "SEARCH_CACHE_BYTES"},
 		{"SEARCH_CACHE_BYTES", "1.5MiB", "SEARCH_CACHE_BYTES"},
@@ -89,6 +94,32 @@ func TestLoadSearchCacheBytes(t *testing.T) {
 		}
 		if c.SearchCacheBytes != want {
 			t.Errorf("SEARCH_CACHE_BYTES=%q: got %d, want %d", v, c.SearchCacheBytes, want)
+		}
+	}
+}
+
+func TestLoadPageCacheBytesAndMemoryLimit(t *testing.T) {
+	tests := []struct {
+		name, value string
+		want        int64
+		got         func(Config) int64
+	}{
+		{"PAGE_CACHE_BYTES", "", 32 << 20, func(c Config) int64 { return c.PageCacheBytes }},
+		{"PAGE_CACHE_BYTES", "0", 0, func(c Config) int64 { return c.PageCacheBytes }},
+		{"PAGE_CACHE_BYTES", "64MiB", 64 << 20, func(c Config) int64 { return c.PageCacheBytes }},
+		{"PAGE_CACHE_BYTES", "1000000", 1e6, func(c Config) int64 { return c.PageCacheBytes }},
+		{"MEMORY_LIMIT", "", 120 << 20, func(c Config) int64 { return c.MemoryLimit }},
+		{"MEMORY_LIMIT", "0", 0, func(c Config) int64 { return c.MemoryLimit }},
+		{"MEMORY_LIMIT", "1GiB", 1 << 30, func(c Config) int64 { return c.MemoryLimit }},
+		{"MEMORY_LIMIT", "200MB", 200e6, func(c Config) int64 { return c.MemoryLimit }},
+	}
+	for _, tt := range tests {
+		c, err := Load(env(map[string]string{tt.name: tt.value}))
+		if err != nil {
+			t.Fatalf("%s=%q: %v", tt.name, tt.value, err)
+		}
+		if got := tt.got(c); got != tt.want {
+			t.Errorf("%s=%q: got %d, want %d", tt.name, tt.value, got, tt.want)
 		}
 	}
 }

@@ -8,7 +8,6 @@ import (
 
 	"github.com/partnerdir/partnerdir/internal/audit"
 	"github.com/partnerdir/partnerdir/internal/fault"
-	"github.com/partnerdir/partnerdir/internal/postgres"
 )
 
 // ConfirmReviewed records that the organisation's people checked its
@@ -16,7 +15,9 @@ import (
 // becomes today. Every save of the profile or its parts does the same on
 // its own. It returns fault.ErrNotFound for an unknown organisation.
 func (s *Store) ConfirmReviewed(ctx context.Context, actor audit.Actor, orgID int64) error {
-	err := postgres.InTx(ctx, s.pool, func(tx pgx.Tx) error {
+	// Through write: the date shows on the public profile, so this
+	// process's caches drop it at once.
+	err := s.write(ctx, func(tx pgx.Tx) error {
 		tag, err := tx.Exec(ctx, `UPDATE organisations SET last_reviewed_at = now() WHERE id = $1`, orgID)
 		if err != nil {
 			return err

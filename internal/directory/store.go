@@ -64,6 +64,10 @@ func NewStore(pool *pgxpool.Pool, afterChange ChangeHook, opts ...Option) *Store
 // compare it.
 func (s *Store) Generation() uint64 { return s.cache.Generation() }
 
+// Follow makes the counts follow gen, the generation of changes made by
+// other processes (internal/invalidate): each move recomputes them.
+func (s *Store) Follow(gen func() uint64) { s.cache.Follow(gen) }
+
 // write runs fn in a transaction that changes the directory. Caches are
 // invalidated inside it (changed) and again once it has ended, so a read
 // made between the two, which saw the data before the commit, is not kept

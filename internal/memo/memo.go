@@ -4,10 +4,13 @@
 //
 // A Cache's rules of freshness: Invalidate (called by the owner's writes)
 // makes every value stale for good, and the next read computes it again,
-// one computation per key at a time; a value older than the TTL is still
-// served while one caller recomputes it in the background. So a value is
-// exact after the owner's own writes and at most the TTL (plus the time to
-// compute it) behind writes made by other processes.
+// one computation per key at a time; so does a move of the generation it
+// Follows (writes heard of from other processes, internal/invalidate); a
+// value older than the TTL is still served while one caller recomputes it
+// in the background. So a value is exact after the owner's own writes,
+// soon exact after other processes' when it follows their notifications,
+// and at most the TTL (plus the time to compute it) behind them when it
+// does not.
 package memo
 
 import (
@@ -29,12 +32,16 @@ type Cache[V any] struct {
 	group singleflight.Group
 	mu    sync.Mutex
 	gen   uint64 // bumped by Invalidate
-	m     map[string]entry[V]
+	// follow is the outside generation values are computed under (Follow;
+	// nil: none).
+	follow func() uint64
+	m      map[string]entry[V]
 }
 
 type entry[V any] struct {
 	v          V
 	gen        uint64
+	followed   uint64
 	at         time.Time
 	refreshing bool
 }
@@ -53,6 +60,24 @@ func (c *Cache[V]) Invalidate() {
 	c.mu.Unlock()
 }
 
+// Follow makes a move of gen invalidate every value as Invalidate does:
+// what the wiring calls with the generation of the changes other
+// processes make (internal/invalidate.Listener.Generation). Call it
+// before the cache is used.
+func (c *Cache[V]) Follow(gen func() uint64) {
+	c.mu.Lock()
+	c.follow = gen
+	c.mu.Unlock()
+}
+
+// followed is the outside generation now; the caller holds mu.
+func (c *Cache[V]) followed() uint64 {
+	if c.follow == nil {
+		return 0
+	}
+	return c.follow()
+}
+
 // Generation counts the invalidations so far: what is derived from the
 // values (a rendered page) can compare it.
 func (c *Cache[V]) Generation() uint64 {
@@ -68,7 +93,7 @@ func (c *Cache[V]) Generation() uint64 {
 func (c *Cache[V]) Get(ctx context.Context, key string, compute func(context.Context) (V, error)) (V, error) {
 	c.mu.Lock()
 	e, ok := c.m[key]
-	if ok && e.gen == c.gen {
+	if ok && e.gen == c.gen && e.followed == c.followed() {
 		if !e.refreshing && time.Since(e.at) >= c.ttl {
 			e.refreshing = true
 			c.m[key] = e
@@ -97,10 +122,10 @@ func (c *Cache[V]) Get(ctx context.Context, key string, compute func(context.Con
 
 func (c *Cache[V]) load(ctx context.Context, key string, compute func(context.Context) (V, error)) (V, error) {
 	c.mu.Lock()
-	gen := c.gen
+	gen, followed := c.gen, c.followed()
 	// A caller that missed may reach here just after another computed
 	// the value: take that one rather than computing it again.
-	if e, ok := c.m[key]; ok && e.gen == gen && time.Since(e.at) < c.ttl {
+	if e, ok := c.m[key]; ok && e.gen == gen && e.followed == followed && time.Since(e.at) < c.ttl {
 		c.mu.Unlock()
 		return e.v, nil
 	}
@@ -117,13 +142,13 @@ func (c *Cache[V]) load(ctx context.Context, key string, compute func(context.Co
 	}
 	if len(c.m) >= maxKeys {
 		for k, e := range c.m {
-			if e.gen != c.gen || time.Since(e.at) >= c.ttl {
+			if e.gen != c.gen || e.followed != followed || time.Since(e.at) >= c.ttl {
 				delete(c.m, k)
 			}
 		}
 	}
 	// Stored with the generation it started from: if a write invalidated
 	// the cache meanwhile, the next read computes it again.
-	c.m[key] = entry[V]{v: v, gen: gen, at: time.Now()}
+	c.m[key] = entry[V]{v: v, gen: gen, followed: followed, at: time.Now()}
 	return v, nil
 }

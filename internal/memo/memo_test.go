@@ -98,3 +98,29 @@ func TestGetServesAnOldValueWhileRefreshing(t *testing.T) {
 		t.Fatalf("after an error got %q, %v; want a new computation", v, err)
 	}
 }
+
+func TestFollowRecomputesAfterTheFollowedGenerationMoves(t *testing.T) {
+	c := memo.New[int](time.Hour)
+	var outside atomic.Uint64
+	c.Follow(outside.Load)
+	var calls atomic.Int32
+	compute := func(context.Context) (int, error) { return int(calls.Add(1)), nil }
+	get := func() int {
+		t.Helper()
+		v, err := c.Get(context.Background(), "k", compute)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return v
+	}
+	if get() != 1 || get() != 1 {
+		t.Fatal("a fresh value was computed again")
+	}
+	outside.Add(1) // another process changed the data
+	if v := get(); v != 2 {
+		t.Fatalf("after the followed generation moved: got %d, want a new computation (2)", v)
+	}
+	if get() != 2 {
+		t.Fatal("the new value was not kept")
+	}
+}

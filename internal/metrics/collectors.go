@@ -28,6 +28,21 @@ func (m *Metrics) WatchPageCache(held func() (pages int, bytes int64)) {
 	m.reg.MustRegister(heldCollector{held: held, count: pageCachePages, bytes: pageCacheBytes})
 }
 
+// WatchInvalidation reports whether the change listener is live (1) or
+// not (0: the page cache is bypassed), as live reports it on each scrape
+// (invalidate.Listener.Live).
+func (m *Metrics) WatchInvalidation(live func() bool) {
+	m.reg.MustRegister(prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+		Name: "partnerdir_invalidation_live",
+		Help: "1 while the change listener listens on partnerdir_changes, 0 while it reconnects (cached pages are not served).",
+	}, func() float64 {
+		if live() {
+			return 1
+		}
+		return 0
+	}))
+}
+
 // WatchSearchCache reports the answers the search answer cache holds and
 // their estimated bytes, as held reports them on each scrape
 // (search.Service.CacheHeld).

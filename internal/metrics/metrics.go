@@ -41,6 +41,8 @@ type Metrics struct {
 	searchFallbacks *prometheus.CounterVec
 	searchLookups   *prometheus.CounterVec
 	mails           *prometheus.CounterVec
+	notifications   prometheus.Counter
+	reconnects      prometheus.Counter
 }
 
 // requestBuckets reach down to a millisecond: a page served from the page
@@ -79,11 +81,20 @@ func New(log *slog.Logger) *Metrics {
 			Name: "partnerdir_mail_deliveries_total",
 			Help: "Delivery attempts of queued mails by outcome: sent, retried (temporary failure), failed (refused for good, or out of attempts).",
 		}, []string{"outcome"}),
+		notifications: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "partnerdir_invalidation_notifications_total",
+			Help: "Change notifications received from PostgreSQL (channel partnerdir_changes): each invalidates the page cache and the counts.",
+		}),
+		reconnects: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "partnerdir_invalidation_reconnects_total",
+			Help: "Times the change listener lost its connection (the caches are bypassed until it is back).",
+		}),
 	}
 	m.reg.MustRegister(
 		collectors.NewGoCollector(),
 		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
 		m.requests, m.pageLookups, m.searchAnswers, m.searchFallbacks, m.searchLookups, m.mails,
+		m.notifications, m.reconnects,
 	)
 	// Every series a hook can feed exists from the start at 0, so a rate
 	// is right from the first event and a dashboard shows 0, not nothing.
@@ -183,6 +194,14 @@ func (m *Metrics) SearchAnswered(o search.Outcome) {
 		m.searchFallbacks.WithLabelValues(string(o.Index), string(o.Fallback)).Inc()
 	}
 }
+
+// InvalidationNotified counts a batch of n change notifications
+// (invalidate.Options.Notified).
+func (m *Metrics) InvalidationNotified(n int) { m.notifications.Add(float64(n)) }
+
+// InvalidationLost counts a lost connection of the change listener
+// (invalidate.Options.Lost).
+func (m *Metrics) InvalidationLost() { m.reconnects.Inc() }
 
 // MailDelivered records the outcome of one delivery attempt (the mail
 // worker's WithOutcomes hook).

@@ -47,6 +47,10 @@ const countTTL = 30 * time.Second
 // page read before the commit is never kept as current.
 func (s *Store) Generation() uint64 { return s.gen.Load() }
 
+// Follow makes the counts follow gen, the generation of changes made by
+// other processes (internal/invalidate): each move recomputes them.
+func (s *Store) Follow(gen func() uint64) { s.counts.Follow(gen) }
+
 // OrganisationChanged records that an organisation changed elsewhere (the
 // directory): its articles may have joined or left the public list, so
 // the counts are recomputed. Called inside the change's transaction, a

@@ -288,11 +288,12 @@ func TestAPIRateLimitPerClient(t *testing.T) {
 
 // With the page cache on (as served), an answer asked again is the kept
 // one — same body, ETag and headers, 304 to its ETag — until what it shows
-// changes: another process's edit of the profile gives the new text at
-// once (the stamp), a write through this one renews the lists.
+// changes: another process's edit of the profile gives the new text once
+// its notification is heard, a write through this one renews the lists at
+// once.
 func TestAPIAnswersAreKeptUntilTheyChange(t *testing.T) {
 	t.Parallel()
-	a := apptest.New(t, apptest.Setup{Env: map[string]string{"PAGE_CACHE_SIZE": "100"}})
+	a := apptest.New(t, apptest.Setup{Env: map[string]string{"PAGE_CACHE_BYTES": "8MiB"}})
 	f := newFixture(a)
 	const profile = "/api/v1/organisations/ecpat-luxembourg"
 	first := get(t, f.h, profile)

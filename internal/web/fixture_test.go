@@ -44,10 +44,11 @@ type fixture struct {
 	pool *pgxpool.Pool
 	acc  *accounts.Store
 	ips  pseudonym.Hasher
+	app  *app.App
 }
 
 func newFixture(a *app.App) fixture {
-	return fixture{h: engine(a), pool: a.Pool, acc: a.Accounts, ips: a.Pseudonyms}
+	return fixture{h: engine(a), pool: a.Pool, acc: a.Accounts, ips: a.Pseudonyms, app: a}
 }
 
 // offersFixture is the real engine with the donor's offer form.
@@ -76,7 +77,7 @@ type accountsFixture struct {
 
 func newAccountsFixture(t *testing.T, opts ...accounts.Option) *accountsFixture {
 	t.Helper()
-	a := apptest.New(t, apptest.Setup{Env: map[string]string{"PAGE_CACHE_SIZE": "100"}, Options: app.Options{Accounts: opts}})
+	a := apptest.New(t, apptest.Setup{Env: map[string]string{"PAGE_CACHE_BYTES": "8MiB"}, Options: app.Options{Accounts: opts}})
 	return &accountsFixture{fixture: newFixture(a), dir: a.Directory, join: a.Joining, news: a.News}
 }
 
@@ -90,12 +91,15 @@ func (f *fixture) count(t *testing.T, sql string, args ...any) int {
 	return n
 }
 
-// exec runs a statement, for a change made by another process.
+// exec runs a statement, for a change made by another process, and waits
+// until the change listener has heard of it (as it does within
+// milliseconds: TestTwoInstancesInvalidateEachOther measures it).
 func (f *fixture) exec(t *testing.T, sql string, args ...any) {
 	t.Helper()
 	if _, err := f.pool.Exec(context.Background(), sql, args...); err != nil {
 		t.Fatal(err)
 	}
+	apptest.Settle(t, f.app)
 }
 
 func (f *fixture) orgID(t *testing.T, slug string) int64 {
@@ -115,6 +119,9 @@ func (f *fixture) user(t *testing.T, email, role, org, orgRole string) int64 {
 	id, err := f.acc.CreateUser(context.Background(), audit.System("test"), n)
 	if err != nil {
 		t.Fatal(err)
+	}
+	if org != "" {
+		apptest.Settle(t, f.app) // a membership shows on the profile (its claim link)
 	}
 	return id
 }

@@ -11,31 +11,44 @@ import (
 	"github.com/partnerdir/partnerdir/internal/web/kit"
 )
 
-// pageTTL bounds how long a cached page is served without re-rendering: it
-// is how far behind writes made by another process a list page can be (this
-// process's own writes take effect at once; profiles are also checked
-// against their organisation's current version on every hit).
-const pageTTL = 10 * time.Second
+// pageTTL is only a safety net: freshness comes from the generations (see
+// pageCache), and a page older than this is rendered again whatever they
+// say.
+const pageTTL = 5 * time.Minute
+
+// pageOverhead is what an entry costs besides its answer, key and
+// language: the entry, its list element and map slot, as Go allocates
+// them (a little more than their headers).
+const pageOverhead = 256
 
 // pageCache keeps the rendered public pages (home, lists, country pages,
-// profiles) that anonymous visitors read. Rendering a list page through
-// html/template costs about a millisecond of CPU and its queries as much
-// again; a hit costs a map lookup (and, for a profile, one indexed query).
+// profiles, articles, the public API's answers) that anonymous visitors
+// read. Rendering a list page through html/template costs about a
+// millisecond of CPU and its queries as much again; a hit costs a map
+// lookup and no query.
 //
 // A page is served from the cache only while
-//   - the directory has not changed through this process since it was
-//     rendered (the Store's generation),
-//   - it is younger than pageTTL, and
-//   - for a profile, its stamp (status, version, last change of the
-//     organisation and its children) is still the database's.
+//   - the change listener is live (internal/invalidate): while it is not,
+//     a write elsewhere could go unheard, so nothing is served from the
+//     cache or kept in it;
+//   - the generation it was rendered under is still current: the sum of
+//     the directory's and the news' own (writes through this process, at
+//     once) and the listener's (writes through any instance, a command or
+//     psql, as soon as PostgreSQL delivers their notification; and every
+//     reconnection);
+//   - it is younger than pageTTL.
 //
 // Signed-in visitors never read or fill it: their header differs. The
-// cache holds at most max pages, dropping the least recently used.
+// cache holds at most max bytes (kit.Answer.Size plus the key and
+// pageOverhead per page), dropping the least recently used; a page over
+// an eighth of that is not kept.
 type pageCache struct {
-	max int
-	gen func() uint64
+	max  int64
+	gen  func() uint64
+	live func() bool
 
 	mu    sync.Mutex
+	bytes int64
 	pages map[string]*list.Element
 	lru   *list.List // front: most recently used *cachedPage
 }
@@ -43,10 +56,10 @@ type pageCache struct {
 type cachedPage struct {
 	key string
 	kit.Answer
-	lang  string
-	gen   uint64
-	stamp string
-	at    time.Time
+	lang string
+	gen  uint64
+	size int64
+	at   time.Time
 }
 
 // pendingPage is a miss on its way to the cache: the key and the
@@ -55,107 +68,122 @@ type pendingPage struct {
 	cache *pageCache
 	key   string
 	gen   uint64
-	stamp string
 }
 
-func newPageCache(max int, gen func() uint64) *pageCache {
+// newPageCache returns a cache of max bytes (nil, the cache off, when max
+// is 0) whose pages are current while live says so and gen has not moved.
+func newPageCache(max int64, gen func() uint64, live func() bool) *pageCache {
 	if max <= 0 {
 		return nil
 	}
-	return &pageCache{max: max, gen: gen, pages: map[string]*list.Element{}, lru: list.New()}
+	return &pageCache{max: max, gen: gen, live: live, pages: map[string]*list.Element{}, lru: list.New()}
+}
+
+// current reports whether the cache may be used now, and the generation
+// to compare with.
+func (pc *pageCache) current() (uint64, bool) {
+	if !pc.live() {
+		return 0, false
+	}
+	return pc.gen(), true
 }
 
 // get returns the page under key if it is still current.
-func (pc *pageCache) get(key string, stamp string) (*cachedPage, bool) {
-	gen := pc.gen()
+func (pc *pageCache) get(key string) (*cachedPage, bool) {
+	gen, ok := pc.current()
 	pc.mu.Lock()
 	defer pc.mu.Unlock()
+	if !ok {
+		pc.clear() // what is kept may be stale, and is no use once live again
+		return nil, false
+	}
 	el, ok := pc.pages[key]
 	if !ok {
 		return nil, false
 	}
 	p := el.Value.(*cachedPage)
-	if p.gen != gen || time.Since(p.at) >= pageTTL || p.stamp != stamp {
-		pc.lru.Remove(el)
-		delete(pc.pages, key)
+	if p.gen != gen || time.Since(p.at) >= pageTTL {
+		pc.remove(el)
 		return nil, false
 	}
 	pc.lru.MoveToFront(el)
 	return p, true
 }
 
+// put keeps p, unless it was rendered under another generation than the
+// current one or is too big, and drops the least recently used pages
+// until the cache is within its bytes.
 func (pc *pageCache) put(p *cachedPage) {
+	p.size = int64(p.Answer.Size()+len(p.key)+len(p.lang)) + pageOverhead
+	gen, ok := pc.current()
 	pc.mu.Lock()
 	defer pc.mu.Unlock()
-	if el, ok := pc.pages[p.key]; ok {
-		el.Value = p
-		pc.lru.MoveToFront(el)
+	if el, found := pc.pages[p.key]; found {
+		pc.remove(el)
+	}
+	if !ok || p.gen != gen || p.size > pc.max/8 {
 		return
 	}
 	pc.pages[p.key] = pc.lru.PushFront(p)
-	for pc.lru.Len() > pc.max {
-		old := pc.lru.Back()
-		pc.lru.Remove(old)
-		delete(pc.pages, old.Value.(*cachedPage).key)
+	pc.bytes += p.size
+	for pc.bytes > pc.max {
+		pc.remove(pc.lru.Back())
 	}
 }
 
-// len is the number of pages held.
-func (pc *pageCache) len() int {
-	pc.mu.Lock()
-	defer pc.mu.Unlock()
-	return pc.lru.Len()
+func (pc *pageCache) remove(el *list.Element) {
+	p := pc.lru.Remove(el).(*cachedPage)
+	delete(pc.pages, p.key)
+	pc.bytes -= p.size
 }
 
-// held reports the pages held and the bytes of their bodies, summed now
-// (at most max pages: a scrape's worth of work, not a request's).
+func (pc *pageCache) clear() {
+	if pc.lru.Len() == 0 {
+		return
+	}
+	pc.pages = map[string]*list.Element{}
+	pc.lru.Init()
+	pc.bytes = 0
+}
+
+// held reports the pages held and the bytes they count for.
 func (pc *pageCache) held() (pages int, bytes int64) {
 	if pc == nil {
 		return 0, 0
 	}
 	pc.mu.Lock()
 	defer pc.mu.Unlock()
-	for el := pc.lru.Front(); el != nil; el = el.Next() {
-		bytes += int64(len(el.Value.(*cachedPage).Body))
-	}
-	return pc.lru.Len(), bytes
+	return pc.lru.Len(), pc.bytes
 }
 
 // cachePage serves a public page from the cache for anonymous GETs (and
-// HEADs), or
-// lets the handler render it and keeps the result (kit.OnRender). stamp, when
-// not nil, names the current state of what the page shows; an error from
-// it skips the cache (the handler then reports the problem).
-func (s *Server) cachePage(stamp func(c *gin.Context) (string, error)) gin.HandlerFunc {
-	return func(c *gin.Context) {
-		// HEAD (an API route's) shares GET's answers: same headers, and
-		// the body is dropped on the way out.
-		head := c.Request.Method == http.MethodHead
-		if s.pages == nil || (c.Request.Method != http.MethodGet && !head) || s.CurrentUser(c) != nil {
-			return
-		}
-		var st string
-		if stamp != nil {
-			var err error
-			if st, err = stamp(c); err != nil {
-				return
-			}
-		}
-		lang := kit.Lang(c)
-		key := lang + " " + c.Request.URL.RequestURI()
-		if p, ok := s.pages.get(key, st); ok {
-			s.meter.PageCacheLookup(true)
-			c.Header("Content-Language", p.lang)
-			c.Header("X-Page-Cache", "hit")
-			kit.Replay(c, p.Answer)
-			c.Abort()
-			return
-		}
-		s.meter.PageCacheLookup(false)
-		c.Header("X-Page-Cache", "miss")
-		p := &pendingPage{cache: s.pages, key: key, gen: s.pages.gen(), stamp: st}
-		kit.OnRender(c, func(a kit.Answer) { p.keep(c, a) })
+// HEADs), or lets the handler render it and keeps the result
+// (kit.OnRender).
+func (s *Server) cachePage(c *gin.Context) {
+	// HEAD (an API route's) shares GET's answers: same headers, and the
+	// body is dropped on the way out.
+	head := c.Request.Method == http.MethodHead
+	if s.pages == nil || (c.Request.Method != http.MethodGet && !head) || s.CurrentUser(c) != nil {
+		return
 	}
+	lang := kit.Lang(c)
+	key := lang + " " + c.Request.URL.RequestURI()
+	if p, ok := s.pages.get(key); ok {
+		s.meter.PageCacheLookup(true)
+		c.Header("Content-Language", p.lang)
+		c.Header("X-Page-Cache", "hit")
+		kit.Replay(c, p.Answer)
+		c.Abort()
+		return
+	}
+	s.meter.PageCacheLookup(false)
+	c.Header("X-Page-Cache", "miss")
+	gen, ok := s.pages.current()
+	if !ok {
+		return // not live: rendered, never kept
+	}
+	p := &pendingPage{cache: s.pages, key: key, gen: gen}
+	kit.OnRender(c, func(a kit.Answer) { p.keep(c, a) })
 }
 
 // keep stores a page rendered for a cacheable request.
@@ -163,5 +191,5 @@ func (p *pendingPage) keep(c *gin.Context, a kit.Answer) {
 	if a.Status != http.StatusOK {
 		return
 	}
-	p.cache.put(&cachedPage{key: p.key, Answer: a, lang: kit.Lang(c), gen: p.gen, stamp: p.stamp, at: time.Now()})
+	p.cache.put(&cachedPage{key: p.key, Answer: a, lang: kit.Lang(c), gen: p.gen, at: time.Now()})
 }

@@ -139,8 +139,8 @@ func TestProjectPageIsCachedAndFollowsItsOrganisation(t *testing.T) {
 	}
 	wantStatus(t, get(t, f.h, trainingBox), http.StatusOK, "<h1>Mallette ESEC, deuxième édition</h1>")
 
-	// Another process changes the organisation (no generation bump here):
-	// the stamp still catches it.
+	// Another process changes the project (no generation bump of this
+	// process's stores): its notification still reaches the cache.
 	f.exec(t, `UPDATE projects SET title = 'Changée ailleurs' WHERE organisation_id = $1 AND slug = 'mallette-formation-esec'`, org)
 	f.exec(t, `UPDATE organisations SET version = version + 1, updated_at = now() WHERE id = $1`, org)
 	wantStatus(t, get(t, f.h, trainingBox), http.StatusOK, "<h1>Changée ailleurs</h1>")

@@ -62,18 +62,19 @@ func (s *Server) Handler() http.Handler {
 	w.GET("/sitemap.xml", s.public.ShowSitemap)
 	w.GET("/sitemaps/:file", s.public.ShowSitemapPage)
 
-	list := s.cachePage(nil)
+	// Anonymous visitors' pages are kept rendered (pagecache.go): a write
+	// on any instance invalidates them.
+	list := s.cachePage
 	w.GET("/", list, s.public.ShowHome)
 	w.GET("/organisations", list, s.public.ListOrganisations)
-	w.GET("/organisations/:slug", s.cachePage(s.public.ProfileStamp), s.public.ShowOrganisation)
-	// A project's page follows its organisation's profile stamp.
-	w.GET("/organisations/:slug/projects/:project", s.cachePage(s.public.ProjectStamp), s.public.ShowProject)
+	w.GET("/organisations/:slug", list, s.public.ShowOrganisation)
+	w.GET("/organisations/:slug/projects/:project", list, s.public.ShowProject)
 	w.GET("/countries/:code", list, s.public.ShowCountry)
-	// Partner news (issue 12): the list, an article (checked against its
-	// stamp on every hit, like a profile), theme pages, and Atom feeds,
-	// kept like pages with their ETag (a hit answers If-None-Match too).
+	// Partner news (issue 12): the list, an article, theme pages, and Atom
+	// feeds, kept like pages with their ETag (a hit answers If-None-Match
+	// too).
 	w.GET("/news", list, s.public.ListNews)
-	w.GET("/news/:slug", s.cachePage(s.public.ArticleStamp), s.public.ShowArticle)
+	w.GET("/news/:slug", list, s.public.ShowArticle)
 	w.GET("/themes", list, s.public.ListThemes)
 	w.GET("/themes/:slug", list, s.public.ShowTheme)
 	w.GET("/news.atom", list, s.public.NewsFeed)
@@ -311,10 +312,9 @@ func (s *Server) Handler() http.Handler {
 		pre.OPTIONS(path, api.Preflight)
 	}
 	// Answers are kept by the page cache like the pages they mirror
-	// (after the rate limit): lists while nothing changed, a profile or an
-	// article while its stamp is current. Search is not: the index moves
-	// on its own.
-	apiList, apiOrg, apiArticle := s.cachePage(nil), s.cachePage(s.api.OrganisationStamp), s.cachePage(s.api.ArticleStamp)
+	// (after the rate limit), until anything they show changes. Search is
+	// not: the index moves on its own.
+	apiList, apiOrg, apiArticle := s.cachePage, s.cachePage, s.cachePage
 	get("/openapi.json", s.api.ShowSpec)
 	get("/organisations", apiList, s.api.ListOrganisations)
 	get("/organisations/:slug", apiOrg, s.api.ShowOrganisation)

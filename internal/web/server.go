@@ -24,6 +24,7 @@ import (
 	"github.com/partnerdir/partnerdir/internal/accounts"
 	"github.com/partnerdir/partnerdir/internal/directory"
 	"github.com/partnerdir/partnerdir/internal/importing"
+	"github.com/partnerdir/partnerdir/internal/invalidate"
 	"github.com/partnerdir/partnerdir/internal/joining"
 	"github.com/partnerdir/partnerdir/internal/locale"
 	"github.com/partnerdir/partnerdir/internal/news"
@@ -57,7 +58,8 @@ type Check struct {
 
 // Deps are what the web layer needs from the rest of the program; all are
 // required but SessionKeys, SessionIdle, SessionLifetime, TrustedProxies,
-// Checks and PageCache. internal/app fills them.
+// Checks, PageCacheBytes and Changes (required when PageCacheBytes is
+// not 0). internal/app fills them.
 type Deps struct {
 	Logger    *slog.Logger
 	BaseURL   *url.URL
@@ -87,9 +89,13 @@ type Deps struct {
 	Offers *offers.Store
 	// Search answers /search (Meilisearch with the PostgreSQL fallback).
 	Search *search.Service
-	// PageCache is how many rendered public pages to keep for anonymous
+	// PageCacheBytes bounds the rendered public pages kept for anonymous
 	// visitors (see pageCache); 0 disables the cache.
-	PageCache int
+	PageCacheBytes int64
+	// Changes hears of writes made anywhere (internal/invalidate): the
+	// page cache serves nothing while it is not live. Required when
+	// PageCacheBytes is not 0.
+	Changes *invalidate.Listener
 	// Joining runs "list your organisation" and claims of unowned
 	// organisations.
 	Joining *joining.Store
@@ -173,9 +179,13 @@ func New(ctx context.Context, d Deps) (*Server, error) {
 	s := &Server{Kit: k, log: d.Logger, dir: d.Directory, checks: d.Checks, proxies: d.TrustedProxies, acc: d.Accounts,
 		searchLimit: newClientLimiter(searchRate, searchBurst, searchClients), uploads: up}
 	// Cached pages show the directory and the news: a write to either
-	// through this process invalidates them (both counters only grow, so
-	// their sum changes with each).
-	s.pages = newPageCache(d.PageCache, func() uint64 { return d.Directory.Generation() + d.News.Generation() })
+	// through this process invalidates them at once, one through any
+	// other when its notification arrives (the three counters only grow,
+	// so their sum changes with each).
+	if d.PageCacheBytes > 0 {
+		s.pages = newPageCache(d.PageCacheBytes,
+			func() uint64 { return d.Directory.Generation() + d.News.Generation() + d.Changes.Generation() }, d.Changes.Live)
+	}
 	if s.sessions, s.crossSite, err = newSessions(d); err != nil {
 		return nil, err
 	}
@@ -219,6 +229,7 @@ func (d Deps) check() error {
 		"Meter":      d.Meter == nil,
 		// Visitors' suggestions of a correction.
 		"Suggestions": d.Suggestions == nil,
+		"Changes":     d.PageCacheBytes > 0 && d.Changes == nil,
 	} {
 		if absent {
 			missing = append(missing, name)

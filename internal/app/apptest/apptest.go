@@ -22,6 +22,7 @@ import (
 	"github.com/partnerdir/partnerdir/internal/app"
 	"github.com/partnerdir/partnerdir/internal/config"
 	"github.com/partnerdir/partnerdir/internal/demo"
+	"github.com/partnerdir/partnerdir/internal/invalidate"
 	"github.com/partnerdir/partnerdir/internal/postgres/pgtest"
 	"github.com/partnerdir/partnerdir/internal/search"
 	"github.com/partnerdir/partnerdir/internal/testenv"
@@ -34,7 +35,7 @@ const BaseURL = "http://partners.test"
 // Setup is what a test changes in the program.
 type Setup struct {
 	// Env overrides configuration variables (BASE_URL, SMTP_URL,
-	// PAGE_CACHE_SIZE — 0 unless given —, UPLOAD_DIR, …).
+	// PAGE_CACHE_BYTES — 0 unless given —, UPLOAD_DIR, …).
 	Env map[string]string
 	// Options are passed to app.Build; fast password hashing is always
 	// added.
@@ -62,8 +63,8 @@ func New(t testing.TB, s Setup) *app.App {
 		"UPLOAD_DIR":       t.TempDir(),
 		// Off, so a test that changes rows directly sees them; the page
 		// cache's own tests turn it on.
-		"PAGE_CACHE_SIZE": "0",
-		"SESSION_KEYS":    hex.EncodeToString([]byte("test-session-authentication-key0")) + ":" + hex.EncodeToString([]byte("test-session-encryption-key-0123")),
+		"PAGE_CACHE_BYTES": "0",
+		"SESSION_KEYS":     hex.EncodeToString([]byte("test-session-authentication-key0")) + ":" + hex.EncodeToString([]byte("test-session-encryption-key-0123")),
 	}
 	for k, v := range s.Env {
 		vars[k] = v
@@ -83,6 +84,15 @@ func New(t testing.TB, s Setup) *app.App {
 		t.Fatalf("apptest: build: %v", err)
 	}
 	t.Cleanup(a.Close)
+	// The change listener runs as under serve, so caches follow writes
+	// made directly in the database; the page cache serves nothing
+	// until it is live.
+	a.Listen(ctx)
+	for deadline := time.Now().Add(10 * time.Second); !a.Changes.Live(); time.Sleep(5 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatal("apptest: the change listener did not connect within 10 s")
+		}
+	}
 	if !s.NoDemo {
 		if _, err := demo.Load(ctx, a.Pool, a.Directory); err != nil {
 			t.Fatalf("apptest: demo data: %v", err)
@@ -96,7 +106,24 @@ func New(t testing.TB, s Setup) *app.App {
 			}
 		}
 	}
+	Settle(t, a)
 	return a
+}
+
+// Settle waits until a's change listener has heard every change committed
+// so far (the demo data's, a fixture's), so a page kept from now on is
+// not dropped by a late notification of an earlier write.
+func Settle(t testing.TB, a *app.App) {
+	t.Helper()
+	token := invalidate.SyncPrefix + randomHex(8)
+	if _, err := a.Pool.Exec(context.Background(), `SELECT pg_notify($1, $2)`, invalidate.Channel, token); err != nil {
+		t.Fatalf("apptest: settle: %v", err)
+	}
+	for deadline := time.Now().Add(10 * time.Second); !a.Changes.Heard(token); time.Sleep(2 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatal("apptest: the change listener did not hear a notification within 10 s")
+		}
+	}
 }
 
 // Index sets up the test's Meilisearch index and indexes every published

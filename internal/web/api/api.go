@@ -223,24 +223,3 @@ func cursorError(err error) error {
 func (h *Handlers) link(path string, v url.Values) string {
 	return h.BaseURL() + kit.Link(path, v)
 }
-
-// OrganisationStamp names the state of the profile the path's slug names
-// (directory.Store.ProfileStamp: any change to it or its parts), so the
-// page cache serves a kept answer only while it is current.
-func (h *Handlers) OrganisationStamp(c *gin.Context) (string, error) {
-	slug := c.Param("slug")
-	if !directory.ValidSlug(slug) {
-		return "", fault.ErrNotFound
-	}
-	_, stamp, err := h.dir.ProfileStamp(c.Request.Context(), slug)
-	return stamp, err
-}
-
-// ArticleStamp is OrganisationStamp for an article and its organisation.
-func (h *Handlers) ArticleStamp(c *gin.Context) (string, error) {
-	slug := c.Param("slug")
-	if !directory.ValidSlug(slug) {
-		return "", fault.ErrNotFound
-	}
-	return h.news.Stamp(c.Request.Context(), slug)
-}

@@ -96,6 +96,20 @@ type Answer struct {
 	Body   []byte
 }
 
+// Size is the bytes the answer holds: its body and headers, what a cache
+// of answers counts against its budget (PAGE_CACHE_BYTES). Every byte an
+// Answer keeps must be counted here.
+func (a Answer) Size() int {
+	n := len(a.Body) + len(a.ContentType) + len(a.ETag) + len(a.CacheControl)
+	for k, vs := range a.Header {
+		n += len(k)
+		for _, v := range vs {
+			n += len(v)
+		}
+	}
+	return n
+}
+
 // OnRender asks Render and SendTagged to hand every answer they give for
 // c to keep (the page cache's way of filling itself).
 func OnRender(c *gin.Context, keep func(Answer)) { c.Set(ctxRendered, keep) }

@@ -417,13 +417,3 @@ func (s *Pages) ShowArticle(c *gin.Context) {
 func memberURL(orgSlug string, id int64) string {
 	return "/organisations/" + orgSlug + "#member-" + strconv.FormatInt(id, 10)
 }
-
-// ArticleStamp names the state of the article a request asks for (and of
-// its organisation), so a cached copy is served only while it is current.
-func (s *Pages) ArticleStamp(c *gin.Context) (string, error) {
-	slug := c.Param("slug")
-	if !directory.ValidSlug(slug) {
-		return "", fault.ErrNotFound
-	}
-	return s.news.Stamp(c.Request.Context(), slug)
-}

@@ -97,17 +97,6 @@ func foreign(l directory.Localized, lang string) (string, string) {
 	return l.In(lang), in
 }
 
-// ProjectStamp names the state of the project page a request asks for:
-// its organisation's profile stamp, which every change of a project (its
-// write touches the organisation's row), of the organisation and of its
-// articles changes.
-func (s *Pages) ProjectStamp(c *gin.Context) (string, error) {
-	if !directory.ValidSlug(c.Param("project")) {
-		return "", fault.ErrNotFound
-	}
-	return s.ProfileStamp(c)
-}
-
 // projectJSONLD describes a project as a schema.org Project — the type
 // schema.org gives to an enterprising endeavour run by people and funded
 // by others (a subtype of Organization) — with its parent organisation,

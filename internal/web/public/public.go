@@ -1,7 +1,6 @@
 package public
 
 import (
-	"fmt"
 	"net/http"
 	"strings"
 
@@ -361,25 +360,4 @@ func (s *Pages) ShowOrganisation(c *gin.Context) {
 		pg.Feeds = []kit.FeedLink{{Title: b.T("news.feed.of", "Name", p.Name), URL: "/organisations/" + p.Slug + "/news.atom"}}
 	}
 	s.Render(c, http.StatusOK, "organisation_show", pg)
-}
-
-// ProfileStamp names the state of the profile a request asks for, so a
-// cached copy is served only while it is current.
-func (s *Pages) ProfileStamp(c *gin.Context) (string, error) {
-	slug := c.Param("slug")
-	if !directory.ValidSlug(slug) {
-		return "", fault.ErrNotFound
-	}
-	id, stamp, err := s.dir.ProfileStamp(c.Request.Context(), slug)
-	if err != nil {
-		return stamp, err
-	}
-	// The claim link shows while the organisation has no owner.
-	claimable, err := s.join.Claimable(c.Request.Context(), id)
-	if err != nil {
-		return "", err
-	}
-	// Its latest articles show too.
-	articles, err := s.news.OrganisationStamp(c.Request.Context(), id)
-	return fmt.Sprint(stamp, "/", claimable, "/", articles), err
 }

@@ -116,7 +116,8 @@ func (pc *pageCache) held() (pages int, bytes int64) {
 	pc.mu.Lock()
 	defer pc.mu.Unlock()
 	for el := pc.lru.Front(); el != nil; el = el.Next() {
-		bytes += int64(len(el.Value.(*cachedPage).Body))
+		p := el.Value.(*cachedPage)
+		bytes += int64(len(p.Body) + p.Variants.Bytes())
 	}
 	return pc.lru.Len(), bytes
 }
@@ -158,10 +159,12 @@ func (s *Server) cachePage(stamp func(c *gin.Context) (string, error)) gin.Handl
 	}
 }
 
-// keep stores a page rendered for a cacheable request.
+// keep stores a page rendered for a cacheable request, with its brotli
+// and gzip variants computed now, once, so a hit costs no compression.
 func (p *pendingPage) keep(c *gin.Context, a kit.Answer) {
 	if a.Status != http.StatusOK {
 		return
 	}
+	a.Variants = kit.Precompress(a.ContentType, a.Body)
 	p.cache.put(&cachedPage{key: p.key, Answer: a, lang: kit.Lang(c), gen: p.gen, stamp: p.stamp, at: time.Now()})
 }

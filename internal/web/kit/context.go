@@ -94,6 +94,9 @@ type Answer struct {
 	// next page), for a replay.
 	Header http.Header
 	Body   []byte
+	// Variants is Body compressed, when the answer was kept (the page
+	// cache's Keep): Replay sends the one the client accepts.
+	Variants
 }
 
 // OnRender asks Render and SendTagged to hand every answer they give for

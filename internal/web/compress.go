@@ -100,7 +100,7 @@ func (s *Server) compress(c *gin.Context) {
 func (s *Server) compressPadded(c *gin.Context) {
 	orig := c.Writer
 	s.compression.padded(http.HandlerFunc(func(hw http.ResponseWriter, r *http.Request) {
-		w := &httpWriter{ResponseWriter: orig, w: hw}
+		w := &httpWriter{ResponseWriter: orig, w: hw, req: r}
 		c.Writer = w
 		defer func() {
 			c.Writer = orig
@@ -118,9 +118,9 @@ func noStoreSet(h http.Header) bool {
 
 // negotiateEncoding picks the coding of the answer from Accept-Encoding
 // (RFC 9110, 12.5.3): the highest q of br, gzip and identity, br first on
-// a tie, then gzip; "*" stands for the codings not named; a coding with
-// q=0 is refused. With no header, or nothing better than identity, the
-// answer is not compressed; when even identity is refused
+// a tie, then gzip, identity last; "*" stands for the codings not named;
+// a coding with q=0 is refused. With no header, or nothing better than
+// identity, the answer is not compressed; when even identity is refused
 // ("identity;q=0" and no other coding) it is still sent as it is, which
 // RFC 9110 allows rather than a 406.
 func negotiateEncoding(header string) string {
@@ -163,10 +163,9 @@ func negotiateEncoding(header string) string {
 		}
 		return dflt
 	}
-	br, gz, id := weight(kit.EncodingBrotli, 0), weight(kit.EncodingGzip, 0), weight("identity", 1)
-	if _, named := q["identity"]; !named && star == 0 {
-		id = 1 // "*;q=0" refuses the codings not named, never identity by itself
-	}
+	// identity, always acceptable unless refused, is the fallback: it
+	// competes only when the client gives it a weight.
+	br, gz, id := weight(kit.EncodingBrotli, 0), weight(kit.EncodingGzip, 0), weight("identity", 0)
 	switch {
 	case br > 0 && br >= gz && br >= id:
 		return kit.EncodingBrotli
@@ -194,16 +193,24 @@ type compressWriter struct {
 
 // WriteHeader gives a 304 the tag the client holds in the chosen coding.
 func (w *compressWriter) WriteHeader(code int) {
-	if code == http.StatusNotModified && w.enc != "" {
-		h := w.Header()
-		if et := h.Get("ETag"); et != "" {
-			if enc := kit.EncodedETag(et, w.enc); strings.Contains(w.req.Header.Get("If-None-Match"), enc) {
-				h.Set("ETag", enc)
-				kit.AddVary(h, "Accept-Encoding")
-			}
-		}
+	if code == http.StatusNotModified {
+		tagNotModified(w.Header(), w.req, w.enc)
 	}
 	w.ResponseWriter.WriteHeader(code)
+}
+
+// tagNotModified gives a 304 the ETag of the representation in enc when
+// that is the tag the client sent (a handler compares the tags of every
+// coding, kit.ETagMatches, and names its identity tag).
+func tagNotModified(h http.Header, req *http.Request, enc string) {
+	et := h.Get("ETag")
+	if et == "" || enc == "" {
+		return
+	}
+	if tag := kit.EncodedETag(et, enc); strings.Contains(req.Header.Get("If-None-Match"), tag) {
+		h.Set("ETag", tag)
+		kit.AddVary(h, "Accept-Encoding")
+	}
 }
 
 func (w *compressWriter) decide() {
@@ -273,6 +280,15 @@ func (w *compressWriter) start() error {
 	return err
 }
 
+// WriteHeaderNow sends the headers of an answer without a body (HEAD):
+// its Vary is decided first.
+func (w *compressWriter) WriteHeaderNow() {
+	if !w.decided {
+		w.decide()
+	}
+	w.ResponseWriter.WriteHeaderNow()
+}
+
 // Written counts buffered bytes: a handler that wrote must not write an
 // error page after them.
 func (w *compressWriter) Written() bool { return w.wrote || w.ResponseWriter.Written() }
@@ -310,6 +326,7 @@ func (w *compressWriter) finish() {
 type httpWriter struct {
 	gin.ResponseWriter
 	w      http.ResponseWriter
+	req    *http.Request
 	status int
 	wrote  bool
 }
@@ -319,6 +336,9 @@ func (w *httpWriter) Header() http.Header { return w.w.Header() }
 func (w *httpWriter) WriteHeader(code int) {
 	if !w.wrote {
 		w.status = code
+	}
+	if code == http.StatusNotModified {
+		tagNotModified(w.Header(), w.req, kit.EncodingGzip)
 	}
 }
 

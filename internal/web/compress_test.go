@@ -77,7 +77,7 @@ var stylesheet = regexp.MustCompile(`href="(/static/css/site\.[0-9a-f]+\.css)"`)
 // once, merged with the page's own Vary.
 func TestCompressedAnswersDecodeToTheIdentityBytes(t *testing.T) {
 	t.Parallel()
-	f := newFixture(apptest.New(t, apptest.Setup{}))
+	f := newAccountsFixture(t).fixture // the page cache on
 	b := f.browser(t)
 	home := b.get("/")
 	m := stylesheet.FindStringSubmatch(home.Body.String())
@@ -107,6 +107,11 @@ func TestCompressedAnswersDecodeToTheIdentityBytes(t *testing.T) {
 		}
 		if identity.Code != http.StatusOK || identity.Header().Get("Content-Encoding") != "" {
 			t.Fatalf("%s: identity %d, Content-Encoding %q", path, identity.Code, identity.Header().Get("Content-Encoding"))
+		}
+		// Kept pages: the identity answer filled the cache, the
+		// compressed ones are its variants.
+		if i == 0 && (two.Header().Get("X-Page-Cache") != "hit" || three.Header().Get("X-Page-Cache") != "hit") {
+			t.Errorf("%s: X-Page-Cache %q and %q, want hits", path, two.Header().Get("X-Page-Cache"), three.Header().Get("X-Page-Cache"))
 		}
 		for _, rec := range []*httptest.ResponseRecorder{one, two, three} {
 			if varies(rec.Header()) != 1 {
@@ -223,7 +228,7 @@ func TestAcceptEncodingNegotiation(t *testing.T) {
 // static file, and a signed-in user's JSON (padded gzip).
 func TestEncodedETagGives304(t *testing.T) {
 	t.Parallel()
-	f := newFixture(apptest.New(t, apptest.Setup{}))
+	f := newAccountsFixture(t).fixture // the page cache on
 	b := f.browser(t)
 	css := stylesheet.FindStringSubmatch(b.get("/").Body.String())
 	if css == nil {

@@ -59,8 +59,8 @@ const (
 	dynamicGzipLevel   = 5
 )
 
-// breachPaths echo the query into their answer.
-var breachPaths = map[string]bool{"/search": true, "/api/v1/search": true}
+// echoesQuery reports whether path's answer repeats the query it was asked.
+func echoesQuery(path string) bool { return path == "/search" || path == "/api/v1/search" }
 
 // compressor is the compression of one Server: the wrapper of the
 // sensitive answers, and a count of the answers compressed on the fly
@@ -106,6 +106,10 @@ type resetWriter interface {
 	Flush() error
 }
 
+// newCompressor builds the padded gzip: 1 to 32 bytes of padding chosen
+// from a hash of the first 64 KB of the body (the whole of our pages),
+// so the same answer always has the same size and a changed guess a
+// different padding. gzhttp negotiates gzip itself from Accept-Encoding.
 func newCompressor() (*compressor, error) {
 	padded, err := gzhttp.NewWrapper(gzhttp.MinSize(kit.MinCompressBytes), gzhttp.CompressionLevel(dynamicGzipLevel),
 		gzhttp.EnableZstd(false), gzhttp.ContentTypeFilter(kit.Compressible),
@@ -120,7 +124,7 @@ func newCompressor() (*compressor, error) {
 func (s *Server) compress(c *gin.Context) {
 	enc := negotiateEncoding(c.GetHeader("Accept-Encoding"))
 	kit.SetEncoding(c, enc)
-	if breachPaths[c.Request.URL.Path] || noStoreSet(c.Writer.Header()) {
+	if echoesQuery(c.Request.URL.Path) || noStoreSet(c.Writer.Header()) {
 		s.compressPadded(c)
 		return
 	}

@@ -77,7 +77,7 @@ func (s *Server) switchLanguage(c *gin.Context) {
 }
 
 func (s *Server) static(c *gin.Context) {
-	if !s.ServeAsset(c.Writer, c.Request) {
+	if !s.ServeAsset(c) {
 		s.Fail(c, fault.ErrNotFound)
 	}
 }

@@ -186,10 +186,12 @@ func (s *Server) cachePage(c *gin.Context) {
 	kit.OnRender(c, func(a kit.Answer) { p.keep(c, a) })
 }
 
-// keep stores a page rendered for a cacheable request.
+// keep stores a page rendered for a cacheable request, with its brotli
+// and gzip variants computed now, once, so a hit costs no compression.
 func (p *pendingPage) keep(c *gin.Context, a kit.Answer) {
 	if a.Status != http.StatusOK {
 		return
 	}
+	a.Variants = kit.Precompress(a.ContentType, a.Body)
 	p.cache.put(&cachedPage{key: p.key, Answer: a, lang: kit.Lang(c), gen: p.gen, at: time.Now()})
 }

@@ -17,7 +17,7 @@ const oneClickPattern = "POST /newsletter/unsubscribe"
 
 // Handler returns the HTTP handler with every route. Middleware order:
 // recovery, request id + logger, access log, security headers, body limit,
-// language, session (no-store for a signed-in user), CSRF.
+// language, session (no-store for a signed-in user), CSRF, compression.
 func (s *Server) Handler() http.Handler {
 	gin.SetMode(gin.ReleaseMode)
 	r := gin.New()
@@ -40,6 +40,9 @@ func (s *Server) Handler() http.Handler {
 	// CSRF, two layers on every unsafe request: the browser's word that it
 	// comes from this site, then the session's form token.
 	r.Use(s.loadSession, s.noStoreSignedIn, s.refuseCrossOrigin)
+	// Compression, once a signed-in user's answers are known to be
+	// private (compress.go: BREACH).
+	r.Use(s.compress)
 	// A merged organisation's addresses answer 301 to the one kept (merged.go).
 	r.Use(s.followMerges)
 	// Every route but the offer form's POST is registered on w, which

@@ -151,6 +151,8 @@ type Server struct {
 	exchange *exchange.API
 	// meter hears request durations and page-cache lookups (metrics.go).
 	meter Meter
+	// compression compresses answers (compress.go).
+	compression *compressor
 	// suggest: the public suggestion form and the staff's queue.
 	suggest *suggest.Pages
 }
@@ -208,6 +210,9 @@ func New(ctx context.Context, d Deps) (*Server, error) {
 	s.imports = admin.NewImports(k, d.Importer)
 	s.exchange = exchange.New(k, d.Directory)
 	s.meter = d.Meter
+	if s.compression, err = newCompressor(); err != nil {
+		return nil, err
+	}
 	s.suggest = suggest.New(k, d.Directory, d.Suggestions)
 	s.manage.SetSuggestions(d.Suggestions)
 	// RFC 8058: a mail client's one-click unsubscription is a POST from

@@ -1,6 +1,7 @@
 package kit
 
 import (
+	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
@@ -21,9 +22,12 @@ type assets struct {
 }
 
 type asset struct {
-	name string
-	body []byte
-	etag string
+	name  string
+	ctype string
+	body  []byte
+	etag  string
+	// CSS, JS and SVG are compressed once, at start-up.
+	packed Variants
 }
 
 func newAssets(fsys fs.FS) (*assets, error) {
@@ -42,7 +46,11 @@ func newAssets(fsys fs.FS) (*assets, error) {
 		ext := path.Ext(name)
 		u := "/static/" + strings.TrimSuffix(name, ext) + "." + h + ext
 		a.byName[name] = u
-		a.byURL[u] = asset{name: name, body: b, etag: `"` + h + `"`}
+		ct := mime.TypeByExtension(ext)
+		if ct == "" {
+			ct = "application/octet-stream"
+		}
+		a.byURL[u] = asset{name: name, ctype: ct, body: b, etag: `"` + h + `"`, packed: Precompress(ct, b)}
 		return nil
 	})
 	if err != nil {
@@ -62,18 +70,25 @@ func (a *assets) URL(name string) (string, error) {
 	return u, nil
 }
 
-func (a *assets) serve(w http.ResponseWriter, r *http.Request) bool {
+// serve answers in enc, from the variant compressed at start-up when
+// there is one (ranges then count the compressed bytes, as HTTP says).
+func (a *assets) serve(w http.ResponseWriter, r *http.Request, enc string) bool {
 	f, ok := a.byURL[r.URL.Path]
 	if !ok {
 		return false
 	}
-	ct := mime.TypeByExtension(path.Ext(f.name))
-	if ct == "" {
-		ct = "application/octet-stream"
+	h := w.Header()
+	h.Set("Content-Type", f.ctype)
+	h.Set("Cache-Control", "public, max-age=31536000, immutable")
+	body, etag := f.body, f.etag
+	if f.packed.Bytes() > 0 {
+		AddVary(h, "Accept-Encoding")
+		if v := f.packed.For(enc); v != nil {
+			body, etag = v, EncodedETag(f.etag, enc)
+			h.Set("Content-Encoding", enc)
+		}
 	}
-	w.Header().Set("Content-Type", ct)
-	w.Header().Set("Cache-Control", "public, max-age=31536000, immutable")
-	w.Header().Set("ETag", f.etag)
-	http.ServeContent(w, r, f.name, time.Time{}, strings.NewReader(string(f.body)))
+	h.Set("ETag", etag)
+	http.ServeContent(w, r, f.name, time.Time{}, bytes.NewReader(body))
 	return true
 }

@@ -94,13 +94,16 @@ type Answer struct {
 	// next page), for a replay.
 	Header http.Header
 	Body   []byte
+	// Variants is Body compressed, when the answer was kept (the page
+	// cache's Keep): Replay sends the one the client accepts.
+	Variants
 }
 
 // Size is the bytes the answer holds: its body and headers, what a cache
 // of answers counts against its budget (PAGE_CACHE_BYTES). Every byte an
 // Answer keeps must be counted here.
 func (a Answer) Size() int {
-	n := len(a.Body) + len(a.ContentType) + len(a.ETag) + len(a.CacheControl)
+	n := len(a.Body) + a.Variants.Bytes() + len(a.ContentType) + len(a.ETag) + len(a.CacheControl)
 	for k, vs := range a.Header {
 		n += len(k)
 		for _, v := range vs {

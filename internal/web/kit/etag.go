@@ -27,14 +27,16 @@ func StrongETag(body []byte) string {
 }
 
 // ETagMatches is If-None-Match's weak comparison (RFC 9110, 13.1.2): any
-// tag of the list, W/ or not, or "*".
+// tag of the list, W/ or not, or "*". The tag of a compressed
+// representation of the same answer (EncodedETag) matches too: the
+// client holds the same content, decoded.
 func ETagMatches(header, etag string) bool {
 	if header == "" {
 		return false
 	}
 	for _, t := range strings.Split(header, ",") {
 		t = strings.TrimPrefix(strings.TrimSpace(t), "W/")
-		if t == etag || t == "*" {
+		if t == etag || t == "*" || t == EncodedETag(etag, EncodingBrotli) || t == EncodedETag(etag, EncodingGzip) {
 			return true
 		}
 	}
@@ -64,20 +66,43 @@ func WriteTagged(c *gin.Context, status int, contentType, cacheControl string, b
 }
 
 // Replay writes a kept answer: its headers, then its body, or a 304 when
-// it is tagged and the client already has it.
+// it is tagged and the client already has it. An answer kept with its
+// Variants is sent in the request's Encoding as it was compressed then,
+// under that coding's ETag (the compression middleware passes an answer
+// that names its Content-Encoding through untouched).
 func Replay(c *gin.Context, a Answer) {
+	h := c.Writer.Header()
 	for k, v := range a.Header {
-		c.Writer.Header()[k] = slices.Clone(v)
+		h[k] = slices.Clone(v)
 	}
-	if a.ETag != "" {
-		c.Header("ETag", a.ETag)
+	// HEAD: the headers of an answer sent as it is, as the compression
+	// middleware gives HEAD.
+	var body []byte
+	enc := Encoding(c)
+	if c.Request.Method != http.MethodHead {
+		body = a.Variants.For(enc)
+	}
+	if a.Variants.Bytes() > 0 {
+		AddVary(h, "Accept-Encoding")
+	}
+	etag := a.ETag
+	if body != nil {
+		etag = EncodedETag(a.ETag, enc)
+	}
+	if etag != "" {
+		h.Set("ETag", etag)
 	}
 	if a.CacheControl != "" {
-		c.Header("Cache-Control", a.CacheControl)
+		h.Set("Cache-Control", a.CacheControl)
 	}
 	if a.ETag != "" && ETagMatches(c.GetHeader("If-None-Match"), a.ETag) {
 		c.Status(http.StatusNotModified)
 		return
 	}
-	c.Data(a.Status, a.ContentType, a.Body)
+	if body == nil {
+		c.Data(a.Status, a.ContentType, a.Body)
+		return
+	}
+	h.Set("Content-Encoding", enc)
+	c.Data(a.Status, a.ContentType, body)
 }

@@ -50,3 +50,23 @@ func TestWriteTaggedAnswers304ToTheCurrentTag(t *testing.T) {
 		}
 	}
 }
+
+// The tag of a compressed representation names the same content: it
+// matches its answer's tag, weak or strong, and no other.
+func TestEncodedETagsMatchTheirAnswer(t *testing.T) {
+	if got := kit.EncodedETag(`"abc"`, kit.EncodingBrotli); got != `"abc-br"` {
+		t.Errorf("EncodedETag br: %s", got)
+	}
+	if got := kit.EncodedETag(`W/"abc"`, kit.EncodingGzip); got != `W/"abc-gzip"` {
+		t.Errorf("EncodedETag weak gzip: %s", got)
+	}
+	if got := kit.EncodedETag(`"abc"`, ""); got != `"abc"` {
+		t.Errorf("EncodedETag identity: %s", got)
+	}
+	for header, want := range map[string]bool{`"abc-br"`: true, `W/"abc-gzip"`: true, `"x", "abc-gzip"`: true,
+		`"abc-zstd"`: false, `"abcd-br"`: false, `"ab-br"`: false} {
+		if got := kit.ETagMatches(header, `"abc"`); got != want {
+			t.Errorf("ETagMatches(%s, \"abc\") = %v, want %v", header, got, want)
+		}
+	}
+}

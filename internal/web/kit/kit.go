@@ -13,7 +13,6 @@ import (
 	"html/template"
 	"io/fs"
 	"log/slog"
-	"net/http"
 	"slices"
 	"strings"
 
@@ -97,7 +96,9 @@ func (s *Kit) ForgetSession(c *gin.Context) {
 
 // ServeAsset answers a request for a static file under its hashed URL;
 // false when there is no such file.
-func (s *Kit) ServeAsset(w http.ResponseWriter, r *http.Request) bool { return s.assets.serve(w, r) }
+func (s *Kit) ServeAsset(c *gin.Context) bool {
+	return s.assets.serve(c.Writer, c.Request, Encoding(c))
+}
 
 // Country is the reference country with code.
 func (s *Kit) Country(code string) (directory.Country, bool) {

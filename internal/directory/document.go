@@ -21,8 +21,8 @@ import (
 // registration certificates, audited accounts, statutes — which funders
 // check first. They live here, beside the profile that lists them, so a
 // document's write is a child write of its organisation (the row lock,
-// the audit entry, the profile's stamp for cached pages) and a profile is
-// read with its public documents in the same round trip. The files
+// the audit entry, the organisation's version) and a profile is read with
+// its public documents in the same round trip. The files
 // themselves are internal/uploads' (kind Documents); a row names its file.
 
 // DocumentKind is what a document is.

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"strings"
-	"time"
 
 	"github.com/jackc/pgx/v5"
 
@@ -191,34 +190,6 @@ func (s *Store) Rules(ctx context.Context, organisationID int64) ([]Rule, error)
 		return nil, fmt.Errorf("directory: routing rules of %d: %w", organisationID, err)
 	}
 	return rs, nil
-}
-
-// ProfileStamp names the current state of an organisation's public
-// profile and returns its id: the stamp changes whenever the organisation,
-// or any office, team member, project or contact of it, changes (their
-// writes touch the organisation's row), when it is published, suspended,
-// verified, or confirmed as reviewed. Caches of the rendered profile
-// compare it on every read.
-func (s *Store) ProfileStamp(ctx context.Context, slug string) (int64, string, error) {
-	var id int64
-	var status string
-	var version int
-	var updated, reviewed time.Time
-	var verified *time.Time
-	err := s.pool.QueryRow(ctx, `SELECT id, status, version, updated_at, last_reviewed_at, last_verified_on FROM organisations WHERE slug = $1`, slug).
-		Scan(&id, &status, &version, &updated, &reviewed, &verified)
-	if errors.Is(err, pgx.ErrNoRows) {
-		return 0, "", fault.ErrNotFound
-	}
-	if err != nil {
-		return 0, "", fmt.Errorf("directory: profile stamp: %w", err)
-	}
-	v := ""
-	// The stamp changes the day a verification expires.
-	if verified = s.currentVerification(verified); verified != nil {
-		v = verified.Format(time.DateOnly)
-	}
-	return id, fmt.Sprintf("%s/%d/%d/%d/%s", status, version, updated.UnixMicro(), reviewed.UnixMicro(), v), nil
 }
 
 // PublicContactPoints returns the organisation's public contact points,

@@ -28,26 +28,33 @@ var errSearchLimited = fault.New(fault.RateLimited, "search.limited")
 // It protects one instance only: behind several instances each keeps its
 // own buckets, so a client gets the rate once per instance.
 //
-// Memory is bounded: a bucket unused for idle has refilled completely, so
-// forgetting it changes nothing; when max keys are held, such buckets are
-// dropped and, if none is, the least recently used one.
+// Memory is bounded, and so is the work per request, however many
+// addresses come: the buckets live in two generations, the current one
+// and the one before. A request finds its bucket in either (moving it to
+// the current one) or starts a full one. The current generation becomes
+// the old one, and the old one is forgotten, when it holds max/2 buckets
+// or is idle old: a bucket unused for idle has refilled completely, so
+// forgetting it changes nothing. Under a flood of new addresses the
+// buckets of the least recently seen half are forgotten at once, in O(1),
+// where a scan for the least recently used one cost every request of the
+// flood a walk over all max buckets.
 type clientLimiter struct {
 	rate  rate.Limit
 	burst int
 	idle  time.Duration
 	max   int
 
-	mu      sync.Mutex
-	buckets map[string]*bucket
+	mu        sync.Mutex
+	cur, old  map[string]*bucket
+	rotatedAt time.Time // when cur began
 }
 
 type bucket struct {
-	lim  *rate.Limiter
-	seen time.Time
+	lim *rate.Limiter
 }
 
 func newClientLimiter(r rate.Limit, burst, max int) *clientLimiter {
-	return &clientLimiter{rate: r, burst: burst, max: max, buckets: map[string]*bucket{},
+	return &clientLimiter{rate: r, burst: burst, max: max, cur: map[string]*bucket{}, old: map[string]*bucket{},
 		idle: time.Duration(float64(burst) / float64(r) * float64(time.Second))}
 }
 
@@ -56,15 +63,19 @@ func newClientLimiter(r rate.Limit, burst, max int) *clientLimiter {
 func (l *clientLimiter) allow(key string, now time.Time) (bool, time.Duration) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	b := l.buckets[key]
+	l.age(now)
+	b := l.cur[key]
 	if b == nil {
-		if len(l.buckets) >= l.max {
-			l.evict(now)
+		if b = l.old[key]; b != nil {
+			delete(l.old, key)
+		} else {
+			b = &bucket{lim: rate.NewLimiter(l.rate, l.burst)}
 		}
-		b = &bucket{lim: rate.NewLimiter(l.rate, l.burst)}
-		l.buckets[key] = b
+		if len(l.cur) >= max(1, l.max/2) {
+			l.rotate(now)
+		}
+		l.cur[key] = b
 	}
-	b.seen = now
 	if b.lim.AllowN(now, 1) {
 		return true, 0
 	}
@@ -72,30 +83,32 @@ func (l *clientLimiter) allow(key string, now time.Time) (bool, time.Duration) {
 	return false, time.Duration(missing / float64(l.rate) * float64(time.Second))
 }
 
-// evict drops the buckets idle long enough to be full again, or else the
-// least recently used one.
-func (l *clientLimiter) evict(now time.Time) {
-	var oldest string
-	var oldestSeen time.Time
-	for k, b := range l.buckets {
-		if now.Sub(b.seen) >= l.idle {
-			delete(l.buckets, k)
-			continue
-		}
-		if oldest == "" || b.seen.Before(oldestSeen) {
-			oldest, oldestSeen = k, b.seen
-		}
+// age forgets the generations whose buckets have all refilled: the old
+// one once the current one is idle old (its buckets were last used before
+// the current one began), both after twice that.
+func (l *clientLimiter) age(now time.Time) {
+	switch since := now.Sub(l.rotatedAt); {
+	case since >= 2*l.idle:
+		clear(l.old)
+		clear(l.cur)
+		l.rotatedAt = now
+	case since >= l.idle:
+		l.rotate(now)
 	}
-	if len(l.buckets) >= l.max && oldest != "" {
-		delete(l.buckets, oldest)
-	}
+}
+
+// rotate makes the current generation the old one, forgetting the old.
+func (l *clientLimiter) rotate(now time.Time) {
+	l.old, l.cur = l.cur, l.old
+	clear(l.cur)
+	l.rotatedAt = now
 }
 
 // size is how many buckets are held.
 func (l *clientLimiter) size() int {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	return len(l.buckets)
+	return len(l.cur) + len(l.old)
 }
 
 // limitSearch is the per-client token bucket of /search (the page and its

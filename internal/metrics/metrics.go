@@ -12,6 +12,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"net/http/pprof"
 	"strconv"
 	"sync"
 	"time"
@@ -117,8 +118,8 @@ func New(log *slog.Logger) *Metrics {
 }
 
 // Handler answers GET (and HEAD) /metrics in Prometheus's text format
-// (or OpenMetrics, or compressed, as the scraper asks) and 404 anything
-// else. Concurrent scrapes share one collection, at most 4 wait for it,
+// (or OpenMetrics, or compressed, as the scraper asks), Go's profiles
+// under /debug/pprof/, and 404 anything else. Concurrent scrapes share one collection, at most 4 wait for it,
 // and an answer taking over 10 s is a 503: a scrape stays cheap however
 // often it comes. A collector that fails reports it in
 // partnerdir_scrape_collector_success and the rest is still served.
@@ -133,6 +134,14 @@ func (m *Metrics) Handler() http.Handler {
 	})
 	mux := http.NewServeMux()
 	mux.Handle("GET "+Path, h)
+	// Go's profiles of the running program (CPU, heap, goroutines), for
+	// whoever may reach this listener: an operator explaining where a
+	// request's time goes (BENCHMARKS.md). Never on the public listener.
+	mux.HandleFunc("GET /debug/pprof/", pprof.Index)
+	mux.HandleFunc("GET /debug/pprof/cmdline", pprof.Cmdline)
+	mux.HandleFunc("GET /debug/pprof/profile", pprof.Profile)
+	mux.HandleFunc("GET /debug/pprof/symbol", pprof.Symbol)
+	mux.HandleFunc("GET /debug/pprof/trace", pprof.Trace)
 	return mux
 }
 

@@ -142,3 +142,18 @@ func BenchmarkRequest(b *testing.B) {
 		}
 	})
 }
+
+// TestHandlerServesGoProfiles: the metrics listener also gives Go's
+// profiles of the running program (the public one never does:
+// TestPublicListenerHasNoProfiles in internal/web).
+func TestHandlerServesGoProfiles(t *testing.T) {
+	t.Parallel()
+	h := metrics.New(slog.New(slog.DiscardHandler)).Handler()
+	for path, want := range map[string]string{"/debug/pprof/": "goroutine", "/debug/pprof/heap?debug=1": "heap profile"} {
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, path, nil))
+		if rec.Code != http.StatusOK || !strings.Contains(rec.Body.String(), want) {
+			t.Errorf("GET %s: %d, want 200 with %q", path, rec.Code, want)
+		}
+	}
+}

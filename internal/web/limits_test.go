@@ -112,3 +112,15 @@ func TestLimitsAnswer429WithRetryAfter(t *testing.T) {
 		}
 	})
 }
+
+// TestPublicListenerHasNoProfiles: Go's profiles are served on the
+// metrics listener only (internal/metrics), never on the public one.
+func TestPublicListenerHasNoProfiles(t *testing.T) {
+	t.Parallel()
+	h := newTestServer(t)
+	for _, path := range []string{"/debug/pprof/", "/debug/pprof/heap", "/debug/pprof/profile", "/metrics"} {
+		if rec := get(t, h, path); rec.Code != http.StatusNotFound {
+			t.Errorf("GET %s on the public listener: %d, want 404", path, rec.Code)
+		}
+	}
+}

@@ -1,12 +1,13 @@
 package search
 
 import (
-	"container/list"
 	"strconv"
 	"strings"
-	"sync"
+	"sync/atomic"
 	"time"
 	"unsafe"
+
+	"github.com/partnerdir/partnerdir/internal/lru"
 )
 
 // answerCache keeps Meilisearch's answers to anonymous searches for a
@@ -28,106 +29,66 @@ import (
 // their keys), dropping the least recently used; an answer over an eighth
 // of that is not kept. Results in it are shared: nobody may change them.
 type answerCache struct {
-	max int64
-	ttl time.Duration
-
-	mu    sync.Mutex
-	gen   uint64 // bumped by invalidate
-	bytes int64
-	m     map[string]*list.Element
-	lru   *list.List // front: most recently used *cachedAnswer
+	ttl     time.Duration
+	gen     atomic.Uint64 // bumped by invalidate
+	answers *lru.Cache[*cachedAnswer]
 }
 
 type cachedAnswer struct {
-	key  string
-	res  *Result
-	size int64
-	gen  uint64
-	at   time.Time
+	res *Result
+	gen uint64
+	at  time.Time
 }
 
 func newAnswerCache(max int64, ttl time.Duration) *answerCache {
 	if max <= 0 {
 		return nil
 	}
-	return &answerCache{max: max, ttl: ttl, m: map[string]*list.Element{}, lru: list.New()}
+	return &answerCache{ttl: ttl, answers: lru.New[*cachedAnswer](max)}
 }
 
 // get returns the answer kept under key if it is still current.
 func (c *answerCache) get(key string) (*Result, bool) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	el, ok := c.m[key]
+	gen := c.gen.Load()
+	a, ok := c.answers.Get(key, func(a *cachedAnswer) bool { return a.gen == gen && time.Since(a.at) < c.ttl })
 	if !ok {
 		return nil, false
 	}
-	a := el.Value.(*cachedAnswer)
-	if a.gen != c.gen || time.Since(a.at) >= c.ttl {
-		c.remove(el)
-		return nil, false
-	}
-	c.lru.MoveToFront(el)
 	return a.res, true
 }
 
 // generation is the cache's own generation: an answer computed while it
 // changes is not kept.
-func (c *answerCache) generation() uint64 {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.gen
-}
+func (c *answerCache) generation() uint64 { return c.gen.Load() }
 
 // put keeps res under key, unless the cache was invalidated since gen was
-// read or res is too big, and drops the least recently used answers until
-// the cache is within its bytes.
+// read (an answer put while invalidate runs carries the old generation,
+// and get never serves it) or res is too big, and drops the least
+// recently used answers until the cache is within its bytes.
 func (c *answerCache) put(key string, gen uint64, res *Result) {
-	size := entrySize(key, res)
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if el, ok := c.m[key]; ok {
-		c.remove(el) // older than res in any case
-	}
-	if gen != c.gen || size > c.max/8 {
+	if gen != c.gen.Load() {
 		return
 	}
-	c.m[key] = c.lru.PushFront(&cachedAnswer{key: key, res: res, size: size, gen: gen, at: time.Now()})
-	c.bytes += size
-	for c.bytes > c.max {
-		c.remove(c.lru.Back())
-	}
-}
-
-func (c *answerCache) remove(el *list.Element) {
-	a := c.lru.Remove(el).(*cachedAnswer)
-	delete(c.m, a.key)
-	c.bytes -= a.size
+	c.answers.Put(key, &cachedAnswer{res: res, gen: gen, at: time.Now()}, entrySize(key, res))
 }
 
 // invalidate drops every answer.
 func (c *answerCache) invalidate() {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.gen++
-	c.m = map[string]*list.Element{}
-	c.lru.Init()
-	c.bytes = 0
+	c.gen.Add(1)
+	c.answers.Clear()
 }
 
 // held reports the answers kept and their bytes.
-func (c *answerCache) held() (answers int, bytes int64) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.lru.Len(), c.bytes
-}
+func (c *answerCache) held() (answers int, bytes int64) { return c.answers.Held() }
 
 // entrySize is the bytes an entry holding res under key counts for.
 func entrySize(key string, res *Result) int64 {
 	return int64(len(key)) + res.size() + int64(unsafe.Sizeof(cachedAnswer{})) + entryOverhead
 }
 
-// entryOverhead is what a map entry and a list element cost besides the
-// answer: a little more than their headers, as Go allocates them.
+// entryOverhead is what a map entry, a list element and the cache's entry
+// cost besides the answer: a little more than their headers, as Go
+// allocates them.
 const entryOverhead = 128
 
 // size estimates the bytes r holds: its strings and slices with their

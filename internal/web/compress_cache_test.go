@@ -52,7 +52,10 @@ func TestCachedPageHitCompressesNothing(t *testing.T) {
 	if pages, _ := s.pages.held(); pages != 1 {
 		t.Fatal("the page was not kept")
 	}
-	kept := s.pages.lru.Front().Value.(*cachedPage)
+	kept, ok := s.pages.get(" /page") // no language: the key's is empty
+	if !ok {
+		t.Fatal("the kept page is not found under its key")
+	}
 	if len(kept.Brotli) == 0 || len(kept.Gzip) == 0 || !bytes.Equal(kept.Body, body) {
 		t.Fatalf("kept without its variants: br %d, gzip %d bytes", len(kept.Brotli), len(kept.Gzip))
 	}

@@ -1,13 +1,12 @@
 package web
 
 import (
-	"container/list"
 	"net/http"
-	"sync"
 	"time"
 
 	"github.com/gin-gonic/gin"
 
+	"github.com/partnerdir/partnerdir/internal/lru"
 	"github.com/partnerdir/partnerdir/internal/web/kit"
 )
 
@@ -43,14 +42,9 @@ const pageOverhead = 256
 // pageOverhead per page), dropping the least recently used; a page over
 // an eighth of that is not kept.
 type pageCache struct {
-	max  int64
-	gen  func() uint64
-	live func() bool
-
-	mu    sync.Mutex
-	bytes int64
-	pages map[string]*list.Element
-	lru   *list.List // front: most recently used *cachedPage
+	gen   func() uint64
+	live  func() bool
+	pages *lru.Cache[*cachedPage]
 }
 
 type cachedPage struct {
@@ -76,7 +70,7 @@ func newPageCache(max int64, gen func() uint64, live func() bool) *pageCache {
 	if max <= 0 {
 		return nil
 	}
-	return &pageCache{max: max, gen: gen, live: live, pages: map[string]*list.Element{}, lru: list.New()}
+	return &pageCache{gen: gen, live: live, pages: lru.New[*cachedPage](max)}
 }
 
 // current reports whether the cache may be used now, and the generation
@@ -91,23 +85,11 @@ func (pc *pageCache) current() (uint64, bool) {
 // get returns the page under key if it is still current.
 func (pc *pageCache) get(key string) (*cachedPage, bool) {
 	gen, ok := pc.current()
-	pc.mu.Lock()
-	defer pc.mu.Unlock()
 	if !ok {
-		pc.clear() // what is kept may be stale, and is no use once live again
+		pc.pages.Clear() // what is kept may be stale, and is no use once live again
 		return nil, false
 	}
-	el, ok := pc.pages[key]
-	if !ok {
-		return nil, false
-	}
-	p := el.Value.(*cachedPage)
-	if p.gen != gen || time.Since(p.at) >= pageTTL {
-		pc.remove(el)
-		return nil, false
-	}
-	pc.lru.MoveToFront(el)
-	return p, true
+	return pc.pages.Get(key, func(p *cachedPage) bool { return p.gen == gen && time.Since(p.at) < pageTTL })
 }
 
 // put keeps p, unless it was rendered under another generation than the
@@ -115,35 +97,10 @@ func (pc *pageCache) get(key string) (*cachedPage, bool) {
 // until the cache is within its bytes.
 func (pc *pageCache) put(p *cachedPage) {
 	p.size = int64(p.Answer.Size()+len(p.key)+len(p.lang)) + pageOverhead
-	gen, ok := pc.current()
-	pc.mu.Lock()
-	defer pc.mu.Unlock()
-	if el, found := pc.pages[p.key]; found {
-		pc.remove(el)
-	}
-	if !ok || p.gen != gen || p.size > pc.max/8 {
+	if gen, ok := pc.current(); !ok || p.gen != gen {
 		return
 	}
-	pc.pages[p.key] = pc.lru.PushFront(p)
-	pc.bytes += p.size
-	for pc.bytes > pc.max {
-		pc.remove(pc.lru.Back())
-	}
-}
-
-func (pc *pageCache) remove(el *list.Element) {
-	p := pc.lru.Remove(el).(*cachedPage)
-	delete(pc.pages, p.key)
-	pc.bytes -= p.size
-}
-
-func (pc *pageCache) clear() {
-	if pc.lru.Len() == 0 {
-		return
-	}
-	pc.pages = map[string]*list.Element{}
-	pc.lru.Init()
-	pc.bytes = 0
+	pc.pages.Put(p.key, p, p.size)
 }
 
 // held reports the pages held and the bytes they count for.
@@ -151,9 +108,7 @@ func (pc *pageCache) held() (pages int, bytes int64) {
 	if pc == nil {
 		return 0, 0
 	}
-	pc.mu.Lock()
-	defer pc.mu.Unlock()
-	return pc.lru.Len(), pc.bytes
+	return pc.pages.Held()
 }
 
 // cachePage serves a public page from the cache for anonymous GETs (and

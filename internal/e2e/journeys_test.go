@@ -45,7 +45,10 @@ func TestEditorJourney(t *testing.T) {
 	b.shot("project-saved")
 
 	// A visitor finds the organisation through the new project, once the
-	// index job has run.
+	// index job has run. Under a loaded machine (make test runs every
+	// package at once against one Meilisearch) the job may wait for the
+	// engine longer than a browser step: it gets a deadline of its own.
+	waitIndexJobs(t, a, 3*stepTimeout)
 	visitor := newBrowser(t, a.URL)
 	deadline := time.Now().Add(stepTimeout)
 	for {
@@ -131,4 +134,25 @@ func TestLiveSearch(t *testing.T) {
 		t.Error("the results came with a page load, not live")
 	}
 	b.shot("search-live")
+}
+
+// waitIndexJobs waits until no search index job of the app is waiting,
+// running or being retried.
+func waitIndexJobs(t *testing.T, a *app, within time.Duration) {
+	t.Helper()
+	deadline := time.Now().Add(within)
+	for {
+		var pending int
+		if err := a.pool.QueryRow(t.Context(), `SELECT count(*) FROM river_job
+			WHERE kind IN ('index_organisation', 'index_document') AND state NOT IN ('completed', 'discarded', 'cancelled')`).Scan(&pending); err != nil {
+			t.Fatal(err)
+		}
+		if pending == 0 {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%d search index jobs still pending after %s", pending, within)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
 }

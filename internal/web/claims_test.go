@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/partnerdir/partnerdir/internal/accounts"
+	"github.com/partnerdir/partnerdir/internal/app/apptest"
 )
 
 var claimLink = regexp.MustCompile(`http://partners\.test(/claims/confirm\?token=[A-Za-z0-9_%-]+)`)
@@ -104,6 +105,9 @@ func TestClaimByEmailDomain(t *testing.T) {
 	wantStatus(t, b.post("/claims/confirm", url.Values{"token": {token.Get("token")}}), http.StatusNotFound)
 
 	// The organisation has an owner now: no claim link, no more claims.
+	// (A membership reaches the cached profile through the change
+	// notification, within milliseconds: wait for it.)
+	apptest.Settle(t, f.app)
 	if strings.Contains(anon.get("/organisations/ecpat-luxembourg").Body.String(), "/claim") {
 		t.Error("an owned organisation still shows the claim link")
 	}

@@ -61,6 +61,7 @@ func TestAdminJourney(t *testing.T) {
 	}
 
 	// The draft leaves the index once the index job has run.
+	waitIndexJobs(t, a, 3*stepTimeout)
 	visitor := newBrowser(t, a.URL)
 	deadline := time.Now().Add(stepTimeout)
 	for {

@@ -128,7 +128,8 @@ func TestNewsEditorJourney(t *testing.T) {
 	v.axeCheck("new-article")
 	v.shot("new-article")
 	// The index job runs in the background: the search finds the article
-	// once it has, well within the deadline of a wait.
+	// once it has (the job gets a deadline of its own: see waitIndexJobs).
+	waitIndexJobs(t, a, 3*stepTimeout)
 	found := false
 	for deadline := time.Now().Add(stepTimeout); !found && time.Now().Before(deadline); {
 		v.visit("/search?type=news&q=mallette+formation")
